@@ -1,0 +1,134 @@
+//! `converge`: runs Convergence Playground experiments headless.
+//!
+//! - `converge run CONFIG.json [--trace json|csv] [--trace-file PATH]`: runs every run to its
+//!   end and prints the final snapshot as JSON.
+//! - `converge replay CASE.json`: replays a reference case and prints params, loss and lr.
+//! - `converge bench [--json]`: the benchmark suite of `www/bench.html`, natively.
+//!
+//! Bad input exits with status 2 and a message on stderr naming the field.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use convergence::bench;
+use convergence::config::Experiment;
+use convergence::replay::Case;
+use convergence::session::Session;
+use convergence::trace::{TraceFormat, TraceWriter};
+
+#[derive(Parser)]
+#[command(name = "converge", version, about = "Watch optimizers converge, headless.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TraceArg {
+    Json,
+    Csv,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run an experiment config to the end and print the final snapshot as JSON.
+    Run {
+        /// The experiment config (JSON).
+        config: PathBuf,
+        /// Add per-step traces (step, loss, params, lr, grad_norm, delta_norm).
+        #[arg(long, value_enum)]
+        trace: Option<TraceArg>,
+        /// Write the trace to this file instead of standard output.
+        #[arg(long, requires = "trace")]
+        trace_file: Option<PathBuf>,
+    },
+    /// Replay a reference case and print {"params", "loss", "lr"}.
+    Replay {
+        /// The case file (the format of tests/reference/README.md).
+        case: PathBuf,
+    },
+    /// Run the benchmark suite and print steps per second.
+    Bench {
+        /// Print {"benchmarks": [{"name", "steps_per_s"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A failure to report on stderr with exit status 2.
+struct Failure(String);
+
+fn read(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))
+}
+
+fn run(config: &Path, trace: Option<TraceArg>, trace_file: Option<&Path>) -> Result<(), Failure> {
+    let text = read(config)?;
+    let experiment = Experiment::from_json(&text).map_err(|e| Failure(format!("invalid config {}:\n{e}", config.display())))?;
+    let mut session = Session::new(experiment);
+    session.set_recording(false);
+    let stdout = std::io::stdout();
+    let Some(format) = trace else {
+        session.run_until_stopped(u64::MAX);
+        return writeln!(stdout.lock(), "{}", session.snapshot().to_json()).map_err(|e| Failure(e.to_string()));
+    };
+    let format = match format {
+        TraceArg::Json => TraceFormat::Json,
+        TraceArg::Csv => TraceFormat::Csv,
+    };
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut writer = TraceWriter::new(format, session.problem().dim());
+    writer.run_all(&mut session, &mut buffer).map_err(|e| Failure(e.to_string()))?;
+    let snapshot = session.snapshot().to_json();
+    let trace_text = String::from_utf8_lossy(&buffer);
+    let mut out = stdout.lock();
+    let result = match (trace_file, format) {
+        (Some(path), _) => {
+            std::fs::write(path, trace_text.as_bytes()).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+            writeln!(out, "{snapshot}")
+        }
+        // One JSON document: the snapshot with the traces added.
+        (None, TraceFormat::Json) => {
+            let body = snapshot.strip_suffix('}').unwrap_or(&snapshot);
+            writeln!(out, "{body},\"traces\":{trace_text}}}")
+        }
+        // The snapshot on the first line, then the CSV.
+        (None, TraceFormat::Csv) => write!(out, "{snapshot}\n{trace_text}"),
+    };
+    result.map_err(|e| Failure(e.to_string()))
+}
+
+fn replay(case: &Path) -> Result<(), Failure> {
+    let text = read(case)?;
+    let parsed = Case::from_json(&text).map_err(|e| Failure(format!("invalid case {}:\n{e}", case.display())))?;
+    writeln!(std::io::stdout().lock(), "{}", parsed.replay().to_json()).map_err(|e| Failure(e.to_string()))
+}
+
+fn bench_suite(json: bool) -> Result<(), Failure> {
+    let results = bench::run_suite(&bench::native_clock);
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        writeln!(out, "{}", bench::results_json(&results))
+    } else {
+        results.iter().try_for_each(|r| writeln!(out, "{:<24} {:>14.0} steps/s", r.name, r.steps_per_s))
+    };
+    written.map_err(|e| Failure(e.to_string()))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run { config, trace, trace_file } => run(config, *trace, trace_file.as_deref()),
+        Command::Replay { case } => replay(case),
+        Command::Bench { json } => bench_suite(*json),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("converge: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

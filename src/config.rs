@@ -1,0 +1,126 @@
+//! The experiment config: one serde vocabulary for the web API, the URL, the embed widget
+//! and the CLI.
+//!
+//! ```json
+//! {"seed": 1, "problem": {"name": "rosenbrock"},
+//!  "runs": [{"label": "adam", "x0": [-1.5, 2.0], "optimizer": {"name": "Adam", "lr": 0.01},
+//!            "schedule": {"name": "constant"}}],
+//!  "stop": {"max_steps": 3000}}
+//! ```
+//! Parsing reports the first structural problem (wrong type, unknown field or name, with the
+//! allowed values) with its path; validation then collects every value problem with its path.
+
+use serde::{Deserialize, Serialize};
+
+use crate::monitor::StopConfig;
+use crate::optim::OptimizerConfig;
+use crate::problem::ProblemConfig;
+use crate::schedule::ScheduleConfig;
+use crate::validate::{ValidationErrors, Validator};
+
+/// Most runs one experiment may hold side by side.
+pub const MAX_RUNS: usize = 16;
+/// Longest run label, in characters.
+pub const MAX_LABEL_CHARS: usize = 64;
+
+/// One optimizer run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// Name shown in charts and events; unique within the experiment.
+    pub label: String,
+    /// Start point; omitted means the problem's default start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x0: Option<Vec<f64>>,
+    /// The optimizer, with torch's names.
+    pub optimizer: OptimizerConfig,
+    /// The learning-rate schedule.
+    #[serde(default)]
+    pub schedule: ScheduleConfig,
+    /// Display color as `#rrggbb` (the page picks one when omitted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+}
+
+/// A whole experiment: one problem, several runs, one stop rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    /// Seed for everything random (datasets, minibatches); same seed, same numbers.
+    #[serde(default)]
+    pub seed: u64,
+    /// What is minimised.
+    pub problem: ProblemConfig,
+    /// The runs, side by side.
+    pub runs: Vec<RunConfig>,
+    /// When runs stop.
+    #[serde(default)]
+    pub stop: StopConfig,
+}
+
+impl Experiment {
+    /// Parses and validates a JSON config.
+    pub fn from_json(text: &str) -> Result<Experiment, ValidationErrors> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let experiment: Experiment = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            ValidationErrors::one(path, e.inner().to_string())
+        })?;
+        experiment.validate()?;
+        Ok(experiment)
+    }
+
+    /// The config as compact JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Collects every problem in the config.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut v = Validator::new();
+        self.problem.validate("problem", &mut v);
+        let dim = self.problem.dim();
+        v.require(!self.runs.is_empty(), "runs", "at least one run is needed");
+        v.require(
+            self.runs.len() <= MAX_RUNS,
+            "runs",
+            format!("at most {MAX_RUNS} runs, got {}", self.runs.len()),
+        );
+        for (i, run) in self.runs.iter().enumerate() {
+            let path = format!("runs[{i}]");
+            validate_run(run, &path, dim, &mut v);
+            if self.runs[..i].iter().any(|other| other.label == run.label) {
+                v.error(format!("{path}.label"), format!("duplicate label \"{}\"; labels must be unique", run.label));
+            }
+        }
+        self.stop.validate("stop", &mut v);
+        v.finish()
+    }
+}
+
+fn validate_run(run: &RunConfig, path: &str, dim: usize, v: &mut Validator) {
+    let label_chars = run.label.chars().count();
+    v.require(
+        (1..=MAX_LABEL_CHARS).contains(&label_chars),
+        format!("{path}.label"),
+        format!("must have 1 to {MAX_LABEL_CHARS} characters, got {label_chars}"),
+    );
+    if let Some(x0) = &run.x0 {
+        if x0.len() == dim {
+            for (j, x) in x0.iter().enumerate() {
+                v.finite(format!("{path}.x0[{j}]"), *x);
+            }
+        } else {
+            v.error(format!("{path}.x0"), format!("must have {dim} entries for this problem, got {}", x0.len()));
+        }
+    }
+    run.optimizer.validate(&format!("{path}.optimizer"), v);
+    run.schedule.validate(&format!("{path}.schedule"), run.optimizer.has_momentum(), v);
+    if let Some(color) = &run.color {
+        let ok = color.len() == 7
+            && color.starts_with('#')
+            && color.chars().skip(1).all(|c| c.is_ascii_hexdigit());
+        v.require(ok, format!("{path}.color"), format!("must look like #1f77b4, got \"{color}\""));
+    }
+}

@@ -1,0 +1,130 @@
+//! Bounded run history for charts: memory stays flat however long a run goes.
+//!
+//! Points are kept every `stride` steps; when the buffer is full, every other point is
+//! dropped and the stride doubles (so a ten-million-step run keeps at most `capacity`
+//! points, evenly spread). The most recent point is always kept separately.
+
+use serde::Serialize;
+
+/// One visited point of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct TracePoint {
+    /// Updates done before this point (the point is `params[step]`).
+    pub step: u64,
+    /// f(params[step]).
+    pub loss: f64,
+    /// Learning rate of the update taken from this point (NaN if none was taken).
+    pub lr: f64,
+    /// ||grad f(params[step])||.
+    pub grad_norm: f64,
+    /// ||params[step+1] - params[step]|| (NaN if no update was taken).
+    pub delta_norm: f64,
+    /// The first two parameters (the landscape coordinates).
+    pub xy: [f64; 2],
+}
+
+/// Default number of points kept per run.
+pub const DEFAULT_CAPACITY: usize = 4096;
+
+/// A decimated trace.
+#[derive(Clone, Debug)]
+pub struct History {
+    points: Vec<TracePoint>,
+    last: Option<TracePoint>,
+    stride: u64,
+    capacity: usize,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History::with_capacity(DEFAULT_CAPACITY)
+    }
+}
+
+impl History {
+    /// An empty history keeping at most `capacity` points (at least 2).
+    pub fn with_capacity(capacity: usize) -> Self {
+        History {
+            points: Vec::new(),
+            last: None,
+            stride: 1,
+            capacity: capacity.max(2),
+        }
+    }
+
+    /// Adds a point, decimating when full.
+    #[inline]
+    pub fn push(&mut self, point: TracePoint) {
+        self.last = Some(point);
+        if point.step % self.stride != 0 {
+            return;
+        }
+        self.points.push(point);
+        if self.points.len() >= self.capacity {
+            self.stride *= 2;
+            let stride = self.stride;
+            self.points.retain(|p| p.step % stride == 0);
+        }
+    }
+
+    /// The kept points in step order, the latest point included.
+    pub fn points(&self) -> impl Iterator<Item = &TracePoint> {
+        let tail = match (self.last.as_ref(), self.points.last()) {
+            (Some(last), Some(kept)) if last.step == kept.step => None,
+            (last, _) => last,
+        };
+        self.points.iter().chain(tail)
+    }
+
+    /// The most recent point.
+    pub fn last(&self) -> Option<&TracePoint> {
+        self.last.as_ref()
+    }
+
+    /// Number of kept points.
+    pub fn len(&self) -> usize {
+        self.points().count()
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.last.is_none()
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        *self = History::with_capacity(self.capacity);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(step: u64) -> TracePoint {
+        TracePoint { step, loss: step as f64, lr: 0.1, grad_norm: 1.0, delta_norm: 1.0, xy: [0.0, 0.0] }
+    }
+
+    #[test]
+    fn memory_stays_bounded_and_spread() {
+        let mut h = History::with_capacity(64);
+        for s in 0..1_000_000 {
+            h.push(point(s));
+        }
+        let steps: Vec<u64> = h.points().map(|p| p.step).collect();
+        assert!(steps.len() <= 65, "kept {}", steps.len());
+        assert!(steps.len() >= 32, "kept {}", steps.len());
+        assert_eq!(steps.first(), Some(&0));
+        assert_eq!(steps.last(), Some(&999_999));
+        assert!(steps.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn short_runs_keep_every_point() {
+        let mut h = History::with_capacity(64);
+        for s in 0..10 {
+            h.push(point(s));
+        }
+        assert_eq!(h.len(), 10);
+    }
+}

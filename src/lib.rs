@@ -1,0 +1,18 @@
+//! Convergence Playground core: problems, torch-exact optimizers, learning-rate schedules,
+//! convergence criteria and experiment runs. Pure Rust, no I/O; `web` is the only module that
+//! knows JavaScript.
+
+pub mod bench;
+pub mod config;
+pub mod history;
+pub mod math;
+pub mod monitor;
+pub mod optim;
+pub mod problem;
+pub mod replay;
+pub mod run;
+pub mod schedule;
+pub mod session;
+pub mod snapshot;
+pub mod trace;
+pub mod validate;

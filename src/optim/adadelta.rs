@@ -1,0 +1,53 @@
+//! Adadelta (Zeiler 2012) with torch's lr multiplier.
+//!
+//! torch.optim.Adadelta: `g = grad + wd*p; v = rho*v + (1 - rho)*g^2;
+//! delta = sqrt(acc + eps) / sqrt(v + eps) * g; acc = rho*acc + (1 - rho)*delta^2;
+//! p -= lr*delta` (eps inside both square roots).
+
+/// Adadelta hyperparameters and state.
+#[derive(Clone, Debug)]
+pub struct Adadelta {
+    rho: f64,
+    eps: f64,
+    weight_decay: f64,
+    square_avg: Vec<f64>,
+    acc_delta: Vec<f64>,
+}
+
+impl Adadelta {
+    /// A fresh optimizer for `dim` parameters.
+    pub fn new(dim: usize, rho: f64, eps: f64, weight_decay: f64) -> Self {
+        Adadelta {
+            rho,
+            eps,
+            weight_decay,
+            square_avg: vec![0.0; dim],
+            acc_delta: vec![0.0; dim],
+        }
+    }
+
+    /// One update.
+    #[inline]
+    pub fn step(&mut self, w: &mut [f64], grad: &[f64], lr: f64) {
+        let rho = self.rho;
+        let n = w.len().min(grad.len()).min(self.square_avg.len());
+        for i in 0..n {
+            let mut g = grad[i];
+            if self.weight_decay != 0.0 {
+                g += self.weight_decay * w[i];
+            }
+            self.square_avg[i] = self.square_avg[i] * rho + (1.0 - rho) * g * g;
+            let std = (self.square_avg[i] + self.eps).sqrt();
+            let delta = (self.acc_delta[i] + self.eps).sqrt() / std * g;
+            self.acc_delta[i] = self.acc_delta[i] * rho + (1.0 - rho) * delta * delta;
+            w[i] += -lr * delta;
+        }
+    }
+
+    /// Forgets the running averages.
+    pub fn reset(&mut self) {
+        for v in [&mut self.square_avg, &mut self.acc_delta] {
+            v.iter_mut().for_each(|x| *x = 0.0);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Lion: evolved sign momentum (Chen et al. 2023, "Symbolic Discovery of Optimization
+//! Algorithms", Algorithm 2). Not in torch.optim; named in the same style.
+//!
+//! `p *= 1 - lr*wd` (decoupled); `c = lerp(m, g, 1 - b1); p -= lr*sign(c);
+//! m = lerp(m, g, 1 - b2)`.
+
+use crate::math::sign;
+
+/// Lion hyperparameters and state.
+#[derive(Clone, Debug)]
+pub struct Lion {
+    pub(crate) betas: [f64; 2],
+    weight_decay: f64,
+    m: Vec<f64>,
+}
+
+impl Lion {
+    /// A fresh optimizer for `dim` parameters.
+    pub fn new(dim: usize, betas: [f64; 2], weight_decay: f64) -> Self {
+        Lion {
+            betas,
+            weight_decay,
+            m: vec![0.0; dim],
+        }
+    }
+
+    /// One update; `beta1` overrides the configured first beta (cycling schedules).
+    #[inline]
+    pub fn step(&mut self, w: &mut [f64], grad: &[f64], lr: f64, beta1: Option<f64>) {
+        let [b1, b2] = [beta1.unwrap_or(self.betas[0]), self.betas[1]];
+        let n = w.len().min(grad.len()).min(self.m.len());
+        for i in 0..n {
+            let g = grad[i];
+            if self.weight_decay != 0.0 {
+                w[i] *= 1.0 - lr * self.weight_decay;
+            }
+            let c = super::lerp(self.m[i], g, 1.0 - b1);
+            // A NaN gradient must stay visible: sign(NaN) would hide it.
+            let direction = if c.is_nan() { f64::NAN } else { sign(c) };
+            w[i] += -lr * direction;
+            self.m[i] = super::lerp(self.m[i], g, 1.0 - b2);
+        }
+    }
+
+    /// Forgets the momentum.
+    pub fn reset(&mut self) {
+        self.m.iter_mut().for_each(|x| *x = 0.0);
+    }
+}

@@ -1,0 +1,380 @@
+//! The schedule as written in a config: torch class names and torch keyword names.
+
+use serde::{Deserialize, Serialize};
+
+use super::cyclic::{Cyclic, OneCycle};
+use super::plateau::Plateau;
+use super::sequential::Sequential;
+use super::{Kind, Schedule};
+
+/// A learning-rate schedule as written in a config.
+///
+/// The tag `name` is the torch class (or `constant`); the other fields carry torch's keyword
+/// names and defaults. Unknown names and unknown fields are rejected by serde, which lists the
+/// allowed ones.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "name", deny_unknown_fields)]
+pub enum ScheduleConfig {
+    /// lr_t = lr.
+    #[serde(rename = "constant")]
+    Constant {},
+    /// lr_t = lr * gamma^floor(t / step_size).
+    StepLR {
+        step_size: u64,
+        #[serde(default = "tenth")]
+        gamma: f64,
+    },
+    /// lr_t = lr * gamma^(number of milestones <= t).
+    MultiStepLR {
+        milestones: Vec<u64>,
+        #[serde(default = "tenth")]
+        gamma: f64,
+    },
+    /// lr_t = lr * gamma^t.
+    ExponentialLR { gamma: f64 },
+    /// lr_t = eta_min + (lr - eta_min) * (1 + cos(pi * t / T_max)) / 2, periodic past T_max.
+    CosineAnnealingLR {
+        #[serde(rename = "T_max")]
+        t_max: u64,
+        #[serde(default)]
+        eta_min: f64,
+    },
+    /// Cosine annealing restarted after T_0, T_0*T_mult, T_0*T_mult^2, ... steps.
+    CosineAnnealingWarmRestarts {
+        #[serde(rename = "T_0")]
+        t_0: u64,
+        #[serde(rename = "T_mult", default = "one")]
+        t_mult: u64,
+        #[serde(default)]
+        eta_min: f64,
+    },
+    /// lr_t = lr * factor for t < total_iters, then lr.
+    ConstantLR {
+        #[serde(default = "third")]
+        factor: f64,
+        #[serde(default = "five")]
+        total_iters: u64,
+    },
+    /// The factor goes linearly from start_factor to end_factor over total_iters steps.
+    LinearLR {
+        #[serde(default = "third")]
+        start_factor: f64,
+        #[serde(default = "unit")]
+        end_factor: f64,
+        #[serde(default = "five")]
+        total_iters: u64,
+    },
+    /// lr_t = lr * (1 - min(t, total_iters) / total_iters)^power.
+    PolynomialLR {
+        #[serde(default = "five")]
+        total_iters: u64,
+        #[serde(default = "unit")]
+        power: f64,
+    },
+    /// lr_t = lr * lambda(t) for one of the named lambdas.
+    LambdaLR {
+        #[serde(rename = "lambda")]
+        function: LrLambda,
+        /// The time constant of `inverse_time`; not used by `inverse_sqrt`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        t0: Option<f64>,
+    },
+    /// The first schedule until milestones[0], then the next one restarted at 0, and so on.
+    SequentialLR {
+        schedulers: Vec<ScheduleConfig>,
+        milestones: Vec<u64>,
+    },
+    /// The 1cycle policy (Smith and Topin 2017): warm up to max_lr, then anneal far below.
+    OneCycleLR {
+        max_lr: f64,
+        total_steps: u64,
+        #[serde(default = "pct_start")]
+        pct_start: f64,
+        #[serde(default)]
+        anneal_strategy: AnnealStrategy,
+        #[serde(default = "yes")]
+        cycle_momentum: bool,
+        #[serde(default = "one_cycle_base_momentum")]
+        base_momentum: f64,
+        #[serde(default = "one_cycle_max_momentum")]
+        max_momentum: f64,
+        #[serde(default = "div_factor")]
+        div_factor: f64,
+        #[serde(default = "final_div_factor")]
+        final_div_factor: f64,
+        #[serde(default)]
+        three_phase: bool,
+    },
+    /// Cyclical learning rates (Smith 2017) between base_lr and max_lr.
+    CyclicLR {
+        base_lr: f64,
+        max_lr: f64,
+        #[serde(default = "step_size_up")]
+        step_size_up: f64,
+        /// Defaults to `step_size_up` when absent or null.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step_size_down: Option<f64>,
+        #[serde(default)]
+        mode: CyclicMode,
+        #[serde(default = "unit")]
+        gamma: f64,
+        #[serde(default = "yes")]
+        cycle_momentum: bool,
+        #[serde(default = "cyclic_base_momentum")]
+        base_momentum: f64,
+        #[serde(default = "cyclic_max_momentum")]
+        max_momentum: f64,
+    },
+    /// Divides the lr by 1/factor when the loss has stopped improving for `patience` steps.
+    ReduceLROnPlateau {
+        #[serde(default)]
+        mode: PlateauMode,
+        #[serde(default = "tenth")]
+        factor: f64,
+        #[serde(default = "ten")]
+        patience: u64,
+        #[serde(default = "plateau_threshold")]
+        threshold: f64,
+        #[serde(default)]
+        threshold_mode: ThresholdMode,
+        #[serde(default)]
+        cooldown: u64,
+        #[serde(default)]
+        min_lr: f64,
+        #[serde(default = "plateau_eps")]
+        eps: f64,
+    },
+}
+
+/// The named lambdas LambdaLR offers (torch takes a Python callable instead).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LrLambda {
+    /// lambda(t) = 1 / (1 + t / t0).
+    #[serde(rename = "inverse_time")]
+    InverseTime,
+    /// lambda(t) = 1 / sqrt(t + 1).
+    #[serde(rename = "inverse_sqrt")]
+    InverseSqrt,
+}
+
+/// How OneCycleLR moves between the ends of a phase.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AnnealStrategy {
+    /// Half a cosine wave.
+    #[default]
+    #[serde(rename = "cos")]
+    Cos,
+    /// A straight line.
+    #[serde(rename = "linear")]
+    Linear,
+}
+
+/// CyclicLR's amplitude policy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CyclicMode {
+    /// Constant amplitude.
+    #[default]
+    #[serde(rename = "triangular")]
+    Triangular,
+    /// The amplitude halves every cycle.
+    #[serde(rename = "triangular2")]
+    Triangular2,
+    /// The amplitude is scaled by gamma^t.
+    #[serde(rename = "exp_range")]
+    ExpRange,
+}
+
+/// Whether ReduceLROnPlateau watches for a falling (`min`) or rising (`max`) metric.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlateauMode {
+    /// Lower is better.
+    #[default]
+    #[serde(rename = "min")]
+    Min,
+    /// Higher is better.
+    #[serde(rename = "max")]
+    Max,
+}
+
+/// Whether ReduceLROnPlateau's threshold is relative to the best value or absolute.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThresholdMode {
+    /// An improvement must beat best * (1 -/+ threshold).
+    #[default]
+    #[serde(rename = "rel")]
+    Rel,
+    /// An improvement must beat best -/+ threshold.
+    #[serde(rename = "abs")]
+    Abs,
+}
+
+fn tenth() -> f64 {
+    0.1
+}
+fn third() -> f64 {
+    1.0 / 3.0
+}
+fn unit() -> f64 {
+    1.0
+}
+fn one() -> u64 {
+    1
+}
+fn five() -> u64 {
+    5
+}
+fn ten() -> u64 {
+    10
+}
+fn yes() -> bool {
+    true
+}
+fn pct_start() -> f64 {
+    0.3
+}
+fn one_cycle_base_momentum() -> f64 {
+    0.85
+}
+fn one_cycle_max_momentum() -> f64 {
+    0.95
+}
+fn div_factor() -> f64 {
+    25.0
+}
+fn final_div_factor() -> f64 {
+    1e4
+}
+fn step_size_up() -> f64 {
+    2000.0
+}
+fn cyclic_base_momentum() -> f64 {
+    0.8
+}
+fn cyclic_max_momentum() -> f64 {
+    0.9
+}
+fn plateau_threshold() -> f64 {
+    1e-4
+}
+fn plateau_eps() -> f64 {
+    1e-8
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig::Constant {}
+    }
+}
+
+impl ScheduleConfig {
+    /// The runnable schedule for an optimizer whose configured lr is `base_lr`.
+    ///
+    /// OneCycleLR and CyclicLR ignore `base_lr`, as torch overwrites the optimizer's lr. The
+    /// config should have passed `validate`; an invalid one never panics here, but may give
+    /// NaN learning rates (a step size of 0, for example).
+    pub fn build(&self, base_lr: f64) -> Schedule {
+        let lr = base_lr;
+        let kind = match self {
+            ScheduleConfig::Constant {} => Kind::Constant { lr },
+            ScheduleConfig::StepLR { step_size, gamma } => Kind::Step {
+                lr,
+                step_size: *step_size,
+                gamma: *gamma,
+            },
+            ScheduleConfig::MultiStepLR { milestones, gamma } => Kind::MultiStep {
+                lr,
+                milestones: milestones.clone(),
+                gamma: *gamma,
+            },
+            ScheduleConfig::ExponentialLR { gamma } => Kind::Exponential { lr, gamma: *gamma },
+            ScheduleConfig::CosineAnnealingLR { t_max, eta_min } => Kind::Cosine {
+                lr,
+                t_max: *t_max,
+                eta_min: *eta_min,
+            },
+            ScheduleConfig::CosineAnnealingWarmRestarts { t_0, t_mult, eta_min } => Kind::WarmRestarts {
+                lr,
+                t_0: *t_0,
+                t_mult: *t_mult,
+                eta_min: *eta_min,
+            },
+            ScheduleConfig::ConstantLR { factor, total_iters } => Kind::ConstantFactor {
+                lr,
+                factor: *factor,
+                total_iters: *total_iters,
+            },
+            ScheduleConfig::LinearLR {
+                start_factor,
+                end_factor,
+                total_iters,
+            } => Kind::Linear {
+                lr,
+                start_factor: *start_factor,
+                end_factor: *end_factor,
+                total_iters: *total_iters,
+            },
+            ScheduleConfig::PolynomialLR { total_iters, power } => Kind::Polynomial {
+                lr,
+                total_iters: *total_iters,
+                power: *power,
+            },
+            ScheduleConfig::LambdaLR { function, t0 } => match function {
+                // A missing t0 fails validation; NaN keeps an unvalidated build from panicking.
+                LrLambda::InverseTime => Kind::InverseTime {
+                    lr,
+                    t0: t0.unwrap_or(f64::NAN),
+                },
+                LrLambda::InverseSqrt => Kind::InverseSqrt { lr },
+            },
+            ScheduleConfig::SequentialLR { schedulers, milestones } => {
+                let children = schedulers.iter().map(|child| child.build(base_lr)).collect();
+                Kind::Sequential(Sequential::new(children, milestones.clone()))
+            }
+            ScheduleConfig::OneCycleLR { .. } => match OneCycle::from_config(self) {
+                Some(one_cycle) => Kind::OneCycle(one_cycle),
+                None => Kind::Constant { lr: f64::NAN },
+            },
+            ScheduleConfig::CyclicLR { .. } => match Cyclic::from_config(self) {
+                Some(cyclic) => Kind::Cyclic(cyclic),
+                None => Kind::Constant { lr: f64::NAN },
+            },
+            ScheduleConfig::ReduceLROnPlateau { .. } => match Plateau::from_config(self, base_lr) {
+                Some(plateau) => Kind::Plateau(plateau),
+                None => Kind::Constant { lr: f64::NAN },
+            },
+        };
+        Schedule { kind }
+    }
+
+    /// True when the schedule imposes the optimizer's momentum or beta1 (OneCycleLR or CyclicLR
+    /// with `cycle_momentum`, also as a child of SequentialLR).
+    pub fn cycles_momentum(&self) -> bool {
+        match self {
+            ScheduleConfig::OneCycleLR { cycle_momentum, .. } | ScheduleConfig::CyclicLR { cycle_momentum, .. } => {
+                *cycle_momentum
+            }
+            ScheduleConfig::SequentialLR { schedulers, .. } => schedulers.iter().any(ScheduleConfig::cycles_momentum),
+            _ => false,
+        }
+    }
+
+    /// The torch class name (`constant` for the constant schedule), for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ScheduleConfig::Constant {} => "constant",
+            ScheduleConfig::StepLR { .. } => "StepLR",
+            ScheduleConfig::MultiStepLR { .. } => "MultiStepLR",
+            ScheduleConfig::ExponentialLR { .. } => "ExponentialLR",
+            ScheduleConfig::CosineAnnealingLR { .. } => "CosineAnnealingLR",
+            ScheduleConfig::CosineAnnealingWarmRestarts { .. } => "CosineAnnealingWarmRestarts",
+            ScheduleConfig::ConstantLR { .. } => "ConstantLR",
+            ScheduleConfig::LinearLR { .. } => "LinearLR",
+            ScheduleConfig::PolynomialLR { .. } => "PolynomialLR",
+            ScheduleConfig::LambdaLR { .. } => "LambdaLR",
+            ScheduleConfig::SequentialLR { .. } => "SequentialLR",
+            ScheduleConfig::OneCycleLR { .. } => "OneCycleLR",
+            ScheduleConfig::CyclicLR { .. } => "CyclicLR",
+            ScheduleConfig::ReduceLROnPlateau { .. } => "ReduceLROnPlateau",
+        }
+    }
+}

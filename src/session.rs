@@ -1,0 +1,120 @@
+//! A session: one problem and several runs stepped side by side. This is what the page, the
+//! embed widget and the CLI drive: `step(n)`, `run_until_stopped(max)`, `reset()`,
+//! `snapshot()`.
+
+use crate::config::Experiment;
+use crate::monitor::Status;
+use crate::problem::Problem;
+use crate::run::Run;
+use crate::snapshot::{nums, Num, RunSnapshot, Snapshot, StatusView};
+use crate::validate::ValidationErrors;
+
+/// Runs of one experiment.
+#[derive(Clone, Debug)]
+pub struct Session {
+    experiment: Experiment,
+    problem: Problem,
+    runs: Vec<Run>,
+}
+
+/// The start point used when a run gives no `x0`: for a landscape, 15% in from the top-left
+/// corner of its view box; for a model, all zeros.
+pub fn default_start(problem: &Problem) -> Vec<f64> {
+    match problem.view_box() {
+        Some(view) => vec![
+            view.x[0] + 0.15 * (view.x[1] - view.x[0]),
+            view.y[1] - 0.15 * (view.y[1] - view.y[0]),
+        ],
+        None => vec![0.0; problem.dim()],
+    }
+}
+
+impl Session {
+    /// A session of a validated experiment.
+    pub fn new(experiment: Experiment) -> Session {
+        let problem = experiment.problem.build();
+        let runs = experiment
+            .runs
+            .iter()
+            .map(|rc| {
+                let x0 = rc.x0.clone().unwrap_or_else(|| default_start(&problem));
+                Run::new(rc, x0, &experiment.stop)
+            })
+            .collect();
+        Session { experiment, problem, runs }
+    }
+
+    /// Parses, validates and builds.
+    pub fn from_json(text: &str) -> Result<Session, ValidationErrors> {
+        Experiment::from_json(text).map(Session::new)
+    }
+
+    /// The experiment config.
+    pub fn experiment(&self) -> &Experiment {
+        &self.experiment
+    }
+
+    /// The problem.
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+
+    /// The runs.
+    pub fn runs(&self) -> &[Run] {
+        &self.runs
+    }
+
+    /// The problem and the runs, for stepping runs one by one.
+    pub fn parts_mut(&mut self) -> (&Problem, &mut [Run]) {
+        (&self.problem, &mut self.runs)
+    }
+
+    /// Turns chart history recording on or off for every run.
+    pub fn set_recording(&mut self, on: bool) {
+        self.runs.iter_mut().for_each(|r| r.set_recording(on));
+    }
+
+    /// Advances every run by up to `n` steps; returns the steps taken by all runs together.
+    pub fn step(&mut self, n: u64) -> u64 {
+        let problem = &self.problem;
+        self.runs.iter_mut().map(|r| r.advance(problem, n)).sum()
+    }
+
+    /// Steps every run until it stops or has taken `max` more steps.
+    pub fn run_until_stopped(&mut self, max: u64) -> u64 {
+        self.step(max)
+    }
+
+    /// True while any run may take more steps.
+    pub fn any_running(&self) -> bool {
+        self.runs.iter().any(|r| r.status() == Status::Running)
+    }
+
+    /// Every run back to its start.
+    pub fn reset(&mut self) {
+        self.runs.iter_mut().for_each(Run::reset);
+    }
+
+    /// Where every run stands.
+    pub fn snapshot(&self) -> Snapshot {
+        let runs = self
+            .runs
+            .iter()
+            .map(|run| {
+                let last = run.last_record();
+                RunSnapshot {
+                    label: run.label().to_string(),
+                    step: run.step(),
+                    loss: Num(self.problem.loss(run.params())),
+                    params: nums(run.params()),
+                    status: StatusView::from(run.status()),
+                    grad_norm: Num(last.map_or(f64::NAN, |r| r.grad_norm)),
+                    lr: Num(last.and_then(|r| r.lr).unwrap_or(f64::NAN)),
+                    criteria: run.monitor().fired().map(|(c, s)| (c.name(), s)).collect(),
+                    evaluations: run.step() + run.optimizer().extra_evaluations(),
+                }
+            })
+            .collect();
+        Snapshot { runs }
+    }
+}

@@ -1,0 +1,98 @@
+//! The snapshot: where every run stands, as printed by `converge run` and returned by the
+//! page's `snapshot()`.
+//!
+//! `{"runs": [{"label", "step", "loss", "params", "status": {"state", "criterion",
+//! "at_step"}, ...}]}`. Non-finite numbers are written as the strings "inf", "-inf" and "nan"
+//! (JSON has no such numbers), as in the reference cases.
+
+use std::collections::BTreeMap;
+
+use serde::{Serialize, Serializer};
+
+use crate::monitor::Status;
+
+/// A float that serializes non-finite values as "inf", "-inf" or "nan".
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Num(pub f64);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let x = self.0;
+        if x.is_finite() {
+            s.serialize_f64(x)
+        } else if x.is_nan() {
+            s.serialize_str("nan")
+        } else if x > 0.0 {
+            s.serialize_str("inf")
+        } else {
+            s.serialize_str("-inf")
+        }
+    }
+}
+
+/// Wraps a slice of floats.
+pub fn nums(values: &[f64]) -> Vec<Num> {
+    values.iter().copied().map(Num).collect()
+}
+
+/// A run's status in words a program can read.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StatusView {
+    /// `running`, `converged`, `diverged` or `stopped`.
+    pub state: &'static str,
+    /// The criterion that stopped the run, the divergence reason, or `max_steps`.
+    pub criterion: Option<&'static str>,
+    /// The step at which it happened.
+    pub at_step: Option<u64>,
+}
+
+impl From<Status> for StatusView {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Running => StatusView { state: "running", criterion: None, at_step: None },
+            Status::Converged { criterion, at_step } => {
+                StatusView { state: "converged", criterion: Some(criterion.name()), at_step: Some(at_step) }
+            }
+            Status::Diverged { reason, at_step } => {
+                StatusView { state: "diverged", criterion: Some(reason.name()), at_step: Some(at_step) }
+            }
+            Status::Stopped { at_step } => {
+                StatusView { state: "stopped", criterion: Some("max_steps"), at_step: Some(at_step) }
+            }
+        }
+    }
+}
+
+/// One run in a snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunSnapshot {
+    pub label: String,
+    /// Updates done.
+    pub step: u64,
+    /// f at the current parameters.
+    pub loss: Num,
+    /// Current parameters.
+    pub params: Vec<Num>,
+    pub status: StatusView,
+    /// ||grad f|| at the last visited point.
+    pub grad_norm: Num,
+    /// Learning rate of the last update.
+    pub lr: Num,
+    /// The step at which each criterion first fired, stopping or not.
+    pub criteria: BTreeMap<&'static str, u64>,
+    /// Objective evaluations (one per step, plus line-search evaluations).
+    pub evaluations: u64,
+}
+
+/// Every run of a session.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Snapshot {
+    pub runs: Vec<RunSnapshot>,
+}
+
+impl Snapshot {
+    /// Compact JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
