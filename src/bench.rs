@@ -67,7 +67,14 @@ fn rosenbrock() -> ProblemConfig {
 }
 
 fn adam(lr: f64) -> OptimizerConfig {
-    OptimizerConfig::Adam { lr, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.0, amsgrad: false, decoupled_weight_decay: false }
+    OptimizerConfig::Adam {
+        lr,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weight_decay: 0.0,
+        amsgrad: false,
+        decoupled_weight_decay: false,
+    }
 }
 
 fn sgd(lr: f64, momentum: f64, nesterov: bool) -> OptimizerConfig {
@@ -81,10 +88,42 @@ pub fn eight_runs() -> Experiment {
         run("momentum", sgd(1e-3, 0.9, false)),
         run("nesterov", sgd(1e-3, 0.9, true)),
         run("adam", adam(1e-2)),
-        run("adamw", OptimizerConfig::AdamW { lr: 1e-2, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 1e-2, amsgrad: false }),
-        run("rmsprop", OptimizerConfig::RMSprop { lr: 1e-3, alpha: 0.99, eps: 1e-8, weight_decay: 0.0, momentum: 0.0, centered: false }),
-        run("adagrad", OptimizerConfig::Adagrad { lr: 0.1, lr_decay: 0.0, weight_decay: 0.0, initial_accumulator_value: 0.0, eps: 1e-10 }),
-        run("nadam", OptimizerConfig::NAdam { lr: 1e-2, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.0, momentum_decay: 4e-3, decoupled_weight_decay: false }),
+        run(
+            "adamw",
+            OptimizerConfig::AdamW { lr: 1e-2, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 1e-2, amsgrad: false },
+        ),
+        run(
+            "rmsprop",
+            OptimizerConfig::RMSprop {
+                lr: 1e-3,
+                alpha: 0.99,
+                eps: 1e-8,
+                weight_decay: 0.0,
+                momentum: 0.0,
+                centered: false,
+            },
+        ),
+        run(
+            "adagrad",
+            OptimizerConfig::Adagrad {
+                lr: 0.1,
+                lr_decay: 0.0,
+                weight_decay: 0.0,
+                initial_accumulator_value: 0.0,
+                eps: 1e-10,
+            },
+        ),
+        run(
+            "nadam",
+            OptimizerConfig::NAdam {
+                lr: 1e-2,
+                betas: [0.9, 0.999],
+                eps: 1e-8,
+                weight_decay: 0.0,
+                momentum_decay: 4e-3,
+                decoupled_weight_decay: false,
+            },
+        ),
     ];
     experiment(rosenbrock(), runs)
 }
@@ -135,7 +174,10 @@ pub fn measure(experiment: &Experiment, recording: bool, chunk: u64, clock: Cloc
 pub fn run_suite(clock: Clock) -> Vec<BenchResult> {
     suite()
         .into_iter()
-        .map(|(name, exp, recording, chunk)| BenchResult { name: name.into(), steps_per_s: measure(&exp, recording, chunk, clock) })
+        .map(|(name, exp, recording, chunk)| BenchResult {
+            name: name.into(),
+            steps_per_s: measure(&exp, recording, chunk, clock),
+        })
         .collect()
 }
 

@@ -82,11 +82,7 @@ impl Experiment {
         self.problem.validate("problem", &mut v);
         let dim = self.problem.dim();
         v.require(!self.runs.is_empty(), "runs", "at least one run is needed");
-        v.require(
-            self.runs.len() <= MAX_RUNS,
-            "runs",
-            format!("at most {MAX_RUNS} runs, got {}", self.runs.len()),
-        );
+        v.require(self.runs.len() <= MAX_RUNS, "runs", format!("at most {MAX_RUNS} runs, got {}", self.runs.len()));
         for (i, run) in self.runs.iter().enumerate() {
             let path = format!("runs[{i}]");
             validate_run(run, &path, dim, &mut v);
@@ -118,9 +114,7 @@ fn validate_run(run: &RunConfig, path: &str, dim: usize, v: &mut Validator) {
     run.optimizer.validate(&format!("{path}.optimizer"), v);
     run.schedule.validate(&format!("{path}.schedule"), run.optimizer.has_momentum(), v);
     if let Some(color) = &run.color {
-        let ok = color.len() == 7
-            && color.starts_with('#')
-            && color.chars().skip(1).all(|c| c.is_ascii_hexdigit());
+        let ok = color.len() == 7 && color.starts_with('#') && color.chars().skip(1).all(|c| c.is_ascii_hexdigit());
         v.require(ok, format!("{path}.color"), format!("must look like #1f77b4, got \"{color}\""));
     }
 }

@@ -44,12 +44,7 @@ impl Default for History {
 impl History {
     /// An empty history keeping at most `capacity` points (at least 2).
     pub fn with_capacity(capacity: usize) -> Self {
-        History {
-            points: Vec::new(),
-            last: None,
-            stride: 1,
-            capacity: capacity.max(2),
-        }
+        History { points: Vec::new(), last: None, stride: 1, capacity: capacity.max(2) }
     }
 
     /// Adds a point, decimating when full.

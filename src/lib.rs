@@ -3,6 +3,7 @@
 //! knows JavaScript.
 
 pub mod bench;
+pub mod chart;
 pub mod config;
 pub mod history;
 pub mod math;
@@ -10,9 +11,14 @@ pub mod monitor;
 pub mod optim;
 pub mod problem;
 pub mod replay;
+pub mod report;
 pub mod run;
 pub mod schedule;
 pub mod session;
 pub mod snapshot;
 pub mod trace;
+pub mod urlstate;
 pub mod validate;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

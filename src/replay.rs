@@ -83,7 +83,8 @@ fn field<T: serde::de::DeserializeOwned>(case: &Value, name: &str) -> Result<T, 
 impl Case {
     /// Reads the inputs of a case from its JSON text and validates them.
     pub fn from_json(text: &str) -> Result<Case, ValidationErrors> {
-        let mut case: Value = serde_json::from_str(text).map_err(|e| ValidationErrors::one("", format!("invalid JSON: {e}")))?;
+        let mut case: Value =
+            serde_json::from_str(text).map_err(|e| ValidationErrors::one("", format!("invalid JSON: {e}")))?;
         if let Some(problem) = case.get_mut("problem") {
             strip(problem, &["formula", "key", "kappa", "penalised_params"]);
             if let Some(data) = problem.get_mut("data") {

@@ -42,6 +42,7 @@ pub struct Run {
     step: u64,
     status: Status,
     last: Option<StepRecord>,
+    last_lr: f64,
     history: History,
     recording: bool,
 }
@@ -62,6 +63,7 @@ impl Run {
             step: 0,
             status: Status::Running,
             last: None,
+            last_lr: f64::NAN,
             history: History::default(),
             recording: true,
             x0,
@@ -103,6 +105,11 @@ impl Run {
         self.last.as_ref()
     }
 
+    /// The learning rate of the last update taken (NaN before the first).
+    pub fn last_lr(&self) -> f64 {
+        self.last_lr
+    }
+
     /// The monitor (criteria that fired).
     pub fn monitor(&self) -> &Monitor {
         &self.monitor
@@ -138,6 +145,7 @@ impl Run {
         self.step = 0;
         self.status = Status::Running;
         self.last = None;
+        self.last_lr = f64::NAN;
         self.history.clear();
     }
 
@@ -172,6 +180,7 @@ impl Run {
             let delta_norm = sq.sqrt();
             self.step = t + 1;
             record.lr = Some(lr);
+            self.last_lr = lr;
             record.delta_norm = Some(delta_norm);
             if let Some(status) = self.monitor.check_update(t + 1, delta_norm, finite) {
                 self.status = status;
@@ -184,10 +193,7 @@ impl Run {
                 lr: record.lr.unwrap_or(f64::NAN),
                 grad_norm,
                 delta_norm: record.delta_norm.unwrap_or(f64::NAN),
-                xy: [
-                    self.visited.first().copied().unwrap_or(0.0),
-                    self.visited.get(1).copied().unwrap_or(0.0),
-                ],
+                xy: [self.visited.first().copied().unwrap_or(0.0), self.visited.get(1).copied().unwrap_or(0.0)],
             });
         }
         self.last = Some(record);

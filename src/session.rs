@@ -21,10 +21,7 @@ pub struct Session {
 /// corner of its view box; for a model, all zeros.
 pub fn default_start(problem: &Problem) -> Vec<f64> {
     match problem.view_box() {
-        Some(view) => vec![
-            view.x[0] + 0.15 * (view.x[1] - view.x[0]),
-            view.y[1] - 0.15 * (view.y[1] - view.y[0]),
-        ],
+        Some(view) => vec![view.x[0] + 0.15 * (view.x[1] - view.x[0]), view.y[1] - 0.15 * (view.y[1] - view.y[0])],
         None => vec![0.0; problem.dim()],
     }
 }
@@ -109,7 +106,7 @@ impl Session {
                     params: nums(run.params()),
                     status: StatusView::from(run.status()),
                     grad_norm: Num(last.map_or(f64::NAN, |r| r.grad_norm)),
-                    lr: Num(last.and_then(|r| r.lr).unwrap_or(f64::NAN)),
+                    lr: Num(run.last_lr()),
                     criteria: run.monitor().fired().map(|(c, s)| (c.name(), s)).collect(),
                     evaluations: run.step() + run.optimizer().extra_evaluations(),
                 }

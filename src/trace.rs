@@ -98,7 +98,14 @@ impl TraceWriter {
         Ok(())
     }
 
-    fn write_row(&self, out: &mut impl Write, label: &str, r: &StepRecord, params: &[f64], first: bool) -> io::Result<()> {
+    fn write_row(
+        &self,
+        out: &mut impl Write,
+        label: &str,
+        r: &StepRecord,
+        params: &[f64],
+        first: bool,
+    ) -> io::Result<()> {
         match self.format {
             TraceFormat::Json => {
                 let row = Row {

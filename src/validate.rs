@@ -38,10 +38,7 @@ impl fmt::Display for ValidationErrors {
 impl ValidationErrors {
     /// A single error.
     pub fn one(path: impl Into<String>, message: impl Into<String>) -> Self {
-        ValidationErrors(vec![FieldError {
-            path: path.into(),
-            message: message.into(),
-        }])
+        ValidationErrors(vec![FieldError { path: path.into(), message: message.into() }])
     }
 }
 
@@ -59,10 +56,7 @@ impl Validator {
 
     /// Records a problem at `path`.
     pub fn error(&mut self, path: impl fmt::Display, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            path: path.to_string(),
-            message: message.into(),
-        });
+        self.errors.push(FieldError { path: path.to_string(), message: message.into() });
     }
 
     /// Records `message` at `path` unless `ok` holds.

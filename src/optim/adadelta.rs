@@ -17,13 +17,7 @@ pub struct Adadelta {
 impl Adadelta {
     /// A fresh optimizer for `dim` parameters.
     pub fn new(dim: usize, rho: f64, eps: f64, weight_decay: f64) -> Self {
-        Adadelta {
-            rho,
-            eps,
-            weight_decay,
-            square_avg: vec![0.0; dim],
-            acc_delta: vec![0.0; dim],
-        }
+        Adadelta { rho, eps, weight_decay, square_avg: vec![0.0; dim], acc_delta: vec![0.0; dim] }
     }
 
     /// One update.

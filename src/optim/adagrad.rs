@@ -17,14 +17,7 @@ pub struct Adagrad {
 impl Adagrad {
     /// A fresh optimizer for `dim` parameters.
     pub fn new(dim: usize, lr_decay: f64, weight_decay: f64, initial: f64, eps: f64) -> Self {
-        Adagrad {
-            lr_decay,
-            weight_decay,
-            initial_accumulator_value: initial,
-            eps,
-            sum: vec![initial; dim],
-            t: 0,
-        }
+        Adagrad { lr_decay, weight_decay, initial_accumulator_value: initial, eps, sum: vec![initial; dim], t: 0 }
     }
 
     /// One update.

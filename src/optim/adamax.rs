@@ -19,14 +19,7 @@ pub struct Adamax {
 impl Adamax {
     /// A fresh optimizer for `dim` parameters.
     pub fn new(dim: usize, betas: [f64; 2], eps: f64, weight_decay: f64) -> Self {
-        Adamax {
-            betas,
-            eps,
-            weight_decay,
-            m: vec![0.0; dim],
-            u: vec![0.0; dim],
-            powers: BetaPowers::new(betas),
-        }
+        Adamax { betas, eps, weight_decay, m: vec![0.0; dim], u: vec![0.0; dim], powers: BetaPowers::new(betas) }
     }
 
     /// One update; `beta1` overrides the configured first beta (cycling schedules).

@@ -119,7 +119,8 @@ impl Lbfgs {
             let opt_cond;
             if self.strong_wolfe {
                 let x_init = w.to_vec();
-                let found = strong_wolfe(problem, &x_init, self.t, &self.d, loss, &flat_grad, gtd, self.tolerance_change);
+                let found =
+                    strong_wolfe(problem, &x_init, self.t, &self.d, loss, &flat_grad, gtd, self.tolerance_change);
                 loss = found.f;
                 flat_grad = found.g;
                 self.t = found.t;
@@ -270,7 +271,16 @@ struct BracketPoint {
 
 /// torch's `_strong_wolfe` with c1 = 1e-4, c2 = 0.9 and at most 25 evaluations.
 #[allow(clippy::too_many_arguments)]
-fn strong_wolfe(problem: &Problem, x: &[f64], t0: f64, d: &[f64], f: f64, g: &[f64], gtd: f64, tolerance_change: f64) -> LineSearchResult {
+fn strong_wolfe(
+    problem: &Problem,
+    x: &[f64],
+    t0: f64,
+    d: &[f64],
+    f: f64,
+    g: &[f64],
+    gtd: f64,
+    tolerance_change: f64,
+) -> LineSearchResult {
     const C1: f64 = 1e-4;
     const C2: f64 = 0.9;
     const MAX_LS: u32 = 25;
@@ -316,13 +326,22 @@ fn strong_wolfe(problem: &Problem, x: &[f64], t0: f64, d: &[f64], f: f64, g: &[f
         ];
     }
     let last = bracket.len().saturating_sub(1);
-    let (mut low, mut high) = if bracket.first().map(|b| b.f) <= bracket.get(last).map(|b| b.f) { (0, 1) } else { (1, 0) };
+    let (mut low, mut high) =
+        if bracket.first().map(|b| b.f) <= bracket.get(last).map(|b| b.f) { (0, 1) } else { (1, 0) };
     let mut insufficient_progress = false;
     while !done && ls_iter < MAX_LS && bracket.len() == 2 {
         if (bracket[1].t - bracket[0].t).abs() * d_norm < tolerance_change {
             break;
         }
-        t = cubic_interpolate(bracket[0].t, bracket[0].f, bracket[0].gtd, bracket[1].t, bracket[1].f, bracket[1].gtd, None);
+        t = cubic_interpolate(
+            bracket[0].t,
+            bracket[0].f,
+            bracket[0].gtd,
+            bracket[1].t,
+            bracket[1].f,
+            bracket[1].gtd,
+            None,
+        );
         let b_max = py_max(bracket[0].t, bracket[1].t);
         let b_min = py_min(bracket[0].t, bracket[1].t);
         let eps = 0.1 * (b_max - b_min);

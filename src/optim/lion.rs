@@ -17,11 +17,7 @@ pub struct Lion {
 impl Lion {
     /// A fresh optimizer for `dim` parameters.
     pub fn new(dim: usize, betas: [f64; 2], weight_decay: f64) -> Self {
-        Lion {
-            betas,
-            weight_decay,
-            m: vec![0.0; dim],
-        }
+        Lion { betas, weight_decay, m: vec![0.0; dim] }
     }
 
     /// One update; `beta1` overrides the configured first beta (cycling schedules).

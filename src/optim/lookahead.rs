@@ -33,14 +33,7 @@ pub struct SlowWeights {
 impl SlowWeights {
     /// Fresh slow weights for `dim` parameters.
     pub fn new(dim: usize, k: u64, alpha: f64, variant: LookaheadVariant) -> Self {
-        SlowWeights {
-            k: k.max(1),
-            alpha,
-            variant,
-            slow: vec![0.0; dim],
-            initialised: false,
-            inner_steps: 0,
-        }
+        SlowWeights { k: k.max(1), alpha, variant, slow: vec![0.0; dim], initialised: false, inner_steps: 0 }
     }
 
     /// Call before each inner step with the current (fast) weights.

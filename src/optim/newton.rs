@@ -19,11 +19,7 @@ pub struct Newton {
 impl Newton {
     /// A fresh optimizer for `dim` parameters.
     pub fn new(dim: usize, damping: f64) -> Self {
-        Newton {
-            damping,
-            hessian: vec![0.0; dim * dim],
-            direction: vec![0.0; dim],
-        }
+        Newton { damping, hessian: vec![0.0; dim * dim], direction: vec![0.0; dim] }
     }
 
     /// One update using the Hessian of `problem` at `w`.

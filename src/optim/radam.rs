@@ -44,10 +44,7 @@ impl Radam {
         let rho_inf = 2.0 / (1.0 - b2) - 1.0;
         let rho_t = rho_inf - 2.0 * t * self.powers.beta2_power() / bc2;
         let rect = if rho_t > 5.0 {
-            Some(
-                ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
-                    .sqrt(),
-            )
+            Some(((rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)).sqrt())
         } else {
             None
         };

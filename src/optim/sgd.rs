@@ -19,14 +19,7 @@ pub struct Sgd {
 impl Sgd {
     /// A fresh optimizer for `dim` parameters.
     pub fn new(dim: usize, momentum: f64, dampening: f64, weight_decay: f64, nesterov: bool) -> Self {
-        Sgd {
-            momentum,
-            dampening,
-            weight_decay,
-            nesterov,
-            buf: vec![0.0; dim],
-            started: false,
-        }
+        Sgd { momentum, dampening, weight_decay, nesterov, buf: vec![0.0; dim], started: false }
     }
 
     /// One update; `momentum` overrides the configured momentum (cycling schedules).

@@ -90,17 +90,17 @@ struct GoldsteinPriceParts {
     d: f64,
     p: f64,
     q: f64,
-    /// A and B.
+    /// The first factor A and the second factor B.
     fa: f64,
     fb: f64,
-    /// dP/dx, which equals dP/dy (both are 6*x + 6*y - 14).
+    /// The derivative dP/dx; dP/dy is the same (both are 6*x + 6*y - 14).
     p_x: f64,
-    /// dQ/dx and dQ/dy.
+    /// The derivatives dQ/dx and dQ/dy.
     q_x: f64,
     q_y: f64,
-    /// dA/dx, which equals dA/dy.
+    /// The derivative dA/dx; dA/dy is the same.
     a_x: f64,
-    /// dB/dx and dB/dy.
+    /// The derivatives dB/dx and dB/dy.
     b_x: f64,
     b_y: f64,
 }
@@ -117,24 +117,11 @@ impl GoldsteinPriceParts {
         let p_x = -14.0 + 6.0 * x + 6.0 * y;
         let q_x = -32.0 + 24.0 * x - 36.0 * y;
         let q_y = 48.0 - 36.0 * x + 54.0 * y;
-        // The chain rule with ds/dx = ds/dy = 1, dd/dx = 2 and dd/dy = -3.
+        // These follow from the chain rule with ds/dx = ds/dy = 1, dd/dx = 2 and dd/dy = -3.
         let a_x = 2.0 * s * p + (s * s) * p_x;
         let b_x = 4.0 * d * q + (d * d) * q_x;
         let b_y = -6.0 * d * q + (d * d) * q_y;
-        GoldsteinPriceParts {
-            s,
-            d,
-            p,
-            q,
-            fa,
-            fb,
-            p_x,
-            q_x,
-            q_y,
-            a_x,
-            b_x,
-            b_y,
-        }
+        GoldsteinPriceParts { s, d, p, q, fa, fb, p_x, q_x, q_y, a_x, b_x, b_y }
     }
 }
 
@@ -179,20 +166,12 @@ impl Landscape {
             Landscape::Quadratic { .. } => "f(x,y) = 0.5*(a*x^2 + b*y^2)",
             Landscape::Rosenbrock { .. } => "f(x,y) = (a - x)^2 + b*(y - x^2)^2",
             Landscape::Himmelblau => "f(x,y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
-            Landscape::Rastrigin { .. } => {
-                "f(x,y) = A*n + (x^2 - A*cos(2*pi*x)) + (y^2 - A*cos(2*pi*y)),  n = 2"
-            }
-            Landscape::Beale => {
-                "f(x,y) = (1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2"
-            }
+            Landscape::Rastrigin { .. } => "f(x,y) = A*n + (x^2 - A*cos(2*pi*x)) + (y^2 - A*cos(2*pi*y)),  n = 2",
+            Landscape::Beale => "f(x,y) = (1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2",
             Landscape::Booth => "f(x,y) = (x + 2*y - 7)^2 + (2*x + y - 5)^2",
             Landscape::ThreeHumpCamel => "f(x,y) = 2*x^2 - 1.05*x^4 + x^6/6 + x*y + y^2",
-            Landscape::SixHumpCamel => {
-                "f(x,y) = (4 - 2.1*x^2 + x^4/3)*x^2 + x*y + (-4 + 4*y^2)*y^2"
-            }
-            Landscape::StyblinskiTang => {
-                "f(x,y) = 0.5*((x^4 - 16*x^2 + 5*x) + (y^4 - 16*y^2 + 5*y))"
-            }
+            Landscape::SixHumpCamel => "f(x,y) = (4 - 2.1*x^2 + x^4/3)*x^2 + x*y + (-4 + 4*y^2)*y^2",
+            Landscape::StyblinskiTang => "f(x,y) = 0.5*((x^4 - 16*x^2 + 5*x) + (y^4 - 16*y^2 + 5*y))",
             Landscape::GoldsteinPrice => {
                 "f(x,y) = [1 + (x + y + 1)^2*(19 - 14*x + 3*x^2 - 14*y + 6*x*y + 3*y^2)] * \
                  [30 + (2*x - 3*y)^2*(18 - 32*x + 12*x^2 + 48*y - 36*x*y + 27*y^2)]"
@@ -221,9 +200,7 @@ impl Landscape {
                 let v = x + y * y - 7.0;
                 u * u + v * v
             }
-            Landscape::Rastrigin { a } => {
-                a * 2.0 + (x * x - a * cos(2.0 * PI * x)) + (y * y - a * cos(2.0 * PI * y))
-            }
+            Landscape::Rastrigin { a } => a * 2.0 + (x * x - a * cos(2.0 * PI * x)) + (y * y - a * cos(2.0 * PI * y)),
             Landscape::Beale => {
                 let (t1, t2, t3) = beale_terms(x, y);
                 t1 * t1 + t2 * t2 + t3 * t3
@@ -326,7 +303,7 @@ impl Landscape {
             Landscape::GoldsteinPrice => {
                 let g = GoldsteinPriceParts::new(x, y);
                 let f = g.fa * g.fb;
-                // dA/dy equals dA/dx because P and s are symmetric in that sense.
+                // dA/dy equals dA/dx because s and P have equal x and y derivatives.
                 let gx = g.a_x * g.fb + g.fa * g.b_x;
                 let gy = g.a_x * g.fb + g.fa * g.b_y;
                 (f, [gx, gy])
@@ -362,37 +339,25 @@ impl Landscape {
     pub fn hessian(&self, x: f64, y: f64) -> [f64; 4] {
         let (hxx, hxy, hyy) = match *self {
             Landscape::Quadratic { a, b } => (a, 0.0, b),
-            Landscape::Rosenbrock { b, .. } => {
-                (2.0 - 4.0 * b * (y - 3.0 * x * x), -4.0 * b * x, 2.0 * b)
-            }
+            Landscape::Rosenbrock { b, .. } => (2.0 - 4.0 * b * (y - 3.0 * x * x), -4.0 * b * x, 2.0 * b),
             Landscape::Himmelblau => {
                 let u = x * x + y - 11.0;
                 let v = x + y * y - 7.0;
-                (
-                    4.0 * u + 8.0 * x * x + 2.0,
-                    4.0 * x + 4.0 * y,
-                    2.0 + 4.0 * v + 8.0 * y * y,
-                )
+                (4.0 * u + 8.0 * x * x + 2.0, 4.0 * x + 4.0 * y, 2.0 + 4.0 * v + 8.0 * y * y)
             }
             Landscape::Rastrigin { a } => {
                 let k = 4.0 * PI * PI * a;
-                (
-                    2.0 + k * cos(2.0 * PI * x),
-                    0.0,
-                    2.0 + k * cos(2.0 * PI * y),
-                )
+                (2.0 + k * cos(2.0 * PI * x), 0.0, 2.0 + k * cos(2.0 * PI * y))
             }
             Landscape::Beale => {
                 let (t1, t2, t3) = beale_terms(x, y);
                 let (y2, y3) = (y * y, y * y * y);
-                // Partial derivatives of the three terms.
+                // These are the first partial derivatives of the three residuals.
                 let (d1x, d2x, d3x) = (y - 1.0, y2 - 1.0, y3 - 1.0);
                 let (d1y, d2y, d3y) = (x, 2.0 * x * y, 3.0 * x * y2);
                 let hxx = 2.0 * (d1x * d1x + d2x * d2x + d3x * d3x);
-                let hxy = 2.0
-                    * (d1x * d1y + t1 + d2x * d2y + t2 * 2.0 * y + d3x * d3y + t3 * 3.0 * y2);
-                let hyy = 2.0
-                    * (d1y * d1y + d2y * d2y + t2 * 2.0 * x + d3y * d3y + t3 * 6.0 * x * y);
+                let hxy = 2.0 * (d1x * d1y + t1 + d2x * d2y + t2 * 2.0 * y + d3x * d3y + t3 * 3.0 * y2);
+                let hyy = 2.0 * (d1y * d1y + d2y * d2y + t2 * 2.0 * x + d3y * d3y + t3 * 6.0 * x * y);
                 (hxx, hxy, hyy)
             }
             Landscape::Booth => (10.0, 8.0, 10.0),
@@ -421,11 +386,7 @@ impl Landscape {
 /// The three residuals of Beale's function.
 #[inline]
 fn beale_terms(x: f64, y: f64) -> (f64, f64, f64) {
-    (
-        1.5 - x + x * y,
-        2.25 - x + x * (y * y),
-        2.625 - x + x * (y * y * y),
-    )
+    (1.5 - x + x * y, 2.25 - x + x * (y * y), 2.625 - x + x * (y * y * y))
 }
 
 /// (f_xx, f_xy, f_yy) of Goldstein-Price, by the product rule on f = A*B.
@@ -434,7 +395,7 @@ fn goldstein_price_hessian(x: f64, y: f64) -> (f64, f64, f64) {
     // A depends on (x, y) only through s and P, whose second derivatives are all 6, so the
     // three second derivatives of A coincide.
     let a_2 = 2.0 * g.p + 4.0 * g.s * g.p_x + 6.0 * (g.s * g.s);
-    // B = d^2*Q with d_x = 2, d_y = -3, Q_xx = 24, Q_xy = -36, Q_yy = 54.
+    // B = d^2*Q, where d_x = 2, d_y = -3, Q_xx = 24, Q_xy = -36 and Q_yy = 54.
     let d2 = g.d * g.d;
     let b_xx = 8.0 * g.q + 8.0 * g.d * g.q_x + 24.0 * d2;
     let b_xy = -12.0 * g.q + 2.0 * g.d * (2.0 * g.q_y - 3.0 * g.q_x) - 36.0 * d2;

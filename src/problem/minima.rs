@@ -186,16 +186,9 @@ fn search_minima(l: &Landscape) -> Vec<KnownMinimum> {
         if !(stationary && positive_definite && ackley_origin_allowed(l, p)) {
             continue;
         }
-        let duplicate = found
-            .iter()
-            .any(|m| norm([m.x[0] - p[0], m.x[1] - p[1]]) < DEDUP_DIST);
+        let duplicate = found.iter().any(|m| norm([m.x[0] - p[0], m.x[1] - p[1]]) < DEDUP_DIST);
         if !duplicate {
-            found.push(KnownMinimum {
-                x: p,
-                f,
-                kind: MinimumKind::Local,
-                hessian_eigenvalues: eig,
-            });
+            found.push(KnownMinimum { x: p, f, kind: MinimumKind::Local, hessian_eigenvalues: eig });
         }
     }
     let lowest = found.iter().map(|m| m.f).fold(f64::INFINITY, f64::min);
@@ -226,11 +219,7 @@ mod tests {
             Landscape::SixHumpCamel,
             Landscape::StyblinskiTang,
             Landscape::GoldsteinPrice,
-            Landscape::Ackley {
-                a: 20.0,
-                b: 0.2,
-                c: 2.0 * crate::math::PI,
-            },
+            Landscape::Ackley { a: 20.0, b: 0.2, c: 2.0 * crate::math::PI },
             Landscape::Saddle,
             Landscape::Matyas,
             Landscape::McCormick,
@@ -267,11 +256,7 @@ mod tests {
 
     #[test]
     fn ackley_origin_is_rejected_when_the_cone_points_down() {
-        let l = Landscape::Ackley {
-            a: -20.0,
-            b: 0.2,
-            c: 2.0 * crate::math::PI,
-        };
+        let l = Landscape::Ackley { a: -20.0, b: 0.2, c: 2.0 * crate::math::PI };
         assert!(search_minima(&l).iter().all(|m| m.x != [0.0, 0.0]));
     }
 }

@@ -165,11 +165,7 @@ fn join(path: &str, field: &str) -> String {
 /// Checks that x and y have the same, non-zero length.
 fn validate_lengths(path: &str, nx: usize, ny: usize, v: &mut Validator) {
     let (px, py) = (join(path, "x"), join(path, "y"));
-    v.require(
-        nx == ny,
-        &py,
-        format!("must have as many entries as {px} ({px} has {nx}, {py} has {ny})"),
-    );
+    v.require(nx == ny, &py, format!("must have as many entries as {px} ({px} has {nx}, {py} has {ny})"));
     v.require(nx > 0, &px, "must contain at least one point");
 }
 
@@ -198,10 +194,7 @@ fn validate_entries<T>(
     }
     if bad > MAX_ENTRY_ERRORS {
         let more = bad - MAX_ENTRY_ERRORS;
-        v.error(
-            path,
-            format!("{more} more invalid entries (only the first {MAX_ENTRY_ERRORS} are listed)"),
-        );
+        v.error(path, format!("{more} more invalid entries (only the first {MAX_ENTRY_ERRORS} are listed)"));
     }
 }
 
@@ -210,9 +203,7 @@ impl LinregData {
     fn validate(&self, path: &str, v: &mut Validator) {
         validate_lengths(path, self.x.len(), self.y.len(), v);
         for (field, values) in [("x", &self.x), ("y", &self.y)] {
-            validate_entries(&join(path, field), values, v, |p, &value, v| {
-                v.finite(p, value)
-            });
+            validate_entries(&join(path, field), values, v, |p, &value, v| v.finite(p, value));
         }
     }
 }
@@ -297,12 +288,12 @@ impl ProblemConfig {
             ProblemConfig::Saddle {} => Landscape::Saddle,
             ProblemConfig::Matyas {} => Landscape::Matyas,
             ProblemConfig::McCormick {} => Landscape::McCormick,
-            ProblemConfig::Linreg {
-                ref data, l1, l2, ..
-            } => return Problem::Linreg(LinReg::new(&data.x, &data.y, l1, l2)),
-            ProblemConfig::Logreg {
-                ref data, l1, l2, ..
-            } => return Problem::Logreg(LogReg::new(&data.x, &data.y, l1, l2)),
+            ProblemConfig::Linreg { ref data, l1, l2 } => {
+                return Problem::Linreg(LinReg::new(&data.x, &data.y, l1, l2))
+            }
+            ProblemConfig::Logreg { ref data, l1, l2 } => {
+                return Problem::Logreg(LogReg::new(&data.x, &data.y, l1, l2))
+            }
         };
         Problem::Landscape(landscape)
     }

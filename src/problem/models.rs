@@ -240,8 +240,9 @@ impl LogReg {
             h.fill(f64::NAN);
             return;
         };
-        // Sums of q_i*v_i*v_i^T with v_i = [x_i1, x_i2, 1] and q_i = sigmoid*(1 - sigmoid),
-        // which equals e/(1 + e)^2 for e = exp(-|z_i|) on both sides of zero.
+        // These accumulate q_i*v_i*v_i^T with v_i = [x_i1, x_i2, 1] and
+        // q_i = sigmoid*(1 - sigmoid), which equals e/(1 + e)^2 for e = exp(-|z_i|) on both
+        // sides of zero.
         let (mut s11, mut s12, mut s1b, mut s22, mut s2b, mut sbb) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
         for &[x1, x2, _] in &self.points {
             let z = w1 * x1 + w2 * x2 + b;

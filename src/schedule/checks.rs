@@ -1,7 +1,7 @@
 //! Validation of schedule configs: torch's own rules where torch has them, plus the rules that
 //! keep every formula free of division by zero.
 
-use super::config::{LrLambda, ScheduleConfig, ThresholdMode};
+use super::config::{LrLambda, PlateauMode, ScheduleConfig, ThresholdMode};
 use crate::validate::Validator;
 
 /// The path of field `name` under `path`.
@@ -78,15 +78,12 @@ impl ScheduleConfig {
                 at_least_one(v, at(path, "T_mult"), *t_mult);
                 v.non_negative(at(path, "eta_min"), *eta_min);
             }
+            // torch allows ConstantLR factor 0 but then divides by it at total_iters.
             ScheduleConfig::ConstantLR { factor, total_iters } => {
                 in_open_closed_unit(v, at(path, "factor"), *factor);
                 at_least_one(v, at(path, "total_iters"), *total_iters);
             }
-            ScheduleConfig::LinearLR {
-                start_factor,
-                end_factor,
-                total_iters,
-            } => {
+            ScheduleConfig::LinearLR { start_factor, end_factor, total_iters } => {
                 in_open_closed_unit(v, at(path, "start_factor"), *start_factor);
                 v.unit_interval_closed(at(path, "end_factor"), *end_factor);
                 at_least_one(v, at(path, "total_iters"), *total_iters);
@@ -97,7 +94,9 @@ impl ScheduleConfig {
             }
             ScheduleConfig::LambdaLR { function, t0 } => match (function, t0) {
                 (LrLambda::InverseTime, Some(t0)) => v.positive(at(path, "t0"), *t0),
-                (LrLambda::InverseTime, None) => v.error(at(path, "t0"), "is required by inverse_time (lr / (1 + t/t0))"),
+                (LrLambda::InverseTime, None) => {
+                    v.error(at(path, "t0"), "is required by inverse_time (lr / (1 + t/t0))")
+                }
                 (LrLambda::InverseSqrt, Some(_)) => {
                     v.error(at(path, "t0"), "is not used by inverse_sqrt (lr / sqrt(t + 1)); remove it")
                 }
@@ -108,20 +107,14 @@ impl ScheduleConfig {
             }
             ScheduleConfig::OneCycleLR { .. } => validate_one_cycle(self, path, optimizer_has_momentum, v),
             ScheduleConfig::CyclicLR { .. } => validate_cyclic(self, path, optimizer_has_momentum, v),
-            ScheduleConfig::ReduceLROnPlateau {
-                factor,
-                threshold,
-                threshold_mode,
-                min_lr,
-                eps,
-                ..
-            } => {
+            ScheduleConfig::ReduceLROnPlateau { mode, factor, threshold, threshold_mode, min_lr, eps, .. } => {
                 // torch: "Factor should be < 1.0."; a negative factor would act as 0.
                 v.unit_interval_open(at(path, "factor"), *factor);
-                match threshold_mode {
-                    // A relative threshold of 1 or more makes no finite loss an improvement.
-                    ThresholdMode::Rel => v.unit_interval_open(at(path, "threshold"), *threshold),
-                    ThresholdMode::Abs => v.non_negative(at(path, "threshold"), *threshold),
+                match (mode, threshold_mode) {
+                    // In min mode a relative threshold of 1 or more makes no positive loss an
+                    // improvement (loss < best * (1 - threshold) <= 0).
+                    (PlateauMode::Min, ThresholdMode::Rel) => v.unit_interval_open(at(path, "threshold"), *threshold),
+                    _ => v.non_negative(at(path, "threshold"), *threshold),
                 }
                 v.non_negative(at(path, "min_lr"), *min_lr);
                 v.non_negative(at(path, "eps"), *eps);
@@ -165,10 +158,9 @@ fn validate_sequential(
     for (i, child) in schedulers.iter().enumerate() {
         let child_path = format!("{children_path}[{i}]");
         match child {
-            ScheduleConfig::ReduceLROnPlateau { .. } => v.error(
-                child_path,
-                "SequentialLR does not support ReduceLROnPlateau (it needs the loss at each step)",
-            ),
+            ScheduleConfig::ReduceLROnPlateau { .. } => {
+                v.error(child_path, "SequentialLR does not support ReduceLROnPlateau (it needs the loss at each step)")
+            }
             ScheduleConfig::SequentialLR { .. } => v.error(child_path, "SequentialLR cannot be nested"),
             _ => child.validate(&child_path, has_momentum, v),
         }

@@ -80,10 +80,7 @@ pub enum ScheduleConfig {
         t0: Option<f64>,
     },
     /// The first schedule until milestones[0], then the next one restarted at 0, and so on.
-    SequentialLR {
-        schedulers: Vec<ScheduleConfig>,
-        milestones: Vec<u64>,
-    },
+    SequentialLR { schedulers: Vec<ScheduleConfig>, milestones: Vec<u64> },
     /// The 1cycle policy (Smith and Topin 2017): warm up to max_lr, then anneal far below.
     OneCycleLR {
         max_lr: f64,
@@ -260,6 +257,9 @@ fn plateau_eps() -> f64 {
     1e-8
 }
 
+/// What `build` would return for a variant mismatch it never meets: NaN rather than a panic.
+const NOT_BUILT: Kind = Kind::Constant { lr: f64::NAN };
+
 impl Default for ScheduleConfig {
     fn default() -> Self {
         ScheduleConfig::Constant {}
@@ -276,72 +276,41 @@ impl ScheduleConfig {
         let lr = base_lr;
         let kind = match self {
             ScheduleConfig::Constant {} => Kind::Constant { lr },
-            ScheduleConfig::StepLR { step_size, gamma } => Kind::Step {
-                lr,
-                step_size: *step_size,
-                gamma: *gamma,
-            },
-            ScheduleConfig::MultiStepLR { milestones, gamma } => Kind::MultiStep {
-                lr,
-                milestones: milestones.clone(),
-                gamma: *gamma,
-            },
+            ScheduleConfig::StepLR { step_size, gamma } => Kind::Step { lr, step_size: *step_size, gamma: *gamma },
+            ScheduleConfig::MultiStepLR { milestones, gamma } => {
+                Kind::MultiStep { lr, milestones: milestones.clone(), gamma: *gamma }
+            }
             ScheduleConfig::ExponentialLR { gamma } => Kind::Exponential { lr, gamma: *gamma },
-            ScheduleConfig::CosineAnnealingLR { t_max, eta_min } => Kind::Cosine {
-                lr,
-                t_max: *t_max,
-                eta_min: *eta_min,
-            },
-            ScheduleConfig::CosineAnnealingWarmRestarts { t_0, t_mult, eta_min } => Kind::WarmRestarts {
-                lr,
-                t_0: *t_0,
-                t_mult: *t_mult,
-                eta_min: *eta_min,
-            },
-            ScheduleConfig::ConstantLR { factor, total_iters } => Kind::ConstantFactor {
-                lr,
-                factor: *factor,
-                total_iters: *total_iters,
-            },
-            ScheduleConfig::LinearLR {
-                start_factor,
-                end_factor,
-                total_iters,
-            } => Kind::Linear {
-                lr,
-                start_factor: *start_factor,
-                end_factor: *end_factor,
-                total_iters: *total_iters,
-            },
-            ScheduleConfig::PolynomialLR { total_iters, power } => Kind::Polynomial {
-                lr,
-                total_iters: *total_iters,
-                power: *power,
-            },
+            ScheduleConfig::CosineAnnealingLR { t_max, eta_min } => {
+                Kind::Cosine { lr, t_max: *t_max, eta_min: *eta_min }
+            }
+            ScheduleConfig::CosineAnnealingWarmRestarts { t_0, t_mult, eta_min } => {
+                Kind::WarmRestarts { lr, t_0: *t_0, t_mult: *t_mult, eta_min: *eta_min }
+            }
+            ScheduleConfig::ConstantLR { factor, total_iters } => {
+                Kind::ConstantFactor { lr, factor: *factor, total_iters: *total_iters }
+            }
+            ScheduleConfig::LinearLR { start_factor, end_factor, total_iters } => {
+                Kind::Linear { lr, start_factor: *start_factor, end_factor: *end_factor, total_iters: *total_iters }
+            }
+            ScheduleConfig::PolynomialLR { total_iters, power } => {
+                Kind::Polynomial { lr, total_iters: *total_iters, power: *power }
+            }
             ScheduleConfig::LambdaLR { function, t0 } => match function {
                 // A missing t0 fails validation; NaN keeps an unvalidated build from panicking.
-                LrLambda::InverseTime => Kind::InverseTime {
-                    lr,
-                    t0: t0.unwrap_or(f64::NAN),
-                },
+                LrLambda::InverseTime => Kind::InverseTime { lr, t0: t0.unwrap_or(f64::NAN) },
                 LrLambda::InverseSqrt => Kind::InverseSqrt { lr },
             },
             ScheduleConfig::SequentialLR { schedulers, milestones } => {
                 let children = schedulers.iter().map(|child| child.build(base_lr)).collect();
                 Kind::Sequential(Sequential::new(children, milestones.clone()))
             }
-            ScheduleConfig::OneCycleLR { .. } => match OneCycle::from_config(self) {
-                Some(one_cycle) => Kind::OneCycle(one_cycle),
-                None => Kind::Constant { lr: f64::NAN },
-            },
-            ScheduleConfig::CyclicLR { .. } => match Cyclic::from_config(self) {
-                Some(cyclic) => Kind::Cyclic(cyclic),
-                None => Kind::Constant { lr: f64::NAN },
-            },
-            ScheduleConfig::ReduceLROnPlateau { .. } => match Plateau::from_config(self, base_lr) {
-                Some(plateau) => Kind::Plateau(plateau),
-                None => Kind::Constant { lr: f64::NAN },
-            },
+            // from_config returns None only for another variant, which cannot happen here.
+            ScheduleConfig::OneCycleLR { .. } => OneCycle::from_config(self).map_or(NOT_BUILT, Kind::OneCycle),
+            ScheduleConfig::CyclicLR { .. } => Cyclic::from_config(self).map_or(NOT_BUILT, Kind::Cyclic),
+            ScheduleConfig::ReduceLROnPlateau { .. } => {
+                Plateau::from_config(self, base_lr).map_or(NOT_BUILT, Kind::Plateau)
+            }
         };
         Schedule { kind }
     }

@@ -53,34 +53,15 @@ impl OneCycle {
         let (base_m, max_m) = (base_momentum, max_momentum);
         let (phases, phase_count) = if three_phase {
             let phases = [
-                Phase {
-                    end_step: pct_start * total - 1.0,
-                    lr: (initial_lr, max_lr),
-                    momentum: (max_m, base_m),
-                },
-                Phase {
-                    end_step: 2.0 * pct_start * total - 2.0,
-                    lr: (max_lr, initial_lr),
-                    momentum: (base_m, max_m),
-                },
-                Phase {
-                    end_step: last_end,
-                    lr: (initial_lr, min_lr),
-                    momentum: (max_m, max_m),
-                },
+                Phase { end_step: pct_start * total - 1.0, lr: (initial_lr, max_lr), momentum: (max_m, base_m) },
+                Phase { end_step: 2.0 * pct_start * total - 2.0, lr: (max_lr, initial_lr), momentum: (base_m, max_m) },
+                Phase { end_step: last_end, lr: (initial_lr, min_lr), momentum: (max_m, max_m) },
             ];
             (phases, 3)
         } else {
-            let last = Phase {
-                end_step: last_end,
-                lr: (max_lr, min_lr),
-                momentum: (base_m, max_m),
-            };
-            let first = Phase {
-                end_step: pct_start * total - 1.0,
-                lr: (initial_lr, max_lr),
-                momentum: (max_m, base_m),
-            };
+            let last = Phase { end_step: last_end, lr: (max_lr, min_lr), momentum: (base_m, max_m) };
+            let first =
+                Phase { end_step: pct_start * total - 1.0, lr: (initial_lr, max_lr), momentum: (max_m, base_m) };
             ([first, last, last], 2)
         };
         Some(OneCycle {
@@ -187,11 +168,7 @@ impl Cyclic {
         let epoch = t as f64;
         let cycle = (1.0 + epoch / self.total_size).floor();
         let x = 1.0 + epoch / self.total_size - cycle;
-        let scale_factor = if x <= self.step_ratio {
-            x / self.step_ratio
-        } else {
-            (x - 1.0) / (self.step_ratio - 1.0)
-        };
+        let scale_factor = if x <= self.step_ratio { x / self.step_ratio } else { (x - 1.0) / (self.step_ratio - 1.0) };
         let amplitude = match self.mode {
             CyclicMode::Triangular => 1.0,
             CyclicMode::Triangular2 => 1.0 / pow(2.0, cycle - 1.0),

@@ -1,7 +1,8 @@
 //! `converge`: runs Convergence Playground experiments headless.
 //!
 //! - `converge run CONFIG.json [--trace json|csv] [--trace-file PATH]`: runs every run to its
-//!   end and prints the final snapshot as JSON.
+//!   end and prints the final snapshot as JSON. `converge run --url LINK_OR_HASH` runs the
+//!   experiment held in a page link's URL hash instead (see `convergence::urlstate`).
 //! - `converge replay CASE.json`: replays a reference case and prints params, loss and lr.
 //! - `converge bench [--json]`: the benchmark suite of `www/bench.html`, natively.
 //!
@@ -36,7 +37,11 @@ enum Command {
     /// Run an experiment config to the end and print the final snapshot as JSON.
     Run {
         /// The experiment config (JSON).
-        config: PathBuf,
+        #[arg(required_unless_present = "url", conflicts_with = "url")]
+        config: Option<PathBuf>,
+        /// The experiment as a page link or its URL hash, instead of a config file.
+        #[arg(long, value_name = "LINK_OR_HASH")]
+        url: Option<String>,
         /// Add per-step traces (step, loss, params, lr, grad_norm, delta_norm).
         #[arg(long, value_enum)]
         trace: Option<TraceArg>,
@@ -64,9 +69,19 @@ fn read(path: &Path) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))
 }
 
-fn run(config: &Path, trace: Option<TraceArg>, trace_file: Option<&Path>) -> Result<(), Failure> {
-    let text = read(config)?;
-    let experiment = Experiment::from_json(&text).map_err(|e| Failure(format!("invalid config {}:\n{e}", config.display())))?;
+/// The experiment from a config file, or from a link's hash when `url` is given.
+fn load(config: Option<&Path>, url: Option<&str>) -> Result<Experiment, Failure> {
+    match (config, url) {
+        (_, Some(url)) => convergence::urlstate::decode(url).map_err(|e| Failure(format!("invalid link:\n{e}"))),
+        (Some(config), None) => {
+            let text = read(config)?;
+            Experiment::from_json(&text).map_err(|e| Failure(format!("invalid config {}:\n{e}", config.display())))
+        }
+        (None, None) => Err(Failure("give a config file or --url".to_string())),
+    }
+}
+
+fn run(experiment: Experiment, trace: Option<TraceArg>, trace_file: Option<&Path>) -> Result<(), Failure> {
     let mut session = Session::new(experiment);
     session.set_recording(false);
     let stdout = std::io::stdout();
@@ -86,7 +101,8 @@ fn run(config: &Path, trace: Option<TraceArg>, trace_file: Option<&Path>) -> Res
     let mut out = stdout.lock();
     let result = match (trace_file, format) {
         (Some(path), _) => {
-            std::fs::write(path, trace_text.as_bytes()).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+            std::fs::write(path, trace_text.as_bytes())
+                .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
             writeln!(out, "{snapshot}")
         }
         // One JSON document: the snapshot with the traces added.
@@ -117,10 +133,11 @@ fn bench_suite(json: bool) -> Result<(), Failure> {
     written.map_err(|e| Failure(e.to_string()))
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Run { config, trace, trace_file } => run(config, *trace, trace_file.as_deref()),
+        Command::Run { config, url, trace, trace_file } => load(config.as_deref(), url.as_deref())
+            .and_then(|experiment| run(experiment, *trace, trace_file.as_deref())),
         Command::Replay { case } => replay(case),
         Command::Bench { json } => bench_suite(*json),
     };

@@ -1,0 +1,369 @@
+//! The WebAssembly boundary: the only module that knows wasm-bindgen and web-sys. It is thin:
+//! parse, call the core, convert. Every export returns `Result<_, JsError>` where it can
+//! fail; a panic hook reports anything unexpected to the console.
+
+use std::collections::BTreeMap;
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+use crate::chart::curves::{draw_curves, CurveOptions, CurveSeries};
+use crate::chart::heatmap::landscape_rgba;
+use crate::chart::paths::{draw_paths, PathSeries};
+use crate::chart::{parse_color, run_color};
+use crate::config::Experiment;
+use crate::monitor::Status;
+use crate::problem::ViewBox;
+use crate::report::describe;
+use crate::session::Session;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn js_error(message: impl std::fmt::Display) -> JsError {
+    JsError::new(&message.to_string())
+}
+
+/// A cached landscape image.
+struct LandscapeImage {
+    key: String,
+    width: u32,
+    height: u32,
+    rgba: Vec<u8>,
+}
+
+/// Options of a curve chart, from JS.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct ChartOptions {
+    log_x: bool,
+    log_y: bool,
+    /// EMA smoothing factor in [0, 1): 0 is none.
+    smoothing: f64,
+}
+
+/// One experiment in the page: runs, their charts and reports.
+#[wasm_bindgen]
+pub struct Playground {
+    session: Session,
+    view: Option<ViewBox>,
+    image: Option<LandscapeImage>,
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// Builds a playground from an experiment config (JSON text); the error lists every
+    /// problem with its path, one per line.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str) -> Result<Playground, JsError> {
+        let session = Session::from_json(config_json).map_err(js_error)?;
+        let view = session.problem().view_box();
+        Ok(Playground { session, view, image: None })
+    }
+
+    /// Replaces the experiment; on error the current one is left untouched.
+    pub fn set_config(&mut self, config_json: &str) -> Result<(), JsError> {
+        let session = Session::from_json(config_json).map_err(js_error)?;
+        if session.experiment().problem != self.session.experiment().problem {
+            self.view = session.problem().view_box();
+        }
+        self.session = session;
+        Ok(())
+    }
+
+    /// The current experiment config as JSON.
+    pub fn config_json(&self) -> String {
+        self.session.experiment().to_json()
+    }
+
+    /// Advances every run by up to `n` steps; returns the steps taken by all runs together.
+    pub fn step(&mut self, n: u32) -> u32 {
+        u32::try_from(self.session.step(u64::from(n))).unwrap_or(u32::MAX)
+    }
+
+    /// Steps every run until it stops or has taken `max` more steps.
+    pub fn run_until_stopped(&mut self, max: u32) -> u32 {
+        u32::try_from(self.session.run_until_stopped(u64::from(max))).unwrap_or(u32::MAX)
+    }
+
+    /// Every run back to its start.
+    pub fn reset(&mut self) {
+        self.session.reset();
+    }
+
+    /// True while any run may take more steps.
+    pub fn any_running(&self) -> bool {
+        self.session.any_running()
+    }
+
+    /// The snapshot as JSON text (the same JSON as `converge run` prints).
+    pub fn snapshot_json(&self) -> String {
+        self.session.snapshot().to_json()
+    }
+
+    /// The snapshot as a JS object (the same JSON as `converge run` prints).
+    pub fn snapshot(&self) -> Result<JsValue, JsError> {
+        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        serde::Serialize::serialize(&self.session.snapshot(), &serializer).map_err(js_error)
+    }
+
+    /// The current experiment as a URL hash (without '#').
+    pub fn hash(&self) -> String {
+        crate::urlstate::encode(self.session.experiment())
+    }
+
+    /// One report per run: label, color, state, status line in words, end-point kind.
+    pub fn report_json(&self) -> String {
+        let reports: Vec<serde_json::Value> = self
+            .session
+            .runs()
+            .iter()
+            .zip(&self.session.experiment().runs)
+            .enumerate()
+            .map(|(i, (run, config))| {
+                let report = describe(run, self.session.problem());
+                let mut value = serde_json::to_value(&report).unwrap_or_default();
+                if let Some(map) = value.as_object_mut() {
+                    map.insert("color".into(), run_color(config.color.as_deref(), i).into());
+                    map.insert("step".into(), run.step().into());
+                }
+                value
+            })
+            .collect();
+        serde_json::to_string(&reports).unwrap_or_default()
+    }
+
+    /// The landscape view box as `[x0, x1, y0, y1]` (empty for models).
+    pub fn view(&self) -> Vec<f64> {
+        self.view.map(|v| vec![v.x[0], v.x[1], v.y[0], v.y[1]]).unwrap_or_default()
+    }
+
+    /// Sets the landscape view box.
+    pub fn set_view(&mut self, x0: f64, x1: f64, y0: f64, y1: f64) -> Result<(), JsError> {
+        let ok = [x0, x1, y0, y1].iter().all(|v| v.is_finite()) && x1 > x0 && y1 > y0;
+        if !ok {
+            return Err(js_error(format!("view: need finite x0 < x1 and y0 < y1, got [{x0}, {x1}, {y0}, {y1}]")));
+        }
+        self.view = Some(ViewBox { x: [x0, x1], y: [y0, y1] });
+        Ok(())
+    }
+
+    /// Parameters under a canvas pixel of the landscape (for click-to-set-start).
+    pub fn canvas_to_params(&self, width: f64, height: f64, px: f64, py: f64) -> Vec<f64> {
+        match self.view {
+            Some(v) if width > 0.0 && height > 0.0 => {
+                vec![v.x[0] + px / width * (v.x[1] - v.x[0]), v.y[1] - py / height * (v.y[1] - v.y[0])]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// f at a point (for hover read-outs).
+    pub fn loss_at(&self, params: Vec<f64>) -> f64 {
+        if params.len() == self.session.problem().dim() {
+            self.session.problem().loss(&params)
+        } else {
+            f64::NAN
+        }
+    }
+
+    /// Draws the landscape (cached heatmap with contours) and every run's path onto the canvas.
+    pub fn draw_landscape(&mut self, canvas: HtmlCanvasElement) -> Result<(), JsError> {
+        let Some(view) = self.view else {
+            return Err(js_error("this problem has no 2-D landscape"));
+        };
+        let (width, height) = (canvas.width(), canvas.height());
+        let key = format!("{:?}|{view:?}|{width}x{height}", self.session.experiment().problem);
+        if self.image.as_ref().is_none_or(|image| image.key != key) {
+            let rgba = landscape_rgba(self.session.problem(), view, width as usize, height as usize);
+            self.image = Some(LandscapeImage { key, width, height, rgba });
+        }
+        let context = canvas
+            .get_context("2d")
+            .map_err(|_| js_error("canvas: no 2d context"))?
+            .ok_or_else(|| js_error("canvas: no 2d context"))?
+            .dyn_into::<CanvasRenderingContext2d>()
+            .map_err(|_| js_error("canvas: no 2d context"))?;
+        if let Some(image) = &self.image {
+            let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&image.rgba), image.width, image.height)
+                .map_err(|_| js_error("canvas: cannot build the image"))?;
+            context.put_image_data(&data, 0.0, 0.0).map_err(|_| js_error("canvas: cannot put the image"))?;
+        }
+        let paths = self.path_series();
+        let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
+        let root = backend.into_drawing_area();
+        draw_paths(&root, view, &paths, &self.session.problem().known_minima()).map_err(js_error)
+    }
+
+    /// Draws a curve chart: `kind` is `loss`, `lr`, `grad_norm` or `delta_norm`; options JSON
+    /// `{"log_x": bool, "log_y": bool, "smoothing": 0..1}`.
+    pub fn draw_chart(&self, canvas: HtmlCanvasElement, kind: &str, options_json: &str) -> Result<(), JsError> {
+        let options: ChartOptions = if options_json.is_empty() {
+            ChartOptions::default()
+        } else {
+            serde_json::from_str(options_json).map_err(|e| js_error(format!("chart options: {e}")))?
+        };
+        let (series, curve_options) = self.curve_series(kind, &options)?;
+        let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
+        let root = backend.into_drawing_area();
+        draw_curves(&root, &series, &curve_options).map_err(js_error)
+    }
+
+    /// The recorded point of each run nearest to `step`: `[{label, step, loss, lr, grad_norm, delta_norm, params}]`.
+    pub fn hover_json(&self, step: f64) -> String {
+        let rows: Vec<serde_json::Value> = self
+            .session
+            .runs()
+            .iter()
+            .filter_map(|run| {
+                let nearest = run
+                    .history()
+                    .points()
+                    .min_by(|a, b| (a.step as f64 - step).abs().total_cmp(&(b.step as f64 - step).abs()))?;
+                Some(serde_json::json!({
+                    "label": run.label(),
+                    "step": nearest.step,
+                    "loss": crate::snapshot::Num(nearest.loss),
+                    "lr": crate::snapshot::Num(nearest.lr),
+                    "grad_norm": crate::snapshot::Num(nearest.grad_norm),
+                    "delta_norm": crate::snapshot::Num(nearest.delta_norm),
+                    "params": crate::snapshot::nums(&nearest.xy),
+                }))
+            })
+            .collect();
+        serde_json::to_string(&rows).unwrap_or_default()
+    }
+
+    /// The largest step recorded by any run (for the hover mapping of curve charts).
+    pub fn max_step(&self) -> f64 {
+        self.session.runs().iter().map(|r| r.step()).max().unwrap_or(0) as f64
+    }
+}
+
+impl Playground {
+    fn colors(&self) -> Vec<(u8, u8, u8)> {
+        self.session
+            .experiment()
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, rc)| parse_color(&run_color(rc.color.as_deref(), i)))
+            .collect()
+    }
+
+    fn path_series(&self) -> Vec<PathSeries> {
+        self.session
+            .runs()
+            .iter()
+            .zip(self.colors())
+            .map(|(run, color)| {
+                let mut points: Vec<(f64, f64)> = run.history().points().map(|p| (p.xy[0], p.xy[1])).collect();
+                let current =
+                    (run.params().first().copied().unwrap_or(0.0), run.params().get(1).copied().unwrap_or(0.0));
+                points.push(current);
+                PathSeries {
+                    color,
+                    points,
+                    current,
+                    start: (run.x0().first().copied().unwrap_or(0.0), run.x0().get(1).copied().unwrap_or(0.0)),
+                    finished: !run.status().is_running(),
+                    diverged: matches!(run.status(), Status::Diverged { .. }),
+                }
+            })
+            .collect()
+    }
+
+    fn curve_series(&self, kind: &str, options: &ChartOptions) -> Result<(Vec<CurveSeries>, CurveOptions), JsError> {
+        let stop = &self.session.experiment().stop;
+        let (title, hlines): (&str, Vec<f64>) = match kind {
+            "loss" => ("loss", stop.target_loss.iter().map(|c| c.value).collect()),
+            "lr" => ("learning rate", Vec::new()),
+            "grad_norm" => ("gradient norm ||∇f||", stop.grad_norm.iter().map(|c| c.tol).collect()),
+            "delta_norm" => ("step size ||Δw||", stop.param_change.iter().map(|c| c.tol).collect()),
+            other => {
+                return Err(js_error(format!("chart kind: unknown \"{other}\"; use loss, lr, grad_norm or delta_norm")))
+            }
+        };
+        let smoothing = if (0.0..1.0).contains(&options.smoothing) && kind == "loss" { options.smoothing } else { 0.0 };
+        let series = self
+            .session
+            .runs()
+            .iter()
+            .zip(self.colors())
+            .map(|(run, color)| {
+                let value = |p: &crate::history::TracePoint| match kind {
+                    "loss" => p.loss,
+                    "lr" => p.lr,
+                    "grad_norm" => p.grad_norm,
+                    _ => p.delta_norm,
+                };
+                let mut ema: Option<f64> = None;
+                let points: Vec<(f64, f64)> = run
+                    .history()
+                    .points()
+                    .map(|p| {
+                        let v = value(p);
+                        let smoothed = match ema {
+                            Some(prev) if smoothing > 0.0 && v.is_finite() => smoothing * prev + (1.0 - smoothing) * v,
+                            _ => v,
+                        };
+                        ema = Some(smoothed);
+                        (p.step as f64, smoothed)
+                    })
+                    .collect();
+                let fired: BTreeMap<u64, ()> = run.monitor().fired().map(|(_, s)| (s, ())).collect();
+                let criterion_markers = fired
+                    .keys()
+                    .filter_map(|s| run.history().points().find(|p| p.step >= *s).map(|p| (p.step as f64, value(p))))
+                    .collect();
+                let divergence = match run.status() {
+                    Status::Diverged { at_step, .. } => {
+                        let last_finite = points.iter().rev().find(|p| p.1.is_finite()).map_or(0.0, |p| p.1);
+                        Some((at_step as f64, last_finite))
+                    }
+                    _ => None,
+                };
+                CurveSeries { color, points, criterion_markers, divergence }
+            })
+            .collect();
+        let curve_options = CurveOptions { title: title.into(), log_x: options.log_x, log_y: options.log_y, hlines };
+        Ok((series, curve_options))
+    }
+}
+
+/// Encodes a config (JSON text) as a URL hash (without '#'); throws on an invalid config.
+#[wasm_bindgen]
+pub fn encode_hash(config_json: &str) -> Result<String, JsError> {
+    let experiment = Experiment::from_json(config_json).map_err(js_error)?;
+    Ok(crate::urlstate::encode(&experiment))
+}
+
+/// Decodes a URL hash (or a whole link) into config JSON; throws with every problem found.
+#[wasm_bindgen]
+pub fn decode_hash(hash: &str) -> Result<String, JsError> {
+    crate::urlstate::decode(hash).map(|e| e.to_json()).map_err(js_error)
+}
+
+/// Checks a config; returns "" when valid, else every problem, one per line.
+#[wasm_bindgen]
+pub fn validate_config(config_json: &str) -> String {
+    match Experiment::from_json(config_json) {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Runs the benchmark suite with `performance.now()` as the clock; returns
+/// `{"benchmarks": [{"name", "steps_per_s"}]}`.
+#[wasm_bindgen]
+pub fn run_bench_suite() -> Result<String, JsError> {
+    let performance =
+        web_sys::window().and_then(|w| w.performance()).ok_or_else(|| js_error("bench: no performance.now() here"))?;
+    let clock = move || performance.now();
+    Ok(crate::bench::results_json(&crate::bench::run_suite(&clock)))
+}

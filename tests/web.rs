@@ -1,0 +1,86 @@
+//! The `Playground` wasm API in a real headless Chromium (wasm-bindgen-test): stepping,
+//! reset and snapshots equal the native core's, and bad input comes back as a JsError.
+#![cfg(target_arch = "wasm32")]
+
+use convergence::session::Session;
+use convergence::web::{validate_config, Playground};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const CONFIG: &str = r#"{"seed": 1, "problem": {"name": "rosenbrock"},
+  "runs": [{"label": "adam", "x0": [-1.5, 2.0], "optimizer": {"name": "Adam", "lr": 0.01}},
+           {"label": "lbfgs", "x0": [-1.5, 2.0], "optimizer": {"name": "LBFGS", "lr": 1, "max_iter": 1, "history_size": 10, "line_search_fn": "strong_wolfe"}},
+           {"label": "nadam-cycled", "x0": [0.5, -0.5], "optimizer": {"name": "NAdam", "lr": 0.01},
+            "schedule": {"name": "OneCycleLR", "max_lr": 0.05, "total_steps": 500}}],
+  "stop": {"max_steps": 3000}}"#;
+
+#[wasm_bindgen_test]
+fn stepping_matches_the_native_core_bit_for_bit() {
+    let mut playground = Playground::new(CONFIG).unwrap();
+    let mut native = Session::from_json(CONFIG).unwrap();
+    for _ in 0..7 {
+        playground.step(123);
+        native.step(123);
+        assert_eq!(playground.snapshot_json(), native.snapshot().to_json());
+    }
+    playground.run_until_stopped(100_000);
+    native.run_until_stopped(100_000);
+    assert_eq!(playground.snapshot_json(), native.snapshot().to_json());
+    assert!(!playground.any_running());
+}
+
+#[wasm_bindgen_test]
+fn reset_reproduces_the_same_run() {
+    let mut playground = Playground::new(CONFIG).unwrap();
+    playground.step(500);
+    let first = playground.snapshot_json();
+    playground.reset();
+    assert!(playground.snapshot_json().contains("\"step\":0"));
+    playground.step(500);
+    assert_eq!(playground.snapshot_json(), first);
+}
+
+#[wasm_bindgen_test]
+fn bad_config_is_a_js_error_naming_the_field_and_keeps_the_old_experiment() {
+    let bad = CONFIG.replace("\"lr\": 0.01}}", "\"lr\": 0.01, \"betas\": [1.2, 0.999]}}");
+    let error = Playground::new(&bad).err().expect("a bad config must be refused");
+    let value: wasm_bindgen::JsValue = error.into();
+    let message = value.dyn_into::<js_sys::Error>().unwrap().message();
+    assert!(String::from(message).contains("runs[0].optimizer.betas[0]: must be in [0, 1), got 1.2"));
+    assert!(validate_config(&bad).contains("runs[0].optimizer.betas[0]"));
+    assert_eq!(validate_config(CONFIG), "");
+
+    let mut playground = Playground::new(CONFIG).unwrap();
+    playground.step(10);
+    let before = playground.snapshot_json();
+    assert!(playground.set_config(&bad).is_err());
+    assert_eq!(playground.snapshot_json(), before);
+    assert!(playground.set_config("{not json").is_err());
+    playground.step(1);
+    assert_ne!(playground.snapshot_json(), before);
+}
+
+#[wasm_bindgen_test]
+fn reports_say_converged_at_a_global_minimum() {
+    let config = r#"{"problem": {"name": "quadratic", "a": 1, "b": 10},
+      "runs": [{"label": "gd", "x0": [3, 2], "optimizer": {"name": "SGD", "lr": 0.1}}]}"#;
+    let mut playground = Playground::new(config).unwrap();
+    playground.run_until_stopped(100_000);
+    let report = playground.report_json();
+    assert!(report.contains("converged at step"), "{report}");
+    assert!(report.contains("global minimum"), "{report}");
+}
+
+#[wasm_bindgen_test]
+fn wasm_snapshots_match_the_native_golden_file_bit_for_bit() {
+    let configs: Vec<serde_json::Value> = serde_json::from_str(include_str!("golden/configs.json")).unwrap();
+    let expected: Vec<&str> = include_str!("golden/snapshots.json").lines().collect();
+    assert_eq!(configs.len(), expected.len());
+    for (config, expected) in configs.iter().zip(expected) {
+        let mut playground = Playground::new(&config.to_string()).unwrap();
+        playground.run_until_stopped(u32::MAX);
+        assert_eq!(playground.snapshot_json(), expected);
+    }
+}

@@ -1,0 +1,198 @@
+// One-click experiments, each telling one story (its caption). Every caption was checked
+// against the runs' actual outcome (tests/e2e/page.test.mjs runs the presets to the end).
+
+const C = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+
+const sgd = (label, lr, x0, color, extra = {}, schedule = { name: 'constant' }) => ({
+  label, x0, optimizer: { name: 'SGD', lr, ...extra }, schedule, color,
+});
+
+export const PRESETS = [
+  {
+    id: 'bowl',
+    title: 'Gradient descent on a bowl',
+    caption: 'Gradient descent steps downhill in proportion to the slope. On this bowl the slope shrinks as the run nears the bottom, so the steps shrink too, and the run stops once the gradient norm falls below its tolerance (the dashed line in the gradient chart).',
+    speed: '1',
+    config: {
+      seed: 1,
+      problem: { name: 'quadratic', a: 1, b: 4 },
+      runs: [sgd('gd', 0.1, [-4, 3], C[0])],
+      stop: { max_steps: 1000 },
+    },
+  },
+  {
+    id: 'lr',
+    title: 'Learning rate: too small, right, too big',
+    caption: 'The same gradient descent with three learning rates on a bowl with curvature 10 along y. lr = 0.01 crawls and is still short of the bottom after 500 steps; lr = 0.15 converges in about 120 steps; lr = 0.21 is above 2 / 10 = 0.2, the largest stable step along y, so every step overshoots a little further and the run diverges.',
+    speed: '1',
+    config: {
+      seed: 1,
+      problem: { name: 'quadratic', a: 1, b: 10 },
+      runs: [
+        sgd('lr 0.01', 0.01, [-4, 3], C[0]),
+        sgd('lr 0.15', 0.15, [-4, 3], C[2]),
+        sgd('lr 0.21', 0.21, [-4, 3], C[3]),
+      ],
+      stop: { max_steps: 500 },
+    },
+  },
+  {
+    id: 'schedules',
+    title: 'Learning-rate schedules',
+    caption: 'One SGD at lr = 0.18, five schedules (see the learning-rate chart). The slowly decaying 1/t and 1/√t schedules keep moving but take thousands of steps; exponential decay shrinks the steps so fast that they vanish before the run arrives: it stops on the ||Δw|| test well short of (0, 0). A short linear warm-up followed by a cosine decay is the fastest here.',
+    speed: '10',
+    config: {
+      seed: 1,
+      problem: { name: 'quadratic', a: 1, b: 10 },
+      runs: [
+        sgd('constant', 0.18, [-4, 3], '#7f7f7f'),
+        sgd('inverse time', 0.18, [-4, 3], C[0], {}, { name: 'LambdaLR', lambda: 'inverse_time', t0: 20 }),
+        sgd('1/sqrt(t)', 0.18, [-4, 3], C[1], {}, { name: 'LambdaLR', lambda: 'inverse_sqrt' }),
+        sgd('exponential', 0.18, [-4, 3], C[3], {}, { name: 'ExponentialLR', gamma: 0.95 }),
+        sgd('warm-up + cosine', 0.18, [-4, 3], C[2], {}, {
+          name: 'SequentialLR',
+          schedulers: [{ name: 'LinearLR', start_factor: 0.1, total_iters: 20 }, { name: 'CosineAnnealingLR', T_max: 200 }],
+          milestones: [20],
+        }),
+      ],
+      stop: { max_steps: 3000 },
+    },
+  },
+  {
+    id: 'momentum',
+    title: 'Momentum in a narrow valley',
+    caption: 'A bowl 100 times steeper along y than along x. Plain SGD must keep lr below 2 / 100 for the steep direction, so it crawls along the flat one (about 1000 steps). Momentum (0.9) builds up speed along the valley floor (about 390 steps); Nesterov momentum looks one step ahead and damps the zig-zag (about 250 steps).',
+    speed: '10',
+    config: {
+      seed: 1,
+      problem: { name: 'quadratic', a: 1, b: 100 },
+      runs: [
+        sgd('SGD', 0.019, [-4, 1], C[0]),
+        sgd('momentum 0.9', 0.01, [-4, 1], C[1], { momentum: 0.9 }),
+        sgd('Nesterov 0.9', 0.01, [-4, 1], C[2], { momentum: 0.9, nesterov: true }),
+      ],
+      stop: { max_steps: 3000 },
+    },
+  },
+  {
+    id: 'adam-rosenbrock',
+    title: 'Adam vs SGD on Rosenbrock',
+    caption: 'Both runs drop into the curved valley within a few steps. On its flat floor the gradient is tiny, and so are SGD’s steps: after 10 000 steps it is still short of the minimum at (1, 1). Adam divides each coordinate’s step by the size of its recent gradients, keeps moving at a useful pace and converges in about 4900 steps.',
+    speed: '100',
+    config: {
+      seed: 1,
+      problem: { name: 'rosenbrock' },
+      runs: [
+        sgd('SGD', 0.001, [-1.5, 2], C[0]),
+        { label: 'Adam', x0: [-1.5, 2], optimizer: { name: 'Adam', lr: 0.01 }, schedule: { name: 'constant' }, color: C[1] },
+      ],
+      stop: { max_steps: 10000 },
+    },
+  },
+  {
+    id: 'adamw',
+    title: 'AdamW vs Adam + L2',
+    caption: 'weight_decay = 1 means two different things. Adam + L2 adds 1·w to the gradient before Adam’s rescaling: it converges to the minimum of f + ½‖w‖², at (1.23, 2.56), pulled toward the origin from Booth’s minimum (1, 3), which plain Adam reaches. AdamW shrinks w by lr·w every step, outside the rescaling, while Adam’s own step is at most about lr per coordinate: the decay wins wherever |x| or |y| exceeds 1, so AdamW ends jittering near (0.98, 0.99).',
+    speed: '10',
+    config: {
+      seed: 1,
+      problem: { name: 'booth' },
+      runs: [
+        { label: 'Adam', x0: [-4, -4], optimizer: { name: 'Adam', lr: 0.05 }, schedule: { name: 'constant' }, color: C[0] },
+        { label: 'Adam + L2', x0: [-4, -4], optimizer: { name: 'Adam', lr: 0.05, weight_decay: 1 }, schedule: { name: 'constant' }, color: C[1] },
+        { label: 'AdamW', x0: [-4, -4], optimizer: { name: 'AdamW', lr: 0.05, weight_decay: 1 }, schedule: { name: 'constant' }, color: C[2] },
+      ],
+      stop: { max_steps: 3000 },
+    },
+  },
+  {
+    id: 'lookahead',
+    title: 'Lookahead around SGD',
+    caption: 'SGD at lr = 0.21 overshoots along the steep direction and diverges (the limit is 0.2). Lookahead wraps the very same SGD: after every 5 fast steps it moves the weights only halfway (alpha = 0.5) from where they were 5 steps ago, and that pull-back is enough to converge.',
+    speed: '1',
+    config: {
+      seed: 1,
+      problem: { name: 'quadratic', a: 1, b: 10 },
+      runs: [
+        sgd('SGD lr 0.21', 0.21, [-4, 3], C[3]),
+        {
+          label: 'Lookahead(SGD lr 0.21)', x0: [-4, 3],
+          optimizer: { name: 'Lookahead', k: 5, alpha: 0.5, inner: { name: 'SGD', lr: 0.21 } },
+          schedule: { name: 'constant' }, color: C[0],
+        },
+      ],
+      stop: { max_steps: 1000 },
+    },
+  },
+  {
+    id: 'himmelblau',
+    title: 'Where you start decides where you end (Himmelblau)',
+    caption: 'Four gradient-descent runs starting close together near the middle of Himmelblau’s function. Each slides into a different one of its four minima; all four are global (f = 0).',
+    speed: '1',
+    config: {
+      seed: 1,
+      problem: { name: 'himmelblau' },
+      runs: [
+        sgd('start (0, 0)', 0.01, [0, 0], C[0]),
+        sgd('start (−1, 0)', 0.01, [-1, 0], C[1]),
+        sgd('start (−1, −1)', 0.01, [-1, -1], C[2]),
+        sgd('start (1, −1)', 0.01, [1, -1], C[4]),
+      ],
+      stop: { max_steps: 1000 },
+    },
+  },
+  {
+    id: 'six-hump',
+    title: 'Local vs global minima (six-hump camel)',
+    caption: 'Six minima: two global (crossed circles) and four local (plain circles). Gradient descent ends in the basin it starts in: two runs reach a global minimum, two get stuck in local ones — and they still report “converged”, because every convergence test is local.',
+    speed: '1',
+    config: {
+      seed: 1,
+      problem: { name: 'six_hump_camel' },
+      runs: [
+        sgd('start (−2.5, 1.5)', 0.02, [-2.5, 1.5], C[0]),
+        sgd('start (1.5, 1.5)', 0.02, [1.5, 1.5], C[1]),
+        sgd('start (2.5, −1.5)', 0.02, [2.5, -1.5], C[2]),
+        sgd('start (−2.5, −1)', 0.02, [-2.5, -1], C[3]),
+      ],
+      stop: { max_steps: 1000 },
+    },
+  },
+  {
+    id: 'rastrigin',
+    title: 'Trapped by ripples (Rastrigin)',
+    caption: 'Rastrigin’s ripples put a local minimum near every integer point. Each run stops in the dip nearest its start: only the one starting inside the central basin reaches the global minimum (0, 0). Momentum and Adam roll around a bit longer, but here they get trapped too.',
+    speed: '1',
+    config: {
+      seed: 1,
+      problem: { name: 'rastrigin' },
+      runs: [
+        sgd('GD from (0.4, 0.3)', 0.002, [0.4, 0.3], C[2]),
+        sgd('GD from (2.2, 1.8)', 0.002, [2.2, 1.8], C[0]),
+        sgd('momentum from (2.2, 1.8)', 0.003, [2.2, 1.8], C[1], { momentum: 0.9 }),
+        { label: 'Adam from (−1.3, −2.1)', x0: [-1.3, -2.1], optimizer: { name: 'Adam', lr: 0.2 }, schedule: { name: 'constant' }, color: C[4] },
+      ],
+      stop: { max_steps: 3000 },
+    },
+  },
+  {
+    id: 'saddle',
+    title: 'Escaping a saddle point',
+    caption: 'f = x² − y² has a saddle at (0, 0) and no minimum. Starting almost on the ridge, gradient descent first heads for the saddle, then the tiny y offset grows and it slides off (it stops once f ≤ −4, outside the view); momentum escapes sooner. Newton’s method solves for the point where the gradient vanishes and jumps straight onto the saddle in one step: it “converges” to a point that is not a minimum.',
+    speed: '1',
+    config: {
+      seed: 1,
+      problem: { name: 'saddle' },
+      runs: [
+        sgd('GD', 0.05, [1.5, 0.001], C[0]),
+        sgd('momentum 0.9', 0.05, [1.5, 0.001], C[1], { momentum: 0.9 }),
+        { label: 'Newton', x0: [1.5, 0.001], optimizer: { name: 'Newton', lr: 1 }, schedule: { name: 'constant' }, color: C[3] },
+      ],
+      stop: { max_steps: 500, target_loss: { value: -4, stop: true } },
+    },
+  },
+];
+
+export function presetById(id) {
+  return PRESETS.find((p) => p.id === id) || null;
+}
