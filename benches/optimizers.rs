@@ -2,8 +2,13 @@
 //! history recording.
 //!
 //! Convergence criteria are off (`bench::endless_stop`) so every step does the same work; a
-//! run that stops anyway (divergence) is reset and goes on. Each iteration takes a fixed
-//! number of steps, reported as `Throughput::Elements`, so criterion prints steps/s.
+//! run that stops anyway (divergence) is reset and goes on. Each iteration starts the run
+//! afresh from x0 and takes a fixed number of steps, reported as `Throughput::Elements`, so
+//! criterion prints steps/s of the first `STEPS` steps of a run (the default `max_steps`).
+//! Without the restart, runs would sit at their converged point for millions of steps, where
+//! some optimizers keep a subnormal number in their state (e.g. SGD-Nesterov's momentum buffer
+//! decays to the smallest subnormal and stays there, NAdam's `mu_product` likewise) and every
+//! step pays for subnormal arithmetic, which a page user never sees.
 //!
 //! `cargo bench --bench optimizers [FILTER]`; measurement times are short so the whole suite
 //! finishes in a few minutes on two cores.
@@ -164,9 +169,10 @@ fn session(name: &str, optimizer: OptimizerConfig, recording: bool) -> Session {
     session
 }
 
-/// Takes exactly `steps` steps, resetting the run whenever it stopped.
+/// Restarts the run from x0 and takes exactly `steps` steps, resetting it whenever it stopped.
 #[inline]
 fn advance(session: &mut Session, steps: u64) -> u64 {
+    session.reset();
     let mut left = steps;
     while left > 0 {
         if !session.any_running() {

@@ -2,20 +2,18 @@
 //! parse, call the core, convert. Every export returns `Result<_, JsError>` where it can
 //! fail; a panic hook reports anything unexpected to the console.
 
-use std::collections::BTreeMap;
-
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::chart::curves::{draw_curves, CurveOptions, CurveSeries};
+use crate::chart::curves::draw_curves;
+use crate::chart::figures;
 use crate::chart::heatmap::landscape_rgba;
-use crate::chart::paths::{draw_paths, PathSeries};
-use crate::chart::{parse_color, run_color};
+use crate::chart::paths::draw_paths;
+use crate::chart::run_color;
 use crate::config::Experiment;
-use crate::monitor::Status;
 use crate::problem::ViewBox;
 use crate::report::describe;
 use crate::session::Session;
@@ -194,7 +192,7 @@ impl Playground {
                 .map_err(|_| js_error("canvas: cannot build the image"))?;
             context.put_image_data(&data, 0.0, 0.0).map_err(|_| js_error("canvas: cannot put the image"))?;
         }
-        let paths = self.path_series();
+        let paths = figures::path_series(&self.session);
         let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
         let root = backend.into_drawing_area();
         draw_paths(&root, view, &paths, &self.session.problem().known_minima()).map_err(js_error)
@@ -208,7 +206,8 @@ impl Playground {
         } else {
             serde_json::from_str(options_json).map_err(|e| js_error(format!("chart options: {e}")))?
         };
-        let (series, curve_options) = self.curve_series(kind, &options)?;
+        let (series, curve_options) =
+            figures::curve_series(&self.session, kind, options.log_x, options.log_y, options.smoothing).map_err(js_error)?;
         let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
         let root = backend.into_drawing_area();
         draw_curves(&root, &series, &curve_options).map_err(js_error)
@@ -242,97 +241,6 @@ impl Playground {
     /// The largest step recorded by any run (for the hover mapping of curve charts).
     pub fn max_step(&self) -> f64 {
         self.session.runs().iter().map(|r| r.step()).max().unwrap_or(0) as f64
-    }
-}
-
-impl Playground {
-    fn colors(&self) -> Vec<(u8, u8, u8)> {
-        self.session
-            .experiment()
-            .runs
-            .iter()
-            .enumerate()
-            .map(|(i, rc)| parse_color(&run_color(rc.color.as_deref(), i)))
-            .collect()
-    }
-
-    fn path_series(&self) -> Vec<PathSeries> {
-        self.session
-            .runs()
-            .iter()
-            .zip(self.colors())
-            .map(|(run, color)| {
-                let mut points: Vec<(f64, f64)> = run.history().points().map(|p| (p.xy[0], p.xy[1])).collect();
-                let current =
-                    (run.params().first().copied().unwrap_or(0.0), run.params().get(1).copied().unwrap_or(0.0));
-                points.push(current);
-                PathSeries {
-                    color,
-                    points,
-                    current,
-                    start: (run.x0().first().copied().unwrap_or(0.0), run.x0().get(1).copied().unwrap_or(0.0)),
-                    finished: !run.status().is_running(),
-                    diverged: matches!(run.status(), Status::Diverged { .. }),
-                }
-            })
-            .collect()
-    }
-
-    fn curve_series(&self, kind: &str, options: &ChartOptions) -> Result<(Vec<CurveSeries>, CurveOptions), JsError> {
-        let stop = &self.session.experiment().stop;
-        let (title, hlines): (&str, Vec<f64>) = match kind {
-            "loss" => ("loss", stop.target_loss.iter().map(|c| c.value).collect()),
-            "lr" => ("learning rate", Vec::new()),
-            "grad_norm" => ("gradient norm ||∇f||", stop.grad_norm.iter().map(|c| c.tol).collect()),
-            "delta_norm" => ("step size ||Δw||", stop.param_change.iter().map(|c| c.tol).collect()),
-            other => {
-                return Err(js_error(format!("chart kind: unknown \"{other}\"; use loss, lr, grad_norm or delta_norm")))
-            }
-        };
-        let smoothing = if (0.0..1.0).contains(&options.smoothing) && kind == "loss" { options.smoothing } else { 0.0 };
-        let series = self
-            .session
-            .runs()
-            .iter()
-            .zip(self.colors())
-            .map(|(run, color)| {
-                let value = |p: &crate::history::TracePoint| match kind {
-                    "loss" => p.loss,
-                    "lr" => p.lr,
-                    "grad_norm" => p.grad_norm,
-                    _ => p.delta_norm,
-                };
-                let mut ema: Option<f64> = None;
-                let points: Vec<(f64, f64)> = run
-                    .history()
-                    .points()
-                    .map(|p| {
-                        let v = value(p);
-                        let smoothed = match ema {
-                            Some(prev) if smoothing > 0.0 && v.is_finite() => smoothing * prev + (1.0 - smoothing) * v,
-                            _ => v,
-                        };
-                        ema = Some(smoothed);
-                        (p.step as f64, smoothed)
-                    })
-                    .collect();
-                let fired: BTreeMap<u64, ()> = run.monitor().fired().map(|(_, s)| (s, ())).collect();
-                let criterion_markers = fired
-                    .keys()
-                    .filter_map(|s| run.history().points().find(|p| p.step >= *s).map(|p| (p.step as f64, value(p))))
-                    .collect();
-                let divergence = match run.status() {
-                    Status::Diverged { at_step, .. } => {
-                        let last_finite = points.iter().rev().find(|p| p.1.is_finite()).map_or(0.0, |p| p.1);
-                        Some((at_step as f64, last_finite))
-                    }
-                    _ => None,
-                };
-                CurveSeries { color, points, criterion_markers, divergence }
-            })
-            .collect();
-        let curve_options = CurveOptions { title: title.into(), log_x: options.log_x, log_y: options.log_y, hlines };
-        Ok((series, curve_options))
     }
 }
 

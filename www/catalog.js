@@ -58,6 +58,7 @@ export const PROBLEMS = {
     params: [],
   },
   six_hump_camel: {
+    negative: true, // f goes below 0: the loss chart starts with a linear y axis
     title: 'Six-hump camel',
     formula: 'f(x, y) = (4 − 2.1x² + x⁴/3) x² + xy + (4y² − 4) y²',
     blurb: 'Six minima: two global, four local.',
@@ -74,12 +75,14 @@ export const PROBLEMS = {
     ],
   },
   styblinski_tang: {
+    negative: true, // f goes below 0: the loss chart starts with a linear y axis
     title: 'Styblinski–Tang',
     formula: 'f(x, y) = ½ (x⁴ − 16x² + 5x + y⁴ − 16y² + 5y)',
     blurb: 'Four minima, one in each quadrant; the global one is near (−2.9, −2.9).',
     params: [],
   },
   saddle: {
+    negative: true, // f goes below 0: the loss chart starts with a linear y axis
     title: 'Saddle',
     formula: 'f(x, y) = x² − y²',
     blurb: 'No minimum at all: a saddle point at (0, 0), downhill forever along y.',
@@ -98,6 +101,7 @@ export const PROBLEMS = {
     params: [],
   },
   mccormick: {
+    negative: true, // f goes below 0: the loss chart starts with a linear y axis
     title: 'McCormick',
     formula: 'f(x, y) = sin(x + y) + (x − y)² − 1.5x + 2.5y + 1',
     blurb: 'A wavy trough; the global minimum is near (−0.55, −1.55).',

@@ -39,17 +39,17 @@ export const PRESETS = [
   {
     id: 'schedules',
     title: 'Learning-rate schedules',
-    caption: 'One SGD at lr = 0.18, five schedules (see the learning-rate chart). The slowly decaying 1/t and 1/√t schedules keep moving but take thousands of steps; exponential decay shrinks the steps so fast that they vanish before the run arrives: it stops on the ||Δw|| test well short of (0, 0). A short linear warm-up followed by a cosine decay is the fastest here.',
+    caption: 'lr = 0.22 is slightly too big for this bowl (the limit along y is 2 / 10 = 0.2): with a constant lr, SGD diverges. Each schedule brings lr under the limit (see the learning-rate chart). 1/t and 1/√t decay slowly and take well over a thousand steps; exponential decay shrinks the steps so fast that they vanish before the run arrives, so it stops on the ||Δw|| test short of (0, 0); a short linear warm-up followed by a cosine decay converges in about 100 steps.',
     speed: '10',
     config: {
       seed: 1,
       problem: { name: 'quadratic', a: 1, b: 10 },
       runs: [
-        sgd('constant', 0.18, [-4, 3], '#7f7f7f'),
-        sgd('inverse time', 0.18, [-4, 3], C[0], {}, { name: 'LambdaLR', lambda: 'inverse_time', t0: 20 }),
-        sgd('1/sqrt(t)', 0.18, [-4, 3], C[1], {}, { name: 'LambdaLR', lambda: 'inverse_sqrt' }),
-        sgd('exponential', 0.18, [-4, 3], C[3], {}, { name: 'ExponentialLR', gamma: 0.95 }),
-        sgd('warm-up + cosine', 0.18, [-4, 3], C[2], {}, {
+        sgd('constant', 0.22, [-4, 3], '#7f7f7f'),
+        sgd('inverse time', 0.22, [-4, 3], C[0], {}, { name: 'LambdaLR', lambda: 'inverse_time', t0: 20 }),
+        sgd('1/sqrt(t)', 0.22, [-4, 3], C[1], {}, { name: 'LambdaLR', lambda: 'inverse_sqrt' }),
+        sgd('exponential', 0.22, [-4, 3], C[3], {}, { name: 'ExponentialLR', gamma: 0.95 }),
+        sgd('warm-up + cosine', 0.22, [-4, 3], C[2], {}, {
           name: 'SequentialLR',
           schedulers: [{ name: 'LinearLR', start_factor: 0.1, total_iters: 20 }, { name: 'CosineAnnealingLR', T_max: 200 }],
           milestones: [20],
@@ -92,7 +92,7 @@ export const PRESETS = [
   {
     id: 'adamw',
     title: 'AdamW vs Adam + L2',
-    caption: 'weight_decay = 1 means two different things. Adam + L2 adds 1·w to the gradient before Adam’s rescaling: it converges to the minimum of f + ½‖w‖², at (1.23, 2.56), pulled toward the origin from Booth’s minimum (1, 3), which plain Adam reaches. AdamW shrinks w by lr·w every step, outside the rescaling, while Adam’s own step is at most about lr per coordinate: the decay wins wherever |x| or |y| exceeds 1, so AdamW ends jittering near (0.98, 0.99).',
+    caption: 'weight_decay = 1 means two different things. Adam + L2 adds 1·w to the gradient before Adam’s rescaling: it converges to the minimum of f + ½‖w‖², at (1.23, 2.56), pulled toward the origin from Booth’s minimum (1, 3), which plain Adam reaches. AdamW shrinks w by lr·w every step, outside the rescaling, while Adam’s own step is at most about lr per coordinate: the decay wins wherever |x| or |y| exceeds 1, so AdamW ends up just inside the square |x|, |y| ≤ 1, near (0.95, 0.96), and never settles.',
     speed: '10',
     config: {
       seed: 1,
@@ -151,9 +151,9 @@ export const PRESETS = [
       problem: { name: 'six_hump_camel' },
       runs: [
         sgd('start (−2.5, 1.5)', 0.02, [-2.5, 1.5], C[0]),
-        sgd('start (1.5, 1.5)', 0.02, [1.5, 1.5], C[1]),
         sgd('start (2.5, −1.5)', 0.02, [2.5, -1.5], C[2]),
-        sgd('start (−2.5, −1)', 0.02, [-2.5, -1], C[3]),
+        sgd('start (1.5, 1.5)', 0.02, [1.5, 1.5], C[1]),
+        sgd('start (−2, 1)', 0.02, [-2, 1], C[3]),
       ],
       stop: { max_steps: 1000 },
     },

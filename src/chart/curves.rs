@@ -11,6 +11,8 @@ use crate::math::{log10, pow};
 /// One run's curve.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CurveSeries {
+    /// The run label, shown in the legend.
+    pub label: String,
     pub color: (u8, u8, u8),
     /// (step, value) pairs in step order.
     pub points: Vec<(f64, f64)>,
@@ -103,8 +105,9 @@ pub fn draw_curves<DB: DrawingBackend>(
     let (y0, y1) = (y0 - pad, y1 + pad);
     let mut chart = ChartBuilder::on(root)
         .margin(6)
+        .margin_right(18)
         .caption(&options.title, ("sans-serif", 13))
-        .x_label_area_size(22)
+        .x_label_area_size(34)
         .y_label_area_size(52)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
@@ -113,6 +116,8 @@ pub fn draw_curves<DB: DrawingBackend>(
     let y_fmt = move |v: &f64| tick_label(*v, log_y);
     chart
         .configure_mesh()
+        .x_desc(if options.log_x { "step (log)" } else { "step" })
+        .axis_desc_style(("sans-serif", 11))
         .x_labels(6)
         .y_labels(5)
         .label_style(("sans-serif", 11))
@@ -128,12 +133,26 @@ pub fn draw_curves<DB: DrawingBackend>(
     }
     for (s, pts) in series.iter().zip(&plotted) {
         let color = RGBColor(s.color.0, s.color.1, s.color.2);
-        chart.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2))).map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
+            .map_err(err)?
+            .label(s.label.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
         let markers: Vec<(f64, f64)> = s.criterion_markers.iter().filter_map(|p| transform(options, *p)).collect();
         chart.draw_series(markers.into_iter().map(|p| Circle::new(p, 5, color.stroke_width(2)))).map_err(err)?;
         if let Some(p) = s.divergence.and_then(|p| transform(options, p)) {
             chart.draw_series(std::iter::once(Cross::new(p, 6, RED.stroke_width(3)))).map_err(err)?;
         }
+    }
+    if series.len() > 1 || series.iter().any(|s| !s.label.is_empty()) {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font(("sans-serif", 11))
+            .draw()
+            .map_err(err)?;
     }
     root.present().map_err(err)
 }

@@ -3,6 +3,7 @@
 //! (keeping each column's minimum and maximum) so that million-step runs stay cheap.
 
 pub mod curves;
+pub mod figures;
 pub mod heatmap;
 pub mod paths;
 

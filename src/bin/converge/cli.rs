@@ -3,6 +3,7 @@
 //! - `converge run CONFIG.json [--trace json|csv] [--trace-file PATH]`: runs every run to its
 //!   end and prints the final snapshot as JSON. `converge run --url LINK_OR_HASH` runs the
 //!   experiment held in a page link's URL hash instead (see `convergence::urlstate`).
+//!   `--svg DIR` also draws every figure as SVG.
 //! - `converge replay CASE.json`: replays a reference case and prints params, loss and lr.
 //! - `converge bench [--json]`: the benchmark suite of `www/bench.html`, natively.
 //!
@@ -14,6 +15,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use convergence::bench;
+use convergence::chart::figures;
 use convergence::config::Experiment;
 use convergence::replay::Case;
 use convergence::session::Session;
@@ -48,6 +50,10 @@ enum Command {
         /// Write the trace to this file instead of standard output.
         #[arg(long, requires = "trace")]
         trace_file: Option<PathBuf>,
+        /// Also draw the figures as SVG files into this folder (landscape.svg for 2-D
+        /// problems, loss.svg, lr.svg, grad_norm.svg, delta_norm.svg).
+        #[arg(long, value_name = "DIR")]
+        svg: Option<PathBuf>,
     },
     /// Replay a reference case and print {"params", "loss", "lr"}.
     Replay {
@@ -81,12 +87,38 @@ fn load(config: Option<&Path>, url: Option<&str>) -> Result<Experiment, Failure>
     }
 }
 
-fn run(experiment: Experiment, trace: Option<TraceArg>, trace_file: Option<&Path>) -> Result<(), Failure> {
+/// Writes every figure of a finished session as SVG into `dir`.
+fn write_svgs(session: &Session, dir: &Path) -> Result<(), Failure> {
+    let failed = |e: String| Failure(format!("cannot draw: {e}"));
+    std::fs::create_dir_all(dir).map_err(|e| Failure(format!("cannot create {}: {e}", dir.display())))?;
+    let mut files: Vec<(String, String)> = Vec::new();
+    if let Some(view) = session.problem().view_box() {
+        files.push(("landscape.svg".into(), figures::landscape_svg(session, view, 480).map_err(failed)?));
+    }
+    for kind in figures::CHART_KINDS {
+        files.push((format!("{kind}.svg"), figures::chart_svg(session, kind, (640, 300)).map_err(failed)?));
+    }
+    for (name, svg) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, svg).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+fn run(
+    experiment: Experiment,
+    trace: Option<TraceArg>,
+    trace_file: Option<&Path>,
+    svg: Option<&Path>,
+) -> Result<(), Failure> {
     let mut session = Session::new(experiment);
-    session.set_recording(false);
+    session.set_recording(svg.is_some());
     let stdout = std::io::stdout();
     let Some(format) = trace else {
         session.run_until_stopped(u64::MAX);
+        if let Some(dir) = svg {
+            write_svgs(&session, dir)?;
+        }
         return writeln!(stdout.lock(), "{}", session.snapshot().to_json()).map_err(|e| Failure(e.to_string()));
     };
     let format = match format {
@@ -96,6 +128,9 @@ fn run(experiment: Experiment, trace: Option<TraceArg>, trace_file: Option<&Path
     let mut buffer: Vec<u8> = Vec::new();
     let mut writer = TraceWriter::new(format, session.problem().dim());
     writer.run_all(&mut session, &mut buffer).map_err(|e| Failure(e.to_string()))?;
+    if let Some(dir) = svg {
+        write_svgs(&session, dir)?;
+    }
     let snapshot = session.snapshot().to_json();
     let trace_text = String::from_utf8_lossy(&buffer);
     let mut out = stdout.lock();
@@ -136,8 +171,8 @@ fn bench_suite(json: bool) -> Result<(), Failure> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Run { config, url, trace, trace_file } => load(config.as_deref(), url.as_deref())
-            .and_then(|experiment| run(experiment, *trace, trace_file.as_deref())),
+        Command::Run { config, url, trace, trace_file, svg } => load(config.as_deref(), url.as_deref())
+            .and_then(|experiment| run(experiment, *trace, trace_file.as_deref(), svg.as_deref())),
         Command::Replay { case } => replay(case),
         Command::Bench { json } => bench_suite(*json),
     };
