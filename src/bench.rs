@@ -128,8 +128,24 @@ pub fn eight_runs() -> Experiment {
     experiment(rosenbrock(), runs)
 }
 
-/// The named benchmarks: (name, experiment, chart recording on, steps per chunk).
-pub fn suite() -> Vec<(&'static str, Experiment, bool, u64)> {
+/// TensorFlow Playground's spiral config: 500 points, half for training, hidden [8, 8, 8],
+/// tanh, batch 10, SGD lr 0.03, L2 0.001; no evaluations, as nn.ts's own timing.
+pub fn mlp_spiral() -> Experiment {
+    let text = r#"{"seed": 1, "problem": {"name": "model", "data": {"name": "spiral", "n": 500},
+        "model": {"name": "mlp", "hidden": [8, 8, 8], "activation": "tanh"}, "validation_share": 0.5,
+        "batch_size": 10, "regularization": {"l2": 0.001}, "eval_every": 0},
+        "runs": [{"label": "sgd", "optimizer": {"name": "SGD", "lr": 0.03}}]}"#;
+    let mut experiment: Experiment = serde_json::from_str(text).unwrap_or_else(|_| eight_runs());
+    experiment.stop = endless_stop();
+    experiment
+}
+
+/// Steps of one epoch of `mlp_spiral` (250 training points in batches of 10).
+pub const MLP_SPIRAL_STEPS_PER_EPOCH: u64 = 25;
+
+/// The named benchmarks: (name, experiment, chart recording on, steps per chunk, steps per
+/// reported unit: 1 for steps, the steps of an epoch for epochs).
+pub fn suite() -> Vec<(&'static str, Experiment, bool, u64, u64)> {
     let lbfgs = OptimizerConfig::LBFGS {
         lr: 1.0,
         max_iter: 1,
@@ -140,15 +156,17 @@ pub fn suite() -> Vec<(&'static str, Experiment, bool, u64)> {
         line_search_fn: Some(LineSearch::StrongWolfe),
     };
     vec![
-        ("adam_rosenbrock", experiment(rosenbrock(), vec![run("adam", adam(1e-3))]), false, 2_000),
+        ("adam_rosenbrock", experiment(rosenbrock(), vec![run("adam", adam(1e-3))]), false, 2_000, 1),
         (
             "sgd_momentum_quadratic",
             experiment(ProblemConfig::Quadratic { a: 1.0, b: 10.0 }, vec![run("momentum", sgd(1e-2, 0.9, false))]),
             false,
             2_000,
+            1,
         ),
-        ("lbfgs_rosenbrock", experiment(rosenbrock(), vec![run("lbfgs", lbfgs)]), false, 50),
-        ("eight_runs_frame", eight_runs(), true, 1_000),
+        ("lbfgs_rosenbrock", experiment(rosenbrock(), vec![run("lbfgs", lbfgs)]), false, 50, 1),
+        ("eight_runs_frame", eight_runs(), true, 1_000, 1),
+        ("mlp_spiral_epoch", mlp_spiral(), false, 40 * MLP_SPIRAL_STEPS_PER_EPOCH, MLP_SPIRAL_STEPS_PER_EPOCH),
     ]
 }
 
@@ -174,9 +192,9 @@ pub fn measure(experiment: &Experiment, recording: bool, chunk: u64, clock: Cloc
 pub fn run_suite(clock: Clock) -> Vec<BenchResult> {
     suite()
         .into_iter()
-        .map(|(name, exp, recording, chunk)| BenchResult {
+        .map(|(name, exp, recording, chunk, unit)| BenchResult {
             name: name.into(),
-            steps_per_s: measure(&exp, recording, chunk, clock),
+            steps_per_s: measure(&exp, recording, chunk, clock) / unit as f64,
         })
         .collect()
 }

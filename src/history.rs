@@ -23,25 +23,60 @@ pub struct TracePoint {
     pub xy: [f64; 2],
 }
 
+/// An evaluation of a model on its whole training and validation sets.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct EvalPoint {
+    /// Updates done before the evaluation.
+    pub step: u64,
+    /// Whole passes over the training set done.
+    pub epoch: u64,
+    /// Mean training loss without penalties.
+    pub train_loss: f64,
+    /// Mean validation loss without penalties.
+    pub validation_loss: f64,
+    /// Training accuracy (NaN for regression).
+    pub train_accuracy: f64,
+    /// Validation accuracy (NaN for regression).
+    pub validation_accuracy: f64,
+}
+
+/// A point with a step number, so that it can be kept in a decimated history.
+pub trait Stepped: Copy {
+    /// The step of the point.
+    fn step(&self) -> u64;
+}
+
+impl Stepped for TracePoint {
+    fn step(&self) -> u64 {
+        self.step
+    }
+}
+
+impl Stepped for EvalPoint {
+    fn step(&self) -> u64 {
+        self.step
+    }
+}
+
 /// Default number of points kept per run.
 pub const DEFAULT_CAPACITY: usize = 4096;
 
 /// A decimated trace.
 #[derive(Clone, Debug)]
-pub struct History {
-    points: Vec<TracePoint>,
-    last: Option<TracePoint>,
+pub struct History<T: Stepped = TracePoint> {
+    points: Vec<T>,
+    last: Option<T>,
     stride: u64,
     capacity: usize,
 }
 
-impl Default for History {
+impl<T: Stepped> Default for History<T> {
     fn default() -> Self {
         History::with_capacity(DEFAULT_CAPACITY)
     }
 }
 
-impl History {
+impl<T: Stepped> History<T> {
     /// An empty history keeping at most `capacity` points (at least 2).
     pub fn with_capacity(capacity: usize) -> Self {
         History { points: Vec::new(), last: None, stride: 1, capacity: capacity.max(2) }
@@ -49,30 +84,30 @@ impl History {
 
     /// Adds a point, decimating when full.
     #[inline]
-    pub fn push(&mut self, point: TracePoint) {
+    pub fn push(&mut self, point: T) {
         self.last = Some(point);
-        if point.step % self.stride != 0 {
+        if point.step() % self.stride != 0 {
             return;
         }
         self.points.push(point);
         if self.points.len() >= self.capacity {
             self.stride *= 2;
             let stride = self.stride;
-            self.points.retain(|p| p.step % stride == 0);
+            self.points.retain(|p| p.step() % stride == 0);
         }
     }
 
     /// The kept points in step order, the latest point included.
-    pub fn points(&self) -> impl Iterator<Item = &TracePoint> {
+    pub fn points(&self) -> impl Iterator<Item = &T> {
         let tail = match (self.last.as_ref(), self.points.last()) {
-            (Some(last), Some(kept)) if last.step == kept.step => None,
+            (Some(last), Some(kept)) if last.step() == kept.step() => None,
             (last, _) => last,
         };
         self.points.iter().chain(tail)
     }
 
     /// The most recent point.
-    pub fn last(&self) -> Option<&TracePoint> {
+    pub fn last(&self) -> Option<&T> {
         self.last.as_ref()
     }
 
@@ -102,7 +137,7 @@ mod tests {
 
     #[test]
     fn memory_stays_bounded_and_spread() {
-        let mut h = History::with_capacity(64);
+        let mut h: History = History::with_capacity(64);
         for s in 0..1_000_000 {
             h.push(point(s));
         }
@@ -116,7 +151,7 @@ mod tests {
 
     #[test]
     fn short_runs_keep_every_point() {
-        let mut h = History::with_capacity(64);
+        let mut h: History = History::with_capacity(64);
         for s in 0..10 {
             h.push(point(s));
         }

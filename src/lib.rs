@@ -2,11 +2,14 @@
 //! convergence criteria and experiment runs. Pure Rust, no I/O; `web` is the only module that
 //! knows JavaScript.
 
+pub mod analysis;
 pub mod bench;
 pub mod chart;
 pub mod config;
+pub mod data;
 pub mod history;
 pub mod math;
+pub mod model;
 pub mod monitor;
 pub mod optim;
 pub mod problem;

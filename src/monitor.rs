@@ -9,6 +9,9 @@
 //! - parameter change: `||params[t+1] - params[t]||_2 < tol` for `patience` consecutive updates;
 //! - gradient norm: `||grad f(params[t])||_2 < tol`;
 //! - target loss: `loss[t] <= value`;
+//! - early stopping (models on data): at each evaluation, the validation loss has not fallen
+//!   below `best - min_delta` for `patience` evaluations (Prechelt 1998, "Early Stopping - But
+//!   When?"); with `restore_best` the run goes back to the parameters of the best evaluation;
 //! - divergence: a non-finite loss, gradient or parameter, or
 //!   `loss[t] > factor * max(1, |loss[0]|)` (the reference cases' definition with factor 1e6).
 
@@ -72,6 +75,20 @@ pub struct TargetLossCriterion {
     pub stop: bool,
 }
 
+/// Early stopping on the validation loss.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlyStoppingCriterion {
+    #[serde(default = "default_early_patience")]
+    pub patience: u64,
+    #[serde(default)]
+    pub min_delta: f64,
+    #[serde(default = "yes")]
+    pub restore_best: bool,
+    #[serde(default = "yes")]
+    pub stop: bool,
+}
+
 /// Divergence test.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +118,8 @@ pub struct StopConfig {
     #[serde(default)]
     pub target_loss: Option<TargetLossCriterion>,
     #[serde(default)]
+    pub early_stopping: Option<EarlyStoppingCriterion>,
+    #[serde(default)]
     pub divergence: DivergenceCriterion,
 }
 
@@ -111,6 +130,9 @@ fn default_plateau_patience() -> u64 {
     50
 }
 fn default_param_patience() -> u64 {
+    10
+}
+fn default_early_patience() -> u64 {
     10
 }
 fn default_divergence_factor() -> f64 {
@@ -137,6 +159,7 @@ impl Default for StopConfig {
             param_change: default_param_change(),
             grad_norm: default_grad_norm(),
             target_loss: None,
+            early_stopping: None,
             divergence: DivergenceCriterion::default(),
         }
     }
@@ -164,6 +187,10 @@ impl StopConfig {
         if let Some(c) = &self.target_loss {
             v.finite(format!("{path}.target_loss.value"), c.value);
         }
+        if let Some(c) = &self.early_stopping {
+            v.require(c.patience >= 1, format!("{path}.early_stopping.patience"), "must be >= 1, got 0");
+            v.non_negative(format!("{path}.early_stopping.min_delta"), c.min_delta);
+        }
         let factor = self.divergence.factor;
         v.require(
             factor.is_finite() && factor >= 1.0,
@@ -181,12 +208,18 @@ pub enum Criterion {
     ParamChange,
     GradNorm,
     TargetLoss,
+    EarlyStopping,
 }
 
 impl Criterion {
     /// All criteria, in reporting order.
-    pub const ALL: [Criterion; 4] =
-        [Criterion::LossPlateau, Criterion::ParamChange, Criterion::GradNorm, Criterion::TargetLoss];
+    pub const ALL: [Criterion; 5] = [
+        Criterion::LossPlateau,
+        Criterion::ParamChange,
+        Criterion::GradNorm,
+        Criterion::TargetLoss,
+        Criterion::EarlyStopping,
+    ];
 
     /// The config and snapshot name.
     pub fn name(self) -> &'static str {
@@ -195,6 +228,7 @@ impl Criterion {
             Criterion::ParamChange => "param_change",
             Criterion::GradNorm => "grad_norm",
             Criterion::TargetLoss => "target_loss",
+            Criterion::EarlyStopping => "early_stopping",
         }
     }
 
@@ -257,7 +291,9 @@ pub struct Monitor {
     previous_loss: Option<f64>,
     plateau_count: u64,
     param_count: u64,
-    fired: [Option<u64>; 4],
+    fired: [Option<u64>; 5],
+    best_validation: Option<(u64, f64)>,
+    evaluations_without_improvement: u64,
 }
 
 impl Monitor {
@@ -269,7 +305,9 @@ impl Monitor {
             previous_loss: None,
             plateau_count: 0,
             param_count: 0,
-            fired: [None; 4],
+            fired: [None; 5],
+            best_validation: None,
+            evaluations_without_improvement: 0,
         }
     }
 
@@ -339,6 +377,38 @@ impl Monitor {
             }
         }
         self.previous_loss = Some(loss);
+        verdict
+    }
+
+    /// The step and validation loss of the best evaluation so far.
+    pub fn best_validation(&self) -> Option<(u64, f64)> {
+        self.best_validation
+    }
+
+    /// Checks an evaluation of the validation loss at the point reached after `step` updates.
+    /// Early stopping fires when the loss has not fallen below `best - min_delta` for
+    /// `patience` evaluations in a row.
+    pub fn check_validation(&mut self, step: u64, validation_loss: f64) -> Option<Status> {
+        if !validation_loss.is_finite() {
+            return Some(Status::Diverged { reason: Divergence::NonfiniteLoss, at_step: step });
+        }
+        let Some(c) = self.config.early_stopping.clone() else {
+            if self.best_validation.is_none_or(|(_, best)| validation_loss < best) {
+                self.best_validation = Some((step, validation_loss));
+            }
+            return None;
+        };
+        match self.best_validation {
+            Some((_, best)) if validation_loss >= best - c.min_delta => self.evaluations_without_improvement += 1,
+            _ => {
+                self.best_validation = Some((step, validation_loss));
+                self.evaluations_without_improvement = 0;
+            }
+        }
+        let mut verdict = None;
+        if self.evaluations_without_improvement >= c.patience {
+            self.fire(Criterion::EarlyStopping, step, c.stop, &mut verdict);
+        }
         verdict
     }
 

@@ -111,6 +111,13 @@ fn criterion_words(run: &Run, criterion: Criterion) -> String {
         Criterion::TargetLoss => {
             stop.target_loss.as_ref().map_or("target loss".into(), |c| format!("loss <= {}", short(c.value)))
         }
+        Criterion::EarlyStopping => {
+            let patience = stop.early_stopping.as_ref().map_or(0, |c| c.patience);
+            let best = run.monitor().best_validation().map_or(String::new(), |(step, loss)| {
+                format!("; best validation loss {} at step {step}", short(loss))
+            });
+            format!("early stopping: validation loss did not improve for {patience} evaluations{best}")
+        }
     }
 }
 

@@ -3,13 +3,21 @@
 //!
 //! Step t: `lr = schedule.lr(t)`; `loss[t], grad[t] = f(params[t])`; the monitor checks the
 //! point; `optimizer.step()`; `schedule.observe_loss(loss[t])`; the monitor checks the update.
+//!
+//! On a model trained on data, `f` is the loss of the next minibatch when the problem is
+//! stochastic (seeded reshuffling every epoch, the last batch of an epoch may be smaller, as
+//! torch's DataLoader with `drop_last=False`); an epoch ends when every training point was
+//! used once (every step, for full batch). At the end of every `eval_every`-th epoch (and at
+//! step 0) the run evaluates training and validation loss and accuracy, and the monitor
+//! checks early stopping; with `restore_best` an early stop returns to the best weights.
 
 use crate::config::RunConfig;
-use crate::history::{History, TracePoint};
+use crate::data::Rng;
+use crate::history::{EvalPoint, History, TracePoint};
 use crate::math::norm2;
 use crate::monitor::{Monitor, Status, StopConfig};
 use crate::optim::Optimizer;
-use crate::problem::Problem;
+use crate::problem::{Problem, TrainingProblem};
 use crate::schedule::Schedule;
 
 /// What one call of `Run::step_once` did: the point it visited and the update it took.
@@ -25,6 +33,48 @@ pub struct StepRecord {
     pub lr: Option<f64>,
     /// ||params[step+1] - params[step]||, if an update was taken.
     pub delta_norm: Option<f64>,
+}
+
+/// Random-generator stream of the minibatch order.
+pub const STREAM_BATCHES: u64 = 12;
+/// Random-generator stream of dropout masks.
+pub const STREAM_DROPOUT: u64 = 13;
+
+/// Seeded minibatch order and dropout of a run on a model problem. Every run of an experiment
+/// sees the same batches, so that optimizers are compared on equal terms.
+#[derive(Clone, Debug)]
+struct Batches {
+    seed: u64,
+    order_rng: Rng,
+    dropout_rng: Rng,
+    order: Vec<u32>,
+    cursor: usize,
+}
+
+impl Batches {
+    fn new(n: usize, seed: u64) -> Batches {
+        let mut order_rng = Rng::new(seed, STREAM_BATCHES);
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order_rng.shuffle(&mut order);
+        Batches { seed, order_rng, dropout_rng: Rng::new(seed, STREAM_DROPOUT), order, cursor: 0 }
+    }
+
+    fn reset(&mut self) {
+        *self = Batches::new(self.order.len(), self.seed);
+    }
+
+    /// The loss and gradient of the next batch; also says whether the batch ended an epoch.
+    fn loss_grad(&mut self, problem: &TrainingProblem, w: &[f64], g: &mut [f64]) -> (f64, bool) {
+        if self.cursor >= self.order.len() {
+            self.order_rng.shuffle(&mut self.order);
+            self.cursor = 0;
+        }
+        let end = (self.cursor + problem.batch_size()).min(self.order.len());
+        let batch = &self.order[self.cursor..end];
+        let loss = problem.model.loss_grad(w, &problem.train, batch, g, Some(&mut self.dropout_rng));
+        self.cursor = end;
+        (loss, end >= self.order.len())
+    }
 }
 
 /// A run in progress.
@@ -45,13 +95,26 @@ pub struct Run {
     last_lr: f64,
     history: History,
     recording: bool,
+    batches: Option<Batches>,
+    epoch: u64,
+    evaluations: History<EvalPoint>,
+    best_params: Vec<f64>,
 }
 
 impl Run {
-    /// A run of a validated config from `x0` on a problem of dimension `x0.len()`.
-    pub fn new(config: &RunConfig, x0: Vec<f64>, stop: &StopConfig) -> Run {
+    /// A run of a validated config from `x0` on `problem` (of dimension `x0.len()`); `seed`
+    /// draws minibatches and dropout masks.
+    pub fn new(config: &RunConfig, x0: Vec<f64>, stop: &StopConfig, problem: &Problem, seed: u64) -> Run {
         let dim = x0.len();
+        let batches = match problem {
+            Problem::Model(m) if m.is_stochastic() => Some(Batches::new(m.train.len(), seed)),
+            _ => None,
+        };
         Run {
+            batches,
+            epoch: 0,
+            evaluations: History::default(),
+            best_params: x0.clone(),
             label: config.label.clone(),
             params: x0.clone(),
             visited: x0.clone(),
@@ -147,6 +210,48 @@ impl Run {
         self.last = None;
         self.last_lr = f64::NAN;
         self.history.clear();
+        if let Some(b) = self.batches.as_mut() {
+            b.reset();
+        }
+        self.epoch = 0;
+        self.evaluations.clear();
+        self.best_params.clone_from(&self.x0);
+    }
+
+    /// Whole passes over the training set done (model problems).
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// Evaluations of training and validation loss (model problems).
+    pub fn evaluations(&self) -> &History<EvalPoint> {
+        &self.evaluations
+    }
+
+    /// Evaluates the model at the current weights, records it and checks early stopping.
+    fn evaluate(&mut self, problem: &TrainingProblem) {
+        let e = problem.evaluate(&self.params);
+        self.evaluations.push(EvalPoint {
+            step: self.step,
+            epoch: self.epoch,
+            train_loss: e.train_loss,
+            validation_loss: e.validation_loss,
+            train_accuracy: e.train_accuracy,
+            validation_accuracy: e.validation_accuracy,
+        });
+        let verdict = self.monitor.check_validation(self.step, e.validation_loss);
+        if self.monitor.best_validation().is_some_and(|(step, _)| step == self.step) {
+            self.best_params.clone_from(&self.params);
+        }
+        if let Some(status) = verdict {
+            let restore = self.monitor.config().early_stopping.as_ref().is_some_and(|c| c.restore_best);
+            if restore && matches!(status, Status::Converged { .. }) {
+                self.params.clone_from(&self.best_params);
+            }
+            if self.status.is_running() {
+                self.status = status;
+            }
+        }
     }
 
     /// Visits the current point and, unless the run stops there, takes one update.
@@ -158,7 +263,19 @@ impl Run {
         }
         let t = self.step;
         self.visited.copy_from_slice(&self.params);
-        let loss = problem.loss_grad(&self.params, &mut self.grad);
+        let training = match problem {
+            Problem::Model(m) => Some(m.as_ref()),
+            _ => None,
+        };
+        if let (Some(m), 0) = (training, t) {
+            if m.eval_every() > 0 && self.evaluations.is_empty() {
+                self.evaluate(m);
+            }
+        }
+        let (loss, epoch_done) = match (self.batches.as_mut(), training) {
+            (Some(batches), Some(m)) => batches.loss_grad(m, &self.params, &mut self.grad),
+            _ => (problem.loss_grad(&self.params, &mut self.grad), true),
+        };
         let grad_norm = norm2(&self.grad);
         let mut record = StepRecord { step: t, loss, grad_norm, lr: None, delta_norm: None };
         if let Some(status) = self.monitor.check_point(t, loss, grad_norm) {
@@ -184,6 +301,13 @@ impl Run {
             record.delta_norm = Some(delta_norm);
             if let Some(status) = self.monitor.check_update(t + 1, delta_norm, finite) {
                 self.status = status;
+            }
+            if let (Some(m), true) = (training, epoch_done) {
+                self.epoch += 1;
+                let every = u64::from(m.eval_every());
+                if every > 0 && self.epoch % every == 0 && finite {
+                    self.evaluate(m);
+                }
             }
         }
         if self.recording {

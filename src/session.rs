@@ -6,7 +6,7 @@ use crate::config::Experiment;
 use crate::monitor::Status;
 use crate::problem::Problem;
 use crate::run::Run;
-use crate::snapshot::{nums, Num, RunSnapshot, Snapshot, StatusView};
+use crate::snapshot::{nums, Num, RunSnapshot, Snapshot, StatusView, TrainingSnapshot};
 use crate::validate::ValidationErrors;
 
 /// Runs of one experiment.
@@ -18,8 +18,12 @@ pub struct Session {
 }
 
 /// The start point used when a run gives no `x0`: for a landscape, 15% in from the top-left
-/// corner of its view box; for a model, all zeros.
+/// corner of its view box; for a model trained on data, the seeded initial weights (the same
+/// for every run); for the reference models, all zeros.
 pub fn default_start(problem: &Problem) -> Vec<f64> {
+    if let Problem::Model(m) = problem {
+        return m.initial_weights();
+    }
     match problem.view_box() {
         Some(view) => vec![view.x[0] + 0.15 * (view.x[1] - view.x[0]), view.y[1] - 0.15 * (view.y[1] - view.y[0])],
         None => vec![0.0; problem.dim()],
@@ -29,13 +33,13 @@ pub fn default_start(problem: &Problem) -> Vec<f64> {
 impl Session {
     /// A session of a validated experiment.
     pub fn new(experiment: Experiment) -> Session {
-        let problem = experiment.problem.build();
+        let problem = experiment.problem.build_with_seed(experiment.seed);
         let runs = experiment
             .runs
             .iter()
             .map(|rc| {
                 let x0 = rc.x0.clone().unwrap_or_else(|| default_start(&problem));
-                Run::new(rc, x0, &experiment.stop)
+                Run::new(rc, x0, &experiment.stop, &problem, experiment.seed)
             })
             .collect();
         Session { experiment, problem, runs }
@@ -109,9 +113,29 @@ impl Session {
                     lr: Num(run.last_lr()),
                     criteria: run.monitor().fired().map(|(c, s)| (c.name(), s)).collect(),
                     evaluations: run.step() + run.optimizer().extra_evaluations(),
+                    training: self.training_snapshot(run),
                 }
             })
             .collect();
         Snapshot { runs }
+    }
+
+    fn training_snapshot(&self, run: &Run) -> Option<TrainingSnapshot> {
+        if !matches!(self.problem, Problem::Model(_)) {
+            return None;
+        }
+        let last = run.evaluations().last();
+        let value = |f: fn(&crate::history::EvalPoint) -> f64| Num(last.map_or(f64::NAN, f));
+        let best = run.monitor().best_validation();
+        Some(TrainingSnapshot {
+            epoch: run.epoch(),
+            train_loss: value(|e| e.train_loss),
+            validation_loss: value(|e| e.validation_loss),
+            train_accuracy: value(|e| e.train_accuracy),
+            validation_accuracy: value(|e| e.validation_accuracy),
+            gap: value(|e| e.validation_loss - e.train_loss),
+            best_step: best.map(|b| b.0),
+            best_validation_loss: Num(best.map_or(f64::NAN, |b| b.1)),
+        })
     }
 }

@@ -82,6 +82,28 @@ pub struct RunSnapshot {
     pub criteria: BTreeMap<&'static str, u64>,
     /// Objective evaluations (one per step, plus line-search evaluations).
     pub evaluations: u64,
+    /// Model problems only: epochs, the last evaluation and the best validation point.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub training: Option<TrainingSnapshot>,
+}
+
+/// Where a run on a model problem stands.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrainingSnapshot {
+    /// Whole passes over the training set.
+    pub epoch: u64,
+    /// Data loss on the training set at the last evaluation.
+    pub train_loss: Num,
+    /// Data loss on the validation set at the last evaluation.
+    pub validation_loss: Num,
+    /// Accuracies at the last evaluation (NaN for regression).
+    pub train_accuracy: Num,
+    pub validation_accuracy: Num,
+    /// The generalization gap, validation minus training loss.
+    pub gap: Num,
+    /// The step of the lowest validation loss so far, and that loss.
+    pub best_step: Option<u64>,
+    pub best_validation_loss: Num,
 }
 
 /// Every run of a session.

@@ -13,7 +13,11 @@ use crate::chart::figures;
 use crate::chart::heatmap::landscape_rgba;
 use crate::chart::paths::draw_paths;
 use crate::chart::run_color;
+use crate::analysis::sweep::{Sweep, SweepParameter};
+use crate::chart::model_view::{boundary_rgba, data_view, draw_model};
 use crate::config::Experiment;
+use crate::data::Task;
+use crate::problem::Problem;
 use crate::problem::ViewBox;
 use crate::report::describe;
 use crate::session::Session;
@@ -51,6 +55,7 @@ pub struct Playground {
     session: Session,
     view: Option<ViewBox>,
     image: Option<LandscapeImage>,
+    sweep: Option<Sweep>,
 }
 
 #[wasm_bindgen]
@@ -61,7 +66,7 @@ impl Playground {
     pub fn new(config_json: &str) -> Result<Playground, JsError> {
         let session = Session::from_json(config_json).map_err(js_error)?;
         let view = session.problem().view_box();
-        Ok(Playground { session, view, image: None })
+        Ok(Playground { session, view, image: None, sweep: None })
     }
 
     /// Replaces the experiment; on error the current one is left untouched.
@@ -71,6 +76,7 @@ impl Playground {
             self.view = session.problem().view_box();
         }
         self.session = session;
+        self.sweep = None;
         Ok(())
     }
 
@@ -181,16 +187,8 @@ impl Playground {
             let rgba = landscape_rgba(self.session.problem(), view, width as usize, height as usize);
             self.image = Some(LandscapeImage { key, width, height, rgba });
         }
-        let context = canvas
-            .get_context("2d")
-            .map_err(|_| js_error("canvas: no 2d context"))?
-            .ok_or_else(|| js_error("canvas: no 2d context"))?
-            .dyn_into::<CanvasRenderingContext2d>()
-            .map_err(|_| js_error("canvas: no 2d context"))?;
         if let Some(image) = &self.image {
-            let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&image.rgba), image.width, image.height)
-                .map_err(|_| js_error("canvas: cannot build the image"))?;
-            context.put_image_data(&data, 0.0, 0.0).map_err(|_| js_error("canvas: cannot put the image"))?;
+            put_rgba(&canvas, &image.rgba, image.width, image.height)?;
         }
         let paths = figures::path_series(&self.session);
         let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
@@ -238,10 +236,87 @@ impl Playground {
         serde_json::to_string(&rows).unwrap_or_default()
     }
 
+    /// "landscape" for 2-D functions, "classification" or "regression" for models trained on
+    /// data, "model" for the reference linreg/logreg problems.
+    pub fn problem_kind(&self) -> String {
+        match self.session.problem() {
+            Problem::Landscape(_) => "landscape",
+            Problem::Model(m) if m.task() == Task::Classification => "classification",
+            Problem::Model(_) => "regression",
+            Problem::Linreg(_) | Problem::Logreg(_) => "model",
+        }
+        .into()
+    }
+
+    /// Draws what run `run` has learned: the decision boundary with the data (classification)
+    /// or the fitted curve over the data (regression).
+    pub fn draw_model(&self, canvas: HtmlCanvasElement, run: usize) -> Result<(), JsError> {
+        let Problem::Model(problem) = self.session.problem() else {
+            return Err(js_error("this problem is not a model trained on data"));
+        };
+        let Some(r) = self.session.runs().get(run) else {
+            return Err(js_error(format!("run: index {run} out of range")));
+        };
+        let view = data_view(problem);
+        let color = figures::colors(&self.session).get(run).copied().unwrap_or((0, 0, 0));
+        if problem.task() == Task::Classification {
+            let (width, height) = (canvas.width(), canvas.height());
+            let rgba = boundary_rgba(problem, r.params(), view, width as usize, height as usize);
+            put_rgba(&canvas, &rgba, width, height)?;
+        }
+        let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
+        draw_model(&backend.into_drawing_area(), problem, r.params(), view, color).map_err(js_error)
+    }
+
+    /// Starts a complexity sweep: `parameter` is "degree" or "hidden_units", `values` the
+    /// complexities to train, `run` the run whose optimizer and stop rule are used.
+    pub fn start_sweep(&mut self, parameter: &str, values: Vec<u32>, run: usize) -> Result<(), JsError> {
+        let parameter = match parameter {
+            "degree" => SweepParameter::Degree,
+            "hidden_units" => SweepParameter::HiddenUnits,
+            other => return Err(js_error(format!("sweep.parameter: unknown \"{other}\"; use degree or hidden_units"))),
+        };
+        self.sweep = Some(Sweep::new(self.session.experiment(), parameter, &values, run).map_err(js_error)?);
+        Ok(())
+    }
+
+    /// Trains the sweep for at most `budget` steps; returns true when it is done.
+    pub fn advance_sweep(&mut self, budget: u32) -> bool {
+        self.sweep.as_mut().is_none_or(|s| s.advance(u64::from(budget)))
+    }
+
+    /// The sweep's finished points: `[{value, train_loss, validation_loss, steps}]`.
+    pub fn sweep_json(&self) -> String {
+        self.sweep.as_ref().map_or("[]".into(), |s| serde_json::to_string(s.results()).unwrap_or_default())
+    }
+
+    /// Draws the sweep's U-curve.
+    pub fn draw_sweep(&self, canvas: HtmlCanvasElement, log_y: bool) -> Result<(), JsError> {
+        let Some(sweep) = &self.sweep else {
+            return Err(js_error("no sweep has been started"));
+        };
+        let (series, options) = figures::sweep_series(sweep, log_y);
+        let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
+        draw_curves(&backend.into_drawing_area(), &series, &options).map_err(js_error)
+    }
+
     /// The largest step recorded by any run (for the hover mapping of curve charts).
     pub fn max_step(&self) -> f64 {
         self.session.runs().iter().map(|r| r.step()).max().unwrap_or(0) as f64
     }
+}
+
+/// Puts an RGBA image at the top-left corner of a canvas.
+fn put_rgba(canvas: &HtmlCanvasElement, rgba: &[u8], width: u32, height: u32) -> Result<(), JsError> {
+    let context = canvas
+        .get_context("2d")
+        .map_err(|_| js_error("canvas: no 2d context"))?
+        .ok_or_else(|| js_error("canvas: no 2d context"))?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(|_| js_error("canvas: no 2d context"))?;
+    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)
+        .map_err(|_| js_error("canvas: cannot build the image"))?;
+    context.put_image_data(&data, 0.0, 0.0).map_err(|_| js_error("canvas: cannot put the image"))
 }
 
 /// Encodes a config (JSON text) as a URL hash (without '#'); throws on an invalid config.

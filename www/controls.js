@@ -16,7 +16,7 @@ const nextId = () => `f${++uid}`;
 
 function numberText(v) {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number') return String(Number(v.toPrecision(12)));
   return String(v);
 }
 
@@ -361,14 +361,13 @@ export function stopEditor(draft, ctx) {
       ctx.changed('value');
     });
     // Editing a field of a criterion that is on by default materialises it in the config.
-    const proxyCtx = { ...ctx, changed: (kind) => ctx.changed(kind) };
     const holder = on ? materialisingHolder(stop, c.key, current) : null;
     return h('div', { class: `criterion ${on ? 'on' : 'off'}` },
       h('div', { class: 'criterion-head' },
         h('label', { class: 'check', for: watchId }, watch, ' ', h('strong', null, c.title)),
         h('label', { class: 'check stops', for: stopsId, title: 'Unchecked: the criterion is only marked on the charts and the run goes on' }, stops, ' stops the run')),
       h('p', { class: 'note' }, `Fires when ${c.text}.`),
-      on ? h('div', { class: 'fields' }, c.fields.map((f) => field(f, holder, `stop.${c.key}`, proxyCtx))) : null,
+      on ? h('div', { class: 'fields' }, c.fields.map((f) => field(f, holder, `stop.${c.key}`, ctx))) : null,
     );
   });
   const divergence = { key: 'factor', label: 'factor', type: 'number', default: 1e6 };

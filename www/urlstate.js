@@ -1,40 +1,54 @@
-// The experiment in the URL hash. The config codec is these two functions only, so that the
-// Rust codec (encode_hash / decode_hash, once src/web.rs exports them) is a one-line swap.
+// The experiment in the URL hash, through the Rust codec (src/urlstate.rs, exported by
+// src/web.rs as encode_hash / decode_hash): a readable hash such as
+//   #problem=rosenbrock&run=adam:Adam(lr=0.01)@-1.5,2!1f77b4&stop=max_steps:3000&seed=1
+// The landscape view box is not part of the experiment config, so it travels as one more
+// part, `view=x0,x1,y0,y1`, which is taken out before the rest goes to the Rust decoder.
+// Links in the first format of the page, `#config=<percent-encoded JSON>`, are still read.
 //
-// Format: #config=<JSON, percent-encoded but keeping {}[]:, readable>[&view=x0,x1,y0,y1]
-// The view box is not part of the experiment config (the Rust config rejects unknown fields),
-// so it travels as its own parameter.
+// The wasm module must be initialised (await init()) before these are called.
 
-/** The hash for a config object (or JSON text) and an optional view box [x0, x1, y0, y1]. */
+import { encode_hash, decode_hash } from './pkg/convergence.js';
+
+/** The hash (with '#') for a valid config (object or JSON text) and an optional view box. */
 export function toHash(config, view) {
   const json = typeof config === 'string' ? config : JSON.stringify(config);
-  let hash = '#config=' + readableEncode(json);
+  let hash = `#${encode_hash(json)}`;
   if (Array.isArray(view) && view.length === 4 && view.every(Number.isFinite)) {
-    hash += '&view=' + view.map((v) => Number(v.toPrecision(6))).join(',');
+    hash += `&view=${view.map((v) => Number(v.toPrecision(6))).join(',')}`;
   }
   return hash;
 }
 
 /**
- * Reads a hash. Returns null when there is no experiment in it, else {config, view} where
- * config is JSON text (validated later by the Rust core) and view is [x0, x1, y0, y1] or null.
- * Throws an Error saying why when the hash cannot be read.
+ * Reads a hash (with or without '#'). Returns null when it holds no experiment, else
+ * {config, view}: config is validated JSON text, view is [x0, x1, y0, y1] or null.
+ * Throws an Error whose message says why the hash cannot be used (every problem, one per line).
  */
 export function fromHash(hash) {
   const text = (hash || '').replace(/^#/, '');
   if (!text) return null;
-  const params = new Map();
+  let view = null;
+  const rest = [];
   for (const part of text.split('&')) {
-    const eq = part.indexOf('=');
-    const key = eq < 0 ? part : part.slice(0, eq);
-    params.set(key, eq < 0 ? '' : part.slice(eq + 1));
+    if (part.startsWith('view=')) {
+      const v = part.slice(5).split(',').map(Number);
+      if (v.length === 4 && v.every(Number.isFinite) && v[1] > v[0] && v[3] > v[2]) view = v;
+    } else if (part) {
+      rest.push(part);
+    }
   }
-  if (!params.has('config')) {
-    throw new Error('the link has a "#" part but no "config=" in it');
+  if (rest.length === 1 && rest[0].startsWith('config=')) return { config: legacyJson(rest[0].slice(7)), view };
+  try {
+    return { config: decode_hash(rest.join('&')), view };
+  } catch (e) {
+    throw new Error(e && e.message ? e.message : String(e));
   }
+}
+
+function legacyJson(encoded) {
   let json;
   try {
-    json = decodeURIComponent(params.get('config'));
+    json = decodeURIComponent(encoded);
   } catch {
     throw new Error('the config in the link is not correctly percent-encoded (was the link cut short?)');
   }
@@ -43,16 +57,5 @@ export function fromHash(hash) {
   } catch (e) {
     throw new Error(`the config in the link is not valid JSON (${e.message}); was the link cut short?`);
   }
-  let view = null;
-  if (params.has('view')) {
-    const v = params.get('view').split(',').map(Number);
-    if (v.length === 4 && v.every(Number.isFinite) && v[1] > v[0] && v[3] > v[2]) view = v;
-  }
-  return { config: json, view };
-}
-
-// encodeURIComponent, then un-escape the JSON punctuation that is legal in a URL fragment so
-// the hash stays readable; decodeURIComponent reads both forms.
-function readableEncode(json) {
-  return encodeURIComponent(json).replace(/%(7B|7D|5B|5D|3A|2C)/g, (m) => decodeURIComponent(m));
+  return json;
 }

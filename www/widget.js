@@ -3,14 +3,15 @@
 //   <convergence-playground controls="full|minimal" config='{"problem": ...}'>
 //
 // JS API: el.ready (Promise), el.load(config) (Promise; rejects with every validation problem),
-// el.play(), el.pause(), el.step(n) -> snapshot, el.reset(), el.snapshot(), el.getConfig().
+// el.play(), el.pause(), el.step(n) -> snapshot, el.reset(), el.snapshot(), el.report(),
+// el.getConfig(), el.playing.
 // Events (bubbling, composed): converged {label, step, criterion}, diverged {label, step,
 // reason}, stopped {label, step, reason}, once per run when its state changes.
 //
 // Rust (wasm) owns the numbers and draws every chart onto the canvases handed to it; this
 // module owns the DOM, the controls, the URL and the animation loop.
 
-import init, { Playground, validate_config } from './pkg/convergence.js';
+import init, { Playground, validate_config, encode_hash } from './pkg/convergence.js';
 import { h, replace, select, selectValue } from './dom.js';
 import { PROBLEMS, PALETTE, SPEEDS, fmt, DEFAULT_PRESET } from './catalog.js';
 import { PRESETS, presetById } from './presets.js';
@@ -20,11 +21,13 @@ import { problemEditor, runEditor, stopEditor } from './controls.js';
 const LANDSCAPE_PX = 420;
 const CHART_W = 400;
 const CHART_H = 200;
-// The plot area of a Rust curve chart spans x = 58 px to width - 6 px (margin 6 + y labels 52).
+// The plot area of a Rust curve chart (src/chart/curves.rs) spans x = 58 px (margin 6 + y labels
+// 52) to width - 18 px (right margin 18).
 const PLOT_LEFT = 58;
-const PLOT_RIGHT_INSET = 6;
+const PLOT_RIGHT_INSET = 18;
 const MAX_FRAME_MS = 8;
-const STATUS_INTERVAL_MS = 120;
+const STATUS_INTERVAL_MS = 100;
+const CHART_INTERVAL_MS = 40;
 
 const CHARTS = [
   { kind: 'loss', title: 'Loss', defaults: { log_y: true, log_x: false, smoothing: 0 }, smoothing: true, what: 'f(w) at each step' },
@@ -40,7 +43,7 @@ function loadWasm() {
   return wasmReady;
 }
 
-const STATE_ICON = { running: '▸', converged: '✓', diverged: '✗', stopped: '■' };
+const STATE_ICON = { running: '▸', converged: '✓', diverged: '✗', stopped: '!' };
 
 function clone(x) {
   return JSON.parse(JSON.stringify(x));
@@ -111,16 +114,20 @@ export class ConvergencePlayground extends HTMLElement {
     this.chartOpts = {};
     for (const c of CHARTS) this.chartOpts[c.kind] = { ...c.defaults };
     this.hiddenCharts = new Set();
+    this.chartDrawnAt = {};
+    this.dirtyCharts = new Set();
+    this.pumpQueued = false;
     this.offscreen = new Set();
     this.presetId = null;
     this.editedFromPreset = null;
     this.lastHash = null;
     this.lastStatusAt = 0;
     this.renderQueued = false;
-    this._frame = this._frame.bind(this);
+    this.loopId = 0;
     this._onKey = this._onKey.bind(this);
     this._onHash = this._onHash.bind(this);
     this._started = false;
+    this.dragging = false;
   }
 
   get mode() {
@@ -233,12 +240,15 @@ export class ConvergencePlayground extends HTMLElement {
     if (this.playing) return;
     this.playing = true;
     this._updatePlayButton();
-    requestAnimationFrame(this._frame);
+    const loop = ++this.loopId; // a pause and a play within one frame must not start two loops
+    requestAnimationFrame(() => this._frame(loop));
   }
 
   pause() {
+    const was = this.playing;
     this.playing = false;
     this._updatePlayButton();
+    if (was && this.pg) this._renderAll(null, false, 'spread'); // charts skipped while animating
   }
 
   step(n = 1) {
@@ -251,6 +261,16 @@ export class ConvergencePlayground extends HTMLElement {
     return snap;
   }
 
+  /** The Step button and the S key: one step, charts redrawn over the next frames. */
+  _userStep() {
+    if (!this.pg) return;
+    this.pause();
+    this.pg.step(1);
+    const snap = this.snapshot();
+    this._afterSteps(snap, true);
+    this._renderAll(snap, false, 'spread');
+  }
+
   reset() {
     if (!this.pg) return;
     this.pause();
@@ -261,8 +281,14 @@ export class ConvergencePlayground extends HTMLElement {
     return this.pg ? JSON.parse(this.pg.snapshot_json()) : null;
   }
 
+  /** One report per run: {label, state, text, end_kind, hessian_eigenvalues, color, step}. */
+  report() {
+    return this.pg ? JSON.parse(this.pg.report_json()) : null;
+  }
+
+  /** The experiment running now, with every default filled in (as the Rust core sees it). */
   getConfig() {
-    return this.config ? clone(this.config) : null;
+    return this.pg ? JSON.parse(this.pg.config_json()) : null;
   }
 
   /* ------------------------------------------------------------ skeleton */
@@ -278,7 +304,7 @@ export class ConvergencePlayground extends HTMLElement {
     $.configAlert = h('div', { class: 'alert config-alert', role: 'alert', hidden: true });
 
     $.play = h('button', { type: 'button', class: 'primary play', title: 'Play / pause (Space)', onclick: () => (this.playing ? this.pause() : this.play()) }, '▶ Play');
-    $.stepBtn = h('button', { type: 'button', title: 'One step (S)', onclick: () => { this.pause(); this.step(1); } }, 'Step');
+    $.stepBtn = h('button', { type: 'button', title: 'One step (S)', onclick: () => this._userStep() }, 'Step');
     $.resetBtn = h('button', { type: 'button', title: 'Back to the start (R)', onclick: () => this.reset() }, '↺ Reset');
     $.speed = select(SPEEDS, this.speed, { 'aria-label': 'Speed', title: 'Steps per animation frame' });
     $.speed.addEventListener('change', () => { this.speed = selectValue($.speed); });
@@ -355,7 +381,8 @@ export class ConvergencePlayground extends HTMLElement {
         smooth = h('label', { class: 'smooth', title: 'Exponential moving average of the loss: 0 = raw' }, 'smoothing ', smoothInput, ' ', out);
       }
       const hide = h('button', { type: 'button', class: 'small link', 'aria-expanded': 'true' }, 'Hide');
-      const body = h('div', { class: 'chart-body' }, h('div', { class: 'canvas-wrap' }, canvas, guide, tip), h('p', { class: 'hint' }, c.what, '.'), h('p', { class: 'note logy-note', hidden: true }, 'Values ≤ 0 cannot be drawn on a log scale: untick “log y”.'));
+      const empty = h('div', { class: 'empty', hidden: true }, 'No steps yet: press ▶ Play or Step.');
+      const body = h('div', { class: 'chart-body' }, h('div', { class: 'canvas-wrap' }, canvas, guide, tip, empty), h('p', { class: 'hint' }, c.what, '.'), h('p', { class: 'note logy-note', hidden: true }, 'A loss of 0 or below cannot be drawn on a log scale: untick “log y” to see it.'));
       hide.addEventListener('click', () => {
         const hidden = !this.hiddenCharts.has(c.kind);
         if (hidden) this.hiddenCharts.add(c.kind); else this.hiddenCharts.delete(c.kind);
@@ -368,7 +395,7 @@ export class ConvergencePlayground extends HTMLElement {
         h('div', { class: 'card-head' }, h('span', { class: 'card-title' }, c.title),
           h('div', { class: 'chart-opts' }, logY.label, logX.label, smooth, hide)),
         body);
-      $.charts[c.kind] = { canvas, tip, guide, card, logY: logY.input, logX: logX.input, smooth: smoothInput, body };
+      $.charts[c.kind] = { canvas, tip, guide, card, empty, logY: logY.input, logX: logX.input, smooth: smoothInput, body };
       canvas.addEventListener('pointermove', (e) => this._chartHover(c.kind, e));
       canvas.addEventListener('pointerleave', () => { tip.hidden = true; guide.hidden = true; });
       return card;
@@ -472,7 +499,8 @@ export class ConvergencePlayground extends HTMLElement {
   /** Rebuilds the experiment from the draft. Returns true when applied. */
   _apply(kind = 'value') {
     const json = JSON.stringify(this.draft);
-    const prevMax = kind === 'cosmetic' && this.pg ? this.pg.max_step() : 0;
+    // A label or color change replays the runs to where they were (if that is quick).
+    const prevMax = kind === 'cosmetic' && this.pg && this.pg.max_step() <= 200_000 ? this.pg.max_step() : 0;
     try {
       this.pg.set_config(json);
     } catch (e) {
@@ -483,15 +511,16 @@ export class ConvergencePlayground extends HTMLElement {
     this.config = clone(this.draft);
     this._afterConfig();
     if (prevMax > 0) {
-      // Only labels or colors changed: replay to where the runs were (deterministic).
-      this.pg.step(Math.min(prevMax, 0xffffffff));
+      // Only labels or colors changed: replay to where the runs were (deterministic). A run
+      // notices max_steps when it tries one more step, so ask for one more when that is safe.
+      const maxSteps = this.config.stop && this.config.stop.max_steps;
+      this.pg.step(prevMax >= (maxSteps || 10000) ? prevMax + 1 : prevMax);
       this.prevStates = this.snapshot().runs.map((r) => r.status.state);
     }
     if (this.presetId === null && this.editedFromPreset === null) this._detectPreset();
     else this._presetEdited();
     this._writeHash();
     this._renderAll();
-    if (this.playing && this.pg.any_running()) requestAnimationFrame(this._frame);
     return true;
   }
 
@@ -537,7 +566,7 @@ export class ConvergencePlayground extends HTMLElement {
     }
     this._loadValid(JSON.stringify(preset.config), null, preset);
     this._applyPresetExtras(preset);
-    this._renderAll();
+    this._drawChart('loss'); // its log scale may have changed
     this.play();
   }
 
@@ -563,17 +592,32 @@ export class ConvergencePlayground extends HTMLElement {
     this._renderCaption();
   }
 
+  /** A canonical key of a config: the Rust hash, which leaves out every default. */
+  _configKey(config) {
+    try {
+      return encode_hash(JSON.stringify(config));
+    } catch {
+      return canonical(config);
+    }
+  }
+
+  _presetKey(preset) {
+    if (!this._presetKeys) this._presetKeys = new Map();
+    if (!this._presetKeys.has(preset.id)) this._presetKeys.set(preset.id, this._configKey(preset.config));
+    return this._presetKeys.get(preset.id);
+  }
+
   _detectPreset() {
-    const key = canonical(this.config);
-    const match = PRESETS.find((p) => canonical(p.config) === key) || null;
+    const key = this._configKey(this.config);
+    const match = PRESETS.find((p) => this._presetKey(p) === key) || null;
     this._setPreset(match);
   }
 
   _presetEdited() {
-    const key = canonical(this.config);
+    const key = this._configKey(this.config);
     const id = this.presetId || this.editedFromPreset;
     const preset = presetById(id);
-    if (preset && canonical(preset.config) === key) {
+    if (preset && this._presetKey(preset) === key) {
       this.presetId = id;
       this.editedFromPreset = null;
     } else if (this.presetId) {
@@ -646,7 +690,9 @@ export class ConvergencePlayground extends HTMLElement {
   /* ------------------------------------------------------------ URL */
 
   _writeHash() {
-    if (!this.urlSync || !this.config) return;
+    // While a start point is dragged the hash is written once, on release (browsers throttle
+    // history updates that come at frame rate).
+    if (!this.urlSync || !this.config || this.dragging) return;
     const hash = toHash(this.config, this.view);
     this.lastHash = hash;
     if (location.hash !== hash) history.replaceState(null, '', hash);
@@ -722,8 +768,8 @@ export class ConvergencePlayground extends HTMLElement {
 
   /* ------------------------------------------------------------ animation */
 
-  _frame() {
-    if (!this.playing || !this.pg) return;
+  _frame(loop) {
+    if (!this.playing || !this.pg || loop !== this.loopId) return;
     let taken = 0;
     if (this.speed === 'max') {
       const t0 = performance.now();
@@ -741,13 +787,14 @@ export class ConvergencePlayground extends HTMLElement {
     }
     const snap = this.snapshot();
     const changed = this._afterSteps(snap, true);
-    this._renderAll(snap, !changed);
-    if (!this.pg.any_running() || taken === 0) {
-      this.pause();
-      this._renderStatus(true);
+    const done = !this.pg.any_running() || taken === 0;
+    this._renderAll(snap, !changed && !done, done ? 'spread' : 'anim');
+    if (done) {
+      this.playing = false;
+      this._updatePlayButton();
       return;
     }
-    requestAnimationFrame(this._frame);
+    requestAnimationFrame(() => this._frame(loop));
   }
 
   _updatePlayButton() {
@@ -767,8 +814,7 @@ export class ConvergencePlayground extends HTMLElement {
       if (this.playing) this.pause(); else this.play();
     } else if (key === 's' || key === 'S') {
       e.preventDefault();
-      this.pause();
-      this.step(1);
+      this._userStep();
     } else if (key === 'r' || key === 'R') {
       e.preventDefault();
       this.reset();
@@ -777,17 +823,34 @@ export class ConvergencePlayground extends HTMLElement {
 
   /* ------------------------------------------------------------ drawing */
 
-  _renderAll(snap, throttleStatus = false) {
+  /**
+   * Redraws everything. A curve chart costs from 2 to 25 ms to draw (plotters on a canvas), so:
+   * mode 'sync' draws every chart now (API calls, fresh experiments); 'anim' (a frame of the
+   * animation) redraws only the stalest visible on-screen chart, each at most every
+   * CHART_INTERVAL_MS; 'spread' marks every chart dirty and draws one per frame.
+   */
+  _renderAll(snap, throttleStatus = false, mode = 'sync') {
     if (!this.pg) return;
     this._drawLandscape();
-    for (const c of CHARTS) this._drawChart(c.kind);
+    if (mode === 'anim') {
+      this._drawDueChart();
+    } else if (mode === 'spread') {
+      for (const c of CHARTS) this.dirtyCharts.add(c.kind);
+      this._pumpCharts();
+    } else {
+      for (const c of CHARTS) this._drawChart(c.kind);
+    }
     const s = snap || this.snapshot();
     const maxStep = s.runs.reduce((m, r) => Math.max(m, r.step), 0);
     const maxSteps = (this.config.stop && this.config.stop.max_steps) || 10000;
     this.$.counter.textContent = `step ${maxStep.toLocaleString('en-US')} of ${maxSteps.toLocaleString('en-US')}`;
     this._renderStatus(!throttleStatus);
-    this._renderRunsList(s);
-    for (const c of CHARTS) this._noteLogY(c.kind, s);
+    this._updateRunStates(s);
+    for (const c of CHARTS) {
+      this._noteLogY(c.kind, s);
+      const chart = this.$.charts[c.kind];
+      if (chart) chart.empty.hidden = maxStep > 0;
+    }
   }
 
   _drawLandscape() {
@@ -807,13 +870,46 @@ export class ConvergencePlayground extends HTMLElement {
     }
   }
 
-  _chartVisible(kind) {
-    return this.$.charts[kind] && !this.hiddenCharts.has(kind) && !this.offscreen.has(kind);
+  _pumpCharts() {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    requestAnimationFrame(() => {
+      this.pumpQueued = false;
+      if (this.playing || !this.pg) return; // the animation draws the charts
+      for (const c of CHARTS) {
+        if (!this.dirtyCharts.has(c.kind)) continue;
+        if (!this._chartVisible(c.kind, false)) {
+          this.dirtyCharts.delete(c.kind); // a hidden chart is drawn when it is shown again
+          continue;
+        }
+        this._drawChart(c.kind);
+        break;
+      }
+      if (this.dirtyCharts.size) this._pumpCharts();
+    });
   }
 
-  _drawChart(kind) {
-    if (!this.pg || !this._chartVisible(kind)) return;
+  _drawDueChart() {
+    const now = performance.now();
+    let due = null;
+    for (const c of CHARTS) {
+      if (!this._chartVisible(c.kind, true)) continue;
+      const last = this.chartDrawnAt[c.kind] || 0;
+      if (now - last < CHART_INTERVAL_MS) continue;
+      if (due === null || last < (this.chartDrawnAt[due] || 0)) due = c.kind;
+    }
+    if (due) this._drawChart(due, true);
+  }
+
+  _chartVisible(kind, animating) {
+    return this.$.charts[kind] && !this.hiddenCharts.has(kind) && !(animating && this.offscreen.has(kind));
+  }
+
+  _drawChart(kind, animating = false) {
+    if (!this.pg || !this._chartVisible(kind, animating)) return;
     const opts = this.chartOpts[kind];
+    this.chartDrawnAt[kind] = performance.now();
+    this.dirtyCharts.delete(kind);
     try {
       this.pg.draw_chart(this.$.charts[kind].canvas, kind, JSON.stringify(opts));
     } catch (e) {
@@ -881,7 +977,9 @@ export class ConvergencePlayground extends HTMLElement {
     const tipW = c.tip.offsetWidth;
     const x = cssX + 12 + tipW > rect.width ? cssX - 12 - tipW : cssX + 12;
     c.tip.style.left = `${Math.max(0, x)}px`;
-    c.tip.style.top = '8px';
+    const cssY = e.clientY - rect.top;
+    const tipH = c.tip.offsetHeight;
+    c.tip.style.top = `${Math.max(0, Math.min(rect.height - tipH, cssY + 14))}px`;
   }
 
   _wireLandscape() {
@@ -906,7 +1004,6 @@ export class ConvergencePlayground extends HTMLElement {
       tip.style.left = `${cssX + 14 + w > rect.width ? cssX - 14 - w : cssX + 14}px`;
       tip.style.top = `${cssY + 14 + hgt > rect.height ? cssY - 14 - hgt : cssY + 14}px`;
     };
-    let dragging = false;
     let pending = null;
     const moveStart = (e) => {
       if (this.mode !== 'full' || !this.pg) return;
@@ -926,21 +1023,28 @@ export class ConvergencePlayground extends HTMLElement {
     };
     canvas.addEventListener('pointerdown', (e) => {
       if (this.mode !== 'full' || e.button !== 0) return;
-      dragging = true;
+      this.dragging = true;
       canvas.setPointerCapture(e.pointerId);
       moveStart(e);
     });
     canvas.addEventListener('pointermove', (e) => {
       showTip(e);
-      if (dragging) moveStart(e);
+      if (this.dragging) moveStart(e);
     });
     const end = (e) => {
-      dragging = false;
+      if (!this.dragging) return;
+      this.dragging = false;
+      if (pending) {
+        cancelAnimationFrame(pending);
+        pending = null;
+        if (this._apply('value')) this._renderRunEditor();
+      }
+      this._writeHash();
       if (canvas.hasPointerCapture && canvas.hasPointerCapture(e.pointerId)) canvas.releasePointerCapture(e.pointerId);
     };
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointercancel', end);
-    canvas.addEventListener('pointerleave', () => { if (!dragging) tip.hidden = true; });
+    canvas.addEventListener('pointerleave', () => { if (!this.dragging) tip.hidden = true; });
   }
 
   /* ------------------------------------------------------------ controls */
@@ -1041,12 +1145,25 @@ export class ConvergencePlayground extends HTMLElement {
       }, h('span', { class: 'run-name' }, run.label), h('span', { class: `run-state state-${states[i] || 'running'}` }, states[i] || ''));
       return h('li', { class: i === this.selected ? 'selected' : '' }, color, pick);
     });
+    this.$.runStates = [...items].map((li) => li.querySelector('.run-state'));
     replace(this.$.runsList, items);
     const full = runs.length >= 16;
     replace(this.$.runActions,
       h('button', { type: 'button', disabled: full, onclick: () => this._addRun(false), dataset: { path: 'runs.add' } }, '+ Add run'),
       h('button', { type: 'button', disabled: full, onclick: () => this._addRun(true), dataset: { path: 'runs.duplicate' } }, 'Duplicate'),
       h('button', { type: 'button', disabled: runs.length <= 1, onclick: () => this._removeRun(), dataset: { path: 'runs.remove' } }, 'Remove'));
+  }
+
+  /** Updates the state shown in the runs list in place (the list itself is not rebuilt). */
+  _updateRunStates(snap) {
+    const spans = this.$.runStates;
+    if (!spans) return;
+    snap.runs.forEach((r, i) => {
+      const span = spans[i];
+      if (!span || span.textContent === r.status.state) return;
+      span.textContent = r.status.state;
+      span.className = `run-state state-${r.status.state}`;
+    });
   }
 
   _uniqueLabel(base) {

@@ -14,6 +14,8 @@ pub struct CurveSeries {
     /// The run label, shown in the legend.
     pub label: String,
     pub color: (u8, u8, u8),
+    /// Drawn dashed (validation curves).
+    pub dashed: bool,
     /// (step, value) pairs in step order.
     pub points: Vec<(f64, f64)>,
     /// Steps where a criterion fired, with the value there.
@@ -30,6 +32,8 @@ pub struct CurveOptions {
     pub log_y: bool,
     /// Horizontal reference lines (tolerances).
     pub hlines: Vec<f64>,
+    /// The x axis label ("step" when empty).
+    pub x_label: String,
 }
 
 /// Maps data to plotted coordinates (log10 where asked); None for values a log axis cannot show.
@@ -112,11 +116,15 @@ pub fn draw_curves<DB: DrawingBackend>(
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
     let (log_x, log_y) = (options.log_x, options.log_y);
-    let x_fmt = move |v: &f64| if log_x { tick_label(*v, true) } else { format!("{:.0}", v) };
+    let x_fmt = move |v: &f64| if log_x { tick_label(*v, true) } else { crate::report::short(*v) };
     let y_fmt = move |v: &f64| tick_label(*v, log_y);
     chart
         .configure_mesh()
-        .x_desc(if options.log_x { "step (log)" } else { "step" })
+        .x_desc(match (options.x_label.as_str(), options.log_x) {
+            ("", false) => "step".to_string(),
+            ("", true) => "step (log)".to_string(),
+            (label, _) => label.to_string(),
+        })
         .axis_desc_style(("sans-serif", 11))
         .x_labels(6)
         .y_labels(5)
@@ -133,11 +141,19 @@ pub fn draw_curves<DB: DrawingBackend>(
     }
     for (s, pts) in series.iter().zip(&plotted) {
         let color = RGBColor(s.color.0, s.color.1, s.color.2);
-        chart
-            .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
-            .map_err(err)?
-            .label(s.label.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+        if s.dashed {
+            chart
+                .draw_series(DashedLineSeries::new(pts.iter().copied(), 6, 4, color.stroke_width(2)))
+                .map_err(err)?
+                .label(s.label.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 6, y), (x + 10, y), (x + 16, y)], color.stroke_width(1)));
+        } else {
+            chart
+                .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
+                .map_err(err)?
+                .label(s.label.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+        }
         let markers: Vec<(f64, f64)> = s.criterion_markers.iter().filter_map(|p| transform(options, *p)).collect();
         chart.draw_series(markers.into_iter().map(|p| Circle::new(p, 5, color.stroke_width(2)))).map_err(err)?;
         if let Some(p) = s.divergence.and_then(|p| transform(options, p)) {

@@ -18,8 +18,11 @@ use crate::monitor::Status;
 use crate::problem::ViewBox;
 use crate::session::Session;
 
-/// The chart kinds.
+/// The chart kinds of every problem.
 pub const CHART_KINDS: [&str; 4] = ["loss", "lr", "grad_norm", "delta_norm"];
+/// The chart kinds of models trained on data: training (solid) and validation (dashed) loss,
+/// and accuracy, per evaluation.
+pub const MODEL_CHART_KINDS: [&str; 2] = ["train_val", "accuracy"];
 
 /// Each run's color as RGB.
 pub fn colors(session: &Session) -> Vec<(u8, u8, u8)> {
@@ -58,6 +61,9 @@ pub fn curve_series(
     log_y: bool,
     smoothing: f64,
 ) -> Result<(Vec<CurveSeries>, CurveOptions), String> {
+    if MODEL_CHART_KINDS.contains(&kind) {
+        return Ok(evaluation_series(session, kind, log_x, log_y));
+    }
     let stop = &session.experiment().stop;
     let (title, hlines): (&str, Vec<f64>) = match kind {
         "loss" => ("loss", stop.target_loss.iter().map(|c| c.value).collect()),
@@ -104,10 +110,96 @@ pub fn curve_series(
                 }
                 _ => None,
             };
-            CurveSeries { label: run.label().to_string(), color, points, criterion_markers, divergence }
+            CurveSeries { label: run.label().to_string(), color, dashed: false, points, criterion_markers, divergence }
         })
         .collect();
-    Ok((series, CurveOptions { title: title.into(), log_x, log_y, hlines }))
+    Ok((series, CurveOptions { title: title.into(), log_x, log_y, hlines, x_label: String::new() }))
+}
+
+/// The complexity sweep as curves: final training (solid) and validation (dashed) loss
+/// against the complexity value.
+pub fn sweep_series(sweep: &crate::analysis::sweep::Sweep, log_y: bool) -> (Vec<CurveSeries>, CurveOptions) {
+    let pick = |validation: bool| -> Vec<(f64, f64)> {
+        sweep
+            .results()
+            .iter()
+            .map(|p| (f64::from(p.value), if validation { p.validation_loss } else { p.train_loss }))
+            .collect()
+    };
+    let line = |label: &str, dashed: bool, color: (u8, u8, u8)| CurveSeries {
+        label: label.into(),
+        color,
+        dashed,
+        points: pick(dashed),
+        criterion_markers: Vec::new(),
+        divergence: None,
+    };
+    let x_label = match sweep.parameter() {
+        crate::analysis::sweep::SweepParameter::Degree => "polynomial degree",
+        crate::analysis::sweep::SweepParameter::HiddenUnits => "hidden units per layer",
+    };
+    let series = vec![line("training", false, (31, 119, 180)), line("validation", true, (214, 39, 40))];
+    let options = CurveOptions {
+        title: "final loss vs model complexity".into(),
+        log_x: false,
+        log_y,
+        hlines: Vec::new(),
+        x_label: x_label.into(),
+    };
+    (series, options)
+}
+
+/// Training and validation curves from each run's evaluations; the best validation point
+/// and an early stop are marked on the validation curve.
+fn evaluation_series(session: &Session, kind: &str, log_x: bool, log_y: bool) -> (Vec<CurveSeries>, CurveOptions) {
+    let accuracy = kind == "accuracy";
+    let mut series = Vec::new();
+    for (run, color) in session.runs().iter().zip(colors(session)) {
+        let pick = |validation: bool| -> Vec<(f64, f64)> {
+            run.evaluations()
+                .points()
+                .map(|e| {
+                    let v = match (accuracy, validation) {
+                        (false, false) => e.train_loss,
+                        (false, true) => e.validation_loss,
+                        (true, false) => e.train_accuracy,
+                        (true, true) => e.validation_accuracy,
+                    };
+                    (e.step as f64, v)
+                })
+                .collect()
+        };
+        let validation = pick(true);
+        let mut markers = Vec::new();
+        if let Some((best, loss)) = run.monitor().best_validation() {
+            if !accuracy {
+                markers.push((best as f64, loss));
+            }
+        }
+        if let Some((_, s)) = run.monitor().fired().find(|(c, _)| *c == crate::monitor::Criterion::EarlyStopping) {
+            if let Some(p) = validation.iter().find(|p| p.0 >= s as f64) {
+                markers.push(*p);
+            }
+        }
+        series.push(CurveSeries {
+            label: format!("{} train", run.label()),
+            color,
+            dashed: false,
+            points: pick(false),
+            criterion_markers: Vec::new(),
+            divergence: None,
+        });
+        series.push(CurveSeries {
+            label: format!("{} validation", run.label()),
+            color,
+            dashed: true,
+            points: validation,
+            criterion_markers: markers,
+            divergence: None,
+        });
+    }
+    let title = if accuracy { "accuracy (solid: training, dashed: validation)" } else { "loss (solid: training, dashed: validation)" };
+    (series, CurveOptions { title: title.into(), log_x, log_y: log_y && !accuracy, hlines: Vec::new(), x_label: String::new() })
 }
 
 /// The landscape as SVG (native only): a coarse heatmap (one rectangle per cell, fine for a file), the paths

@@ -47,6 +47,11 @@ impl Nadam {
         let mu = b1 * (1.0 - 0.5 * pow(0.96, t * self.momentum_decay));
         let mu_next = b1 * (1.0 - 0.5 * pow(0.96, (t + 1.0) * self.momentum_decay));
         self.mu_product *= mu;
+        // Below 1e-30, 1 - prod is exactly 1 anyway; flushing keeps the product out of the slow
+        // subnormal range without changing any result.
+        if self.mu_product.abs() < 1e-30 {
+            self.mu_product = 0.0;
+        }
         let mu_product_next = self.mu_product * mu_next;
         let grad_coef = -lr * (1.0 - mu) / (1.0 - self.mu_product);
         let avg_coef = (-lr * mu_next) / (1.0 - mu_product_next);

@@ -25,6 +25,7 @@ mod landscapes;
 mod minima;
 mod minima_table;
 mod models;
+mod training;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +34,7 @@ use crate::validate::Validator;
 pub use landscapes::Landscape;
 pub use minima::{KnownMinimum, MinimumKind, ViewBox};
 pub use models::{LinReg, LogReg};
+pub use training::{Evaluation, TrainingConfig, TrainingProblem};
 
 /// At most this many bad entries of one data array are reported one by one.
 const MAX_ENTRY_ERRORS: usize = 10;
@@ -106,6 +108,8 @@ pub enum ProblemConfig {
         #[serde(default)]
         l2: f64,
     },
+    /// A model trained on data (see `training.rs`).
+    Model(Box<TrainingConfig>),
 }
 
 /// Inline data of a linear regression: one feature and one target per point.
@@ -257,6 +261,7 @@ impl ProblemConfig {
                 v.non_negative(join(path, "l1"), *l1);
                 v.non_negative(join(path, "l2"), *l2);
             }
+            ProblemConfig::Model(training) => training.validate(path, v),
             ProblemConfig::Himmelblau {}
             | ProblemConfig::Beale {}
             | ProblemConfig::Booth {}
@@ -273,6 +278,11 @@ impl ProblemConfig {
     /// The runnable problem. Call it after `validate` found nothing; it never panics anyway
     /// (surplus data points of the longer array are ignored, bad numbers give NaN losses).
     pub fn build(&self) -> Problem {
+        self.build_with_seed(0)
+    }
+
+    /// The runnable problem; `seed` draws the data of a model problem.
+    pub fn build_with_seed(&self, seed: u64) -> Problem {
         let landscape = match *self {
             ProblemConfig::Quadratic { a, b } => Landscape::Quadratic { a, b },
             ProblemConfig::Rosenbrock { a, b } => Landscape::Rosenbrock { a, b },
@@ -291,6 +301,7 @@ impl ProblemConfig {
             ProblemConfig::Linreg { ref data, l1, l2 } => {
                 return Problem::Linreg(LinReg::new(&data.x, &data.y, l1, l2))
             }
+            ProblemConfig::Model(ref training) => return Problem::Model(Box::new(training.build(seed))),
             ProblemConfig::Logreg { ref data, l1, l2 } => {
                 return Problem::Logreg(LogReg::new(&data.x, &data.y, l1, l2))
             }
@@ -303,6 +314,7 @@ impl ProblemConfig {
         match self {
             ProblemConfig::Logreg { .. } => LogReg::DIM,
             ProblemConfig::Linreg { .. } => LinReg::DIM,
+            ProblemConfig::Model(training) => training.build(0).dim(),
             _ => Landscape::DIM,
         }
     }
@@ -317,6 +329,8 @@ pub enum Problem {
     Linreg(LinReg),
     /// Logistic regression, parameters [w1, w2, b].
     Logreg(LogReg),
+    /// A model trained on data.
+    Model(Box<TrainingProblem>),
 }
 
 /// Fills `out` with NaN: the answer for parameter slices of the wrong length.
@@ -331,6 +345,7 @@ impl Problem {
             Problem::Landscape(_) => Landscape::DIM,
             Problem::Linreg(_) => LinReg::DIM,
             Problem::Logreg(_) => LogReg::DIM,
+            Problem::Model(m) => m.dim(),
         }
     }
 
@@ -343,6 +358,7 @@ impl Problem {
             },
             Problem::Linreg(m) => m.loss(w),
             Problem::Logreg(m) => m.loss(w),
+            Problem::Model(m) => m.loss(w),
         }
     }
 
@@ -365,6 +381,7 @@ impl Problem {
             },
             Problem::Linreg(m) => m.loss_grad(w, g),
             Problem::Logreg(m) => m.loss_grad(w, g),
+            Problem::Model(m) => m.loss_grad(w, g),
         }
     }
 
@@ -378,6 +395,7 @@ impl Problem {
             },
             Problem::Linreg(m) => m.hessian(w, h),
             Problem::Logreg(m) => m.hessian(w, h),
+            Problem::Model(m) => m.hessian(w, h),
         }
     }
 
@@ -385,7 +403,7 @@ impl Problem {
     pub fn view_box(&self) -> Option<ViewBox> {
         match self {
             Problem::Landscape(l) => Some(minima::view_box(l)),
-            Problem::Linreg(_) | Problem::Logreg(_) => None,
+            Problem::Linreg(_) | Problem::Logreg(_) | Problem::Model(_) => None,
         }
     }
 
@@ -395,7 +413,7 @@ impl Problem {
     pub fn known_minima(&self) -> Vec<KnownMinimum> {
         match self {
             Problem::Landscape(l) => minima::known_minima(l),
-            Problem::Linreg(_) | Problem::Logreg(_) => Vec::new(),
+            Problem::Linreg(_) | Problem::Logreg(_) | Problem::Model(_) => Vec::new(),
         }
     }
 
@@ -405,6 +423,7 @@ impl Problem {
             Problem::Landscape(l) => l.display_name(),
             Problem::Linreg(_) => LinReg::DISPLAY_NAME,
             Problem::Logreg(_) => LogReg::DISPLAY_NAME,
+            Problem::Model(m) => m.display_name(),
         }
     }
 
@@ -414,6 +433,7 @@ impl Problem {
             Problem::Landscape(l) => l.formula(),
             Problem::Linreg(_) => LinReg::FORMULA,
             Problem::Logreg(_) => LogReg::FORMULA,
+            Problem::Model(_) => "mean training loss of the model over its training set, plus penalties",
         }
     }
 }

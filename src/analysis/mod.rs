@@ -1,0 +1,3 @@
+//! Analyses built on many runs: the model-complexity sweep.
+
+pub mod sweep;

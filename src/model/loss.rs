@@ -1,0 +1,88 @@
+//! Per-example losses and their derivatives with respect to the model's raw output.
+//!
+//! Every model ends in one linear unit whose value `out` is the prediction in regression and the
+//! logit z in classification (the probability of class 1 is then p = sigmoid(z)). For one example
+//! with target y:
+//! - `mse` in regression: l = (out - y)^2, dl/dout = 2*(out - y). This is the reference `linreg`
+//!   formula f = (1/n)*sum_i (w*x_i + b - y_i)^2, without a factor 1/2.
+//! - `cross_entropy` in classification (binary cross-entropy with logits, PyTorch's
+//!   `BCEWithLogitsLoss`): l = log(1 + exp(z)) - y*z, dl/dz = sigmoid(z) - y. This is the
+//!   reference `logreg` formula. log(1 + exp(z)) is evaluated without overflow as
+//!   z + log1p(exp(-z)) for z > 0 and log1p(exp(z)) otherwise (e.g. M. Mächler, "Accurately
+//!   Computing log(1 - exp(-|a|))", CRAN Rmpfr vignette, 2012, section on log1pexp).
+//! - `mse` in classification scores the probability (the Brier score): l = (p - y)^2,
+//!   dl/dz = 2*(p - y)*p*(1 - p).
+//! - `cross_entropy` in regression reads the raw output as a logit, exactly as in classification;
+//!   it only makes sense for targets in [0, 1].
+//!
+//! The model averages these over the examples of a batch (the mean, not the sum) and adds the
+//! weight penalties afterwards.
+
+use serde::{Deserialize, Serialize};
+
+use super::activation::sigmoid;
+use crate::math::{exp, ln_1p};
+
+/// The data term of the training objective.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loss {
+    /// Mean squared error (1/n)*sum (pred - y)^2.
+    Mse,
+    /// Mean binary cross-entropy from the logit, (1/n)*sum [log(1 + exp(z)) - y*z].
+    CrossEntropy,
+}
+
+/// log(1 + exp(z)) without overflow or cancellation.
+#[inline]
+pub fn softplus(z: f64) -> f64 {
+    if z > 0.0 {
+        z + ln_1p(exp(-z))
+    } else {
+        ln_1p(exp(z))
+    }
+}
+
+impl Loss {
+    /// The name used in configs and charts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::Mse => "mse",
+            Loss::CrossEntropy => "cross_entropy",
+        }
+    }
+
+    /// The loss of one example from the raw output `out` and the target `y`. `logit_output` is
+    /// true for classification models, whose raw output is a logit.
+    #[inline]
+    pub fn value(self, out: f64, y: f64, logit_output: bool) -> f64 {
+        match (self, logit_output) {
+            (Loss::Mse, false) => {
+                let r = out - y;
+                r * r
+            }
+            (Loss::Mse, true) => {
+                let r = sigmoid(out) - y;
+                r * r
+            }
+            (Loss::CrossEntropy, _) => softplus(out) - y * out,
+        }
+    }
+
+    /// The loss of one example and its derivative with respect to the raw output.
+    #[inline]
+    pub fn value_grad(self, out: f64, y: f64, logit_output: bool) -> (f64, f64) {
+        match (self, logit_output) {
+            (Loss::Mse, false) => {
+                let r = out - y;
+                (r * r, 2.0 * r)
+            }
+            (Loss::Mse, true) => {
+                let p = sigmoid(out);
+                let r = p - y;
+                (r * r, 2.0 * r * p * (1.0 - p))
+            }
+            (Loss::CrossEntropy, _) => (softplus(out) - y * out, sigmoid(out) - y),
+        }
+    }
+}

@@ -1,0 +1,478 @@
+//! A stack of dense layers on a flat weight buffer: forward pass, backpropagation, initialisation.
+//!
+//! Every model of this module is such a stack. Linear, polynomial and logistic regression have
+//! no hidden layer (one dense layer from the features to the output unit); an MLP has 0 to 6
+//! hidden layers of 1 to 32 units, each followed by its activation, and a linear output unit.
+//!
+//! Weight layout. With layer widths n_0 (features), n_1, ..., n_H (hidden), n_{H+1} = 1
+//! (output), dense layer l = 0..=H maps n_l inputs to n_{l+1} units and stores, contiguously,
+//! - its weight matrix W_l as an n_l x n_{l+1} row-major block: W_l[i*n_{l+1} + o] connects
+//!   input i to unit o (the "kernel" of z = x W + b, as in Keras/TensorFlow), then
+//! - its n_{l+1} biases b_l.
+//!
+//! The buffer is [W_0, b_0, W_1, b_1, ..., W_H, b_H]. For the models without hidden layer this
+//! is [w_1, ..., w_d, b], the order of the reference cases (`linreg` [w, b], `logreg`
+//! [w1, w2, b]). In the backward pass the row W_l[i, :] is read contiguously.
+//!
+//! Blocks of examples. Examples are processed in blocks of up to 8 ("lanes"): every activation
+//! and delta is an array [f64; 8] holding one unit for 8 examples, so each weight is loaded once
+//! per block and the innermost loops run over 8 independent lanes (vector registers natively,
+//! independent scalar chains in wasm32 without SIMD). Lanes never mix in the forward pass: every
+//! z[o] is summed in the fixed order b[o] + x_0*W[0,o] + x_1*W[1,o] + ..., whatever the block
+//! size, so `predict` (a block of one) and `predict_grid` (blocks of eight) agree to the bit.
+//! Unused lanes of a partial block hold zeros and receive no activation function call. The
+//! gradient of a weight adds the 8 per-lane products of a block as the fixed tree
+//! ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)) before adding the result to the gradient,
+//! which keeps the order identical on every target.
+//!
+//! Backpropagation for one example (D. E. Rumelhart, G. E. Hinton and R. J. Williams, "Learning
+//! representations by back-propagating errors", Nature 323, 1986), with h_0 = x, z_{l+1} =
+//! h_l W_l + b_l, h_{l+1} = m_{l+1} * f(z_{l+1}) for hidden layers (m is the dropout mask,
+//! 1 without dropout) and out = z_{H+1}:
+//!   delta_{H+1} = dloss/dout,
+//!   dW_l = h_l^T delta_{l+1},  db_l = delta_{l+1},
+//!   delta_l = (W_l delta_{l+1}) * f'(z_l) * m_l.
+//!
+//! Inverted dropout (N. Srivastava, G. Hinton, A. Krizhevsky, I. Sutskever and
+//! R. Salakhutdinov, "Dropout: A Simple Way to Prevent Neural Networks from Overfitting", JMLR 15,
+//! 2014; the "inverted" scaling at training time is the form used by PyTorch's `nn.Dropout`):
+//! each hidden unit is kept with probability 1 - p, its output multiplied by m = 1/(1 - p) when
+//! kept and by 0 when dropped, so E[h] is unchanged and evaluation needs no rescaling. One
+//! `uniform()` is drawn per hidden unit and example, in the order block, layer, unit, example;
+//! a unit is dropped when the draw is below p.
+//!
+//! Nothing here allocates: activations and deltas live in fixed stack arrays. Their width W is
+//! a compile-time parameter, 8 for networks whose layers all have at most 8 units (every
+//! TensorFlow Playground network; about 8 kB of scratch space per training call) and 32
+//! otherwise (about 31 kB), so that small networks neither zero nor pollute the cache with
+//! unused space. The arithmetic does not depend on W.
+
+use super::activation::{Activation, InitScheme};
+use super::loss::Loss;
+use crate::data::Rng;
+use crate::math::{sign, sqrt};
+
+/// The most hidden layers an MLP may have.
+pub const MAX_HIDDEN_LAYERS: usize = 6;
+/// The most units a hidden layer may have.
+pub const MAX_UNITS: usize = 32;
+/// The most input features a model may have (the input is stored like a hidden layer).
+pub const MAX_INPUTS: usize = MAX_UNITS;
+/// Number of examples processed together.
+pub(crate) const LANES: usize = 8;
+/// Buffer width for networks whose layers have at most 8 units.
+pub(crate) const NARROW: usize = 8;
+/// Buffer width for every other network.
+pub(crate) const WIDE: usize = MAX_UNITS;
+
+/// Widths of the layers: features, hidden layers, output.
+const MAX_WIDTHS: usize = MAX_HIDDEN_LAYERS + 2;
+
+/// One unit for a block of L examples.
+type Lanes<const L: usize> = [f64; L];
+
+/// Features (layer 0) and hidden outputs (layers 1..=H) of a block of L examples, for layers of
+/// at most W units: `act[layer][unit][lane]`.
+pub(crate) type Activations<const W: usize, const L: usize> = [[Lanes<L>; W]; MAX_HIDDEN_LAYERS + 1];
+
+/// f'(z)*m of the hidden layers of a block: `der[hidden layer - 1][unit][lane]`.
+type Derivatives<const W: usize, const L: usize> = [[Lanes<L>; W]; MAX_HIDDEN_LAYERS];
+
+/// Zeroed activation buffers.
+#[inline]
+pub(crate) fn activations<const W: usize, const L: usize>() -> Activations<W, L> {
+    [[[0.0; L]; W]; MAX_HIDDEN_LAYERS + 1]
+}
+
+/// The shapes of a stack of dense layers and where each block lives in the flat buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// widths[0] = number of features, widths[1..=n_hidden] = hidden units, then 1 output.
+    widths: [usize; MAX_WIDTHS],
+    /// Number of hidden layers H.
+    n_hidden: usize,
+    /// offsets[l] = start of W_l for l = 0..=H; offsets[H + 1] = total number of parameters.
+    offsets: [usize; MAX_WIDTHS],
+}
+
+impl Layout {
+    /// The layout for `n_features` inputs and the given hidden widths, or None when there are
+    /// more than 32 features, more than 6 hidden layers, or a width outside 1..=32.
+    pub(crate) fn new(n_features: usize, hidden: &[usize]) -> Option<Layout> {
+        if n_features > MAX_INPUTS
+            || hidden.len() > MAX_HIDDEN_LAYERS
+            || hidden.iter().any(|&h| h == 0 || h > MAX_UNITS)
+        {
+            return None;
+        }
+        let n_hidden = hidden.len();
+        let mut widths = [0usize; MAX_WIDTHS];
+        widths[0] = n_features;
+        widths[1..=n_hidden].copy_from_slice(hidden);
+        widths[n_hidden + 1] = 1;
+        let mut offsets = [0usize; MAX_WIDTHS];
+        for l in 0..=n_hidden {
+            // Each layer holds n_in*n_out weights and n_out biases.
+            offsets[l + 1] = offsets[l] + widths[l] * widths[l + 1] + widths[l + 1];
+        }
+        Some(Layout { widths, n_hidden, offsets })
+    }
+
+    /// A layout with no parameters, for models whose config is invalid.
+    pub(crate) fn empty() -> Layout {
+        Layout { widths: [0; MAX_WIDTHS], n_hidden: 0, offsets: [0; MAX_WIDTHS] }
+    }
+
+    /// Total number of weights and biases.
+    #[inline]
+    pub(crate) fn num_params(&self) -> usize {
+        self.offsets[self.n_hidden + 1]
+    }
+
+    /// Number of hidden layers.
+    #[inline]
+    pub(crate) fn n_hidden(&self) -> usize {
+        self.n_hidden
+    }
+
+    /// Widths of all layers: features, hidden layers, output.
+    pub(crate) fn widths(&self) -> &[usize] {
+        &self.widths[..self.n_hidden + 2]
+    }
+
+    /// True when every layer has at most `NARROW` units, so the narrow buffers suffice.
+    pub(crate) fn is_narrow(&self) -> bool {
+        self.widths().iter().all(|&w| w <= NARROW)
+    }
+
+    /// The widths clamped to W, the size of the buffers in use (a no-op when the buffers are
+    /// wide enough, which the callers ensure; the clamp only rules out out-of-bounds slicing).
+    #[inline]
+    fn clamped<const W: usize>(&self) -> [usize; MAX_WIDTHS] {
+        self.widths.map(|w| w.min(W))
+    }
+
+    /// The start of W_l, the start of b_l and the end of layer l in the flat buffer.
+    #[inline]
+    fn bounds(&self, l: usize) -> (usize, usize, usize) {
+        let start = self.offsets[l];
+        let end = self.offsets[l + 1];
+        (start, end - self.widths[l + 1], end)
+    }
+
+    /// The weight matrix and biases of layer l inside `w`. A buffer that is too short gives
+    /// empty slices rather than a panic (callers check the length first anyway).
+    #[inline]
+    fn params<'a>(&self, w: &'a [f64], l: usize) -> (&'a [f64], &'a [f64]) {
+        let (start, mid, end) = self.bounds(l);
+        (w.get(start..mid).unwrap_or(&[]), w.get(mid..end).unwrap_or(&[]))
+    }
+
+    /// The mutable weight matrix and biases of layer l inside `g`.
+    #[inline]
+    fn params_mut<'a>(&self, g: &'a mut [f64], l: usize) -> (&'a mut [f64], &'a mut [f64]) {
+        let (start, mid, end) = self.bounds(l);
+        match g.get_mut(start..end) {
+            Some(block) => block.split_at_mut_checked(mid - start).unwrap_or((&mut [], &mut [])),
+            None => (&mut [], &mut []),
+        }
+    }
+}
+
+/// A dense network: its shapes, hidden activation and training loss.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Net {
+    /// Shapes and offsets.
+    pub(crate) layout: Layout,
+    /// Activation of every hidden unit.
+    pub(crate) activation: Activation,
+    /// Per-example loss.
+    pub(crate) loss: Loss,
+    /// True when the output is a logit (classification).
+    pub(crate) logit_output: bool,
+}
+
+/// Scratch space of a training block for layers of at most W units: activations, activation
+/// derivatives (times the dropout mask) and two delta buffers used alternately. Zeroed once per
+/// `loss_grad` call (about 8 kB for W = 8, 31 kB for W = 32).
+pub(crate) struct TrainScratch<const W: usize> {
+    /// Features and hidden outputs (after dropout).
+    pub(crate) act: Activations<W, LANES>,
+    /// f'(z)*m of every hidden layer.
+    der: Derivatives<W, LANES>,
+    /// dloss/dz of the layer being processed.
+    delta: [Lanes<LANES>; W],
+    /// dloss/dz of the layer below, being computed.
+    next: [Lanes<LANES>; W],
+}
+
+impl<const W: usize> TrainScratch<W> {
+    /// Zeroed scratch space.
+    #[inline]
+    pub(crate) fn new() -> TrainScratch<W> {
+        TrainScratch {
+            act: activations(),
+            der: [[[0.0; LANES]; W]; MAX_HIDDEN_LAYERS],
+            delta: [[0.0; LANES]; W],
+            next: [[0.0; LANES]; W],
+        }
+    }
+}
+
+/// Inverted dropout on the hidden units during one training pass.
+pub(crate) struct Dropout<'a> {
+    /// Source of the keep/drop decisions.
+    pub(crate) rng: &'a mut Rng,
+    /// Probability of dropping a unit.
+    pub(crate) p: f64,
+    /// 1/(1 - p), the factor applied to the units that are kept.
+    pub(crate) scale: f64,
+}
+
+/// z = b + x W for one dense layer and a block of examples: for every unit o and lane r,
+/// z[o][r] = b[o] + x[0][r]*W[0,o] + x[1][r]*W[1,o] + ... in this order.
+#[inline(always)]
+fn dense<const L: usize>(wm: &[f64], b: &[f64], x: &[Lanes<L>], z: &mut [Lanes<L>]) {
+    let n_out = z.len();
+    for (o, (zo, &bo)) in z.iter_mut().zip(b).enumerate() {
+        let mut acc = [bo; L];
+        // The weights W[i, o] of unit o lie n_out apart.
+        let column = wm.get(o..).unwrap_or(&[]).iter().step_by(n_out);
+        for (xi, &wv) in x.iter().zip(column) {
+            for r in 0..L {
+                acc[r] += xi[r] * wv;
+            }
+        }
+        *zo = acc;
+    }
+}
+
+/// The single output unit for a block: b + x[0]*w[0] + x[1]*w[1] + ..., the order of `dense`.
+#[inline(always)]
+fn output_unit<const L: usize>(wm: &[f64], b: &[f64], x: &[Lanes<L>]) -> Lanes<L> {
+    let mut acc = [b.first().copied().unwrap_or(f64::NAN); L];
+    for (xi, &wv) in x.iter().zip(wm) {
+        for r in 0..L {
+            acc[r] += xi[r] * wv;
+        }
+    }
+    acc
+}
+
+/// The sum of the lanes as a fixed pairwise tree (L a power of two): lanes k and k + L/2 are
+/// added first, and so on.
+#[inline(always)]
+fn lane_sum<const L: usize>(mut v: Lanes<L>) -> f64 {
+    let mut n = L;
+    while n > 1 {
+        n /= 2;
+        for k in 0..n {
+            v[k] += v[k + n];
+        }
+    }
+    v[0]
+}
+
+/// sum over lanes of a[r]*b[r], by `lane_sum`.
+#[inline(always)]
+fn lane_dot<const L: usize>(a: &Lanes<L>, b: &Lanes<L>) -> f64 {
+    let mut p = [0.0; L];
+    for r in 0..L {
+        p[r] = a[r] * b[r];
+    }
+    lane_sum(p)
+}
+
+impl Net {
+    /// Forward pass through the hidden layers for a block whose features are in `act[0]`
+    /// (lanes 0..live; the other lanes are set to zero here). With `der`, also stores
+    /// f'(z)*m of every hidden unit, applying dropout when given. Returns the raw outputs.
+    #[inline(always)]
+    fn forward_block<const W: usize, const L: usize>(
+        &self,
+        w: &[f64],
+        act: &mut Activations<W, L>,
+        live: usize,
+        mut der: Option<&mut Derivatives<W, L>>,
+        mut dropout: Option<&mut Dropout<'_>>,
+    ) -> Lanes<L> {
+        let layout = &self.layout;
+        let widths = layout.clamped::<W>();
+        let live = live.min(L);
+        for unit in act[0][..widths[0]].iter_mut() {
+            unit[live..].fill(0.0);
+        }
+        for l in 0..layout.n_hidden {
+            let n_out = widths[l + 1];
+            let (wm, b) = layout.params(w, l);
+            let (below, above) = act.split_at_mut(l + 1);
+            let h = &mut above[0][..n_out];
+            dense(wm, b, &below[l][..widths[l]], h);
+            for unit in h.iter_mut() {
+                let (on, off) = unit.split_at_mut(live);
+                self.activation.apply_slice(on);
+                off.fill(0.0);
+            }
+            if let Some(der) = der.as_deref_mut() {
+                let d = &mut der[l][..n_out];
+                for (du, hu) in d.iter_mut().zip(h.iter()) {
+                    self.activation.derivative_slice(hu, du);
+                }
+                if let Some(dr) = dropout.as_deref_mut() {
+                    for (hu, du) in h.iter_mut().zip(d.iter_mut()) {
+                        for r in 0..live {
+                            let m = if dr.rng.uniform() < dr.p { 0.0 } else { dr.scale };
+                            hu[r] *= m;
+                            du[r] *= m;
+                        }
+                    }
+                }
+            }
+        }
+        let nh = layout.n_hidden;
+        let (wm, b) = layout.params(w, nh);
+        output_unit(wm, b, &act[nh][..widths[nh]])
+    }
+
+    /// Raw outputs (predictions or logits) of a block of examples whose features are in
+    /// `act[0]`, lanes 0..live, without dropout. The other lanes of the result are meaningless.
+    #[inline]
+    pub(crate) fn forward<const W: usize, const L: usize>(
+        &self,
+        w: &[f64],
+        act: &mut Activations<W, L>,
+        live: usize,
+    ) -> Lanes<L> {
+        self.forward_block(w, act, live, None, None)
+    }
+
+    /// Forward and backward pass for a block of examples (features in `s.act[0]`, lanes
+    /// 0..live, targets `y`): adds the gradient of the sum of their losses into `g` and returns
+    /// that sum (added lane by lane in example order).
+    pub(crate) fn train_block<const W: usize>(
+        &self,
+        w: &[f64],
+        s: &mut TrainScratch<W>,
+        live: usize,
+        y: &Lanes<LANES>,
+        g: &mut [f64],
+        dropout: Option<&mut Dropout<'_>>,
+    ) -> f64 {
+        let layout = &self.layout;
+        let widths = layout.clamped::<W>();
+        let nh = layout.n_hidden;
+        let live = live.min(LANES);
+        let out = self.forward_block(w, &mut s.act, live, Some(&mut s.der), dropout);
+
+        // dloss/dout per example; unused lanes get 0 so that they add nothing below.
+        let mut dout = [0.0; LANES];
+        let mut loss = 0.0;
+        for r in 0..live {
+            let (l, d) = self.loss.value_grad(out[r], y[r], self.logit_output);
+            loss += l;
+            dout[r] = d;
+        }
+
+        // Output layer: dW_H[i] = sum_r h_H[i][r]*dout[r], db_H = sum_r dout[r].
+        let top = &s.act[nh][..widths[nh]];
+        let (gw, gb) = layout.params_mut(g, nh);
+        for (gv, hu) in gw.iter_mut().zip(top) {
+            *gv += lane_dot(hu, &dout);
+        }
+        if let Some(gv) = gb.first_mut() {
+            *gv += lane_sum(dout);
+        }
+        if nh == 0 {
+            return loss;
+        }
+
+        // delta of the last hidden layer: W_H[j]*dout*f'(z)*m.
+        let (w_out, _) = layout.params(w, nh);
+        let mut delta = &mut s.delta;
+        let mut next = &mut s.next;
+        for ((dv, &wv), fv) in delta.iter_mut().zip(w_out).zip(&s.der[nh - 1][..widths[nh]]) {
+            for r in 0..LANES {
+                dv[r] = wv * dout[r] * fv[r];
+            }
+        }
+        for l in (0..nh).rev() {
+            let (n_in, n_out) = (widths[l], widths[l + 1]);
+            let input = &s.act[l][..n_in];
+            let dl = &delta[..n_out];
+            let (gw, gb) = layout.params_mut(g, l);
+            for (xi, grow) in input.iter().zip(gw.chunks_exact_mut(n_out)) {
+                for (gv, dv) in grow.iter_mut().zip(dl) {
+                    *gv += lane_dot(xi, dv);
+                }
+            }
+            for (gv, dv) in gb.iter_mut().zip(dl) {
+                *gv += lane_sum(*dv);
+            }
+            if l > 0 {
+                // delta_{l-1}[i] = (sum_o W_l[i,o]*delta_l[o]) * f'(z_{l-1})[i] * m_{l-1}[i].
+                let (wm, _) = layout.params(w, l);
+                let der = &s.der[l - 1][..n_in];
+                for ((nv, row), fv) in next.iter_mut().zip(wm.chunks_exact(n_out)).zip(der) {
+                    let mut acc = [0.0; LANES];
+                    for (&wv, dv) in row.iter().zip(dl) {
+                        for r in 0..LANES {
+                            acc[r] += wv * dv[r];
+                        }
+                    }
+                    for r in 0..LANES {
+                        nv[r] = acc[r] * fv[r];
+                    }
+                }
+                std::mem::swap(&mut delta, &mut next);
+            }
+        }
+        loss
+    }
+
+    /// (sum of w^2, sum of |w|) over the weights, never the biases.
+    pub(crate) fn weight_norms(&self, w: &[f64]) -> (f64, f64) {
+        let (mut sq, mut abs) = (0.0, 0.0);
+        for l in 0..=self.layout.n_hidden {
+            for &v in self.layout.params(w, l).0 {
+                sq += v * v;
+                abs += v.abs();
+            }
+        }
+        (sq, abs)
+    }
+
+    /// Adds the gradient of l2*sum w^2 + l1*sum |w| over the weights (never the biases) into
+    /// `g`: 2*l2*w + l1*sign(w), with sign(0) = 0.
+    pub(crate) fn add_penalty_grad(&self, w: &[f64], g: &mut [f64], l1: f64, l2: f64) {
+        for l in 0..=self.layout.n_hidden {
+            let (wm, _) = self.layout.params(w, l);
+            let (gw, _) = self.layout.params_mut(g, l);
+            for (gv, &wv) in gw.iter_mut().zip(wm) {
+                *gv = *gv + 2.0 * l2 * wv + l1 * sign(wv);
+            }
+        }
+    }
+
+    /// Appends initial parameters to `out`: the weights of hidden layers follow the scheme of
+    /// the activation (Glorot uniform or He normal), the weights of the output unit, which has
+    /// no activation, follow Glorot uniform, and every bias is 0. Draws happen in buffer order.
+    pub(crate) fn init(&self, rng: &mut Rng, out: &mut Vec<f64>) {
+        let layout = &self.layout;
+        for l in 0..=layout.n_hidden {
+            let (n_in, n_out) = (layout.widths[l], layout.widths[l + 1]);
+            let scheme = if l < layout.n_hidden { self.activation.init_scheme() } else { InitScheme::GlorotUniform };
+            let count = n_in * n_out;
+            match scheme {
+                InitScheme::GlorotUniform => {
+                    let r = sqrt(6.0 / (n_in + n_out) as f64);
+                    out.extend((0..count).map(|_| (2.0 * rng.uniform() - 1.0) * r));
+                }
+                InitScheme::HeNormal => {
+                    let std = sqrt(2.0 / n_in.max(1) as f64);
+                    out.extend((0..count).map(|_| std * rng.normal()));
+                }
+            }
+            out.extend(std::iter::repeat_n(0.0, n_out));
+        }
+    }
+}
