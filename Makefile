@@ -13,7 +13,9 @@ WASM_BINDGEN := $(WASM_BINDGEN_ROOT)/bin/wasm-bindgen
 WASM_BINDGEN_TEST_RUNNER := $(WASM_BINDGEN_ROOT)/bin/wasm-bindgen-test-runner
 WASM_OPT := node_modules/.bin/wasm-opt
 WASM_TARGET := wasm32-unknown-unknown
-WASM_OUT := target/$(WASM_TARGET)/release/convergence.wasm
+WASM_PROFILE := wasm-release
+WASM_OUT := target/$(WASM_TARGET)/$(WASM_PROFILE)/convergence.wasm
+WASM_OPT_FLAGS ?= -Oz --converge --enable-simd
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 CHROMEDRIVER := /usr/bin/chromedriver
@@ -48,9 +50,9 @@ npm-packages:
 
 ## Build ----------------------------------------------------------------------------------
 build: rust-tools wasm-bindgen-cli npm-packages
-	cargo build --release --lib --target $(WASM_TARGET)
+	cargo build --profile $(WASM_PROFILE) --lib --target $(WASM_TARGET)
 	'$(WASM_BINDGEN)' --target web --no-typescript --out-dir www/pkg '$(WASM_OUT)'
-	'$(WASM_OPT)' -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+	'$(WASM_OPT)' $(WASM_OPT_FLAGS) --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
 	  www/pkg/convergence_bg.wasm -o www/pkg/convergence_bg.wasm
 	echo "wasm: $$(stat -c %s www/pkg/convergence_bg.wasm) bytes, $$(gzip -9c www/pkg/convergence_bg.wasm | wc -c) gzipped"
 

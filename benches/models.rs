@@ -107,7 +107,8 @@ fn bench_models(c: &mut Criterion) {
     let xs: Vec<f64> = (0..GRID).map(|i| -1.2 + 2.4 * i as f64 / (GRID - 1) as f64).collect();
     let ys = xs.clone();
     let mut out = vec![0.0; GRID * GRID];
-    for (name, activation) in [("spiral_8x8x8_tanh_100x100", Activation::Tanh), ("spiral_8x8x8_relu_100x100", Activation::Relu)]
+    for (name, activation) in
+        [("spiral_8x8x8_tanh_100x100", Activation::Tanh), ("spiral_8x8x8_relu_100x100", Activation::Relu)]
     {
         let m = model(activation, 0.0);
         let w = m.init(&mut Rng::new(1, 2));

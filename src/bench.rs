@@ -59,7 +59,7 @@ fn run(label: &str, optimizer: OptimizerConfig) -> RunConfig {
 }
 
 fn experiment(problem: ProblemConfig, runs: Vec<RunConfig>) -> Experiment {
-    Experiment { seed: 1, problem, runs, stop: endless_stop() }
+    Experiment { seed: 1, problem, runs, stop: endless_stop(), view: None }
 }
 
 fn rosenbrock() -> ProblemConfig {
@@ -135,7 +135,7 @@ pub fn mlp_spiral() -> Experiment {
         "model": {"name": "mlp", "hidden": [8, 8, 8], "activation": "tanh"}, "validation_share": 0.5,
         "batch_size": 10, "regularization": {"l2": 0.001}, "eval_every": 0},
         "runs": [{"label": "sgd", "optimizer": {"name": "SGD", "lr": 0.03}}]}"#;
-    let mut experiment: Experiment = serde_json::from_str(text).unwrap_or_else(|_| eight_runs());
+    let mut experiment = Experiment::from_json(text).unwrap_or_else(|_| eight_runs());
     experiment.stop = endless_stop();
     experiment
 }

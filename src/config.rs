@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::monitor::StopConfig;
 use crate::optim::OptimizerConfig;
-use crate::problem::ProblemConfig;
+use crate::problem::{ProblemConfig, ViewBox};
 use crate::schedule::ScheduleConfig;
 use crate::validate::{ValidationErrors, Validator};
 
@@ -56,24 +56,40 @@ pub struct Experiment {
     /// When runs stop.
     #[serde(default)]
     pub stop: StopConfig,
+    /// The landscape's view box, `{"x": [x0, x1], "y": [y0, y1]}` (default: the problem's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<ViewBox>,
 }
 
 impl Experiment {
     /// Parses and validates a JSON config.
     pub fn from_json(text: &str) -> Result<Experiment, ValidationErrors> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let experiment: Experiment = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-            let path = e.path().to_string();
-            let path = if path == "." { String::new() } else { path };
-            ValidationErrors::one(path, e.inner().to_string())
-        })?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ValidationErrors::one("", format!("invalid JSON: {e}")))?;
+        let experiment = Experiment::from_value(value)?;
         experiment.validate()?;
         Ok(experiment)
     }
 
+    /// Reads the structure of a config from a JSON value, without validating the values. This
+    /// is the one place configs are deserialized (the JSON text, the URL hash and its encoder
+    /// all come through here), which keeps a single copy of the deserialization code in the
+    /// wasm binary.
+    pub fn from_value(value: serde_json::Value) -> Result<Experiment, ValidationErrors> {
+        serde_json::from_value(value.clone()).map_err(|e| {
+            let message = e.to_string();
+            ValidationErrors::one(crate::locate::locate_in_experiment(&value, &message), message)
+        })
+    }
+
+    /// The config as a JSON value.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
     /// The config as compact JSON.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        self.to_value().to_string()
     }
 
     /// Collects every problem in the config.
@@ -91,6 +107,10 @@ impl Experiment {
             }
         }
         self.stop.validate("stop", &mut v);
+        if let Some(view) = &self.view {
+            let ok = view.x.iter().chain(&view.y).all(|c| c.is_finite()) && view.x[0] < view.x[1] && view.y[0] < view.y[1];
+            v.require(ok, "view", format!("needs finite x[0] < x[1] and y[0] < y[1], got x {:?}, y {:?}", view.x, view.y));
+        }
         v.finish()
     }
 }

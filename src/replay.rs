@@ -73,11 +73,7 @@ fn strip(value: &mut Value, keys: &[&str]) {
 
 fn field<T: serde::de::DeserializeOwned>(case: &Value, name: &str) -> Result<T, ValidationErrors> {
     let value = case.get(name).cloned().ok_or_else(|| ValidationErrors::one(name, "missing field"))?;
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let inner = e.path().to_string();
-        let path = if inner == "." { name.to_string() } else { format!("{name}.{inner}") };
-        ValidationErrors::one(path, e.inner().to_string())
-    })
+    serde_json::from_value(value).map_err(|e| ValidationErrors::one(name, e.to_string()))
 }
 
 impl Case {

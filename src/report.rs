@@ -20,6 +20,8 @@ pub enum EndKind {
     Minimum,
     Saddle,
     Maximum,
+    /// The gradient is not small: a slope, not a stationary point.
+    Slope,
     Unknown,
 }
 
@@ -53,6 +55,11 @@ pub fn classify(problem: &Problem, w: &[f64]) -> (EndKind, Option<[f64; 2]>) {
     let Some(eig) = hessian_eigenvalues(problem, w) else {
         return (EndKind::Unknown, None);
     };
+    let mut grad = vec![0.0; w.len()];
+    let loss = problem.loss_grad(w, &mut grad);
+    if crate::math::norm2(&grad) > 1e-3 * (1.0 + loss.abs()) {
+        return (EndKind::Slope, Some(eig));
+    }
     let scale = eig[1].abs().max(eig[0].abs()).max(1e-12);
     let tiny = 1e-9 * scale;
     let kind = if eig[0] > tiny {
@@ -76,18 +83,24 @@ pub fn classify(problem: &Problem, w: &[f64]) -> (EndKind, Option<[f64; 2]>) {
     (kind, Some(eig))
 }
 
-/// A number for people: 4 significant digits.
+/// A number for people: 4 significant digits, in exponent form outside [1e-3, 1e5).
+///
+/// Rounded by arithmetic and printed in Rust's shortest form, rather than with a precision
+/// format, which keeps the exact-precision float formatter out of the wasm binary.
 pub fn short(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }
-    let magnitude = x.abs();
-    if (1e-3..1e5).contains(&magnitude) {
-        let text = format!("{x:.4}");
-        let trimmed = text.trim_end_matches('0').trim_end_matches('.');
-        trimmed.to_string()
+    let exponent = crate::math::log10(x.abs()).floor();
+    let round_to = |value: f64, digits: f64| {
+        let scale = crate::math::pow(10.0, digits);
+        (value * scale).round() / scale
+    };
+    if (1e-3..1e5).contains(&x.abs()) {
+        format!("{}", round_to(x, 3.0 - exponent))
     } else {
-        format!("{x:.3e}")
+        let mantissa = round_to(x / crate::math::pow(10.0, exponent), 3.0);
+        format!("{mantissa}e{exponent}")
     }
 }
 
@@ -129,6 +142,7 @@ fn end_words(kind: EndKind, eig: Option<[f64; 2]>) -> String {
         EndKind::Minimum => "at a minimum",
         EndKind::Saddle => "at a saddle point",
         EndKind::Maximum => "at a maximum",
+        EndKind::Slope => return ", on a slope: not at a minimum yet".to_string(),
         EndKind::Unknown => return String::new(),
     };
     format!(", {place}{eig_text}")
@@ -174,5 +188,21 @@ pub fn describe(run: &Run, problem: &Problem) -> RunReport {
         text,
         end_kind: if relevant { kind } else { EndKind::Unknown },
         hessian_eigenvalues: if relevant { eig } else { None },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn short_numbers_read_well() {
+        assert_eq!(short(0.123456), "0.1235");
+        assert_eq!(short(1001.6006), "1002");
+        assert_eq!(short(-2.5), "-2.5");
+        assert_eq!(short(1e-8), "1e-8");
+        assert_eq!(short(2.501311281038423e-6), "2.501e-6");
+        assert_eq!(short(123456.0), "1.235e5");
+        assert_eq!(short(0.0), "0");
     }
 }

@@ -330,6 +330,11 @@ impl Run {
         while taken < n && self.step_once(problem).is_some() {
             taken += 1;
         }
+        // A run that has just taken its last allowed update visits its final point now, so that
+        // it reports "stopped" without waiting for another call.
+        if self.step >= self.max_steps && self.status.is_running() {
+            self.step_once(problem);
+        }
         taken
     }
 }

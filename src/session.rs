@@ -55,6 +55,11 @@ impl Session {
         &self.experiment
     }
 
+    /// Sets the landscape view box kept in the experiment (it changes no number).
+    pub fn set_view(&mut self, view: Option<crate::problem::ViewBox>) {
+        self.experiment.view = view;
+    }
+
     /// The problem.
     pub fn problem(&self) -> &Problem {
         &self.problem

@@ -68,8 +68,6 @@
 
 use std::fmt::Write as _;
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::{Map, Number, Value};
 
 use crate::config::{Experiment, RunConfig};
@@ -88,17 +86,25 @@ const HASH_PATH: &str = "hash";
 /// which are not finite cannot be represented and are written as `null`, which fails decoding.
 pub fn encode(experiment: &Experiment) -> String {
     let mut parts = Vec::with_capacity(experiment.runs.len() + 3);
-    parts.push(format!("problem={}", write_config(&pruned(&experiment.problem))));
-    for run in &experiment.runs {
-        parts.push(format!("run={}", encode_run(run)));
+    let pruned = pruned(experiment);
+    parts.push(format!("problem={}", write_config(&pruned["problem"])));
+    for (i, run) in experiment.runs.iter().enumerate() {
+        parts.push(format!("run={}", encode_run(run, &pruned["runs"][i])));
     }
     let mut entries = Vec::new();
-    flatten_entries(&pruned(&experiment.stop), "", &mut entries);
+    if let Some(stop) = pruned.get("stop") {
+        flatten_entries(stop, "", &mut entries);
+    }
     if !entries.is_empty() {
         parts.push(format!("stop={}", entries.join(",")));
     }
     if experiment.seed != 0 {
         parts.push(format!("seed={}", experiment.seed));
+    }
+    if let Some(view) = &experiment.view {
+        let numbers: Vec<String> =
+            view.x.iter().chain(&view.y).map(|c| Number::from_f64(*c).map_or("nan".into(), |n| write_number(&n))).collect();
+        parts.push(format!("view={}", numbers.join(",")));
     }
     parts.join("&")
 }
@@ -111,11 +117,7 @@ pub fn encode(experiment: &Experiment) -> String {
 pub fn decode(link_or_hash: &str) -> Result<Experiment, ValidationErrors> {
     let hash = hash_of(link_or_hash)?;
     let value = parse_hash(hash)?;
-    let experiment: Experiment = serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        ValidationErrors::one(path, e.inner().to_string())
-    })?;
+    let experiment = Experiment::from_value(value)?;
     experiment.validate()?;
     Ok(experiment)
 }
@@ -124,11 +126,12 @@ pub fn decode(link_or_hash: &str) -> Result<Experiment, ValidationErrors> {
 // Encoding
 // ---------------------------------------------------------------------------------------------
 
-/// Writes one run: `label:Optimizer(...)@x0~Schedule(...)!color`.
-fn encode_run(run: &RunConfig) -> String {
+/// Writes one run: `label:Optimizer(...)@x0~Schedule(...)!color`; `pruned` is the run's JSON
+/// value without its default fields.
+fn encode_run(run: &RunConfig, pruned: &Value) -> String {
     let mut out = escape(&run.label, is_text_byte);
     out.push(':');
-    out.push_str(&write_config(&pruned(&run.optimizer)));
+    out.push_str(&write_config(&pruned["optimizer"]));
     if let Some(x0) = &run.x0 {
         out.push('@');
         let items: Vec<String> = x0.iter().map(|&x| write_value(&float_value(x))).collect();
@@ -136,7 +139,7 @@ fn encode_run(run: &RunConfig) -> String {
     }
     if run.schedule != ScheduleConfig::default() {
         out.push('~');
-        out.push_str(&write_config(&pruned(&run.schedule)));
+        out.push_str(&write_config(pruned.get("schedule").unwrap_or(&Value::Null)));
     }
     if let Some(color) = &run.color {
         out.push('!');
@@ -148,20 +151,20 @@ fn encode_run(run: &RunConfig) -> String {
     out
 }
 
-/// The JSON value of `config` with every field left out that deserialization restores.
+/// The JSON value of `experiment` with every field left out that deserialization restores.
 ///
 /// Fields are tried one at a time, outer objects first: a field goes when deserializing the
-/// remaining value as `T` and serializing it again gives the full value back, bit for bit. A
+/// remaining value as an experiment and serializing it again gives the full value back, bit for
+/// bit. (Always the whole experiment, through `Experiment::from_value`, so that the wasm binary
+/// carries one copy of the deserialization code.) A
 /// field that stays is then searched for removable fields of its own, so `inner=Adam(lr=0.1)`
 /// loses Adam's defaults too. An object without a `name` tag below the top keeps its last
 /// field, because an empty object would read back as an empty array.
-fn pruned<T: Serialize + DeserializeOwned>(config: &T) -> Value {
-    let Ok(full) = serde_json::to_value(config) else {
-        return Value::Null;
-    };
+fn pruned(experiment: &Experiment) -> Value {
+    let full = experiment.to_value();
     let mut current = full.clone();
     let mut path = Vec::new();
-    prune_at::<T>(&full, &mut current, &mut path);
+    prune_at(&full, &mut current, &mut path);
     current
 }
 
@@ -188,7 +191,7 @@ fn node_mut<'v>(root: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
 
 /// Removes from the value at `path` inside `current` every field that `T`'s deserialization
 /// restores, then does the same inside the fields and array elements that remain.
-fn prune_at<T: Serialize + DeserializeOwned>(full: &Value, current: &mut Value, path: &mut Vec<Step>) {
+fn prune_at(full: &Value, current: &mut Value, path: &mut Vec<Step>) {
     let (keys, length) = match node_mut(current, path) {
         Some(Value::Object(map)) => (map.keys().cloned().collect::<Vec<_>>(), 0),
         Some(Value::Array(items)) => (Vec::new(), items.len()),
@@ -198,32 +201,31 @@ fn prune_at<T: Serialize + DeserializeOwned>(full: &Value, current: &mut Value, 
         let mut trial = current.clone();
         let removed = match node_mut(&mut trial, path) {
             Some(Value::Object(map)) => {
-                let keeps_last = !path.is_empty() && !map.contains_key("name") && map.len() == 1;
+                // Below the config objects (problem, runs[i], stop), an untagged object keeps its
+                // last field: an empty object would read back as an empty array.
+                let keeps_last = path.len() > 1 && !map.contains_key("name") && map.len() == 1;
                 !keeps_last && map.remove(&key).is_some()
             }
             _ => false,
         };
-        if removed && rebuilds::<T>(&trial, full) {
+        if removed && rebuilds(&trial, full) {
             *current = trial;
             continue;
         }
         path.push(Step::Key(key));
-        prune_at::<T>(full, current, path);
+        prune_at(full, current, path);
         path.pop();
     }
     for i in 0..length {
         path.push(Step::Index(i));
-        prune_at::<T>(full, current, path);
+        prune_at(full, current, path);
         path.pop();
     }
 }
 
-/// True when `candidate`, read as `T` and written again, is exactly `full`.
-fn rebuilds<T: Serialize + DeserializeOwned>(candidate: &Value, full: &Value) -> bool {
-    serde_json::from_value::<T>(candidate.clone())
-        .ok()
-        .and_then(|config| serde_json::to_value(&config).ok())
-        .is_some_and(|rebuilt| same(&rebuilt, full))
+/// True when `candidate`, read as an experiment and written again, is exactly `full`.
+fn rebuilds(candidate: &Value, full: &Value) -> bool {
+    Experiment::from_value(candidate.clone()).is_ok_and(|e| same(&e.to_value(), full))
 }
 
 /// Equality of JSON values that tells floats apart by their bits (so `-0.0` differs from
@@ -434,6 +436,7 @@ fn parse_hash(hash: &str) -> Result<Value, ValidationErrors> {
     let mut runs = Vec::new();
     let mut stop = None;
     let mut seed = None;
+    let mut view = None;
     for part in hash.split('&').filter(|part| !part.is_empty()) {
         let Some((key, _)) = part.split_once('=') else {
             return Err(ValidationErrors::one(
@@ -453,10 +456,12 @@ fn parse_hash(hash: &str) -> Result<Value, ValidationErrors> {
             "stop" => stop = Some(parser.stop().map_err(|e| syntax(key, e))?),
             "seed" if seed.is_some() => return Err(twice(key)),
             "seed" => seed = Some(parser.whole_value().map_err(|e| syntax(key, e))?),
+            "view" if view.is_some() => return Err(twice(key)),
+            "view" => view = Some(parse_view(&part[key.len() + 1..]).map_err(|e| syntax(key, e))?),
             _ => {
                 return Err(ValidationErrors::one(
                     HASH_PATH,
-                    format!("unknown part \"{}=\"; expected problem=, run=, stop= or seed=", preview(key)),
+                    format!("unknown part \"{}=\"; expected problem=, run=, stop=, seed= or view=", preview(key)),
                 ));
             }
         }
@@ -472,7 +477,22 @@ fn parse_hash(hash: &str) -> Result<Value, ValidationErrors> {
     if let Some(seed) = seed {
         root.insert("seed".to_string(), seed);
     }
+    if let Some(view) = view {
+        root.insert("view".to_string(), view);
+    }
     Ok(Value::Object(root))
+}
+
+/// `view=x0,x1,y0,y1` as `{"x": [x0, x1], "y": [y0, y1]}`.
+fn parse_view(text: &str) -> Result<Value, SyntaxError> {
+    let numbers: Vec<f64> = text
+        .split(',')
+        .map(|t| t.parse::<f64>().map_err(|_| SyntaxError(format!("\"{}\" is not a number", preview(t)))))
+        .collect::<Result<_, _>>()?;
+    match numbers.as_slice() {
+        [x0, x1, y0, y1] => Ok(serde_json::json!({"x": [x0, x1], "y": [y0, y1]})),
+        _ => Err(SyntaxError(format!("expected 4 numbers x0,x1,y0,y1, got {}", numbers.len()))),
+    }
 }
 
 /// The first 40 characters of `text`, for messages about arbitrary input.

@@ -65,14 +65,16 @@ impl Playground {
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> Result<Playground, JsError> {
         let session = Session::from_json(config_json).map_err(js_error)?;
-        let view = session.problem().view_box();
+        let view = session.experiment().view.or_else(|| session.problem().view_box());
         Ok(Playground { session, view, image: None, sweep: None })
     }
 
     /// Replaces the experiment; on error the current one is left untouched.
     pub fn set_config(&mut self, config_json: &str) -> Result<(), JsError> {
         let session = Session::from_json(config_json).map_err(js_error)?;
-        if session.experiment().problem != self.session.experiment().problem {
+        if let Some(view) = session.experiment().view {
+            self.view = Some(view);
+        } else if session.experiment().problem != self.session.experiment().problem {
             self.view = session.problem().view_box();
         }
         self.session = session;
@@ -154,6 +156,7 @@ impl Playground {
             return Err(js_error(format!("view: need finite x0 < x1 and y0 < y1, got [{x0}, {x1}, {y0}, {y1}]")));
         }
         self.view = Some(ViewBox { x: [x0, x1], y: [y0, y1] });
+        self.session.set_view(self.view);
         Ok(())
     }
 
@@ -182,7 +185,8 @@ impl Playground {
             return Err(js_error("this problem has no 2-D landscape"));
         };
         let (width, height) = (canvas.width(), canvas.height());
-        let key = format!("{:?}|{view:?}|{width}x{height}", self.session.experiment().problem);
+        let problem = self.session.experiment().to_value()["problem"].to_string();
+        let key = format!("{problem}|{},{},{},{}|{width}x{height}", view.x[0], view.x[1], view.y[0], view.y[1]);
         if self.image.as_ref().is_none_or(|image| image.key != key) {
             let rgba = landscape_rgba(self.session.problem(), view, width as usize, height as usize);
             self.image = Some(LandscapeImage { key, width, height, rgba });

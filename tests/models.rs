@@ -108,6 +108,19 @@ struct Check {
 /// Compares `loss_grad`'s gradient with central differences of its returned loss. A parameter
 /// whose difference quotients at steps h and h/2 disagree lies next to a kink and is skipped.
 fn gradient_check(model: &Model, w: &[f64], data: &Dataset, batch: &[u32], rng: Option<&Rng>, what: &str) -> Check {
+    gradient_check_every(model, w, data, batch, rng, what, 1)
+}
+
+/// `gradient_check` on every `every`-th parameter only (for large networks).
+fn gradient_check_every(
+    model: &Model,
+    w: &[f64],
+    data: &Dataset,
+    batch: &[u32],
+    rng: Option<&Rng>,
+    what: &str,
+    every: usize,
+) -> Check {
     let p = model.num_params();
     let mut g = vec![0.0; p];
     let mut rng_copy = rng.cloned();
@@ -123,7 +136,7 @@ fn gradient_check(model: &Model, w: &[f64], data: &Dataset, batch: &[u32], rng: 
         let down = batch_loss(model, &wp, data, batch, rng);
         (up - down) / (2.0 * h)
     };
-    for k in 0..p {
+    for k in (0..p).step_by(every) {
         let h = 1e-6 * w[k].abs().max(1.0);
         let fd = quotient(k, h);
         let fd_half = quotient(k, h / 2.0);
@@ -215,6 +228,23 @@ fn gradients_match_finite_differences_for_every_model() {
     }
     assert_eq!(combos, (29 + 26 + 26) * 4 * 2);
     assert!(total.skipped * 100 <= total.compared, "too many skipped parameters: {total:?}");
+}
+
+/// The largest network: 32 inputs and 6 hidden layers of 32 units (wide buffers), with dropout
+/// and both penalties; every 31st parameter is checked.
+#[test]
+fn gradients_of_the_largest_network_match_finite_differences() {
+    let mut rng = Rng::new(77, 1);
+    for task in [Task::Regression, Task::Classification] {
+        let model = Model::new(&mlp(&[32; 6], Activation::Tanh), 32, task, &reg(0.001, 0.002, 0.1));
+        assert_eq!(model.num_params(), 6 * (32 * 32 + 32) + 33);
+        let data = random_dataset(&mut rng, 13, 32, task);
+        let batch = all_rows(&data);
+        let w = random_weights(&mut rng, model.num_params(), 0.2);
+        let check = gradient_check_every(&model, &w, &data, &batch, Some(&Rng::new(4, 4)), "largest", 31);
+        assert_eq!(check.skipped, 0);
+        assert!(check.compared > 180);
+    }
 }
 
 /// With dropout on, a fixed seed fixes the masks, so the gradient is still the exact gradient of
@@ -337,6 +367,53 @@ fn narrow_and_wide_buffers_give_identical_numbers() {
     for (x, y) in [(0.3, -0.7), (-1.0, 0.25)] {
         assert_eq!(narrow.predict(&w8, &[x, y]).to_bits(), wide.predict(&w9, &[x, y]).to_bits());
     }
+}
+
+#[test]
+fn activations_and_their_derivatives() {
+    for activation in Activation::ALL {
+        for z in [-3.0, -0.7, -0.1, 0.2, 0.9, 2.5] {
+            let a = activation.apply(z);
+            let h = 1e-6;
+            let fd = (activation.apply(z + h) - activation.apply(z - h)) / (2.0 * h);
+            let d = activation.derivative_from_output(a);
+            assert!((d - fd).abs() < 1e-8, "{activation:?} at {z}: {d} vs {fd}");
+        }
+        assert!(activation.apply(f64::NAN).is_nan(), "{activation:?} keeps NaN");
+        // The network applies the same function: one hidden unit with unit weights.
+        let model = Model::new(&mlp(&[1], activation), 1, Task::Regression, &Regularization::default());
+        for z in [-2.0, -0.3, 0.0, 0.4, 5.0] {
+            assert_eq!(model.predict(&[1.0, 0.0, 1.0, 0.0], &[z]).to_bits(), activation.apply(z).to_bits());
+        }
+        let name = serde_json::to_string(&activation).unwrap();
+        assert_eq!(name, format!("\"{}\"", activation.name()));
+    }
+    // Kink conventions of PyTorch: relu'(0) = 0, leaky_relu'(0) = 0.01.
+    assert_eq!(Activation::Relu.derivative_from_output(Activation::Relu.apply(0.0)), 0.0);
+    assert_eq!(Activation::LeakyRelu.derivative_from_output(Activation::LeakyRelu.apply(0.0)), LEAKY_SLOPE);
+    assert_eq!(Activation::LeakyRelu.apply(-2.0), -0.02);
+    assert_eq!(sigmoid(-800.0), 0.0);
+    assert_eq!(sigmoid(800.0), 1.0);
+    assert_eq!(Activation::default(), Activation::Tanh);
+}
+
+#[test]
+fn per_example_losses_match_their_formulas() {
+    for z in [-800.0, -40.0, -3.5, -1e-300, -0.0, 0.0, 1e-300, 0.7, 36.0, 800.0] {
+        for y in [0.0, 0.25, 1.0] {
+            let (l, d) = Loss::CrossEntropy.value_grad(z, y, true);
+            assert_eq!(l.to_bits(), (softplus(z) - y * z).to_bits(), "z = {z}");
+            assert_eq!(d.to_bits(), (sigmoid(z) - y).to_bits(), "z = {z}");
+            assert_eq!(l.to_bits(), Loss::CrossEntropy.value(z, y, true).to_bits());
+            assert!(l.is_finite(), "z = {z}, y = {y}: {l}");
+            let (m, dm) = Loss::Mse.value_grad(z, y, false);
+            assert_eq!((m, dm), ((z - y) * (z - y), 2.0 * (z - y)));
+        }
+    }
+    assert_eq!(softplus(0.0), std::f64::consts::LN_2);
+    assert_eq!(softplus(800.0), 800.0);
+    assert_eq!(softplus(-800.0), 0.0);
+    assert!(Loss::CrossEntropy.value_grad(f64::NAN, 1.0, true).0.is_nan());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -485,8 +562,7 @@ fn init_variances_follow_glorot_and_he() {
     let (n_in, width) = (20, 32);
     let layer1 = n_in * width + width;
     for activation in Activation::ALL {
-        let model =
-            Model::new(&mlp(&[width, width], activation), n_in, Task::Regression, &Regularization::default());
+        let model = Model::new(&mlp(&[width, width], activation), n_in, Task::Regression, &Regularization::default());
         assert_eq!(model.layer_sizes(), vec![n_in, width, width, 1]);
         let var0 = layer_variance(&model, 0, n_in, width, 20);
         let var1 = layer_variance(&model, layer1, width, width, 20);
@@ -518,8 +594,7 @@ fn linear_model_reproduces_reference_linreg_cases() {
         let problem = &case["problem"];
         let x = floats(&problem["data"]["x"]);
         let y = floats(&problem["data"]["y"]);
-        let regularization =
-            reg(problem["l1"].as_f64().unwrap_or(0.0), problem["l2"].as_f64().unwrap_or(0.0), 0.0);
+        let regularization = reg(problem["l1"].as_f64().unwrap_or(0.0), problem["l2"].as_f64().unwrap_or(0.0), 0.0);
         let data = dataset(x, y, 1, Task::Regression);
         let model = Model::new(&ModelConfig::Linear {}, 1, Task::Regression, &regularization);
         assert_eq!(model.num_params(), 2);
@@ -552,8 +627,7 @@ fn logistic_model_reproduces_reference_logreg_cases() {
         let points = problem["data"]["x"].as_array().unwrap();
         let inputs: Vec<f64> = points.iter().flat_map(floats).collect();
         let labels = floats(&problem["data"]["y"]);
-        let regularization =
-            reg(problem["l1"].as_f64().unwrap_or(0.0), problem["l2"].as_f64().unwrap_or(0.0), 0.0);
+        let regularization = reg(problem["l1"].as_f64().unwrap_or(0.0), problem["l2"].as_f64().unwrap_or(0.0), 0.0);
         let data = dataset(inputs, labels, 2, Task::Classification);
         let model = Model::new(&ModelConfig::Logistic {}, 2, Task::Classification, &regularization);
         let params = case["params"].as_array().unwrap();
@@ -833,6 +907,11 @@ fn validation_reports_every_problem_with_its_path() {
         ]
     );
     assert_eq!(
+        check(mlp(&[4], Activation::Tanh), 33, Task::Classification),
+        vec!["runs[0].model: takes at most 32 input features, the data has 33"]
+    );
+    assert!(check(ModelConfig::Logistic {}, 32, Task::Classification).is_empty());
+    assert_eq!(
         validation_messages(|v| reg(-1.0, f64::NAN, 0.9).validate("training.regularization", v)),
         vec![
             "training.regularization.l1: must be >= 0, got -1",
@@ -860,6 +939,8 @@ fn invalid_configs_build_models_that_answer_nan() {
         (ModelConfig::Polynomial { degree: 3 }, 2, Task::Regression),
         (ModelConfig::Logistic {}, 2, Task::Regression),
         (ModelConfig::Linear {}, 2, Task::Classification),
+        (ModelConfig::Linear {}, 33, Task::Regression),
+        (mlp(&[4], Activation::Relu), 40, Task::Classification),
     ] {
         let model = Model::new(&config, dim, task, &Regularization::default());
         assert!(!model.is_valid(), "{config:?}");

@@ -343,6 +343,7 @@ fn floats_come_back_bit_for_bit() {
         1.0 / 3.0,
     ];
     let e = Experiment {
+        view: None,
         seed: u64::MAX,
         problem: ProblemConfig::Linreg {
             data: LinregData { x: tricky.to_vec(), y: tricky.iter().map(|x| -x).collect() },
@@ -458,9 +459,9 @@ fn syntax_errors_name_the_part_and_the_character() {
 fn config_errors_carry_the_config_path() {
     let cases = [
         ("problem=rosenbrock&run=adam:Adamm(lr=0.01)", "runs[0].optimizer.name", "unknown variant `Adamm`"),
-        ("problem=rosenbrock&run=adam:Adam(lr=abc)", "runs[0].optimizer", "invalid type: string \"abc\", expected f64"),
+        ("problem=rosenbrock&run=adam:Adam(lr=abc)", "runs[0].optimizer.lr", "invalid type: string \"abc\", expected f64"),
         ("problem=rosenbrock&run=adam:Adam(lr=-1)", "runs[0].optimizer.lr", "must be >= 0, got -1"),
-        ("problem=rosenbrock&run=adam:Adam(lrr=1)", "runs[0].optimizer", "unknown field `lrr`"),
+        ("problem=rosenbrock&run=adam:Adam(lrr=1)", "runs[0].optimizer.lrr", "unknown field `lrr`"),
         ("problem=nope&run=a:SGD", "problem.name", "unknown variant `nope`"),
         ("run=a:SGD", "", "missing field `problem`"),
         ("problem=rosenbrock", "runs", "at least one run is needed"),
@@ -550,7 +551,7 @@ proptest! {
                 color: (i % 2 == 0).then(|| format!("#{:06x}", color & 0xff_ffff)),
             })
             .collect();
-        let e = Experiment { seed: color.into(), problem: ProblemConfig::Quadratic { a, b }, runs, stop: StopConfig::default() };
+        let e = Experiment { seed: color.into(), problem: ProblemConfig::Quadratic { a, b }, runs, stop: StopConfig::default(), view: None };
         prop_assert!(e.validate().is_ok());
         let hash = encode(&e);
         prop_assert!(is_url_safe(&hash), "{}", hash);
@@ -646,4 +647,20 @@ fn cli_rejects_bad_links_with_status_2() {
     // Exactly one of the config file and --url must be given.
     assert_eq!(converge(&["run"]).status.code(), Some(2));
     assert_eq!(converge(&["run", "config.json", "--url", "problem=booth&run=a:SGD"]).status.code(), Some(2));
+}
+
+#[test]
+fn view_box_round_trips_through_the_hash() {
+    let e = experiment(&json!({
+        "problem": {"name": "himmelblau"},
+        "runs": [{"label": "a", "optimizer": {"name": "Adam"}}],
+        "view": {"x": [-2.5, 1.25], "y": [0.1, 4.0]}
+    }));
+    let hash = encode(&e);
+    assert!(hash.ends_with("&view=-2.5,1.25,0.1,4"), "{hash}");
+    assert_eq!(decode(&hash).unwrap(), e);
+    let error = decode("problem=himmelblau&run=a:Adam&view=1,2,3").unwrap_err().to_string();
+    assert!(error.contains("view") && error.contains("4 numbers"), "{error}");
+    let error = decode("problem=himmelblau&run=a:Adam&view=2,1,0,1").unwrap_err().to_string();
+    assert!(error.starts_with("view:"), "{error}");
 }

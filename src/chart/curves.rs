@@ -54,10 +54,10 @@ fn transform(options: &CurveOptions, p: (f64, f64)) -> Option<(f64, f64)> {
 fn tick_label(value: f64, log: bool) -> String {
     if log {
         let v = pow(10.0, value);
-        if (1e-3..1e4).contains(&v.abs()) {
+        if (1e-3..1e4).contains(&v.abs()) || (value - value.round()).abs() > 1e-9 {
             crate::report::short(v)
         } else {
-            format!("{v:.0e}")
+            format!("1e{}", value.round())
         }
     } else {
         crate::report::short(value)
@@ -70,7 +70,7 @@ pub fn draw_curves<DB: DrawingBackend>(
     series: &[CurveSeries],
     options: &CurveOptions,
 ) -> Result<(), String> {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e:?}");
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
     root.fill(&WHITE).map_err(err)?;
     let (width, _) = root.dim_in_pixel();
     let plotted: Vec<Vec<(f64, f64)>> = series
@@ -105,7 +105,13 @@ pub fn draw_curves<DB: DrawingBackend>(
     if x1 <= x0 {
         x1 = x0 + 1.0;
     }
-    let pad = if y1 > y0 { 0.05 * (y1 - y0) } else { 0.5 * y0.abs().max(1.0) };
+    let pad = if y1 > y0 {
+        0.05 * (y1 - y0)
+    } else if y0 != 0.0 {
+        0.1 * y0.abs()
+    } else {
+        1.0
+    };
     let (y0, y1) = (y0 - pad, y1 + pad);
     let mut chart = ChartBuilder::on(root)
         .margin(6)
@@ -117,7 +123,9 @@ pub fn draw_curves<DB: DrawingBackend>(
         .map_err(err)?;
     let (log_x, log_y) = (options.log_x, options.log_y);
     let x_fmt = move |v: &f64| if log_x { tick_label(*v, true) } else { crate::report::short(*v) };
-    let y_fmt = move |v: &f64| tick_label(*v, log_y);
+    // Ticks within rounding of zero are written 0, not 5.551e-17.
+    let y_span = y1 - y0;
+    let y_fmt = move |v: &f64| if !log_y && v.abs() < 1e-9 * y_span { "0".to_string() } else { tick_label(*v, log_y) };
     chart
         .configure_mesh()
         .x_desc(match (options.x_label.as_str(), options.log_x) {
@@ -129,7 +137,7 @@ pub fn draw_curves<DB: DrawingBackend>(
         .x_labels(6)
         .y_labels(5)
         .label_style(("sans-serif", 11))
-        .light_line_style(RGBColor(238, 238, 238))
+        .max_light_lines(0)
         .bold_line_style(RGBColor(220, 220, 220))
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
@@ -164,6 +172,7 @@ pub fn draw_curves<DB: DrawingBackend>(
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
+            .margin(4)
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(200, 200, 200))
             .label_font(("sans-serif", 11))

@@ -89,7 +89,7 @@ fn draw_point_set<DB: DrawingBackend>(
     data: &Dataset,
     filled: bool,
 ) -> Result<(), String> {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e:?}");
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
     let points = (0..data.len()).map(|i| {
         let row = data.row(i);
         let (x, y, color) = if data.input_dim >= 2 {
@@ -116,7 +116,7 @@ pub fn draw_model<DB: DrawingBackend>(
     view: ViewBox,
     color: (u8, u8, u8),
 ) -> Result<(), String> {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e:?}");
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
     if problem.task() == Task::Classification {
         let mut chart = ChartBuilder::on(root).build_cartesian_2d(view.x[0]..view.x[1], view.y[0]..view.y[1]).map_err(err)?;
         draw_point_set(&mut chart, &problem.train, true)?;

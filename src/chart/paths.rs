@@ -45,7 +45,7 @@ pub fn draw_paths<DB: DrawingBackend>(
     runs: &[PathSeries],
     minima: &[KnownMinimum],
 ) -> Result<(), String> {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e:?}");
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
     let mut chart =
         ChartBuilder::on(root).build_cartesian_2d(view.x[0]..view.x[1], view.y[0]..view.y[1]).map_err(err)?;
     for m in minima {

@@ -128,10 +128,11 @@ impl Dataset {
     }
 }
 
+crate::tagged_enum! {
 /// A dataset as written in a config (`{"name": "moons", "n": 300, "noise": 0.2}`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
-pub enum DataConfig {
+#[derive(Clone, Debug, PartialEq)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum DataConfig via DataConfigTwin = "DataConfig" {
     /// y = slope*x + intercept + noise*N(0, 1), x ~ U(-1, 1).
     Linear {
         #[serde(default = "regression_n")]
@@ -213,6 +214,7 @@ pub enum DataConfig {
     /// The user's own data as CSV text: x,y per line (regression) or x1,x2,label
     /// (classification), optionally below a header line.
     Csv { text: String },
+}
 }
 
 fn regression_n() -> u32 {

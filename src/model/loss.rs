@@ -82,7 +82,21 @@ impl Loss {
                 let r = p - y;
                 (r * r, 2.0 * r * p * (1.0 - p))
             }
-            (Loss::CrossEntropy, _) => (softplus(out) - y * out, sigmoid(out) - y),
+            (Loss::CrossEntropy, _) => {
+                // softplus and sigmoid share e = exp(-|z|); the results are bit-identical to
+                // `softplus(z)` and `sigmoid(z)`.
+                let e = exp(-out.abs());
+                let (softplus, p) = if out > 0.0 {
+                    (out + ln_1p(e), 1.0 / (1.0 + e))
+                } else if out < 0.0 {
+                    (ln_1p(e), e / (1.0 + e))
+                } else {
+                    // z = 0 (or -0): e = 1, softplus = ln 2, p = 1/2; NaN falls through to here
+                    // too and stays NaN.
+                    (ln_1p(e), 1.0 / (1.0 + e))
+                };
+                (softplus - y * out, p - y)
+            }
         }
     }
 }

@@ -14,16 +14,17 @@
 //! is [w_1, ..., w_d, b], the order of the reference cases (`linreg` [w, b], `logreg`
 //! [w1, w2, b]). In the backward pass the row W_l[i, :] is read contiguously.
 //!
-//! Blocks of examples. Examples are processed in blocks of up to 8 ("lanes"): every activation
-//! and delta is an array [f64; 8] holding one unit for 8 examples, so each weight is loaded once
-//! per block and the innermost loops run over 8 independent lanes (vector registers natively,
-//! independent scalar chains in wasm32 without SIMD). Lanes never mix in the forward pass: every
-//! z[o] is summed in the fixed order b[o] + x_0*W[0,o] + x_1*W[1,o] + ..., whatever the block
-//! size, so `predict` (a block of one) and `predict_grid` (blocks of eight) agree to the bit.
-//! Unused lanes of a partial block hold zeros and receive no activation function call. The
-//! gradient of a weight adds the 8 per-lane products of a block as the fixed tree
+//! Blocks of examples. Examples are processed in blocks of L "lanes" (L = 8, or L = 1 for
+//! `predict` and for a training tail of fewer than 4 rows): every activation and delta is an
+//! array [f64; L] holding one unit for L examples, so each weight is loaded once per block and
+//! the innermost loops run over L independent lanes (vector registers natively, independent
+//! scalar chains in wasm32 without SIMD). Lanes never mix in the forward pass: every z[o] is
+//! summed in the fixed order b[o] + x_0*W[0,o] + x_1*W[1,o] + ..., whatever the block size, so
+//! `predict` (a block of one) and `predict_grid` (blocks of eight) agree to the bit. Unused
+//! lanes of a partial block hold zeros and receive no activation function call. The gradient of
+//! a weight adds the 8 per-lane products of a block as the fixed tree
 //! ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)) before adding the result to the gradient,
-//! which keeps the order identical on every target.
+//! so the order of the additions is fixed by the code and identical on every target.
 //!
 //! Backpropagation for one example (D. E. Rumelhart, G. E. Hinton and R. J. Williams, "Learning
 //! representations by back-propagating errors", Nature 323, 1986), with h_0 = x, z_{l+1} =
@@ -38,8 +39,9 @@
 //! 2014; the "inverted" scaling at training time is the form used by PyTorch's `nn.Dropout`):
 //! each hidden unit is kept with probability 1 - p, its output multiplied by m = 1/(1 - p) when
 //! kept and by 0 when dropped, so E[h] is unchanged and evaluation needs no rescaling. One
-//! `uniform()` is drawn per hidden unit and example, in the order block, layer, unit, example;
-//! a unit is dropped when the draw is below p.
+//! 32-bit number u = `next_u32()` is drawn per hidden unit and example, in the order block,
+//! layer, unit, example; the unit is dropped when u < p*2^32, which happens with probability p
+//! rounded up to a multiple of 2^-32 (one draw of 32 bits costs half a 53-bit `uniform()`).
 //!
 //! Nothing here allocates: activations and deltas live in fixed stack arrays. Their width W is
 //! a compile-time parameter, 8 for networks whose layers all have at most 8 units (every
@@ -192,29 +194,30 @@ pub(crate) struct Net {
     pub(crate) logit_output: bool,
 }
 
-/// Scratch space of a training block for layers of at most W units: activations, activation
-/// derivatives (times the dropout mask) and two delta buffers used alternately. Zeroed once per
-/// `loss_grad` call (about 8 kB for W = 8, 31 kB for W = 32).
-pub(crate) struct TrainScratch<const W: usize> {
+/// Scratch space of a training block of L examples for layers of at most W units:
+/// activations, activation derivatives (times the dropout mask) and two delta buffers used
+/// alternately. Zeroed once per `loss_grad` call (about 8 kB for W = 8 and L = 8, 31 kB for
+/// W = 32 and L = 8).
+pub(crate) struct TrainScratch<const W: usize, const L: usize> {
     /// Features and hidden outputs (after dropout).
-    pub(crate) act: Activations<W, LANES>,
+    pub(crate) act: Activations<W, L>,
     /// f'(z)*m of every hidden layer.
-    der: Derivatives<W, LANES>,
+    der: Derivatives<W, L>,
     /// dloss/dz of the layer being processed.
-    delta: [Lanes<LANES>; W],
+    delta: [Lanes<L>; W],
     /// dloss/dz of the layer below, being computed.
-    next: [Lanes<LANES>; W],
+    next: [Lanes<L>; W],
 }
 
-impl<const W: usize> TrainScratch<W> {
+impl<const W: usize, const L: usize> TrainScratch<W, L> {
     /// Zeroed scratch space.
     #[inline]
-    pub(crate) fn new() -> TrainScratch<W> {
+    pub(crate) fn new() -> TrainScratch<W, L> {
         TrainScratch {
             act: activations(),
-            der: [[[0.0; LANES]; W]; MAX_HIDDEN_LAYERS],
-            delta: [[0.0; LANES]; W],
-            next: [[0.0; LANES]; W],
+            der: [[[0.0; L]; W]; MAX_HIDDEN_LAYERS],
+            delta: [[0.0; L]; W],
+            next: [[0.0; L]; W],
         }
     }
 }
@@ -223,8 +226,8 @@ impl<const W: usize> TrainScratch<W> {
 pub(crate) struct Dropout<'a> {
     /// Source of the keep/drop decisions.
     pub(crate) rng: &'a mut Rng,
-    /// Probability of dropping a unit.
-    pub(crate) p: f64,
+    /// p*2^32: a unit is dropped when its 32-bit draw is below this.
+    pub(crate) threshold: f64,
     /// 1/(1 - p), the factor applied to the units that are kept.
     pub(crate) scale: f64,
 }
@@ -321,7 +324,7 @@ impl Net {
                 if let Some(dr) = dropout.as_deref_mut() {
                     for (hu, du) in h.iter_mut().zip(d.iter_mut()) {
                         for r in 0..live {
-                            let m = if dr.rng.uniform() < dr.p { 0.0 } else { dr.scale };
+                            let m = if f64::from(dr.rng.next_u32()) < dr.threshold { 0.0 } else { dr.scale };
                             hu[r] *= m;
                             du[r] *= m;
                         }
@@ -347,29 +350,30 @@ impl Net {
     }
 
     /// Forward and backward pass for a block of examples (features in `s.act[0]`, lanes
-    /// 0..live, targets `y`): adds the gradient of the sum of their losses into `g` and returns
-    /// that sum (added lane by lane in example order).
-    pub(crate) fn train_block<const W: usize>(
+    /// 0..live, targets `y`): adds the gradient of the sum of their losses into `g` and the
+    /// losses, one by one in example order, into `loss`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn train_block<const W: usize, const L: usize>(
         &self,
         w: &[f64],
-        s: &mut TrainScratch<W>,
+        s: &mut TrainScratch<W, L>,
         live: usize,
-        y: &Lanes<LANES>,
+        y: &Lanes<L>,
         g: &mut [f64],
+        loss: &mut f64,
         dropout: Option<&mut Dropout<'_>>,
-    ) -> f64 {
+    ) {
         let layout = &self.layout;
         let widths = layout.clamped::<W>();
         let nh = layout.n_hidden;
-        let live = live.min(LANES);
+        let live = live.min(L);
         let out = self.forward_block(w, &mut s.act, live, Some(&mut s.der), dropout);
 
         // dloss/dout per example; unused lanes get 0 so that they add nothing below.
-        let mut dout = [0.0; LANES];
-        let mut loss = 0.0;
+        let mut dout = [0.0; L];
         for r in 0..live {
             let (l, d) = self.loss.value_grad(out[r], y[r], self.logit_output);
-            loss += l;
+            *loss += l;
             dout[r] = d;
         }
 
@@ -383,7 +387,7 @@ impl Net {
             *gv += lane_sum(dout);
         }
         if nh == 0 {
-            return loss;
+            return;
         }
 
         // delta of the last hidden layer: W_H[j]*dout*f'(z)*m.
@@ -391,7 +395,7 @@ impl Net {
         let mut delta = &mut s.delta;
         let mut next = &mut s.next;
         for ((dv, &wv), fv) in delta.iter_mut().zip(w_out).zip(&s.der[nh - 1][..widths[nh]]) {
-            for r in 0..LANES {
+            for r in 0..L {
                 dv[r] = wv * dout[r] * fv[r];
             }
         }
@@ -413,20 +417,19 @@ impl Net {
                 let (wm, _) = layout.params(w, l);
                 let der = &s.der[l - 1][..n_in];
                 for ((nv, row), fv) in next.iter_mut().zip(wm.chunks_exact(n_out)).zip(der) {
-                    let mut acc = [0.0; LANES];
+                    let mut acc = [0.0; L];
                     for (&wv, dv) in row.iter().zip(dl) {
-                        for r in 0..LANES {
+                        for r in 0..L {
                             acc[r] += wv * dv[r];
                         }
                     }
-                    for r in 0..LANES {
+                    for r in 0..L {
                         nv[r] = acc[r] * fv[r];
                     }
                 }
                 std::mem::swap(&mut delta, &mut next);
             }
         }
-        loss
     }
 
     /// (sum of w^2, sum of |w|) over the weights, never the biases.

@@ -22,8 +22,16 @@
 //! `logreg`). Inverted dropout with probability `dropout` on the hidden units applies only to
 //! `loss_grad` calls given a random number generator.
 //!
+//! Every model takes at most 32 input features (the input is stored like a hidden layer).
+//!
 //! Parameters live in one flat `Vec<f64>`; `mlp.rs` documents the layout. For `linear` and
 //! `logistic` on d inputs it is [w_1, ..., w_d, b], the order of the reference cases.
+//! Initialisation: Glorot/Xavier uniform (X. Glorot and Y. Bengio, AISTATS 2010) or He normal
+//! (K. He et al., ICCV 2015) weights and zero biases for an MLP, all zeros for the others.
+//!
+//! Speed: `loss_grad`, `predict` and `predict_grid` never allocate; examples go through the
+//! network in blocks of 8 lanes on fixed stack buffers (see `mlp.rs`). The Hessian is computed
+//! by central finite differences of the analytic gradient and is meant for small models.
 //!
 //! Robustness: nothing here panics. A config that `validate` would reject builds a model with no
 //! parameters whose losses are NaN; a weight, gradient, data or output buffer of the wrong length
@@ -49,6 +57,9 @@ pub use loss::{softplus, Loss};
 pub use mlp::{MAX_HIDDEN_LAYERS, MAX_INPUTS, MAX_UNITS};
 
 use mlp::{activations, Activations, Dropout, Layout, Net, TrainScratch, LANES, NARROW, WIDE};
+
+/// Lanes of the blocks that take the tail of a batch (fewer than 4 rows): one row at a time.
+const TAIL_LANES: usize = 1;
 
 /// The largest dropout probability accepted (exclusive).
 pub const MAX_DROPOUT: f64 = 0.9;
@@ -422,7 +433,7 @@ impl Model {
 
     /// Mean loss over the rows `batch` of `data` plus the penalties; writes the gradient into
     /// `g` (length `num_params()`). With `dropout_rng` Some and a dropout probability above 0,
-    /// applies inverted dropout to the hidden units, drawing one `uniform()` per hidden unit and
+    /// applies inverted dropout to the hidden units, drawing one `next_u32()` per hidden unit and
     /// row; otherwise the generator is left untouched. This is the hot path: it does not
     /// allocate. A wrong length of `w` or `g`, data that does not fit the model, an empty batch
     /// or an index out of range give NaN and a NaN-filled `g`.
@@ -446,7 +457,9 @@ impl Model {
         g.fill(0.0);
         let dropout = match dropout_rng {
             Some(rng) if self.dropout > 0.0 && self.net.layout.n_hidden() > 0 => {
-                Some(Dropout { rng, p: self.dropout, scale: 1.0 / (1.0 - self.dropout) })
+                // 2^32: the number of values of one 32-bit draw.
+                let threshold = self.dropout * 4_294_967_296.0;
+                Some(Dropout { rng, threshold, scale: 1.0 / (1.0 - self.dropout) })
             }
             _ => None,
         };
@@ -466,7 +479,10 @@ impl Model {
     }
 
     /// The summed loss of the rows `batch` (checked by the caller); adds the summed gradient
-    /// into `g`. W is the width of the scratch buffers.
+    /// into `g`. W is the width of the scratch buffers. Rows go through in blocks of 8; a tail
+    /// of fewer than 4 rows goes through one row at a time, which wastes no work on empty lanes
+    /// (measured in wasm32 on the spiral configuration, this beats both a padded block of 8 and
+    /// blocks of 2).
     #[inline]
     fn batch_loss_grad<const W: usize>(
         &self,
@@ -476,18 +492,40 @@ impl Model {
         g: &mut [f64],
         mut dropout: Option<Dropout<'_>>,
     ) -> f64 {
-        let mut scratch = TrainScratch::<W>::new();
+        let tail = batch.len() % LANES;
+        let split = if tail >= LANES / 2 { batch.len() } else { batch.len() - tail };
+        let (full, rest) = batch.split_at(split);
         let mut sum = 0.0;
-        for chunk in batch.chunks(LANES) {
-            let mut y = [0.0; LANES];
+        self.train_blocks::<W, LANES>(w, data, full, g, &mut sum, dropout.as_mut());
+        self.train_blocks::<W, TAIL_LANES>(w, data, rest, g, &mut sum, dropout.as_mut());
+        sum
+    }
+
+    /// Trains on `rows` in blocks of L examples with a fresh scratch space (none if `rows` is
+    /// empty), adding losses into `sum` and gradients into `g`.
+    #[inline]
+    fn train_blocks<const W: usize, const L: usize>(
+        &self,
+        w: &[f64],
+        data: &Dataset,
+        rows: &[u32],
+        g: &mut [f64],
+        sum: &mut f64,
+        mut dropout: Option<&mut Dropout<'_>>,
+    ) {
+        if rows.is_empty() {
+            return;
+        }
+        let mut scratch = TrainScratch::<W, L>::new();
+        for chunk in rows.chunks(L) {
+            let mut y = [0.0; L];
             for ((r, &i), yr) in chunk.iter().enumerate().zip(y.iter_mut()) {
                 let i = i as usize;
                 self.load(self.row(data, i), &mut scratch.act, r);
                 *yr = data.targets.get(i).copied().unwrap_or(f64::NAN);
             }
-            sum += self.net.train_block(w, &mut scratch, chunk.len(), &y, g, dropout.as_mut());
+            self.net.train_block(w, &mut scratch, chunk.len(), &y, g, sum, dropout.as_deref_mut());
         }
-        sum
     }
 
     /// The mean loss over the whole set plus the penalties, without dropout.
@@ -504,12 +542,10 @@ impl Model {
     pub fn data_loss(&self, w: &[f64], data: &Dataset) -> f64 {
         let mut sum = 0.0;
         let n = self.for_each_block(w, data, |out, y| {
-            // Summed like `loss_grad`: lane by lane within a block, then block by block.
-            let mut block = 0.0;
+            // Summed row by row in order, exactly like `loss_grad`.
             for (&o, &t) in out.iter().zip(y) {
-                block += self.net.loss.value(o, t, self.net.logit_output);
+                sum += self.net.loss.value(o, t, self.net.logit_output);
             }
-            sum += block;
         });
         match n {
             Some(n) if n > 0 => sum / n as f64,

@@ -17,11 +17,12 @@ pub enum LineSearch {
     StrongWolfe,
 }
 
+crate::tagged_enum! {
 /// An optimizer as written in a config.
 #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "name", deny_unknown_fields)]
-pub enum OptimizerConfig {
+#[derive(Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub enum OptimizerConfig via OptimizerConfigTwin = "OptimizerConfig" {
     /// torch.optim.SGD.
     SGD {
         #[serde(default = "lr_1e_3")]
@@ -184,6 +185,7 @@ pub enum OptimizerConfig {
         variant: LookaheadVariant,
         inner: Box<OptimizerConfig>,
     },
+}
 }
 
 fn lr_1() -> f64 {

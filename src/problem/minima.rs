@@ -20,7 +20,8 @@ use super::minima_table as table;
 use crate::math::sqrt;
 
 /// A rectangular plotting domain: x in [x[0], x[1]], y in [y[0], y[1]].
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ViewBox {
     /// Range of the first parameter.
     pub x: [f64; 2],

@@ -39,10 +39,11 @@ pub use training::{Evaluation, TrainingConfig, TrainingProblem};
 /// At most this many bad entries of one data array are reported one by one.
 const MAX_ENTRY_ERRORS: usize = 10;
 
+crate::tagged_enum! {
 /// A problem as written in a config (`{"name": "rosenbrock", "a": 1, "b": 100}`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ProblemConfig {
+#[derive(Clone, Debug, PartialEq)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProblemConfig via ProblemConfigTwin = "ProblemConfig" {
     /// f = 0.5*(a*x^2 + b*y^2); a negative coefficient gives a legitimate saddle demo.
     Quadratic {
         #[serde(default = "quadratic_a")]
@@ -110,6 +111,7 @@ pub enum ProblemConfig {
     },
     /// A model trained on data (see `training.rs`).
     Model(Box<TrainingConfig>),
+}
 }
 
 /// Inline data of a linear regression: one feature and one target per point.

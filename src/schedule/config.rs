@@ -7,14 +7,15 @@ use super::plateau::Plateau;
 use super::sequential::Sequential;
 use super::{Kind, Schedule};
 
+crate::tagged_enum! {
 /// A learning-rate schedule as written in a config.
 ///
 /// The tag `name` is the torch class (or `constant`); the other fields carry torch's keyword
 /// names and defaults. Unknown names and unknown fields are rejected by serde, which lists the
 /// allowed ones.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "name", deny_unknown_fields)]
-pub enum ScheduleConfig {
+#[derive(Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub enum ScheduleConfig via ScheduleConfigTwin = "ScheduleConfig" {
     /// lr_t = lr.
     #[serde(rename = "constant")]
     Constant {},
@@ -141,6 +142,7 @@ pub enum ScheduleConfig {
         #[serde(default = "plateau_eps")]
         eps: f64,
     },
+}
 }
 
 /// The named lambdas LambdaLR offers (torch takes a Python callable instead).
