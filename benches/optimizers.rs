@@ -160,6 +160,7 @@ fn session(name: &str, optimizer: OptimizerConfig, recording: bool) -> Session {
             color: None,
         }],
         stop: endless_stop(),
+        view: None,
     };
     if let Err(e) = experiment.validate() {
         panic!("benchmark config {name} is invalid:\n{e}");

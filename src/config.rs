@@ -108,8 +108,13 @@ impl Experiment {
         }
         self.stop.validate("stop", &mut v);
         if let Some(view) = &self.view {
-            let ok = view.x.iter().chain(&view.y).all(|c| c.is_finite()) && view.x[0] < view.x[1] && view.y[0] < view.y[1];
-            v.require(ok, "view", format!("needs finite x[0] < x[1] and y[0] < y[1], got x {:?}, y {:?}", view.x, view.y));
+            let ok =
+                view.x.iter().chain(&view.y).all(|c| c.is_finite()) && view.x[0] < view.x[1] && view.y[0] < view.y[1];
+            v.require(
+                ok,
+                "view",
+                format!("needs finite x[0] < x[1] and y[0] < y[1], got x {:?}, y {:?}", view.x, view.y),
+            );
         }
         v.finish()
     }

@@ -132,7 +132,9 @@ fn refine(path: &str, part: &Value, message: &str) -> String {
             if let Some(text) = quoted(rest, "") {
                 let is_it = |v: &Value, _: Option<&str>| match v {
                     Value::String(s) => rest.starts_with("string") && s == text,
-                    Value::Number(n) => n.to_string() == text || n.as_f64().zip(text.parse::<f64>().ok()).is_some_and(|(a, b)| a == b),
+                    Value::Number(n) => {
+                        n.to_string() == text || n.as_f64().zip(text.parse::<f64>().ok()).is_some_and(|(a, b)| a == b)
+                    }
                     Value::Bool(b) => b.to_string() == text,
                     _ => false,
                 };
@@ -145,7 +147,8 @@ fn refine(path: &str, part: &Value, message: &str) -> String {
                 Value::Object(_) => "map",
                 _ => "",
             };
-            let is_it = |v: &Value, key: Option<&str>| key.is_some() && !kind(v).is_empty() && rest.starts_with(kind(v));
+            let is_it =
+                |v: &Value, key: Option<&str>| key.is_some() && !kind(v).is_empty() && rest.starts_with(kind(v));
             return find(part, path, &is_it).unwrap_or_else(|| path.to_string());
         }
     }

@@ -126,9 +126,10 @@ fn criterion_words(run: &Run, criterion: Criterion) -> String {
         }
         Criterion::EarlyStopping => {
             let patience = stop.early_stopping.as_ref().map_or(0, |c| c.patience);
-            let best = run.monitor().best_validation().map_or(String::new(), |(step, loss)| {
-                format!("; best validation loss {} at step {step}", short(loss))
-            });
+            let best = run
+                .monitor()
+                .best_validation()
+                .map_or(String::new(), |(step, loss)| format!("; best validation loss {} at step {step}", short(loss)));
             format!("early stopping: validation loss did not improve for {patience} evaluations{best}")
         }
     }

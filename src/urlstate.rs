@@ -102,8 +102,12 @@ pub fn encode(experiment: &Experiment) -> String {
         parts.push(format!("seed={}", experiment.seed));
     }
     if let Some(view) = &experiment.view {
-        let numbers: Vec<String> =
-            view.x.iter().chain(&view.y).map(|c| Number::from_f64(*c).map_or("nan".into(), |n| write_number(&n))).collect();
+        let numbers: Vec<String> = view
+            .x
+            .iter()
+            .chain(&view.y)
+            .map(|c| Number::from_f64(*c).map_or("nan".into(), |n| write_number(&n)))
+            .collect();
         parts.push(format!("view={}", numbers.join(",")));
     }
     parts.join("&")

@@ -8,13 +8,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
+use crate::analysis::sweep::{Sweep, SweepParameter};
 use crate::chart::curves::draw_curves;
 use crate::chart::figures;
 use crate::chart::heatmap::landscape_rgba;
+use crate::chart::model_view::{boundary_rgba, data_view, draw_model};
 use crate::chart::paths::draw_paths;
 use crate::chart::run_color;
-use crate::analysis::sweep::{Sweep, SweepParameter};
-use crate::chart::model_view::{boundary_rgba, data_view, draw_model};
 use crate::config::Experiment;
 use crate::data::Task;
 use crate::problem::Problem;
@@ -209,7 +209,8 @@ impl Playground {
             serde_json::from_str(options_json).map_err(|e| js_error(format!("chart options: {e}")))?
         };
         let (series, curve_options) =
-            figures::curve_series(&self.session, kind, options.log_x, options.log_y, options.smoothing).map_err(js_error)?;
+            figures::curve_series(&self.session, kind, options.log_x, options.log_y, options.smoothing)
+                .map_err(js_error)?;
         let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
         let root = backend.into_drawing_area();
         draw_curves(&root, &series, &curve_options).map_err(js_error)

@@ -138,7 +138,13 @@ fn bad_training_configs_name_the_field() {
         "regularization": {"dropout": 0.95}},
       "runs": [{"label": "a", "optimizer": {"name": "Adam"}}]}"#;
     let error = Experiment::from_json(bad).unwrap_err().to_string();
-    for path in ["problem.data.n", "problem.model", "problem.validation_share", "problem.batch_size", "problem.regularization.dropout"] {
+    for path in [
+        "problem.data.n",
+        "problem.model",
+        "problem.validation_share",
+        "problem.batch_size",
+        "problem.regularization.dropout",
+    ] {
         assert!(error.contains(path), "missing {path} in:\n{error}");
     }
 }

@@ -55,7 +55,9 @@ fn with_complexity(base: &Experiment, parameter: SweepParameter, value: u32) -> 
     };
     match (&mut training.model, parameter) {
         (ModelConfig::Polynomial { degree }, SweepParameter::Degree) => *degree = value as usize,
-        (ModelConfig::Mlp { hidden, .. }, SweepParameter::HiddenUnits) => hidden.iter_mut().for_each(|h| *h = value as usize),
+        (ModelConfig::Mlp { hidden, .. }, SweepParameter::HiddenUnits) => {
+            hidden.iter_mut().for_each(|h| *h = value as usize)
+        }
         _ => return None,
     }
     // Each complexity starts from its own seeded initial weights.
@@ -65,9 +67,18 @@ fn with_complexity(base: &Experiment, parameter: SweepParameter, value: u32) -> 
 
 impl Sweep {
     /// A sweep of `values` of `parameter` with run `run` of `base` (a model problem).
-    pub fn new(base: &Experiment, parameter: SweepParameter, values: &[u32], run: usize) -> Result<Sweep, ValidationErrors> {
+    pub fn new(
+        base: &Experiment,
+        parameter: SweepParameter,
+        values: &[u32],
+        run: usize,
+    ) -> Result<Sweep, ValidationErrors> {
         let mut v = Validator::new();
-        v.require(!values.is_empty() && values.len() <= MAX_SWEEP_VALUES, "sweep.values", format!("give 1 to {MAX_SWEEP_VALUES} values, got {}", values.len()));
+        v.require(
+            !values.is_empty() && values.len() <= MAX_SWEEP_VALUES,
+            "sweep.values",
+            format!("give 1 to {MAX_SWEEP_VALUES} values, got {}", values.len()),
+        );
         v.require(run < base.runs.len(), "sweep.run", format!("there are {} runs, got index {run}", base.runs.len()));
         let mut single = base.clone();
         if let Some(r) = base.runs.get(run) {
@@ -134,7 +145,12 @@ impl Sweep {
             return;
         };
         let e = problem.evaluate(run.params());
-        self.results.push(SweepPoint { value, train_loss: e.train_loss, validation_loss: e.validation_loss, steps: run.step() });
+        self.results.push(SweepPoint {
+            value,
+            train_loss: e.train_loss,
+            validation_loss: e.validation_loss,
+            steps: run.step(),
+        });
     }
 
     /// True when every value is done.

@@ -154,7 +154,9 @@ pub fn draw_curves<DB: DrawingBackend>(
                 .draw_series(DashedLineSeries::new(pts.iter().copied(), 6, 4, color.stroke_width(2)))
                 .map_err(err)?
                 .label(s.label.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 6, y), (x + 10, y), (x + 16, y)], color.stroke_width(1)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 6, y), (x + 10, y), (x + 16, y)], color.stroke_width(1))
+                });
         } else {
             chart
                 .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))

@@ -5,9 +5,9 @@
 #[cfg(not(target_arch = "wasm32"))]
 use plotters::prelude::*;
 
-use super::curves::{CurveOptions, CurveSeries};
 #[cfg(not(target_arch = "wasm32"))]
 use super::curves::draw_curves;
+use super::curves::{CurveOptions, CurveSeries};
 #[cfg(not(target_arch = "wasm32"))]
 use super::paths::draw_paths;
 use super::paths::PathSeries;
@@ -26,7 +26,13 @@ pub const MODEL_CHART_KINDS: [&str; 2] = ["train_val", "accuracy"];
 
 /// Each run's color as RGB.
 pub fn colors(session: &Session) -> Vec<(u8, u8, u8)> {
-    session.experiment().runs.iter().enumerate().map(|(i, rc)| parse_color(&run_color(rc.color.as_deref(), i))).collect()
+    session
+        .experiment()
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, rc)| parse_color(&run_color(rc.color.as_deref(), i)))
+        .collect()
 }
 
 /// Each run's path through the landscape.
@@ -198,8 +204,21 @@ fn evaluation_series(session: &Session, kind: &str, log_x: bool, log_y: bool) ->
             divergence: None,
         });
     }
-    let title = if accuracy { "accuracy (solid: training, dashed: validation)" } else { "loss (solid: training, dashed: validation)" };
-    (series, CurveOptions { title: title.into(), log_x, log_y: log_y && !accuracy, hlines: Vec::new(), x_label: String::new() })
+    let title = if accuracy {
+        "accuracy (solid: training, dashed: validation)"
+    } else {
+        "loss (solid: training, dashed: validation)"
+    };
+    (
+        series,
+        CurveOptions {
+            title: title.into(),
+            log_x,
+            log_y: log_y && !accuracy,
+            hlines: Vec::new(),
+            x_label: String::new(),
+        },
+    )
 }
 
 /// The landscape as SVG (native only): a coarse heatmap (one rectangle per cell, fine for a file), the paths

@@ -54,8 +54,10 @@ fn tint(color: (u8, u8, u8), amount: f64) -> [u8; 3] {
 
 /// The decision boundary image (width * height * 4 bytes), row 0 at the top of `view`.
 pub fn boundary_rgba(problem: &TrainingProblem, w: &[f64], view: ViewBox, width: usize, height: usize) -> Vec<u8> {
-    let xs: Vec<f64> = (0..width).map(|c| view.x[0] + (c as f64 + 0.5) / width as f64 * (view.x[1] - view.x[0])).collect();
-    let ys: Vec<f64> = (0..height).map(|r| view.y[1] - (r as f64 + 0.5) / height as f64 * (view.y[1] - view.y[0])).collect();
+    let xs: Vec<f64> =
+        (0..width).map(|c| view.x[0] + (c as f64 + 0.5) / width as f64 * (view.x[1] - view.x[0])).collect();
+    let ys: Vec<f64> =
+        (0..height).map(|r| view.y[1] - (r as f64 + 0.5) / height as f64 * (view.y[1] - view.y[0])).collect();
     let mut probability = vec![f64::NAN; width * height];
     problem.model.predict_grid(w, &xs, &ys, &mut probability);
     let mut image = vec![255u8; width * height * 4];
@@ -85,7 +87,10 @@ pub fn boundary_rgba(problem: &TrainingProblem, w: &[f64], view: ViewBox, width:
 }
 
 fn draw_point_set<DB: DrawingBackend>(
-    chart: &mut ChartContext<DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>,
+    chart: &mut ChartContext<
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
     data: &Dataset,
     filled: bool,
 ) -> Result<(), String> {
@@ -100,7 +105,9 @@ fn draw_point_set<DB: DrawingBackend>(
         };
         let color = RGBColor(color.0, color.1, color.2);
         let style = if filled { color.filled() } else { color.stroke_width(2) };
-        EmptyElement::at((x, y)) + Circle::new((0, 0), 3, style) + Circle::new((0, 0), 3, WHITE.mix(if filled { 0.9 } else { 0.0 }).stroke_width(1))
+        EmptyElement::at((x, y))
+            + Circle::new((0, 0), 3, style)
+            + Circle::new((0, 0), 3, WHITE.mix(if filled { 0.9 } else { 0.0 }).stroke_width(1))
     });
     chart.draw_series(points).map_err(err)?;
     Ok(())
@@ -118,7 +125,8 @@ pub fn draw_model<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
     if problem.task() == Task::Classification {
-        let mut chart = ChartBuilder::on(root).build_cartesian_2d(view.x[0]..view.x[1], view.y[0]..view.y[1]).map_err(err)?;
+        let mut chart =
+            ChartBuilder::on(root).build_cartesian_2d(view.x[0]..view.x[1], view.y[0]..view.y[1]).map_err(err)?;
         draw_point_set(&mut chart, &problem.train, true)?;
         draw_point_set(&mut chart, &problem.validation, false)?;
         return root.present().map_err(err);
@@ -132,15 +140,25 @@ pub fn draw_model<DB: DrawingBackend>(
         .y_label_area_size(40)
         .build_cartesian_2d(view.x[0]..view.x[1], view.y[0]..view.y[1])
         .map_err(err)?;
-    chart.configure_mesh().x_labels(5).y_labels(5).label_style(("sans-serif", 11)).light_line_style(RGBColor(240, 240, 240)).draw().map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_labels(5)
+        .y_labels(5)
+        .label_style(("sans-serif", 11))
+        .light_line_style(RGBColor(240, 240, 240))
+        .draw()
+        .map_err(err)?;
     draw_point_set(&mut chart, &problem.train, true)?;
     draw_point_set(&mut chart, &problem.validation, false)?;
     let xs: Vec<f64> = (0..=200).map(|i| view.x[0] + i as f64 / 200.0 * (view.x[1] - view.x[0])).collect();
-    if let Some(truth) = xs.iter().map(|x| problem.data_config().true_function(*x).map(|y| (*x, y))).collect::<Option<Vec<_>>>() {
+    if let Some(truth) =
+        xs.iter().map(|x| problem.data_config().true_function(*x).map(|y| (*x, y))).collect::<Option<Vec<_>>>()
+    {
         chart.draw_series(DashedLineSeries::new(truth, 6, 4, RGBColor(120, 120, 120).stroke_width(1))).map_err(err)?;
     }
     let clamp_y = |y: f64| y.clamp(view.y[0] - (view.y[1] - view.y[0]), view.y[1] + (view.y[1] - view.y[0]));
-    let fitted: Vec<(f64, f64)> = xs.iter().map(|x| (*x, clamp_y(problem.model.predict(w, &[*x])))).filter(|p| p.1.is_finite()).collect();
+    let fitted: Vec<(f64, f64)> =
+        xs.iter().map(|x| (*x, clamp_y(problem.model.predict(w, &[*x])))).filter(|p| p.1.is_finite()).collect();
     chart.draw_series(LineSeries::new(fitted, RGBColor(color.0, color.1, color.2).stroke_width(3))).map_err(err)?;
     root.present().map_err(err)
 }
