@@ -109,6 +109,143 @@ export const PROBLEMS = {
   },
 };
 
+// ---------------------------------------------------------------- training on data
+// The datasets, models and training settings of a "model" problem (src/data/mod.rs,
+// src/model/mod.rs, src/problem/training.rs), with the Rust defaults.
+
+const N = (d) => ({ key: 'n', label: 'n (points)', type: 'int', default: d, help: 'number of points, from 4 to 5000, before the validation split' });
+const REG_NOISE = { key: 'noise', label: 'noise (σ of y)', type: 'range', min: 0, max: 1, step: 0.05, default: 0.1, help: 'standard deviation of the Gaussian noise added to y' };
+const OUTLIERS = { key: 'outliers', label: 'outliers (share)', type: 'range', min: 0, max: 0.5, step: 0.01, default: 0, format: 'percent', help: 'share of points whose y is thrown far off' };
+const CLS_NOISE = { key: 'noise', label: 'noise', type: 'range', min: 0, max: 1, step: 0.05, default: 0, help: 'how far the points scatter (TensorFlow Playground’s noise slider / 100)' };
+const LABEL_NOISE = { key: 'label_noise', label: 'label noise (flipped share)', type: 'range', min: 0, max: 0.5, step: 0.01, default: 0, format: 'percent', help: 'share of points given the wrong class' };
+
+export const DATASETS = {
+  linear: {
+    title: 'Line', task: 'regression', formula: 'y = slope·x + intercept + noise',
+    params: [N(100), REG_NOISE, OUTLIERS,
+      { key: 'slope', label: 'slope', type: 'number', default: 1.5 },
+      { key: 'intercept', label: 'intercept', type: 'number', default: 0.5 }],
+  },
+  polynomial: {
+    title: 'Cubic', task: 'regression', formula: 'y = 4x³ − 3x + noise',
+    params: [N(100), REG_NOISE, OUTLIERS],
+  },
+  sine: {
+    title: 'Sine', task: 'regression', formula: 'y = sin(2π·frequency·x) + noise',
+    params: [N(100), REG_NOISE, OUTLIERS,
+      { key: 'frequency', label: 'frequency (cycles per unit)', type: 'number', default: 1, help: 'x runs over [−1, 1], so frequency 1 is two full waves' }],
+  },
+  circle: { title: 'Circle', task: 'classification', formula: 'a disc of one class inside a ring of the other', params: [N(200), CLS_NOISE, LABEL_NOISE] },
+  xor: { title: 'Exclusive or', task: 'classification', formula: 'the class is the sign of x₁·x₂', params: [N(200), CLS_NOISE, LABEL_NOISE] },
+  gaussians: { title: 'Two Gaussians', task: 'classification', formula: 'two round clusters', params: [N(200), CLS_NOISE, LABEL_NOISE] },
+  spiral: { title: 'Spiral', task: 'classification', formula: 'two interleaved spirals', params: [N(200), CLS_NOISE, LABEL_NOISE] },
+  moons: { title: 'Two moons', task: 'classification', formula: 'two interleaving half circles', params: [N(200), CLS_NOISE, LABEL_NOISE] },
+  csv: { title: 'Your data (CSV)', task: null, formula: 'x,y per line (regression) or x1,x2,label (classification, labels 0/1 or −1/1)', params: [] },
+};
+
+export const DATASET_GROUPS = [
+  ['Regression (1-D: fit y from x)', ['linear', 'polynomial', 'sine']],
+  ['Classification (2-D: two classes)', ['circle', 'xor', 'gaussians', 'spiral', 'moons']],
+  ['Your own data', ['csv']],
+];
+
+// An example CSV offered when "Your data" is chosen: 24 noisy points of a parabola.
+export const SAMPLE_CSV = `x,y
+-1.00,1.07
+-0.91,0.76
+-0.83,0.72
+-0.74,0.49
+-0.65,0.47
+-0.57,0.28
+-0.48,0.30
+-0.39,0.12
+-0.30,0.14
+-0.22,0.02
+-0.13,0.05
+-0.04,-0.03
+0.04,0.04
+0.13,-0.01
+0.22,0.09
+0.30,0.05
+0.39,0.19
+0.48,0.20
+0.57,0.36
+0.65,0.38
+0.74,0.59
+0.83,0.66
+0.91,0.86
+1.00,0.97
+`;
+
+export const ACTIVATIONS = [['tanh', 'tanh'], ['relu', 'ReLU'], ['leaky_relu', 'leaky ReLU (slope 0.01)'], ['sigmoid', 'sigmoid'], ['linear', 'linear (none)']];
+
+export const MODELS = {
+  linear: { title: 'Linear regression', tasks: ['regression'], formula: 'y = w·x + b' },
+  polynomial: { title: 'Polynomial regression', tasks: ['regression'], formula: 'y = w₁x + w₂x² + … + w_d·x^d + b' },
+  logistic: { title: 'Logistic regression', tasks: ['classification'], formula: 'p(class 1) = σ(w₁x₁ + w₂x₂ + b)' },
+  mlp: { title: 'Neural network (MLP)', tasks: ['regression', 'classification'], formula: 'hidden layers of units, then one linear output (a logit for classification)' },
+};
+
+export const MODEL_LIMITS = { maxDegree: 15, maxLayers: 6, maxUnits: 32, minPoints: 4, maxPoints: 5000 };
+
+/** A fresh model config that fits a task (keeps the current one when it already fits). */
+export function modelForTask(model, task) {
+  if (model && MODELS[model.name] && MODELS[model.name].tasks.includes(task)) return model;
+  if (task === 'classification') return { name: 'mlp', hidden: [8, 8], activation: 'tanh' };
+  return { name: 'polynomial', degree: 3 };
+}
+
+/** Regression or classification, from the data config (CSV: from the first data line). */
+export function dataTask(data) {
+  if (!data) return null;
+  const spec = DATASETS[data.name];
+  if (spec && spec.task) return spec.task;
+  if (data.name !== 'csv') return null;
+  return csvShape(data.text || '').columns === 3 ? 'classification' : 'regression';
+}
+
+/** Column count and number of data lines of a CSV text (a header line is not counted). */
+export function csvShape(text) {
+  let columns = null;
+  let rows = 0;
+  let first = true;
+  for (const raw of String(text).replace(/^\ufeff/, '').split(/\r\n|\n|\r/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const fields = line.split(',').map((f) => f.trim());
+    const numeric = fields.map((f) => f !== '' && Number.isFinite(Number(f)));
+    if (first) {
+      first = false;
+      if (!numeric.some(Boolean)) {
+        if (fields.length === 2 || fields.length === 3) columns = fields.length;
+        continue;
+      }
+    }
+    if (columns === null && (fields.length === 2 || fields.length === 3)) columns = fields.length;
+    rows += 1;
+  }
+  return { columns, rows };
+}
+
+/** The number of training and validation points of a model problem (as src/data/mod.rs splits). */
+export function splitSizes(problem) {
+  const data = problem.data || {};
+  let n;
+  if (data.name === 'csv') n = csvShape(data.text || '').rows;
+  else if (typeof data.n === 'number') n = data.n;
+  else n = DATASETS[data.name] && DATASETS[data.name].task === 'classification' ? 200 : 100;
+  const share = typeof problem.validation_share === 'number' ? problem.validation_share : 0.3;
+  let train = Math.round((1 - share) * n);
+  if (n >= 2) train = Math.min(n - 1, Math.max(1, train));
+  return { n, train, validation: Math.max(0, n - train) };
+}
+
+/** A fresh model problem config. */
+export function newModelProblem(dataName = 'circle') {
+  const task = DATASETS[dataName].task || 'regression';
+  return { name: 'model', data: { name: dataName }, model: modelForTask(null, task) };
+}
+
 const BETAS = (d) => ({ key: 'betas', label: 'betas (β₁, β₂)', type: 'betas', default: d, help: 'decay rates of the running means of the gradient and of its square' });
 const EPS = (d) => ({ key: 'eps', label: 'eps', type: 'number', default: d, help: 'added to the denominator for numerical stability' });
 const LR = (d) => ({ key: 'lr', label: 'lr (learning rate)', type: 'number', default: d, keep: true });
@@ -346,6 +483,7 @@ export const STOP_DEFAULTS = {
   param_change: { tol: 1e-10, patience: 10, stop: true },
   grad_norm: { tol: 1e-8, stop: true },
   target_loss: { value: 0.001, stop: true }, // off by default; this is the value offered when switched on
+  early_stopping: { patience: 10, min_delta: 0, restore_best: true, stop: true }, // off by default (models only)
   divergence: { factor: 1e6 },
 };
 

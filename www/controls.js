@@ -8,7 +8,8 @@
 import { h, select, selectValue } from './dom.js';
 import {
   PROBLEMS, OPTIMIZERS, SCHEDULES, LOOKAHEAD_FIELDS, WEIGHT_DECAY_NOTES, STOP_DEFAULTS,
-  fieldValue, fmt, newOptimizer, newSchedule, hasMomentum,
+  DATASETS, DATASET_GROUPS, MODELS, ACTIVATIONS, MODEL_LIMITS, SAMPLE_CSV,
+  fieldValue, fmt, newOptimizer, newSchedule, hasMomentum, dataTask, modelForTask, csvShape, splitSizes,
 } from './catalog.js';
 
 let uid = 0;
@@ -34,8 +35,13 @@ function defaultText(spec) {
   if (d === null) return 'default: none';
   if (typeof d === 'boolean') return `default ${d ? 'on' : 'off'}`;
   if (Array.isArray(d)) return `default (${d.map(fmt).join(', ')})`;
-  if (typeof d === 'number') return `default ${fmt(d)}`;
+  if (typeof d === 'number') return `default ${spec.format === 'percent' ? rangeText(spec, d) : fmt(d)}`;
   return `default ${d}`;
+}
+
+function rangeText(spec, v) {
+  if (spec.format === 'percent') return `${Math.round(v * 100)} %`;
+  return String(Number(Number(v).toPrecision(6)));
 }
 
 function sameValue(a, b) {
@@ -63,7 +69,7 @@ function labelContent(spec) {
 export function field(spec, obj, path, ctx, kind = 'value') {
   const id = nextId();
   const value = fieldValue(obj, spec);
-  const fpath = `${path}.${spec.key}`;
+  const fpath = path ? `${path}.${spec.key}` : spec.key;
   const dflt = h('span', { class: 'dflt' }, defaultText(spec));
   const wrap = h('div', { class: `field field-${spec.type}`, title: spec.help || null });
   const done = () => ctx.changed(kind);
@@ -75,6 +81,21 @@ export function field(spec, obj, path, ctx, kind = 'value') {
     return wrap;
   }
   const label = h('label', { for: id }, ...labelContent(spec));
+  if (spec.type === 'range') {
+    // A slider: the experiment follows while it is dragged (at most once per frame).
+    const start = typeof value === 'number' ? value : spec.default;
+    const input = h('input', { type: 'range', id, min: spec.min, max: spec.max, step: spec.step, value: start, dataset: { path: fpath } });
+    const out = h('output', { for: id }, rangeText(spec, start));
+    let pending = 0;
+    input.addEventListener('input', () => {
+      const v = Number(input.value);
+      out.textContent = rangeText(spec, v);
+      store(obj, spec, v);
+      if (!pending) pending = requestAnimationFrame(() => { pending = 0; done(); });
+    });
+    wrap.append(label, h('span', { class: 'range' }, input, out), dflt);
+    return wrap;
+  }
   if (spec.type === 'select') {
     const input = select(spec.options, value, { id, dataset: { path: fpath } });
     input.addEventListener('change', () => { store(obj, spec, selectValue(input)); done(); });
@@ -139,17 +160,246 @@ export function field(spec, obj, path, ctx, kind = 'value') {
 /* ---------------------------------------------------------------- problem */
 
 export function problemEditor(draft, ctx) {
+  const isModel = draft.problem && draft.problem.name === 'model';
+  const kindButton = (kind, text, on) => h('button', {
+    type: 'button', role: 'radio', 'aria-checked': String(on), class: on ? 'on' : '', dataset: { path: `problem.kind.${kind}` },
+    onclick: () => { if (!on) ctx.changeKind(kind); },
+  }, text);
+  const kinds = h('div', { class: 'kind-switch', role: 'radiogroup', 'aria-label': 'What is minimised' },
+    kindButton('landscape', 'Loss landscape', !isModel),
+    kindButton('model', 'Model on data', isModel));
+  return h('div', { class: 'problem-editor' }, kinds, isModel ? modelEditor(draft, ctx) : landscapeEditor(draft, ctx));
+}
+
+function landscapeEditor(draft, ctx) {
   const problem = draft.problem;
   const spec = PROBLEMS[problem.name];
   const options = Object.entries(PROBLEMS).map(([name, p]) => [name, p.title]);
   const sel = select(options, problem.name, { id: 'problem-select', dataset: { path: 'problem.name' } });
   sel.addEventListener('change', () => ctx.changeProblem(selectValue(sel)));
-  return h('div', { class: 'problem-editor' },
+  return h('div', { class: 'landscape-editor' },
     h('div', { class: 'field field-select wide' }, h('label', { for: 'problem-select' }, 'Landscape'), sel),
     spec ? h('p', { class: 'formula' }, spec.formula) : null,
     spec ? h('p', { class: 'blurb' }, spec.blurb) : null,
     spec && spec.params.length ? h('div', { class: 'fields' }, spec.params.map((p) => field(p, problem, 'problem', ctx))) : null,
   );
+}
+
+/* ---------------------------------------------------------------- model on data */
+
+const VALIDATION_SHARE = { key: 'validation_share', label: 'validation share', type: 'range', min: 0.1, max: 0.9, step: 0.05, default: 0.3, format: 'percent', help: 'share of the points held out to measure generalization; the model never trains on them' };
+const DEGREE = { key: 'degree', label: 'degree', type: 'range', min: 1, max: MODEL_LIMITS.maxDegree, step: 1, default: 3, help: 'highest power of x' };
+const BATCH = { key: 'batch_size', label: 'batch size', type: 'optint', default: null, help: 'points per step; empty: every training point (full batch)' };
+const EVAL_EVERY = { key: 'eval_every', label: 'evaluate every (epochs)', type: 'int', default: 1, help: 'training and validation loss are measured every this many epochs; early stopping counts these evaluations' };
+const L1 = { key: 'l1', label: 'L1 (λ₁)', type: 'number', default: 0, help: 'adds λ₁·Σ|w| over the weights to the loss' };
+const L2 = { key: 'l2', label: 'L2 (λ₂)', type: 'number', default: 0, help: 'adds λ₂·Σw² over the weights to the loss' };
+const DROPOUT = { key: 'dropout', label: 'dropout', type: 'range', min: 0, max: 0.85, step: 0.05, default: 0, format: 'percent', help: 'probability of switching off each hidden unit in a training step' };
+const SEED = { key: 'seed', label: 'seed', type: 'int', default: 0, keep: true, help: 'draws the data, the split, the initial weights, the minibatch order and dropout' };
+
+function newModel(name) {
+  if (name === 'polynomial') return { name, degree: 3 };
+  if (name === 'mlp') return { name, hidden: [8, 8], activation: 'tanh' };
+  return { name };
+}
+
+/** Makes the model and loss fit the data's task after a data change; true when they changed. */
+function fitModelToData(problem) {
+  const task = dataTask(problem.data);
+  if (!task) return false;
+  let changed = false;
+  const model = modelForTask(problem.model, task);
+  if (model !== problem.model) { problem.model = model; changed = true; }
+  if (task === 'regression' && problem.loss === 'cross_entropy') { delete problem.loss; changed = true; }
+  return changed;
+}
+
+let lastCsvText = null;
+
+function modelEditor(draft, ctx) {
+  const problem = draft.problem;
+  if (!problem.data) problem.data = { name: 'circle' };
+  if (!problem.model) problem.model = modelForTask(null, dataTask(problem.data) || 'classification');
+  const data = problem.data;
+  const dataSpec = DATASETS[data.name];
+  const task = dataTask(data);
+
+  // Data set
+  const dataId = nextId();
+  const dataSel = select(DATASET_GROUPS.map(([group, names]) => ({ group, options: names.map((n) => [n, DATASETS[n].title]) })), data.name, { id: dataId, dataset: { path: 'problem.data.name' } });
+  dataSel.addEventListener('change', () => {
+    const name = selectValue(dataSel);
+    if (data.name === 'csv') lastCsvText = data.text;
+    problem.data = name === 'csv' ? { name, text: lastCsvText || SAMPLE_CSV } : { name };
+    fitModelToData(problem);
+    ctx.changed('structure');
+  });
+
+  const splitNote = h('p', { class: 'note split-note' });
+  const refreshSplit = () => {
+    const { n, train, validation } = splitSizes(problem);
+    splitNote.textContent = n >= 2 ? `${train} training points (filled), ${validation} validation points (hollow).` : '';
+  };
+  ctx.watch(refreshSplit);
+  refreshSplit();
+
+  const seedRow = h('div', { class: 'seed-row' },
+    field(SEED, draft, '', ctx),
+    h('button', {
+      type: 'button', class: 'small', dataset: { path: 'seed.regenerate' }, title: 'Draw new data (and a new split, initial weights and minibatch order) with the next seed',
+      onclick: () => { draft.seed = (Number.isFinite(Number(draft.seed)) ? Number(draft.seed) : 0) + 1; ctx.changed('structure'); },
+    }, '↻ Regenerate data'));
+
+  const dataBox = h('div', { class: 'data-editor' },
+    h('div', { class: 'field field-select wide' }, h('label', { for: dataId }, 'Data'), dataSel),
+    dataSpec ? h('p', { class: 'formula' }, dataSpec.formula) : null,
+    data.name === 'csv' ? csvEditor(problem, ctx) : null,
+    dataSpec && dataSpec.params.length ? h('div', { class: 'fields' }, dataSpec.params.map((p) => field(p, data, 'problem.data', ctx))) : null,
+    h('div', { class: 'fields' }, field(VALIDATION_SHARE, problem, 'problem', ctx)),
+    splitNote,
+    seedRow);
+
+  // Model
+  const model = problem.model;
+  const modelId = nextId();
+  const modelOptions = Object.entries(MODELS).filter(([, m]) => !task || m.tasks.includes(task)).map(([name, m]) => [name, m.title]);
+  const modelSel = select(modelOptions, model.name, { id: modelId, dataset: { path: 'problem.model.name' } });
+  modelSel.addEventListener('change', () => { problem.model = newModel(selectValue(modelSel)); ctx.changed('structure'); });
+  const modelSpec = MODELS[model.name];
+  let modelFields = null;
+  if (model.name === 'polynomial') modelFields = h('div', { class: 'fields' }, field(DEGREE, model, 'problem.model', ctx));
+  if (model.name === 'mlp') modelFields = mlpEditor(model, ctx);
+
+  const lossOptions = [[null, `auto: ${task === 'classification' ? 'cross-entropy' : 'mean squared error'}`], ['mse', 'mean squared error (MSE)']];
+  if (task !== 'regression') lossOptions.push(['cross_entropy', 'cross-entropy']);
+  const lossField = field({ key: 'loss', label: 'loss', type: 'select', default: null, options: lossOptions }, problem, 'problem', ctx);
+
+  const batchNote = h('p', { class: 'note batch-note' });
+  const refreshBatch = () => {
+    const { train } = splitSizes(problem);
+    const b = problem.batch_size;
+    if (typeof b === 'number' && b >= 1 && b < train) {
+      const steps = Math.ceil(train / b);
+      batchNote.textContent = `Minibatches of ${b}: one epoch (a pass over the ${train} training points) is ${steps} steps, each on different points, so the loss per step is noisy.`;
+    } else {
+      batchNote.textContent = `Full batch: every step uses all ${train} training points, so one step is one epoch.`;
+    }
+  };
+  ctx.watch(refreshBatch);
+  refreshBatch();
+
+  const reg = problem.regularization || (problem.regularization = {});
+  const regBox = h('fieldset', { class: 'regularization' },
+    h('legend', null, 'Regularization ', h('span', { class: 'badge' }, 'in the loss')),
+    h('div', { class: 'fields' },
+      field(L1, reg, 'problem.regularization', ctx),
+      field(L2, reg, 'problem.regularization', ctx),
+      field(DROPOUT, reg, 'problem.regularization', ctx)),
+    h('p', { class: 'note' }, 'Training minimises loss + λ₁·Σ|w| + λ₂·Σw², summed over the weights only (never the biases). Being part of the loss, the penalty is seen by every optimizer alike (coupled). It is not the optimizer’s weight_decay in the run panel, which acts on every parameter, biases included.'),
+    h('p', { class: 'note' }, 'Dropout switches off each hidden unit with this probability in every training step (MLP only); evaluations use the whole network.'));
+
+  const modelBox = h('div', { class: 'model-editor' },
+    h('div', { class: 'field field-select wide' }, h('label', { for: modelId }, 'Model'), modelSel),
+    modelSpec ? h('p', { class: 'formula' }, modelSpec.formula) : null,
+    modelFields,
+    h('div', { class: 'fields' },
+      lossField,
+      field(BATCH, problem, 'problem', ctx),
+      field(EVAL_EVERY, problem, 'problem', ctx)),
+    batchNote,
+    regBox);
+
+  return h('div', { class: 'model-problem' },
+    h('h4', { class: 'first' }, 'Data'), dataBox,
+    h('h4', null, 'Model'), modelBox);
+}
+
+function mlpEditor(model, ctx) {
+  const hidden = Array.isArray(model.hidden) ? model.hidden : (model.hidden = [8, 8]);
+  const count = hidden.length;
+  const layers = h('div', { class: 'layers' },
+    h('span', { class: 'layers-label' }, 'Hidden layers'),
+    h('button', {
+      type: 'button', class: 'small', 'aria-label': 'Remove a hidden layer', dataset: { path: 'problem.model.hidden.remove' }, disabled: count === 0,
+      onclick: () => { hidden.pop(); ctx.changed('structure'); },
+    }, '−'),
+    h('span', { class: 'layer-count', 'aria-live': 'polite' }, String(count)),
+    h('button', {
+      type: 'button', class: 'small', 'aria-label': 'Add a hidden layer', dataset: { path: 'problem.model.hidden.add' }, disabled: count >= MODEL_LIMITS.maxLayers,
+      onclick: () => { hidden.push(count ? hidden[count - 1] : 4); ctx.changed('structure'); },
+    }, '+'));
+  const units = h('div', { class: 'units' }, hidden.map((u, i) => {
+    const input = h('input', {
+      type: 'number', min: 1, max: MODEL_LIMITS.maxUnits, step: 1, value: u, 'aria-label': `units in hidden layer ${i + 1}`,
+      dataset: { path: `problem.model.hidden[${i}]` }, title: `layer ${i + 1}: 1 to ${MODEL_LIMITS.maxUnits} units`,
+    });
+    input.addEventListener('change', () => {
+      const v = Number(input.value);
+      hidden[i] = Number.isFinite(v) && input.value.trim() !== '' ? v : input.value;
+      ctx.changed('value');
+    });
+    return h('label', { class: 'unit' }, h('span', null, `L${i + 1}`), input);
+  }));
+  const activation = field({ key: 'activation', label: 'activation', type: 'select', default: 'tanh', options: ACTIVATIONS }, model, 'problem.model', ctx);
+  return h('div', { class: 'mlp-editor' },
+    layers,
+    count ? units : h('p', { class: 'note' }, 'No hidden layer: the network is a linear model of the inputs.'),
+    h('p', { class: 'note' }, `Units per hidden layer (1 to ${MODEL_LIMITS.maxUnits}).`),
+    h('div', { class: 'fields' }, activation));
+}
+
+function csvEditor(problem, ctx) {
+  const data = problem.data;
+  const id = nextId();
+  const area = h('textarea', {
+    id, rows: 8, spellcheck: 'false', autocomplete: 'off', wrap: 'off', value: data.text || '',
+    dataset: { path: 'problem.data.text' }, 'aria-label': 'Your data as CSV text',
+  });
+  const shape = h('p', { class: 'note csv-shape', 'aria-live': 'polite' });
+  const fileNote = h('p', { class: 'note csv-file', role: 'status' });
+  const describe = () => {
+    const { columns, rows } = csvShape(area.value);
+    if (columns === 3) shape.textContent = `${rows} rows of x1, x2, label: classification (labels 0/1 or −1/1).`;
+    else if (columns === 2) shape.textContent = `${rows} rows of x, y: regression.`;
+    else shape.textContent = 'Write one point per line: x,y (regression) or x1,x2,label (classification).';
+  };
+  describe();
+  const apply = () => {
+    data.text = area.value;
+    lastCsvText = area.value;
+    const structural = fitModelToData(problem);
+    ctx.changed(structural ? 'structure' : 'value');
+  };
+  area.addEventListener('input', describe);
+  area.addEventListener('change', apply);
+  const file = h('input', { type: 'file', id: nextId(), accept: '.csv,.txt,text/csv,text/plain', class: 'file-input', dataset: { path: 'problem.data.file' } });
+  file.addEventListener('change', () => {
+    const f = file.files && file.files[0];
+    if (!f) return;
+    if (f.size > 2_000_000) {
+      fileNote.textContent = `“${f.name}” is ${(f.size / 1e6).toFixed(1)} MB: too large (at most ${MODEL_LIMITS.maxPoints} rows are used).`;
+      file.value = '';
+      return;
+    }
+    const reader = new FileReader();
+    reader.onload = () => {
+      area.value = String(reader.result);
+      fileNote.textContent = `Read “${f.name}”.`;
+      describe();
+      apply();
+      file.value = '';
+    };
+    reader.onerror = () => { fileNote.textContent = `“${f.name}” could not be read.`; file.value = ''; };
+    reader.readAsText(f);
+  });
+  return h('div', { class: 'csv-editor' },
+    h('label', { for: id, class: 'csv-label' }, 'Your data (CSV)'),
+    area,
+    shape,
+    h('div', { class: 'csv-actions' },
+      h('button', { type: 'button', class: 'small', dataset: { path: 'problem.data.apply' }, onclick: apply }, 'Use this data'),
+      h('label', { class: 'file-button', for: file.id }, 'Upload a CSV file…'), file),
+    fileNote,
+    h('p', { class: 'note' }, `An optional header line; then one point per line, x,y or x1,x2,label; ${MODEL_LIMITS.minPoints} to ${MODEL_LIMITS.maxPoints} rows. A problem is reported with its line number and the running experiment is kept.`));
 }
 
 /* ---------------------------------------------------------------- runs */
@@ -177,22 +427,24 @@ export function runEditor(draft, index, ctx) {
   };
   startInputs.forEach((input) => input.addEventListener('change', onStart));
 
+  const isModel = draft.problem && draft.problem.name === 'model';
   return h('div', { class: 'run-editor' },
     h('div', { class: 'fields' },
       h('div', { class: 'field field-text' }, h('label', { for: labelId }, 'Label'), label),
       h('div', { class: 'field field-color' }, h('label', { for: colorId }, 'Color'), color),
-      h('div', { class: 'field field-betas', title: 'Click or drag on the landscape to move it' },
+      isModel ? null : h('div', { class: 'field field-betas', title: 'Click or drag on the landscape to move it' },
         h('label', null, 'Start (x, y)'), h('span', { class: 'pair' }, startInputs[0], startInputs[1]),
         h('span', { class: 'dflt' }, 'or click / drag on the landscape')),
     ),
+    isModel ? h('p', { class: 'note' }, 'Every run starts from the same seeded initial weights (Glorot or He for networks, zeros for linear models) and sees the same minibatches, so runs differ only by their optimizer and schedule.') : null,
     h('h4', null, 'Optimizer'),
-    optimizerEditor(run, path, ctx),
+    optimizerEditor(run, path, ctx, isModel),
     h('h4', null, 'Learning-rate schedule'),
     scheduleEditor(run, 'schedule', `${path}.schedule`, ctx, run.optimizer, false),
   );
 }
 
-function optimizerEditor(run, path, ctx) {
+function optimizerEditor(run, path, ctx, isModel) {
   const outer = run.optimizer;
   const lookahead = outer.name === 'Lookahead';
   const inner = lookahead ? outer.inner : outer;
@@ -229,7 +481,8 @@ function optimizerEditor(run, path, ctx) {
       h('div', { class: 'fields' },
         field(wdField, inner, innerPath, ctx),
         switchField ? field(switchField, inner, innerPath, ctx, 'structure') : null),
-      h('p', { class: 'note' }, WEIGHT_DECAY_NOTES[wdKind]))
+      h('p', { class: 'note' }, WEIGHT_DECAY_NOTES[wdKind]),
+      isModel ? h('p', { class: 'note' }, 'The optimizer’s weight decay acts on every parameter, biases included. The model’s L1/L2 penalties (Problem panel) are part of the loss and skip the biases.') : null)
     : null;
 
   return h('div', { class: 'optimizer' },
@@ -329,10 +582,19 @@ const CRITERIA = [
     text: 'the loss reaches value or less',
     fields: [{ key: 'value', label: 'value', type: 'number', keep: true }],
   },
+  {
+    key: 'early_stopping', title: 'Early stopping', modelOnly: true,
+    text: 'the validation loss has not fallen below its best minus min_delta for patience evaluations in a row (one evaluation every eval_every epochs); with “restore best weights” the run goes back to the weights of its best evaluation',
+    fields: [
+      { key: 'patience', label: 'patience (evaluations)', type: 'int', default: 10 },
+      { key: 'min_delta', label: 'min_delta', type: 'number', default: 0 },
+      { key: 'restore_best', label: 'restore best weights', type: 'bool', default: true },
+    ],
+  },
 ];
 
 function criterionOn(stop, key) {
-  if (!(key in stop)) return key !== 'target_loss';
+  if (!(key in stop)) return key !== 'target_loss' && key !== 'early_stopping';
   return stop[key] !== null;
 }
 
@@ -344,7 +606,8 @@ function criterionObject(stop, key) {
 export function stopEditor(draft, ctx) {
   const stop = draft.stop || (draft.stop = {});
   const maxSpec = { key: 'max_steps', label: 'max_steps', type: 'int', default: STOP_DEFAULTS.max_steps, keep: true };
-  const items = CRITERIA.map((c) => {
+  const isModel = draft.problem && draft.problem.name === 'model';
+  const items = CRITERIA.filter((c) => isModel || !c.modelOnly).map((c) => {
     const on = criterionOn(stop, c.key);
     const current = on ? (stop[c.key] || STOP_DEFAULTS[c.key]) : STOP_DEFAULTS[c.key];
     const watchId = nextId();

@@ -193,6 +193,125 @@ export const PRESETS = [
   },
 ];
 
+/* ---------------------------------------------------------------- training on data */
+
+// 20 noisy points of one period of a sine, the same draw (seed 3) in every "fit" preset.
+const SINE20 = { name: 'sine', n: 20, noise: 0.2, frequency: 0.5 };
+const LBFGS1 = { name: 'LBFGS', lr: 1, max_iter: 1, line_search_fn: 'strong_wolfe' };
+const fit = (degree, extra = {}, stop = {}) => ({
+  seed: 3,
+  problem: { name: 'model', data: SINE20, model: { name: 'polynomial', degree }, ...extra },
+  runs: [{ label: 'L-BFGS', optimizer: LBFGS1, schedule: { name: 'constant' }, color: C[0] }],
+  stop: { max_steps: 1000, ...stop },
+});
+const cubicNoise = (noise) => ({
+  seed: 1,
+  problem: { name: 'model', data: { name: 'polynomial', n: 100, noise }, model: { name: 'polynomial', degree: 3 }, batch_size: 10 },
+  runs: [{ label: 'SGD momentum', optimizer: { name: 'SGD', lr: 0.05, momentum: 0.9 }, schedule: { name: 'constant' }, color: C[0] }],
+  stop: { max_steps: 5000 },
+});
+const moons = (batch) => ({
+  seed: 1,
+  problem: { name: 'model', data: { name: 'moons', noise: 0.1 }, model: { name: 'mlp', hidden: [8, 8], activation: 'tanh' }, batch_size: batch },
+  runs: [{ label: 'SGD', optimizer: { name: 'SGD', lr: 0.1 }, schedule: { name: 'constant' }, color: C[0] }],
+  stop: { max_steps: 3000 },
+});
+
+export const DATA_PRESETS = [
+  {
+    id: 'fit-under', group: 'data',
+    title: 'Underfitting: a straight line through a sine',
+    caption: 'TODO',
+    links: [['fit-good', 'a good fit (degree 5)'], ['fit-over', 'overfitting (degree 15)']],
+    speed: '1',
+    config: fit(1),
+  },
+  {
+    id: 'fit-good', group: 'data',
+    title: 'A good fit: degree 5',
+    caption: 'TODO',
+    links: [['fit-under', 'underfitting (degree 1)'], ['fit-over', 'overfitting (degree 15)']],
+    speed: '1',
+    config: fit(5),
+  },
+  {
+    id: 'fit-over', group: 'data',
+    title: 'Overfitting: degree 15 on 14 points',
+    caption: 'TODO',
+    links: [['fit-under', 'degree 1'], ['fit-good', 'degree 5'], ['cure-l2', 'cure it with L2'], ['cure-early', 'cure it with early stopping']],
+    speed: '1',
+    config: fit(15),
+  },
+  {
+    id: 'cure-l2', group: 'data',
+    title: 'Curing overfitting with an L2 penalty',
+    caption: 'TODO',
+    links: [['fit-over', 'without the penalty'], ['cure-early', 'early stopping instead']],
+    speed: '1',
+    config: fit(15, { regularization: { l2: 0.0001 } }),
+  },
+  {
+    id: 'cure-early', group: 'data',
+    title: 'Curing overfitting with early stopping',
+    caption: 'TODO',
+    links: [['fit-over', 'without early stopping'], ['cure-l2', 'an L2 penalty instead']],
+    speed: '1',
+    config: fit(15, {}, { early_stopping: { patience: 10, min_delta: 0, restore_best: true, stop: true } }),
+  },
+  {
+    id: 'noise-clean', group: 'data',
+    title: 'Clean data: minibatch SGD converges',
+    caption: 'TODO',
+    links: [['noise-noisy', 'the same with noisy data']],
+    speed: '10',
+    config: cubicNoise(0),
+  },
+  {
+    id: 'noise-noisy', group: 'data',
+    title: 'Noisy data: minibatch SGD never settles',
+    caption: 'TODO',
+    links: [['noise-clean', 'the same without noise']],
+    speed: '10',
+    config: cubicNoise(0.5),
+  },
+  {
+    id: 'batch-mini', group: 'data',
+    title: 'Minibatches of 10: a noisy loss, fewer epochs',
+    caption: 'TODO',
+    links: [['batch-full', 'the same in full batch']],
+    speed: 'max',
+    config: moons(10),
+  },
+  {
+    id: 'batch-full', group: 'data',
+    title: 'Full batch: a smooth loss, more epochs',
+    caption: 'TODO',
+    links: [['batch-mini', 'the same with minibatches of 10']],
+    speed: 'max',
+    config: moons(null),
+  },
+  {
+    id: 'spiral', group: 'data',
+    title: 'Spiral: Adam vs SGD on a neural network',
+    caption: 'TODO',
+    speed: 'max',
+    config: {
+      seed: 1,
+      problem: { name: 'model', data: { name: 'spiral' }, model: { name: 'mlp', hidden: [8, 8, 8], activation: 'tanh' } },
+      runs: [
+        { label: 'Adam lr 0.01', optimizer: { name: 'Adam', lr: 0.01 }, schedule: { name: 'constant' }, color: C[1] },
+        { label: 'SGD lr 0.03', optimizer: { name: 'SGD', lr: 0.03 }, schedule: { name: 'constant' }, color: C[0] },
+      ],
+      stop: { max_steps: 30000 },
+    },
+  },
+];
+
+PRESETS.push(...DATA_PRESETS);
+
+/** The groups of the preset menu: [group, title]. */
+export const PRESET_GROUPS = [['landscape', 'Loss landscapes'], ['data', 'Training on data']];
+
 export function presetById(id) {
   return PRESETS.find((p) => p.id === id) || null;
 }

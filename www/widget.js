@@ -13,8 +13,8 @@
 
 import init, { Playground, validate_config, encode_hash } from './pkg/convergence.js';
 import { h, replace, select, selectValue } from './dom.js';
-import { PROBLEMS, PALETTE, SPEEDS, fmt, DEFAULT_PRESET } from './catalog.js';
-import { PRESETS, presetById } from './presets.js';
+import { PROBLEMS, PALETTE, SPEEDS, fmt, DEFAULT_PRESET, DATASETS, MODELS, newModelProblem } from './catalog.js';
+import { PRESETS, PRESET_GROUPS, presetById } from './presets.js';
 import { toHash, fromHash } from './urlstate.js';
 import { problemEditor, runEditor, stopEditor } from './controls.js';
 
@@ -28,14 +28,28 @@ const PLOT_RIGHT_INSET = 18;
 const MAX_FRAME_MS = 8;
 const STATUS_INTERVAL_MS = 100;
 const CHART_INTERVAL_MS = 40;
+// The model view (decision boundary) costs a model evaluation per pixel: while training runs it
+// is drawn at the resolution that fits LIVE_MODEL_MS, then once at full resolution (within
+// FINAL_MODEL_MS) when the runs rest.
+const LIVE_MODEL_MS = 4;
+const FINAL_MODEL_MS = 200;
+const MIN_MODEL_PX = 64;
+const FINAL_MODEL_DELAY_MS = 120;
+const SWEEP_FRAME_MS = 8;
+const SWEEP_DEFAULTS = { degree: '1-15', hidden_units: '1, 2, 4, 8, 16, 32' };
 
+// modes: where a chart is shown ('landscape' problems, 'model' problems trained on data);
+// classification: only for classification data.
 const CHARTS = [
-  { kind: 'loss', title: 'Loss', defaults: { log_y: true, log_x: false, smoothing: 0 }, smoothing: true, what: 'f(w) at each step' },
-  { kind: 'lr', title: 'Learning rate', defaults: { log_y: false, log_x: false }, what: 'the lr used by each step (after the schedule)' },
-  { kind: 'grad_norm', title: 'Gradient norm', defaults: { log_y: true, log_x: false }, what: '‖∇f(w)‖; the dashed line is the tolerance' },
-  { kind: 'delta_norm', title: 'Step size', defaults: { log_y: true, log_x: false }, what: '‖Δw‖ = distance moved by each step; dashed: tolerance' },
+  { kind: 'train_val', title: 'Training vs validation loss', defaults: { log_y: true, log_x: false }, modes: ['model'], what: 'the data loss on each set, measured every eval_every epochs (x axis: step). Solid: training, dashed: validation; a circle marks the best validation loss, a second one the early stop' },
+  { kind: 'accuracy', title: 'Accuracy', defaults: { log_y: false, log_x: false }, noLogY: true, modes: ['model'], classification: true, what: 'share of points on the right side of the decision boundary (x axis: step). Solid: training, dashed: validation' },
+  { kind: 'loss', title: 'Loss', modelTitle: 'Training loss per step', defaults: { log_y: true, log_x: false, smoothing: 0 }, smoothing: true, modes: ['landscape', 'model'], hover: true, what: 'f(w) at each step', modelWhat: 'the training objective at each step (data loss + penalties), on that step’s minibatch' },
+  { kind: 'lr', title: 'Learning rate', defaults: { log_y: false, log_x: false }, modes: ['landscape', 'model'], hover: true, what: 'the lr used by each step (after the schedule)' },
+  { kind: 'grad_norm', title: 'Gradient norm', defaults: { log_y: true, log_x: false }, modes: ['landscape', 'model'], hover: true, what: '‖∇f(w)‖; the dashed line is the tolerance' },
+  { kind: 'delta_norm', title: 'Step size', defaults: { log_y: true, log_x: false }, modes: ['landscape', 'model'], hover: true, what: '‖Δw‖ = distance moved by each step; dashed: tolerance' },
 ];
-const MINIMAL_CHARTS = new Set(['loss']);
+const MINIMAL_CHARTS = new Set(['loss', 'train_val', 'accuracy']);
+const CHART_BY_KIND = Object.fromEntries(CHARTS.map((c) => [c.kind, c]));
 
 let wasmReady = null;
 function loadWasm() {
@@ -77,6 +91,33 @@ function ticks(lo, hi, count = 5) {
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) || 10 * mag;
   const out = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step) out.push(Math.abs(v) < 1e-12 * span ? 0 : v);
+  return out;
+}
+
+function pct(x) {
+  const v = num(x);
+  if (!Number.isFinite(v)) return '—';
+  const p = v * 100;
+  return `${p >= 99.95 || p === 0 ? p.toFixed(0) : p.toFixed(1)} %`;
+}
+
+/** Parses "1-15" or "1, 2, 4, 8" (ranges allowed) into integers; throws with a reason. */
+function parseValues(text) {
+  const out = [];
+  for (const token of String(text).split(/[\s,;]+/).filter(Boolean)) {
+    const m = /^(\d+)\s*(?:-|–|\.\.)\s*(\d+)$/.exec(token);
+    if (m) {
+      const a = Number(m[1]);
+      const b = Number(m[2]);
+      if (b < a) throw new Error(`"${token}": a range must go up`);
+      for (let v = a; v <= b && out.length <= 64; v += 1) out.push(v);
+    } else if (/^\d+$/.test(token)) {
+      out.push(Number(token));
+    } else {
+      throw new Error(`"${token}" is not a whole number or a range such as 1-15`);
+    }
+  }
+  if (!out.length) throw new Error('give at least one value, e.g. 1-15 or 1, 2, 4, 8');
   return out;
 }
 
@@ -128,6 +169,24 @@ export class ConvergencePlayground extends HTMLElement {
     this._onHash = this._onHash.bind(this);
     this._started = false;
     this.dragging = false;
+    this.kind = 'landscape'; // Playground.problem_kind(): landscape | classification | regression | model
+    this.lastSnap = null;
+    this.snapCost = 0;
+    this.lastSnapAt = 0;
+    this.stepCost = null; // ms per single step of every run together (measured while playing)
+    this.modelPxCost = null; // ms per pixel of the model view
+    this.modelDrawnKey = null;
+    this.finalModelTimer = 0;
+    this.watchers = [];
+    this.savedProblems = {};
+    this.sweep = null; // {param, values, run, label, loop, budget, running, shown, state}
+    this.sweepLoop = 0;
+    this.stepsTaken = 0; // grows with every step taken, to know when a view is stale
+    this.configVersion = 0;
+  }
+
+  get isModel() {
+    return this.kind === 'classification' || this.kind === 'regression';
   }
 
   get mode() {
@@ -155,6 +214,7 @@ export class ConvergencePlayground extends HTMLElement {
   disconnectedCallback() {
     this._listen(false);
     this.playing = false;
+    if (this.sweep) this.sweep.running = false;
   }
 
   attributeChangedCallback(name, oldValue, value) {
@@ -214,6 +274,7 @@ export class ConvergencePlayground extends HTMLElement {
     this.defaultView = this._squareView(this.pg.view());
     this.view = view;
     this._applyView();
+    this._setKind();
     this._detectPreset();
     if (preset) this._applyPresetExtras(preset);
     else this._problemChartDefaults();
@@ -254,7 +315,7 @@ export class ConvergencePlayground extends HTMLElement {
   step(n = 1) {
     if (!this.pg) return null;
     const count = Math.max(1, Math.floor(Number(n) || 1));
-    this.pg.step(Math.min(count, 0xffffffff));
+    this.stepsTaken += this.pg.step(Math.min(count, 0xffffffff));
     const snap = this.snapshot();
     this._afterSteps(snap, true);
     this._renderAll(snap);
@@ -265,7 +326,7 @@ export class ConvergencePlayground extends HTMLElement {
   _userStep() {
     if (!this.pg) return;
     this.pause();
-    this.pg.step(1);
+    this.stepsTaken += this.pg.step(1);
     const snap = this.snapshot();
     this._afterSteps(snap, true);
     this._renderAll(snap, false, 'spread');
@@ -278,7 +339,18 @@ export class ConvergencePlayground extends HTMLElement {
   }
 
   snapshot() {
-    return this.pg ? JSON.parse(this.pg.snapshot_json()) : null;
+    return this.pg ? this._snap() : null;
+  }
+
+  /** A fresh snapshot, remembered (with its cost) for the animation. */
+  _snap() {
+    const t0 = performance.now();
+    const snap = JSON.parse(this.pg.snapshot_json());
+    const now = performance.now();
+    this.snapCost = now - t0;
+    this.lastSnapAt = now;
+    this.lastSnap = snap;
+    return snap;
   }
 
   /** One report per run: {label, state, text, end_kind, hessian_eigenvalues, color, step}. */
@@ -358,6 +430,8 @@ export class ConvergencePlayground extends HTMLElement {
     const chartCards = CHARTS.map((c) => {
       if (!full && !MINIMAL_CHARTS.has(c.kind)) return null;
       const canvas = h('canvas', { width: CHART_W, height: CHART_H, role: 'img', 'aria-label': `${c.title} vs step` });
+      const titleEl = h('span', { class: 'card-title' }, c.title);
+      const whatEl = h('span', null, c.what);
       const tip = h('div', { class: 'tooltip', hidden: true });
       const guide = h('div', { class: 'guide', hidden: true });
       const opts = this.chartOpts[c.kind];
@@ -368,6 +442,7 @@ export class ConvergencePlayground extends HTMLElement {
       };
       const logY = toggle('log_y', 'log y');
       const logX = toggle('log_x', 'log x');
+      if (c.noLogY) logY.label = null;
       let smooth = null;
       let smoothInput = null;
       if (c.smoothing) {
@@ -382,7 +457,7 @@ export class ConvergencePlayground extends HTMLElement {
       }
       const hide = h('button', { type: 'button', class: 'small link', 'aria-expanded': 'true' }, 'Hide');
       const empty = h('div', { class: 'empty', hidden: true }, 'No steps yet: press ▶ Play or Step.');
-      const body = h('div', { class: 'chart-body' }, h('div', { class: 'canvas-wrap' }, canvas, guide, tip, empty), h('p', { class: 'hint' }, c.what, '.'), h('p', { class: 'note logy-note', hidden: true }, 'A loss of 0 or below cannot be drawn on a log scale: untick “log y” to see it.'));
+      const body = h('div', { class: 'chart-body' }, h('div', { class: 'canvas-wrap' }, canvas, guide, tip, empty), h('p', { class: 'hint' }, whatEl, '.'), h('p', { class: 'note logy-note', hidden: true }, 'A loss of 0 or below cannot be drawn on a log scale: untick “log y” to see it.'));
       hide.addEventListener('click', () => {
         const hidden = !this.hiddenCharts.has(c.kind);
         if (hidden) this.hiddenCharts.add(c.kind); else this.hiddenCharts.delete(c.kind);
@@ -392,20 +467,43 @@ export class ConvergencePlayground extends HTMLElement {
         if (!hidden) this._drawChart(c.kind);
       });
       const card = h('figure', { class: `card chart-card chart-${c.kind}`, dataset: { kind: c.kind } },
-        h('div', { class: 'card-head' }, h('span', { class: 'card-title' }, c.title),
+        h('div', { class: 'card-head' }, titleEl,
           h('div', { class: 'chart-opts' }, logY.label, logX.label, smooth, hide)),
         body);
-      $.charts[c.kind] = { canvas, tip, guide, card, empty, logY: logY.input, logX: logX.input, smooth: smoothInput, body };
-      canvas.addEventListener('pointermove', (e) => this._chartHover(c.kind, e));
-      canvas.addEventListener('pointerleave', () => { tip.hidden = true; guide.hidden = true; });
+      $.charts[c.kind] = { canvas, tip, guide, card, empty, logY: logY.input, logX: logX.input, smooth: smoothInput, body, titleEl, whatEl };
+      if (c.hover) {
+        canvas.addEventListener('pointermove', (e) => this._chartHover(c.kind, e));
+        canvas.addEventListener('pointerleave', () => { tip.hidden = true; guide.hidden = true; });
+      }
       return card;
     });
 
-    const byKind = Object.fromEntries(CHARTS.map((c, i) => [c.kind, chartCards[i]]));
+    // The model view: what the selected run has learned (models trained on data).
+    $.modelCanvas = h('canvas', { class: 'model-view', width: 160, height: 160, role: 'img', 'aria-label': 'What the selected run has learned' });
+    $.modelTitle = h('span', { class: 'card-title' });
+    $.modelSub = h('span', { class: 'card-formula' });
+    $.modelRunPick = full ? h('select', { class: 'model-run', 'aria-label': 'Run shown in the model view', dataset: { path: 'model.view.run' } }) : null;
+    if ($.modelRunPick) {
+      $.modelRunPick.addEventListener('change', () => this._selectRun(Number($.modelRunPick.value)));
+    }
+    $.modelLegend = h('span', { class: 'legend model-legend' });
+    $.modelHint = h('p', { class: 'hint' });
+    $.modelCard = h('figure', { class: 'card model-card', hidden: true },
+      h('div', { class: 'card-head' }, h('div', { class: 'titles' }, $.modelTitle, $.modelSub),
+        $.modelRunPick ? h('label', { class: 'model-run-label' }, 'run ', $.modelRunPick) : null),
+      h('div', { class: 'model-frame' }, h('div', { class: 'canvas-wrap' }, $.modelCanvas)),
+      h('figcaption', null, $.modelLegend, $.modelHint));
+
+    $.landCard = landCard;
+    $.stack = h('div', { class: 'chart-stack' });
+    $.bottom = full ? h('div', { class: 'viz-bottom' }) : null;
+    $.sweepCard = full ? this._buildSweepCard() : null;
     const viz = h('div', { class: 'viz' },
       $.status,
-      h('div', { class: 'viz-top' }, landCard, h('div', { class: 'chart-stack' }, byKind.loss, byKind.lr)),
-      full ? h('div', { class: 'viz-bottom' }, byKind.grad_norm, byKind.delta_norm) : null);
+      h('div', { class: 'viz-top' }, landCard, $.modelCard, $.stack),
+      $.bottom,
+      $.sweepCard);
+    this._layoutCharts();
 
     let sidebar = null;
     if (full) {
@@ -433,6 +531,10 @@ export class ConvergencePlayground extends HTMLElement {
 
     if (full) this._fillPresets();
     this._wireLandscape();
+    $.status.addEventListener('click', (e) => {
+      const li = e.target.closest && e.target.closest('li[data-run]');
+      if (li && this.mode === 'full' && this.isModel) this._selectRun(Number(li.dataset.run));
+    });
     if ('IntersectionObserver' in window) {
       const io = new IntersectionObserver((entries) => {
         for (const entry of entries) {
@@ -452,7 +554,384 @@ export class ConvergencePlayground extends HTMLElement {
   _fillPresets() {
     const sel = this.$.preset;
     sel.replaceChildren(h('option', { value: '' }, 'Custom experiment'));
-    for (const p of PRESETS) sel.appendChild(h('option', { value: p.id }, p.title));
+    for (const [group, title] of PRESET_GROUPS) {
+      const og = h('optgroup', { label: title });
+      for (const p of PRESETS.filter((q) => (q.group || 'landscape') === group)) og.appendChild(h('option', { value: p.id }, p.title));
+      sel.appendChild(og);
+    }
+  }
+
+  /* ------------------------------------------------------------ problem kinds */
+
+  /** Reads the kind of the problem from the core and shows the views that fit it. */
+  _setKind() {
+    const kind = this.pg.problem_kind();
+    const changed = kind !== this.kind;
+    this.kind = kind;
+    this.modelDrawnKey = null;
+    if (changed) {
+      this._layoutCharts();
+      for (const c of CHARTS) this.dirtyCharts.add(c.kind);
+    }
+    const model = this.isModel;
+    this.$.landCard.hidden = model;
+    this.$.modelCard.hidden = !model;
+    for (const c of CHARTS) {
+      const chart = this.$.charts[c.kind];
+      if (!chart) continue;
+      chart.titleEl.textContent = model && c.modelTitle ? c.modelTitle : c.title;
+      chart.whatEl.textContent = model && c.modelWhat ? c.modelWhat : c.what;
+    }
+    this._renderModelHead();
+    this._renderSweepCard();
+  }
+
+  _chartMode() {
+    return this.isModel ? 'model' : 'landscape';
+  }
+
+  /** Is this chart part of the current kind of problem? */
+  _chartActive(kind) {
+    const c = CHART_BY_KIND[kind];
+    if (!c || !this.$.charts[kind]) return false;
+    if (!c.modes.includes(this._chartMode())) return false;
+    return !c.classification || this.kind === 'classification';
+  }
+
+  /** Puts each chart card where it belongs for this kind of problem; hides the others. */
+  _layoutCharts() {
+    const $ = this.$;
+    const model = this.isModel;
+    let stack;
+    let bottom;
+    if (!model) {
+      stack = ['loss', 'lr'];
+      bottom = ['grad_norm', 'delta_norm'];
+    } else if (this.kind === 'classification') {
+      stack = ['train_val', 'accuracy'];
+      bottom = ['loss', 'lr', 'grad_norm', 'delta_norm'];
+    } else {
+      stack = ['train_val', 'loss'];
+      bottom = ['lr', 'grad_norm', 'delta_norm'];
+    }
+    const cards = (kinds) => kinds.filter((k) => $.charts[k]).map((k) => $.charts[k].card);
+    if ($.bottom) {
+      $.stack.replaceChildren(...cards(stack));
+      $.bottom.replaceChildren(...cards(bottom));
+    } else {
+      // Minimal mode: the first two charts only.
+      $.stack.replaceChildren(...cards(stack).slice(0, 2));
+    }
+    for (const kind of Object.keys($.charts)) $.charts[kind].card.hidden = !this._chartActive(kind);
+  }
+
+  _selectRun(i) {
+    if (!this.config || !(i >= 0 && i < this.config.runs.length)) return;
+    this.selected = i;
+    this.modelDrawnKey = null;
+    this._renderRunEditor();
+    this._renderRunsList();
+    this._renderModelHead();
+    this._drawMain('sync');
+    this._renderStatus(true);
+    this._renderSweepCard();
+  }
+
+  /** Title, run picker and legend of the model view. */
+  _renderModelHead() {
+    const $ = this.$;
+    if (!this.isModel || !this.config) return;
+    const classification = this.kind === 'classification';
+    const problem = this.config.problem;
+    const data = DATASETS[problem.data && problem.data.name];
+    const model = MODELS[problem.model && problem.model.name];
+    $.modelTitle.textContent = classification ? 'Decision boundary' : 'Fitted curve';
+    $.modelSub.textContent = `${model ? model.title : ''}${data ? ` on ${data.title.toLowerCase()}` : ''}`;
+    if ($.modelRunPick) {
+      replace($.modelRunPick, this.config.runs.map((r, i) => h('option', { value: String(i), selected: i === this.selected }, r.label)));
+      $.modelRunPick.value = String(this.selected);
+    }
+    if (classification) {
+      replace($.modelLegend,
+        h('span', { class: 'sym class0' }), ' class 0 ',
+        h('span', { class: 'sym class1' }), ' class 1 ',
+        h('span', { class: 'sym filled' }), ' training point ',
+        h('span', { class: 'sym hollow' }), ' validation point');
+      $.modelHint.textContent = 'The background is the class the model predicts, paler where it is unsure (probability near 0.5); the dark line is the decision boundary.';
+    } else {
+      replace($.modelLegend,
+        h('span', { class: 'sym filled gray' }), ' training point ',
+        h('span', { class: 'sym hollow gray' }), ' validation point ',
+        h('span', { class: 'sym line', style: { background: this._colorOf(this.selected) } }), ' the model ',
+        h('span', { class: 'sym dashed' }), ' true function (synthetic data)');
+      $.modelHint.textContent = 'The curve is the selected run’s prediction for every x.';
+    }
+  }
+
+  /** Draws the landscape or the model view. how: 'anim' (a frame), 'sync' (now, then sharp). */
+  _drawMain(how = 'sync') {
+    if (this.isModel) this._drawModelView(how === 'anim' ? 'live' : 'sync');
+    else this._drawLandscape();
+  }
+
+  _modelSide(budgetMs) {
+    if (this.modelPxCost === null) return 160;
+    const side = Math.floor(Math.sqrt(budgetMs / Math.max(this.modelPxCost, 1e-9)));
+    return Math.max(MIN_MODEL_PX, Math.min(LANDSCAPE_PX, side));
+  }
+
+  /**
+   * The model view of the selected run. 'live': at the resolution that fits LIVE_MODEL_MS;
+   * 'sync': the same now, and a sharp one (FINAL_MODEL_MS) once nothing has changed for a moment;
+   * 'final': the sharp one.
+   */
+  _drawModelView(how) {
+    if (!this.pg || !this.isModel) return;
+    const canvas = this.$.modelCanvas;
+    const run = Math.max(0, Math.min(this.selected, this.config.runs.length - 1));
+    const side = how === 'final' ? this._modelSide(FINAL_MODEL_MS) : this._modelSide(LIVE_MODEL_MS);
+    const key = `${run}|${this.stepsTaken}|${this.configVersion}|${side}`;
+    if (how === 'live' && key === this.modelDrawnKey) return;
+    if (canvas.width !== side) {
+      canvas.width = side;
+      canvas.height = side;
+    }
+    const t0 = performance.now();
+    try {
+      this.pg.draw_model(canvas, run);
+    } catch (e) {
+      console.warn('model view:', e);
+    }
+    const perPx = (performance.now() - t0) / (side * side);
+    this.modelPxCost = this.modelPxCost === null ? perPx : 0.7 * this.modelPxCost + 0.3 * perPx;
+    this.modelDrawnKey = key;
+    if (how !== 'final' && side < this._modelSide(FINAL_MODEL_MS)) this._scheduleFinalModel();
+  }
+
+  _scheduleFinalModel() {
+    clearTimeout(this.finalModelTimer);
+    this.finalModelTimer = setTimeout(() => {
+      if (this.playing || !this.pg || !this.isModel || this.dragging) return;
+      this._drawModelView('final');
+    }, FINAL_MODEL_DELAY_MS);
+  }
+
+  /** "Loss landscape" or "Model on data" chosen in the problem panel. */
+  _changeKind(kind) {
+    const draft = this.draft;
+    const wasModel = draft.problem && draft.problem.name === 'model';
+    this.savedProblems[wasModel ? 'model' : 'landscape'] = clone(draft.problem);
+    if (kind === 'model') {
+      draft.problem = this.savedProblems.model || newModelProblem('circle');
+      for (const run of draft.runs) delete run.x0;
+    } else {
+      draft.problem = this.savedProblems.landscape || { name: 'quadratic' };
+      if (draft.stop) delete draft.stop.early_stopping;
+    }
+    this._apply('structure');
+    this._deferRender('all');
+  }
+
+  /* ------------------------------------------------------------ complexity sweep */
+
+  _buildSweepCard() {
+    const $ = this.$;
+    $.sweepParam = h('span', { class: 'sweep-param' });
+    $.sweepValues = h('input', { type: 'text', class: 'sweep-values', spellcheck: 'false', autocomplete: 'off', dataset: { path: 'sweep.values' }, 'aria-label': 'Values to try' });
+    $.sweepStart = h('button', { type: 'button', class: 'primary sweep-start', onclick: () => this._startSweep() }, 'Start sweep');
+    $.sweepStop = h('button', { type: 'button', class: 'sweep-stop', disabled: true, onclick: () => this._stopSweep() }, 'Stop');
+    $.sweepLog = h('input', { type: 'checkbox', checked: true });
+    $.sweepLog.addEventListener('change', () => this._drawSweep());
+    $.sweepBar = h('progress', { class: 'sweep-bar', max: 1, value: 0 });
+    $.sweepProgress = h('span', { class: 'sweep-progress', role: 'status' });
+    $.sweepAlert = h('div', { class: 'alert sweep-alert', role: 'alert', hidden: true });
+    $.sweepCanvas = h('canvas', { class: 'sweep-canvas', width: CHART_W, height: 240, role: 'img', 'aria-label': 'Final training and validation loss against model complexity' });
+    $.sweepEmpty = h('div', { class: 'empty' }, 'Press “Start sweep”.');
+    $.sweepText = h('p', { class: 'sweep-result', 'aria-live': 'polite' });
+    $.sweepIntro = h('p', { class: 'note' });
+    return h('section', { class: 'card sweep-card', hidden: true, 'aria-label': 'Complexity sweep' },
+      h('div', { class: 'card-head' }, h('span', { class: 'card-title' }, 'Complexity sweep: under- and overfitting'),
+        h('label', { class: 'check small-check chart-opts' }, $.sweepLog, ' log y')),
+      $.sweepIntro,
+      $.sweepAlert,
+      h('div', { class: 'sweep-grid' },
+        h('div', { class: 'sweep-controls' },
+          h('label', { class: 'sweep-label' }, $.sweepParam, $.sweepValues),
+          h('div', { class: 'sweep-buttons' }, $.sweepStart, $.sweepStop),
+          h('div', { class: 'sweep-status' }, $.sweepBar, $.sweepProgress),
+          $.sweepText),
+        h('div', { class: 'canvas-wrap sweep-wrap' }, $.sweepCanvas, $.sweepEmpty)));
+  }
+
+  /** The sweep's parameter for the current model, or null when the model has none. */
+  _sweepParam() {
+    const model = this.config && this.config.problem && this.config.problem.model;
+    if (!this.isModel || !model) return null;
+    if (model.name === 'polynomial') return 'degree';
+    if (model.name === 'mlp') return 'hidden_units';
+    return null;
+  }
+
+  _renderSweepCard() {
+    const $ = this.$;
+    if (!$.sweepCard || !this.config) return;
+    const param = this._sweepParam();
+    $.sweepCard.hidden = !param;
+    if (!param) return;
+    if ($.sweepValues.dataset.param !== param) {
+      $.sweepValues.dataset.param = param;
+      $.sweepValues.value = SWEEP_DEFAULTS[param];
+    }
+    const run = this.config.runs[this.selected];
+    $.sweepParam.textContent = param === 'degree' ? 'Degrees' : 'Units per hidden layer';
+    $.sweepIntro.textContent = `Trains the model once for each ${param === 'degree' ? 'polynomial degree' : 'number of units in every hidden layer'} with run “${run ? run.label : ''}”’s optimizer and stopping rule, each from its own initial weights, and plots the final training loss (solid) and validation loss (dashed). Too simple a model underfits (both high); too complex a model overfits (training low, validation high).`;
+  }
+
+  _sweepButtons() {
+    const running = !!(this.sweep && this.sweep.running);
+    this.$.sweepStart.disabled = running;
+    this.$.sweepStop.disabled = !running;
+    this.$.sweepValues.disabled = running;
+  }
+
+  _startSweep() {
+    const $ = this.$;
+    const param = this._sweepParam();
+    if (!param || !this.pg) return;
+    $.sweepAlert.hidden = true;
+    let values;
+    try {
+      values = parseValues($.sweepValues.value);
+      this.pg.start_sweep(param, new Uint32Array(values), this.selected);
+    } catch (e) {
+      const lines = String(e && e.message ? e.message : e).split('\n').filter(Boolean);
+      this._fillAlert($.sweepAlert, 'The sweep cannot start:', lines.map((l) => (l.startsWith('sweep') ? l : `sweep.values: ${l}`)), true);
+      return;
+    }
+    const run = this.config.runs[this.selected];
+    this.sweep = { param, values, label: run ? run.label : '', loop: ++this.sweepLoop, budget: 64, running: true, shown: -1, state: 'running', startedAt: performance.now() };
+    $.sweepText.textContent = '';
+    $.sweepEmpty.hidden = true;
+    this._sweepButtons();
+    this._sweepProgress([]);
+    const loop = this.sweep.loop;
+    requestAnimationFrame(() => this._sweepFrame(loop));
+  }
+
+  _stopSweep() {
+    if (!this.sweep || !this.sweep.running) return;
+    this.sweep.running = false;
+    this.sweep.state = 'stopped';
+    this._sweepButtons();
+    const results = JSON.parse(this.pg.sweep_json());
+    this._sweepProgress(results);
+    this._drawSweep();
+    this.$.sweepText.textContent = this._sweepSentence(results, false);
+  }
+
+  /** The experiment changed: the core dropped the sweep, so the card forgets it too. */
+  _sweepInvalidated() {
+    const $ = this.$;
+    if (!$.sweepCard || !this.sweep) return;
+    const had = this.sweep;
+    had.running = false;
+    this.sweep = null;
+    this._sweepButtons();
+    const ctx = $.sweepCanvas.getContext('2d');
+    ctx.clearRect(0, 0, $.sweepCanvas.width, $.sweepCanvas.height);
+    $.sweepBar.value = 0;
+    $.sweepProgress.textContent = '';
+    $.sweepText.textContent = '';
+    $.sweepEmpty.textContent = 'The experiment changed since the last sweep: press “Start sweep” to run it again.';
+    $.sweepEmpty.hidden = false;
+  }
+
+  /** One frame of the sweep: trains for about SWEEP_FRAME_MS, then draws what is finished. */
+  _sweepFrame(loop) {
+    const sw = this.sweep;
+    if (!sw || !sw.running || sw.loop !== loop || !this.pg) return;
+    const target = this.playing ? SWEEP_FRAME_MS / 2 : SWEEP_FRAME_MS;
+    const t0 = performance.now();
+    let finished = false;
+    for (;;) {
+      const c0 = performance.now();
+      finished = this.pg.advance_sweep(sw.budget);
+      const dt = performance.now() - c0;
+      if (dt < target / 4 && sw.budget < 1 << 22) sw.budget *= 2;
+      else if (dt > target && sw.budget > 1) sw.budget = Math.max(1, Math.floor(sw.budget / 2));
+      if (finished || performance.now() - t0 >= target * 0.75) break;
+    }
+    const results = JSON.parse(this.pg.sweep_json());
+    if (results.length !== sw.shown) {
+      sw.shown = results.length;
+      this._drawSweep();
+      this.$.sweepText.textContent = finished ? '' : this._sweepSentence(results, false);
+    }
+    this._sweepProgress(results);
+    if (finished) {
+      sw.running = false;
+      sw.state = 'done';
+      this._sweepButtons();
+      this._drawSweep();
+      this._sweepProgress(results);
+      this.$.sweepText.textContent = this._sweepSentence(results, true);
+      this.dispatchEvent(new CustomEvent('sweepdone', { bubbles: true, composed: true, detail: { results } }));
+      return;
+    }
+    requestAnimationFrame(() => this._sweepFrame(loop));
+  }
+
+  _sweepProgress(results) {
+    const sw = this.sweep;
+    if (!sw) return;
+    const total = sw.values.length;
+    const steps = results.reduce((a, r) => a + r.steps, 0);
+    this.$.sweepBar.max = total;
+    this.$.sweepBar.value = results.length;
+    const what = sw.state === 'done' ? 'Done' : sw.state === 'stopped' ? 'Stopped' : 'Training';
+    this.$.sweepProgress.textContent = `${what}: ${results.length} of ${total} ${sw.param === 'degree' ? 'degrees' : 'sizes'} (${steps.toLocaleString('en-US')} steps)`;
+  }
+
+  _drawSweep() {
+    if (!this.sweep || !this.pg) return;
+    try {
+      this.pg.draw_sweep(this.$.sweepCanvas, this.$.sweepLog.checked);
+    } catch (e) {
+      console.warn('sweep:', e);
+    }
+  }
+
+  /** The sweep's result in one or two sentences. */
+  _sweepSentence(results, complete) {
+    const sw = this.sweep;
+    if (!sw) return '';
+    const name = (v) => (sw.param === 'degree' ? `degree ${v}` : `${v} unit${v === 1 ? '' : 's'} per layer`);
+    const points = results.filter((r) => Number.isFinite(num(r.validation_loss)) && Number.isFinite(num(r.train_loss)));
+    if (points.length < 2) return complete ? 'Too few values finished to compare.' : '';
+    let best = points[0];
+    for (const p of points) if (p.validation_loss < best.validation_loss) best = p;
+    const first = points[0];
+    const last = points[points.length - 1];
+    const lead = complete ? '' : `So far (${points.length} of ${sw.values.length}): `;
+    let text = `${lead}Validation loss is lowest at ${name(best.value)} (${fmt(best.validation_loss)}).`;
+    if (best === last) {
+      text += complete
+        ? ` It is still falling at the largest value tried: no overfitting in this range — try larger ${sw.param === 'degree' ? 'degrees' : 'layers'}.`
+        : '';
+      return text;
+    }
+    if (best !== first && first.validation_loss > best.validation_loss) {
+      text += ` Below it the model underfits (${name(first.value)}: training ${fmt(first.train_loss)}, validation ${fmt(first.validation_loss)}).`;
+    } else if (best === first) {
+      text += ' Even the simplest model tried generalizes best.';
+    }
+    if (last.validation_loss > best.validation_loss) {
+      const trainFalls = last.train_loss <= best.train_loss;
+      text += trainFalls
+        ? ` Above it the model overfits: training loss keeps falling (${fmt(last.train_loss)} at ${name(last.value)}) while validation loss rises (${fmt(last.validation_loss)}).`
+        : ` Above it validation loss rises again (${fmt(last.validation_loss)} at ${name(last.value)}).`;
+    }
+    return text;
   }
 
   /* ------------------------------------------------------------ alerts */
@@ -500,7 +979,7 @@ export class ConvergencePlayground extends HTMLElement {
   _apply(kind = 'value') {
     const json = JSON.stringify(this.draft);
     // A label or color change replays the runs to where they were (if that is quick).
-    const prevMax = kind === 'cosmetic' && this.pg && this.pg.max_step() <= 200_000 ? this.pg.max_step() : 0;
+    const prevMax = kind === 'cosmetic' && this.pg && this._replayable() ? this.pg.max_step() : 0;
     try {
       this.pg.set_config(json);
     } catch (e) {
@@ -514,9 +993,10 @@ export class ConvergencePlayground extends HTMLElement {
       // Only labels or colors changed: replay to where the runs were (deterministic). A run
       // notices max_steps when it tries one more step, so ask for one more when that is safe.
       const maxSteps = this.config.stop && this.config.stop.max_steps;
-      this.pg.step(prevMax >= (maxSteps || 10000) ? prevMax + 1 : prevMax);
+      this.stepsTaken += this.pg.step(prevMax >= (maxSteps || 10000) ? prevMax + 1 : prevMax);
       this.prevStates = this.snapshot().runs.map((r) => r.status.state);
     }
+    for (const watch of this.watchers) watch();
     if (this.presetId === null && this.editedFromPreset === null) this._detectPreset();
     else this._presetEdited();
     this._writeHash();
@@ -524,7 +1004,18 @@ export class ConvergencePlayground extends HTMLElement {
     return true;
   }
 
+  /** Can the runs be replayed to where they are within about a third of a second? */
+  _replayable() {
+    const steps = this.pg.max_step();
+    if (steps > 200_000) return false;
+    if (!this.isModel) return true;
+    return this.stepCost !== null && steps * this.stepCost < 300;
+  }
+
   _afterConfig() {
+    this.configVersion += 1;
+    this._sweepInvalidated();
+    this._setKind();
     const key = canonical(this.config.problem);
     if (key !== this.problemKey) {
       this.problemKey = key;
@@ -567,6 +1058,7 @@ export class ConvergencePlayground extends HTMLElement {
     this._loadValid(JSON.stringify(preset.config), null, preset);
     this._applyPresetExtras(preset);
     this._drawChart('loss'); // its log scale may have changed
+    if (preset.sweep && this.$.sweepValues) this.$.sweepValues.value = preset.sweep;
     this.play();
   }
 
@@ -636,9 +1128,13 @@ export class ConvergencePlayground extends HTMLElement {
       replace(cap, h('span', { class: 'muted' }, 'Pick an experiment above, or change anything in the panels: every change restarts the runs and is saved in the link.'));
       return;
     }
+    const links = (preset.links || []).map(([id, text]) => h('button', {
+      type: 'button', class: 'small link preset-link', dataset: { preset: id }, onclick: () => this._choosePreset(id),
+    }, `→ ${text}`));
     replace(cap,
       this.editedFromPreset ? h('span', { class: 'edited' }, `Changed from “${preset.title}”. `) : null,
-      preset.caption);
+      preset.caption,
+      links.length ? h('span', { class: 'preset-links' }, ' ', links) : null);
   }
 
   /* ------------------------------------------------------------ view box */
@@ -740,6 +1236,7 @@ export class ConvergencePlayground extends HTMLElement {
 
   _resetRuns() {
     this.pg.reset();
+    this.configVersion += 1;
     this._resetStates();
     this._renderAll();
   }
@@ -768,27 +1265,46 @@ export class ConvergencePlayground extends HTMLElement {
 
   /* ------------------------------------------------------------ animation */
 
+  /**
+   * Steps every run by up to `perRun` steps, in chunks, until `ms` milliseconds have passed.
+   * Returns the steps taken by all runs together.
+   */
+  _stepFor(ms, perRun) {
+    const t0 = performance.now();
+    let asked = 0;
+    let taken = 0;
+    while (asked < perRun) {
+      const n = Math.min(this.chunk, perRun - asked);
+      const c0 = performance.now();
+      const got = this.pg.step(n);
+      const dt = performance.now() - c0;
+      asked += n;
+      taken += got;
+      if (got === 0) break;
+      // ms per step of every run together, for estimates (replays).
+      const per = dt / n;
+      this.stepCost = this.stepCost === null ? per : 0.8 * this.stepCost + 0.2 * per;
+      if (dt < 1 && this.chunk < 1 << 20) this.chunk *= 2;
+      else if (dt > 4 && this.chunk > 1) this.chunk = Math.max(1, this.chunk >> 1);
+      if (performance.now() - t0 >= ms) break;
+    }
+    this.stepsTaken += taken;
+    return taken;
+  }
+
   _frame(loop) {
     if (!this.playing || !this.pg || loop !== this.loopId) return;
-    let taken = 0;
-    if (this.speed === 'max') {
-      const t0 = performance.now();
-      while (performance.now() - t0 < MAX_FRAME_MS) {
-        const c0 = performance.now();
-        const got = this.pg.step(this.chunk);
-        taken += got;
-        if (got === 0) break;
-        const dt = performance.now() - c0;
-        if (dt < 1 && this.chunk < 1 << 20) this.chunk *= 2;
-        else if (dt > 4 && this.chunk > 1) this.chunk = Math.max(1, this.chunk >> 1);
-      }
-    } else {
-      taken = this.pg.step(Number(this.speed));
-    }
-    const snap = this.snapshot();
-    const changed = this._afterSteps(snap, true);
+    // A frame steps for at most MAX_FRAME_MS (half of it while a sweep trains too), so that
+    // the page keeps 60 frames per second however costly a step is.
+    const budget = this.sweep && this.sweep.running ? MAX_FRAME_MS / 2 : MAX_FRAME_MS;
+    const perRun = this.speed === 'max' ? Infinity : Number(this.speed);
+    const taken = this._stepFor(budget, perRun);
     const done = !this.pg.any_running() || taken === 0;
-    this._renderAll(snap, !changed && !done, done ? 'spread' : 'anim');
+    // A snapshot carries every weight: for a big network it is taken at the status rate.
+    const fresh = done || this.snapCost < 0.5 || performance.now() - this.lastSnapAt >= STATUS_INTERVAL_MS;
+    const snap = fresh ? this._snap() : null;
+    const changed = snap ? this._afterSteps(snap, true) : false;
+    this._renderAll(snap || this.lastSnap, !changed && !done, done ? 'spread' : 'anim');
     if (done) {
       this.playing = false;
       this._updatePlayButton();
@@ -831,7 +1347,8 @@ export class ConvergencePlayground extends HTMLElement {
    */
   _renderAll(snap, throttleStatus = false, mode = 'sync') {
     if (!this.pg) return;
-    this._drawLandscape();
+    const s = snap || this._snap();
+    this._drawMain(mode === 'anim' ? 'anim' : 'sync');
     if (mode === 'anim') {
       this._drawDueChart();
     } else if (mode === 'spread') {
@@ -840,11 +1357,15 @@ export class ConvergencePlayground extends HTMLElement {
     } else {
       for (const c of CHARTS) this._drawChart(c.kind);
     }
-    const s = snap || this.snapshot();
     const maxStep = s.runs.reduce((m, r) => Math.max(m, r.step), 0);
     const maxSteps = (this.config.stop && this.config.stop.max_steps) || 10000;
-    this.$.counter.textContent = `step ${maxStep.toLocaleString('en-US')} of ${maxSteps.toLocaleString('en-US')}`;
-    this._renderStatus(!throttleStatus);
+    let counter = `step ${maxStep.toLocaleString('en-US')} of ${maxSteps.toLocaleString('en-US')}`;
+    if (this.isModel) {
+      const epochs = s.runs.reduce((m, r) => Math.max(m, r.training ? r.training.epoch : 0), 0);
+      counter += ` · epoch ${epochs.toLocaleString('en-US')}`;
+    }
+    this.$.counter.textContent = counter;
+    this._renderStatus(!throttleStatus, s);
     this._updateRunStates(s);
     for (const c of CHARTS) {
       this._noteLogY(c.kind, s);
@@ -902,7 +1423,7 @@ export class ConvergencePlayground extends HTMLElement {
   }
 
   _chartVisible(kind, animating) {
-    return this.$.charts[kind] && !this.hiddenCharts.has(kind) && !(animating && this.offscreen.has(kind));
+    return this._chartActive(kind) && !this.hiddenCharts.has(kind) && !(animating && this.offscreen.has(kind));
   }
 
   _drawChart(kind, animating = false) {
@@ -929,18 +1450,45 @@ export class ConvergencePlayground extends HTMLElement {
     note.hidden = !show;
   }
 
-  _renderStatus(force) {
+  _renderStatus(force, snap) {
     const now = performance.now();
     if (!force && now - this.lastStatusAt < STATUS_INTERVAL_MS) return;
     this.lastStatusAt = now;
     const reports = JSON.parse(this.pg.report_json());
-    const items = reports.map((r, i) => h('li', { class: `state-${r.state} ${i === this.selected && this.mode === 'full' ? 'selected' : ''}` },
-      h('span', { class: 'swatch', style: { background: r.color } }),
-      h('span', { class: 'icon', 'aria-hidden': 'true' }, STATE_ICON[r.state] || ''),
-      h('strong', { class: 'run-label' }, r.label),
-      ': ',
-      h('span', { class: 'text' }, r.text)));
+    const s = this.isModel ? (snap || this.lastSnap || this._snap()) : null;
+    const items = reports.map((r, i) => h('li', {
+      class: `state-${r.state} ${i === this.selected && this.mode === 'full' ? 'selected' : ''}`,
+      dataset: { run: String(i) },
+      title: this.isModel && this.mode === 'full' ? 'Click to show this run in the model view' : null,
+    },
+    h('span', { class: 'swatch', style: { background: r.color } }),
+    h('span', { class: 'icon', 'aria-hidden': 'true' }, STATE_ICON[r.state] || ''),
+    h('strong', { class: 'run-label' }, r.label),
+    ': ',
+    h('span', { class: 'text' }, r.text),
+    s && s.runs[i] ? this._trainingLine(s.runs[i]) : null));
     replace(this.$.status, items);
+  }
+
+  /** Epoch, both losses, the gap and (classification) both accuracies of a run. */
+  _trainingLine(run) {
+    const t = run.training;
+    if (!t) return null;
+    const gap = num(t.gap);
+    const gapText = Number.isFinite(gap) ? `${gap >= 0 ? '+' : '−'}${fmt(Math.abs(gap))}` : '—';
+    const parts = [
+      h('span', { class: 'fact' }, 'epoch ', h('b', null, Number(t.epoch).toLocaleString('en-US'))),
+      h('span', { class: 'fact' }, 'loss: training ', h('b', null, fmt(num(t.train_loss))), ', validation ', h('b', null, fmt(num(t.validation_loss)))),
+      h('span', { class: `fact gap ${gap > 0 ? 'pos' : ''}`, title: 'generalization gap: validation loss minus training loss' }, 'gap ', h('b', null, gapText)),
+    ];
+    if (this.kind === 'classification') {
+      parts.push(h('span', { class: 'fact' }, 'accuracy: training ', h('b', null, pct(t.train_accuracy)), ', validation ', h('b', null, pct(t.validation_accuracy))));
+    }
+    const es = this.config.stop && this.config.stop.early_stopping;
+    if (run.status.criterion === 'early_stopping' && run.status.state === 'converged' && es && es.restore_best !== false && t.best_step !== null && t.best_step !== undefined) {
+      parts.push(h('span', { class: 'fact restored' }, `weights restored to step ${t.best_step} (validation ${fmt(num(t.best_validation_loss))})`));
+    }
+    return h('span', { class: 'train-line' }, parts);
   }
 
   /* ------------------------------------------------------------ hover */
@@ -1053,10 +1601,14 @@ export class ConvergencePlayground extends HTMLElement {
     return {
       changed: (kind) => {
         const ok = this._apply(kind);
-        if (kind === 'structure' || (ok && kind === 'cosmetic')) this._deferRender(kind === 'structure' ? 'run' : 'list');
+        if (kind === 'structure') this._deferRender(this.isModel || (this.draft.problem && this.draft.problem.name === 'model') ? 'all' : 'run');
+        else if (ok && kind === 'cosmetic') this._deferRender('list');
+        return ok;
       },
       changeProblem: (name) => this._changeProblem(name),
+      changeKind: (kind) => this._changeKind(kind),
       colorOf: (i) => this._colorOf(i),
+      watch: (fn) => this.watchers.push(fn),
     };
   }
 
@@ -1108,6 +1660,7 @@ export class ConvergencePlayground extends HTMLElement {
 
   _renderControls() {
     if (this.mode !== 'full' || !this.$.problemPanel) return;
+    this.watchers = [];
     replace(this.$.problemPanel, problemEditor(this.draft, this._ctx()));
     this._renderRunsList();
     this._renderRunEditor();
@@ -1141,12 +1694,13 @@ export class ConvergencePlayground extends HTMLElement {
       color.addEventListener('change', () => { run.color = color.value; if (this._apply('cosmetic')) this._deferRender('run'); });
       const pick = h('button', {
         type: 'button', class: 'run-pick', 'aria-pressed': String(i === this.selected), dataset: { path: `runs[${i}].select` },
-        onclick: () => { this.selected = i; this._renderRunEditor(); this._renderRunsList(); this._drawLandscape(); this._renderStatus(true); },
+        onclick: () => this._selectRun(i),
       }, h('span', { class: 'run-name' }, run.label), h('span', { class: `run-state state-${states[i] || 'running'}` }, states[i] || ''));
       return h('li', { class: i === this.selected ? 'selected' : '' }, color, pick);
     });
     this.$.runStates = [...items].map((li) => li.querySelector('.run-state'));
     replace(this.$.runsList, items);
+    this._renderModelHead();
     const full = runs.length >= 16;
     replace(this.$.runActions,
       h('button', { type: 'button', disabled: full, onclick: () => this._addRun(false), dataset: { path: 'runs.add' } }, '+ Add run'),

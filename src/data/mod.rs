@@ -131,89 +131,61 @@ impl Dataset {
 crate::tagged_enum! {
 /// A dataset as written in a config (`{"name": "moons", "n": 300, "noise": 0.2}`).
 #[derive(Clone, Debug, PartialEq)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum DataConfig via DataConfigTwin = "DataConfig" {
     /// y = slope*x + intercept + noise*N(0, 1), x ~ U(-1, 1).
-    Linear {
-        #[serde(default = "regression_n")]
-        n: u32,
-        #[serde(default = "regression_noise")]
-        noise: f64,
-        #[serde(default)]
-        outliers: f64,
-        #[serde(default = "linear_slope")]
-        slope: f64,
-        #[serde(default = "linear_intercept")]
-        intercept: f64,
+    Linear as "linear" {
+        n as "n": u32 = regression_n(),
+        noise as "noise": f64 = regression_noise(),
+        outliers as "outliers": f64 = Default::default(),
+        slope as "slope": f64 = linear_slope(),
+        intercept as "intercept": f64 = linear_intercept(),
     },
     /// y = 4x^3 - 3x + noise*N(0, 1), x ~ U(-1, 1).
-    Polynomial {
-        #[serde(default = "regression_n")]
-        n: u32,
-        #[serde(default = "regression_noise")]
-        noise: f64,
-        #[serde(default)]
-        outliers: f64,
+    Polynomial as "polynomial" {
+        n as "n": u32 = regression_n(),
+        noise as "noise": f64 = regression_noise(),
+        outliers as "outliers": f64 = Default::default(),
     },
     /// y = sin(2*pi*frequency*x) + noise*N(0, 1), x ~ U(-1, 1).
-    Sine {
-        #[serde(default = "regression_n")]
-        n: u32,
-        #[serde(default = "regression_noise")]
-        noise: f64,
-        #[serde(default)]
-        outliers: f64,
-        #[serde(default = "sine_frequency")]
-        frequency: f64,
+    Sine as "sine" {
+        n as "n": u32 = regression_n(),
+        noise as "noise": f64 = regression_noise(),
+        outliers as "outliers": f64 = Default::default(),
+        frequency as "frequency": f64 = sine_frequency(),
     },
     /// A disc of one class inside a ring of the other (Playground's "Circle").
-    Circle {
-        #[serde(default = "classification_n")]
-        n: u32,
-        #[serde(default)]
-        noise: f64,
-        #[serde(default)]
-        label_noise: f64,
+    Circle as "circle" {
+        n as "n": u32 = classification_n(),
+        noise as "noise": f64 = Default::default(),
+        label_noise as "label_noise": f64 = Default::default(),
     },
     /// The four quadrants, labelled by the sign of x1*x2 (Playground's "Exclusive or").
-    Xor {
-        #[serde(default = "classification_n")]
-        n: u32,
-        #[serde(default)]
-        noise: f64,
-        #[serde(default)]
-        label_noise: f64,
+    Xor as "xor" {
+        n as "n": u32 = classification_n(),
+        noise as "noise": f64 = Default::default(),
+        label_noise as "label_noise": f64 = Default::default(),
     },
     /// Two Gaussian clusters (Playground's "Gaussian").
-    Gaussians {
-        #[serde(default = "classification_n")]
-        n: u32,
-        #[serde(default)]
-        noise: f64,
-        #[serde(default)]
-        label_noise: f64,
+    Gaussians as "gaussians" {
+        n as "n": u32 = classification_n(),
+        noise as "noise": f64 = Default::default(),
+        label_noise as "label_noise": f64 = Default::default(),
     },
     /// Two interleaved spirals (Playground's "Spiral").
-    Spiral {
-        #[serde(default = "classification_n")]
-        n: u32,
-        #[serde(default)]
-        noise: f64,
-        #[serde(default)]
-        label_noise: f64,
+    Spiral as "spiral" {
+        n as "n": u32 = classification_n(),
+        noise as "noise": f64 = Default::default(),
+        label_noise as "label_noise": f64 = Default::default(),
     },
     /// Two interleaving half circles (scikit-learn's `make_moons`).
-    Moons {
-        #[serde(default = "classification_n")]
-        n: u32,
-        #[serde(default)]
-        noise: f64,
-        #[serde(default)]
-        label_noise: f64,
+    Moons as "moons" {
+        n as "n": u32 = classification_n(),
+        noise as "noise": f64 = Default::default(),
+        label_noise as "label_noise": f64 = Default::default(),
     },
     /// The user's own data as CSV text: x,y per line (regression) or x1,x2,label
     /// (classification), optionally below a header line.
-    Csv { text: String },
+    Csv as "csv" { text as "text": String },
 }
 }
 

@@ -68,29 +68,27 @@ pub const MAX_DROPOUT: f64 = 0.9;
 /// the machine epsilon, which balances truncation and rounding error.
 const HESSIAN_STEP: f64 = 6e-6;
 
+crate::tagged_enum! {
 /// A model as written in a config.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ModelConfig {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModelConfig via ModelConfigTwin = "ModelConfig" {
     /// y = w·x + b on the input features (regression).
-    Linear {},
+    Linear as "linear" {},
     /// y = w·(x, x^2, ..., x^degree) + b on a 1-D input (regression).
-    Polynomial {
+    Polynomial as "polynomial" {
         /// The highest power, 1..=15.
-        #[serde(default = "default_degree")]
-        degree: usize,
+        degree as "degree": usize = default_degree(),
     },
     /// p = sigmoid(w·x + b) (classification).
-    Logistic {},
+    Logistic as "logistic" {},
     /// A multilayer perceptron with a linear output unit (either task).
-    Mlp {
+    Mlp as "mlp" {
         /// Units of each hidden layer, at most 6 layers of 1..=32 units.
-        #[serde(default = "default_hidden")]
-        hidden: Vec<usize>,
+        hidden as "hidden": Vec<usize> = default_hidden(),
         /// Activation of every hidden unit.
-        #[serde(default)]
-        activation: Activation,
+        activation as "activation": Activation = Default::default(),
     },
+}
 }
 
 fn default_degree() -> usize {

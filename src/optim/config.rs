@@ -21,169 +21,107 @@ crate::tagged_enum! {
 /// An optimizer as written in a config.
 #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 #[derive(Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub enum OptimizerConfig via OptimizerConfigTwin = "OptimizerConfig" {
     /// torch.optim.SGD.
-    SGD {
-        #[serde(default = "lr_1e_3")]
-        lr: f64,
-        #[serde(default)]
-        momentum: f64,
-        #[serde(default)]
-        dampening: f64,
-        #[serde(default)]
-        weight_decay: f64,
-        #[serde(default)]
-        nesterov: bool,
+    SGD as "SGD" {
+        lr as "lr": f64 = lr_1e_3(),
+        momentum as "momentum": f64 = Default::default(),
+        dampening as "dampening": f64 = Default::default(),
+        weight_decay as "weight_decay": f64 = Default::default(),
+        nesterov as "nesterov": bool = Default::default(),
     },
     /// torch.optim.Adagrad.
-    Adagrad {
-        #[serde(default = "lr_1e_2")]
-        lr: f64,
-        #[serde(default)]
-        lr_decay: f64,
-        #[serde(default)]
-        weight_decay: f64,
-        #[serde(default)]
-        initial_accumulator_value: f64,
-        #[serde(default = "eps_1e_10")]
-        eps: f64,
+    Adagrad as "Adagrad" {
+        lr as "lr": f64 = lr_1e_2(),
+        lr_decay as "lr_decay": f64 = Default::default(),
+        weight_decay as "weight_decay": f64 = Default::default(),
+        initial_accumulator_value as "initial_accumulator_value": f64 = Default::default(),
+        eps as "eps": f64 = eps_1e_10(),
     },
     /// torch.optim.RMSprop.
-    RMSprop {
-        #[serde(default = "lr_1e_2")]
-        lr: f64,
-        #[serde(default = "alpha_099")]
-        alpha: f64,
-        #[serde(default = "eps_1e_8")]
-        eps: f64,
-        #[serde(default)]
-        weight_decay: f64,
-        #[serde(default)]
-        momentum: f64,
-        #[serde(default)]
-        centered: bool,
+    RMSprop as "RMSprop" {
+        lr as "lr": f64 = lr_1e_2(),
+        alpha as "alpha": f64 = alpha_099(),
+        eps as "eps": f64 = eps_1e_8(),
+        weight_decay as "weight_decay": f64 = Default::default(),
+        momentum as "momentum": f64 = Default::default(),
+        centered as "centered": bool = Default::default(),
     },
     /// torch.optim.Adam (coupled L2 unless `decoupled_weight_decay`).
-    Adam {
-        #[serde(default = "lr_1e_3")]
-        lr: f64,
-        #[serde(default = "adam_betas")]
-        betas: [f64; 2],
-        #[serde(default = "eps_1e_8")]
-        eps: f64,
-        #[serde(default)]
-        weight_decay: f64,
-        #[serde(default)]
-        amsgrad: bool,
-        #[serde(default)]
-        decoupled_weight_decay: bool,
+    Adam as "Adam" {
+        lr as "lr": f64 = lr_1e_3(),
+        betas as "betas": [f64; 2] = adam_betas(),
+        eps as "eps": f64 = eps_1e_8(),
+        weight_decay as "weight_decay": f64 = Default::default(),
+        amsgrad as "amsgrad": bool = Default::default(),
+        decoupled_weight_decay as "decoupled_weight_decay": bool = Default::default(),
     },
     /// torch.optim.AdamW (decoupled weight decay).
-    AdamW {
-        #[serde(default = "lr_1e_3")]
-        lr: f64,
-        #[serde(default = "adam_betas")]
-        betas: [f64; 2],
-        #[serde(default = "eps_1e_8")]
-        eps: f64,
-        #[serde(default = "wd_1e_2")]
-        weight_decay: f64,
-        #[serde(default)]
-        amsgrad: bool,
+    AdamW as "AdamW" {
+        lr as "lr": f64 = lr_1e_3(),
+        betas as "betas": [f64; 2] = adam_betas(),
+        eps as "eps": f64 = eps_1e_8(),
+        weight_decay as "weight_decay": f64 = wd_1e_2(),
+        amsgrad as "amsgrad": bool = Default::default(),
     },
     /// torch.optim.NAdam.
-    NAdam {
-        #[serde(default = "lr_2e_3")]
-        lr: f64,
-        #[serde(default = "adam_betas")]
-        betas: [f64; 2],
-        #[serde(default = "eps_1e_8")]
-        eps: f64,
-        #[serde(default)]
-        weight_decay: f64,
-        #[serde(default = "momentum_decay_4e_3")]
-        momentum_decay: f64,
-        #[serde(default)]
-        decoupled_weight_decay: bool,
+    NAdam as "NAdam" {
+        lr as "lr": f64 = lr_2e_3(),
+        betas as "betas": [f64; 2] = adam_betas(),
+        eps as "eps": f64 = eps_1e_8(),
+        weight_decay as "weight_decay": f64 = Default::default(),
+        momentum_decay as "momentum_decay": f64 = momentum_decay_4e_3(),
+        decoupled_weight_decay as "decoupled_weight_decay": bool = Default::default(),
     },
     /// torch.optim.RAdam.
-    RAdam {
-        #[serde(default = "lr_1e_3")]
-        lr: f64,
-        #[serde(default = "adam_betas")]
-        betas: [f64; 2],
-        #[serde(default = "eps_1e_8")]
-        eps: f64,
-        #[serde(default)]
-        weight_decay: f64,
-        #[serde(default)]
-        decoupled_weight_decay: bool,
+    RAdam as "RAdam" {
+        lr as "lr": f64 = lr_1e_3(),
+        betas as "betas": [f64; 2] = adam_betas(),
+        eps as "eps": f64 = eps_1e_8(),
+        weight_decay as "weight_decay": f64 = Default::default(),
+        decoupled_weight_decay as "decoupled_weight_decay": bool = Default::default(),
     },
     /// torch.optim.Adamax.
-    Adamax {
-        #[serde(default = "lr_2e_3")]
-        lr: f64,
-        #[serde(default = "adam_betas")]
-        betas: [f64; 2],
-        #[serde(default = "eps_1e_8")]
-        eps: f64,
-        #[serde(default)]
-        weight_decay: f64,
+    Adamax as "Adamax" {
+        lr as "lr": f64 = lr_2e_3(),
+        betas as "betas": [f64; 2] = adam_betas(),
+        eps as "eps": f64 = eps_1e_8(),
+        weight_decay as "weight_decay": f64 = Default::default(),
     },
     /// torch.optim.Adadelta.
-    Adadelta {
-        #[serde(default = "lr_1")]
-        lr: f64,
-        #[serde(default = "rho_09")]
-        rho: f64,
-        #[serde(default = "eps_1e_6")]
-        eps: f64,
-        #[serde(default)]
-        weight_decay: f64,
+    Adadelta as "Adadelta" {
+        lr as "lr": f64 = lr_1(),
+        rho as "rho": f64 = rho_09(),
+        eps as "eps": f64 = eps_1e_6(),
+        weight_decay as "weight_decay": f64 = Default::default(),
     },
     /// torch.optim.LBFGS.
-    LBFGS {
-        #[serde(default = "lr_1")]
-        lr: f64,
-        #[serde(default = "max_iter_20")]
-        max_iter: u32,
-        #[serde(default)]
-        max_eval: Option<u32>,
-        #[serde(default = "tolerance_grad_1e_7")]
-        tolerance_grad: f64,
-        #[serde(default = "tolerance_change_1e_9")]
-        tolerance_change: f64,
-        #[serde(default = "history_100")]
-        history_size: u32,
-        #[serde(default)]
-        line_search_fn: Option<LineSearch>,
+    LBFGS as "LBFGS" {
+        lr as "lr": f64 = lr_1(),
+        max_iter as "max_iter": u32 = max_iter_20(),
+        max_eval as "max_eval": Option<u32> = Default::default(),
+        tolerance_grad as "tolerance_grad": f64 = tolerance_grad_1e_7(),
+        tolerance_change as "tolerance_change": f64 = tolerance_change_1e_9(),
+        history_size as "history_size": u32 = history_100(),
+        line_search_fn as "line_search_fn": Option<LineSearch> = Default::default(),
     },
     /// Lion (Chen et al. 2023), not in torch.
-    Lion {
-        #[serde(default = "lr_1e_4")]
-        lr: f64,
-        #[serde(default = "lion_betas")]
-        betas: [f64; 2],
-        #[serde(default)]
-        weight_decay: f64,
+    Lion as "Lion" {
+        lr as "lr": f64 = lr_1e_4(),
+        betas as "betas": [f64; 2] = lion_betas(),
+        weight_decay as "weight_decay": f64 = Default::default(),
     },
     /// Damped Newton's method with the exact Hessian, not in torch.
-    Newton {
-        #[serde(default = "lr_1")]
-        lr: f64,
-        #[serde(default)]
-        damping: f64,
+    Newton as "Newton" {
+        lr as "lr": f64 = lr_1(),
+        damping as "damping": f64 = Default::default(),
     },
     /// Lookahead around any inner optimizer.
-    Lookahead {
-        #[serde(default = "k_5")]
-        k: u32,
-        #[serde(default = "half")]
-        alpha: f64,
-        #[serde(default)]
-        variant: LookaheadVariant,
-        inner: Box<OptimizerConfig>,
+    Lookahead as "Lookahead" {
+        k as "k": u32 = k_5(),
+        alpha as "alpha": f64 = half(),
+        variant as "variant": LookaheadVariant = Default::default(),
+        inner as "inner": Box<OptimizerConfig>,
     },
 }
 }

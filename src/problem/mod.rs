@@ -42,75 +42,61 @@ const MAX_ENTRY_ERRORS: usize = 10;
 crate::tagged_enum! {
 /// A problem as written in a config (`{"name": "rosenbrock", "a": 1, "b": 100}`).
 #[derive(Clone, Debug, PartialEq)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProblemConfig via ProblemConfigTwin = "ProblemConfig" {
     /// f = 0.5*(a*x^2 + b*y^2); a negative coefficient gives a legitimate saddle demo.
-    Quadratic {
-        #[serde(default = "quadratic_a")]
-        a: f64,
-        #[serde(default = "quadratic_b")]
-        b: f64,
+    Quadratic as "quadratic" {
+        a as "a": f64 = quadratic_a(),
+        b as "b": f64 = quadratic_b(),
     },
     /// f = (a - x)^2 + b*(y - x^2)^2.
-    Rosenbrock {
-        #[serde(default = "rosenbrock_a")]
-        a: f64,
-        #[serde(default = "rosenbrock_b")]
-        b: f64,
+    Rosenbrock as "rosenbrock" {
+        a as "a": f64 = rosenbrock_a(),
+        b as "b": f64 = rosenbrock_b(),
     },
     /// f = (x^2 + y - 11)^2 + (x + y^2 - 7)^2.
-    Himmelblau {},
+    Himmelblau as "himmelblau" {  },
     /// f = 2*A + (x^2 - A*cos(2*pi*x)) + (y^2 - A*cos(2*pi*y)); the field is spelled `A`.
-    Rastrigin {
-        #[serde(rename = "A", default = "rastrigin_a")]
-        a: f64,
+    Rastrigin as "rastrigin" {
+        a as "A": f64 = rastrigin_a(),
     },
     /// f = (1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2.
-    Beale {},
+    Beale as "beale" {  },
     /// f = (x + 2*y - 7)^2 + (2*x + y - 5)^2.
-    Booth {},
+    Booth as "booth" {  },
     /// f = 2*x^2 - 1.05*x^4 + x^6/6 + x*y + y^2.
-    ThreeHumpCamel {},
+    ThreeHumpCamel as "three_hump_camel" {  },
     /// f = (4 - 2.1*x^2 + x^4/3)*x^2 + x*y + (-4 + 4*y^2)*y^2.
-    SixHumpCamel {},
+    SixHumpCamel as "six_hump_camel" {  },
     /// f = 0.5*((x^4 - 16*x^2 + 5*x) + (y^4 - 16*y^2 + 5*y)).
-    StyblinskiTang {},
+    StyblinskiTang as "styblinski_tang" {  },
     /// f = [1 + (x + y + 1)^2*(...)] * [30 + (2*x - 3*y)^2*(...)].
-    GoldsteinPrice {},
+    GoldsteinPrice as "goldstein_price" {  },
     /// f = -a*exp(-b*sqrt(0.5*(x^2 + y^2))) - exp(0.5*(cos(c*x) + cos(c*y))) + e + a.
-    Ackley {
-        #[serde(default = "ackley_a")]
-        a: f64,
-        #[serde(default = "ackley_b")]
-        b: f64,
-        #[serde(default = "ackley_c")]
-        c: f64,
+    Ackley as "ackley" {
+        a as "a": f64 = ackley_a(),
+        b as "b": f64 = ackley_b(),
+        c as "c": f64 = ackley_c(),
     },
     /// f = x^2 - y^2 (unbounded below, no minimum).
-    Saddle {},
+    Saddle as "saddle" {  },
     /// f = 0.26*(x^2 + y^2) - 0.48*x*y.
-    Matyas {},
+    Matyas as "matyas" {  },
     /// f = sin(x + y) + (x - y)^2 - 1.5*x + 2.5*y + 1.
-    #[serde(rename = "mccormick")]
-    McCormick {},
+    McCormick as "mccormick" {  },
     /// Least squares on (x_i, y_i) with optional penalties on the slope w.
-    Linreg {
-        data: LinregData,
-        #[serde(default)]
-        l1: f64,
-        #[serde(default)]
-        l2: f64,
+    Linreg as "linreg" {
+        data as "data": LinregData,
+        l1 as "l1": f64 = Default::default(),
+        l2 as "l2": f64 = Default::default(),
     },
     /// Logistic regression on ((x_i1, x_i2), y_i) with optional penalties on w1 and w2.
-    Logreg {
-        data: LogregData,
-        #[serde(default)]
-        l1: f64,
-        #[serde(default)]
-        l2: f64,
+    Logreg as "logreg" {
+        data as "data": LogregData,
+        l1 as "l1": f64 = Default::default(),
+        l2 as "l2": f64 = Default::default(),
     },
     /// A model trained on data (see `training.rs`).
-    Model(Box<TrainingConfig>),
+    Model as "model" (Box<TrainingConfig>),
 }
 }
 

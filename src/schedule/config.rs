@@ -14,133 +14,94 @@ crate::tagged_enum! {
 /// names and defaults. Unknown names and unknown fields are rejected by serde, which lists the
 /// allowed ones.
 #[derive(Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub enum ScheduleConfig via ScheduleConfigTwin = "ScheduleConfig" {
     /// lr_t = lr.
-    #[serde(rename = "constant")]
-    Constant {},
+    Constant as "constant" {  },
     /// lr_t = lr * gamma^floor(t / step_size).
-    StepLR {
-        step_size: u64,
-        #[serde(default = "tenth")]
-        gamma: f64,
+    StepLR as "StepLR" {
+        step_size as "step_size": u64,
+        gamma as "gamma": f64 = tenth(),
     },
     /// lr_t = lr * gamma^(number of milestones <= t).
-    MultiStepLR {
-        milestones: Vec<u64>,
-        #[serde(default = "tenth")]
-        gamma: f64,
+    MultiStepLR as "MultiStepLR" {
+        milestones as "milestones": Vec<u64>,
+        gamma as "gamma": f64 = tenth(),
     },
     /// lr_t = lr * gamma^t.
-    ExponentialLR { gamma: f64 },
+    ExponentialLR as "ExponentialLR" { gamma as "gamma": f64 },
     /// lr_t = eta_min + (lr - eta_min) * (1 + cos(pi * t / T_max)) / 2, periodic past T_max.
-    CosineAnnealingLR {
-        #[serde(rename = "T_max")]
-        t_max: u64,
-        #[serde(default)]
-        eta_min: f64,
+    CosineAnnealingLR as "CosineAnnealingLR" {
+        t_max as "T_max": u64,
+        eta_min as "eta_min": f64 = Default::default(),
     },
     /// Cosine annealing restarted after T_0, T_0*T_mult, T_0*T_mult^2, ... steps.
-    CosineAnnealingWarmRestarts {
-        #[serde(rename = "T_0")]
-        t_0: u64,
-        #[serde(rename = "T_mult", default = "one")]
-        t_mult: u64,
-        #[serde(default)]
-        eta_min: f64,
+    CosineAnnealingWarmRestarts as "CosineAnnealingWarmRestarts" {
+        t_0 as "T_0": u64,
+        t_mult as "T_mult": u64 = one(),
+        eta_min as "eta_min": f64 = Default::default(),
     },
     /// lr_t = lr * factor for t < total_iters, then lr.
-    ConstantLR {
-        #[serde(default = "third")]
-        factor: f64,
-        #[serde(default = "five")]
-        total_iters: u64,
+    ConstantLR as "ConstantLR" {
+        factor as "factor": f64 = third(),
+        total_iters as "total_iters": u64 = five(),
     },
     /// The factor goes linearly from start_factor to end_factor over total_iters steps.
-    LinearLR {
-        #[serde(default = "third")]
-        start_factor: f64,
-        #[serde(default = "unit")]
-        end_factor: f64,
-        #[serde(default = "five")]
-        total_iters: u64,
+    LinearLR as "LinearLR" {
+        start_factor as "start_factor": f64 = third(),
+        end_factor as "end_factor": f64 = unit(),
+        total_iters as "total_iters": u64 = five(),
     },
     /// lr_t = lr * (1 - min(t, total_iters) / total_iters)^power.
-    PolynomialLR {
-        #[serde(default = "five")]
-        total_iters: u64,
-        #[serde(default = "unit")]
-        power: f64,
+    PolynomialLR as "PolynomialLR" {
+        total_iters as "total_iters": u64 = five(),
+        power as "power": f64 = unit(),
     },
     /// lr_t = lr * lambda(t) for one of the named lambdas.
-    LambdaLR {
-        #[serde(rename = "lambda")]
-        function: LrLambda,
+    LambdaLR as "LambdaLR" {
+        function as "lambda": LrLambda,
         /// The time constant of `inverse_time`; not used by `inverse_sqrt`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        t0: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        t0 as "t0": Option<f64> = Default::default(),
     },
     /// The first schedule until milestones[0], then the next one restarted at 0, and so on.
-    SequentialLR { schedulers: Vec<ScheduleConfig>, milestones: Vec<u64> },
+    SequentialLR as "SequentialLR" { schedulers as "schedulers": Vec<ScheduleConfig>, milestones as "milestones": Vec<u64> },
     /// The 1cycle policy (Smith and Topin 2017): warm up to max_lr, then anneal far below.
-    OneCycleLR {
-        max_lr: f64,
-        total_steps: u64,
-        #[serde(default = "pct_start")]
-        pct_start: f64,
-        #[serde(default)]
-        anneal_strategy: AnnealStrategy,
-        #[serde(default = "yes")]
-        cycle_momentum: bool,
-        #[serde(default = "one_cycle_base_momentum")]
-        base_momentum: f64,
-        #[serde(default = "one_cycle_max_momentum")]
-        max_momentum: f64,
-        #[serde(default = "div_factor")]
-        div_factor: f64,
-        #[serde(default = "final_div_factor")]
-        final_div_factor: f64,
-        #[serde(default)]
-        three_phase: bool,
+    OneCycleLR as "OneCycleLR" {
+        max_lr as "max_lr": f64,
+        total_steps as "total_steps": u64,
+        pct_start as "pct_start": f64 = pct_start(),
+        anneal_strategy as "anneal_strategy": AnnealStrategy = Default::default(),
+        cycle_momentum as "cycle_momentum": bool = yes(),
+        base_momentum as "base_momentum": f64 = one_cycle_base_momentum(),
+        max_momentum as "max_momentum": f64 = one_cycle_max_momentum(),
+        div_factor as "div_factor": f64 = div_factor(),
+        final_div_factor as "final_div_factor": f64 = final_div_factor(),
+        three_phase as "three_phase": bool = Default::default(),
     },
     /// Cyclical learning rates (Smith 2017) between base_lr and max_lr.
-    CyclicLR {
-        base_lr: f64,
-        max_lr: f64,
-        #[serde(default = "step_size_up")]
-        step_size_up: f64,
+    CyclicLR as "CyclicLR" {
+        base_lr as "base_lr": f64,
+        max_lr as "max_lr": f64,
+        step_size_up as "step_size_up": f64 = step_size_up(),
         /// Defaults to `step_size_up` when absent or null.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        step_size_down: Option<f64>,
-        #[serde(default)]
-        mode: CyclicMode,
-        #[serde(default = "unit")]
-        gamma: f64,
-        #[serde(default = "yes")]
-        cycle_momentum: bool,
-        #[serde(default = "cyclic_base_momentum")]
-        base_momentum: f64,
-        #[serde(default = "cyclic_max_momentum")]
-        max_momentum: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        step_size_down as "step_size_down": Option<f64> = Default::default(),
+        mode as "mode": CyclicMode = Default::default(),
+        gamma as "gamma": f64 = unit(),
+        cycle_momentum as "cycle_momentum": bool = yes(),
+        base_momentum as "base_momentum": f64 = cyclic_base_momentum(),
+        max_momentum as "max_momentum": f64 = cyclic_max_momentum(),
     },
     /// Divides the lr by 1/factor when the loss has stopped improving for `patience` steps.
-    ReduceLROnPlateau {
-        #[serde(default)]
-        mode: PlateauMode,
-        #[serde(default = "tenth")]
-        factor: f64,
-        #[serde(default = "ten")]
-        patience: u64,
-        #[serde(default = "plateau_threshold")]
-        threshold: f64,
-        #[serde(default)]
-        threshold_mode: ThresholdMode,
-        #[serde(default)]
-        cooldown: u64,
-        #[serde(default)]
-        min_lr: f64,
-        #[serde(default = "plateau_eps")]
-        eps: f64,
+    ReduceLROnPlateau as "ReduceLROnPlateau" {
+        mode as "mode": PlateauMode = Default::default(),
+        factor as "factor": f64 = tenth(),
+        patience as "patience": u64 = ten(),
+        threshold as "threshold": f64 = plateau_threshold(),
+        threshold_mode as "threshold_mode": ThresholdMode = Default::default(),
+        cooldown as "cooldown": u64 = Default::default(),
+        min_lr as "min_lr": f64 = Default::default(),
+        eps as "eps": f64 = plateau_eps(),
     },
 }
 }
