@@ -90,7 +90,7 @@ test-e2e: build browser npm-packages size
 bench: bench-native bench-wasm
 
 bench-native:
-	cargo bench --bench optimizers
+	cargo bench --bench optimizers --bench models
 	cargo run --release --bin converge -- bench --json | tee target/bench-native.json
 
 bench-wasm: build browser npm-packages

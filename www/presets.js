@@ -221,7 +221,7 @@ export const DATA_PRESETS = [
   {
     id: 'fit-under', group: 'data',
     title: 'Underfitting: a straight line through a sine',
-    caption: 'TODO',
+    caption: 'Twenty noisy points of one period of a sine: 14 train the model (filled dots), 6 are held out to measure it (hollow). A polynomial of degree 1 is a straight line: L-BFGS finds the best line at once (converged at step 15), but a line cannot bend, so both losses stay high, training 0.26 and validation 0.22. That is underfitting: the model is too simple for the data.',
     links: [['fit-good', 'a good fit (degree 5)'], ['fit-over', 'overfitting (degree 15)']],
     speed: '1',
     config: fit(1),
@@ -229,7 +229,7 @@ export const DATA_PRESETS = [
   {
     id: 'fit-good', group: 'data',
     title: 'A good fit: degree 5',
-    caption: 'TODO',
+    caption: 'The same 20 points with a polynomial of degree 5, enough to follow one wave of the sine. Training loss 0.029 and validation loss 0.031 are both about as low as the noise allows (its variance is 0.2² = 0.04): a good fit. Press “Start sweep” below to train every degree from 1 to 15: validation loss is lowest at degree 5.',
     links: [['fit-under', 'underfitting (degree 1)'], ['fit-over', 'overfitting (degree 15)']],
     speed: '1',
     config: fit(5),
@@ -237,7 +237,7 @@ export const DATA_PRESETS = [
   {
     id: 'fit-over', group: 'data',
     title: 'Overfitting: degree 15 on 14 points',
-    caption: 'TODO',
+    caption: 'Degree 15 has 16 coefficients for 14 training points. L-BFGS bends the curve through the training points and the training loss falls to 0.011 (converged at step 63), but between and beyond them the curve swings wildly: the validation loss ends at 7.0, over 200 times that of degree 5. The training vs validation chart shows when it happened: validation loss was lowest (0.027) at step 18, then shot up while the training loss kept falling. That is overfitting.',
     links: [['fit-under', 'degree 1'], ['fit-good', 'degree 5'], ['cure-l2', 'cure it with L2'], ['cure-early', 'cure it with early stopping']],
     speed: '1',
     config: fit(15),
@@ -245,7 +245,7 @@ export const DATA_PRESETS = [
   {
     id: 'cure-l2', group: 'data',
     title: 'Curing overfitting with an L2 penalty',
-    caption: 'TODO',
+    caption: 'The degree-15 model again, with an L2 penalty λ₂ = 0.0001 added to the loss (Problem panel, Regularization). Large coefficients now cost more than they gain, so the curve stays smooth: training loss 0.029 and validation loss 0.034 instead of 7.0, close to degree 5. Run the complexity sweep: with the penalty, the validation loss no longer climbs with the degree.',
     links: [['fit-over', 'without the penalty'], ['cure-early', 'early stopping instead']],
     speed: '1',
     config: fit(15, { regularization: { l2: 0.0001 } }),
@@ -253,7 +253,7 @@ export const DATA_PRESETS = [
   {
     id: 'cure-early', group: 'data',
     title: 'Curing overfitting with early stopping',
-    caption: 'TODO',
+    caption: 'The degree-15 model without a penalty, but with early stopping (Stopping criteria): both losses are measured after every epoch, and the run stops once the validation loss has not improved for 10 evaluations. Its best, 0.027, came at step 18, so the run stops at step 28 and puts back the weights of step 18 (restore best weights): a smooth curve instead of the wild one L-BFGS reaches by step 63.',
     links: [['fit-over', 'without early stopping'], ['cure-l2', 'an L2 penalty instead']],
     speed: '1',
     config: fit(15, {}, { early_stopping: { patience: 10, min_delta: 0, restore_best: true, stop: true } }),
@@ -261,7 +261,7 @@ export const DATA_PRESETS = [
   {
     id: 'noise-clean', group: 'data',
     title: 'Clean data: minibatch SGD converges',
-    caption: 'TODO',
+    caption: 'A cubic, y = 4x³ − 3x, without noise, fitted by a cubic model with SGD (momentum 0.9) on minibatches of 10 points. The model can pass through every point exactly, so at the minimum the gradient of every minibatch vanishes at once: the steps shrink to nothing and the run converges at step 959 (137 epochs), when ‖∇f‖ < 10⁻⁸.',
     links: [['noise-noisy', 'the same with noisy data']],
     speed: '10',
     config: cubicNoise(0),
@@ -269,7 +269,7 @@ export const DATA_PRESETS = [
   {
     id: 'noise-noisy', group: 'data',
     title: 'Noisy data: minibatch SGD never settles',
-    caption: 'TODO',
+    caption: 'The same cubic, model and SGD, with noise 0.5 on y. No curve passes through all the points now, and each minibatch of 10 pulls toward its own: the minibatch gradients never vanish together, the loss per step keeps jumping and the weights keep wandering around the best fit. After 5000 steps no convergence test has fired. In full batch (clear the batch size) the noise slows nothing: the run converges in 770 steps.',
     links: [['noise-clean', 'the same without noise']],
     speed: '10',
     config: cubicNoise(0.5),
@@ -277,7 +277,7 @@ export const DATA_PRESETS = [
   {
     id: 'batch-mini', group: 'data',
     title: 'Minibatches of 10: a noisy loss, fewer epochs',
-    caption: 'TODO',
+    caption: 'A small network (two hidden layers of 8 tanh units) learns the two moons with plain SGD (lr 0.1) on minibatches of 10: one epoch, a pass over the 140 training points, is 14 steps. Every step sees other points, so the training loss per step (chart below) is noisy, while the evaluations after each epoch are smooth. Training accuracy reaches 100 % at step 2366, after only 169 epochs.',
     links: [['batch-full', 'the same in full batch']],
     speed: 'max',
     config: moons(10),
@@ -285,7 +285,7 @@ export const DATA_PRESETS = [
   {
     id: 'batch-full', group: 'data',
     title: 'Full batch: a smooth loss, more epochs',
-    caption: 'TODO',
+    caption: 'The same network, data and SGD in full batch: every step uses all 140 training points, so the training loss per step descends smoothly. Step for step it learns at the pace of the minibatch run (100 % training accuracy at step 2070), but every step is a whole epoch: 2070 epochs, 12 times the computation the minibatches needed.',
     links: [['batch-mini', 'the same with minibatches of 10']],
     speed: 'max',
     config: moons(null),
@@ -293,7 +293,7 @@ export const DATA_PRESETS = [
   {
     id: 'spiral', group: 'data',
     title: 'Spiral: Adam vs SGD on a neural network',
-    caption: 'TODO',
+    caption: 'Two interleaved spirals, the hardest of TensorFlow Playground’s data sets, for a network of three hidden layers of 8 tanh units; both runs start from the same weights. Adam (lr 0.01) separates them fast: 99 % training accuracy at step 450, 100 % at step 650. SGD (lr 0.03) barely moves: after 10 000 steps its training loss is still 0.65, hardly below the 0.69 of a coin toss (56 % accuracy); only then does it start to carve the spiral, ending at 82 % after 30 000 steps. Adam’s validation loss is lowest at step 508 and then rises while its training loss goes to zero: it memorizes the training points (validation accuracy 92 %).',
     speed: 'max',
     config: {
       seed: 1,
