@@ -70,8 +70,7 @@ pub(crate) const WIDE: usize = MAX_UNITS;
 /// Widths of the layers: features, hidden layers, output.
 const MAX_WIDTHS: usize = MAX_HIDDEN_LAYERS + 2;
 
-/// One unit for a block of L examples.
-type Lanes<const L: usize> = [f64; L];
+use super::lanes::{self, Lanes};
 
 /// Features (layer 0) and hidden outputs (layers 1..=H) of a block of L examples, for layers of
 /// at most W units: `act[layer][unit][lane]`.
@@ -242,9 +241,7 @@ fn dense<const L: usize>(wm: &[f64], b: &[f64], x: &[Lanes<L>], z: &mut [Lanes<L
         // The weights W[i, o] of unit o lie n_out apart.
         let column = wm.get(o..).unwrap_or(&[]).iter().step_by(n_out);
         for (xi, &wv) in x.iter().zip(column) {
-            for r in 0..L {
-                acc[r] += xi[r] * wv;
-            }
+            lanes::add_scaled(&mut acc, xi, wv);
         }
         *zo = acc;
     }
@@ -255,35 +252,9 @@ fn dense<const L: usize>(wm: &[f64], b: &[f64], x: &[Lanes<L>], z: &mut [Lanes<L
 fn output_unit<const L: usize>(wm: &[f64], b: &[f64], x: &[Lanes<L>]) -> Lanes<L> {
     let mut acc = [b.first().copied().unwrap_or(f64::NAN); L];
     for (xi, &wv) in x.iter().zip(wm) {
-        for r in 0..L {
-            acc[r] += xi[r] * wv;
-        }
+        lanes::add_scaled(&mut acc, xi, wv);
     }
     acc
-}
-
-/// The sum of the lanes as a fixed pairwise tree (L a power of two): lanes k and k + L/2 are
-/// added first, and so on.
-#[inline(always)]
-fn lane_sum<const L: usize>(mut v: Lanes<L>) -> f64 {
-    let mut n = L;
-    while n > 1 {
-        n /= 2;
-        for k in 0..n {
-            v[k] += v[k + n];
-        }
-    }
-    v[0]
-}
-
-/// sum over lanes of a[r]*b[r], by `lane_sum`.
-#[inline(always)]
-fn lane_dot<const L: usize>(a: &Lanes<L>, b: &Lanes<L>) -> f64 {
-    let mut p = [0.0; L];
-    for r in 0..L {
-        p[r] = a[r] * b[r];
-    }
-    lane_sum(p)
 }
 
 impl Net {
@@ -381,10 +352,10 @@ impl Net {
         let top = &s.act[nh][..widths[nh]];
         let (gw, gb) = layout.params_mut(g, nh);
         for (gv, hu) in gw.iter_mut().zip(top) {
-            *gv += lane_dot(hu, &dout);
+            *gv += lanes::dot(hu, &dout);
         }
         if let Some(gv) = gb.first_mut() {
-            *gv += lane_sum(dout);
+            *gv += lanes::sum(dout);
         }
         if nh == 0 {
             return;
@@ -395,9 +366,7 @@ impl Net {
         let mut delta = &mut s.delta;
         let mut next = &mut s.next;
         for ((dv, &wv), fv) in delta.iter_mut().zip(w_out).zip(&s.der[nh - 1][..widths[nh]]) {
-            for r in 0..L {
-                dv[r] = wv * dout[r] * fv[r];
-            }
+            *dv = lanes::scaled_mul(wv, &dout, fv);
         }
         for l in (0..nh).rev() {
             let (n_in, n_out) = (widths[l], widths[l + 1]);
@@ -406,11 +375,11 @@ impl Net {
             let (gw, gb) = layout.params_mut(g, l);
             for (xi, grow) in input.iter().zip(gw.chunks_exact_mut(n_out)) {
                 for (gv, dv) in grow.iter_mut().zip(dl) {
-                    *gv += lane_dot(xi, dv);
+                    *gv += lanes::dot(xi, dv);
                 }
             }
             for (gv, dv) in gb.iter_mut().zip(dl) {
-                *gv += lane_sum(*dv);
+                *gv += lanes::sum(*dv);
             }
             if l > 0 {
                 // delta_{l-1}[i] = (sum_o W_l[i,o]*delta_l[o]) * f'(z_{l-1})[i] * m_{l-1}[i].
@@ -419,13 +388,9 @@ impl Net {
                 for ((nv, row), fv) in next.iter_mut().zip(wm.chunks_exact(n_out)).zip(der) {
                     let mut acc = [0.0; L];
                     for (&wv, dv) in row.iter().zip(dl) {
-                        for r in 0..L {
-                            acc[r] += wv * dv[r];
-                        }
+                        lanes::add_scaled(&mut acc, dv, wv);
                     }
-                    for r in 0..L {
-                        nv[r] = acc[r] * fv[r];
-                    }
+                    *nv = lanes::mul(&acc, fv);
                 }
                 std::mem::swap(&mut delta, &mut next);
             }

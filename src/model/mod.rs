@@ -43,6 +43,7 @@
 
 mod activation;
 mod features;
+mod lanes;
 mod loss;
 mod mlp;
 
