@@ -33,6 +33,18 @@ pub struct Lbfgs {
     h_diag: f64,
     prev_flat_grad: Vec<f64>,
     prev_loss: f64,
+    /// Reused buffers, so that a step allocates nothing once warm.
+    scratch: Scratch,
+}
+
+/// Buffers reused from step to step.
+#[derive(Clone, Debug, Default)]
+struct Scratch {
+    flat_grad: Vec<f64>,
+    q: Vec<f64>,
+    x_init: Vec<f64>,
+    spare: Vec<Vec<f64>>,
+    line: LineSearchScratch,
 }
 
 /// The settings of an L-BFGS optimizer, as torch names them.
@@ -54,11 +66,24 @@ fn max_abs(a: &[f64]) -> f64 {
     a.iter().fold(0.0_f64, |m, x| if x.abs() > m || x.is_nan() { x.abs() } else { m })
 }
 
-/// Evaluates f and its gradient at `x + t*d`.
-fn evaluate_along(problem: &Problem, x: &[f64], t: f64, d: &[f64], grad: &mut Vec<f64>) -> f64 {
-    let point: Vec<f64> = x.iter().zip(d).map(|(xi, di)| xi + t * di).collect();
+/// Evaluates f and its gradient at `x + t*d` (`point` is a reused buffer).
+fn evaluate_along(problem: &Problem, x: &[f64], t: f64, d: &[f64], point: &mut Vec<f64>, grad: &mut Vec<f64>) -> f64 {
+    point.clear();
+    point.extend(x.iter().zip(d).map(|(xi, di)| xi + t * di));
     grad.resize(x.len(), 0.0);
-    problem.loss_grad(&point, grad)
+    problem.loss_grad(point, grad)
+}
+
+/// max |d_i * t| without building the product vector (NaN if any product is NaN).
+fn max_abs_scaled(d: &[f64], t: f64) -> f64 {
+    d.iter().fold(0.0_f64, |m, di| {
+        let x = (di * t).abs();
+        if x > m || x.is_nan() {
+            x
+        } else {
+            m
+        }
+    })
 }
 
 impl Lbfgs {
@@ -82,6 +107,7 @@ impl Lbfgs {
             h_diag: 1.0,
             prev_flat_grad: vec![0.0; dim],
             prev_loss: 0.0,
+            scratch: Scratch::default(),
         }
     }
 
@@ -93,50 +119,64 @@ impl Lbfgs {
     /// One `LBFGS.step(closure)` from `w`, where `loss` and `grad` are f and its gradient at w.
     pub fn step(&mut self, w: &mut [f64], loss: f64, grad: &[f64], lr: f64, problem: &Problem) {
         let mut loss = loss;
-        let mut flat_grad = grad.to_vec();
+        let mut flat_grad = std::mem::take(&mut self.scratch.flat_grad);
+        flat_grad.clear();
+        flat_grad.extend_from_slice(grad);
+        self.run_iterations(w, &mut loss, &mut flat_grad, lr, problem);
+        self.scratch.flat_grad = flat_grad;
+    }
+
+    /// The iterations of one step (torch's `while n_iter < max_iter` loop).
+    fn run_iterations(&mut self, w: &mut [f64], loss: &mut f64, flat_grad: &mut Vec<f64>, lr: f64, problem: &Problem) {
         let mut current_evals: u32 = 1;
-        if max_abs(&flat_grad) <= self.tolerance_grad {
+        if max_abs(flat_grad) <= self.tolerance_grad {
             return;
         }
         let mut n_iter = 0;
         while n_iter < self.max_iter {
             n_iter += 1;
             self.total_iterations += 1;
-            self.update_direction(&flat_grad);
-            self.prev_flat_grad.clone_from(&flat_grad);
-            self.prev_loss = loss;
+            self.update_direction(flat_grad);
+            self.prev_flat_grad.clone_from(flat_grad);
+            self.prev_loss = *loss;
             self.t = if self.total_iterations == 1 {
                 let sum: f64 = flat_grad.iter().map(|g| g.abs()).sum();
                 (1.0_f64).min(1.0 / sum) * lr
             } else {
                 lr
             };
-            let gtd = dot(&flat_grad, &self.d);
+            let gtd = dot(flat_grad, &self.d);
             if gtd > -self.tolerance_change {
                 break;
             }
             let mut ls_evals = 0;
             let opt_cond;
             if self.strong_wolfe {
-                let x_init = w.to_vec();
-                let found =
-                    strong_wolfe(problem, &x_init, self.t, &self.d, loss, &flat_grad, gtd, self.tolerance_change);
-                loss = found.f;
-                flat_grad = found.g;
+                self.scratch.x_init.clear();
+                self.scratch.x_init.extend_from_slice(w);
+                let search = LineSearch {
+                    problem,
+                    x: &self.scratch.x_init,
+                    d: &self.d,
+                    tolerance_change: self.tolerance_change,
+                };
+                let found = search.run(&mut self.scratch.line, self.t, *loss, flat_grad, gtd);
+                *loss = found.f;
+                flat_grad.clone_from(&self.scratch.line.best_g);
                 self.t = found.t;
                 ls_evals = found.evaluations;
                 for (p, di) in w.iter_mut().zip(&self.d) {
                     *p += self.t * di;
                 }
-                opt_cond = max_abs(&flat_grad) <= self.tolerance_grad;
+                opt_cond = max_abs(flat_grad) <= self.tolerance_grad;
             } else {
                 for (p, di) in w.iter_mut().zip(&self.d) {
                     *p += self.t * di;
                 }
                 if n_iter != self.max_iter {
-                    loss = problem.loss_grad(w, &mut flat_grad);
+                    *loss = problem.loss_grad(w, flat_grad);
                     ls_evals = 1;
-                    opt_cond = max_abs(&flat_grad) <= self.tolerance_grad;
+                    opt_cond = max_abs(flat_grad) <= self.tolerance_grad;
                 } else {
                     opt_cond = false;
                 }
@@ -146,11 +186,10 @@ impl Lbfgs {
             if n_iter == self.max_iter || current_evals >= self.max_eval || opt_cond {
                 break;
             }
-            let step: Vec<f64> = self.d.iter().map(|di| di * self.t).collect();
-            if max_abs(&step) <= self.tolerance_change {
+            if max_abs_scaled(&self.d, self.t) <= self.tolerance_change {
                 break;
             }
-            if (loss - self.prev_loss).abs() < self.tolerance_change {
+            if (*loss - self.prev_loss).abs() < self.tolerance_change {
                 break;
             }
         }
@@ -159,46 +198,58 @@ impl Lbfgs {
     /// Computes the search direction d from the gradient and the curvature history.
     fn update_direction(&mut self, flat_grad: &[f64]) {
         if self.total_iterations == 1 {
-            self.d = flat_grad.iter().map(|g| -g).collect();
-            self.old_dirs.clear();
-            self.old_stps.clear();
+            self.d.clear();
+            self.d.extend(flat_grad.iter().map(|g| -g));
+            let spare = &mut self.scratch.spare;
+            spare.extend(self.old_dirs.drain(..));
+            spare.extend(self.old_stps.drain(..));
             self.ro.clear();
             self.h_diag = 1.0;
             return;
         }
-        let y: Vec<f64> = flat_grad.iter().zip(&self.prev_flat_grad).map(|(g, p)| g - p).collect();
-        let s: Vec<f64> = self.d.iter().map(|di| di * self.t).collect();
+        let mut y = self.scratch.spare.pop().unwrap_or_default();
+        y.clear();
+        y.extend(flat_grad.iter().zip(&self.prev_flat_grad).map(|(g, p)| g - p));
+        let mut s = self.scratch.spare.pop().unwrap_or_default();
+        s.clear();
+        s.extend(self.d.iter().map(|di| di * self.t));
         let ys = dot(&y, &s);
         if ys > 1e-10 {
             if self.old_dirs.len() == self.history_size {
-                self.old_dirs.pop_front();
-                self.old_stps.pop_front();
+                self.scratch.spare.extend(self.old_dirs.pop_front());
+                self.scratch.spare.extend(self.old_stps.pop_front());
                 self.ro.pop_front();
             }
             self.h_diag = ys / dot(&y, &y);
             self.old_dirs.push_back(y);
             self.old_stps.push_back(s);
             self.ro.push_back(1.0 / ys);
+        } else {
+            self.scratch.spare.push(y);
+            self.scratch.spare.push(s);
         }
         let num_old = self.old_dirs.len();
-        let mut q: Vec<f64> = flat_grad.iter().map(|g| -g).collect();
+        let q = &mut self.scratch.q;
+        q.clear();
+        q.extend(flat_grad.iter().map(|g| -g));
         for i in (0..num_old).rev() {
-            self.al[i] = dot(&self.old_stps[i], &q) * self.ro[i];
+            self.al[i] = dot(&self.old_stps[i], q) * self.ro[i];
             let a = self.al[i];
             for (qj, yj) in q.iter_mut().zip(&self.old_dirs[i]) {
                 *qj += -a * yj;
             }
         }
         let h = self.h_diag;
-        let mut r: Vec<f64> = q.iter().map(|qj| qj * h).collect();
+        let r = &mut self.d;
+        r.clear();
+        r.extend(q.iter().map(|qj| qj * h));
         for i in 0..num_old {
-            let be_i = dot(&self.old_dirs[i], &r) * self.ro[i];
+            let be_i = dot(&self.old_dirs[i], r) * self.ro[i];
             let coef = self.al[i] - be_i;
             for (rj, sj) in r.iter_mut().zip(&self.old_stps[i]) {
                 *rj += coef * sj;
             }
         }
-        self.d = r;
     }
 
     /// Forgets the history.
@@ -252,16 +303,16 @@ fn py_min(a: f64, b: f64) -> f64 {
     }
 }
 
-/// Result of a line search.
+/// Result of a line search; the gradient at the chosen point is left in
+/// `LineSearchScratch::best_g`.
 struct LineSearchResult {
     f: f64,
-    g: Vec<f64>,
     t: f64,
     evaluations: u32,
 }
 
 /// One end of a bracket: step, value, gradient and directional derivative.
-#[derive(Clone)]
+#[derive(Clone, Debug, Default)]
 struct BracketPoint {
     t: f64,
     f: f64,
@@ -269,111 +320,157 @@ struct BracketPoint {
     gtd: f64,
 }
 
-/// torch's `_strong_wolfe` with c1 = 1e-4, c2 = 0.9 and at most 25 evaluations.
-#[allow(clippy::too_many_arguments)]
-fn strong_wolfe(
-    problem: &Problem,
-    x: &[f64],
-    t0: f64,
-    d: &[f64],
-    f: f64,
-    g: &[f64],
-    gtd: f64,
+impl BracketPoint {
+    /// Overwrites the point, reusing the gradient buffer.
+    fn set(&mut self, t: f64, f: f64, g: &[f64], gtd: f64) {
+        self.t = t;
+        self.f = f;
+        self.g.clear();
+        self.g.extend_from_slice(g);
+        self.gtd = gtd;
+    }
+}
+
+/// Buffers of the line search, reused from call to call.
+#[derive(Clone, Debug, Default)]
+struct LineSearchScratch {
+    point: Vec<f64>,
+    g_new: Vec<f64>,
+    prev: BracketPoint,
+    bracket: [BracketPoint; 2],
+    best_g: Vec<f64>,
+}
+
+impl LineSearchScratch {
+    /// Copies bracket[from] over the other end of the bracket.
+    fn copy_bracket(&mut self, from: usize) {
+        let [b0, b1] = &mut self.bracket;
+        let (source, target) = if from == 0 { (&*b0, b1) } else { (&*b1, b0) };
+        target.set(source.t, source.f, &source.g, source.gtd);
+    }
+
+    /// bracket[0] = prev and bracket[1] = the new point.
+    fn bracket_prev_and_new(&mut self, t: f64, f_new: f64, gtd_new: f64) {
+        let (prev, new_g) = (&self.prev, &self.g_new);
+        let [b0, b1] = &mut self.bracket;
+        b0.set(prev.t, prev.f, &prev.g, prev.gtd);
+        b1.set(t, f_new, new_g, gtd_new);
+    }
+}
+
+/// torch's `_strong_wolfe` along `d` from `x`, with c1 = 1e-4, c2 = 0.9 and at most 25
+/// evaluations.
+struct LineSearch<'a> {
+    problem: &'a Problem,
+    x: &'a [f64],
+    d: &'a [f64],
     tolerance_change: f64,
-) -> LineSearchResult {
-    const C1: f64 = 1e-4;
-    const C2: f64 = 0.9;
-    const MAX_LS: u32 = 25;
-    let d_norm = max_abs(d);
-    let mut t = t0;
-    let mut g_new = Vec::new();
-    let mut f_new = evaluate_along(problem, x, t, d, &mut g_new);
-    let mut evaluations = 1;
-    let mut gtd_new = dot(&g_new, d);
-    let mut prev = BracketPoint { t: 0.0, f, g: g.to_vec(), gtd };
-    let mut done = false;
-    let mut ls_iter = 0;
-    let mut bracket: Vec<BracketPoint> = Vec::new();
-    while ls_iter < MAX_LS {
-        let here = || BracketPoint { t, f: f_new, g: g_new.clone(), gtd: gtd_new };
-        if f_new > f + C1 * t * gtd || (ls_iter > 1 && f_new >= prev.f) {
-            bracket = vec![prev.clone(), here()];
-            break;
-        }
-        if gtd_new.abs() <= -C2 * gtd {
-            bracket = vec![here()];
-            done = true;
-            break;
-        }
-        if gtd_new >= 0.0 {
-            bracket = vec![prev.clone(), here()];
-            break;
-        }
-        let min_step = t + 0.01 * (t - prev.t);
-        let max_step = t * 10.0;
-        let tmp = t;
-        t = cubic_interpolate(prev.t, prev.f, prev.gtd, t, f_new, gtd_new, Some((min_step, max_step)));
-        prev = BracketPoint { t: tmp, f: f_new, g: g_new.clone(), gtd: gtd_new };
-        f_new = evaluate_along(problem, x, t, d, &mut g_new);
-        evaluations += 1;
-        gtd_new = dot(&g_new, d);
-        ls_iter += 1;
+}
+
+impl LineSearch<'_> {
+    fn evaluate(&self, t: f64, s: &mut LineSearchScratch) -> f64 {
+        evaluate_along(self.problem, self.x, t, self.d, &mut s.point, &mut s.g_new)
     }
-    if ls_iter == MAX_LS {
-        bracket = vec![
-            BracketPoint { t: 0.0, f, g: g.to_vec(), gtd },
-            BracketPoint { t, f: f_new, g: g_new.clone(), gtd: gtd_new },
-        ];
-    }
-    let last = bracket.len().saturating_sub(1);
-    let (mut low, mut high) =
-        if bracket.first().map(|b| b.f) <= bracket.get(last).map(|b| b.f) { (0, 1) } else { (1, 0) };
-    let mut insufficient_progress = false;
-    while !done && ls_iter < MAX_LS && bracket.len() == 2 {
-        if (bracket[1].t - bracket[0].t).abs() * d_norm < tolerance_change {
-            break;
-        }
-        t = cubic_interpolate(
-            bracket[0].t,
-            bracket[0].f,
-            bracket[0].gtd,
-            bracket[1].t,
-            bracket[1].f,
-            bracket[1].gtd,
-            None,
-        );
-        let b_max = py_max(bracket[0].t, bracket[1].t);
-        let b_min = py_min(bracket[0].t, bracket[1].t);
-        let eps = 0.1 * (b_max - b_min);
-        if py_min(b_max - t, t - b_min) < eps {
-            if insufficient_progress || t >= b_max || t <= b_min {
-                t = if (t - b_max).abs() < (t - b_min).abs() { b_max - eps } else { b_min + eps };
-                insufficient_progress = false;
-            } else {
-                insufficient_progress = true;
+
+    fn run(&self, s: &mut LineSearchScratch, t0: f64, f: f64, g: &[f64], gtd: f64) -> LineSearchResult {
+        const C1: f64 = 1e-4;
+        const C2: f64 = 0.9;
+        const MAX_LS: u32 = 25;
+        let d_norm = max_abs(self.d);
+        let mut t = t0;
+        let mut f_new = self.evaluate(t, s);
+        let mut evaluations = 1;
+        let mut gtd_new = dot(&s.g_new, self.d);
+        s.prev.set(0.0, f, g, gtd);
+        let mut done = false;
+        let mut ls_iter = 0;
+        let mut bracket_len = 0;
+        while ls_iter < MAX_LS {
+            if f_new > f + C1 * t * gtd || (ls_iter > 1 && f_new >= s.prev.f) {
+                s.bracket_prev_and_new(t, f_new, gtd_new);
+                bracket_len = 2;
+                break;
             }
-        } else {
-            insufficient_progress = false;
-        }
-        f_new = evaluate_along(problem, x, t, d, &mut g_new);
-        evaluations += 1;
-        gtd_new = dot(&g_new, d);
-        ls_iter += 1;
-        let here = BracketPoint { t, f: f_new, g: g_new.clone(), gtd: gtd_new };
-        if f_new > f + C1 * t * gtd || f_new >= bracket[low].f {
-            bracket[high] = here;
-            (low, high) = if bracket[0].f <= bracket[1].f { (0, 1) } else { (1, 0) };
-        } else {
             if gtd_new.abs() <= -C2 * gtd {
+                let g_new = std::mem::take(&mut s.g_new);
+                s.bracket[0].set(t, f_new, &g_new, gtd_new);
+                s.g_new = g_new;
+                bracket_len = 1;
                 done = true;
-            } else if gtd_new * (bracket[high].t - bracket[low].t) >= 0.0 {
-                bracket[high] = bracket[low].clone();
+                break;
             }
-            bracket[low] = here;
+            if gtd_new >= 0.0 {
+                s.bracket_prev_and_new(t, f_new, gtd_new);
+                bracket_len = 2;
+                break;
+            }
+            let min_step = t + 0.01 * (t - s.prev.t);
+            let max_step = t * 10.0;
+            let tmp = t;
+            t = cubic_interpolate(s.prev.t, s.prev.f, s.prev.gtd, t, f_new, gtd_new, Some((min_step, max_step)));
+            let g_new = std::mem::take(&mut s.g_new);
+            s.prev.set(tmp, f_new, &g_new, gtd_new);
+            s.g_new = g_new;
+            f_new = self.evaluate(t, s);
+            evaluations += 1;
+            gtd_new = dot(&s.g_new, self.d);
+            ls_iter += 1;
         }
-    }
-    match bracket.into_iter().nth(low) {
-        Some(best) => LineSearchResult { f: best.f, g: best.g, t: best.t, evaluations },
-        None => LineSearchResult { f: f_new, g: g_new, t, evaluations },
+        if ls_iter == MAX_LS {
+            let g_new = std::mem::take(&mut s.g_new);
+            s.bracket[0].set(0.0, f, g, gtd);
+            s.bracket[1].set(t, f_new, &g_new, gtd_new);
+            s.g_new = g_new;
+            bracket_len = 2;
+        }
+        let last = bracket_len.max(1) - 1;
+        let (mut low, mut high) = if s.bracket[0].f <= s.bracket[last].f { (0, 1) } else { (1, 0) };
+        let mut insufficient_progress = false;
+        while !done && ls_iter < MAX_LS && bracket_len == 2 {
+            let (b0, b1) = (&s.bracket[0], &s.bracket[1]);
+            if (b1.t - b0.t).abs() * d_norm < self.tolerance_change {
+                break;
+            }
+            t = cubic_interpolate(b0.t, b0.f, b0.gtd, b1.t, b1.f, b1.gtd, None);
+            let b_max = py_max(b0.t, b1.t);
+            let b_min = py_min(b0.t, b1.t);
+            let eps = 0.1 * (b_max - b_min);
+            if py_min(b_max - t, t - b_min) < eps {
+                if insufficient_progress || t >= b_max || t <= b_min {
+                    t = if (t - b_max).abs() < (t - b_min).abs() { b_max - eps } else { b_min + eps };
+                    insufficient_progress = false;
+                } else {
+                    insufficient_progress = true;
+                }
+            } else {
+                insufficient_progress = false;
+            }
+            f_new = self.evaluate(t, s);
+            evaluations += 1;
+            gtd_new = dot(&s.g_new, self.d);
+            ls_iter += 1;
+            let g_new = std::mem::take(&mut s.g_new);
+            if f_new > f + C1 * t * gtd || f_new >= s.bracket[low].f {
+                s.bracket[high].set(t, f_new, &g_new, gtd_new);
+                (low, high) = if s.bracket[0].f <= s.bracket[1].f { (0, 1) } else { (1, 0) };
+            } else {
+                if gtd_new.abs() <= -C2 * gtd {
+                    done = true;
+                } else if gtd_new * (s.bracket[high].t - s.bracket[low].t) >= 0.0 {
+                    s.copy_bracket(low);
+                }
+                s.bracket[low].set(t, f_new, &g_new, gtd_new);
+            }
+            s.g_new = g_new;
+        }
+        if low < bracket_len {
+            let best = &s.bracket[low];
+            s.best_g.clear();
+            s.best_g.extend_from_slice(&best.g);
+            LineSearchResult { f: best.f, t: best.t, evaluations }
+        } else {
+            s.best_g.clone_from(&s.g_new);
+            LineSearchResult { f: f_new, t, evaluations }
+        }
     }
 }
