@@ -2,7 +2,9 @@
 //! (predicted probability of class 1 as an RGBA image, orange for class 1 and blue for
 //! class 0, paler where the model is unsure, the 0.5 contour dark) with the data on top; for
 //! regression the fitted curve over the data, with the noiseless target dashed. Training
-//! points are filled, validation points hollow.
+//! points are filled, validation points hollow. The classification image is computed on a
+//! 100 x 100 grid and upsampled, and its points are rasterized into it, so a live redraw costs
+//! a few milliseconds whatever the canvas size.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -52,38 +54,96 @@ fn tint(color: (u8, u8, u8), amount: f64) -> [u8; 3] {
     [mix(color.0), mix(color.1), mix(color.2)]
 }
 
-/// The decision boundary image (width * height * 4 bytes), row 0 at the top of `view`.
+/// Resolution of the probability grid behind the decision boundary (TensorFlow Playground's
+/// too): the image is upsampled from it, so the cost does not grow with the canvas.
+pub const BOUNDARY_GRID: usize = 100;
+
+/// The decision boundary image (width * height * 4 bytes), row 0 at the top of `view`, with the
+/// data drawn in: training points as filled discs, validation points as rings, in the class
+/// colors with a white edge. The probability is computed on a grid of at most
+/// `BOUNDARY_GRID` x `BOUNDARY_GRID` cells and shown by nearest neighbour.
 pub fn boundary_rgba(problem: &TrainingProblem, w: &[f64], view: ViewBox, width: usize, height: usize) -> Vec<u8> {
-    let xs: Vec<f64> =
-        (0..width).map(|c| view.x[0] + (c as f64 + 0.5) / width as f64 * (view.x[1] - view.x[0])).collect();
-    let ys: Vec<f64> =
-        (0..height).map(|r| view.y[1] - (r as f64 + 0.5) / height as f64 * (view.y[1] - view.y[0])).collect();
-    let mut probability = vec![f64::NAN; width * height];
+    let (gw, gh) = (width.clamp(1, BOUNDARY_GRID), height.clamp(1, BOUNDARY_GRID));
+    let xs: Vec<f64> = (0..gw).map(|c| view.x[0] + (c as f64 + 0.5) / gw as f64 * (view.x[1] - view.x[0])).collect();
+    let ys: Vec<f64> = (0..gh).map(|r| view.y[1] - (r as f64 + 0.5) / gh as f64 * (view.y[1] - view.y[0])).collect();
+    let mut probability = vec![f64::NAN; gw * gh];
     problem.model.predict_grid(w, &xs, &ys, &mut probability);
-    let mut image = vec![255u8; width * height * 4];
-    for (i, p) in probability.iter().enumerate() {
-        let rgb = if p.is_finite() {
-            let class = usize::from(*p >= 0.5);
-            let confidence = (2.0 * (p - 0.5)).abs();
-            tint(CLASS_COLORS[class], 0.15 + 0.55 * confidence)
-        } else {
-            [230, 230, 230]
-        };
-        image[i * 4..i * 4 + 3].copy_from_slice(&rgb);
-    }
-    // Darken pixels where the predicted class changes: the decision boundary.
-    for r in 0..height {
-        for c in 0..width {
-            let i = r * width + c;
-            let here = probability[i] >= 0.5;
-            let right = c + 1 < width && (probability[i + 1] >= 0.5) != here;
-            let below = r + 1 < height && (probability[i + width] >= 0.5) != here;
-            if right || below {
-                image[i * 4..i * 4 + 3].copy_from_slice(&[60, 60, 60]);
+    // Which grid cell each pixel column and row shows, and each cell's class and color.
+    let columns: Vec<usize> = (0..width).map(|px| px * gw / width.max(1)).collect();
+    let rows: Vec<usize> = (0..height).map(|py| py * gh / height.max(1)).collect();
+    let classes: Vec<bool> = probability.iter().map(|p| *p >= 0.5).collect();
+    let colors: Vec<[u8; 3]> = probability
+        .iter()
+        .zip(&classes)
+        .map(|(p, class)| {
+            if p.is_finite() {
+                tint(CLASS_COLORS[usize::from(*class)], 0.15 + 0.55 * (2.0 * (p - 0.5)).abs())
+            } else {
+                [230, 230, 230]
             }
+        })
+        .collect();
+    let mut image = vec![255u8; width * height * 4];
+    for (py, &row) in rows.iter().enumerate() {
+        let below_row = rows.get(py + 1).copied();
+        for (px, &col) in columns.iter().enumerate() {
+            let i = row * gw + col;
+            // Darken pixels where the predicted class changes: the decision boundary.
+            let right = columns.get(px + 1).is_some_and(|&c| classes[row * gw + c] != classes[i]);
+            let below = below_row.is_some_and(|r| classes[r * gw + col] != classes[i]);
+            let rgb = if right || below { [60, 60, 60] } else { colors[i] };
+            let o = (py * width + px) * 4;
+            image[o..o + 3].copy_from_slice(&rgb);
+        }
+    }
+    let to_pixel = |x: f64, y: f64| {
+        let px = (x - view.x[0]) / (view.x[1] - view.x[0]) * width as f64;
+        let py = (view.y[1] - y) / (view.y[1] - view.y[0]) * height as f64;
+        (px, py)
+    };
+    for (set, filled) in [(&problem.train, true), (&problem.validation, false)] {
+        for i in 0..set.len() {
+            let row = set.row(i);
+            if row.len() < 2 {
+                continue;
+            }
+            let (px, py) = to_pixel(row[0], row[1]);
+            let color = CLASS_COLORS[usize::from(set.targets[i] >= 0.5)];
+            disc(&mut image, width, height, (px, py), filled, color);
         }
     }
     image
+}
+
+/// Rasterizes a point of radius 3.5 px: filled, or a ring 1.5 px wide, with a white edge.
+fn disc(image: &mut [u8], width: usize, height: usize, centre: (f64, f64), filled: bool, color: (u8, u8, u8)) {
+    const RADIUS: f64 = 3.5;
+    const EDGE: f64 = 1.0;
+    if !(centre.0.is_finite() && centre.1.is_finite()) {
+        return;
+    }
+    let reach = (RADIUS + EDGE).ceil() as i64;
+    let (cx, cy) = (centre.0.floor() as i64, centre.1.floor() as i64);
+    for dy in -reach..=reach {
+        for dx in -reach..=reach {
+            let (x, y) = (cx + dx, cy + dy);
+            if x < 0 || y < 0 || x >= width as i64 || y >= height as i64 {
+                continue;
+            }
+            let fx = x as f64 + 0.5 - centre.0;
+            let fy = y as f64 + 0.5 - centre.1;
+            let r = (fx * fx + fy * fy).sqrt();
+            let rgb = if r <= RADIUS && (filled || r >= RADIUS - 1.5) {
+                [color.0, color.1, color.2]
+            } else if r <= RADIUS + EDGE && (filled || r > RADIUS) {
+                [255, 255, 255]
+            } else {
+                continue;
+            };
+            let o = (y as usize * width + x as usize) * 4;
+            image[o..o + 3].copy_from_slice(&rgb);
+        }
+    }
 }
 
 fn draw_point_set<DB: DrawingBackend>(
@@ -161,4 +221,35 @@ pub fn draw_model<DB: DrawingBackend>(
         xs.iter().map(|x| (*x, clamp_y(problem.model.predict(w, &[*x])))).filter(|p| p.1.is_finite()).collect();
     chart.draw_series(LineSeries::new(fitted, RGBColor(color.0, color.1, color.2).stroke_width(3))).map_err(err)?;
     root.present().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Problem, ProblemConfig};
+
+    fn circle_problem() -> Box<TrainingProblem> {
+        let config: ProblemConfig = serde_json::from_str(
+            r#"{"name": "model", "data": {"name": "circle", "n": 200}, "model": {"name": "mlp", "hidden": [6]}}"#,
+        )
+        .unwrap();
+        match config.build_with_seed(2) {
+            Problem::Model(m) => m,
+            other => panic!("not a model problem: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn boundary_shows_both_classes_and_the_points() {
+        let problem = circle_problem();
+        // Weights that make the output depend on the input: p varies across the view.
+        let w: Vec<f64> = (0..problem.dim()).map(|i| ((i * 7919) % 13) as f64 / 6.0 - 1.0).collect();
+        let view = data_view(&problem);
+        let image = boundary_rgba(&problem, &w, view, 240, 240);
+        assert_eq!(image.len(), 240 * 240 * 4);
+        let has = |rgb: (u8, u8, u8)| image.chunks(4).any(|p| (p[0], p[1], p[2]) == rgb);
+        // The data points are drawn in the pure class colors, both classes.
+        assert!(has(CLASS_COLORS[0]) && has(CLASS_COLORS[1]));
+        assert!(image.chunks(4).all(|p| p[3] == 255));
+    }
 }
