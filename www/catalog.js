@@ -181,7 +181,7 @@ export const ACTIVATIONS = [['tanh', 'tanh'], ['relu', 'ReLU'], ['leaky_relu', '
 
 export const MODELS = {
   linear: { title: 'Linear regression', tasks: ['regression'], formula: 'y = w·x + b' },
-  polynomial: { title: 'Polynomial regression', tasks: ['regression'], formula: 'y = w₁x + w₂x² + … + w_d·x^d + b' },
+  polynomial: { title: 'Polynomial regression', tasks: ['regression'], formula: 'y = b + w₁x + w₂x² + … + w_d·xᵈ' },
   logistic: { title: 'Logistic regression', tasks: ['classification'], formula: 'p(class 1) = σ(w₁x₁ + w₂x₂ + b)' },
   mlp: { title: 'Neural network (MLP)', tasks: ['regression', 'classification'], formula: 'hidden layers of units, then one linear output (a logit for classification)' },
 };

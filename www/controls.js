@@ -30,6 +30,7 @@ function parseNumberText(text) {
 }
 
 function defaultText(spec) {
+  if (spec.dfltText !== undefined) return spec.dfltText;
   const d = spec.default;
   if (d === undefined) return spec.initial !== undefined ? 'required (torch has no default)' : '';
   if (d === null) return 'default: none';
@@ -91,6 +92,7 @@ export function field(spec, obj, path, ctx, kind = 'value') {
       const v = Number(input.value);
       out.textContent = rangeText(spec, v);
       store(obj, spec, v);
+      if (ctx.sliding) ctx.sliding();
       if (!pending) pending = requestAnimationFrame(() => { pending = 0; done(); });
     });
     wrap.append(label, h('span', { class: 'range' }, input, out), dflt);
@@ -189,12 +191,12 @@ function landscapeEditor(draft, ctx) {
 
 const VALIDATION_SHARE = { key: 'validation_share', label: 'validation share', type: 'range', min: 0.1, max: 0.9, step: 0.05, default: 0.3, format: 'percent', help: 'share of the points held out to measure generalization; the model never trains on them' };
 const DEGREE = { key: 'degree', label: 'degree', type: 'range', min: 1, max: MODEL_LIMITS.maxDegree, step: 1, default: 3, help: 'highest power of x' };
-const BATCH = { key: 'batch_size', label: 'batch size', type: 'optint', default: null, help: 'points per step; empty: every training point (full batch)' };
+const BATCH = { key: 'batch_size', label: 'batch size', type: 'optint', default: null, dfltText: 'empty: full batch (the default)', help: 'points per step; empty: every training point (full batch)' };
 const EVAL_EVERY = { key: 'eval_every', label: 'evaluate every (epochs)', type: 'int', default: 1, help: 'training and validation loss are measured every this many epochs; early stopping counts these evaluations' };
 const L1 = { key: 'l1', label: 'L1 (λ₁)', type: 'number', default: 0, help: 'adds λ₁·Σ|w| over the weights to the loss' };
 const L2 = { key: 'l2', label: 'L2 (λ₂)', type: 'number', default: 0, help: 'adds λ₂·Σw² over the weights to the loss' };
 const DROPOUT = { key: 'dropout', label: 'dropout', type: 'range', min: 0, max: 0.85, step: 0.05, default: 0, format: 'percent', help: 'probability of switching off each hidden unit in a training step' };
-const SEED = { key: 'seed', label: 'seed', type: 'int', default: 0, keep: true, help: 'draws the data, the split, the initial weights, the minibatch order and dropout' };
+const SEED = { key: 'seed', label: 'seed', type: 'int', default: 0, keep: true, dfltText: '', help: 'draws the data, the split, the initial weights, the minibatch order and dropout' };
 
 function newModel(name) {
   if (name === 'polynomial') return { name, degree: 3 };
@@ -269,9 +271,9 @@ function modelEditor(draft, ctx) {
   if (model.name === 'polynomial') modelFields = h('div', { class: 'fields' }, field(DEGREE, model, 'problem.model', ctx));
   if (model.name === 'mlp') modelFields = mlpEditor(model, ctx);
 
-  const lossOptions = [[null, `auto: ${task === 'classification' ? 'cross-entropy' : 'mean squared error'}`], ['mse', 'mean squared error (MSE)']];
+  const lossOptions = [[null, `auto: ${task === 'classification' ? 'cross-entropy' : 'MSE'}`], ['mse', 'mean squared error (MSE)']];
   if (task !== 'regression') lossOptions.push(['cross_entropy', 'cross-entropy']);
-  const lossField = field({ key: 'loss', label: 'loss', type: 'select', default: null, options: lossOptions }, problem, 'problem', ctx);
+  const lossField = field({ key: 'loss', label: 'loss', type: 'select', default: null, dfltText: 'default auto', options: lossOptions }, problem, 'problem', ctx);
 
   const batchNote = h('p', { class: 'note batch-note' });
   const refreshBatch = () => {
@@ -397,7 +399,7 @@ function csvEditor(problem, ctx) {
     shape,
     h('div', { class: 'csv-actions' },
       h('button', { type: 'button', class: 'small', dataset: { path: 'problem.data.apply' }, onclick: apply }, 'Use this data'),
-      h('label', { class: 'file-button', for: file.id }, 'Upload a CSV file…'), file),
+      file, h('label', { class: 'file-button', for: file.id }, 'Upload a CSV file…')),
     fileNote,
     h('p', { class: 'note' }, `An optional header line; then one point per line, x,y or x1,x2,label; ${MODEL_LIMITS.minPoints} to ${MODEL_LIMITS.maxPoints} rows. A problem is reported with its line number and the running experiment is kept.`));
 }

@@ -1,5 +1,8 @@
 // One-click experiments, each telling one story (its caption). Every caption was checked
-// against the runs' actual outcome (tests/e2e/page.test.mjs runs the presets to the end).
+// against the runs' actual outcome: tests/e2e/page.test.mjs runs the landscape presets to the
+// end, tests/e2e/training.test.mjs the presets that train models on data (group 'data').
+// A preset with the same data and model but one setting changed is a separate preset, linked
+// from the caption (links): runs of one experiment share the data, the model and the stop rule.
 
 const C = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 

@@ -6,7 +6,14 @@
 // el.play(), el.pause(), el.step(n) -> snapshot, el.reset(), el.snapshot(), el.report(),
 // el.getConfig(), el.playing.
 // Events (bubbling, composed): converged {label, step, criterion}, diverged {label, step,
-// reason}, stopped {label, step, reason}, once per run when its state changes.
+// reason}, stopped {label, step, reason}, once per run when its state changes; sweepdone
+// {results} when a complexity sweep has trained every value.
+//
+// Two kinds of problems: a 2-D loss landscape (the landscape with the paths of the runs), or a
+// model trained on data (problem "model": the decision boundary or fitted curve of the selected
+// run, training vs validation loss and accuracy per evaluation, and the complexity sweep).
+// Whatever a step costs, a frame steps for at most MAX_FRAME_MS, so the page keeps its frame
+// rate; the costly views (decision boundary, charts) are drawn within their own budgets.
 //
 // Rust (wasm) owns the numbers and draws every chart onto the canvases handed to it; this
 // module owns the DOM, the controls, the URL and the animation loop.
@@ -28,14 +35,14 @@ const PLOT_RIGHT_INSET = 18;
 const MAX_FRAME_MS = 8;
 const STATUS_INTERVAL_MS = 100;
 const CHART_INTERVAL_MS = 40;
-// The model view (decision boundary) costs a model evaluation per pixel: while training runs it
-// is drawn at the resolution that fits LIVE_MODEL_MS, then once at full resolution (within
-// FINAL_MODEL_MS) when the runs rest.
+// The model view (decision boundary or fitted curve) is always drawn at full size. While the
+// runs train it is redrawn every frame when that costs at most LIVE_MODEL_MS, else every few
+// frames, so that it takes LIVE_MODEL_MS per frame on average; a frame that redraws a costly
+// view steps for that much less, so that frames stay short.
 const LIVE_MODEL_MS = 4;
-const FINAL_MODEL_MS = 200;
-const MIN_MODEL_PX = 64;
-const FINAL_MODEL_DELAY_MS = 120;
+const MIN_STEP_MS = 2;
 const SWEEP_FRAME_MS = 8;
+const SLIDE_REST_MS = 300;
 const SWEEP_DEFAULTS = { degree: '1-15', hidden_units: '1, 2, 4, 8, 16, 32' };
 
 // modes: where a chart is shown ('landscape' problems, 'model' problems trained on data);
@@ -94,6 +101,14 @@ function ticks(lo, hi, count = 5) {
   return out;
 }
 
+/**
+ * A run's report for a model trained on data: the hint after "not converged" is about 2-D
+ * landscapes (a run that stops at max_steps may well have learned what it could).
+ */
+function modelText(text) {
+  return text.replace(/; not converged - try a larger learning rate, momentum, or more steps$/, '; no convergence test fired');
+}
+
 function pct(x) {
   const v = num(x);
   if (!Number.isFinite(v)) return '—';
@@ -150,7 +165,7 @@ export class ConvergencePlayground extends HTMLElement {
     this.defaultView = null;
     this.playing = false;
     this.speed = '10';
-    this.chunk = 64;
+    this.chunk = 1;
     this.prevStates = [];
     this.chartOpts = {};
     for (const c of CHARTS) this.chartOpts[c.kind] = { ...c.defaults };
@@ -174,9 +189,9 @@ export class ConvergencePlayground extends HTMLElement {
     this.snapCost = 0;
     this.lastSnapAt = 0;
     this.stepCost = null; // ms per single step of every run together (measured while playing)
-    this.modelPxCost = null; // ms per pixel of the model view
+    this.modelDrawMs = null; // what the last drawing of the model view cost
+    this.modelDrawnAt = 0;
     this.modelDrawnKey = null;
-    this.finalModelTimer = 0;
     this.watchers = [];
     this.savedProblems = {};
     this.sweep = null; // {param, values, run, label, loop, budget, running, shown, state}
@@ -479,7 +494,7 @@ export class ConvergencePlayground extends HTMLElement {
     });
 
     // The model view: what the selected run has learned (models trained on data).
-    $.modelCanvas = h('canvas', { class: 'model-view', width: 160, height: 160, role: 'img', 'aria-label': 'What the selected run has learned' });
+    $.modelCanvas = h('canvas', { class: 'model-view', width: LANDSCAPE_PX, height: LANDSCAPE_PX, role: 'img', 'aria-label': 'What the selected run has learned' });
     $.modelTitle = h('span', { class: 'card-title' });
     $.modelSub = h('span', { class: 'card-formula' });
     $.modelRunPick = full ? h('select', { class: 'model-run', 'aria-label': 'Run shown in the model view', dataset: { path: 'model.view.run' } }) : null;
@@ -513,10 +528,11 @@ export class ConvergencePlayground extends HTMLElement {
       $.runPanel = h('div', { class: 'panel-body' });
       $.runPanelTitle = h('h3', null, 'Selected run');
       $.stopPanel = h('div', { class: 'panel-body' });
+      $.runsNote = h('p', { class: 'note' }, 'Each run is one optimizer started from one point. Select a run to edit it.');
       sidebar = h('aside', { class: 'sidebar', 'aria-label': 'Experiment settings' },
         $.configAlert,
         h('section', { class: 'panel' }, h('h3', null, 'Problem'), $.problemPanel),
-        h('section', { class: 'panel' }, h('h3', null, 'Runs'), h('p', { class: 'note' }, 'Each run is one optimizer started from one point. Select a run to edit it.'), $.runsList, $.runActions),
+        h('section', { class: 'panel' }, h('h3', null, 'Runs'), $.runsNote, $.runsList, $.runActions),
         h('section', { class: 'panel run-panel' }, $.runPanelTitle, $.runPanel),
         h('section', { class: 'panel' }, h('h3', null, 'Stopping criteria'), h('p', { class: 'note' }, 'Checked criteria are watched for every run; a circle on the charts marks where one fired.'), $.stopPanel));
     }
@@ -576,11 +592,19 @@ export class ConvergencePlayground extends HTMLElement {
     const model = this.isModel;
     this.$.landCard.hidden = model;
     this.$.modelCard.hidden = !model;
+    const full = model && !(typeof this.config.problem.batch_size === 'number') && !(this.config.problem.regularization && this.config.problem.regularization.dropout > 0);
     for (const c of CHARTS) {
       const chart = this.$.charts[c.kind];
       if (!chart) continue;
       chart.titleEl.textContent = model && c.modelTitle ? c.modelTitle : c.title;
-      chart.whatEl.textContent = model && c.modelWhat ? c.modelWhat : c.what;
+      let what = model && c.modelWhat ? c.modelWhat : c.what;
+      if (c.kind === 'loss' && full) what = 'the training objective at each step (data loss + penalties) on the whole training set (full batch)';
+      chart.whatEl.textContent = what;
+    }
+    if (this.$.runsNote) {
+      this.$.runsNote.textContent = model
+        ? 'Each run is one optimizer training the model from the same initial weights, on the same minibatches. Select a run to edit it and to see it in the model view.'
+        : 'Each run is one optimizer started from one point. Select a run to edit it.';
     }
     this._renderModelHead();
     this._renderSweepCard();
@@ -651,19 +675,21 @@ export class ConvergencePlayground extends HTMLElement {
       replace($.modelRunPick, this.config.runs.map((r, i) => h('option', { value: String(i), selected: i === this.selected }, r.label)));
       $.modelRunPick.value = String(this.selected);
     }
+    const item = (sym, text) => h('span', { class: 'legend-item' }, sym, ` ${text}`);
     if (classification) {
       replace($.modelLegend,
-        h('span', { class: 'sym class0' }), ' class 0 ',
-        h('span', { class: 'sym class1' }), ' class 1 ',
-        h('span', { class: 'sym filled' }), ' training point ',
-        h('span', { class: 'sym hollow' }), ' validation point');
+        item(h('span', { class: 'sym class0' }), 'class 0'),
+        item(h('span', { class: 'sym class1' }), 'class 1'),
+        item(h('span', { class: 'sym filled' }), 'training point'),
+        item(h('span', { class: 'sym hollow' }), 'validation point'));
       $.modelHint.textContent = 'The background is the class the model predicts, paler where it is unsure (probability near 0.5); the dark line is the decision boundary.';
     } else {
+      const synthetic = problem.data && problem.data.name !== 'csv';
       replace($.modelLegend,
-        h('span', { class: 'sym filled gray' }), ' training point ',
-        h('span', { class: 'sym hollow gray' }), ' validation point ',
-        h('span', { class: 'sym line', style: { background: this._colorOf(this.selected) } }), ' the model ',
-        h('span', { class: 'sym dashed' }), ' true function (synthetic data)');
+        item(h('span', { class: 'sym filled gray' }), 'training point'),
+        item(h('span', { class: 'sym hollow gray' }), 'validation point'),
+        item(h('span', { class: 'sym line', style: { background: this._colorOf(this.selected) } }), 'the model'),
+        synthetic ? item(h('span', { class: 'sym dashed' }), 'the true function') : null);
       $.modelHint.textContent = 'The curve is the selected run’s prediction for every x.';
     }
   }
@@ -674,27 +700,23 @@ export class ConvergencePlayground extends HTMLElement {
     else this._drawLandscape();
   }
 
-  _modelSide(budgetMs) {
-    if (this.modelPxCost === null) return 160;
-    const side = Math.floor(Math.sqrt(budgetMs / Math.max(this.modelPxCost, 1e-9)));
-    return Math.max(MIN_MODEL_PX, Math.min(LANDSCAPE_PX, side));
+  /** Will the animation redraw the model view in this frame? (see LIVE_MODEL_MS) */
+  _modelDue() {
+    if (!this.isModel || this.modelDrawMs === null) return this.isModel;
+    const every = Math.ceil(this.modelDrawMs / LIVE_MODEL_MS);
+    return performance.now() - this.modelDrawnAt >= (every - 1) * 16.7 - 4;
   }
 
-  /**
-   * The model view of the selected run. 'live': at the resolution that fits LIVE_MODEL_MS;
-   * 'sync': the same now, and a sharp one (FINAL_MODEL_MS) once nothing has changed for a moment;
-   * 'final': the sharp one.
-   */
+  /** The model view of the selected run: 'live' (a frame of the animation, when due) or 'sync'. */
   _drawModelView(how) {
     if (!this.pg || !this.isModel) return;
     const canvas = this.$.modelCanvas;
     const run = Math.max(0, Math.min(this.selected, this.config.runs.length - 1));
-    const side = how === 'final' ? this._modelSide(FINAL_MODEL_MS) : this._modelSide(LIVE_MODEL_MS);
-    const key = `${run}|${this.stepsTaken}|${this.configVersion}|${side}`;
-    if (how === 'live' && key === this.modelDrawnKey) return;
-    if (canvas.width !== side) {
-      canvas.width = side;
-      canvas.height = side;
+    const key = `${run}|${this.stepsTaken}|${this.configVersion}`;
+    if (how === 'live' && (key === this.modelDrawnKey || !this._modelDue())) return;
+    if (canvas.width !== LANDSCAPE_PX) {
+      canvas.width = LANDSCAPE_PX;
+      canvas.height = LANDSCAPE_PX;
     }
     const t0 = performance.now();
     try {
@@ -702,18 +724,12 @@ export class ConvergencePlayground extends HTMLElement {
     } catch (e) {
       console.warn('model view:', e);
     }
-    const perPx = (performance.now() - t0) / (side * side);
-    this.modelPxCost = this.modelPxCost === null ? perPx : 0.7 * this.modelPxCost + 0.3 * perPx;
+    const now = performance.now();
+    const ms = now - t0;
+    this.modelDrawMs = this.modelDrawMs === null ? ms : 0.5 * this.modelDrawMs + 0.5 * ms;
+    this.modelDrawnAt = now;
     this.modelDrawnKey = key;
-    if (how !== 'final' && side < this._modelSide(FINAL_MODEL_MS)) this._scheduleFinalModel();
-  }
-
-  _scheduleFinalModel() {
-    clearTimeout(this.finalModelTimer);
-    this.finalModelTimer = setTimeout(() => {
-      if (this.playing || !this.pg || !this.isModel || this.dragging) return;
-      this._drawModelView('final');
-    }, FINAL_MODEL_DELAY_MS);
+    this.modelDraws = (this.modelDraws || 0) + 1;
   }
 
   /** "Loss landscape" or "Model on data" chosen in the problem panel. */
@@ -744,10 +760,12 @@ export class ConvergencePlayground extends HTMLElement {
     $.sweepLog.addEventListener('change', () => this._drawSweep());
     $.sweepBar = h('progress', { class: 'sweep-bar', max: 1, value: 0 });
     $.sweepProgress = h('span', { class: 'sweep-progress', role: 'status' });
+    $.sweepStatus = h('div', { class: 'sweep-status', hidden: true }, $.sweepBar, $.sweepProgress);
     $.sweepAlert = h('div', { class: 'alert sweep-alert', role: 'alert', hidden: true });
     $.sweepCanvas = h('canvas', { class: 'sweep-canvas', width: CHART_W, height: 240, role: 'img', 'aria-label': 'Final training and validation loss against model complexity' });
-    $.sweepEmpty = h('div', { class: 'empty' }, 'Press “Start sweep”.');
+    $.sweepEmpty = h('div', { class: 'empty', hidden: true });
     $.sweepText = h('p', { class: 'sweep-result', 'aria-live': 'polite' });
+    $.sweepWrap = h('div', { class: 'canvas-wrap sweep-wrap', hidden: true }, $.sweepCanvas, $.sweepEmpty);
     $.sweepIntro = h('p', { class: 'note' });
     return h('section', { class: 'card sweep-card', hidden: true, 'aria-label': 'Complexity sweep' },
       h('div', { class: 'card-head' }, h('span', { class: 'card-title' }, 'Complexity sweep: under- and overfitting'),
@@ -758,9 +776,9 @@ export class ConvergencePlayground extends HTMLElement {
         h('div', { class: 'sweep-controls' },
           h('label', { class: 'sweep-label' }, $.sweepParam, $.sweepValues),
           h('div', { class: 'sweep-buttons' }, $.sweepStart, $.sweepStop),
-          h('div', { class: 'sweep-status' }, $.sweepBar, $.sweepProgress),
+          $.sweepStatus,
           $.sweepText),
-        h('div', { class: 'canvas-wrap sweep-wrap' }, $.sweepCanvas, $.sweepEmpty)));
+        $.sweepWrap));
   }
 
   /** The sweep's parameter for the current model, or null when the model has none. */
@@ -812,6 +830,8 @@ export class ConvergencePlayground extends HTMLElement {
     this.sweep = { param, values, label: run ? run.label : '', loop: ++this.sweepLoop, budget: 64, running: true, shown: -1, state: 'running', startedAt: performance.now() };
     $.sweepText.textContent = '';
     $.sweepEmpty.hidden = true;
+    $.sweepWrap.hidden = false;
+    $.sweepStatus.hidden = false;
     this._sweepButtons();
     this._sweepProgress([]);
     const loop = this.sweep.loop;
@@ -841,6 +861,7 @@ export class ConvergencePlayground extends HTMLElement {
     ctx.clearRect(0, 0, $.sweepCanvas.width, $.sweepCanvas.height);
     $.sweepBar.value = 0;
     $.sweepProgress.textContent = '';
+    $.sweepStatus.hidden = true;
     $.sweepText.textContent = '';
     $.sweepEmpty.textContent = 'The experiment changed since the last sweep: press “Start sweep” to run it again.';
     $.sweepEmpty.hidden = false;
@@ -1014,6 +1035,13 @@ export class ConvergencePlayground extends HTMLElement {
 
   _afterConfig() {
     this.configVersion += 1;
+    this.chunk = 1; // grows again within a frame on cheap problems
+    const modelKey = canonical(this.config.problem && this.config.problem.model);
+    if (modelKey !== this.modelKey) {
+      this.modelKey = modelKey;
+      this.modelDrawMs = null; // another model: measure its drawing cost again
+      this.stepCost = null;
+    }
     this._sweepInvalidated();
     this._setKind();
     const key = canonical(this.config.problem);
@@ -1109,6 +1137,14 @@ export class ConvergencePlayground extends HTMLElement {
     const key = this._configKey(this.config);
     const id = this.presetId || this.editedFromPreset;
     const preset = presetById(id);
+    const isModel = (c) => !!(c && c.problem && c.problem.name === 'model');
+    if (preset && isModel(preset.config) !== isModel(this.config)) {
+      // Another kind of problem: the preset's story no longer applies.
+      this.presetId = null;
+      this.editedFromPreset = null;
+      this._detectPreset();
+      return;
+    }
     if (preset && this._presetKey(preset) === key) {
       this.presetId = id;
       this.editedFromPreset = null;
@@ -1188,7 +1224,7 @@ export class ConvergencePlayground extends HTMLElement {
   _writeHash() {
     // While a start point is dragged the hash is written once, on release (browsers throttle
     // history updates that come at frame rate).
-    if (!this.urlSync || !this.config || this.dragging) return;
+    if (!this.urlSync || !this.config || this.dragging || performance.now() < (this.slideUntil || 0)) return;
     const hash = toHash(this.config, this.view);
     this.lastHash = hash;
     if (location.hash !== hash) history.replaceState(null, '', hash);
@@ -1274,7 +1310,15 @@ export class ConvergencePlayground extends HTMLElement {
     let asked = 0;
     let taken = 0;
     while (asked < perRun) {
-      const n = Math.min(this.chunk, perRun - asked);
+      let n = Math.min(this.chunk, perRun - asked);
+      if (this.stepCost !== null) {
+        // Do not start what would not end within the budget (the first chunk takes one step
+        // at least, so that every frame moves on).
+        const room = ms - (performance.now() - t0);
+        const fits = Math.floor(room / Math.max(this.stepCost, 1e-6));
+        if (fits < 1 && asked > 0) break;
+        n = Math.max(1, Math.min(n, fits));
+      }
       const c0 = performance.now();
       const got = this.pg.step(n);
       const dt = performance.now() - c0;
@@ -1296,7 +1340,10 @@ export class ConvergencePlayground extends HTMLElement {
     if (!this.playing || !this.pg || loop !== this.loopId) return;
     // A frame steps for at most MAX_FRAME_MS (half of it while a sweep trains too), so that
     // the page keeps 60 frames per second however costly a step is.
-    const budget = this.sweep && this.sweep.running ? MAX_FRAME_MS / 2 : MAX_FRAME_MS;
+    let budget = this.sweep && this.sweep.running ? MAX_FRAME_MS / 2 : MAX_FRAME_MS;
+    if (this.isModel && this.modelDrawMs !== null && this.modelDrawMs > LIVE_MODEL_MS && this._modelDue()) {
+      budget = Math.max(MIN_STEP_MS, budget - (this.modelDrawMs - LIVE_MODEL_MS));
+    }
     const perRun = this.speed === 'max' ? Infinity : Number(this.speed);
     const taken = this._stepFor(budget, perRun);
     const done = !this.pg.any_running() || taken === 0;
@@ -1465,7 +1512,7 @@ export class ConvergencePlayground extends HTMLElement {
     h('span', { class: 'icon', 'aria-hidden': 'true' }, STATE_ICON[r.state] || ''),
     h('strong', { class: 'run-label' }, r.label),
     ': ',
-    h('span', { class: 'text' }, r.text),
+    h('span', { class: 'text' }, this.isModel ? modelText(r.text) : r.text),
     s && s.runs[i] ? this._trainingLine(s.runs[i]) : null));
     replace(this.$.status, items);
   }
@@ -1609,7 +1656,18 @@ export class ConvergencePlayground extends HTMLElement {
       changeKind: (kind) => this._changeKind(kind),
       colorOf: (i) => this._colorOf(i),
       watch: (fn) => this.watchers.push(fn),
+      sliding: () => this._sliding(),
     };
+  }
+
+  /**
+   * A slider is being dragged: the experiment follows every frame, but the address is written
+   * once the slider rests (browsers throttle history updates that come at frame rate).
+   */
+  _sliding() {
+    this.slideUntil = performance.now() + SLIDE_REST_MS;
+    clearTimeout(this.slideTimer);
+    this.slideTimer = setTimeout(() => { this.slideUntil = 0; this._writeHash(); }, SLIDE_REST_MS + 10);
   }
 
   _colorOf(i) {

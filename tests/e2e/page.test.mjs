@@ -180,8 +180,10 @@ test('every preset tells the story of its caption', async () => {
     rastrigin: ['converged', 'converged', 'converged', 'converged'],
     saddle: ['converged', 'converged', 'converged'],
   };
-  assert.deepEqual(PRESETS.map((p) => p.id).sort(), Object.keys(expected).sort());
-  for (const preset of PRESETS) {
+  // The landscape presets; the presets that train models on data are in training.test.mjs.
+  const landscapes = PRESETS.filter((p) => (p.group || 'landscape') === 'landscape');
+  assert.deepEqual(landscapes.map((p) => p.id).sort(), Object.keys(expected).sort());
+  for (const preset of landscapes) {
     const result = await page.evaluate(async (config) => {
       const w = document.querySelector('convergence-playground');
       await w.load(config);
