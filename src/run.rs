@@ -247,6 +247,16 @@ impl Run {
             let restore = self.monitor.config().early_stopping.as_ref().is_some_and(|c| c.restore_best);
             if restore && matches!(status, Status::Converged { .. }) {
                 self.params.clone_from(&self.best_params);
+                // The last evaluation now describes the restored weights.
+                let e = problem.evaluate(&self.params);
+                self.evaluations.push(EvalPoint {
+                    step: self.step,
+                    epoch: self.epoch,
+                    train_loss: e.train_loss,
+                    validation_loss: e.validation_loss,
+                    train_accuracy: e.train_accuracy,
+                    validation_accuracy: e.validation_accuracy,
+                });
             }
             if self.status.is_running() {
                 self.status = status;

@@ -79,7 +79,9 @@ fn early_stopping_fires_on_an_overfitting_model_and_restores_the_best_weights() 
     // is decimated, so take the last kept evaluation at or before it).
     let evals: Vec<_> = s.runs()[0].evaluations().points().copied().collect();
     let at_best = evals.iter().rev().find(|e| e.step <= best_step).unwrap();
-    let last = evals.last().unwrap();
+    // The very last evaluation describes the restored weights; the one before, the stop.
+    let last = &evals[evals.len() - 2];
+    assert_eq!(evals.last().unwrap().validation_loss, best);
     assert!(last.train_loss < at_best.train_loss);
     assert!(last.validation_loss > at_best.validation_loss);
 }
@@ -163,4 +165,13 @@ fn csv_data_trains_and_bad_csv_names_the_line() {
     let bad = good.replace("2,5", "2,five");
     let error = Experiment::from_json(&bad).unwrap_err().to_string();
     assert!(error.contains("problem.data.text: line 4"), "{error}");
+}
+
+#[test]
+fn after_a_restore_the_snapshot_describes_the_restored_weights() {
+    let mut s = session(OVERFIT);
+    s.run_until_stopped(100_000);
+    let snap = snapshot(&s);
+    let training = &snap["runs"][0]["training"];
+    assert_eq!(training["validation_loss"], training["best_validation_loss"], "{training}");
 }

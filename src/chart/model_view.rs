@@ -216,10 +216,21 @@ pub fn draw_model<DB: DrawingBackend>(
     {
         chart.draw_series(DashedLineSeries::new(truth, 6, 4, RGBColor(120, 120, 120).stroke_width(1))).map_err(err)?;
     }
-    let clamp_y = |y: f64| y.clamp(view.y[0] - (view.y[1] - view.y[0]), view.y[1] + (view.y[1] - view.y[0]));
-    let fitted: Vec<(f64, f64)> =
-        xs.iter().map(|x| (*x, clamp_y(problem.model.predict(w, &[*x])))).filter(|p| p.1.is_finite()).collect();
-    chart.draw_series(LineSeries::new(fitted, RGBColor(color.0, color.1, color.2).stroke_width(3))).map_err(err)?;
+    // The fitted curve, broken where it leaves the view (a wild polynomial) instead of being
+    // drawn along the plot's edge.
+    let style = RGBColor(color.0, color.1, color.2).stroke_width(3);
+    let mut segment: Vec<(f64, f64)> = Vec::new();
+    for x in &xs {
+        let y = problem.model.predict(w, &[*x]);
+        if y.is_finite() && (view.y[0]..=view.y[1]).contains(&y) {
+            segment.push((*x, y));
+        } else if !segment.is_empty() {
+            chart.draw_series(LineSeries::new(std::mem::take(&mut segment), style)).map_err(err)?;
+        }
+    }
+    if !segment.is_empty() {
+        chart.draw_series(LineSeries::new(segment, style)).map_err(err)?;
+    }
     root.present().map_err(err)
 }
 
