@@ -9,6 +9,8 @@
 //! `max|g| <= tolerance_grad`, `g.d > -tolerance_change`, `max|t*d| <= tolerance_change` or
 //! `|loss - prev_loss| < tolerance_change`.
 
+use std::collections::VecDeque;
+
 use crate::problem::Problem;
 
 /// L-BFGS hyperparameters and state kept across steps.
@@ -24,7 +26,9 @@ pub struct Lbfgs {
     evaluations: u64,
     d: Vec<f64>,
     t: f64,
-    pairs: Pairs,
+    old_dirs: VecDeque<Vec<f64>>,
+    old_stps: VecDeque<Vec<f64>>,
+    ro: VecDeque<f64>,
     al: Vec<f64>,
     h_diag: f64,
     prev_flat_grad: Vec<f64>,
@@ -33,90 +37,13 @@ pub struct Lbfgs {
     scratch: Scratch,
 }
 
-/// The last `capacity` curvature pairs (y, s) with rho = 1/(y.s), oldest first, kept in flat
-/// rings (torch's `old_dirs`, `old_stps` and `ro` lists).
-#[derive(Clone, Debug)]
-struct Pairs {
-    dim: usize,
-    capacity: usize,
-    start: usize,
-    len: usize,
-    dirs: Vec<f64>,
-    stps: Vec<f64>,
-    ro: Vec<f64>,
-}
-
-impl Pairs {
-    fn new(dim: usize, capacity: usize) -> Self {
-        Pairs { dim, capacity: capacity.max(1), start: 0, len: 0, dirs: Vec::new(), stps: Vec::new(), ro: Vec::new() }
-    }
-
-    fn clear(&mut self) {
-        self.start = 0;
-        self.len = 0;
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    fn slot(&self, i: usize) -> usize {
-        (self.start + i) % self.capacity
-    }
-
-    fn range(&self, i: usize) -> std::ops::Range<usize> {
-        let k = self.slot(i) * self.dim;
-        k..k + self.dim
-    }
-
-    /// The i-th oldest y.
-    fn y(&self, i: usize) -> &[f64] {
-        self.dirs.get(self.range(i)).unwrap_or(&[])
-    }
-
-    /// The i-th oldest s.
-    fn s(&self, i: usize) -> &[f64] {
-        self.stps.get(self.range(i)).unwrap_or(&[])
-    }
-
-    /// The i-th oldest rho.
-    fn rho(&self, i: usize) -> f64 {
-        self.ro.get(self.slot(i)).copied().unwrap_or(f64::NAN)
-    }
-
-    /// Appends a pair, dropping the oldest when full.
-    fn push(&mut self, y: &[f64], s: &[f64], rho: f64) {
-        if y.len() != self.dim || s.len() != self.dim {
-            return;
-        }
-        if self.len == self.capacity {
-            self.start = (self.start + 1) % self.capacity;
-            self.len -= 1;
-        }
-        let slot = self.slot(self.len);
-        let range = slot * self.dim..(slot + 1) * self.dim;
-        if self.dirs.len() < range.end {
-            // The rings grow until they are full: slots are filled in order until then.
-            self.dirs.extend_from_slice(y);
-            self.stps.extend_from_slice(s);
-            self.ro.push(rho);
-        } else {
-            self.dirs[range.clone()].copy_from_slice(y);
-            self.stps[range].copy_from_slice(s);
-            self.ro[slot] = rho;
-        }
-        self.len += 1;
-    }
-}
-
 /// Buffers reused from step to step.
 #[derive(Clone, Debug, Default)]
 struct Scratch {
     flat_grad: Vec<f64>,
     q: Vec<f64>,
     x_init: Vec<f64>,
-    y: Vec<f64>,
-    s: Vec<f64>,
+    spare: Vec<Vec<f64>>,
     line: LineSearchScratch,
 }
 
@@ -173,7 +100,9 @@ impl Lbfgs {
             evaluations: 0,
             d: vec![0.0; dim],
             t: 0.0,
-            pairs: Pairs::new(dim, s.history_size),
+            old_dirs: VecDeque::new(),
+            old_stps: VecDeque::new(),
+            ro: VecDeque::new(),
             al: vec![0.0; s.history_size],
             h_diag: 1.0,
             prev_flat_grad: vec![0.0; dim],
@@ -271,28 +200,42 @@ impl Lbfgs {
         if self.total_iterations == 1 {
             self.d.clear();
             self.d.extend(flat_grad.iter().map(|g| -g));
-            self.pairs.clear();
+            let spare = &mut self.scratch.spare;
+            spare.extend(self.old_dirs.drain(..));
+            spare.extend(self.old_stps.drain(..));
+            self.ro.clear();
             self.h_diag = 1.0;
             return;
         }
-        let Scratch { y, s, q, .. } = &mut self.scratch;
+        let mut y = self.scratch.spare.pop().unwrap_or_default();
         y.clear();
         y.extend(flat_grad.iter().zip(&self.prev_flat_grad).map(|(g, p)| g - p));
+        let mut s = self.scratch.spare.pop().unwrap_or_default();
         s.clear();
         s.extend(self.d.iter().map(|di| di * self.t));
-        let ys = dot(y, s);
+        let ys = dot(&y, &s);
         if ys > 1e-10 {
-            self.h_diag = ys / dot(y, y);
-            self.pairs.push(y, s, 1.0 / ys);
+            if self.old_dirs.len() == self.history_size {
+                self.scratch.spare.extend(self.old_dirs.pop_front());
+                self.scratch.spare.extend(self.old_stps.pop_front());
+                self.ro.pop_front();
+            }
+            self.h_diag = ys / dot(&y, &y);
+            self.old_dirs.push_back(y);
+            self.old_stps.push_back(s);
+            self.ro.push_back(1.0 / ys);
+        } else {
+            self.scratch.spare.push(y);
+            self.scratch.spare.push(s);
         }
-        let pairs = &self.pairs;
-        let num_old = pairs.len();
+        let num_old = self.old_dirs.len();
+        let q = &mut self.scratch.q;
         q.clear();
         q.extend(flat_grad.iter().map(|g| -g));
         for i in (0..num_old).rev() {
-            self.al[i] = dot(pairs.s(i), q) * pairs.rho(i);
+            self.al[i] = dot(&self.old_stps[i], q) * self.ro[i];
             let a = self.al[i];
-            for (qj, yj) in q.iter_mut().zip(pairs.y(i)) {
+            for (qj, yj) in q.iter_mut().zip(&self.old_dirs[i]) {
                 *qj += -a * yj;
             }
         }
@@ -301,9 +244,9 @@ impl Lbfgs {
         r.clear();
         r.extend(q.iter().map(|qj| qj * h));
         for i in 0..num_old {
-            let be_i = dot(pairs.y(i), r) * pairs.rho(i);
+            let be_i = dot(&self.old_dirs[i], r) * self.ro[i];
             let coef = self.al[i] - be_i;
-            for (rj, sj) in r.iter_mut().zip(pairs.s(i)) {
+            for (rj, sj) in r.iter_mut().zip(&self.old_stps[i]) {
                 *rj += coef * sj;
             }
         }
