@@ -136,7 +136,7 @@ impl Activation {
 
     /// Replaces every pre-activation in `z` by f(z). The match sits outside the loops so that
     /// the rectifier loops compile to branch-free vector code.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn apply_slice(self, z: &mut [f64]) {
         match self {
             Activation::Tanh => z.iter_mut().for_each(|v| *v = tanh(*v)),
@@ -148,7 +148,7 @@ impl Activation {
     }
 
     /// Writes f'(z) into `d` for the outputs `a` (the two slices have the same length).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn derivative_slice(self, a: &[f64], d: &mut [f64]) {
         let pairs = d.iter_mut().zip(a);
         match self {

@@ -70,7 +70,7 @@ impl Loss {
     }
 
     /// The loss of one example and its derivative with respect to the raw output.
-    #[inline]
+    #[inline(always)]
     pub fn value_grad(self, out: f64, y: f64, logit_output: bool) -> (f64, f64) {
         match (self, logit_output) {
             (Loss::Mse, false) => {

@@ -148,13 +148,13 @@ impl Layout {
 
     /// The widths clamped to W, the size of the buffers in use (a no-op when the buffers are
     /// wide enough, which the callers ensure; the clamp only rules out out-of-bounds slicing).
-    #[inline]
+    #[inline(always)]
     fn clamped<const W: usize>(&self) -> [usize; MAX_WIDTHS] {
         self.widths.map(|w| w.min(W))
     }
 
     /// The start of W_l, the start of b_l and the end of layer l in the flat buffer.
-    #[inline]
+    #[inline(always)]
     fn bounds(&self, l: usize) -> (usize, usize, usize) {
         let start = self.offsets[l];
         let end = self.offsets[l + 1];
@@ -163,14 +163,14 @@ impl Layout {
 
     /// The weight matrix and biases of layer l inside `w`. A buffer that is too short gives
     /// empty slices rather than a panic (callers check the length first anyway).
-    #[inline]
+    #[inline(always)]
     fn params<'a>(&self, w: &'a [f64], l: usize) -> (&'a [f64], &'a [f64]) {
         let (start, mid, end) = self.bounds(l);
         (w.get(start..mid).unwrap_or(&[]), w.get(mid..end).unwrap_or(&[]))
     }
 
     /// The mutable weight matrix and biases of layer l inside `g`.
-    #[inline]
+    #[inline(always)]
     fn params_mut<'a>(&self, g: &'a mut [f64], l: usize) -> (&'a mut [f64], &'a mut [f64]) {
         let (start, mid, end) = self.bounds(l);
         match g.get_mut(start..end) {

@@ -59,8 +59,8 @@ pub use mlp::{MAX_HIDDEN_LAYERS, MAX_INPUTS, MAX_UNITS};
 
 use mlp::{activations, Activations, Dropout, Layout, Net, TrainScratch, LANES, NARROW, WIDE};
 
-/// Lanes of the blocks that take the tail of a batch (fewer than 4 rows): one row at a time.
-const TAIL_LANES: usize = 1;
+/// Lanes of the blocks that take the tail of a batch (fewer than 4 rows): two rows at a time.
+const TAIL_LANES: usize = 2;
 
 /// The largest dropout probability accepted (exclusive).
 pub const MAX_DROPOUT: f64 = 0.9;
