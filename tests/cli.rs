@@ -3,6 +3,9 @@
 //!
 //! `converge bench` is not run here: it takes seconds per benchmark.
 
+mod common;
+
+use common::{close, number};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -69,25 +72,6 @@ impl Drop for Temp {
 
 fn case_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/cases").join(name)
-}
-
-/// A JSON number or one of the strings "inf", "-inf", "nan".
-fn number(v: &Value) -> f64 {
-    match v {
-        Value::Number(n) => n.as_f64().unwrap(),
-        Value::String(s) if s == "inf" => f64::INFINITY,
-        Value::String(s) if s == "-inf" => f64::NEG_INFINITY,
-        Value::String(s) if s == "nan" => f64::NAN,
-        other => panic!("not a number: {other}"),
-    }
-}
-
-/// |a - b| <= tol * max(1, |b|); non-finite values must match exactly.
-fn close(a: f64, b: f64, tol: f64) -> bool {
-    if !a.is_finite() || !b.is_finite() {
-        return (a.is_nan() && b.is_nan()) || a == b;
-    }
-    (a - b).abs() <= tol * b.abs().max(1.0)
 }
 
 const TWO_RUNS: &str = r#"{"seed": 1, "problem": {"name": "quadratic"},

@@ -1,6 +1,9 @@
 //! Replays every PyTorch reference case in `tests/reference/cases` and compares the
 //! trajectory with the case's own tolerance rule.
 
+mod common;
+
+use common::{close, number};
 use std::path::PathBuf;
 
 use convergence::replay::Case;
@@ -8,25 +11,6 @@ use serde_json::Value;
 
 fn cases_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/cases")
-}
-
-/// A reference number: finite floats, or the strings "inf", "-inf", "nan".
-fn number(v: &Value) -> f64 {
-    match v {
-        Value::Number(n) => n.as_f64().unwrap(),
-        Value::String(s) if s == "inf" => f64::INFINITY,
-        Value::String(s) if s == "-inf" => f64::NEG_INFINITY,
-        Value::String(s) if s == "nan" => f64::NAN,
-        other => panic!("not a number: {other}"),
-    }
-}
-
-/// The mixed rule: |mine - ref| <= tol * max(1, |ref|); non-finite entries must match exactly.
-fn mixed_ok(mine: f64, reference: f64, tol: f64) -> bool {
-    if !reference.is_finite() || !mine.is_finite() {
-        return (reference.is_nan() && mine.is_nan()) || reference == mine;
-    }
-    (mine - reference).abs() <= tol * reference.abs().max(1.0)
 }
 
 fn check_case(path: &PathBuf) -> Result<(), String> {
@@ -62,12 +46,12 @@ fn check_case(path: &PathBuf) -> Result<(), String> {
     for t in 0..=strict_upto.min(ref_params.len() - 1) {
         for (j, p) in ref_params[t].as_array().unwrap().iter().enumerate() {
             let reference = number(p);
-            if !mixed_ok(got.params[t][j], reference, params_tol) {
+            if !close(got.params[t][j], reference, params_tol) {
                 return Err(format!("params[{t}][{j}]: mine {:e}, torch {reference:e}", got.params[t][j]));
             }
         }
         let reference = number(&ref_loss[t]);
-        if !mixed_ok(got.loss[t], reference, loss_tol) {
+        if !close(got.loss[t], reference, loss_tol) {
             return Err(format!("loss[{t}]: mine {:e}, torch {reference:e}", got.loss[t]));
         }
     }

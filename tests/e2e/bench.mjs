@@ -1,15 +1,13 @@
 // Opens www/bench.html in Debian's headless Chromium and prints its JSON results.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, LAUNCH_ARGS, WWW } from './harness.mjs';
 import { startServer } from './static-server.mjs';
 
-const WWW = fileURLToPath(new URL('../../www/', import.meta.url));
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
-if (!existsSync(`${WWW}pkg/convergence_bg.wasm`)) throw new Error('www/pkg is missing: run make build');
+if (!existsSync(join(WWW, 'pkg', 'convergence_bg.wasm'))) throw new Error('www/pkg is missing: run make build');
 const server = await startServer(WWW);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
 try {
   const page = await browser.newPage();
   await page.goto(`${server.url}bench.html`);

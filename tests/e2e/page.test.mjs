@@ -2,52 +2,14 @@
 // playwright-core. Run: `node --test tests/e2e/` (after `make build`).
 // A missing browser or a missing www/pkg is a failure, never a skip.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer } from './static-server.mjs';
+import { join } from 'node:path';
+import { useBrowser, SCREENSHOTS } from './harness.mjs';
 import { PRESETS } from '../../www/presets.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WWW = join(ROOT, 'www');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SCREENSHOTS = join(ROOT, 'target', 'screenshots');
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-let browser;
-let server;
-
-before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (make browser)`);
-  assert.ok(existsSync(join(WWW, 'pkg', 'convergence.js')) && existsSync(join(WWW, 'pkg', 'convergence_bg.wasm')),
-    'www/pkg is missing: run `make build` first');
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-  server = await startServer(WWW);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** Opens the page (optionally with a hash) and waits for el.ready; collects every error. */
-async function openPage(hash = '', { width = 1280, height = 900, path = '' } = {}) {
-  const page = await browser.newPage({ viewport: { width, height } });
-  const errors = [];
-  const dialogs = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
-  page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`); });
-  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
-  await page.goto(server.url + path + hash);
-  await page.evaluate(() => customElements.whenDefined('convergence-playground'));
-  await page.evaluate(() => document.querySelector('convergence-playground').ready);
-  return { page, errors, dialogs };
-}
+const { openPage } = useBrowser();
 
 
 async function snapshot(page) {

@@ -1,0 +1,23 @@
+//! Helpers shared by the integration tests that read reference numbers.
+
+use serde_json::Value;
+
+/// A reference number: finite floats, or the strings "inf", "-inf", "nan".
+pub fn number(v: &Value) -> f64 {
+    match v {
+        Value::Number(n) => n.as_f64().unwrap(),
+        Value::String(s) if s == "inf" => f64::INFINITY,
+        Value::String(s) if s == "-inf" => f64::NEG_INFINITY,
+        Value::String(s) if s == "nan" => f64::NAN,
+        other => panic!("not a number: {other}"),
+    }
+}
+
+/// The mixed rule: |mine - reference| <= tol * max(1, |reference|); non-finite values must
+/// match exactly.
+pub fn close(mine: f64, reference: f64, tol: f64) -> bool {
+    if !reference.is_finite() || !mine.is_finite() {
+        return (reference.is_nan() && mine.is_nan()) || reference == mine;
+    }
+    (mine - reference).abs() <= tol * reference.abs().max(1.0)
+}
