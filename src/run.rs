@@ -228,8 +228,8 @@ impl Run {
         &self.evaluations
     }
 
-    /// Evaluates the model at the current weights, records it and checks early stopping.
-    fn evaluate(&mut self, problem: &TrainingProblem) {
+    /// Evaluates the model at the current weights and records it; returns the validation loss.
+    fn record_evaluation(&mut self, problem: &TrainingProblem) -> f64 {
         let e = problem.evaluate(&self.params);
         self.evaluations.push(EvalPoint {
             step: self.step,
@@ -239,7 +239,13 @@ impl Run {
             train_accuracy: e.train_accuracy,
             validation_accuracy: e.validation_accuracy,
         });
-        let verdict = self.monitor.check_validation(self.step, e.validation_loss);
+        e.validation_loss
+    }
+
+    /// Evaluates the model at the current weights, records it and checks early stopping.
+    fn evaluate(&mut self, problem: &TrainingProblem) {
+        let validation_loss = self.record_evaluation(problem);
+        let verdict = self.monitor.check_validation(self.step, validation_loss);
         if self.monitor.best_validation().is_some_and(|(step, _)| step == self.step) {
             self.best_params.clone_from(&self.params);
         }
@@ -248,15 +254,7 @@ impl Run {
             if restore && matches!(status, Status::Converged { .. }) {
                 self.params.clone_from(&self.best_params);
                 // The last evaluation now describes the restored weights.
-                let e = problem.evaluate(&self.params);
-                self.evaluations.push(EvalPoint {
-                    step: self.step,
-                    epoch: self.epoch,
-                    train_loss: e.train_loss,
-                    validation_loss: e.validation_loss,
-                    train_accuracy: e.train_accuracy,
-                    validation_accuracy: e.validation_accuracy,
-                });
+                self.record_evaluation(problem);
             }
             if self.status.is_running() {
                 self.status = status;

@@ -51,3 +51,16 @@ export function useBrowser() {
   };
   return harness;
 }
+
+/** The visible alert messages of the widget. */
+export async function alertText(page, selector = '[role="alert"]') {
+  return page.evaluate((sel) => {
+    const root = document.querySelector('convergence-playground').shadowRoot;
+    return [...root.querySelectorAll(sel)].filter((a) => !a.hidden).map((a) => a.textContent).join('\n');
+  }, selector);
+}
+
+/** The text of every run's status line. */
+export async function statusLines(page) {
+  return page.evaluate(() => [...document.querySelector('convergence-playground').shadowRoot.querySelectorAll('.status li')].map((li) => li.textContent));
+}

@@ -6,11 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { useBrowser, SCREENSHOTS } from './harness.mjs';
+import { useBrowser, SCREENSHOTS, alertText, statusLines } from './harness.mjs';
 import { PRESETS } from '../../www/presets.js';
 
 const { openPage } = useBrowser();
-
 
 async function snapshot(page) {
   return page.evaluate(() => document.querySelector('convergence-playground').snapshot());
@@ -18,13 +17,6 @@ async function snapshot(page) {
 
 async function runToEnd(page) {
   return page.evaluate(() => document.querySelector('convergence-playground').step(10_000_000));
-}
-
-async function alertText(page, selector = '[role="alert"]') {
-  return page.evaluate((sel) => {
-    const root = document.querySelector('convergence-playground').shadowRoot;
-    return [...root.querySelectorAll(sel)].filter((a) => !a.hidden).map((a) => a.textContent).join('\n');
-  }, selector);
 }
 
 /** Elements that stick out of their panel, card or status line (layout bugs). */
@@ -41,10 +33,6 @@ async function overflowing(page) {
     }
     return out;
   });
-}
-
-async function statusLines(page) {
-  return page.evaluate(() => [...document.querySelector('convergence-playground').shadowRoot.querySelectorAll('.status li')].map((li) => li.textContent));
 }
 
 /** Number of distinct colors in a canvas of the widget (a blank canvas has 1). */

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { useBrowser, SCREENSHOTS } from './harness.mjs';
+import { useBrowser, SCREENSHOTS, alertText, statusLines } from './harness.mjs';
 import { PRESETS } from '../../www/presets.js';
 
 const { openPage } = useBrowser();
@@ -32,17 +32,6 @@ async function runPreset(page, id) {
     const snap = w.step(10_000_000);
     return { snap, report: w.report() };
   });
-}
-
-async function statusLines(page) {
-  return page.evaluate(() => [...document.querySelector('convergence-playground').shadowRoot.querySelectorAll('.status li')].map((li) => li.textContent));
-}
-
-async function alertText(page, selector = '[role="alert"]') {
-  return page.evaluate((sel) => {
-    const root = document.querySelector('convergence-playground').shadowRoot;
-    return [...root.querySelectorAll(sel)].filter((a) => !a.hidden).map((a) => a.textContent).join('\n');
-  }, selector);
 }
 
 /** Elements that stick out of their panel, card or status line (layout bugs). */
