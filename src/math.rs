@@ -42,12 +42,6 @@ pub fn cos(x: f64) -> f64 {
     libm::cos(x)
 }
 
-/// Hyperbolic tangent.
-#[inline]
-pub fn tanh(x: f64) -> f64 {
-    libm::tanh(x)
-}
-
 /// x^y for real y (Python's `float ** float`).
 #[inline]
 pub fn pow(x: f64, y: f64) -> f64 {

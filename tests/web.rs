@@ -84,3 +84,30 @@ fn wasm_snapshots_match_the_native_golden_file_bit_for_bit() {
         assert_eq!(playground.snapshot_json(), expected);
     }
 }
+
+/// The wasm build computes tanh two lanes at a time in `predict_grid` (blocks of 8 points) and
+/// one value at a time in `Activation::apply`; both must give the same bits everywhere,
+/// including around every switch of the argument reduction and at the special values.
+#[wasm_bindgen_test]
+fn tanh_two_lanes_at_a_time_matches_one_value_at_a_time() {
+    use convergence::data::Task;
+    use convergence::model::{Activation, Model, ModelConfig, Regularization};
+    let config = ModelConfig::Mlp { hidden: vec![1], activation: Activation::Tanh };
+    let model = Model::new(&config, 2, Task::Regression, &Regularization::default());
+    // One hidden unit z = x (weights 1 and 0 from x and y, bias 0) and an output equal to it.
+    let w = [1.0, 0.0, 0.0, 1.0, 0.0];
+    let mut xs: Vec<f64> = (0..20_000).map(|i| -25.0 + i as f64 * 0.0025).collect();
+    xs.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, 1e-300, -1e-300, 22.0, 23.0, 1e300]);
+    let mut out = vec![0.0; xs.len()];
+    model.predict_grid(&w, &xs, &[0.0], &mut out);
+    let mut saturated = 0;
+    for (&x, &grid) in xs.iter().zip(&out) {
+        let scalar = Activation::Tanh.apply(x);
+        assert!(
+            grid.to_bits() == scalar.to_bits() || (grid.is_nan() && scalar.is_nan()),
+            "tanh({x:e}): {grid:e} vs {scalar:e}"
+        );
+        saturated += usize::from(grid.abs() == 1.0);
+    }
+    assert!(saturated > 1_000, "the sweep reaches the saturated range ({saturated} points)");
+}

@@ -22,12 +22,14 @@
 //! - He normal for `relu` and `leaky_relu`: W ~ N(0, 2/n_in) (K. He, X. Zhang, S. Ren and J. Sun,
 //!   "Delving Deep into Rectifiers", ICCV 2015, eq. 10).
 //!
-//! All transcendental functions go through `crate::math`, so the numbers are bit-identical
-//! natively and in wasm32.
+//! tanh is the branch-free `tanh.rs` (two lanes per instruction in wasm32), exp goes through
+//! `crate::math`, so the numbers are bit-identical natively and in wasm32.
 
 use serde::{Deserialize, Serialize};
 
-use crate::math::{exp, tanh};
+use super::lanes::{self, Lanes};
+use super::tanh::tanh;
+use crate::math::exp;
 
 /// Slope of `leaky_relu` for negative inputs.
 pub const LEAKY_SLOPE: f64 = 0.01;
@@ -134,12 +136,12 @@ impl Activation {
         }
     }
 
-    /// Replaces every pre-activation in `z` by f(z). The match sits outside the loops so that
-    /// the rectifier loops compile to branch-free vector code.
+    /// Replaces every pre-activation of a block of lanes by f(z). The match sits outside the
+    /// loops so that every loop compiles to branch-free vector code.
     #[inline(always)]
-    pub(crate) fn apply_slice(self, z: &mut [f64]) {
+    pub(crate) fn apply_lanes<const L: usize>(self, z: &mut Lanes<L>) {
         match self {
-            Activation::Tanh => z.iter_mut().for_each(|v| *v = tanh(*v)),
+            Activation::Tanh => lanes::tanh(z),
             Activation::Relu => z.iter_mut().for_each(|v| *v = if *v < 0.0 { 0.0 } else { *v }),
             Activation::LeakyRelu => z.iter_mut().for_each(|v| *v = if *v < 0.0 { LEAKY_SLOPE * *v } else { *v }),
             Activation::Sigmoid => z.iter_mut().for_each(|v| *v = sigmoid(*v)),
@@ -147,16 +149,12 @@ impl Activation {
         }
     }
 
-    /// Writes f'(z) into `d` for the outputs `a` (the two slices have the same length).
+    /// f'(z) of every lane of a block, from the outputs `a`.
     #[inline(always)]
-    pub(crate) fn derivative_slice(self, a: &[f64], d: &mut [f64]) {
-        let pairs = d.iter_mut().zip(a);
+    pub(crate) fn derivative_lanes<const L: usize>(self, a: &Lanes<L>) -> Lanes<L> {
         match self {
-            Activation::Tanh => pairs.for_each(|(d, &a)| *d = 1.0 - a * a),
-            Activation::Relu => pairs.for_each(|(d, &a)| *d = if a > 0.0 { 1.0 } else { 0.0 }),
-            Activation::LeakyRelu => pairs.for_each(|(d, &a)| *d = if a > 0.0 { 1.0 } else { LEAKY_SLOPE }),
-            Activation::Sigmoid => pairs.for_each(|(d, &a)| *d = a * (1.0 - a)),
-            Activation::Linear => pairs.for_each(|(d, _)| *d = 1.0),
+            Activation::Tanh => lanes::one_minus_square(a),
+            _ => a.map(|v| self.derivative_from_output(v)),
         }
     }
 

@@ -13,7 +13,46 @@ pub(crate) type Lanes<const L: usize> = [f64; L];
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod pairs {
-    use core::arch::wasm32::{f64x2_add, f64x2_mul, f64x2_splat, v128, v128_load, v128_store};
+    use core::arch::wasm32::{
+        f64x2_abs, f64x2_add, f64x2_div, f64x2_mul, f64x2_pmin, f64x2_splat, f64x2_sub, i64x2_add, i64x2_shl,
+        i64x2_splat, v128, v128_and, v128_andnot, v128_load, v128_or, v128_store,
+    };
+
+    use crate::model::tanh::{self, CLAMP, EXPONENT_ONE, INV_LN2, LN2_HI, LN2_LO, ROUND_MAGIC, TAYLOR};
+
+    /// Runs `$body` with `$k` = 0, 2, 4, ... for every full pair of lanes of a block of `$l`
+    /// lanes. Blocks of up to 8 lanes are unrolled by hand: the size-optimised build unrolls
+    /// no loop by itself, and only straight-line code with constant offsets lets LLVM keep a
+    /// block in registers instead of memory. The conditions are constants, so the unused
+    /// copies vanish at compile time.
+    macro_rules! each_pair {
+        ($l:expr, |$k:ident| $body:expr) => {{
+            if $l <= 8 {
+                if 1 < $l {
+                    let $k = 0;
+                    $body;
+                }
+                if 3 < $l {
+                    let $k = 2;
+                    $body;
+                }
+                if 5 < $l {
+                    let $k = 4;
+                    $body;
+                }
+                if 7 < $l {
+                    let $k = 6;
+                    $body;
+                }
+            } else {
+                let mut $k = 0;
+                while $k + 1 < $l {
+                    $body;
+                    $k += 2;
+                }
+            }
+        }};
+    }
 
     #[inline(always)]
     fn load<const L: usize>(v: &[f64; L], k: usize) -> v128 {
@@ -34,13 +73,9 @@ mod pairs {
     #[inline(always)]
     pub(super) fn add_scaled<const L: usize>(acc: &mut [f64; L], x: &[f64; L], w: f64) {
         let ws = f64x2_splat(w);
-        let mut k = 0;
-        while k + 1 < L {
-            store(acc, k, f64x2_add(load(acc, k), f64x2_mul(load(x, k), ws)));
-            k += 2;
-        }
-        if k < L {
-            acc[k] += x[k] * w;
+        each_pair!(L, |k| store(acc, k, f64x2_add(load(acc, k), f64x2_mul(load(x, k), ws))));
+        if L % 2 == 1 {
+            acc[L - 1] += x[L - 1] * w;
         }
     }
 
@@ -48,13 +83,9 @@ mod pairs {
     #[inline(always)]
     pub(super) fn mul<const L: usize>(a: &[f64; L], b: &[f64; L]) -> [f64; L] {
         let mut out = [0.0; L];
-        let mut k = 0;
-        while k + 1 < L {
-            store(&mut out, k, f64x2_mul(load(a, k), load(b, k)));
-            k += 2;
-        }
-        if k < L {
-            out[k] = a[k] * b[k];
+        each_pair!(L, |k| store(&mut out, k, f64x2_mul(load(a, k), load(b, k))));
+        if L % 2 == 1 {
+            out[L - 1] = a[L - 1] * b[L - 1];
         }
         out
     }
@@ -64,18 +95,14 @@ mod pairs {
     pub(super) fn scaled_mul<const L: usize>(w: f64, a: &[f64; L], b: &[f64; L]) -> [f64; L] {
         let ws = f64x2_splat(w);
         let mut out = [0.0; L];
-        let mut k = 0;
-        while k + 1 < L {
-            store(&mut out, k, f64x2_mul(f64x2_mul(ws, load(a, k)), load(b, k)));
-            k += 2;
-        }
-        if k < L {
-            out[k] = w * a[k] * b[k];
+        each_pair!(L, |k| store(&mut out, k, f64x2_mul(f64x2_mul(ws, load(a, k)), load(b, k))));
+        if L % 2 == 1 {
+            out[L - 1] = w * a[L - 1] * b[L - 1];
         }
         out
     }
 
-    /// One step of the pairwise tree: v[k] += v[k + n] for k < n (n even).
+    /// One step of the pairwise tree: v[k] += v[k + n] for k < n (n even, 2n <= L).
     #[inline(always)]
     pub(super) fn fold<const L: usize>(v: &mut [f64; L], n: usize) {
         let mut k = 0;
@@ -83,6 +110,53 @@ mod pairs {
             store(v, k, f64x2_add(load(v, k), load(v, k + n)));
             k += 2;
         }
+    }
+
+    /// The sum of 8 lanes by the tree of `super::sum`, in registers.
+    #[inline(always)]
+    pub(super) fn sum8(v: &[f64; 8]) -> f64 {
+        let quarter = f64x2_add(f64x2_add(load(v, 0), load(v, 4)), f64x2_add(load(v, 2), load(v, 6)));
+        let mut pair = [0.0; 2];
+        store(&mut pair, 0, quarter);
+        pair[0] + pair[1]
+    }
+
+    /// tanh of every lane, two lanes at a time. A loop rather than unrolled: the body is long
+    /// enough for the loop to cost nothing, and short code keeps the wasm small.
+    #[inline(always)]
+    pub(super) fn tanh<const L: usize>(v: &mut [f64; L]) {
+        let mut k = 0;
+        while k + 1 < L {
+            store(v, k, tanh_pair(load(v, k)));
+            k += 2;
+        }
+        if L % 2 == 1 {
+            v[L - 1] = tanh::tanh(v[L - 1]);
+        }
+    }
+
+    /// `tanh::tanh` on both lanes of x: the same operations in the same order.
+    #[inline(always)]
+    fn tanh_pair(x: v128) -> v128 {
+        // pmin(a, c) is `c < a ? c : a`, which lets NaN through like the scalar comparison.
+        let a = f64x2_pmin(f64x2_abs(x), f64x2_splat(CLAMP));
+        let y = f64x2_add(a, a);
+        let magic = f64x2_splat(ROUND_MAGIC);
+        let rounded = f64x2_add(f64x2_mul(y, f64x2_splat(INV_LN2)), magic);
+        let k = f64x2_sub(rounded, magic);
+        let r = f64x2_sub(f64x2_sub(y, f64x2_mul(k, f64x2_splat(LN2_HI))), f64x2_mul(k, f64x2_splat(LN2_LO)));
+        let scale = i64x2_add(i64x2_shl(rounded, 52), i64x2_splat(EXPONENT_ONE as i64));
+        let mut q = f64x2_splat(TAYLOR[11]);
+        for &c in TAYLOR[..11].iter().rev() {
+            q = f64x2_add(f64x2_splat(c), f64x2_mul(r, q));
+        }
+        let expm1_r = f64x2_add(r, f64x2_mul(f64x2_mul(r, r), q));
+        let one = f64x2_splat(1.0);
+        let m = f64x2_add(f64x2_mul(scale, expm1_r), f64x2_sub(scale, one));
+        let magnitude = f64x2_div(m, f64x2_add(m, f64x2_splat(2.0)));
+        // copysign: the sign bit of x on the magnitude.
+        let sign = f64x2_splat(-0.0);
+        v128_or(v128_andnot(magnitude, sign), v128_and(x, sign))
     }
 }
 
@@ -123,6 +197,20 @@ mod pairs {
             v[k] += v[k + n];
         }
     }
+
+    /// The sum of 8 lanes by the tree of `super::sum`.
+    #[inline(always)]
+    pub(super) fn sum8(v: &[f64; 8]) -> f64 {
+        ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]))
+    }
+
+    /// tanh of every lane.
+    #[inline(always)]
+    pub(super) fn tanh<const L: usize>(v: &mut [f64; L]) {
+        for x in v.iter_mut() {
+            *x = crate::model::tanh::tanh(*x);
+        }
+    }
 }
 
 /// acc[r] += x[r] * w for every lane.
@@ -143,10 +231,35 @@ pub(crate) fn scaled_mul<const L: usize>(w: f64, a: &Lanes<L>, b: &Lanes<L>) -> 
     pairs::scaled_mul(w, a, b)
 }
 
+/// 1 - a[r]^2 for every lane (the derivative of tanh from its output).
+#[inline(always)]
+pub(crate) fn one_minus_square<const L: usize>(a: &Lanes<L>) -> Lanes<L> {
+    let mut out = mul(a, a);
+    for v in out.iter_mut() {
+        *v = 1.0 - *v;
+    }
+    out
+}
+
+/// tanh of every lane (`tanh.rs`), the same bits one or two lanes at a time.
+#[inline(always)]
+pub(crate) fn tanh<const L: usize>(v: &mut Lanes<L>) {
+    pairs::tanh(v);
+}
+
 /// The sum of the lanes as a fixed pairwise tree (L a power of two): lanes k and k + L/2 are
-/// added first, and so on.
+/// added first, and so on; for 8 lanes ((v0 + v4) + (v2 + v6)) + ((v1 + v5) + (v3 + v7)).
 #[inline(always)]
 pub(crate) fn sum<const L: usize>(mut v: Lanes<L>) -> f64 {
+    // The common sizes as straight-line code (the conditions are constants).
+    if L == 8 {
+        if let Some(eight) = v.first_chunk::<8>() {
+            return pairs::sum8(eight);
+        }
+    }
+    if L == 2 {
+        return v[0] + v[1];
+    }
     let mut n = L;
     while n > 1 {
         n /= 2;

@@ -232,27 +232,38 @@ pub(crate) struct Dropout<'a> {
 }
 
 /// z = b + x W for one dense layer and a block of examples: for every unit o and lane r,
-/// z[o][r] = b[o] + x[0][r]*W[0,o] + x[1][r]*W[1,o] + ... in this order.
+/// z[o][r] = b[o] + x[0][r]*W[0,o] + x[1][r]*W[1,o] + ... in this order. Buffers too short for
+/// the shapes (which the layout rules out) give NaN.
+///
+/// The hot loops of this file index plainly instead of zipping iterators: the size-optimised
+/// wasm build does not inline iterator adapters, and a call per weight costs more than the
+/// arithmetic.
 #[inline(always)]
 fn dense<const L: usize>(wm: &[f64], b: &[f64], x: &[Lanes<L>], z: &mut [Lanes<L>]) {
-    let n_out = z.len();
-    for (o, (zo, &bo)) in z.iter_mut().zip(b).enumerate() {
-        let mut acc = [bo; L];
+    let (n_in, n_out) = (x.len(), z.len());
+    if wm.len() < n_in * n_out || b.len() < n_out {
+        z.fill([f64::NAN; L]);
+        return;
+    }
+    for o in 0..n_out {
+        let mut acc = [b[o]; L];
         // The weights W[i, o] of unit o lie n_out apart.
-        let column = wm.get(o..).unwrap_or(&[]).iter().step_by(n_out);
-        for (xi, &wv) in x.iter().zip(column) {
-            lanes::add_scaled(&mut acc, xi, wv);
+        for i in 0..n_in {
+            lanes::add_scaled(&mut acc, &x[i], wm[i * n_out + o]);
         }
-        *zo = acc;
+        z[o] = acc;
     }
 }
 
 /// The single output unit for a block: b + x[0]*w[0] + x[1]*w[1] + ..., the order of `dense`.
 #[inline(always)]
 fn output_unit<const L: usize>(wm: &[f64], b: &[f64], x: &[Lanes<L>]) -> Lanes<L> {
-    let mut acc = [b.first().copied().unwrap_or(f64::NAN); L];
-    for (xi, &wv) in x.iter().zip(wm) {
-        lanes::add_scaled(&mut acc, xi, wv);
+    if wm.len() < x.len() || b.is_empty() {
+        return [f64::NAN; L];
+    }
+    let mut acc = [b[0]; L];
+    for i in 0..x.len() {
+        lanes::add_scaled(&mut acc, &x[i], wm[i]);
     }
     acc
 }
@@ -283,14 +294,15 @@ impl Net {
             let h = &mut above[0][..n_out];
             dense(wm, b, &below[l][..widths[l]], h);
             for unit in h.iter_mut() {
-                let (on, off) = unit.split_at_mut(live);
-                self.activation.apply_slice(on);
-                off.fill(0.0);
+                // Every lane goes through f (unused lanes hold the finite bias), then the unused
+                // lanes are zeroed.
+                self.activation.apply_lanes(unit);
+                unit[live..].fill(0.0);
             }
             if let Some(der) = der.as_deref_mut() {
                 let d = &mut der[l][..n_out];
-                for (du, hu) in d.iter_mut().zip(h.iter()) {
-                    self.activation.derivative_slice(hu, du);
+                for u in 0..n_out {
+                    d[u] = self.activation.derivative_lanes(&h[u]);
                 }
                 if let Some(dr) = dropout.as_deref_mut() {
                     for (hu, du) in h.iter_mut().zip(d.iter_mut()) {
@@ -323,7 +335,8 @@ impl Net {
     /// Forward and backward pass for a block of examples (features in `s.act[0]`, lanes
     /// 0..live, targets `y`): adds the gradient of the sum of their losses into `g` and the
     /// losses, one by one in example order, into `loss`.
-    #[allow(clippy::too_many_arguments)]
+    // Plain index loops on purpose (see `dense`).
+    #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
     pub(crate) fn train_block<const W: usize, const L: usize>(
         &self,
         w: &[f64],
@@ -351,46 +364,52 @@ impl Net {
         // Output layer: dW_H[i] = sum_r h_H[i][r]*dout[r], db_H = sum_r dout[r].
         let top = &s.act[nh][..widths[nh]];
         let (gw, gb) = layout.params_mut(g, nh);
-        for (gv, hu) in gw.iter_mut().zip(top) {
-            *gv += lanes::dot(hu, &dout);
+        let (w_out, _) = layout.params(w, nh);
+        if gw.len() < top.len() || gb.is_empty() || w_out.len() < top.len() {
+            return;
         }
-        if let Some(gv) = gb.first_mut() {
-            *gv += lanes::sum(dout);
+        for i in 0..top.len() {
+            gw[i] += lanes::dot(&top[i], &dout);
         }
+        gb[0] += lanes::sum(dout);
         if nh == 0 {
             return;
         }
 
         // delta of the last hidden layer: W_H[j]*dout*f'(z)*m.
-        let (w_out, _) = layout.params(w, nh);
         let mut delta = &mut s.delta;
         let mut next = &mut s.next;
-        for ((dv, &wv), fv) in delta.iter_mut().zip(w_out).zip(&s.der[nh - 1][..widths[nh]]) {
-            *dv = lanes::scaled_mul(wv, &dout, fv);
+        for j in 0..top.len() {
+            delta[j] = lanes::scaled_mul(w_out[j], &dout, &s.der[nh - 1][j]);
         }
         for l in (0..nh).rev() {
             let (n_in, n_out) = (widths[l], widths[l + 1]);
             let input = &s.act[l][..n_in];
             let dl = &delta[..n_out];
             let (gw, gb) = layout.params_mut(g, l);
-            for (xi, grow) in input.iter().zip(gw.chunks_exact_mut(n_out)) {
-                for (gv, dv) in grow.iter_mut().zip(dl) {
-                    *gv += lanes::dot(xi, dv);
+            let (wm, _) = layout.params(w, l);
+            if gw.len() < n_in * n_out || gb.len() < n_out || wm.len() < n_in * n_out {
+                return;
+            }
+            for i in 0..n_in {
+                let row = i * n_out;
+                for o in 0..n_out {
+                    gw[row + o] += lanes::dot(&input[i], &dl[o]);
                 }
             }
-            for (gv, dv) in gb.iter_mut().zip(dl) {
-                *gv += lanes::sum(*dv);
+            for o in 0..n_out {
+                gb[o] += lanes::sum(dl[o]);
             }
             if l > 0 {
                 // delta_{l-1}[i] = (sum_o W_l[i,o]*delta_l[o]) * f'(z_{l-1})[i] * m_{l-1}[i].
-                let (wm, _) = layout.params(w, l);
                 let der = &s.der[l - 1][..n_in];
-                for ((nv, row), fv) in next.iter_mut().zip(wm.chunks_exact(n_out)).zip(der) {
+                for i in 0..n_in {
+                    let row = i * n_out;
                     let mut acc = [0.0; L];
-                    for (&wv, dv) in row.iter().zip(dl) {
-                        lanes::add_scaled(&mut acc, dv, wv);
+                    for o in 0..n_out {
+                        lanes::add_scaled(&mut acc, &dl[o], wm[row + o]);
                     }
-                    *nv = lanes::mul(&acc, fv);
+                    next[i] = lanes::mul(&acc, &der[i]);
                 }
                 std::mem::swap(&mut delta, &mut next);
             }

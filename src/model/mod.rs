@@ -39,13 +39,15 @@
 //!
 //! Files: `activation.rs` (hidden activations, initialisation schemes), `features.rs`
 //! (polynomial features), `loss.rs` (per-example losses), `mlp.rs` (layout, forward pass,
-//! backpropagation, dropout, initialisation).
+//! backpropagation, dropout, initialisation), `lanes.rs` (arithmetic on blocks of examples),
+//! `tanh.rs` (the branch-free tanh of the hidden units).
 
 mod activation;
 mod features;
 mod lanes;
 mod loss;
 mod mlp;
+mod tanh;
 
 use serde::{Deserialize, Serialize};
 
