@@ -4,13 +4,19 @@
 //! Each benchmark repeats chunks of steps until at least `MIN_MILLIS` have passed on the
 //! given clock; each chunk starts from x0 again. Convergence criteria are switched off so
 //! that every chunk does the same work.
+//!
+//! `mlp_spiral_boundary` times the page's decision-boundary image of `mlp_spiral` after 100
+//! epochs of training: the 100 x 100 probability grid, its colors and the data points, as
+//! TensorFlow Playground recomputes its 100 x 100 boundary; it reports images per second and
+//! milliseconds per image.
 
 use serde::Serialize;
 
+use crate::chart::model_view::{boundary_rgba, data_view, BOUNDARY_GRID};
 use crate::config::{Experiment, RunConfig};
 use crate::monitor::{StopConfig, MAX_STEPS_LIMIT};
 use crate::optim::{LineSearch, OptimizerConfig};
-use crate::problem::ProblemConfig;
+use crate::problem::{Problem, ProblemConfig};
 use crate::schedule::ScheduleConfig;
 use crate::session::Session;
 
@@ -21,7 +27,13 @@ pub const MIN_MILLIS: f64 = 400.0;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BenchResult {
     pub name: String,
+    /// Units per second (the field keeps its name for every unit).
     pub steps_per_s: f64,
+    /// What is counted: "steps", "epochs" or "images".
+    pub unit: &'static str,
+    /// Milliseconds per unit, for benchmarks measured against a time budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ms: Option<f64>,
 }
 
 /// A monotonic clock in milliseconds (std::time::Instant natively, performance.now in wasm).
@@ -188,15 +200,45 @@ pub fn measure(experiment: &Experiment, recording: bool, chunk: u64, clock: Cloc
     }
 }
 
+/// Images per second of the decision boundary of `mlp_spiral` after 100 epochs of training
+/// (None if the experiment is not a model trained on data).
+pub fn boundary_images_per_s(clock: Clock) -> Option<f64> {
+    let mut session = Session::new(mlp_spiral());
+    session.set_recording(false);
+    session.step(100 * MLP_SPIRAL_STEPS_PER_EPOCH);
+    let Problem::Model(problem) = session.problem() else {
+        return None;
+    };
+    let params = session.runs().first()?.params();
+    let view = data_view(problem);
+    let start = clock();
+    let mut images = 0.0;
+    loop {
+        std::hint::black_box(boundary_rgba(problem, params, view, BOUNDARY_GRID, BOUNDARY_GRID));
+        images += 1.0;
+        let elapsed = clock() - start;
+        if elapsed >= MIN_MILLIS {
+            return Some(images / (elapsed / 1000.0));
+        }
+    }
+}
+
 /// Runs the whole suite.
 pub fn run_suite(clock: Clock) -> Vec<BenchResult> {
-    suite()
+    let mut results: Vec<BenchResult> = suite()
         .into_iter()
         .map(|(name, exp, recording, chunk, unit)| BenchResult {
             name: name.into(),
             steps_per_s: measure(&exp, recording, chunk, clock) / unit as f64,
+            unit: if unit == 1 { "steps" } else { "epochs" },
+            ms: None,
         })
-        .collect()
+        .collect();
+    if let Some(per_s) = boundary_images_per_s(clock) {
+        let ms = Some(1000.0 / per_s);
+        results.push(BenchResult { name: "mlp_spiral_boundary".into(), steps_per_s: per_s, unit: "images", ms });
+    }
+    results
 }
 
 /// `{"benchmarks": [{"name", "steps_per_s"}]}`.
@@ -206,4 +248,44 @@ pub fn results_json(results: &[BenchResult]) -> String {
         benchmarks: &'a [BenchResult],
     }
     serde_json::to_string(&Out { benchmarks: results }).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn the_suite_reports_every_benchmark_in_its_unit() {
+        // A fake clock that advances by MIN_MILLIS per reading: every benchmark runs one chunk.
+        let now = Cell::new(0.0);
+        let clock = || {
+            now.set(now.get() + MIN_MILLIS);
+            now.get()
+        };
+        let results = run_suite(&clock);
+        let names: Vec<&str> = results.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "adam_rosenbrock",
+                "sgd_momentum_quadratic",
+                "lbfgs_rosenbrock",
+                "eight_runs_frame",
+                "mlp_spiral_epoch",
+                "mlp_spiral_boundary"
+            ]
+        );
+        // One chunk of 40 epochs in one fake time step of MIN_MILLIS.
+        let epochs = &results[4];
+        assert_eq!((epochs.unit, epochs.steps_per_s), ("epochs", 40.0 / (MIN_MILLIS / 1000.0)));
+        let boundary = &results[5];
+        assert_eq!((boundary.unit, boundary.steps_per_s), ("images", 1000.0 / MIN_MILLIS));
+        assert_eq!(boundary.ms, Some(MIN_MILLIS));
+        let json = results_json(&results);
+        assert!(
+            json.contains(r#""name":"mlp_spiral_boundary","steps_per_s":2.5,"unit":"images","ms":400.0"#),
+            "{json}"
+        );
+    }
 }

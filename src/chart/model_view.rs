@@ -50,9 +50,15 @@ pub fn data_view(problem: &TrainingProblem) -> ViewBox {
 
 /// Blends white towards a class color by `amount` in [0, 1].
 fn tint(color: (u8, u8, u8), amount: f64) -> [u8; 3] {
-    let mix = |c: u8| (255.0 + (f64::from(c) - 255.0) * amount.clamp(0.0, 1.0)).round() as u8;
+    // Rounds half up by truncating x + 0.5 (x >= 0 here); `f64::round` is a call in wasm.
+    let mix = |c: u8| (255.0 + (f64::from(c) - 255.0) * amount.clamp(0.0, 1.0) + 0.5) as u8;
     [mix(color.0), mix(color.1), mix(color.2)]
 }
+
+/// Color of grid cells whose prediction is not a number.
+const UNKNOWN_COLOR: [u8; 3] = [230, 230, 230];
+/// Color of the pixels on the decision boundary.
+const BOUNDARY_COLOR: [u8; 3] = [60, 60, 60];
 
 /// Resolution of the probability grid behind the decision boundary (TensorFlow Playground's
 /// too): the image is upsampled from it, so the cost does not grow with the canvas.
@@ -71,29 +77,28 @@ pub fn boundary_rgba(problem: &TrainingProblem, w: &[f64], view: ViewBox, width:
     // Which grid cell each pixel column and row shows, and each cell's class and color.
     let columns: Vec<usize> = (0..width).map(|px| px * gw / width.max(1)).collect();
     let rows: Vec<usize> = (0..height).map(|py| py * gh / height.max(1)).collect();
-    let classes: Vec<bool> = probability.iter().map(|p| *p >= 0.5).collect();
-    let colors: Vec<[u8; 3]> = probability
-        .iter()
-        .zip(&classes)
-        .map(|(p, class)| {
-            if p.is_finite() {
-                tint(CLASS_COLORS[usize::from(*class)], 0.15 + 0.55 * (2.0 * (p - 0.5)).abs())
-            } else {
-                [230, 230, 230]
-            }
-        })
-        .collect();
+    let mut classes = vec![false; probability.len()];
+    let mut colors = vec![UNKNOWN_COLOR; probability.len()];
+    for (i, &p) in probability.iter().enumerate() {
+        classes[i] = p >= 0.5;
+        if p.is_finite() {
+            colors[i] = tint(CLASS_COLORS[usize::from(classes[i])], 0.15 + 0.55 * (2.0 * (p - 0.5)).abs());
+        }
+    }
     let mut image = vec![255u8; width * height * 4];
-    for (py, &row) in rows.iter().enumerate() {
-        let below_row = rows.get(py + 1).copied();
-        for (px, &col) in columns.iter().enumerate() {
-            let i = row * gw + col;
+    // Plain index loops: this runs for every pixel of the canvas, and the size-optimised wasm
+    // build would call iterator adapters and `copy_from_slice` once per pixel.
+    for py in 0..height {
+        let row = rows[py] * gw;
+        let below = if py + 1 < height { rows[py + 1] * gw } else { row };
+        for px in 0..width {
+            let col = columns[px];
+            let class = classes[row + col];
+            let right = if px + 1 < width { columns[px + 1] } else { col };
             // Darken pixels where the predicted class changes: the decision boundary.
-            let right = columns.get(px + 1).is_some_and(|&c| classes[row * gw + c] != classes[i]);
-            let below = below_row.is_some_and(|r| classes[r * gw + col] != classes[i]);
-            let rgb = if right || below { [60, 60, 60] } else { colors[i] };
-            let o = (py * width + px) * 4;
-            image[o..o + 3].copy_from_slice(&rgb);
+            let edge = classes[row + right] != class || classes[below + col] != class;
+            let rgb = if edge { BOUNDARY_COLOR } else { colors[row + col] };
+            put_rgb(&mut image, (py * width + px) * 4, rgb);
         }
     }
     let to_pixel = |x: f64, y: f64| {
@@ -115,10 +120,21 @@ pub fn boundary_rgba(problem: &TrainingProblem, w: &[f64], view: ViewBox, width:
     image
 }
 
+/// Writes one pixel's red, green and blue at byte offset `o` (inside the image by construction).
+#[inline(always)]
+fn put_rgb(image: &mut [u8], o: usize, rgb: [u8; 3]) {
+    if let Some(pixel) = image.get_mut(o..o + 3) {
+        pixel[0] = rgb[0];
+        pixel[1] = rgb[1];
+        pixel[2] = rgb[2];
+    }
+}
+
 /// Rasterizes a point of radius 3.5 px: filled, or a ring 1.5 px wide, with a white edge.
 fn disc(image: &mut [u8], width: usize, height: usize, centre: (f64, f64), filled: bool, color: (u8, u8, u8)) {
     const RADIUS: f64 = 3.5;
     const EDGE: f64 = 1.0;
+    const RING: f64 = 1.5;
     if !(centre.0.is_finite() && centre.1.is_finite()) {
         return;
     }
@@ -132,16 +148,16 @@ fn disc(image: &mut [u8], width: usize, height: usize, centre: (f64, f64), fille
             }
             let fx = x as f64 + 0.5 - centre.0;
             let fy = y as f64 + 0.5 - centre.1;
-            let r = (fx * fx + fy * fy).sqrt();
-            let rgb = if r <= RADIUS && (filled || r >= RADIUS - 1.5) {
+            // Squared distances against squared radii (all exact): no square root per pixel.
+            let r2 = fx * fx + fy * fy;
+            let rgb = if r2 <= RADIUS * RADIUS && (filled || r2 >= (RADIUS - RING) * (RADIUS - RING)) {
                 [color.0, color.1, color.2]
-            } else if r <= RADIUS + EDGE && (filled || r > RADIUS) {
+            } else if r2 <= (RADIUS + EDGE) * (RADIUS + EDGE) && (filled || r2 > RADIUS * RADIUS) {
                 [255, 255, 255]
             } else {
                 continue;
             };
-            let o = (y as usize * width + x as usize) * 4;
-            image[o..o + 3].copy_from_slice(&rgb);
+            put_rgb(image, (y as usize * width + x as usize) * 4, rgb);
         }
     }
 }

@@ -121,15 +121,11 @@ mod pairs {
         pair[0] + pair[1]
     }
 
-    /// tanh of every lane, two lanes at a time. A loop rather than unrolled: the body is long
-    /// enough for the loop to cost nothing, and short code keeps the wasm small.
+    /// tanh of every lane, two lanes at a time, unrolled so that the pairs' long dependency
+    /// chains interleave.
     #[inline(always)]
     pub(super) fn tanh<const L: usize>(v: &mut [f64; L]) {
-        let mut k = 0;
-        while k + 1 < L {
-            store(v, k, tanh_pair(load(v, k)));
-            k += 2;
-        }
+        each_pair!(L, |k| store(v, k, tanh_pair(load(v, k))));
         if L % 2 == 1 {
             v[L - 1] = tanh::tanh(v[L - 1]);
         }
@@ -146,10 +142,20 @@ mod pairs {
         let k = f64x2_sub(rounded, magic);
         let r = f64x2_sub(f64x2_sub(y, f64x2_mul(k, f64x2_splat(LN2_HI))), f64x2_mul(k, f64x2_splat(LN2_LO)));
         let scale = i64x2_add(i64x2_shl(rounded, 52), i64x2_splat(EXPONENT_ONE as i64));
-        let mut q = f64x2_splat(TAYLOR[11]);
-        for &c in TAYLOR[..11].iter().rev() {
-            q = f64x2_add(f64x2_splat(c), f64x2_mul(r, q));
-        }
+        // Horner's rule written out: a loop would be kept as a loop by the size-optimised build,
+        // and straight-line code lets the four pairs of a block interleave.
+        let step = |c: f64, q: v128| f64x2_add(f64x2_splat(c), f64x2_mul(r, q));
+        let q = step(TAYLOR[10], f64x2_splat(TAYLOR[11]));
+        let q = step(TAYLOR[9], q);
+        let q = step(TAYLOR[8], q);
+        let q = step(TAYLOR[7], q);
+        let q = step(TAYLOR[6], q);
+        let q = step(TAYLOR[5], q);
+        let q = step(TAYLOR[4], q);
+        let q = step(TAYLOR[3], q);
+        let q = step(TAYLOR[2], q);
+        let q = step(TAYLOR[1], q);
+        let q = step(TAYLOR[0], q);
         let expm1_r = f64x2_add(r, f64x2_mul(f64x2_mul(r, r), q));
         let one = f64x2_splat(1.0);
         let m = f64x2_add(f64x2_mul(scale, expm1_r), f64x2_sub(scale, one));

@@ -150,7 +150,12 @@ impl Layout {
     /// wide enough, which the callers ensure; the clamp only rules out out-of-bounds slicing).
     #[inline(always)]
     fn clamped<const W: usize>(&self) -> [usize; MAX_WIDTHS] {
-        self.widths.map(|w| w.min(W))
+        // A plain loop: `array::map` is a call per use in the size-optimised build.
+        let mut out = [0; MAX_WIDTHS];
+        for (o, &w) in out.iter_mut().zip(&self.widths) {
+            *o = w.min(W);
+        }
+        out
     }
 
     /// The start of W_l, the start of b_l and the end of layer l in the flat buffer.

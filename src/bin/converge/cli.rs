@@ -163,7 +163,10 @@ fn bench_suite(json: bool) -> Result<(), Failure> {
     let written = if json {
         writeln!(out, "{}", bench::results_json(&results))
     } else {
-        results.iter().try_for_each(|r| writeln!(out, "{:<24} {:>14.0} steps/s", r.name, r.steps_per_s))
+        results.iter().try_for_each(|r| match r.ms {
+            Some(ms) => writeln!(out, "{:<24} {:>14.0} {}/s ({ms:.2} ms each)", r.name, r.steps_per_s, r.unit),
+            None => writeln!(out, "{:<24} {:>14.0} {}/s", r.name, r.steps_per_s, r.unit),
+        })
     };
     written.map_err(|e| Failure(e.to_string()))
 }
