@@ -149,12 +149,16 @@ impl Activation {
         }
     }
 
-    /// f'(z) of every lane of a block, from the outputs `a`.
+    /// Writes f'(z) of every lane of a block into `d`, from the outputs `a`.
     #[inline(always)]
-    pub(crate) fn derivative_lanes<const L: usize>(self, a: &Lanes<L>) -> Lanes<L> {
+    pub(crate) fn derivative_lanes<const L: usize>(self, a: &Lanes<L>, d: &mut Lanes<L>) {
         match self {
-            Activation::Tanh => lanes::one_minus_square(a),
-            _ => a.map(|v| self.derivative_from_output(v)),
+            Activation::Tanh => lanes::one_minus_square(d, a),
+            _ => {
+                for (dv, &av) in d.iter_mut().zip(a) {
+                    *dv = self.derivative_from_output(av);
+                }
+            }
         }
     }
 

@@ -7,6 +7,10 @@
 //! explicitly: the size-optimised wasm build does not vectorize loops by itself. IEEE-754
 //! additions and multiplications are exact per lane either way, and no fused multiply-add is
 //! used, so the numbers stay bit-identical with the native build.
+//!
+//! Results are written into a destination block rather than returned: the size-optimised wasm
+//! build turns every copy of a 64-byte block into a `memory.copy`, which the browser executes
+//! as a call, so copies of blocks are kept out of the inner loops.
 
 /// One value per example of a block.
 pub(crate) type Lanes<const L: usize> = [f64; L];
@@ -14,8 +18,8 @@ pub(crate) type Lanes<const L: usize> = [f64; L];
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod pairs {
     use core::arch::wasm32::{
-        f64x2_abs, f64x2_add, f64x2_div, f64x2_mul, f64x2_pmin, f64x2_splat, f64x2_sub, i64x2_add, i64x2_shl,
-        i64x2_splat, v128, v128_and, v128_andnot, v128_load, v128_or, v128_store,
+        f64x2_abs, f64x2_add, f64x2_div, f64x2_extract_lane, f64x2_mul, f64x2_pmin, f64x2_splat, f64x2_sub, i64x2_add,
+        i64x2_shl, i64x2_splat, v128, v128_and, v128_andnot, v128_load, v128_or, v128_store,
     };
 
     use crate::model::tanh::{self, CLAMP, EXPONENT_ONE, INV_LN2, LN2_HI, LN2_LO, ROUND_MAGIC, TAYLOR};
@@ -69,6 +73,15 @@ mod pairs {
         unsafe { v128_store(v.as_mut_ptr().add(k).cast(), x) }
     }
 
+    /// out = src, two lanes at a time.
+    #[inline(always)]
+    pub(super) fn copy<const L: usize>(out: &mut [f64; L], src: &[f64; L]) {
+        each_pair!(L, |k| store(out, k, load(src, k)));
+        if L % 2 == 1 {
+            out[L - 1] = src[L - 1];
+        }
+    }
+
     /// acc += x * w, two lanes at a time.
     #[inline(always)]
     pub(super) fn add_scaled<const L: usize>(acc: &mut [f64; L], x: &[f64; L], w: f64) {
@@ -79,46 +92,50 @@ mod pairs {
         }
     }
 
-    /// a * b, two lanes at a time.
+    /// out = a * b, two lanes at a time.
     #[inline(always)]
-    pub(super) fn mul<const L: usize>(a: &[f64; L], b: &[f64; L]) -> [f64; L] {
-        let mut out = [0.0; L];
-        each_pair!(L, |k| store(&mut out, k, f64x2_mul(load(a, k), load(b, k))));
+    pub(super) fn mul<const L: usize>(out: &mut [f64; L], a: &[f64; L], b: &[f64; L]) {
+        each_pair!(L, |k| store(out, k, f64x2_mul(load(a, k), load(b, k))));
         if L % 2 == 1 {
             out[L - 1] = a[L - 1] * b[L - 1];
         }
-        out
     }
 
-    /// (w * a) * b, two lanes at a time.
+    /// out = (w * a) * b, two lanes at a time.
     #[inline(always)]
-    pub(super) fn scaled_mul<const L: usize>(w: f64, a: &[f64; L], b: &[f64; L]) -> [f64; L] {
+    pub(super) fn scaled_mul<const L: usize>(out: &mut [f64; L], w: f64, a: &[f64; L], b: &[f64; L]) {
         let ws = f64x2_splat(w);
-        let mut out = [0.0; L];
-        each_pair!(L, |k| store(&mut out, k, f64x2_mul(f64x2_mul(ws, load(a, k)), load(b, k))));
+        each_pair!(L, |k| store(out, k, f64x2_mul(f64x2_mul(ws, load(a, k)), load(b, k))));
         if L % 2 == 1 {
             out[L - 1] = w * a[L - 1] * b[L - 1];
         }
-        out
     }
 
-    /// One step of the pairwise tree: v[k] += v[k + n] for k < n (n even, 2n <= L).
+    /// out = 1 - a * a, two lanes at a time.
     #[inline(always)]
-    pub(super) fn fold<const L: usize>(v: &mut [f64; L], n: usize) {
-        let mut k = 0;
-        while k + 1 < n {
-            store(v, k, f64x2_add(load(v, k), load(v, k + n)));
-            k += 2;
+    pub(super) fn one_minus_square<const L: usize>(out: &mut [f64; L], a: &[f64; L]) {
+        let one = f64x2_splat(1.0);
+        each_pair!(L, |k| store(out, k, f64x2_sub(one, f64x2_mul(load(a, k), load(a, k)))));
+        if L % 2 == 1 {
+            out[L - 1] = 1.0 - a[L - 1] * a[L - 1];
         }
     }
 
-    /// The sum of 8 lanes by the tree of `super::sum`, in registers.
+    /// The tree sum of `super::sum` for 8 lanes of a * b, in registers: with pairs
+    /// v0 = (p0, p1), ..., v3 = (p6, p7), (v0 + v2) + (v1 + v3) holds
+    /// ((p0 + p4) + (p2 + p6), (p1 + p5) + (p3 + p7)).
+    #[inline(always)]
+    pub(super) fn dot8(a: &[f64; 8], b: &[f64; 8]) -> f64 {
+        let p = |k| f64x2_mul(load(a, k), load(b, k));
+        let half = f64x2_add(f64x2_add(p(0), p(4)), f64x2_add(p(2), p(6)));
+        f64x2_extract_lane::<0>(half) + f64x2_extract_lane::<1>(half)
+    }
+
+    /// The tree sum of 8 lanes (as `dot8` without the products).
     #[inline(always)]
     pub(super) fn sum8(v: &[f64; 8]) -> f64 {
-        let quarter = f64x2_add(f64x2_add(load(v, 0), load(v, 4)), f64x2_add(load(v, 2), load(v, 6)));
-        let mut pair = [0.0; 2];
-        store(&mut pair, 0, quarter);
-        pair[0] + pair[1]
+        let half = f64x2_add(f64x2_add(load(v, 0), load(v, 4)), f64x2_add(load(v, 2), load(v, 6)));
+        f64x2_extract_lane::<0>(half) + f64x2_extract_lane::<1>(half)
     }
 
     /// tanh of every lane, two lanes at a time, unrolled so that the pairs' long dependency
@@ -168,6 +185,12 @@ mod pairs {
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 mod pairs {
+    /// out = src.
+    #[inline(always)]
+    pub(super) fn copy<const L: usize>(out: &mut [f64; L], src: &[f64; L]) {
+        *out = *src;
+    }
+
     /// acc += x * w, lane by lane.
     #[inline(always)]
     pub(super) fn add_scaled<const L: usize>(acc: &mut [f64; L], x: &[f64; L], w: f64) {
@@ -176,35 +199,38 @@ mod pairs {
         }
     }
 
-    /// a * b, lane by lane.
+    /// out = a * b, lane by lane.
     #[inline(always)]
-    pub(super) fn mul<const L: usize>(a: &[f64; L], b: &[f64; L]) -> [f64; L] {
-        let mut out = [0.0; L];
+    pub(super) fn mul<const L: usize>(out: &mut [f64; L], a: &[f64; L], b: &[f64; L]) {
         for r in 0..L {
             out[r] = a[r] * b[r];
         }
-        out
     }
 
-    /// (w * a) * b, lane by lane.
+    /// out = (w * a) * b, lane by lane.
     #[inline(always)]
-    pub(super) fn scaled_mul<const L: usize>(w: f64, a: &[f64; L], b: &[f64; L]) -> [f64; L] {
-        let mut out = [0.0; L];
+    pub(super) fn scaled_mul<const L: usize>(out: &mut [f64; L], w: f64, a: &[f64; L], b: &[f64; L]) {
         for r in 0..L {
             out[r] = w * a[r] * b[r];
         }
-        out
     }
 
-    /// One step of the pairwise tree: v[k] += v[k + n] for k < n.
+    /// out = 1 - a * a, lane by lane.
     #[inline(always)]
-    pub(super) fn fold<const L: usize>(v: &mut [f64; L], n: usize) {
-        for k in 0..n {
-            v[k] += v[k + n];
+    pub(super) fn one_minus_square<const L: usize>(out: &mut [f64; L], a: &[f64; L]) {
+        for r in 0..L {
+            out[r] = 1.0 - a[r] * a[r];
         }
     }
 
-    /// The sum of 8 lanes by the tree of `super::sum`.
+    /// The tree sum of `super::sum` for 8 lanes of a * b.
+    #[inline(always)]
+    pub(super) fn dot8(a: &[f64; 8], b: &[f64; 8]) -> f64 {
+        let p = |k: usize| a[k] * b[k];
+        ((p(0) + p(4)) + (p(2) + p(6))) + ((p(1) + p(5)) + (p(3) + p(7)))
+    }
+
+    /// The tree sum of 8 lanes.
     #[inline(always)]
     pub(super) fn sum8(v: &[f64; 8]) -> f64 {
         ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]))
@@ -219,32 +245,34 @@ mod pairs {
     }
 }
 
+/// out[r] = src[r] for every lane.
+#[inline(always)]
+pub(crate) fn copy<const L: usize>(out: &mut Lanes<L>, src: &Lanes<L>) {
+    pairs::copy(out, src);
+}
+
 /// acc[r] += x[r] * w for every lane.
 #[inline(always)]
 pub(crate) fn add_scaled<const L: usize>(acc: &mut Lanes<L>, x: &Lanes<L>, w: f64) {
     pairs::add_scaled(acc, x, w);
 }
 
-/// a[r] * b[r] for every lane.
+/// out[r] = a[r] * b[r] for every lane.
 #[inline(always)]
-pub(crate) fn mul<const L: usize>(a: &Lanes<L>, b: &Lanes<L>) -> Lanes<L> {
-    pairs::mul(a, b)
+pub(crate) fn mul<const L: usize>(out: &mut Lanes<L>, a: &Lanes<L>, b: &Lanes<L>) {
+    pairs::mul(out, a, b);
 }
 
-/// (w * a[r]) * b[r] for every lane.
+/// out[r] = (w * a[r]) * b[r] for every lane.
 #[inline(always)]
-pub(crate) fn scaled_mul<const L: usize>(w: f64, a: &Lanes<L>, b: &Lanes<L>) -> Lanes<L> {
-    pairs::scaled_mul(w, a, b)
+pub(crate) fn scaled_mul<const L: usize>(out: &mut Lanes<L>, w: f64, a: &Lanes<L>, b: &Lanes<L>) {
+    pairs::scaled_mul(out, w, a, b);
 }
 
-/// 1 - a[r]^2 for every lane (the derivative of tanh from its output).
+/// out[r] = 1 - a[r]^2 for every lane (the derivative of tanh from its output).
 #[inline(always)]
-pub(crate) fn one_minus_square<const L: usize>(a: &Lanes<L>) -> Lanes<L> {
-    let mut out = mul(a, a);
-    for v in out.iter_mut() {
-        *v = 1.0 - *v;
-    }
-    out
+pub(crate) fn one_minus_square<const L: usize>(out: &mut Lanes<L>, a: &Lanes<L>) {
+    pairs::one_minus_square(out, a);
 }
 
 /// tanh of every lane (`tanh.rs`), the same bits one or two lanes at a time.
@@ -256,32 +284,38 @@ pub(crate) fn tanh<const L: usize>(v: &mut Lanes<L>) {
 /// The sum of the lanes as a fixed pairwise tree (L a power of two): lanes k and k + L/2 are
 /// added first, and so on; for 8 lanes ((v0 + v4) + (v2 + v6)) + ((v1 + v5) + (v3 + v7)).
 #[inline(always)]
-pub(crate) fn sum<const L: usize>(mut v: Lanes<L>) -> f64 {
-    // The common sizes as straight-line code (the conditions are constants).
-    if L == 8 {
-        if let Some(eight) = v.first_chunk::<8>() {
-            return pairs::sum8(eight);
+pub(crate) fn sum<const L: usize>(v: &Lanes<L>) -> f64 {
+    // The sizes in use as straight-line code (the conditions are constants).
+    if let (8, Some(eight)) = (L, v.first_chunk::<8>()) {
+        return pairs::sum8(eight);
+    }
+    match L {
+        0 => 0.0,
+        1 => v[0],
+        2 => v[0] + v[1],
+        _ => {
+            let mut folded = *v;
+            let mut n = L;
+            while n > 1 {
+                n /= 2;
+                for k in 0..n {
+                    folded[k] += folded[k + n];
+                }
+            }
+            folded[0]
         }
     }
-    if L == 2 {
-        return v[0] + v[1];
-    }
-    let mut n = L;
-    while n > 1 {
-        n /= 2;
-        if n >= 2 {
-            pairs::fold(&mut v, n);
-        } else {
-            v[0] += v[1];
-        }
-    }
-    v[0]
 }
 
-/// The sum over lanes of a[r] * b[r], by `sum`.
+/// The sum over lanes of a[r] * b[r], in the order of `sum`.
 #[inline(always)]
 pub(crate) fn dot<const L: usize>(a: &Lanes<L>, b: &Lanes<L>) -> f64 {
-    sum(mul(a, b))
+    if let (8, Some(a8), Some(b8)) = (L, a.first_chunk::<8>(), b.first_chunk::<8>()) {
+        return pairs::dot8(a8, b8);
+    }
+    let mut products = [0.0; L];
+    mul(&mut products, a, b);
+    sum(&products)
 }
 
 #[cfg(test)]
@@ -297,16 +331,25 @@ mod tests {
         for r in 0..8 {
             assert_eq!(acc[r], b[r] + a[r] * 0.3);
         }
-        let m = mul(&a, &b);
-        let s = scaled_mul(0.7, &a, &b);
+        let (mut m, mut s, mut d, mut c) = ([0.0; 8], [0.0; 8], [0.0; 8], [0.0; 8]);
+        mul(&mut m, &a, &b);
+        scaled_mul(&mut s, 0.7, &a, &b);
+        one_minus_square(&mut d, &a);
+        copy(&mut c, &a);
         for r in 0..8 {
             assert_eq!(m[r], a[r] * b[r]);
             assert_eq!(s[r], 0.7 * a[r] * b[r]);
+            assert_eq!(d[r], 1.0 - a[r] * a[r]);
+            assert_eq!(c[r], a[r]);
         }
         let p = m;
         let tree = ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
         assert_eq!(dot(&a, &b), tree);
-        assert_eq!(sum([1.5]), 1.5);
-        assert_eq!(sum([1.0, 2.0]), 3.0);
+        assert_eq!(sum(&m), tree);
+        // The general fold for other sizes: 4 lanes as (v0 + v2) + (v1 + v3).
+        assert_eq!(sum(&[1e16, 1.0, -1e16, 1.0]), 2.0);
+        assert_eq!(dot(&[2.0, 3.0], &[5.0, 7.0]), 31.0);
+        assert_eq!(sum(&[1.5]), 1.5);
+        assert_eq!(sum(&[1.0, 2.0]), 3.0);
     }
 }

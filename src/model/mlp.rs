@@ -80,9 +80,13 @@ pub(crate) type Activations<const W: usize, const L: usize> = [[Lanes<L>; W]; MA
 type Derivatives<const W: usize, const L: usize> = [[Lanes<L>; W]; MAX_HIDDEN_LAYERS];
 
 /// Zeroed activation buffers.
-#[inline]
+///
+/// Zeroed buffers are copies of constants: the size-optimised build makes a nested array
+/// expression such as `[[[0.0; L]; W]; 7]` a loop of block copies, but a copy of an all-zero
+/// constant a single `memory.fill`.
+#[inline(always)]
 pub(crate) fn activations<const W: usize, const L: usize>() -> Activations<W, L> {
-    [[[0.0; L]; W]; MAX_HIDDEN_LAYERS + 1]
+    TrainScratch::<W, L>::ZERO.act
 }
 
 /// The shapes of a stack of dense layers and where each block lives in the flat buffer.
@@ -214,15 +218,18 @@ pub(crate) struct TrainScratch<const W: usize, const L: usize> {
 }
 
 impl<const W: usize, const L: usize> TrainScratch<W, L> {
-    /// Zeroed scratch space.
-    #[inline]
+    /// All zeros.
+    const ZERO: TrainScratch<W, L> = TrainScratch {
+        act: [[[0.0; L]; W]; MAX_HIDDEN_LAYERS + 1],
+        der: [[[0.0; L]; W]; MAX_HIDDEN_LAYERS],
+        delta: [[0.0; L]; W],
+        next: [[0.0; L]; W],
+    };
+
+    /// Zeroed scratch space (see `activations`).
+    #[inline(always)]
     pub(crate) fn new() -> TrainScratch<W, L> {
-        TrainScratch {
-            act: activations(),
-            der: [[[0.0; L]; W]; MAX_HIDDEN_LAYERS],
-            delta: [[0.0; L]; W],
-            next: [[0.0; L]; W],
-        }
+        Self::ZERO
     }
 }
 
@@ -256,27 +263,28 @@ fn dense<const L: usize>(wm: &[f64], b: &[f64], x: &[Lanes<L>], z: &mut [Lanes<L
         for i in 0..n_in {
             lanes::add_scaled(&mut acc, &x[i], wm[i * n_out + o]);
         }
-        z[o] = acc;
+        lanes::copy(&mut z[o], &acc);
     }
 }
 
 /// The single output unit for a block: b + x[0]*w[0] + x[1]*w[1] + ..., the order of `dense`.
 #[inline(always)]
-fn output_unit<const L: usize>(wm: &[f64], b: &[f64], x: &[Lanes<L>]) -> Lanes<L> {
+fn output_unit<const L: usize>(wm: &[f64], b: &[f64], x: &[Lanes<L>], out: &mut Lanes<L>) {
     if wm.len() < x.len() || b.is_empty() {
-        return [f64::NAN; L];
+        *out = [f64::NAN; L];
+        return;
     }
     let mut acc = [b[0]; L];
     for i in 0..x.len() {
         lanes::add_scaled(&mut acc, &x[i], wm[i]);
     }
-    acc
+    lanes::copy(out, &acc);
 }
 
 impl Net {
     /// Forward pass through the hidden layers for a block whose features are in `act[0]`
     /// (lanes 0..live; the other lanes are set to zero here). With `der`, also stores
-    /// f'(z)*m of every hidden unit, applying dropout when given. Returns the raw outputs.
+    /// f'(z)*m of every hidden unit, applying dropout when given. Writes the raw outputs to `out`.
     #[inline(always)]
     fn forward_block<const W: usize, const L: usize>(
         &self,
@@ -285,7 +293,8 @@ impl Net {
         live: usize,
         mut der: Option<&mut Derivatives<W, L>>,
         mut dropout: Option<&mut Dropout<'_>>,
-    ) -> Lanes<L> {
+        out: &mut Lanes<L>,
+    ) {
         let layout = &self.layout;
         let widths = layout.clamped::<W>();
         let live = live.min(L);
@@ -307,7 +316,7 @@ impl Net {
             if let Some(der) = der.as_deref_mut() {
                 let d = &mut der[l][..n_out];
                 for u in 0..n_out {
-                    d[u] = self.activation.derivative_lanes(&h[u]);
+                    self.activation.derivative_lanes(&h[u], &mut d[u]);
                 }
                 if let Some(dr) = dropout.as_deref_mut() {
                     for (hu, du) in h.iter_mut().zip(d.iter_mut()) {
@@ -322,7 +331,7 @@ impl Net {
         }
         let nh = layout.n_hidden;
         let (wm, b) = layout.params(w, nh);
-        output_unit(wm, b, &act[nh][..widths[nh]])
+        output_unit(wm, b, &act[nh][..widths[nh]], out);
     }
 
     /// Raw outputs (predictions or logits) of a block of examples whose features are in
@@ -334,7 +343,9 @@ impl Net {
         act: &mut Activations<W, L>,
         live: usize,
     ) -> Lanes<L> {
-        self.forward_block(w, act, live, None, None)
+        let mut out = [0.0; L];
+        self.forward_block(w, act, live, None, None, &mut out);
+        out
     }
 
     /// Forward and backward pass for a block of examples (features in `s.act[0]`, lanes
@@ -356,7 +367,8 @@ impl Net {
         let widths = layout.clamped::<W>();
         let nh = layout.n_hidden;
         let live = live.min(L);
-        let out = self.forward_block(w, &mut s.act, live, Some(&mut s.der), dropout);
+        let mut out = [0.0; L];
+        self.forward_block(w, &mut s.act, live, Some(&mut s.der), dropout, &mut out);
 
         // dloss/dout per example; unused lanes get 0 so that they add nothing below.
         let mut dout = [0.0; L];
@@ -376,7 +388,7 @@ impl Net {
         for i in 0..top.len() {
             gw[i] += lanes::dot(&top[i], &dout);
         }
-        gb[0] += lanes::sum(dout);
+        gb[0] += lanes::sum(&dout);
         if nh == 0 {
             return;
         }
@@ -385,7 +397,7 @@ impl Net {
         let mut delta = &mut s.delta;
         let mut next = &mut s.next;
         for j in 0..top.len() {
-            delta[j] = lanes::scaled_mul(w_out[j], &dout, &s.der[nh - 1][j]);
+            lanes::scaled_mul(&mut delta[j], w_out[j], &dout, &s.der[nh - 1][j]);
         }
         for l in (0..nh).rev() {
             let (n_in, n_out) = (widths[l], widths[l + 1]);
@@ -403,7 +415,7 @@ impl Net {
                 }
             }
             for o in 0..n_out {
-                gb[o] += lanes::sum(dl[o]);
+                gb[o] += lanes::sum(&dl[o]);
             }
             if l > 0 {
                 // delta_{l-1}[i] = (sum_o W_l[i,o]*delta_l[o]) * f'(z_{l-1})[i] * m_{l-1}[i].
@@ -414,7 +426,7 @@ impl Net {
                     for o in 0..n_out {
                         lanes::add_scaled(&mut acc, &dl[o], wm[row + o]);
                     }
-                    next[i] = lanes::mul(&acc, &der[i]);
+                    lanes::mul(&mut next[i], &acc, &der[i]);
                 }
                 std::mem::swap(&mut delta, &mut next);
             }
