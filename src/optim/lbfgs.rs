@@ -58,32 +58,72 @@ pub struct LbfgsSettings {
     pub strong_wolfe: bool,
 }
 
+// The vector helpers below are plain index loops: the size-optimised wasm build calls
+// iterator adapters and `memory.copy` out of line, which costs more than the arithmetic on the
+// short vectors of a landscape.
+
+/// a.b, summed in index order (a and b have the same length).
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let n = a.len().min(b.len());
+    let mut sum = 0.0;
+    for i in 0..n {
+        sum += a[i] * b[i];
+    }
+    sum
 }
 
+/// max |a_i * scale| (NaN if any product is NaN).
+fn max_abs_scaled(a: &[f64], scale: f64) -> f64 {
+    let mut m = 0.0_f64;
+    for &v in a {
+        let x = (v * scale).abs();
+        if x > m || x.is_nan() {
+            m = x;
+        }
+    }
+    m
+}
+
+/// max |a_i| (NaN if any element is NaN).
 fn max_abs(a: &[f64]) -> f64 {
-    a.iter().fold(0.0_f64, |m, x| if x.abs() > m || x.is_nan() { x.abs() } else { m })
+    max_abs_scaled(a, 1.0)
+}
+
+/// Makes `dst` a copy of `src`, reusing its allocation (a loop rather than `copy_from_slice`,
+/// which is a `memory.copy` call for two numbers on a landscape).
+#[allow(clippy::manual_memcpy)]
+fn assign(dst: &mut Vec<f64>, src: &[f64]) {
+    dst.resize(src.len(), 0.0);
+    // Indexing the slice, not the Vec: `Vec`'s `Index` is a call in that build too.
+    let dst = dst.as_mut_slice();
+    for i in 0..src.len() {
+        dst[i] = src[i];
+    }
+}
+
+/// Makes `dst` the vector scale*a + b (b may be empty for scale*a alone), reusing its
+/// allocation.
+fn assign_scaled_sum(dst: &mut Vec<f64>, scale: f64, a: &[f64], b: &[f64]) {
+    dst.resize(a.len(), 0.0);
+    let dst = dst.as_mut_slice();
+    for i in 0..a.len() {
+        dst[i] = if b.is_empty() { scale * a[i] } else { b[i] + scale * a[i] };
+    }
+}
+
+/// y += scale*x, element by element.
+fn add_scaled(y: &mut [f64], scale: f64, x: &[f64]) {
+    let n = y.len().min(x.len());
+    for i in 0..n {
+        y[i] += scale * x[i];
+    }
 }
 
 /// Evaluates f and its gradient at `x + t*d` (`point` is a reused buffer).
 fn evaluate_along(problem: &Problem, x: &[f64], t: f64, d: &[f64], point: &mut Vec<f64>, grad: &mut Vec<f64>) -> f64 {
-    point.clear();
-    point.extend(x.iter().zip(d).map(|(xi, di)| xi + t * di));
+    assign_scaled_sum(point, t, d, x);
     grad.resize(x.len(), 0.0);
     problem.loss_grad(point, grad)
-}
-
-/// max |d_i * t| without building the product vector (NaN if any product is NaN).
-fn max_abs_scaled(d: &[f64], t: f64) -> f64 {
-    d.iter().fold(0.0_f64, |m, di| {
-        let x = (di * t).abs();
-        if x > m || x.is_nan() {
-            x
-        } else {
-            m
-        }
-    })
 }
 
 impl Lbfgs {
@@ -120,8 +160,7 @@ impl Lbfgs {
     pub fn step(&mut self, w: &mut [f64], loss: f64, grad: &[f64], lr: f64, problem: &Problem) {
         let mut loss = loss;
         let mut flat_grad = std::mem::take(&mut self.scratch.flat_grad);
-        flat_grad.clear();
-        flat_grad.extend_from_slice(grad);
+        assign(&mut flat_grad, grad);
         self.run_iterations(w, &mut loss, &mut flat_grad, lr, problem);
         self.scratch.flat_grad = flat_grad;
     }
@@ -137,10 +176,13 @@ impl Lbfgs {
             n_iter += 1;
             self.total_iterations += 1;
             self.update_direction(flat_grad);
-            self.prev_flat_grad.clone_from(flat_grad);
+            assign(&mut self.prev_flat_grad, flat_grad);
             self.prev_loss = *loss;
             self.t = if self.total_iterations == 1 {
-                let sum: f64 = flat_grad.iter().map(|g| g.abs()).sum();
+                let mut sum = 0.0;
+                for g in flat_grad.iter() {
+                    sum += g.abs();
+                }
                 (1.0_f64).min(1.0 / sum) * lr
             } else {
                 lr
@@ -152,8 +194,7 @@ impl Lbfgs {
             let mut ls_evals = 0;
             let opt_cond;
             if self.strong_wolfe {
-                self.scratch.x_init.clear();
-                self.scratch.x_init.extend_from_slice(w);
+                assign(&mut self.scratch.x_init, w);
                 let search = LineSearch {
                     problem,
                     x: &self.scratch.x_init,
@@ -162,17 +203,13 @@ impl Lbfgs {
                 };
                 let found = search.run(&mut self.scratch.line, self.t, *loss, flat_grad, gtd);
                 *loss = found.f;
-                flat_grad.clone_from(&self.scratch.line.best_g);
+                assign(flat_grad, &self.scratch.line.best_g);
                 self.t = found.t;
                 ls_evals = found.evaluations;
-                for (p, di) in w.iter_mut().zip(&self.d) {
-                    *p += self.t * di;
-                }
+                add_scaled(w, self.t, &self.d);
                 opt_cond = max_abs(flat_grad) <= self.tolerance_grad;
             } else {
-                for (p, di) in w.iter_mut().zip(&self.d) {
-                    *p += self.t * di;
-                }
+                add_scaled(w, self.t, &self.d);
                 if n_iter != self.max_iter {
                     *loss = problem.loss_grad(w, flat_grad);
                     ls_evals = 1;
@@ -198,8 +235,7 @@ impl Lbfgs {
     /// Computes the search direction d from the gradient and the curvature history.
     fn update_direction(&mut self, flat_grad: &[f64]) {
         if self.total_iterations == 1 {
-            self.d.clear();
-            self.d.extend(flat_grad.iter().map(|g| -g));
+            assign_scaled_sum(&mut self.d, -1.0, flat_grad, &[]);
             let spare = &mut self.scratch.spare;
             spare.extend(self.old_dirs.drain(..));
             spare.extend(self.old_stps.drain(..));
@@ -207,12 +243,11 @@ impl Lbfgs {
             self.h_diag = 1.0;
             return;
         }
+        // y = g - g_prev (as -1*g_prev + g) and s = t*d.
         let mut y = self.scratch.spare.pop().unwrap_or_default();
-        y.clear();
-        y.extend(flat_grad.iter().zip(&self.prev_flat_grad).map(|(g, p)| g - p));
+        assign_scaled_sum(&mut y, -1.0, &self.prev_flat_grad, flat_grad);
         let mut s = self.scratch.spare.pop().unwrap_or_default();
-        s.clear();
-        s.extend(self.d.iter().map(|di| di * self.t));
+        assign_scaled_sum(&mut s, self.t, &self.d, &[]);
         let ys = dot(&y, &s);
         if ys > 1e-10 {
             if self.old_dirs.len() == self.history_size {
@@ -228,42 +263,40 @@ impl Lbfgs {
             self.scratch.spare.push(y);
             self.scratch.spare.push(s);
         }
-        let num_old = self.old_dirs.len();
+        // The two-loop recursion on contiguous views of the history (indexing a VecDeque is a
+        // call per element in the size-optimised wasm build).
+        let old_dirs = self.old_dirs.make_contiguous();
+        let old_stps = self.old_stps.make_contiguous();
+        let ro = self.ro.make_contiguous();
+        let num_old = old_dirs.len().min(old_stps.len()).min(ro.len()).min(self.al.len());
         let q = &mut self.scratch.q;
-        q.clear();
-        q.extend(flat_grad.iter().map(|g| -g));
+        assign_scaled_sum(q, -1.0, flat_grad, &[]);
         for i in (0..num_old).rev() {
-            self.al[i] = dot(&self.old_stps[i], q) * self.ro[i];
-            let a = self.al[i];
-            for (qj, yj) in q.iter_mut().zip(&self.old_dirs[i]) {
-                *qj += -a * yj;
-            }
+            self.al[i] = dot(&old_stps[i], q) * ro[i];
+            add_scaled(q, -self.al[i], &old_dirs[i]);
         }
-        let h = self.h_diag;
         let r = &mut self.d;
-        r.clear();
-        r.extend(q.iter().map(|qj| qj * h));
+        assign_scaled_sum(r, self.h_diag, q, &[]);
         for i in 0..num_old {
-            let be_i = dot(&self.old_dirs[i], r) * self.ro[i];
-            let coef = self.al[i] - be_i;
-            for (rj, sj) in r.iter_mut().zip(&self.old_stps[i]) {
-                *rj += coef * sj;
-            }
+            let be_i = dot(&old_dirs[i], r) * ro[i];
+            add_scaled(r, self.al[i] - be_i, &old_stps[i]);
         }
     }
 
-    /// Forgets the history.
+    /// Forgets the history, keeping the buffers (a reset allocates nothing).
     pub fn reset(&mut self) {
-        let dim = self.d.len();
-        let settings = LbfgsSettings {
-            max_iter: self.max_iter,
-            max_eval: self.max_eval,
-            tolerance_grad: self.tolerance_grad,
-            tolerance_change: self.tolerance_change,
-            history_size: self.history_size,
-            strong_wolfe: self.strong_wolfe,
-        };
-        *self = Lbfgs::new(dim, settings);
+        self.total_iterations = 0;
+        self.evaluations = 0;
+        self.d.fill(0.0);
+        self.t = 0.0;
+        let spare = &mut self.scratch.spare;
+        spare.extend(self.old_dirs.drain(..));
+        spare.extend(self.old_stps.drain(..));
+        self.ro.clear();
+        self.al.fill(0.0);
+        self.h_diag = 1.0;
+        self.prev_flat_grad.fill(0.0);
+        self.prev_loss = 0.0;
     }
 }
 
@@ -325,8 +358,7 @@ impl BracketPoint {
     fn set(&mut self, t: f64, f: f64, g: &[f64], gtd: f64) {
         self.t = t;
         self.f = f;
-        self.g.clear();
-        self.g.extend_from_slice(g);
+        assign(&mut self.g, g);
         self.gtd = gtd;
     }
 }
@@ -465,11 +497,10 @@ impl LineSearch<'_> {
         }
         if low < bracket_len {
             let best = &s.bracket[low];
-            s.best_g.clear();
-            s.best_g.extend_from_slice(&best.g);
+            assign(&mut s.best_g, &best.g);
             LineSearchResult { f: best.f, t: best.t, evaluations }
         } else {
-            s.best_g.clone_from(&s.g_new);
+            assign(&mut s.best_g, &s.g_new);
             LineSearchResult { f: f_new, t, evaluations }
         }
     }
