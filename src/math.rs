@@ -66,10 +66,26 @@ pub fn sign(x: f64) -> f64 {
     }
 }
 
-/// Euclidean norm of a vector.
+/// Euclidean norm of a vector (squares summed in index order).
 #[inline]
 pub fn norm2(v: &[f64]) -> f64 {
-    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+    let mut sum = 0.0;
+    for &x in v {
+        sum += x * x;
+    }
+    sum.sqrt()
+}
+
+/// Copies `src` into `dst` element by element (the shorter length). A loop rather than
+/// `copy_from_slice`: the size-optimised wasm build makes that a `memory.copy`, which the
+/// browser runs as a call, too slow for the few numbers of a landscape's parameters.
+#[inline]
+#[allow(clippy::manual_memcpy)]
+pub fn copy_into(dst: &mut [f64], src: &[f64]) {
+    let n = dst.len().min(src.len());
+    for i in 0..n {
+        dst[i] = src[i];
+    }
 }
 
 /// pi, re-exported for formulas.

@@ -14,7 +14,7 @@
 use crate::config::RunConfig;
 use crate::data::Rng;
 use crate::history::{EvalPoint, History, TracePoint};
-use crate::math::norm2;
+use crate::math::{copy_into, norm2};
 use crate::monitor::{Monitor, Status, StopConfig};
 use crate::optim::Optimizer;
 use crate::problem::{Problem, TrainingProblem};
@@ -270,7 +270,7 @@ impl Run {
             return None;
         }
         let t = self.step;
-        self.visited.copy_from_slice(&self.params);
+        copy_into(&mut self.visited, &self.params);
         let training = match problem {
             Problem::Model(m) => Some(m.as_ref()),
             _ => None,
@@ -297,10 +297,12 @@ impl Run {
             self.schedule.observe_loss(loss);
             let mut sq = 0.0;
             let mut finite = true;
-            for (p, v) in self.params.iter().zip(&self.visited) {
-                let d = p - v;
+            // Plain indexing: `zip` is a call per element in the size-optimised wasm build.
+            let (params, visited) = (self.params.as_slice(), self.visited.as_slice());
+            for i in 0..params.len().min(visited.len()) {
+                let d = params[i] - visited[i];
                 sq += d * d;
-                finite &= p.is_finite();
+                finite &= params[i].is_finite();
             }
             let delta_norm = sq.sqrt();
             self.step = t + 1;

@@ -25,15 +25,17 @@ impl Adadelta {
     pub fn step(&mut self, w: &mut [f64], grad: &[f64], lr: f64) {
         let rho = self.rho;
         let n = w.len().min(grad.len()).min(self.square_avg.len());
+        // Slices, not Vecs, in the loop: `Vec` indexing is a call in the size-optimised wasm build.
+        let (square_avg, acc_delta) = (self.square_avg.as_mut_slice(), self.acc_delta.as_mut_slice());
         for i in 0..n {
             let mut g = grad[i];
             if self.weight_decay != 0.0 {
                 g += self.weight_decay * w[i];
             }
-            self.square_avg[i] = self.square_avg[i] * rho + (1.0 - rho) * g * g;
-            let std = (self.square_avg[i] + self.eps).sqrt();
-            let delta = (self.acc_delta[i] + self.eps).sqrt() / std * g;
-            self.acc_delta[i] = self.acc_delta[i] * rho + (1.0 - rho) * delta * delta;
+            square_avg[i] = square_avg[i] * rho + (1.0 - rho) * g * g;
+            let std = (square_avg[i] + self.eps).sqrt();
+            let delta = (acc_delta[i] + self.eps).sqrt() / std * g;
+            acc_delta[i] = acc_delta[i] * rho + (1.0 - rho) * delta * delta;
             w[i] += -lr * delta;
         }
     }

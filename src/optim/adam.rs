@@ -46,6 +46,8 @@ impl Adam {
         let step_size = lr / bc1;
         let bc2_sqrt = bc2.sqrt();
         let n = w.len().min(grad.len()).min(self.m.len());
+        // Slices, not Vecs, in the loop: `Vec` indexing is a call in the size-optimised wasm build.
+        let (m, v, vmax) = (self.m.as_mut_slice(), self.v.as_mut_slice(), self.vmax.as_mut_slice());
         for i in 0..n {
             let mut g = grad[i];
             if self.weight_decay != 0.0 {
@@ -55,16 +57,16 @@ impl Adam {
                     g += self.weight_decay * w[i];
                 }
             }
-            self.m[i] = super::lerp(self.m[i], g, 1.0 - b1);
-            self.v[i] = self.v[i] * b2 + (1.0 - b2) * g * g;
-            let v = if self.amsgrad {
-                self.vmax[i] = super::max_nan(self.vmax[i], self.v[i]);
-                self.vmax[i]
+            m[i] = super::lerp(m[i], g, 1.0 - b1);
+            v[i] = v[i] * b2 + (1.0 - b2) * g * g;
+            let second = if self.amsgrad {
+                vmax[i] = super::max_nan(vmax[i], v[i]);
+                vmax[i]
             } else {
-                self.v[i]
+                v[i]
             };
-            let denom = v.sqrt() / bc2_sqrt + self.eps;
-            w[i] += -step_size * self.m[i] / denom;
+            let denom = second.sqrt() / bc2_sqrt + self.eps;
+            w[i] += -step_size * m[i] / denom;
         }
     }
 

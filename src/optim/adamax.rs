@@ -29,16 +29,18 @@ impl Adamax {
         let (bc1, _) = self.powers.advance(beta1);
         let clr = lr / bc1;
         let n = w.len().min(grad.len()).min(self.m.len());
+        // Slices, not Vecs, in the loop: `Vec` indexing is a call in the size-optimised wasm build.
+        let (m, u) = (self.m.as_mut_slice(), self.u.as_mut_slice());
         for i in 0..n {
             let mut g = grad[i];
             if self.weight_decay != 0.0 {
                 g += self.weight_decay * w[i];
             }
-            self.m[i] = super::lerp(self.m[i], g, 1.0 - b1);
+            m[i] = super::lerp(m[i], g, 1.0 - b1);
             let candidate = g.abs() + self.eps;
-            let decayed = self.u[i] * b2;
-            self.u[i] = super::max_nan(decayed, candidate);
-            w[i] += -clr * self.m[i] / self.u[i];
+            let decayed = u[i] * b2;
+            u[i] = super::max_nan(decayed, candidate);
+            w[i] += -clr * m[i] / u[i];
         }
     }
 

@@ -11,6 +11,7 @@
 
 use std::collections::VecDeque;
 
+use crate::math::copy_into;
 use crate::problem::Problem;
 
 /// L-BFGS hyperparameters and state kept across steps.
@@ -89,16 +90,10 @@ fn max_abs(a: &[f64]) -> f64 {
     max_abs_scaled(a, 1.0)
 }
 
-/// Makes `dst` a copy of `src`, reusing its allocation (a loop rather than `copy_from_slice`,
-/// which is a `memory.copy` call for two numbers on a landscape).
-#[allow(clippy::manual_memcpy)]
+/// Makes `dst` a copy of `src`, reusing its allocation.
 fn assign(dst: &mut Vec<f64>, src: &[f64]) {
     dst.resize(src.len(), 0.0);
-    // Indexing the slice, not the Vec: `Vec`'s `Index` is a call in that build too.
-    let dst = dst.as_mut_slice();
-    for i in 0..src.len() {
-        dst[i] = src[i];
-    }
+    copy_into(dst, src);
 }
 
 /// Makes `dst` the vector scale*a + b (b may be empty for scale*a alone), reusing its

@@ -25,16 +25,18 @@ impl Lion {
     pub fn step(&mut self, w: &mut [f64], grad: &[f64], lr: f64, beta1: Option<f64>) {
         let [b1, b2] = [beta1.unwrap_or(self.betas[0]), self.betas[1]];
         let n = w.len().min(grad.len()).min(self.m.len());
+        // Slices, not Vecs, in the loop: `Vec` indexing is a call in the size-optimised wasm build.
+        let m = self.m.as_mut_slice();
         for i in 0..n {
             let g = grad[i];
             if self.weight_decay != 0.0 {
                 w[i] *= 1.0 - lr * self.weight_decay;
             }
-            let c = super::lerp(self.m[i], g, 1.0 - b1);
+            let c = super::lerp(m[i], g, 1.0 - b1);
             // A NaN gradient must stay visible: sign(NaN) would hide it.
             let direction = if c.is_nan() { f64::NAN } else { sign(c) };
             w[i] += -lr * direction;
-            self.m[i] = super::lerp(self.m[i], g, 1.0 - b2);
+            m[i] = super::lerp(m[i], g, 1.0 - b2);
         }
     }
 

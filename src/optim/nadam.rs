@@ -56,6 +56,8 @@ impl Nadam {
         let grad_coef = -lr * (1.0 - mu) / (1.0 - self.mu_product);
         let avg_coef = (-lr * mu_next) / (1.0 - mu_product_next);
         let n = w.len().min(grad.len()).min(self.m.len());
+        // Slices, not Vecs, in the loop: `Vec` indexing is a call in the size-optimised wasm build.
+        let (m, v) = (self.m.as_mut_slice(), self.v.as_mut_slice());
         for i in 0..n {
             let mut g = grad[i];
             if self.weight_decay != 0.0 {
@@ -65,11 +67,11 @@ impl Nadam {
                     g += self.weight_decay * w[i];
                 }
             }
-            self.m[i] = super::lerp(self.m[i], g, 1.0 - b1);
-            self.v[i] = self.v[i] * b2 + (1.0 - b2) * g * g;
-            let denom = (self.v[i] / bc2).sqrt() + self.eps;
+            m[i] = super::lerp(m[i], g, 1.0 - b1);
+            v[i] = v[i] * b2 + (1.0 - b2) * g * g;
+            let denom = (v[i] / bc2).sqrt() + self.eps;
             w[i] += grad_coef * g / denom;
-            w[i] += avg_coef * self.m[i] / denom;
+            w[i] += avg_coef * m[i] / denom;
         }
     }
 

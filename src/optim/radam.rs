@@ -50,6 +50,8 @@ impl Radam {
         };
         let bc2_sqrt = bc2.sqrt();
         let n = w.len().min(grad.len()).min(self.m.len());
+        // Slices, not Vecs, in the loop: `Vec` indexing is a call in the size-optimised wasm build.
+        let (m, v) = (self.m.as_mut_slice(), self.v.as_mut_slice());
         for i in 0..n {
             let mut g = grad[i];
             if self.weight_decay != 0.0 {
@@ -59,12 +61,12 @@ impl Radam {
                     g += self.weight_decay * w[i];
                 }
             }
-            self.m[i] = super::lerp(self.m[i], g, 1.0 - b1);
-            self.v[i] = self.v[i] * b2 + (1.0 - b2) * g * g;
-            let m_hat = self.m[i] / bc1;
+            m[i] = super::lerp(m[i], g, 1.0 - b1);
+            v[i] = v[i] * b2 + (1.0 - b2) * g * g;
+            let m_hat = m[i] / bc1;
             let update = match rect {
                 Some(rect) => {
-                    let adaptive = bc2_sqrt / (self.v[i].sqrt() + self.eps);
+                    let adaptive = bc2_sqrt / (v[i].sqrt() + self.eps);
                     m_hat * lr * adaptive * rect
                 }
                 None => m_hat * lr,

@@ -37,23 +37,27 @@ impl Rmsprop {
     pub fn step(&mut self, w: &mut [f64], grad: &[f64], lr: f64, momentum: Option<f64>) {
         let momentum = momentum.unwrap_or(self.momentum);
         let alpha = self.alpha;
-        for i in 0..w.len().min(grad.len()).min(self.square_avg.len()) {
+        let n = w.len().min(grad.len()).min(self.square_avg.len());
+        // Slices, not Vecs, in the loop: `Vec` indexing is a call in the size-optimised wasm build.
+        let (square_avg, grad_avg, buf) =
+            (self.square_avg.as_mut_slice(), self.grad_avg.as_mut_slice(), self.buf.as_mut_slice());
+        for i in 0..n {
             let mut g = grad[i];
             if self.weight_decay != 0.0 {
                 g += self.weight_decay * w[i];
             }
-            self.square_avg[i] = self.square_avg[i] * alpha + (1.0 - alpha) * g * g;
+            square_avg[i] = square_avg[i] * alpha + (1.0 - alpha) * g * g;
             let mut avg = if self.centered {
-                self.grad_avg[i] = super::lerp(self.grad_avg[i], g, 1.0 - alpha);
-                let ga = self.grad_avg[i];
-                (self.square_avg[i] - ga * ga).sqrt()
+                grad_avg[i] = super::lerp(grad_avg[i], g, 1.0 - alpha);
+                let ga = grad_avg[i];
+                (square_avg[i] - ga * ga).sqrt()
             } else {
-                self.square_avg[i].sqrt()
+                square_avg[i].sqrt()
             };
             avg += self.eps;
             if momentum > 0.0 {
-                self.buf[i] = self.buf[i] * momentum + g / avg;
-                w[i] += -lr * self.buf[i];
+                buf[i] = buf[i] * momentum + g / avg;
+                w[i] += -lr * buf[i];
             } else {
                 w[i] += -lr * g / avg;
             }
