@@ -349,8 +349,9 @@ impl Net {
     }
 
     /// Forward and backward pass for a block of examples (features in `s.act[0]`, lanes
-    /// 0..live, targets `y`): adds the gradient of the sum of their losses into `g` and the
-    /// losses, one by one in example order, into `loss`.
+    /// 0..live, targets `y`): adds `scale` times the gradient of the sum of their losses into
+    /// `g` (scale enters each example's dloss/dout) and the losses, one by one in example
+    /// order, into `loss`.
     // Plain index loops on purpose (see `dense`).
     #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
     pub(crate) fn train_block<const W: usize, const L: usize>(
@@ -359,6 +360,7 @@ impl Net {
         s: &mut TrainScratch<W, L>,
         live: usize,
         y: &Lanes<L>,
+        scale: f64,
         g: &mut [f64],
         loss: &mut f64,
         dropout: Option<&mut Dropout<'_>>,
@@ -375,7 +377,7 @@ impl Net {
         for r in 0..live {
             let (l, d) = self.loss.value_grad(out[r], y[r], self.logit_output);
             *loss += l;
-            dout[r] = d;
+            dout[r] = d * scale;
         }
 
         // Output layer: dW_H[i] = sum_r h_H[i][r]*dout[r], db_H = sum_r dout[r].
@@ -446,15 +448,21 @@ impl Net {
     }
 
     /// Adds the gradient of l2*sum w^2 + l1*sum |w| over the weights (never the biases) into
-    /// `g`: 2*l2*w + l1*sign(w), with sign(0) = 0.
-    pub(crate) fn add_penalty_grad(&self, w: &[f64], g: &mut [f64], l1: f64, l2: f64) {
+    /// `g`: 2*l2*w + l1*sign(w), with sign(0) = 0. Returns `weight_norms(w)`, summed in the
+    /// same order, from the same pass.
+    pub(crate) fn add_penalty_grad(&self, w: &[f64], g: &mut [f64], l1: f64, l2: f64) -> (f64, f64) {
+        let (mut sq, mut abs) = (0.0, 0.0);
         for l in 0..=self.layout.n_hidden {
             let (wm, _) = self.layout.params(w, l);
             let (gw, _) = self.layout.params_mut(g, l);
-            for (gv, &wv) in gw.iter_mut().zip(wm) {
-                *gv = *gv + 2.0 * l2 * wv + l1 * sign(wv);
+            for i in 0..gw.len().min(wm.len()) {
+                let wv = wm[i];
+                gw[i] = gw[i] + 2.0 * l2 * wv + l1 * sign(wv);
+                sq += wv * wv;
+                abs += wv.abs();
             }
         }
+        (sq, abs)
     }
 
     /// Appends initial parameters to `out`: the weights of hidden layers follow the scheme of

@@ -429,6 +429,12 @@ impl Model {
             return data_term;
         }
         let (sq, abs) = self.net.weight_norms(w);
+        self.penalized(data_term, sq, abs)
+    }
+
+    /// `data_term + l2*sq + l1*abs` for sq = sum W^2 and abs = sum |W|.
+    #[inline]
+    fn penalized(&self, data_term: f64, sq: f64, abs: f64) -> f64 {
         data_term + self.l2 * sq + self.l1 * abs
     }
 
@@ -464,19 +470,20 @@ impl Model {
             }
             _ => None,
         };
-        let sum = if self.narrow {
-            self.batch_loss_grad::<NARROW>(w, data, batch, g, dropout)
-        } else {
-            self.batch_loss_grad::<WIDE>(w, data, batch, g, dropout)
-        };
+        // The mean's factor 1/n enters each example's dloss/dout, as in PyTorch's backward of
+        // `mean` (each example's upstream gradient is 1/n), so the gradient needs no division.
         let count = batch.len() as f64;
-        for gv in g.iter_mut() {
-            *gv /= count;
+        let scale = 1.0 / count;
+        let sum = if self.narrow {
+            self.batch_loss_grad::<NARROW>(w, data, batch, scale, g, dropout)
+        } else {
+            self.batch_loss_grad::<WIDE>(w, data, batch, scale, g, dropout)
+        };
+        if self.l1 == 0.0 && self.l2 == 0.0 {
+            return sum / count;
         }
-        if self.l1 != 0.0 || self.l2 != 0.0 {
-            self.net.add_penalty_grad(w, g, self.l1, self.l2);
-        }
-        self.with_penalty(sum / count, w)
+        let (sq, abs) = self.net.add_penalty_grad(w, g, self.l1, self.l2);
+        self.penalized(sum / count, sq, abs)
     }
 
     /// The summed loss of the rows `batch` (checked by the caller); adds the summed gradient
@@ -490,6 +497,7 @@ impl Model {
         w: &[f64],
         data: &Dataset,
         batch: &[u32],
+        scale: f64,
         g: &mut [f64],
         mut dropout: Option<Dropout<'_>>,
     ) -> f64 {
@@ -497,19 +505,21 @@ impl Model {
         let split = if tail >= LANES / 2 { batch.len() } else { batch.len() - tail };
         let (full, rest) = batch.split_at(split);
         let mut sum = 0.0;
-        self.train_blocks::<W, LANES>(w, data, full, g, &mut sum, dropout.as_mut());
-        self.train_blocks::<W, TAIL_LANES>(w, data, rest, g, &mut sum, dropout.as_mut());
+        self.train_blocks::<W, LANES>(w, data, full, scale, g, &mut sum, dropout.as_mut());
+        self.train_blocks::<W, TAIL_LANES>(w, data, rest, scale, g, &mut sum, dropout.as_mut());
         sum
     }
 
     /// Trains on `rows` in blocks of L examples with a fresh scratch space (none if `rows` is
-    /// empty), adding losses into `sum` and gradients into `g`.
+    /// empty), adding losses into `sum` and `scale` times their gradients into `g`.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn train_blocks<const W: usize, const L: usize>(
         &self,
         w: &[f64],
         data: &Dataset,
         rows: &[u32],
+        scale: f64,
         g: &mut [f64],
         sum: &mut f64,
         mut dropout: Option<&mut Dropout<'_>>,
@@ -525,7 +535,7 @@ impl Model {
                 self.load(self.row(data, i), &mut scratch.act, r);
                 *yr = data.targets.get(i).copied().unwrap_or(f64::NAN);
             }
-            self.net.train_block(w, &mut scratch, chunk.len(), &y, g, sum, dropout.as_deref_mut());
+            self.net.train_block(w, &mut scratch, chunk.len(), &y, scale, g, sum, dropout.as_deref_mut());
         }
     }
 
