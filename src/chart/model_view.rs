@@ -3,8 +3,10 @@
 //! class 0, paler where the model is unsure, the 0.5 contour dark) with the data on top; for
 //! regression the fitted curve over the data, with the noiseless target dashed. Training
 //! points are filled, validation points hollow. The classification image is computed on a
-//! 100 x 100 grid and upsampled, and its points are rasterized into it, so a live redraw costs
-//! a few milliseconds whatever the canvas size.
+//! 100 x 100 grid (TensorFlow Playground's resolution) and upsampled by bilinear interpolation
+//! of the probability, p(u, v) = (1-a)(1-b) p00 + a(1-b) p10 + (1-a) b p01 + a b p11 between
+//! the four nearest cell centres, so the 0.5 contour is a smooth curve; its points are
+//! rasterized into it, so a live redraw costs a few milliseconds whatever the canvas size.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -67,39 +69,42 @@ pub const BOUNDARY_GRID: usize = 100;
 /// The decision boundary image (width * height * 4 bytes), row 0 at the top of `view`, with the
 /// data drawn in: training points as filled discs, validation points as rings, in the class
 /// colors with a white edge. The probability is computed on a grid of at most
-/// `BOUNDARY_GRID` x `BOUNDARY_GRID` cells and shown by nearest neighbour.
+/// `BOUNDARY_GRID` x `BOUNDARY_GRID` cells and interpolated bilinearly between cell centres.
 pub fn boundary_rgba(problem: &TrainingProblem, w: &[f64], view: ViewBox, width: usize, height: usize) -> Vec<u8> {
     let (gw, gh) = (width.clamp(1, BOUNDARY_GRID), height.clamp(1, BOUNDARY_GRID));
     let xs: Vec<f64> = (0..gw).map(|c| view.x[0] + (c as f64 + 0.5) / gw as f64 * (view.x[1] - view.x[0])).collect();
     let ys: Vec<f64> = (0..gh).map(|r| view.y[1] - (r as f64 + 0.5) / gh as f64 * (view.y[1] - view.y[0])).collect();
     let mut probability = vec![f64::NAN; gw * gh];
     problem.model.predict_grid(w, &xs, &ys, &mut probability);
-    // Which grid cell each pixel column and row shows, and each cell's class and color.
-    let columns: Vec<usize> = (0..width).map(|px| px * gw / width.max(1)).collect();
-    let rows: Vec<usize> = (0..height).map(|py| py * gh / height.max(1)).collect();
-    let mut classes = vec![false; probability.len()];
-    let mut colors = vec![UNKNOWN_COLOR; probability.len()];
-    for (i, &p) in probability.iter().enumerate() {
-        classes[i] = p >= 0.5;
-        if p.is_finite() {
-            colors[i] = tint(CLASS_COLORS[usize::from(classes[i])], 0.15 + 0.55 * (2.0 * (p - 0.5)).abs());
-        }
+    // The probability of each pixel is interpolated bilinearly between the four nearest cell
+    // centres, so that the boundary (p = 0.5) follows a smooth curve rather than the cells'
+    // staircase; a canvas no larger than the grid gets the cells' own values.
+    let columns = sample_positions(width, gw);
+    let rows = sample_positions(height, gh);
+    let shades = ShadeTable::new();
+    let mut line = vec![f64::NAN; width];
+    let mut next = vec![f64::NAN; width];
+    if let Some(&first) = rows.first() {
+        interpolate_row(&probability, gw, first, &columns, &mut line);
     }
     let mut image = vec![255u8; width * height * 4];
     // Plain index loops: this runs for every pixel of the canvas, and the size-optimised wasm
     // build would call iterator adapters and `copy_from_slice` once per pixel.
     for py in 0..height {
-        let row = rows[py] * gw;
-        let below = if py + 1 < height { rows[py + 1] * gw } else { row };
+        let has_next = py + 1 < height;
+        if has_next {
+            interpolate_row(&probability, gw, rows[py + 1], &columns, &mut next);
+        }
         for px in 0..width {
-            let col = columns[px];
-            let class = classes[row + col];
-            let right = if px + 1 < width { columns[px + 1] } else { col };
+            let p = line[px];
+            let class = p >= 0.5;
             // Darken pixels where the predicted class changes: the decision boundary.
-            let edge = classes[row + right] != class || classes[below + col] != class;
-            let rgb = if edge { BOUNDARY_COLOR } else { colors[row + col] };
+            let right = px + 1 < width && (line[px + 1] >= 0.5) != class;
+            let below = has_next && (next[px] >= 0.5) != class;
+            let rgb = if right || below { BOUNDARY_COLOR } else { shades.color(p) };
             put_rgb(&mut image, (py * width + px) * 4, rgb);
         }
+        std::mem::swap(&mut line, &mut next);
     }
     let to_pixel = |x: f64, y: f64| {
         let px = (x - view.x[0]) / (view.x[1] - view.x[0]) * width as f64;
@@ -118,6 +123,77 @@ pub fn boundary_rgba(problem: &TrainingProblem, w: &[f64], view: ViewBox, width:
         }
     }
     image
+}
+
+/// Where each of `pixels` pixel centres falls between the centres of `cells` grid cells: the
+/// cell on each side and the weight of the second, (px + 0.5)*cells/pixels - 0.5 clamped to the
+/// grid.
+fn sample_positions(pixels: usize, cells: usize) -> Vec<(usize, usize, f64)> {
+    let last = cells.saturating_sub(1);
+    (0..pixels)
+        .map(|px| {
+            let u = ((px as f64 + 0.5) * cells as f64 / pixels as f64 - 0.5).clamp(0.0, last as f64);
+            // u >= 0, so the conversion truncates to the cell below.
+            let below = (u as usize).min(last);
+            (below, (below + 1).min(last), u - below as f64)
+        })
+        .collect()
+}
+
+/// The probabilities of one pixel row: `grid` (`cells_x` wide) interpolated between rows
+/// `row.0` and `row.1` with weight `row.2`, and between columns likewise.
+fn interpolate_row(
+    grid: &[f64],
+    cells_x: usize,
+    row: (usize, usize, f64),
+    columns: &[(usize, usize, f64)],
+    out: &mut [f64],
+) {
+    let (above, below, weight) = row;
+    let (top, bottom) = (above * cells_x, below * cells_x);
+    for (px, &(left, right, fraction)) in columns.iter().enumerate() {
+        let (Some(&a), Some(&b), Some(&c), Some(&d), Some(slot)) = (
+            grid.get(top + left),
+            grid.get(top + right),
+            grid.get(bottom + left),
+            grid.get(bottom + right),
+            out.get_mut(px),
+        ) else {
+            continue;
+        };
+        let upper = a + fraction * (b - a);
+        let lower = c + fraction * (d - c);
+        *slot = upper + weight * (lower - upper);
+    }
+}
+
+/// The background color for every probability, looked up rather than blended per pixel: the
+/// predicted class's color, paler where |2p - 1| is small, in 256 steps.
+struct ShadeTable {
+    colors: [[[u8; 3]; 256]; 2],
+}
+
+impl ShadeTable {
+    fn new() -> ShadeTable {
+        let mut colors = [[[0; 3]; 256]; 2];
+        for (class, table) in colors.iter_mut().enumerate() {
+            for (step, color) in table.iter_mut().enumerate() {
+                *color = tint(CLASS_COLORS[class], 0.15 + 0.55 * step as f64 / 255.0);
+            }
+        }
+        ShadeTable { colors }
+    }
+
+    /// The color of probability p (grey when p is not a number).
+    #[inline]
+    fn color(&self, p: f64) -> [u8; 3] {
+        if !p.is_finite() {
+            return UNKNOWN_COLOR;
+        }
+        // |2p - 1| in [0, 1] (clamped for safety), rounded to the nearest of 256 steps.
+        let step = ((2.0 * (p - 0.5)).abs().min(1.0) * 255.0 + 0.5) as usize;
+        self.colors[usize::from(p >= 0.5)][step.min(255)]
+    }
 }
 
 /// Writes one pixel's red, green and blue at byte offset `o` (inside the image by construction).
@@ -278,5 +354,35 @@ mod tests {
         // The data points are drawn in the pure class colors, both classes.
         assert!(has(CLASS_COLORS[0]) && has(CLASS_COLORS[1]));
         assert!(image.chunks(4).all(|p| p[3] == 255));
+    }
+
+    #[test]
+    fn the_upsampled_boundary_is_a_smooth_line_not_a_staircase() {
+        let config: ProblemConfig = serde_json::from_str(
+            r#"{"name": "model", "data": {"name": "circle", "n": 200},
+                "model": {"name": "mlp", "hidden": [1], "activation": "linear"}}"#,
+        )
+        .unwrap();
+        let Problem::Model(problem) = config.build_with_seed(2) else { panic!("not a model problem") };
+        // logit = x + 0.3 y: the boundary is the straight line x = -0.3 y.
+        let w = [1.0, 0.3, 0.0, 1.0, 0.0];
+        let size = 4 * BOUNDARY_GRID;
+        let image = boundary_rgba(&problem, &w, data_view(&problem), size, size);
+        let edge_column = |row: usize| {
+            (0..size).find(|&col| {
+                let o = (row * size + col) * 4;
+                image[o..o + 3] == BOUNDARY_COLOR
+            })
+        };
+        let columns: Vec<Option<usize>> = (0..size).map(edge_column).collect();
+        let found = columns.iter().flatten().count();
+        assert!(found > size / 2, "the boundary is drawn in most rows ({found} of {size})");
+        // A slope of 0.3 moves the line about 0.3 px per row; the cells' staircase would jump
+        // 4 px at every fourth row.
+        for pair in columns.windows(2) {
+            if let [Some(a), Some(b)] = pair {
+                assert!(a.abs_diff(*b) <= 1, "the line jumps from column {a} to {b}");
+            }
+        }
     }
 }
