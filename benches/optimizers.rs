@@ -16,7 +16,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use convergence::bench::endless_stop;
+use convergence::bench::{endless_stop, sgd};
 use convergence::config::{Experiment, RunConfig};
 use convergence::optim::{LineSearch, LookaheadVariant, OptimizerConfig};
 use convergence::problem::ProblemConfig;
@@ -30,10 +30,6 @@ const STEPS: u64 = 10_000;
 const STEPS_EXPENSIVE: u64 = 1_000;
 
 const ADAM_BETAS: [f64; 2] = [0.9, 0.999];
-
-fn sgd(lr: f64, momentum: f64, nesterov: bool) -> OptimizerConfig {
-    OptimizerConfig::SGD { lr, momentum, dampening: 0.0, weight_decay: 0.0, nesterov }
-}
 
 fn adam(lr: f64, amsgrad: bool) -> OptimizerConfig {
     OptimizerConfig::Adam {

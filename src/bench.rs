@@ -89,7 +89,8 @@ fn adam(lr: f64) -> OptimizerConfig {
     }
 }
 
-fn sgd(lr: f64, momentum: f64, nesterov: bool) -> OptimizerConfig {
+/// SGD with the given lr, momentum and Nesterov flag, torch's defaults otherwise.
+pub fn sgd(lr: f64, momentum: f64, nesterov: bool) -> OptimizerConfig {
     OptimizerConfig::SGD { lr, momentum, dampening: 0.0, weight_decay: 0.0, nesterov }
 }
 
@@ -186,16 +187,24 @@ pub fn suite() -> Vec<(&'static str, Experiment, bool, u64, u64)> {
 pub fn measure(experiment: &Experiment, recording: bool, chunk: u64, clock: Clock) -> f64 {
     let mut session = Session::new(experiment.clone());
     session.set_recording(recording);
-    let start = clock();
-    let mut steps = 0.0;
-    loop {
+    per_second(clock, || {
         // Every chunk starts afresh from x0, so that converging runs never drift into subnormal
         // numbers (which would measure the FPU's slow path, not the optimizer).
         session.reset();
-        steps += session.step(chunk) as f64;
+        session.step(chunk) as f64
+    })
+}
+
+/// Units per second of `work` (which returns the units it did), repeated until at least
+/// `MIN_MILLIS` have passed on `clock`.
+fn per_second(clock: Clock, mut work: impl FnMut() -> f64) -> f64 {
+    let start = clock();
+    let mut units = 0.0;
+    loop {
+        units += work();
         let elapsed = clock() - start;
         if elapsed >= MIN_MILLIS {
-            return steps / (elapsed / 1000.0);
+            return units / (elapsed / 1000.0);
         }
     }
 }
@@ -211,16 +220,10 @@ pub fn boundary_images_per_s(clock: Clock) -> Option<f64> {
     };
     let params = session.runs().first()?.params();
     let view = data_view(problem);
-    let start = clock();
-    let mut images = 0.0;
-    loop {
+    Some(per_second(clock, || {
         std::hint::black_box(boundary_rgba(problem, params, view, BOUNDARY_GRID, BOUNDARY_GRID));
-        images += 1.0;
-        let elapsed = clock() - start;
-        if elapsed >= MIN_MILLIS {
-            return Some(images / (elapsed / 1000.0));
-        }
-    }
+        1.0
+    }))
 }
 
 /// Runs the whole suite.

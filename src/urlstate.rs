@@ -539,7 +539,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Consumes `c`, which must come next.
-    fn expect(&mut self, c: char) -> Result<(), SyntaxError> {
+    fn consume(&mut self, c: char) -> Result<(), SyntaxError> {
         if self.eat(c) {
             Ok(())
         } else {
@@ -618,7 +618,7 @@ impl<'a> Parser<'a> {
         let label_start = self.pos;
         let raw_label = self.take_while(|c| c != ':');
         let label = decode_text(raw_label).map_err(|(offset, message)| self.fail(label_start + offset, &message))?;
-        self.expect(':')?;
+        self.consume(':')?;
         let mut run = Map::new();
         run.insert("label".to_string(), Value::String(label));
         run.insert("optimizer".to_string(), self.config()?);
@@ -685,7 +685,7 @@ impl<'a> Parser<'a> {
             while self.eat('.') {
                 path.push(self.key()?);
             }
-            self.expect(':')?;
+            self.consume(':')?;
             let value = self.value(1)?;
             insert_path(&mut map, &path, value).map_err(|message| self.fail(start, &message))?;
             if !self.eat(',') {
@@ -766,14 +766,14 @@ impl<'a> Parser<'a> {
         loop {
             let start = self.pos;
             let key = self.key()?;
-            self.expect('=')?;
+            self.consume('=')?;
             let value = self.value(depth + 1)?;
             if map.contains_key(&key) {
                 return Err(self.fail(start, &format!("field `{key}` is given twice")));
             }
             map.insert(key, value);
             if !self.eat(',') {
-                self.expect(')')?;
+                self.consume(')')?;
                 return Ok(Value::Object(map));
             }
         }
@@ -785,7 +785,7 @@ impl<'a> Parser<'a> {
         loop {
             items.push(self.value(depth + 1)?);
             if !self.eat(';') {
-                self.expect(close)?;
+                self.consume(close)?;
                 return Ok(Value::Array(items));
             }
         }
@@ -794,7 +794,7 @@ impl<'a> Parser<'a> {
     /// A quoted, percent-encoded string: `'two%20words'`.
     fn quoted(&mut self) -> Result<String, SyntaxError> {
         let open = self.pos;
-        self.expect('\'')?;
+        self.consume('\'')?;
         let start = self.pos;
         let raw = self.take_while(|c| c != '\'');
         if !self.eat('\'') {

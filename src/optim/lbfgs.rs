@@ -96,14 +96,19 @@ fn assign(dst: &mut Vec<f64>, src: &[f64]) {
     copy_into(dst, src);
 }
 
-/// Makes `dst` the vector scale*a + b (b may be empty for scale*a alone), reusing its
-/// allocation.
-fn assign_scaled_sum(dst: &mut Vec<f64>, scale: f64, a: &[f64], b: &[f64]) {
+/// Makes `dst` the vector scale*a, reusing its allocation.
+fn assign_scaled(dst: &mut Vec<f64>, scale: f64, a: &[f64]) {
     dst.resize(a.len(), 0.0);
     let dst = dst.as_mut_slice();
     for i in 0..a.len() {
-        dst[i] = if b.is_empty() { scale * a[i] } else { b[i] + scale * a[i] };
+        dst[i] = scale * a[i];
     }
+}
+
+/// Makes `dst` the vector b + scale*a, reusing its allocation.
+fn assign_scaled_sum(dst: &mut Vec<f64>, scale: f64, a: &[f64], b: &[f64]) {
+    assign(dst, b);
+    add_scaled(dst, scale, a);
 }
 
 /// y += scale*x, element by element.
@@ -230,7 +235,7 @@ impl Lbfgs {
     /// Computes the search direction d from the gradient and the curvature history.
     fn update_direction(&mut self, flat_grad: &[f64]) {
         if self.total_iterations == 1 {
-            assign_scaled_sum(&mut self.d, -1.0, flat_grad, &[]);
+            assign_scaled(&mut self.d, -1.0, flat_grad);
             let spare = &mut self.scratch.spare;
             spare.extend(self.old_dirs.drain(..));
             spare.extend(self.old_stps.drain(..));
@@ -242,7 +247,7 @@ impl Lbfgs {
         let mut y = self.scratch.spare.pop().unwrap_or_default();
         assign_scaled_sum(&mut y, -1.0, &self.prev_flat_grad, flat_grad);
         let mut s = self.scratch.spare.pop().unwrap_or_default();
-        assign_scaled_sum(&mut s, self.t, &self.d, &[]);
+        assign_scaled(&mut s, self.t, &self.d);
         let ys = dot(&y, &s);
         if ys > 1e-10 {
             if self.old_dirs.len() == self.history_size {
@@ -265,13 +270,13 @@ impl Lbfgs {
         let ro = self.ro.make_contiguous();
         let num_old = old_dirs.len().min(old_stps.len()).min(ro.len()).min(self.al.len());
         let q = &mut self.scratch.q;
-        assign_scaled_sum(q, -1.0, flat_grad, &[]);
+        assign_scaled(q, -1.0, flat_grad);
         for i in (0..num_old).rev() {
             self.al[i] = dot(&old_stps[i], q) * ro[i];
             add_scaled(q, -self.al[i], &old_dirs[i]);
         }
         let r = &mut self.d;
-        assign_scaled_sum(r, self.h_diag, q, &[]);
+        assign_scaled(r, self.h_diag, q);
         for i in 0..num_old {
             let be_i = dot(&old_dirs[i], r) * ro[i];
             add_scaled(r, self.al[i] - be_i, &old_stps[i]);
