@@ -9,6 +9,43 @@ use crate::run::Run;
 use crate::snapshot::{nums, Num, RunSnapshot, Snapshot, StatusView, TrainingSnapshot};
 use crate::validate::ValidationErrors;
 
+/// Steps asked of each run and not yet taken, worked through by `Session::work` within a time
+/// budget (the page's `el.step(n)` and animation frames).
+#[derive(Clone, Debug)]
+pub struct StepQueue {
+    remaining: Vec<u64>,
+    /// Steps a run takes per turn (adapted to the cost of a step).
+    chunk: u64,
+}
+
+impl Default for StepQueue {
+    fn default() -> Self {
+        StepQueue { remaining: Vec::new(), chunk: 1 }
+    }
+}
+
+impl StepQueue {
+    /// Largest number of steps a run takes per turn.
+    const MAX_CHUNK: u64 = 1 << 20;
+
+    /// Asks `n` more steps of each of `runs` runs (saturating).
+    pub fn push(&mut self, runs: usize, n: u64) {
+        self.remaining.resize(runs, 0);
+        self.remaining.iter_mut().for_each(|left| *left = left.saturating_add(n));
+    }
+
+    /// True while some run has steps left to take (a stopped run's steps are dropped when
+    /// `Session::work` reaches it).
+    pub fn is_pending(&self) -> bool {
+        self.remaining.iter().any(|&left| left > 0)
+    }
+
+    /// Drops every step still asked.
+    pub fn clear(&mut self) {
+        self.remaining.clear();
+    }
+}
+
 /// Runs of one experiment.
 #[derive(Clone, Debug)]
 pub struct Session {
@@ -89,6 +126,50 @@ impl Session {
     /// Steps every run until it stops or has taken `max` more steps.
     pub fn run_until_stopped(&mut self, max: u64) -> u64 {
         self.step(max)
+    }
+
+    /// Works through `queue` (the steps each run still has to take) until it is empty or
+    /// `budget` has passed on `clock` (any monotonic clock, e.g. milliseconds); returns the
+    /// steps taken by all runs together.
+    ///
+    /// The runs take turns, `queue.chunk` steps at a time; the clock is read after every
+    /// turn, so one call overruns its budget by at most one turn. The chunk doubles while a
+    /// whole round of turns takes under an eighth of the budget and halves when one turn takes
+    /// more than a quarter of it, so cheap steps are not paid for with clock reads and costly
+    /// ones stay within the budget. Runs are independent, so taking turns gives the same
+    /// numbers as stepping each run to the end in one go.
+    pub fn work(&mut self, queue: &mut StepQueue, budget: f64, clock: &dyn Fn() -> f64) -> u64 {
+        queue.remaining.resize(self.runs.len(), 0);
+        let start = clock();
+        let mut taken = 0;
+        loop {
+            let round_start = clock();
+            let mut any = false;
+            for (run, left) in self.runs.iter_mut().zip(queue.remaining.iter_mut()) {
+                if *left == 0 || run.status() != Status::Running {
+                    *left = 0;
+                    continue;
+                }
+                any = true;
+                let want = queue.chunk.min(*left);
+                let turn_start = clock();
+                taken += run.advance(&self.problem, want);
+                *left -= want;
+                let now = clock();
+                if now - turn_start > budget / 4.0 {
+                    queue.chunk = (queue.chunk / 2).max(1);
+                }
+                if now - start >= budget {
+                    return taken;
+                }
+            }
+            if !any {
+                return taken;
+            }
+            if clock() - round_start < budget / 8.0 && queue.chunk < StepQueue::MAX_CHUNK {
+                queue.chunk *= 2;
+            }
+        }
     }
 
     /// True while any run may take more steps.

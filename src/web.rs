@@ -3,12 +3,13 @@
 //! fail; a panic hook reports anything unexpected to the console.
 
 use plotters::prelude::*;
+use plotters_backend::{BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::analysis::sweep::{Sweep, SweepParameter};
+use crate::analysis::sweep::{whole_values, Sweep, SweepParameter};
 use crate::chart::curves::draw_curves;
 use crate::chart::figures;
 use crate::chart::heatmap::landscape_rgba;
@@ -20,11 +21,31 @@ use crate::data::Task;
 use crate::problem::Problem;
 use crate::problem::ViewBox;
 use crate::report::describe;
-use crate::session::Session;
+use crate::session::{Session, StepQueue};
+
+/// The message of the last panic, for the page's "internal error" alert.
+static LAST_PANIC: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
 
 #[wasm_bindgen(start)]
 fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = info.to_string();
+        }
+        console_error_panic_hook::hook(info);
+    }));
+}
+
+/// The message of the last panic in this instance ("" if none): after a trap the page shows it
+/// and moves to a fresh instance.
+#[wasm_bindgen]
+pub fn last_panic() -> String {
+    LAST_PANIC.lock().map(|last| last.clone()).unwrap_or_default()
+}
+
+/// Milliseconds from `performance.now()` (0 where there is no performance clock).
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
 fn js_error(message: impl std::fmt::Display) -> JsError {
@@ -56,6 +77,7 @@ pub struct Playground {
     view: Option<ViewBox>,
     image: Option<LandscapeImage>,
     sweep: Option<Sweep>,
+    queue: StepQueue,
 }
 
 #[wasm_bindgen]
@@ -66,7 +88,7 @@ impl Playground {
     pub fn new(config_json: &str) -> Result<Playground, JsError> {
         let session = Session::from_json(config_json).map_err(js_error)?;
         let view = session.experiment().view.or_else(|| session.problem().view_box());
-        Ok(Playground { session, view, image: None, sweep: None })
+        Ok(Playground { session, view, image: None, sweep: None, queue: StepQueue::default() })
     }
 
     /// Replaces the experiment; on error the current one is left untouched.
@@ -79,6 +101,7 @@ impl Playground {
         }
         self.session = session;
         self.sweep = None;
+        self.queue.clear();
         Ok(())
     }
 
@@ -97,9 +120,41 @@ impl Playground {
         u32::try_from(self.session.run_until_stopped(u64::from(max))).unwrap_or(u32::MAX)
     }
 
-    /// Every run back to its start.
+    /// Every run back to its start (steps still queued are dropped).
     pub fn reset(&mut self) {
         self.session.reset();
+        self.queue.clear();
+    }
+
+    /// Queues `n` more steps for every run (NaN and negative counts queue nothing; counts
+    /// beyond 2^64 saturate); `work` takes them.
+    pub fn queue_steps(&mut self, n: f64) {
+        let n = if n.is_nan() || n <= 0.0 { 0 } else { n as u64 };
+        self.queue.push(self.session.runs().len(), n);
+    }
+
+    /// Takes queued steps until none is left or `budget_ms` has passed; returns the steps
+    /// taken by all runs together. One step's work is bounded by validation, so a call
+    /// overruns its budget by at most one step of one run.
+    pub fn work(&mut self, budget_ms: f64) -> f64 {
+        self.session.work(&mut self.queue, budget_ms, &now_ms) as f64
+    }
+
+    /// True while queued steps are left.
+    pub fn pending(&self) -> bool {
+        self.queue.is_pending()
+    }
+
+    /// Drops the queued steps.
+    pub fn cancel_steps(&mut self) {
+        self.queue.clear();
+    }
+
+    /// Panics, to test the page's recovery from a trap (only in builds with the `test-hooks`
+    /// feature).
+    #[cfg(feature = "test-hooks")]
+    pub fn test_panic(&mut self) {
+        panic!("test_panic: a deliberate panic from a test build, at step {}", self.max_step());
     }
 
     /// True while any run may take more steps.
@@ -195,7 +250,7 @@ impl Playground {
             put_rgba(&canvas, &image.rgba, image.width, image.height)?;
         }
         let paths = figures::path_series(&self.session);
-        let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
+        let backend = MeasuredCanvas::new(canvas)?;
         let root = backend.into_drawing_area();
         draw_paths(&root, view, &paths, &self.session.problem().known_minima()).map_err(js_error)
     }
@@ -211,7 +266,7 @@ impl Playground {
         let (series, curve_options) =
             figures::curve_series(&self.session, kind, options.log_x, options.log_y, options.smoothing)
                 .map_err(js_error)?;
-        let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
+        let backend = MeasuredCanvas::new(canvas)?;
         let root = backend.into_drawing_area();
         draw_curves(&root, &series, &curve_options).map_err(js_error)
     }
@@ -269,18 +324,19 @@ impl Playground {
             let rgba = boundary_rgba(problem, r.params(), view, width as usize, height as usize);
             put_rgba(&canvas, &rgba, width, height)?;
         }
-        let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
+        let backend = MeasuredCanvas::new(canvas)?;
         draw_model(&backend.into_drawing_area(), problem, r.params(), view, color).map_err(js_error)
     }
 
     /// Starts a complexity sweep: `parameter` is "degree" or "hidden_units", `values` the
     /// complexities to train, `run` the run whose optimizer and stop rule are used.
-    pub fn start_sweep(&mut self, parameter: &str, values: Vec<u32>, run: usize) -> Result<(), JsError> {
+    pub fn start_sweep(&mut self, parameter: &str, values: Vec<f64>, run: usize) -> Result<(), JsError> {
         let parameter = match parameter {
             "degree" => SweepParameter::Degree,
             "hidden_units" => SweepParameter::HiddenUnits,
             other => return Err(js_error(format!("sweep.parameter: unknown \"{other}\"; use degree or hidden_units"))),
         };
+        let values = whole_values(&values).map_err(js_error)?;
         self.sweep = Some(Sweep::new(self.session.experiment(), parameter, &values, run).map_err(js_error)?);
         Ok(())
     }
@@ -301,7 +357,7 @@ impl Playground {
             return Err(js_error("no sweep has been started"));
         };
         let (series, options) = figures::sweep_series(sweep, log_y);
-        let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
+        let backend = MeasuredCanvas::new(canvas)?;
         draw_curves(&backend.into_drawing_area(), &series, &options).map_err(js_error)
     }
 
@@ -311,14 +367,132 @@ impl Playground {
     }
 }
 
-/// Puts an RGBA image at the top-left corner of a canvas.
-fn put_rgba(canvas: &HtmlCanvasElement, rgba: &[u8], width: u32, height: u32) -> Result<(), JsError> {
-    let context = canvas
+/// The canvas's 2-D context.
+fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsError> {
+    canvas
         .get_context("2d")
         .map_err(|_| js_error("canvas: no 2d context"))?
         .ok_or_else(|| js_error("canvas: no 2d context"))?
         .dyn_into::<CanvasRenderingContext2d>()
-        .map_err(|_| js_error("canvas: no 2d context"))?;
+        .map_err(|_| js_error("canvas: no 2d context"))
+}
+
+/// plotters' canvas backend with text measured by the canvas's own `measureText`.
+///
+/// plotters measures text through its web font module, which writes `style` attributes on DOM
+/// spans (refused under a strict CSP, `style-src-attr`) and panics in a document without a
+/// `<body>`. Every drawing call is forwarded to `CanvasBackend`; only `estimate_text_size` is
+/// answered here, and the charts draw their legends with it (`src/chart/legend.rs`), so no
+/// chart reaches the DOM.
+struct MeasuredCanvas {
+    inner: CanvasBackend,
+    context: CanvasRenderingContext2d,
+}
+
+type CanvasResult<T> = Result<T, DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>>;
+
+/// A text measurement failure, as plotters' font error.
+#[derive(Debug)]
+struct MeasureError;
+
+impl std::fmt::Display for MeasureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "canvas: measureText failed")
+    }
+}
+
+impl std::error::Error for MeasureError {}
+
+impl MeasuredCanvas {
+    fn new(canvas: HtmlCanvasElement) -> Result<MeasuredCanvas, JsError> {
+        let context = context_2d(&canvas)?;
+        let inner = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
+        Ok(MeasuredCanvas { inner, context })
+    }
+}
+
+impl DrawingBackend for MeasuredCanvas {
+    type ErrorType = <CanvasBackend as DrawingBackend>::ErrorType;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.inner.get_size()
+    }
+
+    fn ensure_prepared(&mut self) -> CanvasResult<()> {
+        self.inner.ensure_prepared()
+    }
+
+    fn present(&mut self) -> CanvasResult<()> {
+        self.inner.present()
+    }
+
+    fn draw_pixel(&mut self, point: BackendCoord, color: plotters_backend::BackendColor) -> CanvasResult<()> {
+        self.inner.draw_pixel(point, color)
+    }
+
+    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> CanvasResult<()> {
+        self.inner.draw_line(from, to, style)
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> CanvasResult<()> {
+        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> CanvasResult<()> {
+        self.inner.draw_path(path, style)
+    }
+
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> CanvasResult<()> {
+        self.inner.draw_circle(center, radius, style, fill)
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> CanvasResult<()> {
+        self.inner.fill_polygon(vert, style)
+    }
+
+    fn draw_text<S: BackendTextStyle>(&mut self, text: &str, style: &S, pos: BackendCoord) -> CanvasResult<()> {
+        self.inner.draw_text(text, style, pos)
+    }
+
+    /// The width from `measureText` in the font `draw_text` sets; the height is the font size
+    /// (what plotters' own layout uses for one line).
+    fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> CanvasResult<(u32, u32)> {
+        self.context.set_font(&format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str()));
+        let metrics =
+            self.context.measure_text(text).map_err(|_| DrawingErrorKind::FontError(Box::new(MeasureError)))?;
+        let width = metrics.width().max(0.0).ceil() as u32;
+        let height = style.size().max(0.0).ceil() as u32;
+        Ok((width, height))
+    }
+
+    fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> CanvasResult<()> {
+        self.inner.blit_bitmap(pos, size, src)
+    }
+}
+
+/// Puts an RGBA image at the top-left corner of a canvas.
+fn put_rgba(canvas: &HtmlCanvasElement, rgba: &[u8], width: u32, height: u32) -> Result<(), JsError> {
+    let context = context_2d(canvas)?;
     let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)
         .map_err(|_| js_error("canvas: cannot build the image"))?;
     context.put_image_data(&data, 0.0, 0.0).map_err(|_| js_error("canvas: cannot put the image"))

@@ -111,3 +111,37 @@ fn tanh_two_lanes_at_a_time_matches_one_value_at_a_time() {
     }
     assert!(saturated > 1_000, "the sweep reaches the saturated range ({saturated} points)");
 }
+
+/// Charts measure text with the canvas's own `measureText`: drawing every kind of chart (with
+/// legends and axis labels) in a document without a `<body>` must work, where plotters' web
+/// font module (DOM spans with `style` attributes) panicked.
+#[wasm_bindgen_test]
+fn charts_draw_without_touching_the_document() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let body = document.body().unwrap();
+    let html = document.document_element().unwrap();
+    html.remove_child(&body).unwrap();
+    let canvas = |w: u32, h: u32| {
+        let c: web_sys::HtmlCanvasElement = document.create_element("canvas").unwrap().dyn_into().unwrap();
+        c.set_width(w);
+        c.set_height(h);
+        c
+    };
+    let mut playground = Playground::new(CONFIG).unwrap();
+    playground.step(200);
+    let mut results = Vec::new();
+    results.push(playground.draw_landscape(canvas(300, 300)).is_ok());
+    for kind in ["loss", "lr", "grad_norm", "delta_norm"] {
+        results.push(playground.draw_chart(canvas(400, 200), kind, r#"{"log_y": true}"#).is_ok());
+    }
+    let model = r#"{"seed": 2, "problem": {"name": "model", "data": {"name": "circle", "n": 100},
+        "model": {"name": "mlp", "hidden": [4]}},
+        "runs": [{"label": "adam", "optimizer": {"name": "Adam", "lr": 0.03}}]}"#;
+    let mut trained = Playground::new(model).unwrap();
+    trained.step(50);
+    results.push(trained.draw_model(canvas(300, 300), 0).is_ok());
+    results.push(trained.draw_chart(canvas(400, 200), "train_val", "{}").is_ok());
+    html.append_child(&body).unwrap();
+    assert!(document.body().is_some());
+    assert_eq!(results, vec![true; results.len()], "every chart draws");
+}

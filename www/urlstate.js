@@ -5,14 +5,14 @@
 // part, `view=x0,x1,y0,y1`, which is taken out before the rest goes to the Rust decoder.
 // Links in the first format of the page, `#config=<percent-encoded JSON>`, are still read.
 //
-// The wasm module must be initialised (await init()) before these are called.
+// The engine must be loaded (await loadEngine(), wasm.js) before these are called.
 
-import { encode_hash, decode_hash } from './pkg/convergence.js';
+import { call } from './wasm.js';
 
 /** The hash (with '#') for a valid config (object or JSON text) and an optional view box. */
 export function toHash(config, view) {
   const json = typeof config === 'string' ? config : JSON.stringify(config);
-  let hash = `#${encode_hash(json)}`;
+  let hash = `#${call((w) => w.encode_hash(json))}`;
   if (Array.isArray(view) && view.length === 4 && view.every(Number.isFinite)) {
     hash += `&view=${view.map((v) => Number(v.toPrecision(6))).join(',')}`;
   }
@@ -39,7 +39,7 @@ export function fromHash(hash) {
   }
   if (rest.length === 1 && rest[0].startsWith('config=')) return { config: legacyJson(rest[0].slice(7)), view };
   try {
-    return { config: decode_hash(rest.join('&')), view };
+    return { config: call((w) => w.decode_hash(rest.join('&'))), view };
   } catch (e) {
     throw new Error(e && e.message ? e.message : String(e));
   }

@@ -18,7 +18,7 @@
 // Rust (wasm) owns the numbers and draws every chart onto the canvases handed to it; this
 // module owns the DOM, the controls, the URL and the animation loop.
 
-import init, { Playground, validate_config, encode_hash } from './pkg/convergence.js';
+import { loadEngine, engineGeneration, guard, call, onRenewal, renewal, isRenewing } from './wasm.js';
 import { h, replace, select, selectValue } from './dom.js';
 import { PROBLEMS, PALETTE, SPEEDS, fmt, DEFAULT_PRESET, DATASETS, MODELS, newModelProblem } from './catalog.js';
 import { PRESETS, PRESET_GROUPS, presetById } from './presets.js';
@@ -33,6 +33,8 @@ const CHART_H = 200;
 const PLOT_LEFT = 58;
 const PLOT_RIGHT_INSET = 18;
 const MAX_FRAME_MS = 8;
+// el.step(n) takes its steps in tasks of about this many milliseconds.
+const DRAIN_SLICE_MS = 16;
 const STATUS_INTERVAL_MS = 100;
 const CHART_INTERVAL_MS = 40;
 // The model view (decision boundary or fitted curve) is always drawn at full size. While the
@@ -58,10 +60,9 @@ const CHARTS = [
 const MINIMAL_CHARTS = new Set(['loss', 'train_val', 'accuracy']);
 const CHART_BY_KIND = Object.fromEntries(CHARTS.map((c) => [c.kind, c]));
 
-let wasmReady = null;
-function loadWasm() {
-  if (!wasmReady) wasmReady = init();
-  return wasmReady;
+/** Checks a config (JSON text) in the engine: "" when valid, else every problem, one per line. */
+function validateConfig(json) {
+  return call((w) => w.validate_config(json));
 }
 
 const STATE_ICON = { running: '▸', converged: '✓', diverged: '✗', stopped: '!' };
@@ -165,7 +166,6 @@ export class ConvergencePlayground extends HTMLElement {
     this.defaultView = null;
     this.playing = false;
     this.speed = '10';
-    this.chunk = 1;
     this.prevStates = [];
     this.chartOpts = {};
     for (const c of CHARTS) this.chartOpts[c.kind] = { ...c.defaults };
@@ -198,6 +198,10 @@ export class ConvergencePlayground extends HTMLElement {
     this.sweepLoop = 0;
     this.stepsTaken = 0; // grows with every step taken, to know when a view is stale
     this.configVersion = 0;
+    this.drain = null; // {resolve, reject, dispatch}: queued steps being taken over several tasks
+    this.pendingConfig = null; // a config given to load() before the element was connected
+    this.pgGeneration = 0; // the engine instance this.pg lives in (see wasm.js)
+    this.stopRenewal = null;
   }
 
   get isModel() {
@@ -213,6 +217,7 @@ export class ConvergencePlayground extends HTMLElement {
   }
 
   connectedCallback() {
+    if (!this.stopRenewal) this.stopRenewal = onRenewal(() => this._onRenewal());
     if (this._started) {
       this._listen(true);
       return;
@@ -228,18 +233,25 @@ export class ConvergencePlayground extends HTMLElement {
 
   disconnectedCallback() {
     this._listen(false);
+    if (this.stopRenewal) this.stopRenewal();
+    this.stopRenewal = null;
+    this._cancelDrain();
     this.playing = false;
     if (this.sweep) this.sweep.running = false;
   }
 
   attributeChangedCallback(name, oldValue, value) {
     if (name !== 'config' || !this.pg || oldValue === value || value === null) return;
-    const msg = validate_config(value);
+    const msg = validateConfig(value);
     if (msg) {
       this._showLoadAlert('The config attribute has problems; the experiment was not changed:', msg.split('\n'));
       return;
     }
-    this._loadValid(value, null);
+    try {
+      this._loadValid(value, null);
+    } catch (e) {
+      this._showLoadAlert('The config attribute could not be applied; the experiment was not changed:', [String(e && e.message ? e.message : e)]);
+    }
   }
 
   _listen(on) {
@@ -252,14 +264,14 @@ export class ConvergencePlayground extends HTMLElement {
   /* ------------------------------------------------------------ start-up */
 
   async _start() {
-    await loadWasm();
+    await loadEngine();
     let json = null;
     let view = null;
     if (this.urlSync && location.hash && location.hash !== '#') {
       try {
         const parsed = fromHash(location.hash);
         if (parsed) {
-          const msg = validate_config(parsed.config);
+          const msg = validateConfig(parsed.config);
           if (msg) {
             this._showLoadAlert('The experiment in this link has problems, so the default experiment is shown instead:', msg.split('\n'));
           } else {
@@ -271,9 +283,11 @@ export class ConvergencePlayground extends HTMLElement {
         this._showLoadAlert('The experiment in this link could not be read, so the default experiment is shown instead:', [e.message]);
       }
     }
+    if (json === null && this.pendingConfig !== null) json = this.pendingConfig;
+    this.pendingConfig = null;
     if (json === null && this.hasAttribute('config')) {
       const attr = this.getAttribute('config');
-      const msg = validate_config(attr);
+      const msg = validateConfig(attr);
       if (msg) this._showLoadAlert('The config attribute has problems, so the default experiment is shown instead:', msg.split('\n'));
       else json = attr;
     }
@@ -282,7 +296,7 @@ export class ConvergencePlayground extends HTMLElement {
       preset = presetById(DEFAULT_PRESET);
       json = JSON.stringify(preset.config);
     }
-    this.pg = new Playground(json);
+    this.pg = this._newPlayground(json);
     this.config = JSON.parse(json);
     this.draft = clone(this.config);
     this.problemKey = canonical(this.config.problem);
@@ -300,18 +314,79 @@ export class ConvergencePlayground extends HTMLElement {
     this._resolveReady();
   }
 
+  /** A Playground in the engine in use, guarded against traps (see wasm.js). */
+  _newPlayground(json) {
+    const pg = call((w) => new w.Playground(json));
+    this.pgGeneration = engineGeneration();
+    return guard(pg, (error) => this._onTrap(error));
+  }
+
+  /** The engine trapped in one of this widget's calls: say so; the experiment restarts on a fresh one. */
+  _onTrap(error) {
+    if (this.pg && (isRenewing() || this.pgGeneration !== engineGeneration())) this._dropEngine(error);
+    this.playing = false;
+    this._updatePlayButton();
+    this._showLoadAlert('Internal error: the computing engine failed. It was restarted with the last working experiment.', [error.message]);
+    if (!this.pg) renewal().then(() => this._restoreAfterTrap());
+  }
+
+  /** The engine was renewed after a trap (here or in another widget): move to the fresh one. */
+  _onRenewal() {
+    if (!this.pg || this.pgGeneration === engineGeneration()) return;
+    this._dropEngine(new Error('internal error: the computing engine was restarted'));
+    this._showLoadAlert('The computing engine was restarted after an internal error on this page; this experiment started again.', []);
+    this._restoreAfterTrap();
+  }
+
+  /** Forgets the Playground of a retired engine (a pending step(n) rejects with `error`). */
+  _dropEngine(error) {
+    this.playing = false;
+    this.pg = null;
+    const drain = this.drain;
+    this.drain = null;
+    if (drain) drain.reject(error);
+  }
+
+  /** Rebuilds the last working experiment on the engine in use. */
+  _restoreAfterTrap() {
+    if (this.pg || !this.config) return;
+    try {
+      this.pg = this._newPlayground(JSON.stringify(this.config));
+      this.lastSnap = null;
+      this._applyView();
+      this._resetStates();
+      this._updatePlayButton();
+      this._renderAll();
+    } catch (e) {
+      this.pg = null;
+      this._showLoadAlert('The playground could not restart after an internal error.', [String(e && e.message ? e.message : e)]);
+    }
+  }
+
   /* ------------------------------------------------------------ public API */
 
+  /**
+   * Replaces the experiment; rejects with every problem (one per line), keeping the current
+   * one. Before the element is connected the config is kept and started on connection.
+   */
   async load(config) {
-    await this.ready;
     const json = typeof config === 'string' ? config : JSON.stringify(config);
-    const msg = validate_config(json);
+    if (!this._started) {
+      await loadEngine();
+      const msg = validateConfig(json);
+      if (msg) throw new Error(msg);
+      this.pendingConfig = json;
+      return;
+    }
+    await this.ready;
+    const msg = validateConfig(json);
     if (msg) throw new Error(msg);
     this._loadValid(json, null);
   }
 
   play() {
     if (!this.pg) return;
+    this._cancelDrain();
     if (!this.pg.any_running()) this._resetRuns();
     if (this.playing) return;
     this.playing = true;
@@ -320,21 +395,93 @@ export class ConvergencePlayground extends HTMLElement {
     requestAnimationFrame(() => this._frame(loop));
   }
 
+  /** Stops the animation and any steps still queued by step(n). */
   pause() {
     const was = this.playing;
     this.playing = false;
+    this._cancelDrain();
     this._updatePlayButton();
     if (was && this.pg) this._renderAll(null, false, 'spread'); // charts skipped while animating
   }
 
+  /**
+   * Takes n more steps of every run (fewer where a run stops) and resolves with the snapshot.
+   * The steps are taken in slices of a few milliseconds, so the page stays responsive however
+   * large n is; pause(), reset(), play() or load() interrupt them (the promise then resolves
+   * with the snapshot where they stopped).
+   */
   step(n = 1) {
-    if (!this.pg) return null;
+    if (!this.pg) return Promise.resolve(null);
+    this.pause();
     const count = Math.max(1, Math.floor(Number(n) || 1));
-    this.stepsTaken += this.pg.step(Math.min(count, 0xffffffff));
-    const snap = this.snapshot();
-    this._afterSteps(snap, true);
-    this._renderAll(snap);
-    return snap;
+    this.pg.queue_steps(count);
+    return this._drain(true);
+  }
+
+  /**
+   * Takes the queued steps in slices of DRAIN_SLICE_MS, one task each, redrawing at the status
+   * rate; resolves with the final snapshot. `dispatch` says whether state changes fire events
+   * (a replay after a label change does not).
+   */
+  _drain(dispatch) {
+    this._cancelDrain();
+    return new Promise((resolve, reject) => {
+      const drain = { resolve, reject, dispatch };
+      this.drain = drain;
+      const slice = () => {
+        if (this.drain !== drain) return; // cancelled, and resolved by _cancelDrain
+        let more = false;
+        try {
+          const taken = this._work(DRAIN_SLICE_MS);
+          more = this.pg.pending() && taken > 0;
+          const due = !more || performance.now() - this.lastSnapAt >= STATUS_INTERVAL_MS;
+          if (due) {
+            const snap = this._snap();
+            this._afterSteps(snap, dispatch);
+            this._renderAll(snap, more, more ? 'anim' : 'spread');
+          }
+        } catch (e) {
+          this.drain = null;
+          reject(e);
+          return;
+        }
+        if (more) {
+          setTimeout(slice, 0);
+        } else {
+          this.drain = null;
+          resolve(this.lastSnap);
+        }
+      };
+      slice();
+    });
+  }
+
+  /** Drops the steps still queued; a pending step(n) resolves with the snapshot now. */
+  _cancelDrain() {
+    const drain = this.drain;
+    if (!drain) return;
+    this.drain = null;
+    let snap = null;
+    if (this.pg) {
+      this.pg.cancel_steps();
+      snap = this._snap();
+      this._afterSteps(snap, drain.dispatch);
+    }
+    drain.resolve(snap);
+  }
+
+  /** Takes queued steps for at most `ms` milliseconds; returns the steps taken by all runs. */
+  _work(ms) {
+    const t0 = performance.now();
+    const taken = this.pg.work(ms);
+    const runs = this.config ? this.config.runs.length : 1;
+    if (taken > 0) {
+      // ms per single step of every run together, for estimates (replays).
+      const per = ((performance.now() - t0) / taken) * runs;
+      this.stepCost = this.stepCost === null ? per : 0.8 * this.stepCost + 0.2 * per;
+    }
+    this.stepsTaken += taken;
+    return taken;
   }
 
   /** The Step button and the S key: one step, charts redrawn over the next frames. */
@@ -820,7 +967,7 @@ export class ConvergencePlayground extends HTMLElement {
     let values;
     try {
       values = parseValues($.sweepValues.value);
-      this.pg.start_sweep(param, new Uint32Array(values), this.selected);
+      this.pg.start_sweep(param, new Float64Array(values), this.selected);
     } catch (e) {
       const lines = String(e && e.message ? e.message : e).split('\n').filter(Boolean);
       this._fillAlert($.sweepAlert, 'The sweep cannot start:', lines.map((l) => (l.startsWith('sweep') ? l : `sweep.values: ${l}`)), true);
@@ -1014,8 +1161,8 @@ export class ConvergencePlayground extends HTMLElement {
       // Only labels or colors changed: replay to where the runs were (deterministic). A run
       // notices max_steps when it tries one more step, so ask for one more when that is safe.
       const maxSteps = this.config.stop && this.config.stop.max_steps;
-      this.stepsTaken += this.pg.step(prevMax >= (maxSteps || 10000) ? prevMax + 1 : prevMax);
-      this.prevStates = this.snapshot().runs.map((r) => r.status.state);
+      this.pg.queue_steps(prevMax >= (maxSteps || 10000) ? prevMax + 1 : prevMax);
+      this._drain(false);
     }
     for (const watch of this.watchers) watch();
     if (this.presetId === null && this.editedFromPreset === null) this._detectPreset();
@@ -1035,7 +1182,6 @@ export class ConvergencePlayground extends HTMLElement {
 
   _afterConfig() {
     this.configVersion += 1;
-    this.chunk = 1; // grows again within a frame on cheap problems
     const modelKey = canonical(this.config.problem && this.config.problem.model);
     if (modelKey !== this.modelKey) {
       this.modelKey = modelKey;
@@ -1056,15 +1202,31 @@ export class ConvergencePlayground extends HTMLElement {
     if (this.selected >= this.config.runs.length) this.selected = this.config.runs.length - 1;
   }
 
+  /**
+   * Loads a validated config (and a view box): either all of it applies or, if any part is
+   * refused (the view box, say), the running experiment is left as it was and the error thrown.
+   */
   _loadValid(json, view, preset = null) {
     this.pause();
-    this.pg.set_config(json);
-    this.config = JSON.parse(json);
+    const before = { json: JSON.stringify(this.config), view: this.view, problemKey: this.problemKey, selected: this.selected };
+    try {
+      this.pg.set_config(json);
+      this.config = JSON.parse(json);
+      this.selected = 0;
+      this.problemKey = null;
+      this._afterConfig();
+      if (view) { this.view = view; this._applyView(); }
+    } catch (e) {
+      if (e && e.internal) throw e;
+      this.pg.set_config(before.json);
+      this.config = JSON.parse(before.json);
+      Object.assign(this, { view: before.view, problemKey: null, selected: before.selected });
+      this._afterConfig();
+      this.view = before.view;
+      this._applyView();
+      throw e;
+    }
     this.draft = clone(this.config);
-    this.selected = 0;
-    this.problemKey = null;
-    this._afterConfig();
-    if (view) { this.view = view; this._applyView(); }
     this._clearConfigErrors();
     this.presetId = null;
     this.editedFromPreset = null;
@@ -1115,7 +1277,7 @@ export class ConvergencePlayground extends HTMLElement {
   /** A canonical key of a config: the Rust hash, which leaves out every default. */
   _configKey(config) {
     try {
-      return encode_hash(JSON.stringify(config));
+      return call((w) => w.encode_hash(JSON.stringify(config)));
     } catch {
       return canonical(config);
     }
@@ -1235,7 +1397,7 @@ export class ConvergencePlayground extends HTMLElement {
     try {
       const parsed = fromHash(location.hash);
       if (!parsed) return;
-      const msg = validate_config(parsed.config);
+      const msg = validateConfig(parsed.config);
       if (msg) {
         this._showLoadAlert('The experiment in this link has problems; the current one was kept:', msg.split('\n'));
         return;
@@ -1271,6 +1433,7 @@ export class ConvergencePlayground extends HTMLElement {
   /* ------------------------------------------------------------ runs and states */
 
   _resetRuns() {
+    this._cancelDrain();
     this.pg.reset();
     this.configVersion += 1;
     this._resetStates();
@@ -1302,38 +1465,13 @@ export class ConvergencePlayground extends HTMLElement {
   /* ------------------------------------------------------------ animation */
 
   /**
-   * Steps every run by up to `perRun` steps, in chunks, until `ms` milliseconds have passed.
-   * Returns the steps taken by all runs together.
+   * Steps every run by up to `perRun` more steps (Infinity: until it stops) for at most `ms`
+   * milliseconds; steps not taken in time are taken by the next frames. Returns the steps
+   * taken by all runs together.
    */
   _stepFor(ms, perRun) {
-    const t0 = performance.now();
-    let asked = 0;
-    let taken = 0;
-    while (asked < perRun) {
-      let n = Math.min(this.chunk, perRun - asked);
-      if (this.stepCost !== null) {
-        // Do not start what would not end within the budget (the first chunk takes one step
-        // at least, so that every frame moves on).
-        const room = ms - (performance.now() - t0);
-        const fits = Math.floor(room / Math.max(this.stepCost, 1e-6));
-        if (fits < 1 && asked > 0) break;
-        n = Math.max(1, Math.min(n, fits));
-      }
-      const c0 = performance.now();
-      const got = this.pg.step(n);
-      const dt = performance.now() - c0;
-      asked += n;
-      taken += got;
-      if (got === 0) break;
-      // ms per step of every run together, for estimates (replays).
-      const per = dt / n;
-      this.stepCost = this.stepCost === null ? per : 0.8 * this.stepCost + 0.2 * per;
-      if (dt < 1 && this.chunk < 1 << 20) this.chunk *= 2;
-      else if (dt > 4 && this.chunk > 1) this.chunk = Math.max(1, this.chunk >> 1);
-      if (performance.now() - t0 >= ms) break;
-    }
-    this.stepsTaken += taken;
-    return taken;
+    if (!this.pg.pending()) this.pg.queue_steps(perRun);
+    return this._work(ms);
   }
 
   _frame(loop) {
@@ -1361,7 +1499,7 @@ export class ConvergencePlayground extends HTMLElement {
   }
 
   _updatePlayButton() {
-    const b = this.$.play;
+    const b = this.$ && this.$.play;
     if (!b) return;
     b.textContent = this.playing ? '❚❚ Pause' : '▶ Play';
     b.setAttribute('aria-pressed', String(this.playing));
@@ -1696,7 +1834,7 @@ export class ConvergencePlayground extends HTMLElement {
     // Map each start point to the same relative place in the new problem's view box.
     let newView = null;
     try {
-      const probe = new Playground(JSON.stringify({ problem, runs: [{ label: 'probe', optimizer: { name: 'SGD' } }] }));
+      const probe = call((w) => new w.Playground(JSON.stringify({ problem, runs: [{ label: 'probe', optimizer: { name: 'SGD' } }] })));
       newView = this._squareView(probe.view());
       probe.free();
     } catch { /* keep the starts */ }

@@ -65,6 +65,24 @@ fn with_complexity(base: &Experiment, parameter: SweepParameter, value: u32) -> 
     Some(experiment)
 }
 
+/// Reads the complexities to sweep from numbers as the page sends them: each must be a whole
+/// number that fits a `u32` (a value is never wrapped or rounded into another one).
+pub fn whole_values(values: &[f64]) -> Result<Vec<u32>, ValidationErrors> {
+    let mut v = Validator::new();
+    let mut out = Vec::with_capacity(values.len());
+    for (i, &value) in values.iter().enumerate() {
+        if value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value) {
+            out.push(value as u32);
+        } else {
+            v.error(
+                format!("sweep.values[{i}]"),
+                format!("must be a whole number from 0 to {}, got {value}", u32::MAX),
+            );
+        }
+    }
+    v.finish().map(|()| out)
+}
+
 impl Sweep {
     /// A sweep of `values` of `parameter` with run `run` of `base` (a model problem).
     pub fn new(

@@ -6,6 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::legend::{draw_legend, LegendEntry};
 use crate::math::{log10, pow};
 
 /// One run's curve.
@@ -150,19 +151,9 @@ pub fn draw_curves<DB: DrawingBackend>(
     for (s, pts) in series.iter().zip(&plotted) {
         let color = RGBColor(s.color.0, s.color.1, s.color.2);
         if s.dashed {
-            chart
-                .draw_series(DashedLineSeries::new(pts.iter().copied(), 6, 4, color.stroke_width(2)))
-                .map_err(err)?
-                .label(s.label.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 6, y), (x + 10, y), (x + 16, y)], color.stroke_width(1))
-                });
+            chart.draw_series(DashedLineSeries::new(pts.iter().copied(), 6, 4, color.stroke_width(2))).map_err(err)?;
         } else {
-            chart
-                .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
-                .map_err(err)?
-                .label(s.label.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+            chart.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2))).map_err(err)?;
         }
         let markers: Vec<(f64, f64)> = s.criterion_markers.iter().filter_map(|p| transform(options, *p)).collect();
         chart.draw_series(markers.into_iter().map(|p| Circle::new(p, 5, color.stroke_width(2)))).map_err(err)?;
@@ -171,15 +162,10 @@ pub fn draw_curves<DB: DrawingBackend>(
         }
     }
     if series.len() > 1 || series.iter().any(|s| !s.label.is_empty()) {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .margin(4)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 11))
-            .draw()
-            .map_err(err)?;
+        let entries: Vec<LegendEntry> =
+            series.iter().map(|s| LegendEntry { label: s.label.clone(), color: s.color, dashed: s.dashed }).collect();
+        let (xs, ys) = chart.plotting_area().get_pixel_range();
+        draw_legend(root, ((xs.start, ys.start), (xs.end, ys.end)), &entries)?;
     }
     root.present().map_err(err)
 }

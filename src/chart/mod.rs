@@ -5,6 +5,7 @@
 pub mod curves;
 pub mod figures;
 pub mod heatmap;
+pub mod legend;
 pub mod model_view;
 pub mod paths;
 

@@ -35,8 +35,9 @@ export function useBrowser() {
     await harness.server?.close();
   });
   /** Opens the page (optionally with a hash) and waits for el.ready; collects every error. */
-  harness.openPage = async (hash = '', { width = 1280, height = 900, path = '' } = {}) => {
+  harness.openPage = async (hash = '', { width = 1280, height = 900, path = '', base = null, before: setUp = null } = {}) => {
     const page = await harness.browser.newPage({ viewport: { width, height } });
+    if (setUp) await setUp(page);
     const errors = [];
     const dialogs = [];
     page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
@@ -44,7 +45,7 @@ export function useBrowser() {
     page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
     page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`); });
     page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
-    await page.goto(harness.server.url + path + hash);
+    await page.goto((base || harness.server.url) + path + hash);
     await page.evaluate(() => customElements.whenDefined('convergence-playground'));
     await page.evaluate(() => document.querySelector('convergence-playground').ready);
     return { page, errors, dialogs };

@@ -66,7 +66,7 @@ test('the page loads with no console or page errors, and el.ready resolves', asy
   assert.ok(info.runs >= 1);
   assert.match(info.hash, /^#problem=quadratic\(b=4\)&run=gd:SGD\(lr=0\.1\)@-4,3/, 'the experiment is written to the hash, readably');
   assert.equal(info.header, 'Convergence Playground');
-  assert.equal(info.icon, 'data:,');
+  assert.equal(info.icon, 'favicon.svg', 'a real icon file (a data: icon is refused by a strict CSP)');
   await page.waitForTimeout(300);
   assert.deepEqual(errors, []);
   await page.close();
@@ -137,7 +137,7 @@ test('every preset tells the story of its caption', async () => {
     const result = await page.evaluate(async (config) => {
       const w = document.querySelector('convergence-playground');
       await w.load(config);
-      const snap = w.step(10_000_000);
+      const snap = await w.step(10_000_000);
       return { snap, report: w.report() };
     }, preset.config);
     assert.deepEqual(await overflowing(page), [], `${preset.id}: layout at 1280 px`);
@@ -356,8 +356,8 @@ test('converged, diverged and stopped events fire once per run with the right de
       document.addEventListener(type, (e) => seen.push({ type: e.type, detail: e.detail, bubbles: e.bubbles, composed: e.composed, target: e.target === w }));
     }
     await w.load(config);
-    for (let i = 0; i < 60; i += 1) w.step(10);
-    w.step(1000); // nothing left to do: no duplicate events
+    for (let i = 0; i < 60; i += 1) await w.step(10);
+    await w.step(1000); // nothing left to do: no duplicate events
     return seen;
   }, lr);
   const sorted = [...events].sort((a, b) => a.detail.step - b.detail.step);
@@ -452,7 +452,7 @@ test('the page works at 800 px wide', async () => {
     assert.deepEqual(await overflowing(page), [], id);
   }
   await page.locator('convergence-playground select.preset-select').selectOption('bowl');
-  await page.evaluate(() => { const w = document.querySelector('convergence-playground'); w.pause(); w.step(100); });
+  await page.evaluate(async () => { const w = document.querySelector('convergence-playground'); w.pause(); await w.step(100); });
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, 'playground-800.png'), fullPage: true });
   assert.deepEqual(errors, []);
@@ -462,10 +462,10 @@ test('the page works at 800 px wide', async () => {
 test('full-page screenshot for people to look at', async () => {
   const { page, errors } = await openPage();
   await page.locator('convergence-playground select.preset-select').selectOption('lr');
-  await page.evaluate(() => {
+  await page.evaluate(async () => {
     const w = document.querySelector('convergence-playground');
     w.pause();
-    w.step(500);
+    await w.step(500);
   });
   await page.waitForTimeout(200);
   assert.deepEqual(await overflowing(page), []);

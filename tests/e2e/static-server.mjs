@@ -16,14 +16,22 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Serves `root` on 127.0.0.1 at a free port; resolves to {url, close()}. */
-export async function startServer(root) {
+/**
+ * Serves `root` on 127.0.0.1 at a free port; resolves to {url, close()}. Options: `headers`,
+ * sent with every response (e.g. a Content-Security-Policy); `pkg`, a directory served as
+ * /pkg/ in place of root/pkg (the test-hooks build).
+ */
+export async function startServer(root, { headers = {}, pkg = null } = {}) {
   const base = resolve(root);
+  const pkgBase = pkg ? resolve(pkg) : null;
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://localhost');
-      let path = normalize(join(base, decodeURIComponent(url.pathname)));
-      if (path !== base && !path.startsWith(base + sep)) {
+      const pathname = decodeURIComponent(url.pathname);
+      const inPkg = pkgBase && pathname.startsWith('/pkg/');
+      const dir = inPkg ? pkgBase : base;
+      let path = normalize(join(dir, inPkg ? pathname.slice(4) : pathname));
+      if (path !== dir && !path.startsWith(dir + sep)) {
         res.writeHead(403).end('forbidden');
         return;
       }
@@ -33,6 +41,7 @@ export async function startServer(root) {
       res.writeHead(200, {
         'Content-Type': MIME[extname(path)] || 'application/octet-stream',
         'Cache-Control': 'no-store',
+        ...headers,
       });
       res.end(body);
     } catch {

@@ -26,10 +26,10 @@ const settle = (page) => page.evaluate(() => new Promise((ok) => requestAnimatio
 /** Chooses a preset in the menu, then runs it to the end at once. */
 async function runPreset(page, id) {
   await q(page, 'select.preset-select').selectOption(id);
-  return page.evaluate(() => {
+  return page.evaluate(async () => {
     const w = document.querySelector('convergence-playground');
     w.pause();
-    const snap = w.step(10_000_000);
+    const snap = await w.step(10_000_000);
     return { snap, report: w.report() };
   });
 }
@@ -153,7 +153,7 @@ test('every "training on data" preset tells the story of its caption', async () 
     const firstAt = async (config, run, test, chunk, max) => {
       await w.load(config);
       for (let s = 0; s < max; s += chunk) {
-        const snap = w.step(chunk);
+        const snap = await w.step(chunk);
         if (test(snap.runs[run].training)) return { step: snap.runs[run].step, training: snap.runs[run].training };
       }
       return null;
@@ -164,12 +164,12 @@ test('every "training on data" preset tells the story of its caption', async () 
     out.adam99 = await firstAt(configs.spiral, 0, (t) => t.train_accuracy >= 0.99, 50, 3000);
     out.adam100 = await firstAt(configs.spiral, 0, (t) => t.train_accuracy >= 1, 50, 3000);
     await w.load(configs.spiral);
-    out.sgd10k = w.step(10000).runs[1].training;
+    out.sgd10k = (await w.step(10000)).runs[1].training;
     // In full batch the noisy cubic converges.
     const full = structuredClone(configs.noisy);
     full.problem.batch_size = null;
     await w.load(full);
-    out.noisyFull = w.step(10_000_000).runs[0].status;
+    out.noisyFull = (await w.step(10_000_000)).runs[0].status;
     return out;
   }, { mini: preset('batch-mini').config, full: preset('batch-full').config, spiral: preset('spiral').config, noisy: preset('noise-noisy').config });
   assert.equal(along.miniAll.step, 2366);
@@ -575,7 +575,7 @@ test('model problems at 800 px wide and in minimal mode', async () => {
     w.setAttribute('config', JSON.stringify(c));
     document.body.append(w);
     await w.ready;
-    w.step(500);
+    await w.step(500);
     const root = w.shadowRoot;
     const visible = (sel) => { const el = root.querySelector(sel); return !!el && !el.closest('[hidden]'); };
     return { model: visible('.model-card'), land: visible('.landscape-card'), trainVal: visible('.chart-train_val'), sidebar: !!root.querySelector('.sidebar'), sweep: !!root.querySelector('.sweep-card'), acc: w.snapshot().runs[0].training.train_accuracy };
