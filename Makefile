@@ -2,6 +2,7 @@
 #   make serve  - build the wasm and serve www/ on http://127.0.0.1:8000
 #   make test   - every test: lint, native, wasm in headless Chromium, end-to-end
 #   make bench  - criterion benchmarks natively and www/bench.html in headless Chromium
+#   make fuzz   - every cargo-fuzz target for FUZZ_SECONDS each (not part of make test)
 SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -eu -o pipefail -c
@@ -22,8 +23,18 @@ TEST_PKG := target/www-test/pkg
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 CHROMEDRIVER := /usr/bin/chromedriver
+CARGO_FUZZ_VERSION := 0.13.1
+CARGO_FUZZ_ROOT := $(TOOLS_DIR)/cargo-fuzz-$(CARGO_FUZZ_VERSION)
+CARGO_FUZZ := $(CARGO_FUZZ_ROOT)/bin/cargo-fuzz
+FUZZ_TARGETS := config_json url_hash csv_import
+# Seconds of fuzzing per target; one input running longer than FUZZ_TIMEOUT seconds is a hang.
+FUZZ_SECONDS ?= 600
+FUZZ_TIMEOUT ?= 10
+# The core is safe Rust natively (its only unsafe code is wasm SIMD), so AddressSanitizer finds
+# nothing more and halves the executions; FUZZ_SANITIZER=address turns it back on.
+FUZZ_SANITIZER ?= none
 
-.PHONY: all setup rust-tools wasm-bindgen-cli browser npm-packages build build-test-hooks serve test lint test-native test-wasm test-e2e bench bench-native bench-wasm size clean
+.PHONY: all setup rust-tools wasm-bindgen-cli cargo-fuzz browser npm-packages build build-test-hooks serve test lint test-native test-wasm test-e2e bench bench-native bench-wasm fuzz size clean
 
 all: build
 
@@ -39,6 +50,12 @@ rust-tools:
 wasm-bindgen-cli:
 	if [ -x '$(WASM_BINDGEN)' ] && '$(WASM_BINDGEN)' --version | grep -q ' $(WASM_BINDGEN_VERSION)$$'; then exit 0; fi
 	cargo install wasm-bindgen-cli --version '$(WASM_BINDGEN_VERSION)' --root '$(WASM_BINDGEN_ROOT)'
+
+# Only for `make fuzz`. cargo fuzz passes nightly-only flags to rustc; RUSTC_BOOTSTRAP=1 lets the
+# stable toolchain accept them.
+cargo-fuzz:
+	if [ -x '$(CARGO_FUZZ)' ] && '$(CARGO_FUZZ)' --version | grep -q ' $(CARGO_FUZZ_VERSION)$$'; then exit 0; fi
+	cargo install cargo-fuzz --version '$(CARGO_FUZZ_VERSION)' --root '$(CARGO_FUZZ_ROOT)'
 
 # Debian's Chromium and ChromeDriver; a test tool never downloads a browser of its own.
 browser:
@@ -103,6 +120,34 @@ bench-native:
 
 bench-wasm: build browser npm-packages
 	node tests/e2e/bench.mjs | tee target/bench-wasm.json
+
+## Fuzzing ------------------------------------------------------------------------------
+# Runs every target of fuzz/ for FUZZ_SECONDS from its seeds (fuzz/seeds/<target>, in git) and
+# the corpus it grew before (fuzz/corpus/<target>, not in git). One summary line per target goes
+# to fuzz/target/fuzz-summary.txt:
+#   fuzz target=config_json seconds=600 executions=123456 result=ok
+# result=finding means a crash, a broken property or a hang; its input is in fuzz/artifacts/<target>/.
+# Once fixed, copy that input to fuzz/regressions/<target>/, which `cargo test` replays.
+fuzz: cargo-fuzz
+	export RUSTC_BOOTSTRAP=1
+	cd fuzz
+	'$(CARGO_FUZZ)' build -s $(FUZZ_SANITIZER)
+	mkdir -p target
+	summary=target/fuzz-summary.txt
+	: > $$summary
+	failed=0
+	for target in $(FUZZ_TARGETS); do
+	  mkdir -p corpus/$$target
+	  log=target/fuzz-$$target.log
+	  result=ok
+	  '$(CARGO_FUZZ)' run -s $(FUZZ_SANITIZER) $$target corpus/$$target seeds/$$target -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 > $$log 2>&1 || { result=finding; failed=1; }
+	  executions=$$(grep -o 'stat::number_of_executed_units: *[0-9]*' $$log | grep -o '[0-9]*$$' | tail -n 1 || true)
+	  if [ -z "$$executions" ]; then executions=$$(grep -o '^#[0-9]*' $$log | tr -d '#' | tail -n 1 || true); fi
+	  echo "fuzz target=$$target seconds=$(FUZZ_SECONDS) executions=$${executions:-0} result=$$result" | tee -a $$summary
+	  if [ $$result != ok ]; then tail -n 40 $$log; fi
+	done
+	[ $$failed -eq 0 ]
 
 clean:
 	cargo clean

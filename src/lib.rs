@@ -7,6 +7,8 @@ pub mod bench;
 pub mod chart;
 pub mod config;
 pub mod data;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fuzzing;
 pub mod history;
 pub mod locate;
 pub mod math;
