@@ -2,7 +2,9 @@
 //!
 //! Points are kept every `stride` steps; when the buffer is full, every other point is
 //! dropped and the stride doubles (so a ten-million-step run keeps at most `capacity`
-//! points, evenly spread). The most recent point is always kept separately.
+//! points, evenly spread). The most recent point and the points of lowest and highest value
+//! (loss, or validation loss for evaluations) are always kept separately, so a decimated
+//! history still shows the first, the last, the best and the worst point.
 
 use serde::Serialize;
 
@@ -40,21 +42,29 @@ pub struct EvalPoint {
     pub validation_accuracy: f64,
 }
 
-/// A point with a step number, so that it can be kept in a decimated history.
+/// A point with a step number and a value, so that it can be kept in a decimated history.
 pub trait Stepped: Copy {
     /// The step of the point.
     fn step(&self) -> u64;
+    /// The value whose lowest and highest points the history keeps.
+    fn value(&self) -> f64;
 }
 
 impl Stepped for TracePoint {
     fn step(&self) -> u64 {
         self.step
     }
+    fn value(&self) -> f64 {
+        self.loss
+    }
 }
 
 impl Stepped for EvalPoint {
     fn step(&self) -> u64 {
         self.step
+    }
+    fn value(&self) -> f64 {
+        self.validation_loss
     }
 }
 
@@ -66,6 +76,10 @@ pub const DEFAULT_CAPACITY: usize = 4096;
 pub struct History<T: Stepped = TracePoint> {
     points: Vec<T>,
     last: Option<T>,
+    /// The first point of lowest value (NaN values are never the lowest or highest).
+    lowest: Option<T>,
+    /// The first point of highest value.
+    highest: Option<T>,
     stride: u64,
     capacity: usize,
 }
@@ -79,13 +93,20 @@ impl<T: Stepped> Default for History<T> {
 impl<T: Stepped> History<T> {
     /// An empty history keeping at most `capacity` points (at least 2).
     pub fn with_capacity(capacity: usize) -> Self {
-        History { points: Vec::new(), last: None, stride: 1, capacity: capacity.max(2) }
+        History { points: Vec::new(), last: None, lowest: None, highest: None, stride: 1, capacity: capacity.max(2) }
     }
 
     /// Adds a point, decimating when full.
     #[inline]
     pub fn push(&mut self, point: T) {
         self.last = Some(point);
+        let value = point.value();
+        if self.lowest.is_none_or(|low| value < low.value()) {
+            self.lowest = Some(point);
+        }
+        if self.highest.is_none_or(|high| value > high.value()) {
+            self.highest = Some(point);
+        }
         if point.step() % self.stride != 0 {
             return;
         }
@@ -97,13 +118,23 @@ impl<T: Stepped> History<T> {
         }
     }
 
-    /// The kept points in step order, the latest point included.
+    /// The kept points in step order: the evenly spread ones, the lowest, the highest and the
+    /// latest point, each once.
     pub fn points(&self) -> impl Iterator<Item = &T> {
-        let tail = match (self.last.as_ref(), self.points.last()) {
-            (Some(last), Some(kept)) if last.step() == kept.step() => None,
-            (last, _) => last,
-        };
-        self.points.iter().chain(tail)
+        let mut extra: Vec<&T> = [self.lowest.as_ref(), self.highest.as_ref(), self.last.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter(|p| self.points.binary_search_by_key(&p.step(), Stepped::step).is_err())
+            .collect();
+        extra.sort_by_key(|p| p.step());
+        extra.dedup_by_key(|p| p.step());
+        let mut extra = extra.into_iter().peekable();
+        let mut kept = self.points.iter().peekable();
+        std::iter::from_fn(move || match (kept.peek(), extra.peek()) {
+            (Some(a), Some(b)) if b.step() < a.step() => extra.next(),
+            (Some(_), _) => kept.next(),
+            (None, _) => extra.next(),
+        })
     }
 
     /// The most recent point.

@@ -3,7 +3,8 @@
 //   <convergence-playground controls="full|minimal" config='{"problem": ...}'>
 //
 // JS API: el.ready (Promise), el.load(config) (Promise; rejects with every validation problem),
-// el.play(), el.pause(), el.step(n) -> snapshot, el.reset(), el.snapshot(), el.report(),
+// el.play(), el.pause(), el.step(n) -> Promise of the snapshot (taken in slices, interruptible),
+// el.reset(), el.snapshot(), el.report(),
 // el.getConfig(), el.playing.
 // Events (bubbling, composed): converged {label, step, criterion}, diverged {label, step,
 // reason}, stopped {label, step, reason}, once per run when its state changes; sweepdone

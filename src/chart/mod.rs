@@ -29,7 +29,8 @@ pub fn run_color(config: Option<&str>, index: usize) -> String {
     config.map(str::to_string).unwrap_or_else(|| PALETTE[index % PALETTE.len()].to_string())
 }
 
-/// Keeps about two points per pixel column: each column's minimum and maximum, in x order.
+/// Keeps about two points per pixel column: each column's minimum and maximum, in x order,
+/// and the curve's first and last points.
 pub fn decimate(points: &[(f64, f64)], x_range: (f64, f64), columns: usize) -> Vec<(f64, f64)> {
     if points.len() <= 2 * columns.max(1) {
         return points.to_vec();
@@ -68,6 +69,16 @@ pub fn decimate(points: &[(f64, f64)], x_range: (f64, f64), columns: usize) -> V
     }
     if let Some((_, lo, hi)) = current {
         flush(&mut out, lo, hi);
+    }
+    if let (Some(&first), Some(&kept)) = (points.first(), out.first()) {
+        if first != kept {
+            out.insert(0, first);
+        }
+    }
+    if let (Some(&last), Some(&kept)) = (points.last(), out.last()) {
+        if last != kept {
+            out.push(last);
+        }
     }
     out
 }
