@@ -8,6 +8,7 @@ pub mod chart;
 pub mod config;
 pub mod data;
 pub mod history;
+pub mod limits;
 pub mod locate;
 pub mod math;
 pub mod model;
