@@ -517,3 +517,14 @@ fn replay_output_is_the_case_trajectory_in_one_line() {
     let expected = convergence::replay::Case::from_json(&text).unwrap().replay().to_json();
     assert_eq!(out.trim_end(), expected);
 }
+
+#[test]
+fn run_reports_a_saddle_run_falling_without_bound_as_diverged() {
+    let cfg = Temp::with(
+        "saddle.json",
+        r#"{"problem": {"name": "saddle"}, "runs": [{"label": "radam", "optimizer": {"name": "RAdam", "lr": 1e10}}]}"#,
+    );
+    let snap: Value = serde_json::from_str(&ok(&converge(&["run", cfg.arg()]))).unwrap();
+    assert_eq!(snap["runs"][0]["status"]["state"], "diverged");
+    assert_eq!(snap["runs"][0]["status"]["criterion"], "unbounded_below");
+}
