@@ -62,8 +62,10 @@ pub struct Experiment {
 }
 
 impl Experiment {
-    /// Parses and validates a JSON config.
+    /// Parses and validates a JSON config; a text over `limits::MAX_CONFIG_BYTES` is rejected
+    /// before parsing.
     pub fn from_json(text: &str) -> Result<Experiment, ValidationErrors> {
+        crate::limits::check_len("config", text, crate::limits::MAX_CONFIG_BYTES)?;
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| ValidationErrors::one("", format!("invalid JSON: {e}")))?;
         let experiment = Experiment::from_value(value)?;

@@ -10,6 +10,7 @@ pub mod data;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fuzzing;
 pub mod history;
+pub mod limits;
 pub mod locate;
 pub mod math;
 pub mod model;

@@ -13,7 +13,20 @@
 //!   below `best - min_delta` for `patience` evaluations (Prechelt 1998, "Early Stopping - But
 //!   When?"); with `restore_best` the run goes back to the parameters of the best evaluation;
 //! - divergence: a non-finite loss, gradient or parameter, or
-//!   `loss[t] > factor * max(1, |loss[0]|)` (the reference cases' definition with factor 1e6).
+//!   `loss[t] > factor * max(1, |loss[0]|)` (the reference cases' definition with factor 1e6),
+//!   or, for a loss that is not bounded below, `loss[t] < -factor * max(1, |loss[0]|)`
+//!   ("unbounded below": the saddle x^2 - y^2 and a quadratic with a negative curvature fall
+//!   without end; every other problem is bounded below by far less than a million, e.g.
+//!   Styblinski-Tang by -78.4, and models' losses are never negative, so the test never fires
+//!   on them at the default factor).
+//!
+//! A run stops as "stalled" rather than "converged" when a progress criterion (loss plateau,
+//! parameter change, early stopping) fires while its parameters are still the start point (up
+//! to one rounding step at unit scale): nothing changed because the updates were too small to move any parameter (a learning
+//! rate of 1e-300), not because the run reached a flat place. The criteria that describe the
+//! point itself (gradient norm, target loss) still report "converged" at the start point: a
+//! run that starts at a stationary point or below the target is done. The run decides this
+//! ([`crate::run::Run`]), since only it knows the start point.
 
 use serde::{Deserialize, Serialize};
 
@@ -235,6 +248,12 @@ impl Criterion {
     fn index(self) -> usize {
         self as usize
     }
+
+    /// True for the criteria that judge progress (a change between steps or evaluations), which
+    /// fire without meaning when nothing moved; false for those that judge the point itself.
+    pub fn measures_progress(self) -> bool {
+        matches!(self, Criterion::LossPlateau | Criterion::ParamChange | Criterion::EarlyStopping)
+    }
 }
 
 /// Why a run diverged.
@@ -249,6 +268,8 @@ pub enum Divergence {
     NonfiniteParams,
     /// The loss grew past `factor * max(1, |loss[0]|)`.
     LossExploded,
+    /// The loss fell below `-factor * max(1, |loss[0]|)`: the problem has no minimum that way.
+    UnboundedBelow,
 }
 
 impl Divergence {
@@ -259,6 +280,7 @@ impl Divergence {
             Divergence::NonfiniteGradient => "nonfinite_gradient",
             Divergence::NonfiniteParams => "nonfinite_params",
             Divergence::LossExploded => "loss_exploded",
+            Divergence::UnboundedBelow => "unbounded_below",
         }
     }
 }
@@ -274,6 +296,8 @@ pub enum Status {
     Diverged { reason: Divergence, at_step: u64 },
     /// `max_steps` was reached without convergence.
     Stopped { at_step: u64 },
+    /// A progress criterion fired while the parameters were still the start point.
+    Stalled { criterion: Criterion, at_step: u64 },
 }
 
 impl Status {
@@ -346,8 +370,12 @@ impl Monitor {
             return Some(Status::Diverged { reason: Divergence::NonfiniteGradient, at_step: step });
         }
         let initial = *self.initial_loss.get_or_insert(loss);
-        if loss > self.config.divergence.factor * initial.abs().max(1.0) {
+        let bound = self.config.divergence.factor * initial.abs().max(1.0);
+        if loss > bound {
             return Some(Status::Diverged { reason: Divergence::LossExploded, at_step: step });
+        }
+        if loss < -bound {
+            return Some(Status::Diverged { reason: Divergence::UnboundedBelow, at_step: step });
         }
         let mut verdict = None;
         if let Some(c) = &self.config.grad_norm {

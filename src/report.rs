@@ -155,6 +155,9 @@ fn divergence_words(reason: Divergence) -> &'static str {
         Divergence::NonfiniteGradient => "the gradient became inf or NaN - try a smaller learning rate",
         Divergence::NonfiniteParams => "the parameters became inf or NaN - try a smaller learning rate",
         Divergence::LossExploded => "loss grew a million-fold - try a smaller learning rate or more damping",
+        Divergence::UnboundedBelow => {
+            "loss fell a million-fold below its start: this function has no minimum in that direction"
+        }
     }
 }
 
@@ -181,6 +184,13 @@ pub fn describe(run: &Run, problem: &Problem) -> RunReport {
             };
             ("stopped", format!("stopped at max_steps = {at_step}{}{hint}", end_words(kind, eig)))
         }
+        Status::Stalled { criterion, at_step } => (
+            "stopped",
+            format!(
+                "stalled at step {at_step}: {} while the parameters never left the start point - the updates are too small to move them; try a larger learning rate",
+                criterion_words(run, criterion)
+            ),
+        ),
     };
     let relevant = !matches!(run.status(), Status::Running | Status::Diverged { .. });
     RunReport {

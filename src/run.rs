@@ -10,6 +10,10 @@
 //! used once (every step, for full batch). At the end of every `eval_every`-th epoch (and at
 //! step 0) the run evaluates training and validation loss and accuracy, and the monitor
 //! checks early stopping; with `restore_best` an early stop returns to the best weights.
+//!
+//! A loss plateau, parameter change or early stop that fires while the parameters are still
+//! the start point (up to rounding, see `still_at_start`) makes the run "stalled", not
+//! "converged": the updates were too small to move anything.
 
 use crate::config::RunConfig;
 use crate::data::Rng;
@@ -250,6 +254,7 @@ impl Run {
             self.best_params.clone_from(&self.params);
         }
         if let Some(status) = verdict {
+            let status = self.judge(status);
             let restore = self.monitor.config().early_stopping.as_ref().is_some_and(|c| c.restore_best);
             if restore && matches!(status, Status::Converged { .. }) {
                 self.params.clone_from(&self.best_params);
@@ -259,6 +264,31 @@ impl Run {
             if self.status.is_running() {
                 self.status = status;
             }
+        }
+    }
+
+    /// True while the parameters are still the start point, up to one rounding step at unit
+    /// scale: `||params - x0|| <= EPSILON * max(1, ||x0||)`. A start at 0 that crept by 1e-300
+    /// counts as not moved; the scale floor of 1 is the landscapes' and models' natural one.
+    fn still_at_start(&self) -> bool {
+        let mut moved = 0.0;
+        let mut start = 0.0;
+        for (p, x) in self.params.iter().zip(&self.x0) {
+            moved += (p - x) * (p - x);
+            start += x * x;
+        }
+        // Compared squared: sqrt(moved) <= EPSILON * max(1, sqrt(start)).
+        moved <= f64::EPSILON * f64::EPSILON * start.max(1.0)
+    }
+
+    /// A monitor's verdict as the run's status: a progress criterion that fires while the
+    /// parameters are still the start point means the run stalled, not converged.
+    fn judge(&self, status: Status) -> Status {
+        match status {
+            Status::Converged { criterion, at_step } if criterion.measures_progress() && self.still_at_start() => {
+                Status::Stalled { criterion, at_step }
+            }
+            other => other,
         }
     }
 
@@ -287,7 +317,7 @@ impl Run {
         let grad_norm = norm2(&self.grad);
         let mut record = StepRecord { step: t, loss, grad_norm, lr: None, delta_norm: None };
         if let Some(status) = self.monitor.check_point(t, loss, grad_norm) {
-            self.status = status;
+            self.status = self.judge(status);
         } else if t >= self.max_steps {
             self.status = Status::Stopped { at_step: t };
         } else {
@@ -310,7 +340,7 @@ impl Run {
             self.last_lr = lr;
             record.delta_norm = Some(delta_norm);
             if let Some(status) = self.monitor.check_update(t + 1, delta_norm, finite) {
-                self.status = status;
+                self.status = self.judge(status);
             }
             if let (Some(m), true) = (training, epoch_done) {
                 self.epoch += 1;

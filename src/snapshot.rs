@@ -36,11 +36,18 @@ pub fn nums(values: &[f64]) -> Vec<Num> {
 }
 
 /// A run's status in words a program can read.
+///
+/// A stalled run (a progress criterion fired while the parameters never left the start point)
+/// is `{"state": "stopped", "criterion": "stalled"}`: a reader that knows only the four states
+/// sees a run that stopped without converging, which is the truth; the criterion that fired
+/// is in the run's `criteria`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StatusView {
     /// `running`, `converged`, `diverged` or `stopped`.
     pub state: &'static str,
-    /// The criterion that stopped the run, the divergence reason, or `max_steps`.
+    /// The criterion that stopped the run, the divergence reason (`nonfinite_loss`,
+    /// `nonfinite_gradient`, `nonfinite_params`, `loss_exploded`, `unbounded_below`), or, for
+    /// `stopped`, `max_steps` or `stalled`.
     pub criterion: Option<&'static str>,
     /// The step at which it happened.
     pub at_step: Option<u64>,
@@ -58,6 +65,9 @@ impl From<Status> for StatusView {
             }
             Status::Stopped { at_step } => {
                 StatusView { state: "stopped", criterion: Some("max_steps"), at_step: Some(at_step) }
+            }
+            Status::Stalled { at_step, .. } => {
+                StatusView { state: "stopped", criterion: Some("stalled"), at_step: Some(at_step) }
             }
         }
     }

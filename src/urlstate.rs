@@ -56,7 +56,8 @@
 //! digits, `-._~`, `%` escapes and `& = : , ; ( ) @ ! '`. Arrays use parentheses rather than
 //! brackets because `[` and `]` are not allowed in a fragment and strict URL parsers reject
 //! them; an array and an object are told apart by the `=` after a key. Empty parts (`&&`) are
-//! ignored when reading.
+//! ignored when reading. A hash longer than `limits::MAX_HASH_BYTES`, values nested more than
+//! `limits::MAX_URL_NESTING` parentheses deep and dotted keys of more parts are rejected.
 //!
 //! Decoding builds the JSON value of the config and deserializes it exactly as a JSON config
 //! file is deserialized, so an unknown optimizer, an unknown field or a string where a number
@@ -74,8 +75,10 @@ use crate::config::{Experiment, RunConfig};
 use crate::schedule::ScheduleConfig;
 use crate::validate::ValidationErrors;
 
-/// Deepest nesting of parentheses the decoder follows, which keeps its recursion bounded.
-const MAX_DEPTH: usize = 32;
+/// Deepest nesting of parentheses the decoder follows, and the most keys of a dotted stop
+/// entry. Both keep the decoded value shallow, so every recursion over it (deserialization,
+/// cloning, dropping, locating an error) stays bounded whatever the hash.
+const MAX_DEPTH: usize = crate::limits::MAX_URL_NESTING;
 
 /// The path under which syntax errors are reported.
 const HASH_PATH: &str = "hash";
@@ -119,6 +122,7 @@ pub fn encode(experiment: &Experiment) -> String {
 /// Every problem found is returned with its path: `hash` for syntax errors, the config path
 /// (`runs[0].optimizer.lr`) for everything else. Decoding never panics, whatever the input.
 pub fn decode(link_or_hash: &str) -> Result<Experiment, ValidationErrors> {
+    crate::limits::check_len(HASH_PATH, link_or_hash, crate::limits::MAX_HASH_BYTES)?;
     let hash = hash_of(link_or_hash)?;
     let value = parse_hash(hash)?;
     let experiment = Experiment::from_value(value)?;
@@ -683,6 +687,9 @@ impl<'a> Parser<'a> {
             let start = self.pos;
             let mut path = vec![self.key()?];
             while self.eat('.') {
+                if path.len() >= MAX_DEPTH {
+                    return Err(self.fail(start, &format!("a dotted key has more than {MAX_DEPTH} parts")));
+                }
                 path.push(self.key()?);
             }
             self.consume(':')?;

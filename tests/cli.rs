@@ -424,3 +424,107 @@ fn help_and_version() {
     let out = ok(&converge(&["run", "--help"]));
     assert!(out.contains("--trace"), "{out}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Input caps, nesting and streamed output
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_config_file_over_the_cap_is_rejected_from_its_size() {
+    use convergence::limits::MAX_CONFIG_BYTES;
+    // A 50 MB CSV inside a config: the file's size alone rejects it, before it is read.
+    let text = "1,2\n".repeat(50 * 1024 * 1024 / 4);
+    let config = format!(
+        r#"{{"problem": {{"name": "model", "data": {{"name": "csv", "text": "{}"}}, "model": {{"name": "linear"}}}},
+            "runs": [{{"label": "sgd", "optimizer": {{"name": "SGD", "lr": 0.1}}}}]}}"#,
+        text.replace('\n', "\\n")
+    );
+    let cfg = Temp::with("huge.json", &config);
+    let err = fails(&converge(&["run", cfg.arg()]));
+    let expected = format!("is too large: at most {MAX_CONFIG_BYTES} bytes, got {}", config.len());
+    assert!(err.contains(&expected), "{err}");
+}
+
+#[test]
+fn deeply_nested_json_config_exits_with_status_2() {
+    let depth = 100_000;
+    let cfg = Temp::with(
+        "deep.json",
+        &format!(
+            r#"{{"problem": {{"name": "rosenbrock"}}, "runs": [], "a": {}{}}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        ),
+    );
+    let err = fails(&converge(&["run", cfg.arg()]));
+    assert!(err.contains("recursion limit exceeded"), "{err}");
+}
+
+#[test]
+fn trace_file_has_one_row_per_step_of_a_long_run() {
+    let cfg = Temp::with(
+        "long.json",
+        r#"{"problem": {"name": "quadratic"},
+            "runs": [{"label": "slow", "x0": [-4.0, 2.0], "optimizer": {"name": "SGD", "lr": 1e-7}}],
+            "stop": {"max_steps": 20000, "loss_plateau": null, "param_change": null, "grad_norm": null}}"#,
+    );
+    let file = Temp::path("long.csv");
+    let out = ok(&converge(&["run", cfg.arg(), "--trace", "csv", "--trace-file", file.arg()]));
+    let snap: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(snap["runs"][0]["status"]["at_step"], 20000);
+    let text = std::fs::read_to_string(&file.0).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 20001);
+    assert!(rows[12345].starts_with("slow,12345,"), "{}", rows[12345]);
+}
+
+#[test]
+fn a_failed_trace_write_exits_with_status_2() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let cfg = Temp::with("full.json", TWO_RUNS);
+    for format in ["csv", "json"] {
+        let err = fails(&converge(&["run", cfg.arg(), "--trace", format, "--trace-file", "/dev/full"]));
+        assert!(err.contains("cannot write /dev/full"), "{err}");
+    }
+}
+
+#[test]
+fn trace_csv_replaces_control_characters_in_labels() {
+    let cfg = Temp::with(
+        "ctrl.json",
+        r#"{"problem": {"name": "quadratic"},
+            "runs": [{"label": "a\u001b[31mred\u0007\r\nb, \"c\"", "x0": [1, 1], "optimizer": {"name": "SGD", "lr": 0.1}}],
+            "stop": {"max_steps": 2}}"#,
+    );
+    let out = ok(&converge(&["run", cfg.arg(), "--trace", "csv"]));
+    let lines: Vec<&str> = out.lines().collect();
+    // The snapshot line, the header and three rows: no line break came from the label.
+    assert_eq!(lines.len(), 5, "{out}");
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    assert!(lines[2].starts_with("\"a\u{FFFD}[31mred\u{FFFD}\u{FFFD}\u{FFFD}b, \"\"c\"\"\",0,"), "{}", lines[2]);
+    // JSON escapes them instead.
+    let snap: Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(snap["runs"][0]["label"], "a\u{1b}[31mred\u{7}\r\nb, \"c\"");
+}
+
+#[test]
+fn replay_output_is_the_case_trajectory_in_one_line() {
+    let out = ok(&converge(&["replay", case_path("adam__rosenbrock__CyclicLR.json").to_str().unwrap()]));
+    assert_eq!(out.lines().count(), 1);
+    let text = std::fs::read_to_string(case_path("adam__rosenbrock__CyclicLR.json")).unwrap();
+    let expected = convergence::replay::Case::from_json(&text).unwrap().replay().to_json();
+    assert_eq!(out.trim_end(), expected);
+}
+
+#[test]
+fn run_reports_a_saddle_run_falling_without_bound_as_diverged() {
+    let cfg = Temp::with(
+        "saddle.json",
+        r#"{"problem": {"name": "saddle"}, "runs": [{"label": "radam", "optimizer": {"name": "RAdam", "lr": 1e10}}]}"#,
+    );
+    let snap: Value = serde_json::from_str(&ok(&converge(&["run", cfg.arg()]))).unwrap();
+    assert_eq!(snap["runs"][0]["status"]["state"], "diverged");
+    assert_eq!(snap["runs"][0]["status"]["criterion"], "unbounded_below");
+}

@@ -710,3 +710,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn csv_text_over_the_cap_is_rejected_without_being_read() {
+    use convergence::limits::MAX_CSV_BYTES;
+    // 50 MB of bad lines: were the text read, every line would be reported as bad.
+    let text = "1,abc\n".repeat(50 * 1024 * 1024 / 6 + 1);
+    let data = csv(&text);
+    assert_eq!(
+        messages(&data, "problem.data"),
+        [format!("problem.data.text: at most {MAX_CSV_BYTES} bytes, got {}", text.len())]
+    );
+    // Generation does not read it either: it gives no points.
+    assert_eq!(data.generate(0).len(), 0);
+    // At the cap the text is read: a file of good lines but too many rows fails on its rows.
+    let line = "1,2\n";
+    let at_cap = csv(&line.repeat(MAX_CSV_BYTES / line.len()));
+    let found = messages(&at_cap, "problem.data");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("problem.data.text: must contain at most 5000 data rows"), "{found:?}");
+}
+
+#[test]
+fn csv_counts_every_bad_line_but_keeps_ten_messages() {
+    let text = "x,y\n".to_string() + &"1,abc\n".repeat(25) + &"1,2\n".repeat(10);
+    let found = messages(&csv(&text), "d");
+    assert_eq!(found.len(), 11, "{found:?}");
+    assert_eq!(found[10], "d.text: ... and 15 more bad lines");
+}

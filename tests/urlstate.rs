@@ -668,3 +668,41 @@ fn view_box_round_trips_through_the_hash() {
     let error = decode("problem=himmelblau&run=a:Adam&view=2,1,0,1").unwrap_err().to_string();
     assert!(error.starts_with("view:"), "{error}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Input limits
+// ---------------------------------------------------------------------------------------------
+
+/// The hash of the hardening issue: a stop entry whose key has 60,000 dotted parts.
+fn dotted_hash() -> String {
+    format!("problem=rosenbrock&run=a:Adam&stop={}x:1", "a.".repeat(60_000))
+}
+
+#[test]
+fn a_deeply_dotted_stop_key_is_an_error_not_a_stack_overflow() {
+    let (path, message) = error_of(&dotted_hash());
+    assert_eq!(path, "hash");
+    assert_eq!(message, "stop: a dotted key has more than 32 parts at character 6");
+    // 32 parts are read (and rejected as an unknown field of the stop rule, with its path).
+    let keys = vec!["a"; 32].join(".");
+    let (path, message) = error_of(&format!("problem=rosenbrock&run=a:Adam&stop={keys}:1"));
+    assert_eq!(path, "stop.a", "{message}");
+    assert!(message.contains("unknown field `a`"), "{message}");
+}
+
+#[test]
+fn a_hash_over_the_cap_is_rejected_before_it_is_read() {
+    use convergence::limits::MAX_HASH_BYTES;
+    let hash = format!("problem=rosenbrock&run=a:Adam&seed=1{}", "&".repeat(MAX_HASH_BYTES));
+    let (path, message) = error_of(&hash);
+    assert_eq!(path, "hash");
+    assert_eq!(message, format!("at most {MAX_HASH_BYTES} bytes, got {}", hash.len()));
+}
+
+#[test]
+fn converge_run_url_with_a_deeply_dotted_key_exits_with_status_2() {
+    let out = converge(&["run", "--url", &dotted_hash()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("hash: stop: a dotted key has more than 32 parts"), "{err}");
+}

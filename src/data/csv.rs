@@ -15,12 +15,14 @@
 //!   `1e999` are rejected).
 //! - Labels are 0 and 1, or -1 and 1, in any spelling of these numbers (`1.0`, `-1e0`); -1
 //!   becomes 0, as with TensorFlow Playground's labels. A file may not mix 0 and -1.
-//! - A usable file has between MIN_POINTS and MAX_POINTS data lines.
+//! - A usable file has between MIN_POINTS and MAX_POINTS data lines and at most
+//!   `limits::MAX_CSV_BYTES` bytes; a longer text is rejected before it is read.
 //!
 //! Validation reports each bad line with its number, e.g. `line 7: expected 3 numbers separated
 //! by commas, got "1.2,abc,0"`, at most MAX_BAD_LINES of them followed by `... and N more bad
 //! lines`. Generation skips bad lines, so an unvalidated file gives a partial dataset.
 
+use crate::limits::{too_long, MAX_CSV_BYTES};
 use crate::validate::Validator;
 
 use super::{Dataset, Task, MAX_POINTS, MIN_POINTS};
@@ -39,8 +41,10 @@ pub(crate) struct Parsed {
     values: Vec<f64>,
     /// Number of data lines, good or bad (every non-blank line except the header).
     data_lines: usize,
-    /// One message per bad line, each starting with `line N: `.
+    /// One message per bad line, each starting with `line N: `, for the first MAX_BAD_LINES.
     bad_lines: Vec<String>,
+    /// Number of bad lines, listed or not.
+    bad_count: usize,
 }
 
 /// An iterator over the lines of a text, treating `\r\n`, `\n` and `\r` as line ends.
@@ -87,8 +91,12 @@ struct Conventions {
     minus_one: Option<usize>,
 }
 
-/// Reads a whole CSV text (see the module header for the format).
+/// Reads a whole CSV text (see the module header for the format). A text over
+/// `limits::MAX_CSV_BYTES` is not read at all and gives nothing (validation rejects it).
 pub(crate) fn parse(text: &str) -> Parsed {
+    if text.len() > MAX_CSV_BYTES {
+        return Parsed::default();
+    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut parsed = Parsed::default();
     // The line that fixed the column count, quoted in messages about other counts.
@@ -113,7 +121,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
                     parsed.columns = Some(fields.len());
                     columns_line = number;
                 } else {
-                    parsed.bad_lines.push(format!(
+                    parsed.bad(format!(
                         "line {number}: expected a header with 2 columns (x,y) or 3 columns (x1,x2,label), got {}",
                         quote(line)
                     ));
@@ -125,7 +133,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
         parsed.data_lines += 1;
         let context = LineContext { line, number, columns: parsed.columns, columns_line };
         if let Some(problem) = check_line(&context, &numbers, &mut conventions) {
-            parsed.bad_lines.push(format!("line {number}: {problem}"));
+            parsed.bad(format!("line {number}: {problem}"));
         } else if parsed.columns.is_none() {
             columns_line = number;
             parsed.columns = Some(fields.len());
@@ -208,6 +216,14 @@ fn check_line(context: &LineContext<'_>, numbers: &[Option<f64>], conventions: &
 }
 
 impl Parsed {
+    /// Records a bad line, keeping the message only while fewer than MAX_BAD_LINES are kept.
+    fn bad(&mut self, message: String) {
+        if self.bad_lines.len() < MAX_BAD_LINES {
+            self.bad_lines.push(message);
+        }
+        self.bad_count += 1;
+    }
+
     /// The dataset of the good lines: 2 columns give a regression set, 3 columns a
     /// classification set, and no usable line an empty regression set.
     pub(crate) fn into_dataset(self) -> Dataset {
@@ -245,12 +261,16 @@ pub(crate) fn task(text: &str) -> Task {
 
 /// Records every problem of a CSV text at `path` (the path of the text field itself).
 pub(crate) fn validate(text: &str, path: &str, v: &mut Validator) {
+    if text.len() > MAX_CSV_BYTES {
+        v.error(path, too_long(MAX_CSV_BYTES, text.len()));
+        return;
+    }
     let parsed = parse(text);
     for message in parsed.bad_lines.iter().take(MAX_BAD_LINES) {
         v.error(path, message.clone());
     }
-    if parsed.bad_lines.len() > MAX_BAD_LINES {
-        let more = parsed.bad_lines.len() - MAX_BAD_LINES;
+    if parsed.bad_count > MAX_BAD_LINES {
+        let more = parsed.bad_count - MAX_BAD_LINES;
         v.error(path, format!("... and {more} more bad lines"));
     }
     let rows = parsed.data_lines;

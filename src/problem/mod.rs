@@ -29,6 +29,7 @@ mod training;
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits::MAX_INLINE_POINTS;
 use crate::validate::Validator;
 
 pub use landscapes::Landscape;
@@ -154,11 +155,12 @@ fn join(path: &str, field: &str) -> String {
     }
 }
 
-/// Checks that x and y have the same, non-zero length.
+/// Checks that x and y have the same, non-zero length, at most `limits::MAX_INLINE_POINTS`.
 fn validate_lengths(path: &str, nx: usize, ny: usize, v: &mut Validator) {
     let (px, py) = (join(path, "x"), join(path, "y"));
     v.require(nx == ny, &py, format!("must have as many entries as {px} ({px} has {nx}, {py} has {ny})"));
     v.require(nx > 0, &px, "must contain at least one point");
+    v.require(nx <= MAX_INLINE_POINTS, &px, format!("must contain at most {MAX_INLINE_POINTS} points, got {nx}"));
 }
 
 /// Checks every entry of an array with `check`, which returns true when the entry is fine and

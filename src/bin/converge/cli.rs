@@ -7,9 +7,21 @@
 //! - `converge replay CASE.json`: replays a reference case and prints params, loss and lr.
 //! - `converge bench [--json]`: the benchmark suite of `www/bench.html`, natively.
 //!
-//! Bad input exits with status 2 and a message on stderr naming the field.
+//! Bad input exits with status 2 and a message on stderr naming the field. A file larger than
+//! its cap in `convergence::limits` is rejected from its size, before it is read.
+//!
+//! Output is streamed through buffered writers; nothing grows with the number of steps:
+//! - `--trace-file`: each row goes to the file as its step is taken, then the snapshot is
+//!   printed.
+//! - `--trace json` on standard output: one JSON document, `{"traces": [...], "runs": [...]}`,
+//!   the traces streamed first and the snapshot's fields after them.
+//! - `--trace csv` on standard output: the snapshot on the first line, then the CSV. The
+//!   snapshot is only known at the end, so the experiment is run twice: once for the snapshot
+//!   and once while streaming the rows (runs are deterministic, so both give the same numbers).
 
-use std::io::Write;
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -17,9 +29,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 use convergence::bench;
 use convergence::chart::figures;
 use convergence::config::Experiment;
+use convergence::limits::{self, MAX_CASE_BYTES, MAX_CONFIG_BYTES};
 use convergence::replay::Case;
 use convergence::session::Session;
-use convergence::trace::{TraceFormat, TraceWriter};
+use convergence::snapshot::Snapshot;
+use convergence::trace::{JsonTraces, TraceFormat, TraceWriter};
+use serde::{Serialize, Serializer};
 
 #[derive(Parser)]
 #[command(name = "converge", version, about = "Watch optimizers converge, headless.")]
@@ -71,8 +86,19 @@ enum Command {
 /// A failure to report on stderr with exit status 2.
 struct Failure(String);
 
-fn read(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))
+/// Reads a text file of at most `cap` bytes, checking its size before reading it.
+fn read(path: &Path, cap: usize) -> Result<String, Failure> {
+    let cannot = |e: std::io::Error| Failure(format!("cannot read {}: {e}", path.display()));
+    let size = std::fs::metadata(path).map_err(cannot)?.len();
+    if size > cap as u64 {
+        return Err(Failure(format!("{} is too large: {}", path.display(), limits::too_long(cap, size as usize))));
+    }
+    std::fs::read_to_string(path).map_err(cannot)
+}
+
+/// Maps a write error to a failure naming what was being written.
+fn write_failed(what: &str) -> impl Fn(std::io::Error) -> Failure + '_ {
+    move |e| Failure(format!("cannot write {what}: {e}"))
 }
 
 /// The experiment from a config file, or from a link's hash when `url` is given.
@@ -80,7 +106,7 @@ fn load(config: Option<&Path>, url: Option<&str>) -> Result<Experiment, Failure>
     match (config, url) {
         (_, Some(url)) => convergence::urlstate::decode(url).map_err(|e| Failure(format!("invalid link:\n{e}"))),
         (Some(config), None) => {
-            let text = read(config)?;
+            let text = read(config, MAX_CONFIG_BYTES)?;
             Experiment::from_json(&text).map_err(|e| Failure(format!("invalid config {}:\n{e}", config.display())))
         }
         (None, None) => Err(Failure("give a config file or --url".to_string())),
@@ -105,56 +131,89 @@ fn write_svgs(session: &Session, dir: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The snapshot of the session, serialized when it is reached: after the traces that step it.
+struct LateSnapshot<'a>(&'a RefCell<Session>);
+
+impl Serialize for LateSnapshot<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let session = self.0.try_borrow().map_err(|_| serde::ser::Error::custom("the session is still running"))?;
+        session.snapshot().serialize(s)
+    }
+}
+
+/// `converge run --trace json` on standard output: the traces, then the snapshot's fields.
+#[derive(Serialize)]
+struct TracedDocument<'a> {
+    traces: JsonTraces<'a, Session>,
+    #[serde(flatten)]
+    snapshot: LateSnapshot<'a>,
+}
+
+/// Prints a snapshot as one line of JSON.
+fn print_snapshot(out: &mut impl Write, snapshot: &Snapshot) -> Result<(), Failure> {
+    serde_json::to_writer(&mut *out, snapshot).map_err(|e| Failure(format!("cannot write the snapshot: {e}")))?;
+    writeln!(out).map_err(write_failed("the snapshot"))
+}
+
 fn run(
     experiment: Experiment,
     trace: Option<TraceArg>,
     trace_file: Option<&Path>,
     svg: Option<&Path>,
 ) -> Result<(), Failure> {
-    let mut session = Session::new(experiment);
-    session.set_recording(svg.is_some());
-    let stdout = std::io::stdout();
-    let Some(format) = trace else {
-        session.run_until_stopped(u64::MAX);
-        if let Some(dir) = svg {
-            write_svgs(&session, dir)?;
-        }
-        return writeln!(stdout.lock(), "{}", session.snapshot().to_json()).map_err(|e| Failure(e.to_string()));
-    };
-    let format = match format {
+    let format = trace.map(|t| match t {
         TraceArg::Json => TraceFormat::Json,
         TraceArg::Csv => TraceFormat::Csv,
-    };
-    let mut buffer: Vec<u8> = Vec::new();
-    let mut writer = TraceWriter::new(format, session.problem().dim());
-    writer.run_all(&mut session, &mut buffer).map_err(|e| Failure(e.to_string()))?;
+    });
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut session = Session::new(experiment.clone());
+    session.set_recording(svg.is_some());
+    match (format, trace_file) {
+        (None, _) => {
+            session.run_until_stopped(u64::MAX);
+        }
+        (Some(format), Some(path)) => {
+            let file = File::create(path).map_err(|e| Failure(format!("cannot create {}: {e}", path.display())))?;
+            let mut file = BufWriter::new(file);
+            let what = path.display().to_string();
+            TraceWriter::new(format, session.problem().dim())
+                .run_all(&mut session, &mut file)
+                .map_err(write_failed(&what))?;
+            file.flush().map_err(write_failed(&what))?;
+        }
+        (Some(TraceFormat::Json), None) => {
+            let cell = RefCell::new(session);
+            let document = TracedDocument { traces: JsonTraces::new(&cell), snapshot: LateSnapshot(&cell) };
+            serde_json::to_writer(&mut out, &document).map_err(|e| Failure(format!("cannot write the trace: {e}")))?;
+            writeln!(out).map_err(write_failed("the trace"))?;
+            session = cell.into_inner();
+        }
+        (Some(TraceFormat::Csv), None) => {
+            session.run_until_stopped(u64::MAX);
+            print_snapshot(&mut out, &session.snapshot())?;
+            let mut streamed = Session::new(experiment);
+            TraceWriter::new(TraceFormat::Csv, streamed.problem().dim())
+                .run_all(&mut streamed, &mut out)
+                .map_err(write_failed("the trace"))?;
+        }
+    }
+    if format.is_none() || trace_file.is_some() {
+        print_snapshot(&mut out, &session.snapshot())?;
+    }
+    out.flush().map_err(write_failed("the output"))?;
     if let Some(dir) = svg {
         write_svgs(&session, dir)?;
     }
-    let snapshot = session.snapshot().to_json();
-    let trace_text = String::from_utf8_lossy(&buffer);
-    let mut out = stdout.lock();
-    let result = match (trace_file, format) {
-        (Some(path), _) => {
-            std::fs::write(path, trace_text.as_bytes())
-                .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
-            writeln!(out, "{snapshot}")
-        }
-        // One JSON document: the snapshot with the traces added.
-        (None, TraceFormat::Json) => {
-            let body = snapshot.strip_suffix('}').unwrap_or(&snapshot);
-            writeln!(out, "{body},\"traces\":{trace_text}}}")
-        }
-        // The snapshot on the first line, then the CSV.
-        (None, TraceFormat::Csv) => write!(out, "{snapshot}\n{trace_text}"),
-    };
-    result.map_err(|e| Failure(e.to_string()))
+    Ok(())
 }
 
 fn replay(case: &Path) -> Result<(), Failure> {
-    let text = read(case)?;
+    let text = read(case, MAX_CASE_BYTES)?;
     let parsed = Case::from_json(&text).map_err(|e| Failure(format!("invalid case {}:\n{e}", case.display())))?;
-    writeln!(std::io::stdout().lock(), "{}", parsed.replay().to_json()).map_err(|e| Failure(e.to_string()))
+    drop(text);
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    parsed.write_json(&mut out).map_err(write_failed("the replay"))?;
+    writeln!(out).and_then(|()| out.flush()).map_err(write_failed("the replay"))
 }
 
 fn bench_suite(json: bool) -> Result<(), Failure> {
