@@ -7,8 +7,9 @@
 //!            "schedule": {"name": "constant"}}],
 //!  "stop": {"max_steps": 3000}}
 //! ```
-//! Parsing reports the first structural problem (wrong type, unknown field or name, with the
-//! allowed values) with its path; validation then collects every value problem with its path.
+//! Parsing (`reader.rs`) reports the first structural problem (a key given twice, a wrong type,
+//! an unknown field or name with the allowed values) with its path; validation then collects
+//! every value problem with its path.
 
 use serde::{Deserialize, Serialize};
 
@@ -64,8 +65,7 @@ pub struct Experiment {
 impl Experiment {
     /// Parses and validates a JSON config.
     pub fn from_json(text: &str) -> Result<Experiment, ValidationErrors> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ValidationErrors::one("", format!("invalid JSON: {e}")))?;
+        let value = crate::reader::parse_json(text)?;
         let experiment = Experiment::from_value(value)?;
         experiment.validate()?;
         Ok(experiment)
@@ -76,10 +76,7 @@ impl Experiment {
     /// all come through here), which keeps a single copy of the deserialization code in the
     /// wasm binary.
     pub fn from_value(value: serde_json::Value) -> Result<Experiment, ValidationErrors> {
-        serde_json::from_value(value.clone()).map_err(|e| {
-            let message = e.to_string();
-            ValidationErrors::one(crate::locate::locate_in_experiment(&value, &message), message)
-        })
+        crate::reader::from_value(&value).map_err(crate::reader::ReadError::into_errors)
     }
 
     /// The config as a JSON value.

@@ -72,8 +72,8 @@ fn strip(value: &mut Value, keys: &[&str]) {
 }
 
 fn field<T: serde::de::DeserializeOwned>(case: &Value, name: &str) -> Result<T, ValidationErrors> {
-    let value = case.get(name).cloned().ok_or_else(|| ValidationErrors::one(name, "missing field"))?;
-    serde_json::from_value(value).map_err(|e| ValidationErrors::one(name, e.to_string()))
+    let value = case.get(name).ok_or_else(|| ValidationErrors::one(name, "missing field"))?;
+    crate::reader::from_value(value).map_err(|e| e.under_key(name).into_errors())
 }
 
 impl Case {
