@@ -269,7 +269,7 @@ fn validation_many_problems_across_sections() {
         "runs[0].color: must look like #1f77b4, got \"red\"",
         "runs[1].optimizer.betas[1]: must be in [0, 1), got 1",
         "runs[2].optimizer.rho: must be in [0, 1], got 1.5",
-        "runs[3].optimizer.max_iter: must be >= 1, got 0",
+        "runs[3].optimizer.max_iter: must be in [1, 1000], got 0",
         "runs[3].optimizer.history_size: must be in [1, 1000], got 0",
         "stop.max_steps: must be in [1, 100000000], got 0",
         "stop.loss_plateau.tol: must be > 0, got -1",
