@@ -7,8 +7,9 @@
 //!            "schedule": {"name": "constant"}}],
 //!  "stop": {"max_steps": 3000}}
 //! ```
-//! Parsing reports the first structural problem (wrong type, unknown field or name, with the
-//! allowed values) with its path; validation then collects every value problem with its path.
+//! Parsing (`reader.rs`) reports the first structural problem (a key given twice, a wrong type,
+//! an unknown field or name with the allowed values) with its path; validation then collects
+//! every value problem with its path.
 
 use serde::{Deserialize, Serialize};
 
@@ -66,8 +67,7 @@ impl Experiment {
     /// before parsing.
     pub fn from_json(text: &str) -> Result<Experiment, ValidationErrors> {
         crate::limits::check_len("config", text, crate::limits::MAX_CONFIG_BYTES)?;
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ValidationErrors::one("", format!("invalid JSON: {e}")))?;
+        let value = crate::reader::parse_json(text)?;
         let experiment = Experiment::from_value(value)?;
         experiment.validate()?;
         Ok(experiment)
@@ -78,10 +78,7 @@ impl Experiment {
     /// all come through here), which keeps a single copy of the deserialization code in the
     /// wasm binary.
     pub fn from_value(value: serde_json::Value) -> Result<Experiment, ValidationErrors> {
-        serde_json::from_value(value.clone()).map_err(|e| {
-            let message = e.to_string();
-            ValidationErrors::one(crate::locate::locate_in_experiment(&value, &message), message)
-        })
+        crate::reader::from_value(&value).map_err(crate::reader::ReadError::into_errors)
     }
 
     /// The config as a JSON value.
@@ -98,31 +95,25 @@ impl Experiment {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut v = Validator::new();
         self.problem.validate("problem", &mut v);
-        let dim = self.problem.dim();
+        let (dim, examples) = self.problem.size();
         v.require(!self.runs.is_empty(), "runs", "at least one run is needed");
         v.require(self.runs.len() <= MAX_RUNS, "runs", format!("at most {MAX_RUNS} runs, got {}", self.runs.len()));
         for (i, run) in self.runs.iter().enumerate() {
             let path = format!("runs[{i}]");
-            validate_run(run, &path, dim, &mut v);
+            validate_run(run, &path, dim, examples, &mut v);
             if self.runs[..i].iter().any(|other| other.label == run.label) {
                 v.error(format!("{path}.label"), format!("duplicate label \"{}\"; labels must be unique", run.label));
             }
         }
         self.stop.validate("stop", &mut v);
         if let Some(view) = &self.view {
-            let ok =
-                view.x.iter().chain(&view.y).all(|c| c.is_finite()) && view.x[0] < view.x[1] && view.y[0] < view.y[1];
-            v.require(
-                ok,
-                "view",
-                format!("needs finite x[0] < x[1] and y[0] < y[1], got x {:?}, y {:?}", view.x, view.y),
-            );
+            view.validate("view", &mut v);
         }
         v.finish()
     }
 }
 
-fn validate_run(run: &RunConfig, path: &str, dim: usize, v: &mut Validator) {
+fn validate_run(run: &RunConfig, path: &str, dim: usize, examples: usize, v: &mut Validator) {
     let label_chars = run.label.chars().count();
     v.require(
         (1..=MAX_LABEL_CHARS).contains(&label_chars),
@@ -139,6 +130,7 @@ fn validate_run(run: &RunConfig, path: &str, dim: usize, v: &mut Validator) {
         }
     }
     run.optimizer.validate(&format!("{path}.optimizer"), v);
+    run.optimizer.validate_for_problem(&format!("{path}.optimizer"), dim, examples, v);
     run.schedule.validate(&format!("{path}.schedule"), run.optimizer.has_momentum(), v);
     if let Some(color) = &run.color {
         let ok = color.len() == 7 && color.starts_with('#') && color.chars().skip(1).all(|c| c.is_ascii_hexdigit());

@@ -156,7 +156,7 @@ fn strip(value: &mut Value, keys: &[&str]) {
 
 fn field<T: serde::de::DeserializeOwned>(value: Option<Value>, name: &str) -> Result<T, ValidationErrors> {
     let value = value.ok_or_else(|| ValidationErrors::one(name, "missing field"))?;
-    serde_json::from_value(value).map_err(|e| ValidationErrors::one(name, e.to_string()))
+    crate::reader::from_value(&value).map_err(|e| e.under_key(name).into_errors())
 }
 
 impl Case {

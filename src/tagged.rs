@@ -5,10 +5,11 @@
 //! its derived visitors generate a large state machine per struct variant; together they were
 //! most of the wasm binary. `tagged_enum!` keeps serde's derive for *writing* (the same JSON
 //! shape) and generates the reading side: the `name` picks the variant, each field is read
-//! with `serde_json::from_value` (one small function per field type) or takes its default,
-//! and any field left over is an error. The messages are serde's own:
-//! "unknown variant `Adamm`, expected one of `SGD`, ...", "unknown field `c`, expected `a` or
-//! `b`", "missing field `step_size`".
+//! with the strict `reader::from_value` (one small function per field type) or takes its
+//! default, and any field left over is an error. The messages are serde's own, each with the
+//! path of the field inside the tagged object: `name: unknown variant `Adamm`, expected one of
+//! `SGD`, ...`, `c: unknown field `c`, expected `a` or `b``, `missing field `step_size``,
+//! `inner.lr: invalid type: string "x", expected f64`.
 //!
 //! Syntax: each variant is `Variant as "json-name" { field as "json-key": Type = default, ... }`
 //! (`= default` is optional; without it the field is required) or `Variant as "json-name"(Type)`
@@ -17,15 +18,20 @@
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::reader::{from_value, ReadError};
+
 /// Splits `{"name": N, ...rest}` into N and the other fields.
-pub fn split_tag(value: Value) -> Result<(String, Map<String, Value>), String> {
+pub fn split_tag(value: Value) -> Result<(String, Map<String, Value>), ReadError> {
     let Value::Object(mut map) = value else {
-        return Err(format!("invalid type: {}, expected an object with a \"name\" field", kind(&value)));
+        let message = format!("invalid type: {}, expected an object with a \"name\" field", kind(&value));
+        return Err(ReadError::new(message));
     };
     match map.remove("name") {
         Some(Value::String(name)) => Ok((name, map)),
-        Some(other) => Err(format!("invalid type: {}, expected a string", kind(&other))),
-        None => Err("missing field `name`".to_string()),
+        Some(other) => {
+            Err(ReadError::new(format!("invalid type: {}, expected a string", kind(&other))).under_key("name"))
+        }
+        None => Err(ReadError::new("missing field `name`")),
     }
 }
 
@@ -51,9 +57,9 @@ fn expected(allowed: &[&str]) -> String {
     }
 }
 
-/// "unknown variant `x`, expected one of ...".
-pub fn unknown_variant(name: &str, allowed: &[&str]) -> String {
-    format!("unknown variant `{name}`, expected {}", expected(allowed))
+/// "unknown variant `x`, expected one of ...", at the `name` field.
+pub fn unknown_variant(name: &str, allowed: &[&str]) -> ReadError {
+    ReadError::new(format!("unknown variant `{name}`, expected {}", expected(allowed))).under_key("name")
 }
 
 /// The fields of one tagged object, read one by one.
@@ -68,25 +74,29 @@ impl Fields {
     }
 
     /// Reads `key` if present.
-    pub fn optional<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>, String> {
+    pub fn optional<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>, ReadError> {
         match self.map.remove(key) {
-            Some(value) => serde_json::from_value(value).map(Some).map_err(|e| e.to_string()),
+            Some(value) => from_value(&value).map(Some).map_err(|e| e.under_key(key)),
             None => Ok(None),
         }
     }
 
     /// Reads `key`, which must be present.
-    pub fn required<T: DeserializeOwned>(&mut self, key: &str) -> Result<T, String> {
-        self.optional(key)?.ok_or_else(|| format!("missing field `{key}`"))
+    pub fn required<T: DeserializeOwned>(&mut self, key: &str) -> Result<T, ReadError> {
+        self.optional(key)?.ok_or_else(|| ReadError::new(format!("missing field `{key}`")))
     }
 
-    /// Fails on any field not in `allowed`.
-    pub fn finish(self, allowed: &[&str]) -> Result<(), String> {
-        match self.map.keys().next() {
-            None => Ok(()),
-            Some(key) if allowed.is_empty() => Err(format!("unknown field `{key}`, there are no fields")),
-            Some(key) => Err(format!("unknown field `{key}`, expected {}", expected(allowed))),
-        }
+    /// Fails on any field not in `allowed`, at that field.
+    pub fn finish(self, allowed: &[&str]) -> Result<(), ReadError> {
+        let Some(key) = self.map.keys().next() else {
+            return Ok(());
+        };
+        let message = if allowed.is_empty() {
+            format!("unknown field `{key}`, there are no fields")
+        } else {
+            format!("unknown field `{key}`, expected {}", expected(allowed))
+        };
+        Err(ReadError::new(message).under_key(key))
     }
 
     /// The remaining fields as one object (for a variant holding another config).
@@ -124,13 +134,14 @@ macro_rules! tagged_enum {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                // `reader::Reader` takes the path back out of the message (see `reader.rs`).
                 Self::from_tagged(value).map_err(<D::Error as serde::de::Error>::custom)
             }
         }
 
         impl $name {
             /// Reads the config from its JSON value.
-            fn from_tagged(value: serde_json::Value) -> Result<Self, String> {
+            fn from_tagged(value: serde_json::Value) -> Result<Self, $crate::reader::ReadError> {
                 let (tag, fields) = $crate::tagged::split_tag(value)?;
                 #[allow(unused_mut)]
                 let mut fields = $crate::tagged::Fields::new(fields);
@@ -145,7 +156,7 @@ macro_rules! tagged_enum {
                                 return Ok(config);
                             )?
                             $(
-                                let inner: $nty = serde_json::from_value(fields.into_value()).map_err(|e| e.to_string())?;
+                                let inner: $nty = $crate::reader::from_value(&fields.into_value())?;
                                 return Ok($name::$variant(inner));
                             )?
                         }

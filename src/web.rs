@@ -22,6 +22,7 @@ use crate::problem::Problem;
 use crate::problem::ViewBox;
 use crate::report::describe;
 use crate::session::{Session, StepQueue};
+use crate::validate::Validator;
 
 /// The message of the last panic, for the page's "internal error" alert.
 static LAST_PANIC: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
@@ -206,11 +207,11 @@ impl Playground {
 
     /// Sets the landscape view box.
     pub fn set_view(&mut self, x0: f64, x1: f64, y0: f64, y1: f64) -> Result<(), JsError> {
-        let ok = [x0, x1, y0, y1].iter().all(|v| v.is_finite()) && x1 > x0 && y1 > y0;
-        if !ok {
-            return Err(js_error(format!("view: need finite x0 < x1 and y0 < y1, got [{x0}, {x1}, {y0}, {y1}]")));
-        }
-        self.view = Some(ViewBox { x: [x0, x1], y: [y0, y1] });
+        let view = ViewBox { x: [x0, x1], y: [y0, y1] };
+        let mut v = Validator::new();
+        view.validate("view", &mut v);
+        v.finish().map_err(|e| js_error(e.to_string()))?;
+        self.view = Some(view);
         self.session.set_view(self.view);
         Ok(())
     }

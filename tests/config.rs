@@ -269,7 +269,7 @@ fn validation_many_problems_across_sections() {
         "runs[0].color: must look like #1f77b4, got \"red\"",
         "runs[1].optimizer.betas[1]: must be in [0, 1), got 1",
         "runs[2].optimizer.rho: must be in [0, 1], got 1.5",
-        "runs[3].optimizer.max_iter: must be >= 1, got 0",
+        "runs[3].optimizer.max_iter: must be in [1, 1000], got 0",
         "runs[3].optimizer.history_size: must be in [1, 1000], got 0",
         "stop.max_steps: must be in [1, 100000000], got 0",
         "stop.loss_plateau.tol: must be > 0, got -1",
@@ -417,17 +417,16 @@ fn unknown_fields_name_the_path_and_the_allowed_fields() {
         assert!(message.contains(&format!("`{field}`")), "{message}");
     }
 
-    // Inside a tagged optimizer the error is reported at the optimizer (serde buffers the
-    // object to read its tag), still with the field and the allowed ones.
+    // Inside a tagged optimizer too, the path names the field, with the allowed ones.
     let (path, message) = one_error(&with_optimizer(r#"{"name": "Adam", "foo": 1}"#));
-    assert!(path.starts_with("runs[0].optimizer"), "{path}");
-    assert!(message.contains("unknown field `foo`"), "{message}");
+    assert_eq!(path, "runs[0].optimizer.foo");
+    assert!(message.starts_with("unknown field `foo`, expected one of "), "{message}");
     for field in ["lr", "betas", "eps", "weight_decay", "amsgrad", "decoupled_weight_decay"] {
         assert!(message.contains(&format!("`{field}`")), "{message}");
     }
     // A torch keyword of another optimizer is unknown too.
     let (path, message) = one_error(&with_optimizer(r#"{"name": "SGD", "betas": [0.9, 0.99]}"#));
-    assert!(path.starts_with("runs[0].optimizer"), "{path}");
+    assert_eq!(path, "runs[0].optimizer.betas");
     assert!(message.contains("unknown field `betas`"), "{message}");
     assert!(message.contains("`nesterov`"), "{message}");
 }
@@ -477,23 +476,214 @@ fn unknown_names_list_the_allowed_values() {
 
 #[test]
 fn missing_and_mistyped_fields() {
+    // A missing field is reported at the object that lacks it.
     let (path, message) = one_error(r#"{"problem": {"name": "rosenbrock"}, "runs": [{"label": "a"}]}"#);
-    assert!(path.is_empty() || path.starts_with("runs[0]"), "{path}");
-    assert!(message.contains("missing field `optimizer`"), "{message}");
+    assert_eq!((path.as_str(), message.as_str()), ("runs[0]", "missing field `optimizer`"));
 
     let (path, message) = one_error(r#"{"runs": [{"label": "a", "optimizer": {"name": "Adam"}}]}"#);
-    assert!(message.contains("missing field `problem`"), "{path}: {message}");
+    assert_eq!((path.as_str(), message.as_str()), ("", "missing field `problem`"));
 
     let (path, message) = one_error(&with_optimizer(r#"{"lr": 0.1}"#));
-    assert!(path.starts_with("runs[0].optimizer"), "{path}");
-    assert!(message.contains("name"), "{message}");
+    assert_eq!((path.as_str(), message.as_str()), ("runs[0].optimizer", "missing field `name`"));
 
-    let (path, _) = one_error(r#"{"seed": "one", "problem": {"name": "rosenbrock"}, "runs": []}"#);
-    assert_eq!(path, "seed");
+    let (path, message) = one_error(r#"{"seed": "one", "problem": {"name": "rosenbrock"}, "runs": []}"#);
+    assert_eq!((path.as_str(), message.as_str()), ("seed", r#"invalid type: string "one", expected u64"#));
 
-    let e = errors("{not json");
-    assert_eq!(e.0.len(), 1);
-    assert!(!e.to_string().is_empty());
+    let (path, message) = one_error(&with_optimizer(r#"{"name": "Adam", "lr": "fast"}"#));
+    assert_eq!(
+        (path.as_str(), message.as_str()),
+        ("runs[0].optimizer.lr", r#"invalid type: string "fast", expected f64"#)
+    );
+
+    let (path, message) =
+        one_error(&with_optimizer(r#"{"name": "Lookahead", "inner": {"name": "Adam", "eps": true}}"#));
+    assert_eq!(
+        (path.as_str(), message.as_str()),
+        ("runs[0].optimizer.inner.eps", "invalid type: boolean `true`, expected f64")
+    );
+
+    let (path, message) = one_error("{not json");
+    assert_eq!(path, "");
+    assert!(message.starts_with("invalid JSON: key must be a string at line 1 column 2"), "{message}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strict structure: objects only where objects belong, no key twice, exact paths
+// ---------------------------------------------------------------------------------------------
+
+/// The one structural error of `json`, as `path: message`.
+fn one_line(json: &str) -> String {
+    let (path, message) = one_error(json);
+    format!("{path}: {message}")
+}
+
+#[test]
+fn the_issue_wrong_paths_name_the_right_field() {
+    let config =
+        |seed: &str, runs: &str| format!(r#"{{"seed": {seed}, "problem": {{"name": "rosenbrock"}}, "runs": {runs}}}"#);
+    let run = |x0: &str| format!(r#"[{{"label": "a", "x0": {x0}, "optimizer": {{"name": "SGD"}}}}]"#);
+    assert_eq!(one_line(&config("[1]", &run("[1, 2]"))), "seed: invalid type: sequence, expected u64");
+    assert_eq!(one_line(&config("1", "{}")), "runs: invalid type: map, expected a sequence");
+    assert_eq!(one_line(&config("1", &run(r#"{"x": 1}"#))), "runs[0].x0: invalid type: map, expected a sequence");
+    assert_eq!(one_line(&config("1", &run("[null, 1]"))), "runs[0].x0[0]: invalid type: null, expected f64");
+}
+
+#[test]
+fn structs_written_as_arrays_are_rejected_with_their_path() {
+    // `"stop": [5]` used to mean `max_steps` 5, and a whole experiment as nested arrays ran.
+    assert_eq!(one_line(&with_stop("[5]")), "stop: invalid type: sequence, expected struct StopConfig");
+    assert_eq!(
+        one_line(r#"[1, {"name": "rosenbrock"}, [["a", null, {"name": "SGD"}]]]"#),
+        ": invalid type: sequence, expected struct Experiment"
+    );
+    let runs = r#"[{"label": "r", "optimizer": {"name": "SGD"}}]"#;
+    let model = |field: &str| {
+        format!(r#"{{"problem": {{"name": "model", "data": {{"name": "circle"}}, {field}}}, "runs": {runs}}}"#)
+    };
+    let cases: Vec<(String, &str)> = vec![
+        (
+            r#"{"problem": {"name": "rosenbrock"}, "runs": [["r", [1, 2], {"name": "SGD"}]]}"#.to_string(),
+            "runs[0]: invalid type: sequence, expected struct RunConfig",
+        ),
+        (
+            with_stop(r#"{"loss_plateau": [1e-9, 5]}"#),
+            "stop.loss_plateau: invalid type: sequence, expected struct PlateauCriterion",
+        ),
+        (
+            with_stop(r#"{"param_change": [1e-9]}"#),
+            "stop.param_change: invalid type: sequence, expected struct ParamChangeCriterion",
+        ),
+        (
+            with_stop(r#"{"grad_norm": [1e-9]}"#),
+            "stop.grad_norm: invalid type: sequence, expected struct GradNormCriterion",
+        ),
+        (
+            with_stop(r#"{"target_loss": [0.1]}"#),
+            "stop.target_loss: invalid type: sequence, expected struct TargetLossCriterion",
+        ),
+        (
+            with_stop(r#"{"early_stopping": [3]}"#),
+            "stop.early_stopping: invalid type: sequence, expected struct EarlyStoppingCriterion",
+        ),
+        (
+            with_stop(r#"{"divergence": [10]}"#),
+            "stop.divergence: invalid type: sequence, expected struct DivergenceCriterion",
+        ),
+        (
+            format!(r#"{{"problem": {{"name": "rosenbrock"}}, "runs": {runs}, "view": [[-1, 1], [-1, 1]]}}"#),
+            "view: invalid type: sequence, expected struct ViewBox",
+        ),
+        (
+            model(r#""regularization": [0.1, 0, 0]"#),
+            "problem.regularization: invalid type: sequence, expected struct Regularization",
+        ),
+        (
+            model(r#""model": ["mlp"]"#),
+            r#"problem.model: invalid type: an array, expected an object with a "name" field"#,
+        ),
+        (
+            format!(r#"{{"problem": {{"name": "model", "data": ["circle"]}}, "runs": {runs}}}"#),
+            r#"problem.data: invalid type: an array, expected an object with a "name" field"#,
+        ),
+        (
+            format!(r#"{{"problem": ["rosenbrock"], "runs": {runs}}}"#),
+            r#"problem: invalid type: an array, expected an object with a "name" field"#,
+        ),
+        (
+            format!(r#"{{"problem": {{"name": "linreg", "data": [[0, 1], [1, 2]]}}, "runs": {runs}}}"#),
+            "problem.data: invalid type: sequence, expected struct LinregData",
+        ),
+        (
+            with_optimizer(r#"["SGD", 0.1]"#),
+            r#"runs[0].optimizer: invalid type: an array, expected an object with a "name" field"#,
+        ),
+        (
+            with_optimizer(r#"{"name": "Lookahead", "inner": ["SGD"]}"#),
+            r#"runs[0].optimizer.inner: invalid type: an array, expected an object with a "name" field"#,
+        ),
+        (
+            r#"{"problem": {"name": "rosenbrock"}, "runs": [{"label": "r", "optimizer": {"name": "SGD"},
+                "schedule": {"name": "SequentialLR", "milestones": [5], "schedulers": [{"name": "constant"}, ["StepLR", 2]]}}]}"#
+                .to_string(),
+            r#"runs[0].schedule.schedulers[1]: invalid type: an array, expected an object with a "name" field"#,
+        ),
+    ];
+    for (json, expected) in cases {
+        assert_eq!(one_line(&json), expected, "{json}");
+    }
+}
+
+#[test]
+fn arrays_of_the_wrong_length_are_rejected_at_the_array() {
+    assert_eq!(
+        one_line(&with_optimizer(r#"{"name": "Adam", "betas": [0.9, 0.99, 0.5]}"#)),
+        "runs[0].optimizer.betas: invalid length 3, expected fewer elements in array"
+    );
+    assert_eq!(
+        one_line(&with_optimizer(r#"{"name": "Adam", "betas": [0.9]}"#)),
+        "runs[0].optimizer.betas: invalid length 1, expected an array of length 2"
+    );
+}
+
+#[test]
+fn duplicate_keys_are_rejected_with_their_path() {
+    let cases = [
+        (with_optimizer(r#"{"name": "Adam", "lr": 0.1, "lr": 0.2}"#), "runs[0].optimizer.lr"),
+        // The same key spelled with an escape is the same key.
+        (with_optimizer(r#"{"name": "Adam", "lr": 0.1, "l\u0072": 0.2}"#), "runs[0].optimizer.lr"),
+        (with_optimizer(r#"{"name": "Adam", "name": "SGD"}"#), "runs[0].optimizer.name"),
+        (
+            r#"{"seed": 1, "problem": {"name": "rosenbrock"}, "seed": 2, "runs": [{"label": "r", "optimizer": {"name": "SGD"}}]}"#
+                .to_string(),
+            "seed",
+        ),
+        (with_stop(r#"{"loss_plateau": {"tol": 1e-9, "tol": 1e-3}}"#), "stop.loss_plateau.tol"),
+        (
+            r#"{"problem": {"name": "rosenbrock"}, "runs": [{"label": "a", "optimizer": {"name": "SGD"}},
+               {"label": "b", "label": "c", "optimizer": {"name": "SGD"}}]}"#
+                .to_string(),
+            "runs[1].label",
+        ),
+        (
+            r#"{"problem": {"name": "rosenbrock"}, "runs": [{"label": "r", "optimizer": {"name": "SGD"},
+               "schedule": {"name": "SequentialLR", "milestones": [5],
+                            "schedulers": [{"name": "constant"}, {"name": "StepLR", "step_size": 2, "step_size": 3}]}}]}"#
+                .to_string(),
+            "runs[0].schedule.schedulers[1].step_size",
+        ),
+    ];
+    for (json, path) in cases {
+        assert_eq!(lines(&errors(&json)), [format!("{path}: duplicate key")], "{json}");
+    }
+    // The same key in different objects is no duplicate.
+    parse(
+        r#"{"problem": {"name": "quadratic", "a": 1}, "runs": [{"label": "a", "optimizer": {"name": "SGD", "lr": 0.1}},
+             {"label": "b", "optimizer": {"name": "SGD", "lr": 0.1}}]}"#,
+    );
+}
+
+#[test]
+fn the_url_decoder_cannot_produce_duplicate_keys() {
+    // Every way the hash could set one key twice is a syntax error naming the key; the value it
+    // builds therefore never holds a duplicate.
+    let cases = [
+        ("problem=rosenbrock&run=a:SGD(lr=0.1,l%72=0.2)", "field `lr` is given twice"),
+        ("problem=rosenbrock&run=a:SGD(name=Adam)", "field `name` is given twice"),
+        ("problem=rosenbrock(b=1,b=2)&run=a:SGD", "field `b` is given twice"),
+        ("problem=rosenbrock&run=a:SGD&stop=grad_norm.tol:1,grad_norm:null", "`grad_norm` is given twice"),
+        ("problem=rosenbrock&run=a:SGD&stop=grad_norm:null,grad_norm.tol:1", "`grad_norm.tol` is given twice"),
+        ("problem=rosenbrock&run=a:SGD~StepLR(step_size=2)~constant", "schedule is given twice"),
+        ("problem=rosenbrock&run=a:SGD&seed=1&seed=2", "seed= is given twice"),
+    ];
+    for (hash, expected) in cases {
+        let e = convergence::urlstate::decode(hash).expect_err(hash);
+        assert_eq!(e.0.len(), 1, "{hash}: {e}");
+        assert_eq!(e.0[0].path, "hash", "{hash}");
+        assert!(e.0[0].message.contains(expected), "{hash}: {e}");
+    }
+    // And the hash's structure is read as strictly as JSON.
+    let e = convergence::urlstate::decode("problem=rosenbrock&run=a:SGD&seed=(1)").expect_err("seed array");
+    assert_eq!(lines(&e), ["seed: invalid type: sequence, expected u64"]);
 }
 
 // ---------------------------------------------------------------------------------------------

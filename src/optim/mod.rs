@@ -19,7 +19,7 @@ mod radam;
 mod rmsprop;
 mod sgd;
 
-pub use config::{LineSearch, OptimizerConfig};
+pub use config::{LineSearch, OptimizerConfig, MAX_LBFGS_EVAL, MAX_LBFGS_ITER, MAX_NEWTON_PARAMS, MAX_STEP_WORK};
 pub use lookahead::LookaheadVariant;
 
 use crate::problem::Problem;

@@ -18,6 +18,17 @@ use serde::Serialize;
 use super::landscapes::Landscape;
 use super::minima_table as table;
 use crate::math::sqrt;
+use crate::validate::Validator;
+
+/// Largest magnitude of a view box coordinate. Every problem's own box lies within +-10, so a
+/// view may zoom out 100,000-fold from the widest of them; the landscapes stay finite there
+/// (the steepest, Goldstein-Price, is a polynomial of degree 8: about 1e54 at 1e6).
+pub const MAX_VIEW_COORDINATE: f64 = 1e6;
+/// Smallest width and height of a view box. At the largest coordinate, 1e6, neighbouring f64
+/// values are about 1.2e-10 apart, so even there a box this narrow still spans about 8,600
+/// distinct values: more than the pixels of any canvas, so that no two pixel columns map to the
+/// same coordinate and the mapping from pixels to coordinates never divides by zero.
+pub const MIN_VIEW_SPAN: f64 = 1e-6;
 
 /// A rectangular plotting domain: x in [x[0], x[1]], y in [y[0], y[1]].
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
@@ -27,6 +38,26 @@ pub struct ViewBox {
     pub x: [f64; 2],
     /// Range of the second parameter.
     pub y: [f64; 2],
+}
+
+impl ViewBox {
+    /// Checks each range: finite ends within +-`MAX_VIEW_COORDINATE`, at least `MIN_VIEW_SPAN`
+    /// apart, in increasing order; problems are recorded under `path.x` and `path.y`.
+    pub fn validate(&self, path: &str, v: &mut Validator) {
+        for (axis, [lo, hi]) in [("x", self.x), ("y", self.y)] {
+            let inside = |c: f64| (-MAX_VIEW_COORDINATE..=MAX_VIEW_COORDINATE).contains(&c);
+            // `hi - lo` is finite once both ends are inside the bounds.
+            let ok = inside(lo) && inside(hi) && hi - lo >= MIN_VIEW_SPAN;
+            v.require(
+                ok,
+                format!("{path}.{axis}"),
+                format!(
+                    "must satisfy -{MAX_VIEW_COORDINATE} <= {axis}[0] < {axis}[1] <= {MAX_VIEW_COORDINATE} \
+                     with {axis}[1] - {axis}[0] >= {MIN_VIEW_SPAN}, got [{lo:?}, {hi:?}]"
+                ),
+            );
+        }
+    }
 }
 
 /// Whether a minimum is the lowest one.

@@ -33,7 +33,7 @@ use crate::limits::MAX_INLINE_POINTS;
 use crate::validate::Validator;
 
 pub use landscapes::Landscape;
-pub use minima::{KnownMinimum, MinimumKind, ViewBox};
+pub use minima::{KnownMinimum, MinimumKind, ViewBox, MAX_VIEW_COORDINATE, MIN_VIEW_SPAN};
 pub use models::{LinReg, LogReg};
 pub use training::{Evaluation, TrainingConfig, TrainingProblem};
 
@@ -301,11 +301,20 @@ impl ProblemConfig {
 
     /// Number of parameters of the built problem.
     pub fn dim(&self) -> usize {
+        self.size().0
+    }
+
+    /// Number of parameters and number of examples one full-batch gradient goes through (1 for
+    /// a landscape; the training points of a model, whatever the seed).
+    pub fn size(&self) -> (usize, usize) {
         match self {
-            ProblemConfig::Logreg { .. } => LogReg::DIM,
-            ProblemConfig::Linreg { .. } => LinReg::DIM,
-            ProblemConfig::Model(training) => training.build(0).dim(),
-            _ => Landscape::DIM,
+            ProblemConfig::Logreg { data, .. } => (LogReg::DIM, data.y.len()),
+            ProblemConfig::Linreg { data, .. } => (LinReg::DIM, data.y.len()),
+            ProblemConfig::Model(training) => {
+                let problem = training.build(0);
+                (problem.dim(), problem.train.len())
+            }
+            _ => (Landscape::DIM, 1),
         }
     }
 }
