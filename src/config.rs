@@ -15,12 +15,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::monitor::StopConfig;
 use crate::optim::OptimizerConfig;
-use crate::problem::{ProblemConfig, ViewBox};
+use crate::problem::{ProblemConfig, ProblemSize, ViewBox};
 use crate::schedule::ScheduleConfig;
 use crate::validate::{ValidationErrors, Validator};
 
 /// Most runs one experiment may hold side by side.
 pub const MAX_RUNS: usize = 16;
+/// Most work one snapshot (or report) of every run may do, in example-parameter passes (see
+/// `optim::MAX_STEP_WORK`): it evaluates every run's objective on the training set, 12 to 25 ms
+/// per run for the largest network on the largest training set (24.3 million passes) in the wasm
+/// build, which leaves room in the same task for drawing the model view and a chart.
+pub const MAX_SNAPSHOT_WORK: u64 = 30_000_000;
 /// Longest run label, in characters.
 pub const MAX_LABEL_CHARS: usize = 64;
 
@@ -95,16 +100,30 @@ impl Experiment {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut v = Validator::new();
         self.problem.validate("problem", &mut v);
-        let (dim, examples) = self.problem.size();
+        let size = self.problem.size();
+        let dim = size.dim;
         v.require(!self.runs.is_empty(), "runs", "at least one run is needed");
         v.require(self.runs.len() <= MAX_RUNS, "runs", format!("at most {MAX_RUNS} runs, got {}", self.runs.len()));
         for (i, run) in self.runs.iter().enumerate() {
             let path = format!("runs[{i}]");
-            validate_run(run, &path, dim, examples, &mut v);
+            validate_run(run, &path, size, &mut v);
             if self.runs[..i].iter().any(|other| other.label == run.label) {
                 v.error(format!("{path}.label"), format!("duplicate label \"{}\"; labels must be unique", run.label));
             }
         }
+        // A snapshot or a report evaluates every run's objective on the training set.
+        let snapshot_work = (self.runs.len() as u64).saturating_mul(size.train as u64).saturating_mul(dim as u64);
+        v.require(
+            snapshot_work <= MAX_SNAPSHOT_WORK,
+            "runs",
+            format!(
+                "{} runs of a model with {dim} parameters on {} training examples take {snapshot_work} \
+                 example-parameter passes to evaluate, more than the limit of {MAX_SNAPSHOT_WORK}; use fewer runs, \
+                 a smaller model or fewer points",
+                self.runs.len(),
+                size.train
+            ),
+        );
         self.stop.validate("stop", &mut v);
         if let Some(view) = &self.view {
             view.validate("view", &mut v);
@@ -113,7 +132,8 @@ impl Experiment {
     }
 }
 
-fn validate_run(run: &RunConfig, path: &str, dim: usize, examples: usize, v: &mut Validator) {
+fn validate_run(run: &RunConfig, path: &str, size: ProblemSize, v: &mut Validator) {
+    let dim = size.dim;
     let label_chars = run.label.chars().count();
     v.require(
         (1..=MAX_LABEL_CHARS).contains(&label_chars),
@@ -130,7 +150,7 @@ fn validate_run(run: &RunConfig, path: &str, dim: usize, examples: usize, v: &mu
         }
     }
     run.optimizer.validate(&format!("{path}.optimizer"), v);
-    run.optimizer.validate_for_problem(&format!("{path}.optimizer"), dim, examples, v);
+    run.optimizer.validate_for_problem(&format!("{path}.optimizer"), size, v);
     run.schedule.validate(&format!("{path}.schedule"), run.optimizer.has_momentum(), v);
     if let Some(color) = &run.color {
         let ok = color.len() == 7 && color.starts_with('#') && color.chars().skip(1).all(|c| c.is_ascii_hexdigit());

@@ -166,7 +166,7 @@ pub fn describe(run: &Run, problem: &Problem) -> RunReport {
     let (kind, eig) = classify(problem, run.params());
     let (state, text) = match run.status() {
         Status::Running => {
-            ("running", format!("still running: step {}, loss {}", run.step(), short(problem.loss(run.params()))))
+            ("running", format!("still running: step {}, loss {}", run.step(), short(run.objective(problem))))
         }
         Status::Converged { criterion, at_step } => (
             "converged",

@@ -15,6 +15,8 @@
 //! the start point (up to rounding, see `still_at_start`) makes the run "stalled", not
 //! "converged": the updates were too small to move anything.
 
+use std::cell::Cell;
+
 use crate::config::RunConfig;
 use crate::data::Rng;
 use crate::history::{EvalPoint, History, TracePoint};
@@ -103,6 +105,9 @@ pub struct Run {
     epoch: u64,
     evaluations: History<EvalPoint>,
     best_params: Vec<f64>,
+    /// The objective at the current parameters and the step it was computed at: snapshots and
+    /// reports ask for it, and for a model it costs a pass over the training set.
+    objective: Cell<Option<(u64, f64)>>,
 }
 
 impl Run {
@@ -134,6 +139,7 @@ impl Run {
             history: History::default(),
             recording: true,
             x0,
+            objective: Cell::new(None),
         }
     }
 
@@ -197,6 +203,18 @@ impl Run {
         &self.schedule
     }
 
+    /// The objective (`problem.loss`) at the current parameters, computed once per step.
+    pub fn objective(&self, problem: &Problem) -> f64 {
+        if let Some((step, value)) = self.objective.get() {
+            if step == self.step {
+                return value;
+            }
+        }
+        let value = problem.loss(&self.params);
+        self.objective.set(Some((self.step, value)));
+        value
+    }
+
     /// The start point.
     pub fn x0(&self) -> &[f64] {
         &self.x0
@@ -220,6 +238,7 @@ impl Run {
         self.epoch = 0;
         self.evaluations.clear();
         self.best_params.clone_from(&self.x0);
+        self.objective.set(None);
     }
 
     /// Whole passes over the training set done (model problems).
@@ -258,6 +277,7 @@ impl Run {
             let restore = self.monitor.config().early_stopping.as_ref().is_some_and(|c| c.restore_best);
             if restore && matches!(status, Status::Converged { .. }) {
                 self.params.clone_from(&self.best_params);
+                self.objective.set(None);
                 // The last evaluation now describes the restored weights.
                 self.record_evaluation(problem);
             }

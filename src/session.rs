@@ -192,7 +192,7 @@ impl Session {
                 RunSnapshot {
                     label: run.label().to_string(),
                     step: run.step(),
-                    loss: Num(self.problem.loss(run.params())),
+                    loss: Num(run.objective(&self.problem)),
                     params: nums(run.params()),
                     status: StatusView::from(run.status()),
                     grad_norm: Num(last.map_or(f64::NAN, |r| r.grad_norm)),

@@ -44,7 +44,8 @@ const RASTRIGIN: &str = r#"{"name": "rastrigin"}"#;
 fn the_limits_are_the_documented_ones() {
     assert_eq!((MAX_LBFGS_ITER, MAX_LBFGS_EVAL), (1000, 1250));
     assert_eq!(MAX_NEWTON_PARAMS, 20);
-    assert_eq!(MAX_STEP_WORK, 25 * 4500 * 5409);
+    assert_eq!(MAX_STEP_WORK, 30_000_000);
+    assert_eq!(convergence::config::MAX_SNAPSHOT_WORK, 30_000_000);
     assert_eq!((MAX_VIEW_COORDINATE, MIN_VIEW_SPAN), (1e6, 1e-6));
 }
 
@@ -82,23 +83,63 @@ fn lbfgs_iterations_and_evaluations_are_bounded() {
 
 #[test]
 fn one_lbfgs_step_on_a_model_is_bounded() {
-    // The largest model on the largest training set: torch's default 25 evaluations fit.
+    // The largest network on the largest data set: full batch is too much (3 passes over 4500
+    // training points and an evaluation of all 5000, with 5409 parameters)...
     let largest = mlp(5000, "[32, 32, 32, 32, 32, 32]");
-    accepted(&config(&largest, r#"{"name": "LBFGS"}"#));
-    accepted(&config(&largest, r#"{"name": "LBFGS", "max_iter": 1000, "max_eval": 25}"#));
-    // One more evaluation does not.
     assert_eq!(
-        rejected(&config(&largest, r#"{"name": "LBFGS", "max_iter": 21}"#)),
-        ["runs[0].optimizer.max_iter: one step may evaluate the gradient 26 times over 4500 examples and 5409 \
-          parameters (632853000 example-parameters), more than the limit of 608512500; lower max_iter or max_eval"]
+        rejected(&config(&largest, r#"{"name": "Adam"}"#)),
+        ["runs[0].optimizer.name: one step may compute a gradient over 4500 examples and an evaluation over \
+          5000 examples, with 5409 parameters (100066500 example-parameter passes), more than the limit of \
+          30000000; use a smaller model, fewer points or a smaller batch_size"]
+    );
+    // ...minibatches of 50 points fit, with one gradient per step: L-BFGS's further gradients go
+    // over the whole training set.
+    let minibatch = largest.replace(r#""validation_share": 0.1"#, r#""validation_share": 0.1, "batch_size": 50"#);
+    accepted(&config(&minibatch, r#"{"name": "Adam"}"#));
+    accepted(&config(&minibatch, r#"{"name": "LBFGS", "max_iter": 1}"#));
+    accepted(&config(&minibatch, r#"{"name": "LBFGS", "max_iter": 1000, "max_eval": 1}"#));
+    // A second gradient does not, nor do torch's defaults (20 iterations, 25 evaluations).
+    assert_eq!(
+        rejected(&config(&minibatch, r#"{"name": "LBFGS", "max_iter": 2}"#)),
+        ["runs[0].optimizer.max_iter: one step may compute a gradient over 50 examples, 1 more over all 4500 \
+          training examples and an evaluation over 5000 examples, with 5409 parameters (100877850 \
+          example-parameter passes), more than the limit of 30000000; lower max_iter or max_eval, or use a \
+          smaller model, fewer points or a smaller batch_size"]
     );
     assert_eq!(
-        rejected(&config(&largest, r#"{"name": "LBFGS", "max_eval": 26}"#)),
-        ["runs[0].optimizer.max_eval: one step may evaluate the gradient 26 times over 4500 examples and 5409 \
-          parameters (632853000 example-parameters), more than the limit of 608512500; lower max_iter or max_eval"]
+        rejected(&config(&minibatch, r#"{"name": "LBFGS", "max_eval": 2}"#))[0],
+        "runs[0].optimizer.max_eval: one step may compute a gradient over 50 examples, 1 more over all 4500 \
+         training examples and an evaluation over 5000 examples, with 5409 parameters (100877850 \
+         example-parameter passes), more than the limit of 30000000; lower max_iter or max_eval, or use a \
+         smaller model, fewer points or a smaller batch_size"
     );
+    assert_eq!(rejected(&config(&minibatch, r#"{"name": "LBFGS"}"#)).len(), 1);
+    // torch's defaults fit a mid-sized model: an MLP of [8, 8] units (105 parameters) on 1,000
+    // points.
+    accepted(&config(&mlp(1000, "[8, 8]"), r#"{"name": "LBFGS"}"#));
     // A small model may use the whole range.
     accepted(&config(&mlp(200, "[8]"), r#"{"name": "LBFGS", "max_iter": 1000, "max_eval": 1250}"#));
+}
+
+#[test]
+fn a_snapshot_of_every_run_is_bounded() {
+    // Each run's objective on the training set: one run of the largest network with minibatches
+    // fits (4500 x 5409 = 24.3 million passes), two do not; 16 runs of a small one do.
+    let largest = mlp(5000, "[32, 32, 32, 32, 32, 32]")
+        .replace(r#""validation_share": 0.1"#, r#""validation_share": 0.1, "batch_size": 50"#);
+    let runs = |problem: &str, n: usize| {
+        let runs: Vec<String> =
+            (0..n).map(|i| format!(r#"{{"label": "r{i}", "optimizer": {{"name": "Adam"}}}}"#)).collect();
+        format!(r#"{{"problem": {problem}, "runs": [{}]}}"#, runs.join(","))
+    };
+    accepted(&runs(&largest, 1));
+    assert_eq!(
+        rejected(&runs(&largest, 2)),
+        ["runs: 2 runs of a model with 5409 parameters on 4500 training examples take 48681000 \
+          example-parameter passes to evaluate, more than the limit of 30000000; use fewer runs, a smaller \
+          model or fewer points"]
+    );
+    accepted(&runs(&mlp(5000, "[8, 8]"), 16));
 }
 
 // ---------------------------------------------------------------------------------------------

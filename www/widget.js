@@ -202,6 +202,7 @@ export class ConvergencePlayground extends HTMLElement {
     this.drain = null; // {resolve, reject, dispatch}: queued steps being taken over several tasks
     this.pendingConfig = null; // a config given to load() before the element was connected
     this.pgGeneration = 0; // the engine instance this.pg lives in (see wasm.js)
+    this.drawNext = false; // the last frame's steps overran: the next one only draws
     this.stopRenewal = null;
   }
 
@@ -303,7 +304,14 @@ export class ConvergencePlayground extends HTMLElement {
     this.problemKey = canonical(this.config.problem);
     this.defaultView = this._squareView(this.pg.view());
     this.view = view;
-    this._applyView();
+    try {
+      this._applyView();
+    } catch (e) {
+      if (e && e.internal) throw e;
+      this._showLoadAlert('The view box in this link cannot be shown, so the default view is used:', [String(e && e.message ? e.message : e)]);
+      this.view = null;
+      this._applyView();
+    }
     this._setKind();
     this._detectPreset();
     if (preset) this._applyPresetExtras(preset);
@@ -429,29 +437,44 @@ export class ConvergencePlayground extends HTMLElement {
     return new Promise((resolve, reject) => {
       const drain = { resolve, reject, dispatch };
       this.drain = drain;
-      const slice = () => {
-        if (this.drain !== drain) return; // cancelled, and resolved by _cancelDrain
-        let more = false;
-        try {
-          const taken = this._work(DRAIN_SLICE_MS);
-          more = this.pg.pending() && taken > 0;
-          const due = !more || performance.now() - this.lastSnapAt >= STATUS_INTERVAL_MS;
-          if (due) {
-            const snap = this._snap();
-            this._afterSteps(snap, dispatch);
-            this._renderAll(snap, more, more ? 'anim' : 'spread');
-          }
-        } catch (e) {
-          this.drain = null;
-          reject(e);
-          return;
-        }
+      const finish = (more) => {
         if (more) {
           setTimeout(slice, 0);
         } else {
           this.drain = null;
           resolve(this.lastSnap);
         }
+      };
+      const draw = (more) => {
+        if (this.drain !== drain) return;
+        try {
+          const snap = this._snap();
+          this._afterSteps(snap, dispatch);
+          this._renderAll(snap, more, more ? 'anim' : 'spread');
+        } catch (e) {
+          this.drain = null;
+          reject(e);
+          return;
+        }
+        finish(more);
+      };
+      const slice = () => {
+        if (this.drain !== drain) return; // cancelled, and resolved by _cancelDrain
+        let more = false;
+        let overran = false;
+        try {
+          const started = performance.now();
+          const taken = this._work(DRAIN_SLICE_MS);
+          more = this.pg.pending() && taken > 0;
+          overran = performance.now() - started > 2 * DRAIN_SLICE_MS;
+        } catch (e) {
+          this.drain = null;
+          reject(e);
+          return;
+        }
+        if (more && performance.now() - this.lastSnapAt < STATUS_INTERVAL_MS) finish(more);
+        else if (overran) setTimeout(() => draw(more), 0); // a costly step and a drawing: two tasks
+        else draw(more);
       };
       slice();
     });
@@ -489,10 +512,8 @@ export class ConvergencePlayground extends HTMLElement {
   _userStep() {
     if (!this.pg) return;
     this.pause();
-    this.stepsTaken += this.pg.step(1);
-    const snap = this.snapshot();
-    this._afterSteps(snap, true);
-    this._renderAll(snap, false, 'spread');
+    this.pg.queue_steps(1);
+    this._drain(true).catch(() => {}); // a trap is reported in the alert
   }
 
   reset() {
@@ -1163,7 +1184,7 @@ export class ConvergencePlayground extends HTMLElement {
       // notices max_steps when it tries one more step, so ask for one more when that is safe.
       const maxSteps = this.config.stop && this.config.stop.max_steps;
       this.pg.queue_steps(prevMax >= (maxSteps || 10000) ? prevMax + 1 : prevMax);
-      this._drain(false);
+      this._drain(false).catch(() => {}); // a trap is reported in the alert
     }
     for (const watch of this.watchers) watch();
     if (this.presetId === null && this.editedFromPreset === null) this._detectPreset();
@@ -1356,8 +1377,11 @@ export class ConvergencePlayground extends HTMLElement {
     this._renderTicks();
   }
 
+  /** Zooms by `factor` about the centre (null: the default view); past the core's view-box
+   * limits (see ViewBox::validate) the view stays as it is. */
   _zoom(factor) {
     if (!this.pg) return;
+    const previous = this.view;
     if (factor === null) {
       this.view = null;
     } else {
@@ -1368,7 +1392,14 @@ export class ConvergencePlayground extends HTMLElement {
       const hh = ((y1 - y0) / 2) * factor;
       this.view = [cx - hw, cx + hw, cy - hh, cy + hh].map((v) => Number(v.toPrecision(6)));
     }
-    this._applyView();
+    try {
+      this._applyView();
+    } catch (e) {
+      if (e && e.internal) throw e;
+      this.view = previous;
+      this._applyView();
+      return;
+    }
     this._writeHash();
     this._drawLandscape();
   }
@@ -1483,9 +1514,26 @@ export class ConvergencePlayground extends HTMLElement {
     if (this.isModel && this.modelDrawMs !== null && this.modelDrawMs > LIVE_MODEL_MS && this._modelDue()) {
       budget = Math.max(MIN_STEP_MS, budget - (this.modelDrawMs - LIVE_MODEL_MS));
     }
+    // One step of a large network can take tens of milliseconds by itself. When stepping overran
+    // its budget, the frame draws nothing and the next frame draws without stepping, so that no
+    // task adds a costly drawing to a costly step.
+    if (this.drawNext) {
+      this.drawNext = false;
+      const snap = this._snap();
+      const changed = this._afterSteps(snap, true);
+      this._renderAll(snap, !changed, 'anim');
+      requestAnimationFrame(() => this._frame(loop));
+      return;
+    }
     const perRun = this.speed === 'max' ? Infinity : Number(this.speed);
+    const started = performance.now();
     const taken = this._stepFor(budget, perRun);
     const done = !this.pg.any_running() || taken === 0;
+    if (!done && performance.now() - started > 2 * MAX_FRAME_MS) {
+      this.drawNext = true;
+      requestAnimationFrame(() => this._frame(loop));
+      return;
+    }
     // A snapshot carries every weight: for a big network it is taken at the status rate.
     const fresh = done || this.snapCost < 0.5 || performance.now() - this.lastSnapAt >= STATUS_INTERVAL_MS;
     const snap = fresh ? this._snap() : null;

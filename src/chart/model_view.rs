@@ -65,13 +65,26 @@ const BOUNDARY_COLOR: [u8; 3] = [60, 60, 60];
 /// Resolution of the probability grid behind the decision boundary (TensorFlow Playground's
 /// too): the image is upsampled from it, so the cost does not grow with the canvas.
 pub const BOUNDARY_GRID: usize = 100;
+/// Most grid-point-parameter products one boundary image may cost: a network of more than 1000
+/// parameters gets a coarser grid (42 x 42 for the largest, 5409 parameters), so that drawing it
+/// stays within about 10 ms in the browser however large the network.
+pub const BOUNDARY_GRID_WORK: usize = BOUNDARY_GRID * BOUNDARY_GRID * 1000;
+
+/// The side of the probability grid for a network of `dim` parameters (see
+/// `BOUNDARY_GRID_WORK`).
+pub fn boundary_grid_side(dim: usize) -> usize {
+    let side = (BOUNDARY_GRID_WORK as f64 / dim.max(1) as f64).sqrt() as usize;
+    side.clamp(8, BOUNDARY_GRID)
+}
 
 /// The decision boundary image (width * height * 4 bytes), row 0 at the top of `view`, with the
 /// data drawn in: training points as filled discs, validation points as rings, in the class
 /// colors with a white edge. The probability is computed on a grid of at most
-/// `BOUNDARY_GRID` x `BOUNDARY_GRID` cells and interpolated bilinearly between cell centres.
+/// `BOUNDARY_GRID` x `BOUNDARY_GRID` cells (fewer for a large network, `boundary_grid_side`) and
+/// interpolated bilinearly between cell centres.
 pub fn boundary_rgba(problem: &TrainingProblem, w: &[f64], view: ViewBox, width: usize, height: usize) -> Vec<u8> {
-    let (gw, gh) = (width.clamp(1, BOUNDARY_GRID), height.clamp(1, BOUNDARY_GRID));
+    let side = boundary_grid_side(w.len());
+    let (gw, gh) = (width.clamp(1, side), height.clamp(1, side));
     let xs: Vec<f64> = (0..gw).map(|c| view.x[0] + (c as f64 + 0.5) / gw as f64 * (view.x[1] - view.x[0])).collect();
     let ys: Vec<f64> = (0..gh).map(|r| view.y[1] - (r as f64 + 0.5) / gh as f64 * (view.y[1] - view.y[0])).collect();
     let mut probability = vec![f64::NAN; gw * gh];
@@ -328,6 +341,17 @@ pub fn draw_model<DB: DrawingBackend>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn large_networks_get_a_coarser_boundary_grid() {
+        assert_eq!(super::boundary_grid_side(17), 100);
+        assert_eq!(super::boundary_grid_side(1000), 100);
+        assert_eq!(super::boundary_grid_side(1001), 99);
+        assert_eq!(super::boundary_grid_side(5409), 42);
+        assert_eq!(super::boundary_grid_side(usize::MAX), 8);
+        assert!(super::boundary_grid_side(5409).pow(2) * 5409 <= super::BOUNDARY_GRID_WORK);
+    }
+
     use super::*;
     use crate::problem::{Problem, ProblemConfig};
 

@@ -564,6 +564,26 @@ impl Model {
         }
     }
 
+    /// The mean data loss and the accuracy (as `data_loss` and `accuracy` give them, bit for
+    /// bit) from one forward pass over the set.
+    pub fn loss_and_accuracy(&self, w: &[f64], data: &Dataset) -> (f64, f64) {
+        let classify = self.net.logit_output;
+        let mut sum = 0.0;
+        let mut correct = 0usize;
+        let n = self.for_each_block(w, data, |out, y| {
+            for (&o, &t) in out.iter().zip(y) {
+                sum += self.net.loss.value(o, t, self.net.logit_output);
+                if classify && (sigmoid(o) >= 0.5) == (t >= 0.5) {
+                    correct += 1;
+                }
+            }
+        });
+        match n {
+            Some(n) if n > 0 => (sum / n as f64, if classify { correct as f64 / n as f64 } else { f64::NAN }),
+            _ => (f64::NAN, f64::NAN),
+        }
+    }
+
     /// Classification: the share of rows whose predicted class (p >= 0.5) equals the label
     /// (y >= 0.5). Regression, empty or ill-fitting data, or a wrong `w` length: NaN.
     pub fn accuracy(&self, w: &[f64], data: &Dataset) -> f64 {

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::lookahead::LookaheadVariant;
+use crate::problem::ProblemSize;
 use crate::validate::Validator;
 
 /// Most iterations one L-BFGS step may run (`max_iter`). torch's default is 20; a step runs up
@@ -27,13 +28,17 @@ pub const MAX_LBFGS_EVAL: u32 = MAX_LBFGS_ITER / 4 * 5;
 /// models (2 and 3), a polynomial up to degree 15 (16) and an MLP with one hidden layer of up to
 /// 4 units on 2-D data (17) fit.
 pub const MAX_NEWTON_PARAMS: usize = 20;
-/// Most work one L-BFGS step may do, counted as evaluations (`max_eval`, by default
-/// `max_iter * 5 / 4`) times examples times parameters. It is torch's default of 25 evaluations
-/// on the largest model on the largest training set (4500 points, 5409 parameters: an MLP with
-/// 6 hidden layers of 32 units), whose full-batch gradient took 17 ms natively in release mode,
-/// so one step costs at most about 0.45 s natively. Other optimizers evaluate one gradient per
-/// step, which the data and model limits bound already.
-pub const MAX_STEP_WORK: u64 = 25 * 4500 * 5409;
+/// Most work one step of one run may do, counted in example-parameter passes (`step_work`): a
+/// gradient is three passes over its examples (the forward pass and the backward pass, which
+/// costs about two), the step's over its batch and any further one (L-BFGS, Newton) over the
+/// whole training set; an evaluation is one pass over every example. In the wasm build in Chromium a
+/// pass cost 0.6 to 1.1 ns (an MLP with 6 hidden layers of 32 units, 5409 parameters, on 5000
+/// points), so 30 million passes take 20 to 35 ms, and a first step (which also evaluates the
+/// start and allocates) took up to twice that: a step stays within the page's 100 ms for one
+/// task. The largest network trains on the largest data set with minibatches of up to 150
+/// points (29.5 million passes, of which 27 million are the evaluation of all 5000 points), or
+/// full batch on up to 1,400 points.
+pub const MAX_STEP_WORK: u64 = 30_000_000;
 
 /// Which line search L-BFGS uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -294,42 +299,70 @@ impl OptimizerConfig {
         }
     }
 
-    /// Checks that the optimizer's work per step stays bounded on a problem with `dim`
-    /// parameters whose gradient goes through `examples` examples: Newton's method is limited to
-    /// `MAX_NEWTON_PARAMS` parameters, an L-BFGS step to `MAX_STEP_WORK`.
-    pub fn validate_for_problem(&self, path: &str, dim: usize, examples: usize, v: &mut Validator) {
+    /// Gradients one step evaluates at most (L-BFGS: `max_eval`, or torch's `max_iter * 5 / 4`;
+    /// Newton: the gradient and two per parameter for the Hessian by central differences;
+    /// Lookahead: its inner optimizer's).
+    pub fn gradients_per_step(&self, dim: usize) -> u64 {
         match self {
             OptimizerConfig::LBFGS { max_iter, max_eval, .. } => {
-                if *max_iter > MAX_LBFGS_ITER || max_eval.is_some_and(|e| e > MAX_LBFGS_EVAL) {
-                    // Out of range already, which `validate` reports.
-                    return;
-                }
-                let evaluations = max_eval.unwrap_or(max_iter.saturating_mul(5) / 4);
-                let work = u64::from(evaluations).saturating_mul(dim as u64).saturating_mul(examples as u64);
-                let field = if max_eval.is_some() { "max_eval" } else { "max_iter" };
-                v.require(
-                    work <= MAX_STEP_WORK,
-                    format!("{path}.{field}"),
-                    format!(
-                        "one step may evaluate the gradient {evaluations} times over {examples} examples and {dim} \
-                         parameters ({work} example-parameters), more than the limit of {MAX_STEP_WORK}; \
-                         lower max_iter or max_eval"
-                    ),
-                );
+                u64::from(max_eval.unwrap_or(max_iter.saturating_mul(5) / 4)).max(1)
             }
-            OptimizerConfig::Newton { .. } => v.require(
-                dim <= MAX_NEWTON_PARAMS,
+            OptimizerConfig::Newton { .. } => 2 * dim as u64 + 1,
+            OptimizerConfig::Lookahead { inner, .. } => inner.gradients_per_step(dim),
+            _ => 1,
+        }
+    }
+
+    /// Checks that the optimizer's work per step stays bounded on a problem of `size`: Newton's
+    /// method is limited to `MAX_NEWTON_PARAMS` parameters, and a step (its gradients and an
+    /// evaluation) to `MAX_STEP_WORK`.
+    pub fn validate_for_problem(&self, path: &str, size: ProblemSize, v: &mut Validator) {
+        if let OptimizerConfig::Lookahead { inner, .. } = self {
+            return inner.validate_for_problem(&format!("{path}.inner"), size, v);
+        }
+        if let OptimizerConfig::Newton { .. } = self {
+            v.require(
+                size.dim <= MAX_NEWTON_PARAMS,
                 format!("{path}.name"),
                 format!(
                     "Newton needs the Hessian, which is limited to problems with at most \
-                     {MAX_NEWTON_PARAMS} parameters; this one has {dim} (use LBFGS instead)"
+                     {MAX_NEWTON_PARAMS} parameters; this one has {} (use LBFGS instead)",
+                    size.dim
                 ),
-            ),
-            OptimizerConfig::Lookahead { inner, .. } => {
-                inner.validate_for_problem(&format!("{path}.inner"), dim, examples, v)
-            }
-            _ => {}
+            );
+            return;
         }
+        if let OptimizerConfig::LBFGS { max_iter, max_eval, .. } = self {
+            if *max_iter > MAX_LBFGS_ITER || max_eval.is_some_and(|e| e > MAX_LBFGS_EVAL) {
+                // Out of range already, which `validate` reports.
+                return;
+            }
+        }
+        let gradients = self.gradients_per_step(size.dim);
+        let work = step_work(gradients, size);
+        if work <= MAX_STEP_WORK {
+            return;
+        }
+        let field = match self {
+            OptimizerConfig::LBFGS { max_eval: Some(_), .. } => "max_eval",
+            OptimizerConfig::LBFGS { .. } => "max_iter",
+            _ => "name",
+        };
+        let advice = if gradients > 1 { "lower max_iter or max_eval, or use" } else { "use" };
+        let further = if gradients > 1 {
+            format!(", {} more over all {} training examples", gradients - 1, size.train)
+        } else {
+            String::new()
+        };
+        v.error(
+            format!("{path}.{field}"),
+            format!(
+                "one step may compute a gradient over {} examples{further} and an evaluation over {} examples, \
+                 with {} parameters ({work} example-parameter passes), more than the limit of {MAX_STEP_WORK}; \
+                 {advice} a smaller model, fewer points or a smaller batch_size",
+                size.batch, size.examples, size.dim
+            ),
+        );
     }
 
     /// Checks every hyperparameter with torch's rules, recording problems under `path`.
@@ -420,4 +453,14 @@ impl OptimizerConfig {
 fn validate_betas(path: &str, betas: &[f64; 2], v: &mut Validator) {
     v.unit_interval_open(format!("{path}[0]"), betas[0]);
     v.unit_interval_open(format!("{path}[1]"), betas[1]);
+}
+
+/// The example-parameter passes of one step (see `MAX_STEP_WORK`): three for the step's
+/// gradient over its batch, three for every further gradient (L-BFGS's re-evaluations and
+/// line search, Newton's Hessian), which go over the whole training set, and one evaluation
+/// over every example.
+pub fn step_work(gradients: u64, size: ProblemSize) -> u64 {
+    let dim = size.dim as u64;
+    let further = gradients.saturating_sub(1).saturating_mul(size.train as u64);
+    further.saturating_add(size.batch as u64).saturating_mul(3).saturating_add(size.examples as u64).saturating_mul(dim)
 }

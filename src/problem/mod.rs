@@ -301,21 +301,42 @@ impl ProblemConfig {
 
     /// Number of parameters of the built problem.
     pub fn dim(&self) -> usize {
-        self.size().0
+        self.size().dim
     }
 
-    /// Number of parameters and number of examples one full-batch gradient goes through (1 for
-    /// a landscape; the training points of a model, whatever the seed).
-    pub fn size(&self) -> (usize, usize) {
+    /// How much one step and one evaluation of the built problem cost (whatever the seed).
+    pub fn size(&self) -> ProblemSize {
         match self {
-            ProblemConfig::Logreg { data, .. } => (LogReg::DIM, data.y.len()),
-            ProblemConfig::Linreg { data, .. } => (LinReg::DIM, data.y.len()),
+            ProblemConfig::Logreg { data, .. } => ProblemSize::full_batch(LogReg::DIM, data.y.len()),
+            ProblemConfig::Linreg { data, .. } => ProblemSize::full_batch(LinReg::DIM, data.y.len()),
             ProblemConfig::Model(training) => {
                 let problem = training.build(0);
-                (problem.dim(), problem.train.len())
+                let train = problem.train.len();
+                ProblemSize {
+                    dim: problem.dim(),
+                    batch: problem.batch_size().min(train),
+                    train,
+                    examples: train + problem.validation.len(),
+                }
             }
-            _ => (Landscape::DIM, 1),
+            _ => ProblemSize::full_batch(Landscape::DIM, 1),
         }
+    }
+}
+
+/// The sizes that set what a step costs: parameters, examples per gradient (the minibatch),
+/// training examples (the full objective) and all examples (an evaluation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProblemSize {
+    pub dim: usize,
+    pub batch: usize,
+    pub train: usize,
+    pub examples: usize,
+}
+
+impl ProblemSize {
+    fn full_batch(dim: usize, examples: usize) -> ProblemSize {
+        ProblemSize { dim, batch: examples, train: examples, examples }
     }
 }
 

@@ -192,14 +192,11 @@ impl TrainingProblem {
         self.model.init(&mut rng)
     }
 
-    /// Evaluates the data term and accuracy on both sets.
+    /// Evaluates the data term and accuracy on both sets, one forward pass per set.
     pub fn evaluate(&self, w: &[f64]) -> Evaluation {
-        Evaluation {
-            train_loss: self.model.data_loss(w, &self.train),
-            validation_loss: self.model.data_loss(w, &self.validation),
-            train_accuracy: self.model.accuracy(w, &self.train),
-            validation_accuracy: self.model.accuracy(w, &self.validation),
-        }
+        let (train_loss, train_accuracy) = self.model.loss_and_accuracy(w, &self.train);
+        let (validation_loss, validation_accuracy) = self.model.loss_and_accuracy(w, &self.validation);
+        Evaluation { train_loss, validation_loss, train_accuracy, validation_accuracy }
     }
 }
 

@@ -64,6 +64,30 @@ test('a costly configuration plays without a main-thread task over 100 ms', asyn
   });
   assert.ok(steps.every((s) => s > 0), `every run moved: ${steps}`);
   assert.deepEqual(await longTasks(page), [], 'no task over 100 ms while L-BFGS played');
+  // The largest network on the largest data set with the largest minibatches and the costliest
+  // L-BFGS its size allows; then Newton at its own size limit on the largest data set.
+  const largest = { name: 'model', data: { name: 'spiral', n: 5000 }, model: { name: 'mlp', hidden: [32, 32, 32, 32, 32, 32] }, validation_share: 0.1, batch_size: 50 };
+  const modelSteps = await page.evaluate(async (config) => {
+    const el = document.querySelector('convergence-playground');
+    await el.load(config);
+    el.play();
+    await new Promise((ok) => setTimeout(ok, 3000));
+    el.pause();
+    await new Promise((ok) => setTimeout(ok, 50));
+    await el.step(3);
+    return el.snapshot().runs.map((r) => r.step);
+  }, { problem: largest, runs: [{ label: 'lbfgs', optimizer: { name: 'LBFGS', max_iter: 1 } }], stop: { max_steps: 100000000 } });
+  assert.ok(modelSteps.every((s) => s > 3), `every run moved: ${modelSteps}`);
+  const newtonSteps = await page.evaluate(async (config) => {
+    const el = document.querySelector('convergence-playground');
+    await el.load(config);
+    el.play();
+    await new Promise((ok) => setTimeout(ok, 1500));
+    el.pause();
+    return el.snapshot().runs.map((r) => r.step);
+  }, { problem: { ...largest, batch_size: null, model: { name: 'polynomial', degree: 15 }, data: { name: 'sine', n: 5000 } }, runs: [{ label: 'newton', optimizer: { name: 'Newton' } }], stop: { max_steps: 100000000 } });
+  assert.ok(newtonSteps[0] > 0, 'Newton moved');
+  assert.deepEqual(await longTasks(page), [], 'no task over 100 ms while the largest model trained');
   assert.deepEqual(errors, []);
   await page.close();
 });
