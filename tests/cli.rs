@@ -425,12 +425,15 @@ fn help_and_version() {
     assert!(out.contains("--trace"), "{out}");
 }
 
+/// A bracket as (s, n, [(n_i, r_i)]).
+type BracketRow = (u64, u64, Vec<(u64, f64)>);
+
 #[test]
 fn hyperband_plan_prints_table_1() {
     let out = ok(&converge(&["hyperband", "--max-resource", "81", "--eta", "3", "--plan"]));
     let plan: Value = serde_json::from_str(out.trim()).unwrap();
     let brackets = plan["brackets"].as_array().unwrap();
-    let got: Vec<(u64, u64, Vec<(u64, f64)>)> = brackets
+    let got: Vec<BracketRow> = brackets
         .iter()
         .map(|b| {
             let rounds = b["rounds"].as_array().unwrap();
@@ -444,7 +447,7 @@ fn hyperband_plan_prints_table_1() {
             )
         })
         .collect();
-    let table = vec![
+    let table: Vec<BracketRow> = vec![
         (4, 81, vec![(81, 1.0), (27, 3.0), (9, 9.0), (3, 27.0), (1, 81.0)]),
         (3, 34, vec![(34, 3.0), (11, 9.0), (3, 27.0), (1, 81.0)]),
         (2, 15, vec![(15, 9.0), (5, 27.0), (1, 81.0)]),

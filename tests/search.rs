@@ -10,11 +10,14 @@ use convergence::search::{pbt, Search};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+/// A bracket as (s, n, [(n_i, r_i)]).
+type BracketRow = (u32, u64, Vec<(u64, f64)>);
+
 /// Hyperband's brackets computed here from Algorithm 1's formulas, independently of the crate:
 /// s_max by counting powers in floating point (exact for these small numbers), n as the
 /// smallest whole number with n (s + 1) >= (s_max + 1) eta^s, n_i = floor(n / eta^i) by
 /// repeated division, r_i = R eta^(i - s).
-fn independent(r: u64, eta: u64) -> Vec<(u32, u64, Vec<(u64, f64)>)> {
+fn independent(r: u64, eta: u64) -> Vec<BracketRow> {
     let mut s_max = 0_u32;
     while (eta as f64).powi(s_max as i32 + 1) <= r as f64 {
         s_max += 1;
@@ -304,19 +307,19 @@ fn pbt_members_copy_weights_and_perturb_the_lr() {
         let factor = jump["factors"][0].as_f64().unwrap();
         let lr_at = |member: u64| -> f64 {
             let series = record["lr"][member as usize].as_array().unwrap();
-            series.iter().filter(|p| p[0].as_f64().unwrap() <= step).last().unwrap()[1].as_f64().unwrap()
+            series.iter().rfind(|p| p[0].as_f64().unwrap() <= step).unwrap()[1].as_f64().unwrap()
         };
         // The donor's lr before the jump, times the factor, is the member's lr after it.
         let donor_lr = {
             let series = record["lr"][from as usize].as_array().unwrap();
-            series.iter().filter(|p| p[0].as_f64().unwrap() < step).last().unwrap()[1].as_f64().unwrap()
+            series.iter().rfind(|p| p[0].as_f64().unwrap() < step).unwrap()[1].as_f64().unwrap()
         };
         assert_eq!(lr_at(to), donor_lr * factor, "{jump}");
         // The member's path jumps onto the donor's point.
         let path_to = record["paths"][to as usize].as_array().unwrap();
         let path_from = record["paths"][from as usize].as_array().unwrap();
-        let after = path_to.iter().filter(|p| p[0].as_f64().unwrap() == step).last().unwrap();
-        let donor = path_from.iter().filter(|p| p[0].as_f64().unwrap() == step).last().unwrap();
+        let after = path_to.iter().rfind(|p| p[0].as_f64().unwrap() == step).unwrap();
+        let donor = path_from.iter().rfind(|p| p[0].as_f64().unwrap() == step).unwrap();
         assert_eq!((&after[1], &after[2]), (&donor[1], &donor[2]), "{jump}");
     }
     // Every member trained 40 steps; the best is judged at the end.
