@@ -419,3 +419,19 @@ fn an_experiment_without_search_still_round_trips() {
     let again = Experiment::from_json(&with.to_json()).expect("round trip");
     assert_eq!(again, with);
 }
+
+#[test]
+fn the_search_section_round_trips_through_the_url_hash() {
+    let with = bowl_search(json!({
+        "method": "pbt", "max_resource": 40, "seed": 3, "population": 6, "interval": 10, "fraction": 0.34,
+        "space": [{"path": "runs[0].optimizer.lr", "low": 0.001, "high": 0.2, "scale": "log"},
+                  {"path": "runs[0].optimizer.momentum", "choices": [0, 0.5, 0.9]}]
+    }));
+    let hash = convergence::urlstate::encode(&with);
+    assert!(hash.contains("search="), "{hash}");
+    let back = convergence::urlstate::decode(&hash).expect("decodes");
+    assert_eq!(back, with, "{hash}");
+    // A hash without a search part has no search.
+    let plain = convergence::urlstate::decode("problem=quadratic&run=a:SGD(lr=0.1)").expect("decodes");
+    assert!(plain.search.is_none());
+}
