@@ -157,6 +157,7 @@ fn session(name: &str, optimizer: OptimizerConfig, recording: bool) -> Session {
         }],
         stop: endless_stop(),
         view: None,
+        search: None,
     };
     if let Err(e) = experiment.validate() {
         panic!("benchmark config {name} is invalid:\n{e}");

@@ -71,7 +71,7 @@ fn run(label: &str, optimizer: OptimizerConfig) -> RunConfig {
 }
 
 fn experiment(problem: ProblemConfig, runs: Vec<RunConfig>) -> Experiment {
-    Experiment { seed: 1, problem, runs, stop: endless_stop(), view: None }
+    Experiment { seed: 1, problem, runs, stop: endless_stop(), view: None, search: None }
 }
 
 fn rosenbrock() -> ProblemConfig {

@@ -65,6 +65,10 @@ pub struct Experiment {
     /// The landscape's view box, `{"x": [x0, x1], "y": [y0, y1]}` (default: the problem's own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view: Option<ViewBox>,
+    /// A hyperparameter search over this experiment (`crate::search`), run by `converge search`
+    /// and the page's search panel; a plain run ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<crate::search::SearchConfig>,
 }
 
 impl Experiment {
@@ -128,6 +132,9 @@ impl Experiment {
         if let Some(view) = &self.view {
             view.validate("view", &mut v);
         }
+        if let (Some(search), true) = (&self.search, v.is_empty()) {
+            search.validate(self, &mut v);
+        }
         v.finish()
     }
 }
@@ -152,6 +159,12 @@ fn validate_run(run: &RunConfig, path: &str, size: ProblemSize, v: &mut Validato
     run.optimizer.validate(&format!("{path}.optimizer"), v);
     run.optimizer.validate_for_problem(&format!("{path}.optimizer"), size, v);
     run.schedule.validate(&format!("{path}.schedule"), run.optimizer.has_momentum(), v);
+    if run.optimizer.learns_lr() && run.schedule != ScheduleConfig::default() {
+        v.error(
+            format!("{path}.schedule"),
+            format!("{} learns its own learning rate; use the constant schedule", run.optimizer.name()),
+        );
+    }
     if let Some(color) = &run.color {
         let ok = color.len() == 7 && color.starts_with('#') && color.chars().skip(1).all(|c| c.is_ascii_hexdigit());
         v.require(ok, format!("{path}.color"), format!("must look like #1f77b4, got \"{color}\""));

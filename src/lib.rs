@@ -21,6 +21,7 @@ pub mod replay;
 pub mod report;
 pub mod run;
 pub mod schedule;
+pub mod search;
 pub mod session;
 pub mod snapshot;
 pub mod tagged;

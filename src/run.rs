@@ -215,6 +215,12 @@ impl Run {
         value
     }
 
+    /// Replaces the learning-rate schedule mid-run, keeping the step count, the parameters and
+    /// the optimizer's state (population-based training gives a member a new lr this way).
+    pub fn set_schedule(&mut self, schedule: Schedule) {
+        self.schedule = schedule;
+    }
+
     /// The start point.
     pub fn x0(&self) -> &[f64] {
         &self.x0
@@ -344,6 +350,8 @@ impl Run {
             let lr = self.schedule.lr(t);
             let momentum = self.schedule.momentum(t);
             self.optimizer.step(&mut self.params, loss, &self.grad, lr, momentum, problem);
+            // An optimizer that learns its own learning rate reports the one it used.
+            let lr = self.optimizer.learned_lr().unwrap_or(lr);
             self.schedule.observe_loss(loss);
             let mut sq = 0.0;
             let mut finite = true;

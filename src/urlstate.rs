@@ -22,6 +22,7 @@
 //!         | "run=" label ":" config ["@" values] ["~" config] ["!" color]
 //!         | "stop=" [entry *("," entry)]
 //!         | "seed=" value
+//!         | "search=" value                     the hyperparameter search (`crate::search`)
 //! config  = Name | value                       a bare Name is short for Name()
 //! value   = number | "null" | "true" | "false" | ident | "'" text "'"
 //!         | Name "(" [field *("," field)] ")"  an object tagged {"name": "Name", ...}
@@ -103,6 +104,9 @@ pub fn encode(experiment: &Experiment) -> String {
     }
     if experiment.seed != 0 {
         parts.push(format!("seed={}", experiment.seed));
+    }
+    if let Some(search) = pruned.get("search") {
+        parts.push(format!("search={}", write_value(search)));
     }
     if let Some(view) = &experiment.view {
         let numbers: Vec<String> = view
@@ -445,6 +449,7 @@ fn parse_hash(hash: &str) -> Result<Value, ValidationErrors> {
     let mut stop = None;
     let mut seed = None;
     let mut view = None;
+    let mut search = None;
     for part in hash.split('&').filter(|part| !part.is_empty()) {
         let Some((key, _)) = part.split_once('=') else {
             return Err(ValidationErrors::one(
@@ -464,12 +469,17 @@ fn parse_hash(hash: &str) -> Result<Value, ValidationErrors> {
             "stop" => stop = Some(parser.stop().map_err(|e| syntax(key, e))?),
             "seed" if seed.is_some() => return Err(twice(key)),
             "seed" => seed = Some(parser.whole_value().map_err(|e| syntax(key, e))?),
+            "search" if search.is_some() => return Err(twice(key)),
+            "search" => search = Some(parser.whole_value().map_err(|e| syntax(key, e))?),
             "view" if view.is_some() => return Err(twice(key)),
             "view" => view = Some(parse_view(&part[key.len() + 1..]).map_err(|e| syntax(key, e))?),
             _ => {
                 return Err(ValidationErrors::one(
                     HASH_PATH,
-                    format!("unknown part \"{}=\"; expected problem=, run=, stop=, seed= or view=", preview(key)),
+                    format!(
+                        "unknown part \"{}=\"; expected problem=, run=, stop=, seed=, search= or view=",
+                        preview(key)
+                    ),
                 ));
             }
         }
@@ -487,6 +497,9 @@ fn parse_hash(hash: &str) -> Result<Value, ValidationErrors> {
     }
     if let Some(view) = view {
         root.insert("view".to_string(), view);
+    }
+    if let Some(search) = search {
+        root.insert("search".to_string(), search);
     }
     Ok(Value::Object(root))
 }

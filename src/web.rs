@@ -21,6 +21,7 @@ use crate::data::Task;
 use crate::problem::Problem;
 use crate::problem::ViewBox;
 use crate::report::describe;
+use crate::search::{hyperband, Search};
 use crate::session::{Session, StepQueue};
 use crate::validate::Validator;
 
@@ -79,6 +80,7 @@ pub struct Playground {
     image: Option<LandscapeImage>,
     sweep: Option<Sweep>,
     queue: StepQueue,
+    search: Option<Search>,
 }
 
 #[wasm_bindgen]
@@ -89,7 +91,7 @@ impl Playground {
     pub fn new(config_json: &str) -> Result<Playground, JsError> {
         let session = Session::from_json(config_json).map_err(js_error)?;
         let view = session.experiment().view.or_else(|| session.problem().view_box());
-        Ok(Playground { session, view, image: None, sweep: None, queue: StepQueue::default() })
+        Ok(Playground { session, view, image: None, sweep: None, queue: StepQueue::default(), search: None })
     }
 
     /// Replaces the experiment; on error the current one is left untouched.
@@ -102,6 +104,7 @@ impl Playground {
         }
         self.session = session;
         self.sweep = None;
+        self.search = None;
         self.queue.clear();
         Ok(())
     }
@@ -350,6 +353,40 @@ impl Playground {
     /// The sweep's finished points: `[{value, train_loss, validation_loss, steps}]`.
     pub fn sweep_json(&self) -> String {
         self.sweep.as_ref().map_or("[]".into(), |s| serde_json::to_string(s.results()).unwrap_or_default())
+    }
+
+    /// Starts the experiment's hyperparameter search (its `search` section); the error lists
+    /// every problem with its path.
+    pub fn start_search(&mut self) -> Result<(), JsError> {
+        self.search = Some(Search::new(self.session.experiment()).map_err(js_error)?);
+        Ok(())
+    }
+
+    /// Trains the search for at most `budget` steps; returns true when it is done (or when
+    /// none was started).
+    pub fn advance_search(&mut self, budget: u32) -> bool {
+        self.search.as_mut().is_none_or(|s| s.advance(u64::from(budget)))
+    }
+
+    /// The search's results as JSON, exactly what `converge search` prints: every trial
+    /// `{index, configuration, resource, units, steps, objective, bracket, round}`, the best
+    /// one, the best experiment, the budget and PBT's records; `null` before a search starts.
+    pub fn search_results(&self) -> String {
+        self.search.as_ref().map_or("null".into(), Search::results_json)
+    }
+
+    /// Hyperband's plan for (R, eta) as JSON, as `converge hyperband --plan` prints it.
+    pub fn hyperband_plan(max_resource: u32, eta: u32) -> Result<String, JsError> {
+        let (r, eta) = (u64::from(max_resource), u64::from(eta));
+        if !(1..=hyperband::MAX_RESOURCE).contains(&r) || !(2..=hyperband::MAX_ETA).contains(&eta) {
+            return Err(js_error(format!(
+                "search: max_resource must be in [1, {}] and eta in [2, {}], got {r} and {eta}",
+                hyperband::MAX_RESOURCE,
+                hyperband::MAX_ETA
+            )));
+        }
+        let plan = hyperband::plan(r, eta);
+        serde_json::to_string(&plan).map_err(js_error)
     }
 
     /// Draws the sweep's U-curve.

@@ -528,3 +528,91 @@ fn run_reports_a_saddle_run_falling_without_bound_as_diverged() {
     assert_eq!(snap["runs"][0]["status"]["state"], "diverged");
     assert_eq!(snap["runs"][0]["status"]["criterion"], "unbounded_below");
 }
+
+/// A bracket as (s, n, [(n_i, r_i)]).
+type BracketRow = (u64, u64, Vec<(u64, f64)>);
+
+#[test]
+fn hyperband_plan_prints_table_1() {
+    let out = ok(&converge(&["hyperband", "--max-resource", "81", "--eta", "3", "--plan"]));
+    let plan: Value = serde_json::from_str(out.trim()).unwrap();
+    let brackets = plan["brackets"].as_array().unwrap();
+    let got: Vec<BracketRow> = brackets
+        .iter()
+        .map(|b| {
+            let rounds = b["rounds"].as_array().unwrap();
+            for (i, r) in rounds.iter().enumerate() {
+                assert_eq!(r["i"].as_u64(), Some(i as u64));
+            }
+            (
+                b["s"].as_u64().unwrap(),
+                b["n"].as_u64().unwrap(),
+                rounds.iter().map(|r| (r["n_i"].as_u64().unwrap(), r["r_i"].as_f64().unwrap())).collect(),
+            )
+        })
+        .collect();
+    let table: Vec<BracketRow> = vec![
+        (4, 81, vec![(81, 1.0), (27, 3.0), (9, 9.0), (3, 27.0), (1, 81.0)]),
+        (3, 34, vec![(34, 3.0), (11, 9.0), (3, 27.0), (1, 81.0)]),
+        (2, 15, vec![(15, 9.0), (5, 27.0), (1, 81.0)]),
+        (1, 8, vec![(8, 27.0), (2, 81.0)]),
+        (0, 5, vec![(5, 81.0)]),
+    ];
+    assert_eq!(got, table);
+    assert_eq!(brackets[2]["r"], 9.0);
+
+    let err = fails(&converge(&["hyperband", "--max-resource", "81", "--eta", "1", "--plan"]));
+    assert!(err.contains("--eta"), "{err}");
+    let err = fails(&converge(&["hyperband", "--max-resource", "0", "--plan"]));
+    assert!(err.contains("--max-resource"), "{err}");
+    fails(&converge(&["hyperband", "--max-resource", "81"]));
+}
+
+const SEARCH: &str = r#"{"seed": 1, "problem": {"name": "rosenbrock"},
+    "runs": [{"label": "sgd", "x0": [-1.5, 2.0], "optimizer": {"name": "SGD", "lr": 0.001, "momentum": 0.9}}],
+    "search": {"method": "hyperband", "max_resource": 27, "eta": 3, "seed": 5,
+        "space": [{"path": "runs[0].optimizer.lr", "low": 1e-5, "high": 1e-2, "scale": "log"},
+                  {"path": "runs[0].optimizer.momentum", "choices": [0, 0.5, 0.9]}]}}"#;
+
+#[test]
+fn search_output_is_the_same_on_any_thread_count_and_in_the_browsers_chunks() {
+    let cfg = Temp::with("search.json", SEARCH);
+    let one = ok(&converge(&["search", cfg.arg(), "--threads", "1"]));
+    let two = ok(&converge(&["search", cfg.arg(), "--threads", "2"]));
+    let all = ok(&converge(&["search", cfg.arg()]));
+    assert_eq!(one, two);
+    assert_eq!(one, all);
+    // The page drives the same search in small chunks of steps.
+    let mut search = convergence::search::Search::from_json(SEARCH).unwrap();
+    while !search.advance(10) {}
+    assert_eq!(one.trim_end(), search.results_json());
+
+    let results: Value = serde_json::from_str(one.trim()).unwrap();
+    let trials = results["trials"].as_array().unwrap();
+    // R = 27, eta = 3: brackets of 27, 12, 6 and 4 configurations.
+    assert_eq!(trials.iter().filter(|t| t["round"] == 0).count(), 27 + 12 + 6 + 4);
+    for t in trials {
+        for field in ["index", "configuration", "resource", "objective", "bracket", "round"] {
+            assert!(t.get(field).is_some(), "{field} missing in {t}");
+        }
+    }
+    let best = &results["best"];
+    let lr = best["configuration"]["runs[0].optimizer.lr"].clone();
+    assert_eq!(results["best_experiment"]["runs"][0]["optimizer"]["lr"], lr);
+    // The best experiment runs as it is.
+    let best_cfg = Temp::with("best.json", &results["best_experiment"].to_string());
+    ok(&converge(&["run", best_cfg.arg()]));
+}
+
+#[test]
+fn bad_searches_exit_with_status_2() {
+    let bad = SEARCH.replace(r#""low": 1e-5"#, r#""low": -1e-5"#);
+    let cfg = Temp::with("bad-search.json", &bad);
+    let err = fails(&converge(&["search", cfg.arg()]));
+    assert!(err.contains("search.space[0]"), "{err}");
+    let plain = Temp::with("plain.json", TWO_RUNS);
+    let err = fails(&converge(&["search", plain.arg()]));
+    assert!(err.contains("search"), "{err}");
+    let cfg = Temp::with("search2.json", SEARCH);
+    fails(&converge(&["search", cfg.arg(), "--threads", "0"]));
+}

@@ -748,6 +748,7 @@ fn configs_survive_a_json_round_trip() {
 fn a_built_experiment_survives_a_json_round_trip() {
     let e = Experiment {
         view: None,
+        search: None,
         seed: 9,
         problem: ProblemConfig::Rosenbrock { a: 1.0, b: 100.0 },
         runs: vec![RunConfig {
@@ -783,6 +784,7 @@ fn awkward_floats_survive_a_json_round_trip_bit_for_bit() {
         let y = 20.396078054371138 * (1.0 + i as f64 * 1e-13);
         let e = Experiment {
             view: None,
+            search: None,
             seed: i,
             problem: ProblemConfig::Rosenbrock { a: 1.0, b: 100.0 },
             runs: vec![RunConfig {

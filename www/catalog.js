@@ -374,6 +374,29 @@ export const OPTIMIZERS = {
       { key: 'damping', label: 'damping', type: 'number', default: 0 },
     ],
   },
+  SGDHD: {
+    title: 'SGD-HD (hypergradient descent)',
+    blurb: 'SGD that learns its own lr online: lr ← lr + hypergrad_lr·(g · g_prev), so it grows while successive gradients agree and shrinks when they oppose (Baydin et al. 2018). Constant schedule only.',
+    weightDecay: 'coupled',
+    fields: [
+      LR(1e-3),
+      { key: 'hypergrad_lr', label: 'hypergrad_lr (β)', type: 'number', default: 1e-6, help: 'learning rate of the learning rate' },
+      { key: 'momentum', label: 'momentum', type: 'number', default: 0, help: 'fraction of the previous velocity kept each step' },
+      { key: 'dampening', label: 'dampening', type: 'number', default: 0 },
+      WD(),
+      { key: 'nesterov', label: 'nesterov', type: 'bool', default: false, help: 'needs momentum > 0 and dampening = 0' },
+    ],
+  },
+  AdamHD: {
+    title: 'Adam-HD (hypergradient descent)',
+    blurb: 'Adam that learns its own lr online from the dot product of the gradient with the previous Adam step (Baydin et al. 2018). Constant schedule only.',
+    weightDecay: 'coupled',
+    fields: [
+      LR(1e-3),
+      { key: 'hypergrad_lr', label: 'hypergrad_lr (β)', type: 'number', default: 1e-8, help: 'learning rate of the learning rate' },
+      BETAS([0.9, 0.999]), EPS(1e-8), WD(),
+    ],
+  },
 };
 
 export const LOOKAHEAD_FIELDS = [
@@ -502,7 +525,7 @@ export const SPEEDS = [
 export function hasMomentum(opt) {
   if (!opt) return false;
   if (opt.name === 'Lookahead') return hasMomentum(opt.inner);
-  return ['SGD', 'RMSprop', 'Adam', 'AdamW', 'NAdam', 'RAdam', 'Adamax', 'Lion'].includes(opt.name);
+  return ['SGD', 'RMSprop', 'Adam', 'AdamW', 'NAdam', 'RAdam', 'Adamax', 'Lion', 'SGDHD', 'AdamHD'].includes(opt.name);
 }
 
 /** A fresh optimizer config: the name and lr only (everything else takes torch's defaults). */

@@ -154,7 +154,31 @@ pub enum OptimizerConfig via OptimizerConfigTwin = "OptimizerConfig" {
         variant as "variant": LookaheadVariant = Default::default(),
         inner as "inner": Box<OptimizerConfig>,
     },
+    /// SGD with hypergradient descent on the learning rate (Baydin et al. 2018), not in torch.
+    SGDHD as "SGDHD" {
+        lr as "lr": f64 = lr_1e_3(),
+        momentum as "momentum": f64 = Default::default(),
+        dampening as "dampening": f64 = Default::default(),
+        weight_decay as "weight_decay": f64 = Default::default(),
+        nesterov as "nesterov": bool = Default::default(),
+        hypergrad_lr as "hypergrad_lr": f64 = hypergrad_1e_6(),
+    },
+    /// Adam with hypergradient descent on the learning rate (Baydin et al. 2018), not in torch.
+    AdamHD as "AdamHD" {
+        lr as "lr": f64 = lr_1e_3(),
+        betas as "betas": [f64; 2] = adam_betas(),
+        eps as "eps": f64 = eps_1e_8(),
+        weight_decay as "weight_decay": f64 = Default::default(),
+        hypergrad_lr as "hypergrad_lr": f64 = hypergrad_1e_8(),
+    },
 }
+}
+
+fn hypergrad_1e_6() -> f64 {
+    1e-6
+}
+fn hypergrad_1e_8() -> f64 {
+    1e-8
 }
 
 fn lr_1() -> f64 {
@@ -248,6 +272,8 @@ impl OptimizerConfig {
             OptimizerConfig::Lion { .. } => "Lion",
             OptimizerConfig::Newton { .. } => "Newton",
             OptimizerConfig::Lookahead { .. } => "Lookahead",
+            OptimizerConfig::SGDHD { .. } => "SGDHD",
+            OptimizerConfig::AdamHD { .. } => "AdamHD",
         }
     }
 
@@ -265,7 +291,9 @@ impl OptimizerConfig {
             | OptimizerConfig::Adadelta { lr, .. }
             | OptimizerConfig::LBFGS { lr, .. }
             | OptimizerConfig::Lion { lr, .. }
-            | OptimizerConfig::Newton { lr, .. } => *lr,
+            | OptimizerConfig::Newton { lr, .. }
+            | OptimizerConfig::SGDHD { lr, .. }
+            | OptimizerConfig::AdamHD { lr, .. } => *lr,
             OptimizerConfig::Lookahead { inner, .. } => inner.lr(),
         }
     }
@@ -281,12 +309,24 @@ impl OptimizerConfig {
             | OptimizerConfig::NAdam { .. }
             | OptimizerConfig::RAdam { .. }
             | OptimizerConfig::Adamax { .. }
-            | OptimizerConfig::Lion { .. } => true,
+            | OptimizerConfig::Lion { .. }
+            | OptimizerConfig::SGDHD { .. }
+            | OptimizerConfig::AdamHD { .. } => true,
             OptimizerConfig::Adagrad { .. }
             | OptimizerConfig::Adadelta { .. }
             | OptimizerConfig::LBFGS { .. }
             | OptimizerConfig::Newton { .. } => false,
             OptimizerConfig::Lookahead { inner, .. } => inner.has_momentum(),
+        }
+    }
+
+    /// True for optimizers that learn their own learning rate (hypergradient descent): they
+    /// take the constant schedule only, since the schedule's lr is their starting point.
+    pub fn learns_lr(&self) -> bool {
+        match self {
+            OptimizerConfig::SGDHD { .. } | OptimizerConfig::AdamHD { .. } => true,
+            OptimizerConfig::Lookahead { inner, .. } => inner.learns_lr(),
+            _ => false,
         }
     }
 
@@ -437,6 +477,21 @@ impl OptimizerConfig {
                 v.non_negative(at("weight_decay"), *weight_decay);
             }
             OptimizerConfig::Newton { damping, .. } => v.non_negative(at("damping"), *damping),
+            OptimizerConfig::SGDHD { momentum, dampening, weight_decay, nesterov, hypergrad_lr, .. } => {
+                v.non_negative(at("momentum"), *momentum);
+                v.finite(at("dampening"), *dampening);
+                v.non_negative(at("weight_decay"), *weight_decay);
+                v.non_negative(at("hypergrad_lr"), *hypergrad_lr);
+                if *nesterov && (*momentum <= 0.0 || *dampening != 0.0) {
+                    v.error(at("nesterov"), "Nesterov momentum requires momentum > 0 and dampening = 0");
+                }
+            }
+            OptimizerConfig::AdamHD { betas, eps, weight_decay, hypergrad_lr, .. } => {
+                validate_betas(&at("betas"), betas, v);
+                v.non_negative(at("eps"), *eps);
+                v.non_negative(at("weight_decay"), *weight_decay);
+                v.non_negative(at("hypergrad_lr"), *hypergrad_lr);
+            }
             OptimizerConfig::Lookahead { k, alpha, inner, .. } => {
                 v.require(*k >= 1, at("k"), format!("must be >= 1, got {k}"));
                 v.unit_interval_closed(at("alpha"), *alpha);

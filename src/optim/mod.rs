@@ -10,6 +10,7 @@ mod adagrad;
 mod adam;
 mod adamax;
 mod config;
+mod hypergradient;
 mod lbfgs;
 mod lion;
 mod lookahead;
@@ -109,6 +110,8 @@ pub enum Optimizer {
     Newton(newton::Newton),
     Lbfgs(Box<lbfgs::Lbfgs>),
     Lookahead(Box<Optimizer>, lookahead::SlowWeights),
+    SgdHd(hypergradient::SgdHd),
+    AdamHd(hypergradient::AdamHd),
 }
 
 impl Optimizer {
@@ -160,6 +163,12 @@ impl Optimizer {
                 Box::new(Optimizer::new(inner, dim)),
                 lookahead::SlowWeights::new(dim, u64::from(*k), *alpha, *variant),
             ),
+            C::SGDHD { momentum, dampening, weight_decay, nesterov, hypergrad_lr, .. } => Optimizer::SgdHd(
+                hypergradient::SgdHd::new(dim, *momentum, *dampening, *weight_decay, *nesterov, *hypergrad_lr),
+            ),
+            C::AdamHD { betas, eps, weight_decay, hypergrad_lr, .. } => {
+                Optimizer::AdamHd(hypergradient::AdamHd::new(dim, *betas, *eps, *weight_decay, *hypergrad_lr))
+            }
         }
     }
 
@@ -184,6 +193,19 @@ impl Optimizer {
                 inner.step(w, loss, grad, lr, momentum, problem);
                 slow.after_inner_step(w);
             }
+            Optimizer::SgdHd(o) => o.step(w, grad, lr),
+            Optimizer::AdamHd(o) => o.step(w, grad, lr, momentum),
+        }
+    }
+
+    /// The learning rate the optimizer learned itself at its last step (hypergradient
+    /// descent), which the run records instead of the schedule's; None for the others.
+    pub fn learned_lr(&self) -> Option<f64> {
+        match self {
+            Optimizer::SgdHd(o) => Some(o.alpha()),
+            Optimizer::AdamHd(o) => Some(o.alpha()),
+            Optimizer::Lookahead(inner, _) => inner.learned_lr(),
+            _ => None,
         }
     }
 
@@ -214,6 +236,8 @@ impl Optimizer {
                 inner.reset();
                 slow.reset();
             }
+            Optimizer::SgdHd(o) => o.reset(),
+            Optimizer::AdamHd(o) => o.reset(),
         }
     }
 }

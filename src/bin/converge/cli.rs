@@ -6,6 +6,9 @@
 //!   `--svg DIR` also draws every figure as SVG.
 //! - `converge replay CASE.json`: replays a reference case and prints params, loss and lr.
 //! - `converge bench [--json]`: the benchmark suite of `www/bench.html`, natively.
+//! - `converge hyperband --max-resource R --eta ETA --plan`: Hyperband's brackets and rounds.
+//! - `converge search CONFIG.json [--threads N]`: the config's hyperparameter search, every
+//!   trial and the best configuration as JSON (see `search.rs`).
 //!
 //! Bad input exits with status 2 and a message on stderr naming the field. A file larger than
 //! its cap in `convergence::limits` is rejected from its size, before it is read.
@@ -75,6 +78,26 @@ enum Command {
         /// The case file (the format of tests/reference/README.md).
         case: PathBuf,
     },
+    /// Print Hyperband's plan of brackets and rounds as JSON.
+    Hyperband {
+        /// R, the most resource (steps or epochs) one configuration gets.
+        #[arg(long)]
+        max_resource: u64,
+        /// eta, the proportion: 1/eta of the configurations survive each round.
+        #[arg(long, default_value_t = 3)]
+        eta: u64,
+        /// Print the plan (the only action so far; required for clarity).
+        #[arg(long, required = true)]
+        plan: bool,
+    },
+    /// Run the config's hyperparameter search and print every trial and the best configuration.
+    Search {
+        /// The experiment config with a "search" section (JSON).
+        config: PathBuf,
+        /// Threads that train trials (default: every core); the output does not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Run the benchmark suite and print steps per second.
     Bench {
         /// Print {"benchmarks": [{"name", "steps_per_s"}]}.
@@ -84,7 +107,7 @@ enum Command {
 }
 
 /// A failure to report on stderr with exit status 2.
-struct Failure(String);
+pub(crate) struct Failure(pub(crate) String);
 
 /// Reads a text file of at most `cap` bytes, checking its size before reading it.
 fn read(path: &Path, cap: usize) -> Result<String, Failure> {
@@ -237,6 +260,8 @@ pub fn main() -> ExitCode {
             .and_then(|experiment| run(experiment, *trace, trace_file.as_deref(), svg.as_deref())),
         Command::Replay { case } => replay(case),
         Command::Bench { json } => bench_suite(*json),
+        Command::Hyperband { max_resource, eta, plan: _ } => crate::search::plan(*max_resource, *eta),
+        Command::Search { config, threads } => crate::search::search(config, *threads),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

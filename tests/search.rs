@@ -1,0 +1,437 @@
+//! Hyperparameter search: Hyperband's plan against the algorithm's formulas and the paper's
+//! Table 1, successive halving keeping the best configurations, random search's fair budget,
+//! PBT's exploit/explore step, determinism across chunk budgets and trial order, and bad
+//! input naming the field.
+
+use convergence::config::Experiment;
+use convergence::data::Rng;
+use convergence::search::hyperband::{self, plan};
+use convergence::search::{pbt, Search};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+/// A bracket as (s, n, [(n_i, r_i)]).
+type BracketRow = (u32, u64, Vec<(u64, f64)>);
+
+/// Hyperband's brackets computed here from Algorithm 1's formulas, independently of the crate:
+/// s_max by counting powers in floating point (exact for these small numbers), n as the
+/// smallest whole number with n (s + 1) >= (s_max + 1) eta^s, n_i = floor(n / eta^i) by
+/// repeated division, r_i = R eta^(i - s).
+fn independent(r: u64, eta: u64) -> Vec<BracketRow> {
+    let mut s_max = 0_u32;
+    while (eta as f64).powi(s_max as i32 + 1) <= r as f64 {
+        s_max += 1;
+    }
+    let mut out = Vec::new();
+    for s in (0..=s_max).rev() {
+        let target = u64::from(s_max + 1) * eta.pow(s);
+        let mut n = 0;
+        while n * u64::from(s + 1) < target {
+            n += 1;
+        }
+        let mut rounds = Vec::new();
+        let mut n_i = n;
+        for i in 0..=s {
+            rounds.push((n_i, r as f64 * (eta as f64).powi(i as i32 - s as i32)));
+            n_i /= eta;
+        }
+        out.push((s, n, rounds));
+    }
+    out
+}
+
+#[test]
+fn hyperband_plans_match_the_algorithm() {
+    for (r, eta) in [(81, 3), (27, 3), (100, 4), (1, 3), (243, 3)] {
+        let p = plan(r, eta);
+        let want = independent(r, eta);
+        assert_eq!(p.brackets.len(), want.len(), "R={r} eta={eta}");
+        for (b, (s, n, rounds)) in p.brackets.iter().zip(&want) {
+            assert_eq!((b.s, b.n), (*s, *n), "R={r} eta={eta}");
+            assert_eq!(b.rounds.len(), rounds.len());
+            for (round, (n_i, r_i)) in b.rounds.iter().zip(rounds) {
+                assert_eq!(round.n_i, *n_i, "R={r} eta={eta} s={s} i={}", round.i);
+                assert!((round.r_i - r_i).abs() <= 1e-12 * r_i, "R={r} eta={eta} s={s}: {} vs {r_i}", round.r_i);
+                // The runner trains ceil(r_i) whole units.
+                assert_eq!(round.units, r_i.ceil() as u64);
+            }
+        }
+    }
+}
+
+#[test]
+fn hyperband_r81_eta3_is_table_1_of_the_paper() {
+    let table: [(u32, &[(u64, f64)]); 5] = [
+        (4, &[(81, 1.0), (27, 3.0), (9, 9.0), (3, 27.0), (1, 81.0)]),
+        (3, &[(34, 3.0), (11, 9.0), (3, 27.0), (1, 81.0)]),
+        (2, &[(15, 9.0), (5, 27.0), (1, 81.0)]),
+        (1, &[(8, 27.0), (2, 81.0)]),
+        (0, &[(5, 81.0)]),
+    ];
+    let p = plan(81, 3);
+    assert_eq!(p.brackets.len(), 5);
+    for (b, (s, rounds)) in p.brackets.iter().zip(table) {
+        assert_eq!(b.s, s);
+        let got: Vec<(u64, f64)> = b.rounds.iter().map(|r| (r.n_i, r.r_i)).collect();
+        assert_eq!(got, rounds, "s = {s}");
+    }
+}
+
+#[test]
+fn the_reference_codes_rounding_differs_where_the_plan_pins_it() {
+    // The widely copied code computes s_max = int(log(R) / log(eta)) in floating point.
+    let float_s_max = |r: f64, eta: f64| (r.ln() / eta.ln()) as u32;
+    assert_eq!(float_s_max(243.0, 3.0), 4, "floating log drops a bracket for R = 243");
+    assert_eq!(plan(243, 3).brackets[0].s, 5);
+    assert_eq!(plan(243, 3).brackets[0].n, 243);
+    assert_eq!(float_s_max(1000.0, 10.0), 2, "and for R = 1000, eta = 10");
+    assert_eq!(plan(1000, 10).brackets[0].s, 3);
+    // R = 100, eta = 4: the floating log is right (3.32), but its n = int(B/R/(s+1)) * eta^s
+    // truncates 4/3 to 1 and draws 16 configurations for s = 2 where the algorithm draws 22.
+    assert_eq!(float_s_max(100.0, 4.0), 3);
+    let reference_n = |r: u64, eta: u64, s_max: u32, s: u32| ((s_max as u64 + 1) * r / r / (s as u64 + 1)) * eta.pow(s);
+    assert_eq!(reference_n(100, 4, 3, 2), 16);
+    let p = plan(100, 4);
+    assert_eq!(p.brackets[1].s, 2);
+    assert_eq!(p.brackets[1].n, 22);
+    assert_eq!(p.brackets[1].rounds.iter().map(|r| r.n_i).collect::<Vec<_>>(), [22, 5, 1]);
+    assert_eq!(p.brackets[0].r, 100.0 / 64.0);
+    assert_eq!(p.brackets[0].rounds[0].units, 2, "1.5625 steps round up to 2");
+    // For Table 1 the reference code draws 27, 9 and 6 configurations in brackets 3, 2, 1.
+    assert_eq!(
+        [3, 2, 1].map(|s| reference_n(81, 3, 4, s)),
+        [27, 9, 6],
+        "the reference's n differs from Table 1's 34, 15, 8"
+    );
+    // R = 1: a single bracket of one configuration with one unit.
+    let one = plan(1, 3);
+    assert_eq!(one.brackets.len(), 1);
+    assert_eq!((one.brackets[0].n, one.brackets[0].r, one.brackets[0].rounds.len()), (1, 1.0, 1));
+}
+
+#[test]
+fn budgets_add_up() {
+    let p = plan(81, 3);
+    // Table 1: 405 + 363 + 351 + 378 + 405.
+    assert_eq!(p.budget, 1902.0);
+    assert_eq!(hyperband::fair_random_trials(81, 3), 1902 / 81);
+    // Resumed: survivors pay only the new units of each round.
+    let resumed: u64 = p
+        .brackets
+        .iter()
+        .map(|b| {
+            let mut previous = 0;
+            b.rounds
+                .iter()
+                .map(|r| {
+                    let cost = r.n_i * (r.r_i as u64 - previous);
+                    previous = r.r_i as u64;
+                    cost
+                })
+                .sum::<u64>()
+        })
+        .sum();
+    assert_eq!(p.resumed_budget, resumed);
+}
+
+/// A quadratic bowl where plain SGD's final loss after any number of steps falls strictly as
+/// the lr grows in (0, 1): the known objective of the successive-halving property.
+fn bowl_search(search: Value) -> Experiment {
+    let config = json!({
+        "seed": 2,
+        "problem": {"name": "quadratic", "a": 1, "b": 1},
+        "runs": [{"label": "sgd", "x0": [1.0, -1.0], "optimizer": {"name": "SGD", "lr": 0.1}}],
+        "stop": {"loss_plateau": null, "param_change": null, "grad_norm": null},
+        "search": search
+    });
+    Experiment::from_json(&config.to_string()).expect("valid search config")
+}
+
+fn lr_of(row: &Value) -> f64 {
+    row["configuration"]["runs[0].optimizer.lr"].as_f64().expect("lr")
+}
+
+fn run_to_end(search: &mut Search, budget: u64) -> Value {
+    while !search.advance(budget) {}
+    serde_json::from_str(&search.results_json()).expect("json")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn successive_halving_keeps_the_best_configurations(seed in 0_u64..1_000_000, n in 2_u64..40, eta in 2_u64..5) {
+        let r = 16;
+        let experiment = bowl_search(json!({
+            "method": "successive_halving", "max_resource": r, "eta": eta, "trials": n, "seed": seed,
+            "space": [{"path": "runs[0].optimizer.lr", "low": 0.01, "high": 0.3}]
+        }));
+        let mut search = Search::new(&experiment).expect("search");
+        let results = run_to_end(&mut search, 1000);
+        let rows = results["trials"].as_array().expect("rows");
+        let rounds = rows.iter().map(|r| r["round"].as_u64().unwrap_or(0)).max().unwrap_or(0);
+        for i in 0..rounds {
+            let this: Vec<&Value> = rows.iter().filter(|r| r["round"] == i).collect();
+            let next: Vec<&Value> = rows.iter().filter(|r| r["round"] == i + 1).collect();
+            prop_assert_eq!(next.len() as u64, this.len() as u64 / eta);
+            // The survivors are exactly the configurations with the largest lr.
+            let mut lrs: Vec<f64> = this.iter().map(|r| lr_of(r)).collect();
+            lrs.sort_by(|a, b| b.total_cmp(a));
+            let mut kept: Vec<f64> = next.iter().map(|r| lr_of(r)).collect();
+            kept.sort_by(|a, b| b.total_cmp(a));
+            prop_assert_eq!(&kept[..], &lrs[..next.len()]);
+        }
+        // The best is the largest lr drawn, and it was trained with the most resource.
+        let top = rows.iter().map(lr_of).fold(f64::MIN, f64::max);
+        prop_assert_eq!(lr_of(&results["best"]), top);
+        prop_assert_eq!(results["best"]["round"].as_u64(), Some(rounds));
+    }
+}
+
+#[test]
+fn random_search_gets_hyperbands_budget() {
+    let experiment = bowl_search(json!({
+        "method": "random", "max_resource": 27, "eta": 3, "seed": 4,
+        "space": [{"path": "runs[0].optimizer.lr", "low": 1e-3, "high": 0.5, "scale": "log"}]
+    }));
+    let mut search = Search::new(&experiment).expect("search");
+    let results = run_to_end(&mut search, u64::MAX);
+    let rows = results["trials"].as_array().expect("rows");
+    let hb = plan(27, 3);
+    assert_eq!(rows.len() as u64, (hb.budget / 27.0).floor() as u64);
+    assert!(rows.iter().all(|r| r["resource"] == 27.0 && r["steps"] == 27 && r["bracket"].is_null()));
+    assert!(results["budget"]["planned"].as_f64().expect("planned") <= hb.budget);
+    assert_eq!(results["budget"]["steps"], 27 * rows.len() as u64);
+    // Log-uniform draws stay in the range, and the best experiment carries the best lr.
+    assert!(rows.iter().all(|r| (1e-3..0.5).contains(&lr_of(r))));
+    assert_eq!(
+        results["best_experiment"]["runs"][0]["optimizer"]["lr"],
+        results["best"]["configuration"]["runs[0].optimizer.lr"]
+    );
+    assert!(results["best_experiment"].get("search").is_none());
+}
+
+#[test]
+fn hyperband_runs_every_bracket_and_resumes_survivors() {
+    let experiment = bowl_search(json!({
+        "method": "hyperband", "max_resource": 9, "eta": 3, "seed": 9,
+        "space": [{"path": "runs[0].optimizer.lr", "low": 0.01, "high": 0.3},
+                  {"path": "runs[0].optimizer.momentum", "choices": [0, 0.5]}]
+    }));
+    let mut search = Search::new(&experiment).expect("search");
+    let results = run_to_end(&mut search, 5);
+    let rows = results["trials"].as_array().expect("rows");
+    let p = plan(9, 3);
+    let expected_rows: u64 = p.brackets.iter().flat_map(|b| b.rounds.iter().map(|r| r.n_i)).sum();
+    assert_eq!(rows.len() as u64, expected_rows);
+    // Trial indices count configurations across brackets.
+    let drawn: u64 = p.brackets.iter().map(|b| b.n).sum();
+    let max_index = rows.iter().map(|r| r["index"].as_u64().unwrap_or(0)).max().unwrap_or(0);
+    assert_eq!(max_index + 1, drawn);
+    // Resuming: the steps spent equal the resumed budget (no run stops early here).
+    assert_eq!(results["budget"]["steps"].as_u64(), Some(p.resumed_budget));
+    assert_eq!(results["budget"]["planned"].as_f64(), Some(p.budget));
+}
+
+#[test]
+fn chunk_budget_and_trial_order_do_not_change_the_results() {
+    let experiment = bowl_search(json!({
+        "method": "hyperband", "max_resource": 27, "eta": 3, "seed": 11,
+        "space": [{"path": "runs[0].optimizer.lr", "low": 1e-3, "high": 0.9, "scale": "log"},
+                  {"path": "runs[0].optimizer.momentum", "low": 0, "high": 0.95}]
+    }));
+    let reference = {
+        let mut s = Search::new(&experiment).expect("search");
+        while !s.advance(u64::MAX) {}
+        s.results_json()
+    };
+    for budget in [1, 3, 64, 1000] {
+        let mut s = Search::new(&experiment).expect("search");
+        while !s.advance(budget) {}
+        assert_eq!(s.results_json(), reference, "budget {budget}");
+    }
+    // Stage by stage as the CLI does, training the trials last to first.
+    let mut s = Search::new(&experiment).expect("search");
+    while !s.advance(0) {
+        for trial in s.stage_mut().iter_mut().rev() {
+            trial.train(u64::MAX);
+        }
+    }
+    assert_eq!(s.results_json(), reference);
+}
+
+#[test]
+fn exploit_and_explore_on_a_hand_made_population() {
+    // Eight members; lower is better; member 6 diverged (NaN) and ranks last.
+    let objectives = [3.0, 0.5, 7.0, 1.0, 5.0, 2.0, f64::NAN, 4.0];
+    assert_eq!(pbt::ranking(&objectives), [1, 3, 5, 0, 7, 4, 2, 6]);
+    let mut rng = Rng::new(1, 2);
+    let decisions = pbt::exploit_explore(&objectives, 0.25, 1, &mut rng);
+    // The bottom quarter (members 2 and 6) copies from the top quarter (members 1 and 3).
+    let mut replaced: Vec<usize> = decisions.iter().map(|d| d.to).collect();
+    replaced.sort_unstable();
+    assert_eq!(replaced, [2, 6]);
+    for d in &decisions {
+        assert!([1, 3].contains(&d.from), "{d:?}");
+        assert_eq!(d.factors.len(), 1);
+        assert!(d.factors[0] == 0.8 || d.factors[0] == 1.2, "{d:?}");
+    }
+    // Over many draws both donors and both factors occur.
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..200 {
+        for d in pbt::exploit_explore(&objectives, 0.25, 1, &mut rng) {
+            seen.insert((d.from, (d.factors[0] * 10.0) as u32));
+        }
+    }
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    // Ties go to the lower index; a fraction that rounds to nobody replaces nobody.
+    assert_eq!(pbt::ranking(&[1.0, 1.0, 0.0]), [2, 0, 1]);
+    assert!(pbt::exploit_explore(&[1.0, 2.0, 3.0], 0.25, 1, &mut rng).is_empty());
+}
+
+#[test]
+fn pbt_members_copy_weights_and_perturb_the_lr() {
+    let experiment = bowl_search(json!({
+        "method": "pbt", "max_resource": 40, "seed": 3, "population": 6, "interval": 10, "fraction": 0.34,
+        "space": [{"path": "runs[0].optimizer.lr", "low": 0.001, "high": 0.2, "scale": "log"}]
+    }));
+    let mut search = Search::new(&experiment).expect("search");
+    let results = run_to_end(&mut search, 7);
+    let record = &results["pbt"];
+    let jumps = record["jumps"].as_array().expect("jumps");
+    // Three exploit steps (after 10, 20 and 30 steps), two members replaced each time.
+    assert_eq!(jumps.len(), 6);
+    for jump in jumps {
+        let (step, from, to) =
+            (jump["step"].as_f64().unwrap(), jump["from"].as_u64().unwrap(), jump["to"].as_u64().unwrap());
+        let factor = jump["factors"][0].as_f64().unwrap();
+        let lr_at = |member: u64| -> f64 {
+            let series = record["lr"][member as usize].as_array().unwrap();
+            series.iter().rfind(|p| p[0].as_f64().unwrap() <= step).unwrap()[1].as_f64().unwrap()
+        };
+        // The donor's lr before the jump, times the factor, is the member's lr after it.
+        let donor_lr = {
+            let series = record["lr"][from as usize].as_array().unwrap();
+            series.iter().rfind(|p| p[0].as_f64().unwrap() < step).unwrap()[1].as_f64().unwrap()
+        };
+        assert_eq!(lr_at(to), donor_lr * factor, "{jump}");
+        // The member's path jumps onto the donor's point.
+        let path_to = record["paths"][to as usize].as_array().unwrap();
+        let path_from = record["paths"][from as usize].as_array().unwrap();
+        let after = path_to.iter().rfind(|p| p[0].as_f64().unwrap() == step).unwrap();
+        let donor = path_from.iter().rfind(|p| p[0].as_f64().unwrap() == step).unwrap();
+        assert_eq!((&after[1], &after[2]), (&donor[1], &donor[2]), "{jump}");
+    }
+    // Every member trained 40 steps; the best is judged at the end.
+    let last: Vec<&Value> = results["trials"].as_array().unwrap().iter().filter(|r| r["round"] == 3).collect();
+    assert_eq!(last.len(), 6);
+    assert!(last.iter().all(|r| r["steps"] == 40));
+    assert_eq!(results["budget"]["steps"], 240);
+    let best = results["best"]["objective"].as_f64().unwrap();
+    assert!(last.iter().all(|r| r["objective"].as_f64().unwrap() >= best));
+}
+
+#[test]
+fn a_model_search_counts_epochs() {
+    let config = json!({
+        "seed": 3,
+        "problem": {"name": "model", "data": {"name": "moons", "n": 60}, "model": {"name": "mlp", "hidden": [4]},
+                    "validation_share": 0.5, "batch_size": 10},
+        "runs": [{"label": "adam", "optimizer": {"name": "Adam", "lr": 0.01}}],
+        "search": {"method": "successive_halving", "max_resource": 4, "eta": 2, "trials": 4, "objective": "best",
+                   "space": [{"path": "runs[0].optimizer.lr", "low": 1e-3, "high": 0.1, "scale": "log"},
+                             {"path": "problem.model.hidden[0]", "low": 2, "high": 6, "integer": true},
+                             {"path": "problem.batch_size", "choices": [10, 30]}]}
+    });
+    let experiment = Experiment::from_json(&config.to_string()).expect("valid");
+    let mut search = Search::new(&experiment).expect("search");
+    let results = run_to_end(&mut search, 100);
+    assert_eq!(results["unit"], "epochs");
+    for row in results["trials"].as_array().unwrap() {
+        // 30 training points: 3 steps per epoch with batches of 10, 1 with batches of 30.
+        let per_epoch = 30 / row["configuration"]["problem.batch_size"].as_u64().unwrap();
+        assert_eq!(row["steps"].as_u64().unwrap(), row["units"].as_u64().unwrap() * per_epoch, "{row}");
+        let width = row["configuration"]["problem.model.hidden[0]"].as_u64().unwrap();
+        assert!((2..=6).contains(&width));
+        assert!(row["objective"].as_f64().unwrap().is_finite());
+    }
+}
+
+fn errors(search: Value) -> String {
+    let config = json!({
+        "problem": {"name": "quadratic"},
+        "runs": [{"label": "a", "optimizer": {"name": "SGD", "lr": 0.1}}, {"label": "b", "optimizer": {"name": "Adam"}}],
+        "search": search
+    });
+    Experiment::from_json(&config.to_string()).expect_err("invalid").to_string()
+}
+
+#[test]
+fn bad_search_sections_name_the_field() {
+    let e = errors(json!({"method": "random", "space": [{"path": "runs[0].optimizer.lr", "low": -1, "high": 1}]}));
+    assert!(e.contains("search.space[0]: runs[0].optimizer.lr = -1.0: runs[0].optimizer.lr: must be >= 0"), "{e}");
+    let e = errors(json!({"method": "random", "space": [{"path": "runs[0].optimizer.lrr", "low": 0, "high": 1}]}));
+    assert!(e.contains("search.space[0]") && e.contains("unknown field `lrr`"), "{e}");
+    let e = errors(json!({"method": "random", "space": [{"path": "runs[1].optimizer.lr", "low": 0, "high": 1}]}));
+    assert!(e.contains("search.space[0].path: runs[1].optimizer.lr: the search trains run 0 only"), "{e}");
+    let e = errors(
+        json!({"method": "random", "space": [{"path": "runs[0].optimizer.lr", "low": 0, "high": 1, "scale": "log"}]}),
+    );
+    assert!(e.contains("search.space[0].low: must be > 0 on a log scale"), "{e}");
+    let e = errors(json!({"method": "random", "space": [{"path": "runs[0]..lr", "low": 0, "high": 1}]}));
+    assert!(e.contains("search.space[0].path"), "{e}");
+    let e = errors(
+        json!({"method": "hyperband", "population": 4, "space": [{"path": "runs[0].optimizer.lr", "low": 0, "high": 1}]}),
+    );
+    assert!(e.contains("search.population: is a setting of method pbt only"), "{e}");
+    let e = errors(
+        json!({"method": "hyperband", "eta": 1, "space": [{"path": "runs[0].optimizer.lr", "low": 0, "high": 1}]}),
+    );
+    assert!(e.contains("search.eta: must be in [2, 1000], got 1"), "{e}");
+    let e = errors(
+        json!({"method": "hyperband", "max_resource": 1000000, "eta": 2, "space": [{"path": "runs[0].optimizer.lr", "low": 0, "high": 1}]}),
+    );
+    assert!(e.contains("search: would start"), "{e}");
+    let e = errors(json!({"method": "random", "space": [{"path": "runs[0].optimizer.momentum", "choices": [0, -1]}]}));
+    assert!(
+        e.contains("search.space[0]: runs[0].optimizer.momentum = -1: runs[0].optimizer.momentum: must be >= 0"),
+        "{e}"
+    );
+    let e = errors(
+        json!({"method": "successive_halving", "trials": 2, "rounds": 3, "space": [{"path": "runs[0].optimizer.lr", "low": 0, "high": 1}]}),
+    );
+    assert!(e.contains("search.rounds"), "{e}");
+    let e = errors(
+        json!({"method": "random", "space": [{"path": "runs[0].optimizer.lr", "low": 0, "high": 1}], "bogus": 1}),
+    );
+    assert!(e.contains("unknown field `bogus`"), "{e}");
+}
+
+#[test]
+fn an_experiment_without_search_still_round_trips() {
+    let text = r#"{"problem": {"name": "quadratic"}, "runs": [{"label": "a", "optimizer": {"name": "SGD"}}]}"#;
+    let e = Experiment::from_json(text).expect("valid");
+    assert!(e.search.is_none());
+    assert!(e.to_value().get("search").is_none());
+    let with = bowl_search(
+        json!({"method": "random", "trials": 2, "space": [{"path": "runs[0].optimizer.lr", "low": 0.1, "high": 0.2}]}),
+    );
+    let again = Experiment::from_json(&with.to_json()).expect("round trip");
+    assert_eq!(again, with);
+}
+
+#[test]
+fn the_search_section_round_trips_through_the_url_hash() {
+    let with = bowl_search(json!({
+        "method": "pbt", "max_resource": 40, "seed": 3, "population": 6, "interval": 10, "fraction": 0.34,
+        "space": [{"path": "runs[0].optimizer.lr", "low": 0.001, "high": 0.2, "scale": "log"},
+                  {"path": "runs[0].optimizer.momentum", "choices": [0, 0.5, 0.9]}]
+    }));
+    let hash = convergence::urlstate::encode(&with);
+    assert!(hash.contains("search="), "{hash}");
+    let back = convergence::urlstate::decode(&hash).expect("decodes");
+    assert_eq!(back, with, "{hash}");
+    // A hash without a search part has no search.
+    let plain = convergence::urlstate::decode("problem=quadratic&run=a:SGD(lr=0.1)").expect("decodes");
+    assert!(plain.search.is_none());
+}
