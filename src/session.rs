@@ -97,6 +97,11 @@ impl Session {
         self.experiment.view = view;
     }
 
+    /// Sets the search section kept in the experiment (it changes no run).
+    pub fn set_search(&mut self, search: Option<crate::search::SearchConfig>) {
+        self.experiment.search = search;
+    }
+
     /// The problem.
     pub fn problem(&self) -> &Problem {
         &self.problem

@@ -16,12 +16,13 @@ use crate::chart::heatmap::landscape_rgba;
 use crate::chart::model_view::{boundary_rgba, data_view, draw_model};
 use crate::chart::paths::draw_paths;
 use crate::chart::run_color;
+use crate::chart::search as search_chart;
 use crate::config::Experiment;
 use crate::data::Task;
 use crate::problem::Problem;
 use crate::problem::ViewBox;
 use crate::report::describe;
-use crate::search::{hyperband, Search};
+use crate::search::{hyperband, Outcome, Search};
 use crate::session::{Session, StepQueue};
 use crate::validate::Validator;
 
@@ -81,6 +82,42 @@ pub struct Playground {
     sweep: Option<Sweep>,
     queue: StepQueue,
     search: Option<Search>,
+    /// The experiment (with its search section) the search runs.
+    search_experiment: Option<Experiment>,
+    /// Finished searches kept for the budget chart, with their labels.
+    compared: Vec<(String, crate::search::SearchResults)>,
+}
+
+/// Most searches the budget chart compares.
+const MAX_COMPARED: usize = 4;
+
+/// A value as a JS value (plain objects and arrays, as JSON would give).
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
+}
+
+/// Trains trials of a search for the page's Web Workers (`www/search-worker.js`): built from the
+/// same experiment as the page's search, it trains trial `index` afresh to `units` units and
+/// returns the outcome for `Playground::report_search`.
+#[wasm_bindgen]
+pub struct TrialTrainer {
+    search: Search,
+}
+
+#[wasm_bindgen]
+impl TrialTrainer {
+    /// A trainer of the search of `experiment_json` (an experiment with a search section).
+    #[wasm_bindgen(constructor)]
+    pub fn new(experiment_json: &str) -> Result<TrialTrainer, JsError> {
+        let experiment = Experiment::from_json(experiment_json).map_err(js_error)?;
+        Ok(TrialTrainer { search: Search::new_remote(&experiment).map_err(js_error)? })
+    }
+
+    /// Trains trial `index` to `units` units: `{index, units, steps, final_objective,
+    /// best_objective, error}`.
+    pub fn train(&self, index: f64, units: f64) -> Result<JsValue, JsError> {
+        to_js(&self.search.train_trial(index as u64, units as u64))
+    }
 }
 
 #[wasm_bindgen]
@@ -91,7 +128,16 @@ impl Playground {
     pub fn new(config_json: &str) -> Result<Playground, JsError> {
         let session = Session::from_json(config_json).map_err(js_error)?;
         let view = session.experiment().view.or_else(|| session.problem().view_box());
-        Ok(Playground { session, view, image: None, sweep: None, queue: StepQueue::default(), search: None })
+        Ok(Playground {
+            session,
+            view,
+            image: None,
+            sweep: None,
+            queue: StepQueue::default(),
+            search: None,
+            search_experiment: None,
+            compared: Vec::new(),
+        })
     }
 
     /// Replaces the experiment; on error the current one is left untouched.
@@ -105,6 +151,8 @@ impl Playground {
         self.session = session;
         self.sweep = None;
         self.search = None;
+        self.search_experiment = None;
+        self.compared.clear();
         self.queue.clear();
         Ok(())
     }
@@ -355,15 +403,50 @@ impl Playground {
         self.sweep.as_ref().map_or("[]".into(), |s| serde_json::to_string(s.results()).unwrap_or_default())
     }
 
-    /// Starts the experiment's hyperparameter search (its `search` section); the error lists
-    /// every problem with its path.
-    pub fn start_search(&mut self) -> Result<(), JsError> {
-        self.search = Some(Search::new(self.session.experiment()).map_err(js_error)?);
+    /// Starts a hyperparameter search of this experiment with the search section
+    /// `search_json` (`{"method": ..., "space": [...], ...}`); the error lists every problem
+    /// with its path (`search.space[0].low: ...`). With `remote`, the trials train elsewhere
+    /// (`search_jobs`, `TrialTrainer`, `report_search`); else `advance_search` trains them here.
+    /// With `keep`, the section becomes part of the experiment (its config and link).
+    pub fn start_search(&mut self, search_json: &str, remote: bool, keep: bool) -> Result<(), JsError> {
+        let section = crate::reader::parse_json(search_json).map_err(js_error)?;
+        let mut value = self.session.experiment().to_value();
+        if let Some(map) = value.as_object_mut() {
+            map.insert("search".into(), section);
+        }
+        let experiment = Experiment::from_value(value).map_err(js_error)?;
+        let search = if remote { Search::new_remote(&experiment) } else { Search::new(&experiment) };
+        self.search = Some(search.map_err(js_error)?);
+        if keep {
+            self.session.set_search(experiment.search.clone());
+        }
+        self.search_experiment = Some(experiment);
         Ok(())
     }
 
-    /// Trains the search for at most `budget` steps; returns true when it is done (or when
-    /// none was started).
+    /// The experiment the search runs (with its search section) as JSON, for the Web Workers'
+    /// `TrialTrainer`s; "" before a search starts.
+    pub fn search_experiment_json(&self) -> String {
+        self.search_experiment.as_ref().map_or_else(String::new, Experiment::to_json)
+    }
+
+    /// The trials the search waits for, `[[index, units], ...]` (empty when it is done).
+    pub fn search_jobs(&mut self) -> Result<JsValue, JsError> {
+        let jobs = self.search.as_mut().map_or_else(Vec::new, Search::jobs);
+        to_js(&jobs)
+    }
+
+    /// Hands back a trial's outcome (as `TrialTrainer::train` returned it).
+    pub fn report_search(&mut self, outcome: JsValue) -> Result<(), JsError> {
+        let outcome: Outcome = serde_wasm_bindgen::from_value(outcome).map_err(js_error)?;
+        if let Some(search) = self.search.as_mut() {
+            search.report(outcome);
+        }
+        Ok(())
+    }
+
+    /// Trains the search here for at most `budget` steps; returns true when it is done (or
+    /// when none was started).
     pub fn advance_search(&mut self, budget: u32) -> bool {
         self.search.as_mut().is_none_or(|s| s.advance(u64::from(budget)))
     }
@@ -373,6 +456,62 @@ impl Playground {
     /// one, the best experiment, the budget and PBT's records; `null` before a search starts.
     pub fn search_results(&self) -> String {
         self.search.as_ref().map_or("null".into(), Search::results_json)
+    }
+
+    /// Keeps the current search's results under `label` for the budget chart (so that methods
+    /// given the same budget can be compared); at most `MAX_COMPARED` are kept.
+    pub fn keep_search(&mut self, label: &str) {
+        if let Some(search) = &self.search {
+            if self.compared.len() >= MAX_COMPARED {
+                self.compared.remove(0);
+            }
+            self.compared.push((label.to_string(), search.results()));
+        }
+    }
+
+    /// Forgets the kept searches.
+    pub fn clear_kept_searches(&mut self) {
+        self.compared.clear();
+    }
+
+    /// Draws a search chart: `trials` (every trial's objective at each rung), `budget` (best
+    /// so far against resource spent, for the kept searches and the current one) or `pbt_lr`.
+    pub fn draw_search(&self, canvas: HtmlCanvasElement, chart: &str, log_y: bool) -> Result<(), JsError> {
+        let current = self.search.as_ref().map(Search::results);
+        let (series, options) = match (chart, &current) {
+            ("trials", Some(results)) => search_chart::trial_series(results, log_y),
+            ("pbt_lr", Some(results)) => {
+                search_chart::pbt_lr_series(results).ok_or_else(|| js_error("this search is not PBT"))?
+            }
+            ("budget", _) => {
+                let mut runs: Vec<(String, &crate::search::SearchResults)> =
+                    self.compared.iter().map(|(label, r)| (label.clone(), r)).collect();
+                if let Some(results) = &current {
+                    if !self.compared.last().is_some_and(|(_, kept)| kept == results) {
+                        runs.push(("current".into(), results));
+                    }
+                }
+                search_chart::budget_series(&runs, log_y)
+            }
+            (other, _) => return Err(js_error(format!("search chart: unknown \"{other}\" or no search started"))),
+        };
+        draw_curves(&MeasuredCanvas::new(canvas)?.into_drawing_area(), &series, &options).map_err(js_error)
+    }
+
+    /// Draws a PBT search's population over the landscape (2-D problems): the heatmap of the
+    /// current view, each member's path and its jumps.
+    pub fn draw_search_population(&mut self, canvas: HtmlCanvasElement) -> Result<(), JsError> {
+        let Some(view) = self.view else {
+            return Err(js_error("this problem has no 2-D landscape"));
+        };
+        let Some(results) = self.search.as_ref().map(Search::results) else {
+            return Err(js_error("no search has been started"));
+        };
+        let (width, height) = (canvas.width(), canvas.height());
+        let rgba = landscape_rgba(self.session.problem(), view, width as usize, height as usize);
+        put_rgba(&canvas, &rgba, width, height)?;
+        let root = MeasuredCanvas::new(canvas)?.into_drawing_area();
+        search_chart::draw_population(&root, view, &results).map_err(js_error)
     }
 
     /// Hyperband's plan for (R, eta) as JSON, as `converge hyperband --plan` prints it.

@@ -435,3 +435,67 @@ fn the_search_section_round_trips_through_the_url_hash() {
     let plain = convergence::urlstate::decode("problem=quadratic&run=a:SGD(lr=0.1)").expect("decodes");
     assert!(plain.search.is_none());
 }
+
+/// Runs a search whose trials train elsewhere: each stage's jobs are trained by a fresh copy
+/// of the search (as a Web Worker would), `workers` at a time in reverse order of their index
+/// modulo `workers`, and reported back.
+fn run_remote(experiment: &Experiment, workers: usize) -> String {
+    let mut search = Search::new_remote(experiment).expect("remote search");
+    let trainers: Vec<Search> = (0..workers).map(|_| Search::new_remote(experiment).expect("trainer")).collect();
+    loop {
+        let jobs = search.jobs();
+        if jobs.is_empty() {
+            break;
+        }
+        let mut outcomes = Vec::new();
+        for (k, trainer) in trainers.iter().enumerate() {
+            for &(index, units) in jobs.iter().rev().filter(|(index, _)| *index as usize % workers == k) {
+                outcomes.push(trainer.train_trial(index, units));
+            }
+        }
+        for outcome in outcomes {
+            search.report(outcome);
+        }
+    }
+    search.results_json()
+}
+
+#[test]
+fn trials_trained_elsewhere_give_the_same_results_whatever_the_workers() {
+    let landscape = bowl_search(json!({
+        "method": "hyperband", "max_resource": 27, "eta": 3, "seed": 11,
+        "space": [{"path": "runs[0].optimizer.lr", "low": 1e-3, "high": 1.5, "scale": "log"}]
+    }));
+    let model = Experiment::from_json(
+        &json!({
+            "seed": 3,
+            "problem": {"name": "model", "data": {"name": "moons", "n": 60}, "model": {"name": "mlp", "hidden": [4]},
+                        "validation_share": 0.5, "batch_size": 10},
+            "runs": [{"label": "adam", "optimizer": {"name": "Adam", "lr": 0.01}}],
+            "search": {"method": "hyperband", "max_resource": 9, "eta": 3, "objective": "best",
+                       "space": [{"path": "runs[0].optimizer.lr", "low": 1e-3, "high": 0.3, "scale": "log"},
+                                 {"path": "problem.model.hidden[0]", "low": 1, "high": 6, "integer": true}]}
+        })
+        .to_string(),
+    )
+    .expect("valid");
+    for experiment in [landscape, model] {
+        let mut local = Search::new(&experiment).expect("search");
+        let expected = serde_json::to_string(&run_to_end(&mut local, 37)).expect("json");
+        assert!(expected.contains("\"done\":true"));
+        for workers in [1, 2, 3, 5] {
+            let remote: Value = serde_json::from_str(&run_remote(&experiment, workers)).expect("json");
+            assert_eq!(serde_json::to_string(&remote).expect("json"), expected, "{workers} workers");
+        }
+    }
+}
+
+#[test]
+fn population_based_training_does_not_train_elsewhere() {
+    let pbt = bowl_search(json!({
+        "method": "pbt", "max_resource": 20, "population": 4,
+        "space": [{"path": "runs[0].optimizer.lr", "low": 1e-3, "high": 0.5, "scale": "log"}]
+    }));
+    let error = Search::new_remote(&pbt).err().expect("refused").to_string();
+    assert!(error.starts_with("search.method: population-based training"), "{error}");
+}

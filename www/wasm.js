@@ -51,6 +51,11 @@ export function engine() {
   return current;
 }
 
+/** The compiled WebAssembly.Module (after `loadEngine()`), for Web Workers to instantiate. */
+export function compiledModule() {
+  return compiled;
+}
+
 /** The number of the instance in use (1 for the first, more after renewals). */
 export function engineGeneration() {
   return generation;

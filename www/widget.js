@@ -25,6 +25,7 @@ import { PROBLEMS, PALETTE, SPEEDS, fmt, DEFAULT_PRESET, DATASETS, MODELS, newMo
 import { PRESETS, PRESET_GROUPS, presetById } from './presets.js';
 import { toHash, fromHash } from './urlstate.js';
 import { problemEditor, runEditor, stopEditor } from './controls.js';
+import { SearchCard } from './search.js';
 
 const LANDSCAPE_PX = 420;
 const CHART_W = 400;
@@ -312,6 +313,7 @@ export class ConvergencePlayground extends HTMLElement {
       this.view = null;
       this._applyView();
     }
+    if (this.searchCard) this.searchCard.reset(this.config);
     this._setKind();
     this._detectPreset();
     if (preset) this._applyPresetExtras(preset);
@@ -682,11 +684,27 @@ export class ConvergencePlayground extends HTMLElement {
     $.stack = h('div', { class: 'chart-stack' });
     $.bottom = full ? h('div', { class: 'viz-bottom' }) : null;
     $.sweepCard = full ? this._buildSweepCard() : null;
+    this.searchCard = full ? new SearchCard({
+      pg: () => this.pg,
+      config: () => this.config,
+      storeSearch: (section) => {
+        this.config.search = section;
+        if (this.draft) this.draft.search = clone(section);
+        this._writeHash();
+      },
+      addRun: (run) => {
+        this.draft.runs.push({ ...clone(run), label: this._uniqueLabel(run.label), color: this._freeColor() });
+        this.selected = this.draft.runs.length - 1;
+        this._apply('structure');
+        this._renderControls();
+      },
+    }) : null;
     const viz = h('div', { class: 'viz' },
       $.status,
       h('div', { class: 'viz-top' }, landCard, $.modelCard, $.stack),
       $.bottom,
-      $.sweepCard);
+      $.sweepCard,
+      this.searchCard ? this.searchCard.element : null);
     this._layoutCharts();
 
     let sidebar = null;
@@ -1211,6 +1229,7 @@ export class ConvergencePlayground extends HTMLElement {
       this.stepCost = null;
     }
     this._sweepInvalidated();
+    if (this.searchCard) this.searchCard.reset(this.config);
     this._setKind();
     const key = canonical(this.config.problem);
     if (key !== this.problemKey) {

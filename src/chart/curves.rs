@@ -35,11 +35,17 @@ pub struct CurveOptions {
     pub hlines: Vec<f64>,
     /// The x axis label ("step" when empty).
     pub x_label: String,
+    /// Vertical reference lines (a search's rungs), in data units.
+    pub vlines: Vec<f64>,
+    /// The x values are counts from 1 (resources), so a log axis plots log10(x), not
+    /// log10(x + 1) as for steps counted from 0.
+    pub x_from_one: bool,
 }
 
 /// Maps data to plotted coordinates (log10 where asked); None for values a log axis cannot show.
 fn transform(options: &CurveOptions, p: (f64, f64)) -> Option<(f64, f64)> {
-    let x = if options.log_x { log10(p.0 + 1.0) } else { p.0 };
+    let shift = if options.x_from_one { 0.0 } else { 1.0 };
+    let x = if options.log_x { log10(p.0 + shift) } else { p.0 };
     let y = if options.log_y {
         if p.1 > 0.0 {
             log10(p.1)
@@ -104,6 +110,8 @@ pub fn draw_curves<DB: DrawingBackend>(
         (y0, y1) = (0.0, 1.0);
     }
     if x1 <= x0 {
+        // One x value: centred, so that points there are not on the frame.
+        x0 -= 0.5;
         x1 = x0 + 1.0;
     }
     let pad = if y1 > y0 {
@@ -148,6 +156,10 @@ pub fn draw_curves<DB: DrawingBackend>(
         let style = RGBColor(150, 150, 150).stroke_width(1);
         chart.draw_series(DashedLineSeries::new(vec![(x0, h), (x1, h)], 5, 4, style)).map_err(err)?;
     }
+    for v in options.vlines.iter().filter_map(|v| transform(options, (*v, 1.0)).map(|p| p.0)) {
+        let style = RGBColor(190, 190, 190).stroke_width(1);
+        chart.draw_series(DashedLineSeries::new(vec![(v, y0), (v, y1)], 3, 4, style)).map_err(err)?;
+    }
     for (s, pts) in series.iter().zip(&plotted) {
         let color = RGBColor(s.color.0, s.color.1, s.color.2);
         if s.dashed {
@@ -162,8 +174,11 @@ pub fn draw_curves<DB: DrawingBackend>(
         }
     }
     if series.len() > 1 || series.iter().any(|s| !s.label.is_empty()) {
-        let entries: Vec<LegendEntry> =
-            series.iter().map(|s| LegendEntry { label: s.label.clone(), color: s.color, dashed: s.dashed }).collect();
+        let entries: Vec<LegendEntry> = series
+            .iter()
+            .filter(|s| !s.label.is_empty())
+            .map(|s| LegendEntry { label: s.label.clone(), color: s.color, dashed: s.dashed })
+            .collect();
         let (xs, ys) = chart.plotting_area().get_pixel_range();
         draw_legend(root, ((xs.start, ys.start), (xs.end, ys.end)), &entries)?;
     }

@@ -119,7 +119,7 @@ pub fn curve_series(
             CurveSeries { label: run.label().to_string(), color, dashed: false, points, criterion_markers, divergence }
         })
         .collect();
-    Ok((series, CurveOptions { title: title.into(), log_x, log_y, hlines, x_label: String::new() }))
+    Ok((series, CurveOptions { title: title.into(), log_x, log_y, hlines, ..CurveOptions::default() }))
 }
 
 /// The complexity sweep as curves: final training (solid) and validation (dashed) loss
@@ -149,8 +149,8 @@ pub fn sweep_series(sweep: &crate::analysis::sweep::Sweep, log_y: bool) -> (Vec<
         title: "final loss vs model complexity".into(),
         log_x: false,
         log_y,
-        hlines: Vec::new(),
         x_label: x_label.into(),
+        ..CurveOptions::default()
     };
     (series, options)
 }
@@ -209,16 +209,7 @@ fn evaluation_series(session: &Session, kind: &str, log_x: bool, log_y: bool) ->
     } else {
         "loss (solid: training, dashed: validation)"
     };
-    (
-        series,
-        CurveOptions {
-            title: title.into(),
-            log_x,
-            log_y: log_y && !accuracy,
-            hlines: Vec::new(),
-            x_label: String::new(),
-        },
-    )
+    (series, CurveOptions { title: title.into(), log_x, log_y: log_y && !accuracy, ..CurveOptions::default() })
 }
 
 /// The landscape as SVG (native only): a coarse heatmap (one rectangle per cell, fine for a file), the paths

@@ -8,6 +8,7 @@ pub mod heatmap;
 pub mod legend;
 pub mod model_view;
 pub mod paths;
+pub mod search;
 
 /// The default run colors (matplotlib's tab10).
 pub const PALETTE: [&str; 10] =

@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::Experiment;
 use crate::validate::Validator;
 
-pub use runner::{Search, SearchResults, Trial, TrialResult};
+pub use runner::{Outcome, Search, SearchResults, Trial, TrialResult};
 pub use space::{Parameter, Scale};
 
 /// The search method.

@@ -16,7 +16,7 @@
 //! threads: `advance(budget)` trains the stage's trials one after another, while the CLI calls
 //! `advance(0)` to open and close stages and trains `stage_mut()` on several threads.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::hyperband::{self, Bracket, Round};
@@ -59,6 +59,24 @@ struct Live {
     steps_per_unit: u64,
 }
 
+/// What a trial reached when trained to a number of units: computed by `Search::train_trial`
+/// (in a Web Worker, say) and handed back with `Search::report`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The trial.
+    pub index: u64,
+    /// The units it was trained to.
+    pub units: u64,
+    /// The steps it took (fewer than the units ask when its run stopped).
+    pub steps: u64,
+    /// The objective at the end (`Objective::Final`; NaN when it diverged or could not train).
+    pub final_objective: f64,
+    /// The objective with `Objective::Best`.
+    pub best_objective: f64,
+    /// Why the sampled config could not train, if it could not.
+    pub error: Option<String>,
+}
+
 /// One configuration being trained.
 #[derive(Clone, Debug)]
 pub struct Trial {
@@ -69,6 +87,10 @@ pub struct Trial {
     target: u64,
     stride: Option<u64>,
     path: Vec<[f64; 3]>,
+    /// The units of the current stage.
+    units: u64,
+    /// In a search whose trials train elsewhere: what the trial reached.
+    outcome: Option<Outcome>,
 }
 
 impl Trial {
@@ -77,7 +99,22 @@ impl Trial {
             Ok(live) => (Some(Box::new(live)), None),
             Err(e) => (None, Some(e.to_string())),
         };
-        Trial { index, values, live, error, target: 0, stride: None, path: Vec::new() }
+        Trial { index, values, live, error, target: 0, stride: None, path: Vec::new(), units: 0, outcome: None }
+    }
+
+    /// A trial that trains elsewhere: it waits for its outcome.
+    fn elsewhere(index: u64, values: Vec<Value>) -> Trial {
+        Trial {
+            index,
+            values,
+            live: None,
+            error: None,
+            target: 0,
+            stride: None,
+            path: Vec::new(),
+            units: 0,
+            outcome: None,
+        }
     }
 
     /// The trial's index (PBT: the member).
@@ -87,6 +124,9 @@ impl Trial {
 
     /// Steps taken so far.
     pub fn steps(&self) -> u64 {
+        if let Some(outcome) = &self.outcome {
+            return outcome.steps;
+        }
         self.live.as_ref().map_or(0, |l| l.run.step())
     }
 
@@ -101,13 +141,18 @@ impl Trial {
     }
 
     fn set_target_units(&mut self, units: u64) {
+        self.units = units;
         if let Some(live) = &self.live {
             self.target = units.saturating_mul(live.steps_per_unit);
         }
     }
 
-    /// True when the trial reached its target for the stage, stopped, or cannot train.
+    /// True when the trial reached its target for the stage, stopped, or cannot train (in a
+    /// search whose trials train elsewhere: when its outcome for the stage's units is in).
     pub fn is_done(&self) -> bool {
+        if self.live.is_none() && self.error.is_none() {
+            return self.outcome.as_ref().is_some_and(|o| o.units >= self.units);
+        }
         self.live.as_ref().is_none_or(|l| l.run.step() >= self.target || !l.run.status().is_running())
     }
 
@@ -143,6 +188,12 @@ impl Trial {
     /// The objective now: the loss at the current point (landscapes), or the validation loss,
     /// final or best (models). NaN when the run diverged or the config was invalid.
     pub fn objective(&self, kind: Objective) -> f64 {
+        if let Some(outcome) = &self.outcome {
+            return match kind {
+                Objective::Final => outcome.final_objective,
+                Objective::Best => outcome.best_objective,
+            };
+        }
         let Some(live) = &self.live else {
             return f64::NAN;
         };
@@ -266,6 +317,8 @@ pub struct Search {
     pbt_record: Option<PbtRecord>,
     perturbable: Vec<usize>,
     finished: bool,
+    /// The trials train elsewhere (`jobs`, `train_trial`, `report`).
+    remote: bool,
 }
 
 /// Sort key of an objective: NaN counts as +infinity.
@@ -379,7 +432,71 @@ impl Search {
             pbt_record,
             perturbable,
             finished: false,
+            remote: false,
         })
+    }
+
+    /// A search whose trials train elsewhere: `jobs` says which trial to train to how many
+    /// units, `train_trial` trains one (on any thread or in any Web Worker, from the same
+    /// experiment), and `report` hands its outcome back. A trial trained afresh to r_i units
+    /// takes exactly the steps a resumed one takes, so the results are the same bits as
+    /// `advance`'s, whoever trains the trials. Population-based training copies trials into
+    /// each other and is not split this way.
+    pub fn new_remote(experiment: &Experiment) -> Result<Search, ValidationErrors> {
+        let mut search = Search::new(experiment)?;
+        if search.pbt_record.is_some() {
+            return Err(ValidationErrors::one(
+                "search.method",
+                "population-based training copies trials into each other, so its trials cannot train apart",
+            ));
+        }
+        search.remote = true;
+        Ok(search)
+    }
+
+    /// The trials the current stage still waits for, as (trial index, units), opening and
+    /// closing stages as their outcomes come in; empty when the search is done.
+    pub fn jobs(&mut self) -> Vec<(u64, u64)> {
+        loop {
+            if self.finished {
+                return Vec::new();
+            }
+            if !self.stage_open {
+                self.open_stage();
+                continue;
+            }
+            let waiting: Vec<(u64, u64)> =
+                self.stage.iter().filter(|t| !t.is_done()).map(|t| (t.index, t.units)).collect();
+            if !waiting.is_empty() {
+                return waiting;
+            }
+            self.close_stage();
+        }
+    }
+
+    /// Hands back a trial's outcome (one of `jobs`); outcomes of other trials or units are
+    /// ignored.
+    pub fn report(&mut self, outcome: Outcome) {
+        if let Some(trial) = self.stage.iter_mut().find(|t| t.index == outcome.index && t.units == outcome.units) {
+            trial.outcome = Some(outcome);
+        }
+    }
+
+    /// Trains trial `index` afresh to `units` units and says what it reached.
+    pub fn train_trial(&self, index: u64, units: u64) -> Outcome {
+        let values = self.sample(index);
+        let built = space::apply(&self.base, self.space(), &values).and_then(|e| build_live(e, self.config.run));
+        let mut trial = Trial::new(index, values, built);
+        trial.set_target_units(units);
+        trial.train(u64::MAX);
+        Outcome {
+            index,
+            units,
+            steps: trial.steps(),
+            final_objective: trial.objective(Objective::Final),
+            best_objective: trial.objective(Objective::Best),
+            error: trial.error,
+        }
     }
 
     /// Parses and validates a JSON experiment with a search section.
@@ -464,6 +581,10 @@ impl Search {
             for k in 0..n {
                 let index = if pbt { k } else { self.next_index + k };
                 let values = self.sample(index);
+                if self.remote {
+                    stage.push(Trial::elsewhere(index, values));
+                    continue;
+                }
                 let built =
                     space::apply(&self.base, self.space(), &values).and_then(|e| build_live(e, self.config.run));
                 let mut trial = Trial::new(index, values, built);
@@ -532,7 +653,7 @@ impl Search {
                 objective,
                 bracket: label,
                 round: round.i,
-                error: trial.error.clone(),
+                error: trial.outcome.as_ref().map_or_else(|| trial.error.clone(), |o| o.error.clone()),
             });
         }
         let last_round = self.round + 1 >= bracket.rounds.len();
