@@ -496,6 +496,6 @@ fn population_based_training_does_not_train_elsewhere() {
         "method": "pbt", "max_resource": 20, "population": 4,
         "space": [{"path": "runs[0].optimizer.lr", "low": 1e-3, "high": 0.5, "scale": "log"}]
     }));
-    let error = Search::new_remote(&pbt).err().expect("refused").to_string();
+    let error = Search::new_remote(&pbt).expect_err("refused").to_string();
     assert!(error.starts_with("search.method: population-based training"), "{error}");
 }
