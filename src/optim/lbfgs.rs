@@ -510,3 +510,52 @@ impl LineSearch<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Lbfgs, LbfgsSettings};
+    use crate::problem::{Problem, ProblemConfig};
+
+    fn settings(history_size: usize) -> LbfgsSettings {
+        LbfgsSettings {
+            max_iter: 3,
+            max_eval: 4,
+            tolerance_grad: 0.0,
+            tolerance_change: 0.0,
+            history_size,
+            strong_wolfe: false,
+        }
+    }
+
+    #[test]
+    fn a_smaller_history_keeps_the_newest_pairs() {
+        let problem: Problem = ProblemConfig::Rosenbrock { a: 1.0, b: 100.0 }.build_with_seed(0);
+        let mut w = vec![-1.5, 2.0];
+        let mut g = vec![0.0; 2];
+        let mut lbfgs = Lbfgs::new(2, settings(6));
+        for _ in 0..3 {
+            let loss = problem.loss_grad(&w, &mut g);
+            lbfgs.step(&mut w, loss, &g, 1e-3, &problem);
+        }
+        assert!(lbfgs.old_dirs.len() > 2, "{}", lbfgs.old_dirs.len());
+        let newest: Vec<Vec<f64>> = lbfgs.old_dirs.iter().rev().take(2).rev().cloned().collect();
+        let newest_ro: Vec<f64> = lbfgs.ro.iter().rev().take(2).rev().copied().collect();
+        lbfgs.retune(settings(2));
+        assert_eq!(lbfgs.old_dirs.iter().cloned().collect::<Vec<_>>(), newest);
+        assert_eq!(lbfgs.ro.iter().copied().collect::<Vec<_>>(), newest_ro);
+        assert_eq!((lbfgs.old_stps.len(), lbfgs.al.len()), (2, 2));
+        // It keeps stepping within the new bound, and a larger bound lets the history grow.
+        for _ in 0..2 {
+            let loss = problem.loss_grad(&w, &mut g);
+            lbfgs.step(&mut w, loss, &g, 1e-3, &problem);
+            assert!(lbfgs.old_dirs.len() <= 2);
+        }
+        lbfgs.retune(settings(8));
+        for _ in 0..2 {
+            let loss = problem.loss_grad(&w, &mut g);
+            lbfgs.step(&mut w, loss, &g, 1e-3, &problem);
+        }
+        assert!(lbfgs.old_dirs.len() > 2 && lbfgs.al.len() == 8, "{}", lbfgs.old_dirs.len());
+        assert!(w.iter().all(|x| x.is_finite()), "{w:?}");
+    }
+}
