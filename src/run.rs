@@ -22,7 +22,7 @@ use crate::data::Rng;
 use crate::history::{EvalPoint, History, TracePoint};
 use crate::math::{copy_into, norm2};
 use crate::monitor::{Monitor, Status, StopConfig};
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, OptimizerConfig};
 use crate::problem::{Problem, TrainingProblem};
 use crate::schedule::Schedule;
 
@@ -219,6 +219,14 @@ impl Run {
     /// the optimizer's state (population-based training gives a member a new lr this way).
     pub fn set_schedule(&mut self, schedule: Schedule) {
         self.schedule = schedule;
+    }
+
+    /// Gives the optimizer the settings of `config` mid-run if it is the same kind of
+    /// optimizer, keeping its state, the step count and the parameters (`Optimizer::retune`);
+    /// returns false, changing nothing, for another kind. The learning rate comes from the
+    /// schedule, so a new lr also takes `set_schedule`.
+    pub fn retune(&mut self, config: &OptimizerConfig) -> bool {
+        self.optimizer.retune(config)
     }
 
     /// The start point.

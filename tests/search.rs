@@ -5,6 +5,8 @@
 
 use convergence::config::Experiment;
 use convergence::data::Rng;
+use convergence::optim::OptimizerConfig;
+use convergence::run::Run;
 use convergence::search::hyperband::{self, plan};
 use convergence::search::{pbt, Search};
 use proptest::prelude::*;
@@ -314,7 +316,7 @@ fn pbt_members_copy_weights_and_perturb_the_lr() {
             let series = record["lr"][from as usize].as_array().unwrap();
             series.iter().rfind(|p| p[0].as_f64().unwrap() < step).unwrap()[1].as_f64().unwrap()
         };
-        assert_eq!(lr_at(to), donor_lr * factor, "{jump}");
+        assert_eq!(lr_at(to), (donor_lr * factor).clamp(0.001, 0.2), "{jump}");
         // The member's path jumps onto the donor's point.
         let path_to = record["paths"][to as usize].as_array().unwrap();
         let path_from = record["paths"][from as usize].as_array().unwrap();
@@ -329,6 +331,78 @@ fn pbt_members_copy_weights_and_perturb_the_lr() {
     assert_eq!(results["budget"]["steps"], 240);
     let best = results["best"]["objective"].as_f64().unwrap();
     assert!(last.iter().all(|r| r["objective"].as_f64().unwrap() >= best));
+}
+
+#[test]
+fn pbt_perturbs_the_optimizer_settings_within_the_space() {
+    // Momentum and lr are perturbed (clamped to their ranges); problem.b, a problem-level
+    // setting, is drawn per member and copied but not perturbed.
+    let config = json!({
+        "seed": 4,
+        "problem": {"name": "quadratic", "a": 1, "b": 10},
+        "runs": [{"label": "sgd", "x0": [1.0, -1.0], "optimizer": {"name": "SGD", "lr": 0.02, "momentum": 0.9}}],
+        "stop": {"loss_plateau": null, "param_change": null, "grad_norm": null},
+        "search": {"method": "pbt", "max_resource": 40, "seed": 5, "population": 8, "interval": 10, "fraction": 0.25,
+                   "space": [{"path": "runs[0].optimizer.lr", "low": 0.01, "high": 0.05, "scale": "log"},
+                             {"path": "problem.b", "low": 5, "high": 20},
+                             {"path": "runs[0].optimizer.momentum", "low": 0.5, "high": 0.95}]}
+    });
+    let experiment = Experiment::from_json(&config.to_string()).expect("valid");
+    let mut search = Search::new(&experiment).expect("search");
+    let momentum = |e: &Experiment| match &e.runs[0].optimizer {
+        OptimizerConfig::SGD { momentum, .. } => *momentum,
+        other => panic!("not SGD: {other:?}"),
+    };
+    let lr = |e: &Experiment| e.runs[0].optimizer.lr();
+    let (mut seen, mut clamped, mut moved) = (0, 0, 0);
+    while !search.advance(0) {
+        for trial in search.stage_mut() {
+            trial.train(u64::MAX);
+        }
+        let before: Vec<(Run, Experiment)> = search
+            .stage()
+            .iter()
+            .map(|t| (t.run().expect("run").clone(), t.experiment().expect("experiment").clone()))
+            .collect();
+        if search.advance(0) {
+            break;
+        }
+        let record = search.results().pbt.expect("a PBT record");
+        for jump in &record.jumps[seen..] {
+            let (donor_run, donor) = &before[jump.from as usize];
+            let member = &search.stage()[jump.to as usize];
+            let member_experiment = member.experiment().expect("experiment");
+            // Two perturbable values (lr, momentum), in space order; each is the donor's times
+            // its factor, clamped to the space's range.
+            assert_eq!(jump.factors.len(), 2);
+            let want_lr = (lr(donor) * jump.factors[0]).clamp(0.01, 0.05);
+            let want_momentum = (momentum(donor) * jump.factors[1]).clamp(0.5, 0.95);
+            assert_eq!(lr(member_experiment), want_lr, "{jump:?}");
+            assert_eq!(momentum(member_experiment), want_momentum, "{jump:?}");
+            assert!((0.5..=0.95).contains(&want_momentum) && (0.01..=0.05).contains(&want_lr));
+            assert_eq!(member_experiment.problem, donor.problem, "problem.b is copied, not perturbed");
+            clamped += usize::from(want_momentum == 0.5 || want_momentum == 0.95);
+            moved += usize::from(want_momentum != momentum(donor));
+            // The member's live run is the donor's retuned to the new settings with a new
+            // schedule: both continue identically.
+            let problem = member_experiment.problem.build_with_seed(member_experiment.seed);
+            let mut by_hand = donor_run.clone();
+            assert!(by_hand.retune(&member_experiment.runs[0].optimizer));
+            by_hand.set_schedule(member_experiment.runs[0].schedule.build(want_lr));
+            let mut member_run = member.run().expect("run").clone();
+            assert_eq!(by_hand.advance(&problem, 5), member_run.advance(&problem, 5));
+            assert_eq!(by_hand.params(), member_run.params(), "{jump:?}");
+        }
+        seen = record.jumps.len();
+    }
+    // Three exploit steps, two members replaced each time.
+    assert_eq!(seen, 6);
+    assert!(clamped > 0 && moved > 0, "clamped {clamped}, moved {moved}");
+    // The results' configurations stay within the space too.
+    for row in search.results().trials {
+        let m = row.configuration["runs[0].optimizer.momentum"].as_f64().expect("momentum");
+        assert!((0.5..=0.95).contains(&m), "{m}");
+    }
 }
 
 #[test]

@@ -4,37 +4,50 @@
 //! delta = sqrt(acc + eps) / sqrt(v + eps) * g; acc = rho*acc + (1 - rho)*delta^2;
 //! p -= lr*delta` (eps inside both square roots).
 
-/// Adadelta hyperparameters and state.
+/// The hyperparameters of Adadelta, with torch's names.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdadeltaSettings {
+    pub rho: f64,
+    pub eps: f64,
+    pub weight_decay: f64,
+}
+
+/// Adadelta: settings and state.
 #[derive(Clone, Debug)]
 pub struct Adadelta {
-    rho: f64,
-    eps: f64,
-    weight_decay: f64,
+    pub(crate) settings: AdadeltaSettings,
     square_avg: Vec<f64>,
     acc_delta: Vec<f64>,
 }
 
 impl Adadelta {
     /// A fresh optimizer for `dim` parameters.
-    pub fn new(dim: usize, rho: f64, eps: f64, weight_decay: f64) -> Self {
-        Adadelta { rho, eps, weight_decay, square_avg: vec![0.0; dim], acc_delta: vec![0.0; dim] }
+    pub fn new(dim: usize, settings: AdadeltaSettings) -> Self {
+        Adadelta { settings, square_avg: vec![0.0; dim], acc_delta: vec![0.0; dim] }
+    }
+
+    /// Takes new settings, keeping both running averages; rho, eps and the weight decay apply
+    /// from the next step.
+    pub fn retune(&mut self, settings: AdadeltaSettings) {
+        self.settings = settings;
     }
 
     /// One update.
     #[inline]
     pub fn step(&mut self, w: &mut [f64], grad: &[f64], lr: f64) {
-        let rho = self.rho;
+        let s = self.settings;
+        let rho = s.rho;
         let n = w.len().min(grad.len()).min(self.square_avg.len());
         // Slices, not Vecs, in the loop: `Vec` indexing is a call in the size-optimised wasm build.
         let (square_avg, acc_delta) = (self.square_avg.as_mut_slice(), self.acc_delta.as_mut_slice());
         for i in 0..n {
             let mut g = grad[i];
-            if self.weight_decay != 0.0 {
-                g += self.weight_decay * w[i];
+            if s.weight_decay != 0.0 {
+                g += s.weight_decay * w[i];
             }
             square_avg[i] = square_avg[i] * rho + (1.0 - rho) * g * g;
-            let std = (square_avg[i] + self.eps).sqrt();
-            let delta = (acc_delta[i] + self.eps).sqrt() / std * g;
+            let std = (square_avg[i] + s.eps).sqrt();
+            let delta = (acc_delta[i] + s.eps).sqrt() / std * g;
             acc_delta[i] = acc_delta[i] * rho + (1.0 - rho) * delta * delta;
             w[i] += -lr * delta;
         }

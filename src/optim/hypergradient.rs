@@ -23,72 +23,94 @@
 //! The initial learning rate alpha_0 is the lr the run hands in at the first step (the
 //! configured `lr`; these optimizers accept only the constant schedule). Afterwards the handed
 //! lr is ignored: the optimizer owns alpha_t and `learned_lr` reports it, which the run
-//! records as the lr of the step. The names follow the authors' PyTorch classes `SGDHD` and
-//! `AdamHD` (`hypergrad_lr` is beta; their defaults are 1e-6 for SGD and 1e-8 for Adam).
+//! records as the lr of the step. Retuning mid-run (`Optimizer::retune`, population-based
+//! training) with a different `lr` restarts the learned rate at that lr, keeping the moments,
+//! the momentum buffer and the last direction; the same lr keeps the learned alpha_t. Adam-HD
+//! shares its moment updates with Adam (`moments.rs`). The names follow the authors' PyTorch
+//! classes `SGDHD` and `AdamHD` (`hypergrad_lr` is beta; their defaults are 1e-6 for SGD and
+//! 1e-8 for Adam).
 
-use super::BetaPowers;
+use super::moments::{self, Moments};
 
-/// SGD-HD hyperparameters and state.
+/// The hyperparameters of SGD-HD: torch.optim.SGD's, the initial learning rate alpha_0 and
+/// the hypergradient learning rate beta.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SgdHdSettings {
+    /// alpha_0, the learning rate the learning starts from (see `retune`).
+    pub lr: f64,
+    pub momentum: f64,
+    pub dampening: f64,
+    pub weight_decay: f64,
+    pub nesterov: bool,
+    pub hypergrad_lr: f64,
+}
+
+/// SGD-HD: settings and state.
 #[derive(Clone, Debug)]
 pub struct SgdHd {
-    momentum: f64,
-    dampening: f64,
-    weight_decay: f64,
-    nesterov: bool,
-    hypergrad_lr: f64,
+    pub(crate) settings: SgdHdSettings,
     alpha: f64,
     started: bool,
+    /// True once the momentum buffer holds a value (after a step with momentum != 0).
+    buffered: bool,
     buf: Vec<f64>,
     prev_dir: Vec<f64>,
 }
 
 impl SgdHd {
     /// A fresh optimizer for `dim` parameters.
-    pub fn new(
-        dim: usize,
-        momentum: f64,
-        dampening: f64,
-        weight_decay: f64,
-        nesterov: bool,
-        hypergrad_lr: f64,
-    ) -> Self {
+    pub fn new(dim: usize, settings: SgdHdSettings) -> Self {
         SgdHd {
-            momentum,
-            dampening,
-            weight_decay,
-            nesterov,
-            hypergrad_lr,
+            settings,
             alpha: f64::NAN,
             started: false,
+            buffered: false,
             buf: vec![0.0; dim],
             prev_dir: vec![0.0; dim],
         }
     }
 
+    /// Takes new settings, keeping the momentum buffer and the last direction. Once the
+    /// optimizer has started, a different `lr` restarts the learned rate there (alpha = lr,
+    /// then the next hypergradient step as usual), while the same lr keeps the learned alpha;
+    /// before the first step the lr handed in at that step is alpha_0, as always. The other
+    /// settings apply from the next step; momentum turned on after steps without it starts the
+    /// buffer at that step's direction, as torch.optim.SGD does.
+    pub fn retune(&mut self, settings: SgdHdSettings) {
+        if self.started && settings.lr != self.settings.lr {
+            self.alpha = settings.lr;
+        }
+        self.settings = settings;
+    }
+
     /// One update; `lr` is alpha_0 at the first step and ignored afterwards.
     pub fn step(&mut self, w: &mut [f64], grad: &[f64], lr: f64) {
-        let first = !self.started;
-        if first {
+        let s = self.settings;
+        if !self.started {
             self.alpha = lr;
             self.started = true;
+        }
+        let first = !self.buffered;
+        if s.momentum != 0.0 {
+            self.buffered = true;
         }
         let n = w.len().min(grad.len()).min(self.buf.len()).min(self.prev_dir.len());
         let (buf, prev) = (self.buf.as_mut_slice(), self.prev_dir.as_mut_slice());
         // The hypergradient step on alpha, from the (decayed) gradient and the last direction.
         let mut dot = 0.0;
         for i in 0..n {
-            let g = grad[i] + self.weight_decay * w[i];
+            let g = grad[i] + s.weight_decay * w[i];
             dot += g * prev[i];
         }
-        self.alpha += self.hypergrad_lr * dot;
+        self.alpha += s.hypergrad_lr * dot;
         for i in 0..n {
             let mut g = grad[i];
-            if self.weight_decay != 0.0 {
-                g += self.weight_decay * w[i];
+            if s.weight_decay != 0.0 {
+                g += s.weight_decay * w[i];
             }
-            if self.momentum != 0.0 {
-                buf[i] = if first { g } else { buf[i] * self.momentum + (1.0 - self.dampening) * g };
-                g = if self.nesterov { g + self.momentum * buf[i] } else { buf[i] };
+            if s.momentum != 0.0 {
+                buf[i] = if first { g } else { buf[i] * s.momentum + (1.0 - s.dampening) * g };
+                g = if s.nesterov { g + s.momentum * buf[i] } else { buf[i] };
             }
             prev[i] = g;
             w[i] += -self.alpha * g;
@@ -106,68 +128,83 @@ impl SgdHd {
         self.prev_dir.iter_mut().for_each(|b| *b = 0.0);
         self.alpha = f64::NAN;
         self.started = false;
+        self.buffered = false;
     }
 }
 
-/// Adam-HD hyperparameters and state.
+/// The hyperparameters of Adam-HD: torch.optim.Adam's (coupled weight decay only), the
+/// initial learning rate alpha_0 and the hypergradient learning rate beta.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamHdSettings {
+    /// alpha_0, the learning rate the learning starts from (see `retune`).
+    pub lr: f64,
+    pub betas: [f64; 2],
+    pub eps: f64,
+    pub weight_decay: f64,
+    pub hypergrad_lr: f64,
+}
+
+/// Adam-HD: settings and state.
 #[derive(Clone, Debug)]
 pub struct AdamHd {
-    betas: [f64; 2],
-    eps: f64,
-    weight_decay: f64,
-    hypergrad_lr: f64,
+    pub(crate) settings: AdamHdSettings,
     alpha: f64,
     started: bool,
-    m: Vec<f64>,
-    v: Vec<f64>,
+    moments: Moments,
     prev_dir: Vec<f64>,
-    powers: BetaPowers,
 }
 
 impl AdamHd {
     /// A fresh optimizer for `dim` parameters.
-    pub fn new(dim: usize, betas: [f64; 2], eps: f64, weight_decay: f64, hypergrad_lr: f64) -> Self {
+    pub fn new(dim: usize, settings: AdamHdSettings) -> Self {
         AdamHd {
-            betas,
-            eps,
-            weight_decay,
-            hypergrad_lr,
+            settings,
             alpha: f64::NAN,
             started: false,
-            m: vec![0.0; dim],
-            v: vec![0.0; dim],
+            moments: Moments::new(dim, settings.betas),
             prev_dir: vec![0.0; dim],
-            powers: BetaPowers::new(betas),
         }
+    }
+
+    /// Takes new settings, keeping m, v, the step count t and the last direction. The lr is
+    /// handled as in `SgdHd::retune` (a different lr restarts the learned rate there). New
+    /// betas apply from the next step, the bias corrections `1 - beta^t` computed with them
+    /// at the current t as in Adam; eps, the weight decay and beta apply from the next step.
+    pub fn retune(&mut self, settings: AdamHdSettings) {
+        if self.started && settings.lr != self.settings.lr {
+            self.alpha = settings.lr;
+        }
+        self.settings = settings;
+        self.moments.powers.set_betas(settings.betas);
     }
 
     /// One update; `lr` is alpha_0 at the first step and ignored afterwards; `beta1`
     /// overrides the configured first beta (cycling schedules are rejected by validation, so
     /// this is None in practice).
     pub fn step(&mut self, w: &mut [f64], grad: &[f64], lr: f64, beta1: Option<f64>) {
+        let s = self.settings;
         if !self.started {
             self.alpha = lr;
             self.started = true;
         }
-        let [b1, b2] = [beta1.unwrap_or(self.betas[0]), self.betas[1]];
-        let n = w.len().min(grad.len()).min(self.m.len()).min(self.v.len()).min(self.prev_dir.len());
-        let (m, v, prev) = (self.m.as_mut_slice(), self.v.as_mut_slice(), self.prev_dir.as_mut_slice());
+        let [b1, b2] = [beta1.unwrap_or(s.betas[0]), s.betas[1]];
+        let n = w.len().min(grad.len()).min(self.moments.m.len()).min(self.moments.v.len()).min(self.prev_dir.len());
+        let (m, v, prev) = (self.moments.m.as_mut_slice(), self.moments.v.as_mut_slice(), self.prev_dir.as_mut_slice());
         let mut dot = 0.0;
         for i in 0..n {
-            let g = grad[i] + self.weight_decay * w[i];
+            let g = grad[i] + s.weight_decay * w[i];
             dot += g * prev[i];
         }
-        self.alpha += self.hypergrad_lr * dot;
-        let (bc1, bc2) = self.powers.advance(beta1);
+        self.alpha += s.hypergrad_lr * dot;
+        let (bc1, bc2) = self.moments.powers.advance(beta1);
         let bc2_sqrt = bc2.sqrt();
         for i in 0..n {
             let mut g = grad[i];
-            if self.weight_decay != 0.0 {
-                g += self.weight_decay * w[i];
+            if s.weight_decay != 0.0 {
+                g += s.weight_decay * w[i];
             }
-            m[i] = super::lerp(m[i], g, 1.0 - b1);
-            v[i] = v[i] * b2 + (1.0 - b2) * g * g;
-            let dir = (m[i] / bc1) / (v[i].sqrt() / bc2_sqrt + self.eps);
+            moments::update(&mut m[i], &mut v[i], g, b1, b2);
+            let dir = (m[i] / bc1) / (v[i].sqrt() / bc2_sqrt + s.eps);
             prev[i] = dir;
             w[i] += -self.alpha * dir;
         }
@@ -180,10 +217,8 @@ impl AdamHd {
 
     /// Forgets the learned rate, the moments and the last direction.
     pub fn reset(&mut self) {
-        for x in [&mut self.m, &mut self.v, &mut self.prev_dir] {
-            x.iter_mut().for_each(|x| *x = 0.0);
-        }
-        self.powers = BetaPowers::new(self.betas);
+        self.moments.reset(self.settings.betas);
+        self.prev_dir.fill(0.0);
         self.alpha = f64::NAN;
         self.started = false;
     }

@@ -14,15 +14,10 @@ use std::collections::VecDeque;
 use crate::math::copy_into;
 use crate::problem::Problem;
 
-/// L-BFGS hyperparameters and state kept across steps.
+/// L-BFGS: its settings and the state kept across steps.
 #[derive(Clone, Debug)]
 pub struct Lbfgs {
-    max_iter: u32,
-    max_eval: u32,
-    tolerance_grad: f64,
-    tolerance_change: f64,
-    history_size: usize,
-    strong_wolfe: bool,
+    pub(crate) settings: LbfgsSettings,
     total_iterations: u64,
     evaluations: u64,
     d: Vec<f64>,
@@ -49,7 +44,7 @@ struct Scratch {
 }
 
 /// The settings of an L-BFGS optimizer, as torch names them.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LbfgsSettings {
     pub max_iter: u32,
     pub max_eval: u32,
@@ -130,12 +125,7 @@ impl Lbfgs {
     /// A fresh optimizer for `dim` parameters.
     pub fn new(dim: usize, s: LbfgsSettings) -> Self {
         Lbfgs {
-            max_iter: s.max_iter,
-            max_eval: s.max_eval,
-            tolerance_grad: s.tolerance_grad,
-            tolerance_change: s.tolerance_change,
-            history_size: s.history_size,
-            strong_wolfe: s.strong_wolfe,
+            settings: s,
             total_iterations: 0,
             evaluations: 0,
             d: vec![0.0; dim],
@@ -149,6 +139,21 @@ impl Lbfgs {
             prev_loss: 0.0,
             scratch: Scratch::default(),
         }
+    }
+
+    /// Takes new settings, keeping the curvature history, the last direction and step length
+    /// and the counters. Every setting applies from the next step. A smaller `history_size`
+    /// drops the oldest pairs (s, y) beyond it at once, which leaves exactly the pairs a
+    /// history of that size would hold now; a larger one keeps every pair and lets the history
+    /// grow to the new size.
+    pub fn retune(&mut self, s: LbfgsSettings) {
+        self.settings = s;
+        while self.old_dirs.len() > s.history_size {
+            self.scratch.spare.extend(self.old_dirs.pop_front());
+            self.scratch.spare.extend(self.old_stps.pop_front());
+            self.ro.pop_front();
+        }
+        self.al.resize(s.history_size, 0.0);
     }
 
     /// Function evaluations made so far beyond the one handed in by each step.
@@ -168,11 +173,11 @@ impl Lbfgs {
     /// The iterations of one step (torch's `while n_iter < max_iter` loop).
     fn run_iterations(&mut self, w: &mut [f64], loss: &mut f64, flat_grad: &mut Vec<f64>, lr: f64, problem: &Problem) {
         let mut current_evals: u32 = 1;
-        if max_abs(flat_grad) <= self.tolerance_grad {
+        if max_abs(flat_grad) <= self.settings.tolerance_grad {
             return;
         }
         let mut n_iter = 0;
-        while n_iter < self.max_iter {
+        while n_iter < self.settings.max_iter {
             n_iter += 1;
             self.total_iterations += 1;
             self.update_direction(flat_grad);
@@ -188,18 +193,18 @@ impl Lbfgs {
                 lr
             };
             let gtd = dot(flat_grad, &self.d);
-            if gtd > -self.tolerance_change {
+            if gtd > -self.settings.tolerance_change {
                 break;
             }
             let mut ls_evals = 0;
             let opt_cond;
-            if self.strong_wolfe {
+            if self.settings.strong_wolfe {
                 assign(&mut self.scratch.x_init, w);
                 let search = LineSearch {
                     problem,
                     x: &self.scratch.x_init,
                     d: &self.d,
-                    tolerance_change: self.tolerance_change,
+                    tolerance_change: self.settings.tolerance_change,
                 };
                 let found = search.run(&mut self.scratch.line, self.t, *loss, flat_grad, gtd);
                 *loss = found.f;
@@ -207,26 +212,26 @@ impl Lbfgs {
                 self.t = found.t;
                 ls_evals = found.evaluations;
                 add_scaled(w, self.t, &self.d);
-                opt_cond = max_abs(flat_grad) <= self.tolerance_grad;
+                opt_cond = max_abs(flat_grad) <= self.settings.tolerance_grad;
             } else {
                 add_scaled(w, self.t, &self.d);
-                if n_iter != self.max_iter {
+                if n_iter != self.settings.max_iter {
                     *loss = problem.loss_grad(w, flat_grad);
                     ls_evals = 1;
-                    opt_cond = max_abs(flat_grad) <= self.tolerance_grad;
+                    opt_cond = max_abs(flat_grad) <= self.settings.tolerance_grad;
                 } else {
                     opt_cond = false;
                 }
             }
             current_evals += ls_evals;
             self.evaluations += u64::from(ls_evals);
-            if n_iter == self.max_iter || current_evals >= self.max_eval || opt_cond {
+            if n_iter == self.settings.max_iter || current_evals >= self.settings.max_eval || opt_cond {
                 break;
             }
-            if max_abs_scaled(&self.d, self.t) <= self.tolerance_change {
+            if max_abs_scaled(&self.d, self.t) <= self.settings.tolerance_change {
                 break;
             }
-            if (*loss - self.prev_loss).abs() < self.tolerance_change {
+            if (*loss - self.prev_loss).abs() < self.settings.tolerance_change {
                 break;
             }
         }
@@ -250,7 +255,7 @@ impl Lbfgs {
         assign_scaled(&mut s, self.t, &self.d);
         let ys = dot(&y, &s);
         if ys > 1e-10 {
-            if self.old_dirs.len() == self.history_size {
+            if self.old_dirs.len() == self.settings.history_size {
                 self.scratch.spare.extend(self.old_dirs.pop_front());
                 self.scratch.spare.extend(self.old_stps.pop_front());
                 self.ro.pop_front();
@@ -503,5 +508,54 @@ impl LineSearch<'_> {
             assign(&mut s.best_g, &s.g_new);
             LineSearchResult { f: f_new, t, evaluations }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lbfgs, LbfgsSettings};
+    use crate::problem::{Problem, ProblemConfig};
+
+    fn settings(history_size: usize) -> LbfgsSettings {
+        LbfgsSettings {
+            max_iter: 3,
+            max_eval: 4,
+            tolerance_grad: 0.0,
+            tolerance_change: 0.0,
+            history_size,
+            strong_wolfe: false,
+        }
+    }
+
+    #[test]
+    fn a_smaller_history_keeps_the_newest_pairs() {
+        let problem: Problem = ProblemConfig::Rosenbrock { a: 1.0, b: 100.0 }.build_with_seed(0);
+        let mut w = vec![-1.5, 2.0];
+        let mut g = vec![0.0; 2];
+        let mut lbfgs = Lbfgs::new(2, settings(6));
+        for _ in 0..3 {
+            let loss = problem.loss_grad(&w, &mut g);
+            lbfgs.step(&mut w, loss, &g, 1e-3, &problem);
+        }
+        assert!(lbfgs.old_dirs.len() > 2, "{}", lbfgs.old_dirs.len());
+        let newest: Vec<Vec<f64>> = lbfgs.old_dirs.iter().rev().take(2).rev().cloned().collect();
+        let newest_ro: Vec<f64> = lbfgs.ro.iter().rev().take(2).rev().copied().collect();
+        lbfgs.retune(settings(2));
+        assert_eq!(lbfgs.old_dirs.iter().cloned().collect::<Vec<_>>(), newest);
+        assert_eq!(lbfgs.ro.iter().copied().collect::<Vec<_>>(), newest_ro);
+        assert_eq!((lbfgs.old_stps.len(), lbfgs.al.len()), (2, 2));
+        // It keeps stepping within the new bound, and a larger bound lets the history grow.
+        for _ in 0..2 {
+            let loss = problem.loss_grad(&w, &mut g);
+            lbfgs.step(&mut w, loss, &g, 1e-3, &problem);
+            assert!(lbfgs.old_dirs.len() <= 2);
+        }
+        lbfgs.retune(settings(8));
+        for _ in 0..2 {
+            let loss = problem.loss_grad(&w, &mut g);
+            lbfgs.step(&mut w, loss, &g, 1e-3, &problem);
+        }
+        assert!(lbfgs.old_dirs.len() > 2 && lbfgs.al.len() == 8, "{}", lbfgs.old_dirs.len());
+        assert!(w.iter().all(|x| x.is_finite()), "{w:?}");
     }
 }

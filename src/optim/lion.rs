@@ -6,31 +6,44 @@
 
 use crate::math::sign;
 
-/// Lion hyperparameters and state.
+/// The hyperparameters of Lion.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LionSettings {
+    pub betas: [f64; 2],
+    pub weight_decay: f64,
+}
+
+/// Lion: settings and state.
 #[derive(Clone, Debug)]
 pub struct Lion {
-    pub(crate) betas: [f64; 2],
-    weight_decay: f64,
+    pub(crate) settings: LionSettings,
     m: Vec<f64>,
 }
 
 impl Lion {
     /// A fresh optimizer for `dim` parameters.
-    pub fn new(dim: usize, betas: [f64; 2], weight_decay: f64) -> Self {
-        Lion { betas, weight_decay, m: vec![0.0; dim] }
+    pub fn new(dim: usize, settings: LionSettings) -> Self {
+        Lion { settings, m: vec![0.0; dim] }
+    }
+
+    /// Takes new settings, keeping the momentum; the betas and the weight decay apply from the
+    /// next step (Lion has no bias correction, so no step count to reconcile).
+    pub fn retune(&mut self, settings: LionSettings) {
+        self.settings = settings;
     }
 
     /// One update; `beta1` overrides the configured first beta (cycling schedules).
     #[inline]
     pub fn step(&mut self, w: &mut [f64], grad: &[f64], lr: f64, beta1: Option<f64>) {
-        let [b1, b2] = [beta1.unwrap_or(self.betas[0]), self.betas[1]];
+        let s = self.settings;
+        let [b1, b2] = [beta1.unwrap_or(s.betas[0]), s.betas[1]];
         let n = w.len().min(grad.len()).min(self.m.len());
         // Slices, not Vecs, in the loop: `Vec` indexing is a call in the size-optimised wasm build.
         let m = self.m.as_mut_slice();
         for i in 0..n {
             let g = grad[i];
-            if self.weight_decay != 0.0 {
-                w[i] *= 1.0 - lr * self.weight_decay;
+            if s.weight_decay != 0.0 {
+                w[i] *= 1.0 - lr * s.weight_decay;
             }
             let c = super::lerp(m[i], g, 1.0 - b1);
             // A NaN gradient must stay visible: sign(NaN) would hide it.

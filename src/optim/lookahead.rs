@@ -19,12 +19,21 @@ pub enum LookaheadVariant {
     TorchOptimizer,
 }
 
-/// The slow weights and the sync counter.
+/// The hyperparameters of Lookahead (the inner optimizer has its own).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LookaheadSettings {
+    /// Inner steps between two syncs (at least 1).
+    pub k: u64,
+    /// The slow weights' step size.
+    pub alpha: f64,
+    /// Which bookkeeping to follow.
+    pub variant: LookaheadVariant,
+}
+
+/// Lookahead's settings, slow weights and sync counter.
 #[derive(Clone, Debug)]
 pub struct SlowWeights {
-    k: u64,
-    alpha: f64,
-    variant: LookaheadVariant,
+    pub(crate) settings: LookaheadSettings,
     slow: Vec<f64>,
     initialised: bool,
     inner_steps: u64,
@@ -32,14 +41,23 @@ pub struct SlowWeights {
 
 impl SlowWeights {
     /// Fresh slow weights for `dim` parameters.
-    pub fn new(dim: usize, k: u64, alpha: f64, variant: LookaheadVariant) -> Self {
-        SlowWeights { k: k.max(1), alpha, variant, slow: vec![0.0; dim], initialised: false, inner_steps: 0 }
+    pub fn new(dim: usize, settings: LookaheadSettings) -> Self {
+        let settings = LookaheadSettings { k: settings.k.max(1), ..settings };
+        SlowWeights { settings, slow: vec![0.0; dim], initialised: false, inner_steps: 0 }
+    }
+
+    /// Takes new settings, keeping the slow weights and the count of inner steps. A new k
+    /// syncs at the next inner step whose count is a multiple of it (`paper`) or one more than
+    /// a multiple (`torch_optimizer`); alpha applies from the next sync. A new variant takes
+    /// over with the slow weights as they are (set at the first step by either variant).
+    pub fn retune(&mut self, settings: LookaheadSettings) {
+        self.settings = LookaheadSettings { k: settings.k.max(1), ..settings };
     }
 
     /// Call before each inner step with the current (fast) weights.
     #[inline]
     pub fn before_inner_step(&mut self, fast: &[f64]) {
-        if self.variant == LookaheadVariant::Paper && !self.initialised {
+        if self.settings.variant == LookaheadVariant::Paper && !self.initialised {
             self.slow.copy_from_slice(fast);
             self.initialised = true;
         }
@@ -49,23 +67,24 @@ impl SlowWeights {
     #[inline]
     pub fn after_inner_step(&mut self, fast: &mut [f64]) {
         self.inner_steps += 1;
-        match self.variant {
+        let LookaheadSettings { k, alpha, variant } = self.settings;
+        match variant {
             LookaheadVariant::Paper => {
-                if self.inner_steps % self.k == 0 {
+                if self.inner_steps % k == 0 {
                     for (s, f) in self.slow.iter_mut().zip(fast.iter_mut()) {
-                        *s += self.alpha * (*f - *s);
+                        *s += alpha * (*f - *s);
                         *f = *s;
                     }
                 }
             }
             LookaheadVariant::TorchOptimizer => {
-                if (self.inner_steps - 1) % self.k == 0 {
+                if (self.inner_steps - 1) % k == 0 {
                     if !self.initialised {
                         self.slow.copy_from_slice(fast);
                         self.initialised = true;
                     }
                     for (s, f) in self.slow.iter_mut().zip(fast.iter_mut()) {
-                        *f = *f * self.alpha + (1.0 - self.alpha) * *s;
+                        *f = *f * alpha + (1.0 - alpha) * *s;
                         *s = *f;
                     }
                 }

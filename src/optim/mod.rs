@@ -4,6 +4,10 @@
 //! optimizer never owns its schedule. A cycling schedule (OneCycleLR, CyclicLR) may also hand
 //! in the momentum or beta1 of the step. Element-wise helpers follow torch's kernels:
 //! `lerp(a, b, w) = a + w*(b - a)` for `|w| < 0.5`, else `b - (b - a)*(1 - w)`.
+//!
+//! Every optimizer keeps its hyperparameters in a `...Settings` struct (its `settings`),
+//! apart from its state, and `Optimizer::retune` swaps the settings mid-run, keeping the
+//! state. The weight decay and moment updates Adam, NAdam and RAdam share are in `moments.rs`.
 
 mod adadelta;
 mod adagrad;
@@ -14,6 +18,7 @@ mod hypergradient;
 mod lbfgs;
 mod lion;
 mod lookahead;
+mod moments;
 mod nadam;
 mod newton;
 mod radam;
@@ -82,6 +87,23 @@ impl BetaPowers {
         (1.0 - b1_power, 1.0 - self.powers[1])
     }
 
+    /// Takes new betas at the current step t. The power of a beta that changed becomes
+    /// `beta^t` (by `pow`, flushed like the running product), since torch computes `1 - beta^t`
+    /// from the current betas at every step; an unchanged beta keeps its running product bit
+    /// for bit.
+    pub(crate) fn set_betas(&mut self, betas: [f64; 2]) {
+        let t = self.step as f64;
+        for ((old, power), new) in self.betas.iter_mut().zip(self.powers.iter_mut()).zip(betas) {
+            if new != *old {
+                *old = new;
+                *power = crate::math::pow(new, t);
+                if *power < POWER_FLUSH {
+                    *power = 0.0;
+                }
+            }
+        }
+    }
+
     /// The current step number t (1 after the first `advance`).
     #[inline(always)]
     pub(crate) fn step(&self) -> u64 {
@@ -114,62 +136,194 @@ pub enum Optimizer {
     AdamHd(hypergradient::AdamHd),
 }
 
-impl Optimizer {
-    /// Builds the optimizer described by a validated config for `dim` parameters.
-    pub fn new(config: &OptimizerConfig, dim: usize) -> Optimizer {
+/// The settings a config describes, one variant per kind of optimizer (Adam and AdamW are
+/// one kind); Lookahead's come with its inner optimizer's config.
+enum Settings<'a> {
+    Sgd(sgd::SgdSettings),
+    Adagrad(adagrad::AdagradSettings),
+    Rmsprop(rmsprop::RmspropSettings),
+    Adam(adam::AdamSettings),
+    Nadam(nadam::NadamSettings),
+    Radam(radam::RadamSettings),
+    Adamax(adamax::AdamaxSettings),
+    Adadelta(adadelta::AdadeltaSettings),
+    Lion(lion::LionSettings),
+    Newton(newton::NewtonSettings),
+    Lbfgs(lbfgs::LbfgsSettings),
+    Lookahead(lookahead::LookaheadSettings, &'a OptimizerConfig),
+    SgdHd(hypergradient::SgdHdSettings),
+    AdamHd(hypergradient::AdamHdSettings),
+}
+
+impl<'a> Settings<'a> {
+    /// The settings of a config. The learning rate is not among them (the run hands it to
+    /// every step), except for the hypergradient optimizers, where it is alpha_0.
+    fn of(config: &'a OptimizerConfig) -> Settings<'a> {
         use OptimizerConfig as C;
         match config {
-            C::SGD { momentum, dampening, weight_decay, nesterov, .. } => {
-                Optimizer::Sgd(sgd::Sgd::new(dim, *momentum, *dampening, *weight_decay, *nesterov))
+            C::SGD { momentum, dampening, weight_decay, nesterov, .. } => Settings::Sgd(sgd::SgdSettings {
+                momentum: *momentum,
+                dampening: *dampening,
+                weight_decay: *weight_decay,
+                nesterov: *nesterov,
+            }),
+            C::Adagrad { lr_decay, weight_decay, initial_accumulator_value, eps, .. } => {
+                Settings::Adagrad(adagrad::AdagradSettings {
+                    lr_decay: *lr_decay,
+                    weight_decay: *weight_decay,
+                    initial_accumulator_value: *initial_accumulator_value,
+                    eps: *eps,
+                })
             }
-            C::Adagrad { lr_decay, weight_decay, initial_accumulator_value, eps, .. } => Optimizer::Adagrad(
-                adagrad::Adagrad::new(dim, *lr_decay, *weight_decay, *initial_accumulator_value, *eps),
-            ),
             C::RMSprop { alpha, eps, weight_decay, momentum, centered, .. } => {
-                Optimizer::Rmsprop(rmsprop::Rmsprop::new(dim, *alpha, *eps, *weight_decay, *momentum, *centered))
+                Settings::Rmsprop(rmsprop::RmspropSettings {
+                    alpha: *alpha,
+                    eps: *eps,
+                    weight_decay: *weight_decay,
+                    momentum: *momentum,
+                    centered: *centered,
+                })
             }
             C::Adam { betas, eps, weight_decay, amsgrad, decoupled_weight_decay, .. } => {
-                Optimizer::Adam(adam::Adam::new(dim, *betas, *eps, *weight_decay, *decoupled_weight_decay, *amsgrad))
+                Settings::Adam(adam::AdamSettings {
+                    betas: *betas,
+                    eps: *eps,
+                    weight_decay: *weight_decay,
+                    decoupled_weight_decay: *decoupled_weight_decay,
+                    amsgrad: *amsgrad,
+                })
             }
-            C::AdamW { betas, eps, weight_decay, amsgrad, .. } => {
-                Optimizer::Adam(adam::Adam::new(dim, *betas, *eps, *weight_decay, true, *amsgrad))
+            C::AdamW { betas, eps, weight_decay, amsgrad, .. } => Settings::Adam(adam::AdamSettings {
+                betas: *betas,
+                eps: *eps,
+                weight_decay: *weight_decay,
+                decoupled_weight_decay: true,
+                amsgrad: *amsgrad,
+            }),
+            C::NAdam { betas, eps, weight_decay, momentum_decay, decoupled_weight_decay, .. } => {
+                Settings::Nadam(nadam::NadamSettings {
+                    betas: *betas,
+                    eps: *eps,
+                    weight_decay: *weight_decay,
+                    momentum_decay: *momentum_decay,
+                    decoupled_weight_decay: *decoupled_weight_decay,
+                })
             }
-            C::NAdam { betas, eps, weight_decay, momentum_decay, decoupled_weight_decay, .. } => Optimizer::Nadam(
-                nadam::Nadam::new(dim, *betas, *eps, *weight_decay, *momentum_decay, *decoupled_weight_decay),
-            ),
             C::RAdam { betas, eps, weight_decay, decoupled_weight_decay, .. } => {
-                Optimizer::Radam(radam::Radam::new(dim, *betas, *eps, *weight_decay, *decoupled_weight_decay))
+                Settings::Radam(radam::RadamSettings {
+                    betas: *betas,
+                    eps: *eps,
+                    weight_decay: *weight_decay,
+                    decoupled_weight_decay: *decoupled_weight_decay,
+                })
             }
             C::Adamax { betas, eps, weight_decay, .. } => {
-                Optimizer::Adamax(adamax::Adamax::new(dim, *betas, *eps, *weight_decay))
+                Settings::Adamax(adamax::AdamaxSettings { betas: *betas, eps: *eps, weight_decay: *weight_decay })
             }
             C::Adadelta { rho, eps, weight_decay, .. } => {
-                Optimizer::Adadelta(adadelta::Adadelta::new(dim, *rho, *eps, *weight_decay))
+                Settings::Adadelta(adadelta::AdadeltaSettings { rho: *rho, eps: *eps, weight_decay: *weight_decay })
             }
             C::LBFGS { max_iter, max_eval, tolerance_grad, tolerance_change, history_size, line_search_fn, .. } => {
-                let settings = lbfgs::LbfgsSettings {
+                Settings::Lbfgs(lbfgs::LbfgsSettings {
                     max_iter: *max_iter,
                     max_eval: max_eval.unwrap_or(max_iter.saturating_mul(5) / 4),
                     tolerance_grad: *tolerance_grad,
                     tolerance_change: *tolerance_change,
                     history_size: *history_size as usize,
                     strong_wolfe: line_search_fn.is_some(),
-                };
-                Optimizer::Lbfgs(Box::new(lbfgs::Lbfgs::new(dim, settings)))
+                })
             }
-            C::Lion { betas, weight_decay, .. } => Optimizer::Lion(lion::Lion::new(dim, *betas, *weight_decay)),
-            C::Newton { damping, .. } => Optimizer::Newton(newton::Newton::new(dim, *damping)),
-            C::Lookahead { k, alpha, variant, inner } => Optimizer::Lookahead(
-                Box::new(Optimizer::new(inner, dim)),
-                lookahead::SlowWeights::new(dim, u64::from(*k), *alpha, *variant),
+            C::Lion { betas, weight_decay, .. } => {
+                Settings::Lion(lion::LionSettings { betas: *betas, weight_decay: *weight_decay })
+            }
+            C::Newton { damping, .. } => Settings::Newton(newton::NewtonSettings { damping: *damping }),
+            C::Lookahead { k, alpha, variant, inner } => Settings::Lookahead(
+                lookahead::LookaheadSettings { k: u64::from(*k), alpha: *alpha, variant: *variant },
+                inner,
             ),
-            C::SGDHD { momentum, dampening, weight_decay, nesterov, hypergrad_lr, .. } => Optimizer::SgdHd(
-                hypergradient::SgdHd::new(dim, *momentum, *dampening, *weight_decay, *nesterov, *hypergrad_lr),
-            ),
-            C::AdamHD { betas, eps, weight_decay, hypergrad_lr, .. } => {
-                Optimizer::AdamHd(hypergradient::AdamHd::new(dim, *betas, *eps, *weight_decay, *hypergrad_lr))
+            C::SGDHD { lr, momentum, dampening, weight_decay, nesterov, hypergrad_lr } => {
+                Settings::SgdHd(hypergradient::SgdHdSettings {
+                    lr: *lr,
+                    momentum: *momentum,
+                    dampening: *dampening,
+                    weight_decay: *weight_decay,
+                    nesterov: *nesterov,
+                    hypergrad_lr: *hypergrad_lr,
+                })
+            }
+            C::AdamHD { lr, betas, eps, weight_decay, hypergrad_lr } => {
+                Settings::AdamHd(hypergradient::AdamHdSettings {
+                    lr: *lr,
+                    betas: *betas,
+                    eps: *eps,
+                    weight_decay: *weight_decay,
+                    hypergrad_lr: *hypergrad_lr,
+                })
             }
         }
+    }
+}
+
+impl Optimizer {
+    /// Builds the optimizer described by a validated config for `dim` parameters.
+    pub fn new(config: &OptimizerConfig, dim: usize) -> Optimizer {
+        match Settings::of(config) {
+            Settings::Sgd(s) => Optimizer::Sgd(sgd::Sgd::new(dim, s)),
+            Settings::Adagrad(s) => Optimizer::Adagrad(adagrad::Adagrad::new(dim, s)),
+            Settings::Rmsprop(s) => Optimizer::Rmsprop(rmsprop::Rmsprop::new(dim, s)),
+            Settings::Adam(s) => Optimizer::Adam(adam::Adam::new(dim, s)),
+            Settings::Nadam(s) => Optimizer::Nadam(nadam::Nadam::new(dim, s)),
+            Settings::Radam(s) => Optimizer::Radam(radam::Radam::new(dim, s)),
+            Settings::Adamax(s) => Optimizer::Adamax(adamax::Adamax::new(dim, s)),
+            Settings::Adadelta(s) => Optimizer::Adadelta(adadelta::Adadelta::new(dim, s)),
+            Settings::Lion(s) => Optimizer::Lion(lion::Lion::new(dim, s)),
+            Settings::Newton(s) => Optimizer::Newton(newton::Newton::new(dim, s)),
+            Settings::Lbfgs(s) => Optimizer::Lbfgs(Box::new(lbfgs::Lbfgs::new(dim, s))),
+            Settings::Lookahead(s, inner) => {
+                Optimizer::Lookahead(Box::new(Optimizer::new(inner, dim)), lookahead::SlowWeights::new(dim, s))
+            }
+            Settings::SgdHd(s) => Optimizer::SgdHd(hypergradient::SgdHd::new(dim, s)),
+            Settings::AdamHd(s) => Optimizer::AdamHd(hypergradient::AdamHd::new(dim, s)),
+        }
+    }
+
+    /// Takes the settings of `config` mid-run if it describes the same kind of optimizer
+    /// (Adam and AdamW are one kind; a Lookahead needs an inner optimizer of its inner kind),
+    /// keeping all state: moments, step counts, buffers, curvature history, slow weights.
+    /// Returns false, changing nothing, for another kind. Retuning to the settings the
+    /// optimizer already has changes nothing, bit for bit.
+    ///
+    /// The learning rate is not a setting: the run hands it to every step from its schedule,
+    /// so a new lr takes a new schedule (`Run::set_schedule`). The hypergradient optimizers
+    /// are the exception: their lr is alpha_0, and once they have started a different lr
+    /// restarts the learned rate there. What each change means mid-run is documented on each
+    /// optimizer's `retune`.
+    pub fn retune(&mut self, config: &OptimizerConfig) -> bool {
+        match (self, Settings::of(config)) {
+            (Optimizer::Sgd(o), Settings::Sgd(s)) => o.retune(s),
+            (Optimizer::Adagrad(o), Settings::Adagrad(s)) => o.retune(s),
+            (Optimizer::Rmsprop(o), Settings::Rmsprop(s)) => o.retune(s),
+            (Optimizer::Adam(o), Settings::Adam(s)) => o.retune(s),
+            (Optimizer::Nadam(o), Settings::Nadam(s)) => o.retune(s),
+            (Optimizer::Radam(o), Settings::Radam(s)) => o.retune(s),
+            (Optimizer::Adamax(o), Settings::Adamax(s)) => o.retune(s),
+            (Optimizer::Adadelta(o), Settings::Adadelta(s)) => o.retune(s),
+            (Optimizer::Lion(o), Settings::Lion(s)) => o.retune(s),
+            (Optimizer::Newton(o), Settings::Newton(s)) => o.retune(s),
+            (Optimizer::Lbfgs(o), Settings::Lbfgs(s)) => o.retune(s),
+            (Optimizer::Lookahead(inner, slow), Settings::Lookahead(s, inner_config)) => {
+                // The inner optimizer changes only when it is of the inner config's kind, so
+                // nothing changes when it is not.
+                if !inner.retune(inner_config) {
+                    return false;
+                }
+                slow.retune(s);
+            }
+            (Optimizer::SgdHd(o), Settings::SgdHd(s)) => o.retune(s),
+            (Optimizer::AdamHd(o), Settings::AdamHd(s)) => o.retune(s),
+            _ => return false,
+        }
+        true
     }
 
     /// One optimizer step from `w`, where `loss` and `grad` are f and its gradient at `w`.

@@ -2,50 +2,56 @@
 //!
 //! torch.optim.NAdam: `t += 1`; weight decay coupled or decoupled as in Adam;
 //! `mu_t = b1*(1 - 0.5*0.96^(t*momentum_decay))`, `mu_{t+1}` likewise, `prod *= mu_t`;
-//! `m = lerp(m, g, 1 - b1); v = b2*v + (1 - b2)*g^2; denom = sqrt(v / (1 - b2^t)) + eps`;
+//! `m = lerp(m, g, 1 - b1); v = b2*v + (1 - b2)*g^2` (weight decay and moments shared with
+//! Adam in `moments.rs`); `denom = sqrt(v / (1 - b2^t)) + eps`;
 //! `p -= lr*(1 - mu_t)/(1 - prod) * g/denom; p -= lr*mu_{t+1}/(1 - prod*mu_{t+1}) * m/denom`.
 
-use super::BetaPowers;
+use super::moments::{self, Moments};
 use crate::math::pow;
 
-/// NAdam hyperparameters and state.
+/// The hyperparameters of NAdam, with torch's names.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NadamSettings {
+    pub betas: [f64; 2],
+    pub eps: f64,
+    pub weight_decay: f64,
+    pub momentum_decay: f64,
+    pub decoupled_weight_decay: bool,
+}
+
+/// NAdam: settings and state.
 #[derive(Clone, Debug)]
 pub struct Nadam {
-    pub(crate) betas: [f64; 2],
-    eps: f64,
-    weight_decay: f64,
-    momentum_decay: f64,
-    decoupled: bool,
-    m: Vec<f64>,
-    v: Vec<f64>,
+    pub(crate) settings: NadamSettings,
+    moments: Moments,
     mu_product: f64,
-    powers: BetaPowers,
 }
 
 impl Nadam {
     /// A fresh optimizer for `dim` parameters.
-    pub fn new(dim: usize, betas: [f64; 2], eps: f64, weight_decay: f64, momentum_decay: f64, decoupled: bool) -> Self {
-        Nadam {
-            betas,
-            eps,
-            weight_decay,
-            momentum_decay,
-            decoupled,
-            m: vec![0.0; dim],
-            v: vec![0.0; dim],
-            mu_product: 1.0,
-            powers: BetaPowers::new(betas),
-        }
+    pub fn new(dim: usize, settings: NadamSettings) -> Self {
+        Nadam { settings, moments: Moments::new(dim, settings.betas), mu_product: 1.0 }
+    }
+
+    /// Takes new settings, keeping m, v, the step count t and the momentum product (torch's
+    /// `mu_product` state). New betas and `momentum_decay` apply from the next step: its
+    /// `mu_t` and `mu_{t+1}` use them and multiply into the product kept so far, and
+    /// `1 - b2^t` is computed with the new beta2 at the current t, as torch does when a param
+    /// group's settings change.
+    pub fn retune(&mut self, settings: NadamSettings) {
+        self.settings = settings;
+        self.moments.powers.set_betas(settings.betas);
     }
 
     /// One update; `beta1` overrides the configured first beta (cycling schedules).
     #[inline]
     pub fn step(&mut self, w: &mut [f64], grad: &[f64], lr: f64, beta1: Option<f64>) {
-        let [b1, b2] = [beta1.unwrap_or(self.betas[0]), self.betas[1]];
-        let (_, bc2) = self.powers.advance(beta1);
-        let t = self.powers.step() as f64;
-        let mu = b1 * (1.0 - 0.5 * pow(0.96, t * self.momentum_decay));
-        let mu_next = b1 * (1.0 - 0.5 * pow(0.96, (t + 1.0) * self.momentum_decay));
+        let s = self.settings;
+        let [b1, b2] = [beta1.unwrap_or(s.betas[0]), s.betas[1]];
+        let (_, bc2) = self.moments.powers.advance(beta1);
+        let t = self.moments.powers.step() as f64;
+        let mu = b1 * (1.0 - 0.5 * pow(0.96, t * s.momentum_decay));
+        let mu_next = b1 * (1.0 - 0.5 * pow(0.96, (t + 1.0) * s.momentum_decay));
         self.mu_product *= mu;
         // Below 1e-30, 1 - prod is exactly 1 anyway; flushing keeps the product out of the slow
         // subnormal range without changing any result.
@@ -55,21 +61,13 @@ impl Nadam {
         let mu_product_next = self.mu_product * mu_next;
         let grad_coef = -lr * (1.0 - mu) / (1.0 - self.mu_product);
         let avg_coef = (-lr * mu_next) / (1.0 - mu_product_next);
-        let n = w.len().min(grad.len()).min(self.m.len());
+        let n = w.len().min(grad.len()).min(self.moments.m.len());
         // Slices, not Vecs, in the loop: `Vec` indexing is a call in the size-optimised wasm build.
-        let (m, v) = (self.m.as_mut_slice(), self.v.as_mut_slice());
+        let (m, v) = (self.moments.m.as_mut_slice(), self.moments.v.as_mut_slice());
         for i in 0..n {
-            let mut g = grad[i];
-            if self.weight_decay != 0.0 {
-                if self.decoupled {
-                    w[i] *= 1.0 - lr * self.weight_decay;
-                } else {
-                    g += self.weight_decay * w[i];
-                }
-            }
-            m[i] = super::lerp(m[i], g, 1.0 - b1);
-            v[i] = v[i] * b2 + (1.0 - b2) * g * g;
-            let denom = (v[i] / bc2).sqrt() + self.eps;
+            let g = moments::weight_decay(&mut w[i], grad[i], lr, s.weight_decay, s.decoupled_weight_decay);
+            moments::update(&mut m[i], &mut v[i], g, b1, b2);
+            let denom = (v[i] / bc2).sqrt() + s.eps;
             w[i] += grad_coef * g / denom;
             w[i] += avg_coef * m[i] / denom;
         }
@@ -77,10 +75,7 @@ impl Nadam {
 
     /// Forgets the moments and the momentum product.
     pub fn reset(&mut self) {
-        for v in [&mut self.m, &mut self.v] {
-            v.iter_mut().for_each(|x| *x = 0.0);
-        }
+        self.moments.reset(self.settings.betas);
         self.mu_product = 1.0;
-        self.powers = BetaPowers::new(self.betas);
     }
 }

@@ -8,18 +8,29 @@
 
 use crate::problem::Problem;
 
-/// Newton hyperparameters and scratch space.
+/// The hyperparameters of Newton's method.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NewtonSettings {
+    pub damping: f64,
+}
+
+/// Newton's method: settings and scratch space (it keeps no state from step to step).
 #[derive(Clone, Debug)]
 pub struct Newton {
-    damping: f64,
+    pub(crate) settings: NewtonSettings,
     hessian: Vec<f64>,
     direction: Vec<f64>,
 }
 
 impl Newton {
     /// A fresh optimizer for `dim` parameters.
-    pub fn new(dim: usize, damping: f64) -> Self {
-        Newton { damping, hessian: vec![0.0; dim * dim], direction: vec![0.0; dim] }
+    pub fn new(dim: usize, settings: NewtonSettings) -> Self {
+        Newton { settings, hessian: vec![0.0; dim * dim], direction: vec![0.0; dim] }
+    }
+
+    /// Takes new settings: the damping applies from the next step.
+    pub fn retune(&mut self, settings: NewtonSettings) {
+        self.settings = settings;
     }
 
     /// One update using the Hessian of `problem` at `w`.
@@ -30,7 +41,7 @@ impl Newton {
         }
         problem.hessian(w, &mut self.hessian);
         for i in 0..n {
-            self.hessian[i * n + i] += self.damping;
+            self.hessian[i * n + i] += self.settings.damping;
         }
         self.direction.copy_from_slice(grad);
         solve_in_place(&mut self.hessian, &mut self.direction, n);

@@ -22,7 +22,8 @@
 //!   and `rounds` rounds (default: as many as `hyperband::halving_s` allows).
 //! - `hyperband`: Li et al. 2018, Algorithm 1.
 //! - `pbt`: `population` members trained for R, every `interval` units the worst `fraction`
-//!   copy the best and perturb their learning rate.
+//!   copy the best and perturb the real-valued hyperparameters of their optimizer (the
+//!   learning rate included) by 0.8 or 1.2, within the space's ranges.
 //!
 //! Every trial's sample is drawn from its own generator, seeded with the search seed and the
 //! trial's index, and every trial trains on the experiment's seed (same data, initial weights

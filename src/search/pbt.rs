@@ -10,13 +10,24 @@
 //! hyperparameters. It then perturbs each perturbable hyperparameter by a factor 0.8 or 1.2,
 //! one fair coin (`Rng::coin`) per hyperparameter, the paper's choice.
 //!
-//! Perturbable are the real-valued ranges of the space whose path is the run's learning rate
-//! (`runs[k].optimizer.lr`, or `runs[k].optimizer.inner.lr` inside Lookahead): the run asks its
-//! schedule for lr(t), so a new base lr only needs a new schedule (rebuilt at the same step;
-//! ReduceLROnPlateau's state starts afresh). The other searched hyperparameters are drawn for
-//! the initial population and copied by exploit, but not perturbed, because the optimizers
-//! have no setters for them mid-run. Hypergradient optimizers (SGDHD, AdamHD) own their lr
-//! after the first step, so perturbing it changes nothing for them.
+//! Perturbable are the real-valued ranges of the space (not integer ranges, not choices) whose
+//! path is inside the trained run's optimizer config (`runs[k].optimizer.momentum`,
+//! `runs[k].optimizer.betas[0]`, `runs[k].optimizer.inner.weight_decay` inside Lookahead, and
+//! the learning rate `runs[k].optimizer.lr`). A perturbed value is clamped to its range
+//! [low, high] in the space, and the member's experiment is rebuilt with it and validated; a
+//! value the experiment still rejects after the clamp (a rule tying it to another setting)
+//! keeps the donor's value. The member's optimizer then takes the new settings mid-run with
+//! `Run::retune`, keeping its copied state (moments, step count, buffers, history); the lr,
+//! which the run asks its schedule for, takes a new schedule built at the same step
+//! (ReduceLROnPlateau's state starts afresh). The hypergradient optimizers (SGDHD, AdamHD)
+//! learn their own lr after the first step: a perturbed lr restarts their learned rate there.
+//!
+//! Problem-level hyperparameters (`problem.regularization.l2`, dropout, the batch size, the
+//! model) are drawn for the initial population and copied by exploit, but not perturbed.
+//! Every member does train on its own problem (built from its own experiment), so they could
+//! be; but a new problem mid-run would also invalidate what the run keeps about the old one
+//! (its cached objective, the monitor's loss history and, for the batch size, the minibatch
+//! order and the steps per epoch), which this step does not reconcile.
 //!
 //! The bottom q members are decided before any member changes, and the top and bottom sets are
 //! disjoint (fraction <= 0.5), so the order of the copies does not matter.

@@ -330,16 +330,12 @@ fn key(objective: f64) -> f64 {
     }
 }
 
-/// True for a path that is the trained run's learning rate.
-fn is_lr_path(path: &str) -> bool {
+/// True for a path inside the trained run's optimizer config (`runs[k].optimizer.<field>`,
+/// also `runs[k].optimizer.inner.<field>` and items such as `betas[0]`).
+fn is_optimizer_path(path: &str) -> bool {
     matches!(
         space::parse_path(path).ok().as_deref(),
-        Some([Step::Key(runs), Step::Index(_), Step::Key(opt), Step::Key(lr)])
-            if runs == "runs" && opt == "optimizer" && lr == "lr"
-    ) || matches!(
-        space::parse_path(path).ok().as_deref(),
-        Some([Step::Key(runs), Step::Index(_), Step::Key(opt), Step::Key(inner), Step::Key(lr)])
-            if runs == "runs" && opt == "optimizer" && inner == "inner" && lr == "lr"
+        Some([Step::Key(runs), Step::Index(_), Step::Key(opt), _, ..]) if runs == "runs" && opt == "optimizer"
     )
 }
 
@@ -409,7 +405,7 @@ impl Search {
             .space
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.is_real_range() && is_lr_path(&p.path))
+            .filter(|(_, p)| p.is_real_range() && is_optimizer_path(&p.path))
             .map(|(i, _)| i)
             .collect();
         let mut base = experiment.clone();
@@ -698,21 +694,19 @@ impl Search {
         // Copies are taken before any member changes.
         let donors: Vec<Trial> = decisions.iter().map(|d| self.stage[d.from].clone()).collect();
         for (d, donor) in decisions.iter().zip(donors) {
-            let mut values = donor.values.clone();
-            for (&p, &factor) in self.perturbable.iter().zip(&d.factors) {
-                if let Some(x) = values.get(p).and_then(Value::as_f64) {
-                    values[p] = space::number(x * factor, false);
-                }
-            }
+            let (mut values, experiment) = self.explore(&donor.values, &d.factors);
             let mut live = donor.live.clone();
-            if let (Some(l), Ok(experiment)) = (live.as_mut(), space::apply(&self.base, self.space(), &values)) {
+            if let (Some(l), Some(experiment)) = (live.as_mut(), experiment) {
                 if let Some(rc) = experiment.runs.get(self.config.run) {
                     l.run.set_schedule(rc.schedule.build(rc.optimizer.lr()));
+                    // The kind of optimizer is the donor's (only numbers are perturbed), so
+                    // the retune always applies.
+                    l.run.retune(&rc.optimizer);
                     l.experiment.runs = vec![rc.clone()];
                 }
             } else {
-                // A perturbed value the experiment cannot take: the member copies without
-                // perturbing (only possible when lr * 1.2 overflows).
+                // The donor's own values cannot train (its config was invalid): the member
+                // copies them unperturbed.
                 values.clone_from(&donor.values);
             }
             let step = live.as_ref().map_or(0, |l| l.run.step());
@@ -737,6 +731,47 @@ impl Search {
                 }
             }
         }
+    }
+
+    /// PBT's explore step on a donor's values: each perturbable value times its factor,
+    /// clamped to its range [low, high] in the space, and the experiment they make. A value the
+    /// experiment still rejects after the clamp (a rule that ties it to another setting) keeps
+    /// the donor's value: the values are then tried one at a time in space order, each kept
+    /// only if the experiment accepts it with those kept before. None when even the donor's
+    /// values make no valid experiment.
+    fn explore(&self, donor: &[Value], factors: &[f64]) -> (Vec<Value>, Option<Experiment>) {
+        let perturbed = |values: &[Value], p: usize, factor: f64| -> Option<Value> {
+            let (parameter, x) = (self.space().get(p)?, values.get(p)?.as_f64()?);
+            let low = parameter.low.unwrap_or(f64::NEG_INFINITY);
+            let high = parameter.high.unwrap_or(f64::INFINITY);
+            Some(space::number((x * factor).max(low).min(high), false))
+        };
+        let mut values = donor.to_vec();
+        for (&p, &factor) in self.perturbable.iter().zip(factors) {
+            if let Some(new) = perturbed(donor, p, factor) {
+                if let Some(slot) = values.get_mut(p) {
+                    *slot = new;
+                }
+            }
+        }
+        if let Ok(experiment) = space::apply(&self.base, self.space(), &values) {
+            return (values, Some(experiment));
+        }
+        let mut values = donor.to_vec();
+        let mut experiment = space::apply(&self.base, self.space(), &values).ok();
+        for (&p, &factor) in self.perturbable.iter().zip(factors) {
+            let Some(new) = perturbed(donor, p, factor) else {
+                continue;
+            };
+            let Some(old) = values.get_mut(p).map(|slot| std::mem::replace(slot, new)) else {
+                continue;
+            };
+            match space::apply(&self.base, self.space(), &values) {
+                Ok(e) => experiment = Some(e),
+                Err(_) => values[p] = old,
+            }
+        }
+        (values, experiment)
     }
 
     /// Everything found so far.
