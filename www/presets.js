@@ -194,6 +194,42 @@ export const PRESETS = [
       stop: { max_steps: 500, target_loss: { value: -4, stop: true } },
     },
   },
+  {
+    id: 'hypergradient',
+    title: 'A learning rate that learns itself (hypergradient descent)',
+    caption: 'All three runs start with lr = 0.001 on a bowl with curvature 10 along y. Plain SGD keeps it and crawls: after 2,000 steps its loss is still 0.15. SGD-HD and Adam-HD (Baydin et al. 2018) learn the learning rate online from the dot product of two successive gradients: while they point the same way, the lr grows. The learning-rate chart shows it climbing about a hundredfold, to about 0.1, below the stability limit 2 / 10 = 0.2, and both converge (SGD-HD at step 178, Adam-HD at step 403).',
+    speed: '2',
+    config: {
+      seed: 1,
+      problem: { name: 'quadratic', a: 1, b: 10 },
+      runs: [
+        sgd('SGD lr 0.001', 0.001, [-4, 3], C[0]),
+        { label: 'SGD-HD from lr 0.001', x0: [-4, 3], optimizer: { name: 'SGDHD', lr: 0.001, hypergrad_lr: 0.0001 }, schedule: { name: 'constant' }, color: C[1] },
+        { label: 'Adam-HD from lr 0.001', x0: [-4, 3], optimizer: { name: 'AdamHD', lr: 0.001, hypergrad_lr: 0.0001 }, schedule: { name: 'constant' }, color: C[2] },
+      ],
+      stop: { max_steps: 2000 },
+    },
+  },
+  {
+    id: 'search-fair',
+    title: 'Hyperband against random search, same budget',
+    caption: 'Press Start search in the search card: random search and Hyperband get the same budget for the same search of Adam’s learning rate and β₁ on Rosenbrock (the objective is the loss after at most R = 243 steps), and the budget chart draws the best loss each has found against the resource spent. Hyperband tries 415 configurations, most for a few steps, and trains the best ones up to 243 steps; random search trains 34 configurations for 243 steps each. Here random search’s best loss (0.119) is a little lower than Hyperband’s (0.129): on Rosenbrock a configuration’s loss after a few steps says little about its loss after 243, so stopping early sometimes drops the eventual winner. Hyperband pays off where early losses rank configurations the way the final ones do.',
+    speed: '20',
+    searchCompare: true,
+    config: {
+      seed: 1,
+      problem: { name: 'rosenbrock' },
+      runs: [{ label: 'adam', x0: [-1.5, 2], optimizer: { name: 'Adam', lr: 0.01 }, schedule: { name: 'constant' }, color: C[0] }],
+      stop: { max_steps: 3000 },
+      search: {
+        method: 'hyperband', max_resource: 243, eta: 3, seed: 1,
+        space: [
+          { path: 'runs[0].optimizer.lr', low: 0.0001, high: 1, scale: 'log' },
+          { path: 'runs[0].optimizer.betas[0]', low: 0.5, high: 0.99, scale: 'linear' },
+        ],
+      },
+    },
+  },
 ];
 
 /* ---------------------------------------------------------------- training on data */

@@ -165,6 +165,11 @@ export class SearchCard {
     this.#renderResults();
   }
 
+  /** Whether Start also runs random search with the same budget (a preset may ask). */
+  setCompare(on) {
+    this.#$.compare.checked = on;
+  }
+
   /** True while a search trains. */
   get running() {
     return this.#running !== null;
@@ -225,7 +230,7 @@ export class SearchCard {
   #methodChanged() {
     const $ = this.#$;
     const method = $.method.value;
-    $.etaLabel.hidden = method === 'random' || method === 'pbt';
+    $.etaLabel.hidden = method === 'pbt';
     $.populationLabel.hidden = method !== 'pbt';
     $.compareLabel.hidden = method === 'random' || method === 'pbt';
   }
@@ -241,8 +246,8 @@ export class SearchCard {
       const choices = h('input', { type: 'text', class: 'search-choices', value: Array.isArray(param.choices) ? param.choices.join(', ') : '', placeholder: 'or choices: 0, 0.5, 0.9', 'aria-label': 'Choices (comma separated)',
         oninput: (e) => set('choices', e.target.value.trim() ? e.target.value.split(',').map((v) => Number(v.trim())) : undefined) });
       const scale = h('select', { class: 'search-scale', 'aria-label': 'Scale', onchange: (e) => set('scale', e.target.value) },
-        h('option', { value: 'log', selected: param.scale !== 'linear' }, 'log'),
-        h('option', { value: 'linear', selected: param.scale === 'linear' }, 'linear'));
+        h('option', { value: 'linear', selected: param.scale !== 'log' }, 'linear'),
+        h('option', { value: 'log', selected: param.scale === 'log' }, 'log'));
       const integer = h('input', { type: 'checkbox', checked: !!param.integer, onchange: (e) => set('integer', e.target.checked || undefined) });
       return h('div', { class: 'search-param' },
         h('input', { type: 'text', class: 'search-path', value: param.path || '', list: $.paths.id, spellcheck: 'false', 'aria-label': 'Config path of the hyperparameter',
@@ -261,14 +266,27 @@ export class SearchCard {
   /** The search section from the editor. */
   #section(method) {
     const $ = this.#$;
-    const section = { method, max_resource: Number($.resource.value), seed: Number($.seed.value), space: [] };
-    if (method !== 'random' && method !== 'pbt') section.eta = Number($.eta.value);
-    if (method === 'random') section.eta = Number($.eta.value); // sets the fair budget
-    if (method === 'pbt') section.population = Number($.population.value);
+    // Settings the editor does not show (objective, run, trials, rounds, interval, fraction)
+    // are kept from the experiment's own section; random search's trial count is left to its
+    // fair default.
+    const kept = { ...((this.#host.config() || {}).search || {}) };
+    if (method === 'random' || kept.method !== method) {
+      delete kept.trials;
+      delete kept.rounds;
+    }
+    const section = { ...kept, method, max_resource: Number($.resource.value), seed: Number($.seed.value), space: [] };
+    delete section.population;
+    // eta also sets random search's fair budget (Hyperband's for the same R and eta).
+    if (method !== 'pbt') section.eta = Number($.eta.value);
+    else {
+      delete section.eta;
+      section.population = Number($.population.value);
+    }
     for (const p of this.#space) {
       if (Array.isArray(p.choices)) section.space.push({ path: p.path, choices: p.choices });
       else {
-        const param = { path: p.path, low: p.low, high: p.high, scale: p.scale || 'log' };
+        const param = { path: p.path, low: p.low, high: p.high };
+        if (p.scale === 'log') param.scale = 'log';
         if (p.integer) param.integer = true;
         section.space.push(param);
       }

@@ -1294,6 +1294,7 @@ export class ConvergencePlayground extends HTMLElement {
   }
 
   _applyPresetExtras(preset) {
+    if (this.searchCard) this.searchCard.setCompare(!!preset.searchCompare);
     if (preset.speed) {
       this.speed = preset.speed;
       if (this.$.speed) this.$.speed.value = JSON.stringify(preset.speed);

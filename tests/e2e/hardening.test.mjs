@@ -232,6 +232,17 @@ test('every page works under a strict CSP with no violation', async () => {
       }
     });
     await page.waitForTimeout(800);
+    if (path === 'index.html') {
+      // A search trains in Web Workers, which the policy must let run.
+      const search = await page.evaluate(async () => {
+        const root = document.querySelector('convergence-playground').shadowRoot;
+        const done = new Promise((ok) => root.querySelector('.search-card').addEventListener('searchdone', (e) => ok(e.detail), { once: true }));
+        root.querySelector('button.search-start').click();
+        const detail = await done;
+        return { done: detail.results.done, alert: root.querySelector('.search-alert').hidden };
+      });
+      assert.deepEqual(search, { done: true, alert: true }, 'a search runs under the CSP');
+    }
     const inked = await page.evaluate(() => [...document.querySelectorAll('convergence-playground')].flatMap((el) =>
       [...el.shadowRoot.querySelectorAll('canvas')].filter((c) => c.width > 0 && c.offsetParent !== null).map((c) => {
         const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

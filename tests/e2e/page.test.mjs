@@ -129,6 +129,8 @@ test('every preset tells the story of its caption', async () => {
     'six-hump': ['converged', 'converged', 'converged', 'converged'],
     rastrigin: ['converged', 'converged', 'converged', 'converged'],
     saddle: ['converged', 'converged', 'converged'],
+    hypergradient: ['stopped', 'converged', 'converged'],
+    'search-fair': ['stopped'],
   };
   // The landscape presets; the presets that train models on data are in training.test.mjs.
   const landscapes = PRESETS.filter((p) => (p.group || 'landscape') === 'landscape');
@@ -182,6 +184,14 @@ test('every preset tells the story of its caption', async () => {
         assert.equal(at[2], 1, 'Newton jumps onto the saddle in one step');
         assert.equal(kinds[2], 'saddle');
         break;
+      case 'hypergradient': {
+        assert.equal(at[1], 178, 'SGD-HD converges at step 178');
+        assert.equal(at[2], 403, 'Adam-HD converges at step 403');
+        assert.ok(Math.abs(result.snap.runs[0].loss - 0.146) < 0.005, `plain SGD still at 0.15: ${result.snap.runs[0].loss}`);
+        const lrs = result.snap.runs.slice(1).map((r) => r.lr);
+        assert.ok(lrs.every((lr) => lr > 0.08 && lr < 0.12), `the learned lr is about 0.1: ${lrs}`);
+        break;
+      }
       default:
     }
   }
