@@ -573,3 +573,39 @@ fn population_based_training_does_not_train_elsewhere() {
     let error = Search::new_remote(&pbt).expect_err("refused").to_string();
     assert!(error.starts_with("search.method: population-based training"), "{error}");
 }
+
+#[test]
+fn an_mlps_width_and_depth_are_hyperparameters() {
+    let config = json!({
+        "seed": 3,
+        "problem": {"name": "model", "data": {"name": "moons", "n": 60}, "model": {"name": "mlp", "hidden": [4]},
+                    "validation_share": 0.5},
+        "runs": [{"label": "adam", "optimizer": {"name": "Adam", "lr": 0.01}}],
+        "search": {"method": "random", "max_resource": 2, "trials": 6, "seed": 9,
+                   "space": [{"path": "problem.model.depth", "low": 1, "high": 4, "integer": true},
+                             {"path": "problem.model.width", "low": 2, "high": 16, "integer": true, "scale": "log"}]}
+    });
+    let experiment = Experiment::from_json(&config.to_string()).expect("valid");
+    let mut search = Search::new(&experiment).expect("search");
+    let results = run_to_end(&mut search, 1000);
+    let mut depths = std::collections::BTreeSet::new();
+    for row in results["trials"].as_array().unwrap() {
+        let depth = row["configuration"]["problem.model.depth"].as_u64().unwrap();
+        let width = row["configuration"]["problem.model.width"].as_u64().unwrap();
+        assert!((1..=4).contains(&depth) && (2..=16).contains(&width), "{row}");
+        depths.insert(depth);
+    }
+    assert!(depths.len() > 1, "several depths drawn: {depths:?}");
+    // The best experiment carries the network the best configuration describes.
+    let best = &results["best"]["configuration"];
+    let hidden = results["best_experiment"]["problem"]["model"]["hidden"].as_array().unwrap();
+    assert_eq!(hidden.len() as u64, best["problem.model.depth"].as_u64().unwrap());
+    assert!(hidden.iter().all(|u| u == &best["problem.model.width"]));
+    // On a landscape there is no network to shape.
+    let landscape = bowl_search(json!({"method": "random", "max_resource": 2, "trials": 2,
+        "space": [{"path": "runs[0].optimizer.lr", "low": 0.01, "high": 0.1}]}));
+    let mut value = landscape.to_value();
+    value["search"]["space"] = json!([{"path": "problem.model.depth", "low": 1, "high": 3, "integer": true}]);
+    let error = Experiment::from_json(&value.to_string()).expect_err("no mlp").to_string();
+    assert!(error.contains("problem.model.depth needs an mlp model"), "{error}");
+}

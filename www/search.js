@@ -124,6 +124,7 @@ function numericPaths(config) {
     walk(config.problem.regularization || {}, 'problem.regularization');
     out.push('problem.batch_size');
     if (config.problem.model && Array.isArray(config.problem.model.hidden)) {
+      out.push('problem.model.width', 'problem.model.depth');
       config.problem.model.hidden.forEach((_, i) => out.push(`problem.model.hidden[${i}]`));
     }
   }

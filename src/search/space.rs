@@ -1,7 +1,9 @@
 //! The search space: numeric hyperparameters addressed by their path in the experiment config
 //! (`runs[0].optimizer.lr`, `runs[0].optimizer.betas[0]`, `problem.regularization.l2`,
-//! `problem.batch_size`, `problem.model.hidden[1]`), each with a range and a scale or a list of
-//! choices, sampled with the portable generator (`crate::data::Rng`).
+//! `problem.batch_size`, `problem.model.hidden[1]`, and for an MLP's shape
+//! `problem.model.width`, every hidden layer's units, and `problem.model.depth`, the number of
+//! hidden layers), each with a range and a scale or a list of choices, sampled with the portable
+//! generator (`crate::data::Rng`).
 //!
 //! Sampling, with u = `Rng::uniform()` in [0, 1) and k = `Rng::range_u32`:
 //! - linear real: `low + (high - low) u`;
@@ -104,6 +106,30 @@ pub fn parse_path(path: &str) -> Result<Vec<Step>, String> {
         }
     }
     Ok(steps)
+}
+
+/// The units of every hidden layer of an MLP, as one hyperparameter (the network's width).
+pub const WIDTH_PATH: &str = "problem.model.width";
+/// The number of hidden layers of an MLP (its depth): layers added take the first layer's
+/// width.
+pub const DEPTH_PATH: &str = "problem.model.depth";
+
+/// Sets the width or the depth of the MLP's `hidden` list in `root`.
+fn set_shape(root: &mut Value, path: &str, value: &Value) -> Result<(), String> {
+    let n = value.as_u64().ok_or_else(|| format!("{path} must be a whole number, got {value}"))?;
+    let hidden = root
+        .get_mut("problem")
+        .and_then(|p| p.get_mut("model"))
+        .and_then(|m| m.get_mut("hidden"))
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| format!("{path} needs an mlp model (problem.model.hidden)"))?;
+    if path == WIDTH_PATH {
+        hidden.iter_mut().for_each(|units| *units = Value::from(n));
+    } else {
+        let first = hidden.first().cloned().unwrap_or_else(|| Value::from(8));
+        hidden.resize(usize::try_from(n).unwrap_or(usize::MAX).min(1 << 10), first);
+    }
+    Ok(())
 }
 
 /// Sets `value` at `steps` in `root`, creating missing object fields.
@@ -265,7 +291,10 @@ pub fn apply(base: &Experiment, parameters: &[Parameter], values: &[Value]) -> R
     }
     let mut v = Validator::new();
     for (i, (p, value)) in parameters.iter().zip(values).enumerate() {
-        let outcome = parse_path(&p.path).and_then(|steps| set_at(&mut root, &steps, value.clone()));
+        let outcome = match p.path.as_str() {
+            WIDTH_PATH | DEPTH_PATH => set_shape(&mut root, &p.path, value),
+            path => parse_path(path).and_then(|steps| set_at(&mut root, &steps, value.clone())),
+        };
         if let Err(e) = outcome {
             v.error(format!("search.space[{i}].path"), format!("{}: {e}", p.path));
         }
