@@ -35,7 +35,8 @@ pub fn split_tag(value: Value) -> Result<(String, Map<String, Value>), ReadError
     }
 }
 
-fn kind(value: &Value) -> &'static str {
+/// What a JSON value is, in words ("a number", "an array").
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

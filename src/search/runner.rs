@@ -561,13 +561,17 @@ impl Search {
         self.space().iter().map(|p| p.sample(&mut rng)).collect()
     }
 
+    /// The bracket and round of the current stage; the search is finished when there is none.
+    fn current(&mut self) -> Option<(Bracket, Round)> {
+        let found = self.brackets.get(self.bracket).and_then(|b| Some((b.clone(), b.rounds.get(self.round).copied()?)));
+        if found.is_none() {
+            self.finished = true;
+        }
+        found
+    }
+
     fn open_stage(&mut self) {
-        let Some(bracket) = self.brackets.get(self.bracket) else {
-            self.finished = true;
-            return;
-        };
-        let Some(round) = bracket.rounds.get(self.round).copied() else {
-            self.finished = true;
+        let Some((bracket, round)) = self.current() else {
             return;
         };
         if self.round == 0 {
@@ -618,12 +622,7 @@ impl Search {
 
     fn close_stage(&mut self) {
         self.stage_open = false;
-        let Some(bracket) = self.brackets.get(self.bracket) else {
-            self.finished = true;
-            return;
-        };
-        let Some(round) = bracket.rounds.get(self.round).copied() else {
-            self.finished = true;
+        let Some((bracket, round)) = self.current() else {
             return;
         };
         let label = self.labels.get(self.bracket).copied().flatten();

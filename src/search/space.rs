@@ -24,6 +24,7 @@ use serde_json::{Map, Number, Value};
 use crate::config::Experiment;
 use crate::data::Rng;
 use crate::math::{exp, ln};
+use crate::tagged::kind;
 use crate::validate::{ValidationErrors, Validator};
 
 /// How a range is sampled.
@@ -172,17 +173,6 @@ pub fn get_at<'v>(root: &'v Value, steps: &[Step]) -> Option<&'v Value> {
         Step::Key(k) => node.get(k.as_str()),
         Step::Index(i) => node.get(*i),
     })
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A JSON number for a finite float, or for a whole number written as an integer.
