@@ -71,6 +71,8 @@ pub struct Experiment {
     pub search: Option<crate::search::SearchConfig>,
 }
 
+impl crate::json::InfallibleJson for Experiment {}
+
 impl Experiment {
     /// Parses and validates a JSON config; a text over `limits::MAX_CONFIG_BYTES` is rejected
     /// before parsing.
@@ -92,7 +94,7 @@ impl Experiment {
 
     /// The config as a JSON value.
     pub fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
+        crate::json::to_value(self)
     }
 
     /// The config as compact JSON.
