@@ -14,9 +14,11 @@ use serde::Serialize;
 
 use crate::chart::model_view::{boundary_rgba, data_view, BOUNDARY_GRID};
 use crate::config::{Experiment, RunConfig};
+use crate::data::DataConfig;
+use crate::model::{Activation, ModelConfig, Regularization};
 use crate::monitor::{StopConfig, MAX_STEPS_LIMIT};
 use crate::optim::{LineSearch, OptimizerConfig};
-use crate::problem::{Problem, ProblemConfig};
+use crate::problem::{Problem, ProblemConfig, TrainingConfig};
 use crate::schedule::ScheduleConfig;
 use crate::session::Session;
 
@@ -142,15 +144,26 @@ pub fn eight_runs() -> Experiment {
 }
 
 /// TensorFlow Playground's spiral config: 500 points, half for training, hidden [8, 8, 8],
-/// tanh, batch 10, SGD lr 0.03, L2 0.001; no evaluations, as nn.ts's own timing.
+/// tanh, batch 10, SGD lr 0.03, L2 0.001; no evaluations, as nn.ts's own timing. The config is
+/// built as a typed value, so that it cannot fail to parse; a test checks that it is valid.
 pub fn mlp_spiral() -> Experiment {
-    let text = r#"{"seed": 1, "problem": {"name": "model", "data": {"name": "spiral", "n": 500},
-        "model": {"name": "mlp", "hidden": [8, 8, 8], "activation": "tanh"}, "validation_share": 0.5,
-        "batch_size": 10, "regularization": {"l2": 0.001}, "eval_every": 0},
-        "runs": [{"label": "sgd", "optimizer": {"name": "SGD", "lr": 0.03}}]}"#;
-    let mut experiment = Experiment::from_json(text).unwrap_or_else(|_| eight_runs());
-    experiment.stop = endless_stop();
-    experiment
+    let training = TrainingConfig {
+        data: DataConfig::Spiral { n: 500, noise: 0.0, label_noise: 0.0 },
+        model: ModelConfig::Mlp { hidden: vec![8, 8, 8], activation: Activation::Tanh },
+        validation_share: 0.5,
+        batch_size: Some(10),
+        regularization: Regularization { l2: 0.001, ..Regularization::default() },
+        loss: None,
+        eval_every: 0,
+    };
+    let runs = vec![RunConfig {
+        label: "sgd".into(),
+        x0: None,
+        optimizer: sgd(0.03, 0.0, false),
+        schedule: ScheduleConfig::Constant {},
+        color: None,
+    }];
+    experiment(ProblemConfig::Model(Box::new(training)), runs)
 }
 
 /// Steps of one epoch of `mlp_spiral` (250 training points in batches of 10).
@@ -250,13 +263,28 @@ pub fn results_json(results: &[BenchResult]) -> String {
     struct Out<'a> {
         benchmarks: &'a [BenchResult],
     }
-    serde_json::to_string(&Out { benchmarks: results }).unwrap_or_default()
+    impl crate::json::InfallibleJson for Out<'_> {}
+    crate::json::to_string(&Out { benchmarks: results })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::cell::Cell;
+
+    #[test]
+    fn mlp_spiral_is_valid_and_equals_its_json() {
+        // The typed config must say what the JSON of TensorFlow Playground's spiral says.
+        let text = r#"{"seed": 1, "problem": {"name": "model", "data": {"name": "spiral", "n": 500},
+            "model": {"name": "mlp", "hidden": [8, 8, 8], "activation": "tanh"}, "validation_share": 0.5,
+            "batch_size": 10, "regularization": {"l2": 0.001}, "eval_every": 0},
+            "runs": [{"label": "sgd", "optimizer": {"name": "SGD", "lr": 0.03}}]}"#;
+        let mut parsed = Experiment::from_json(text).expect("the spiral JSON is valid");
+        parsed.stop = endless_stop();
+        let typed = mlp_spiral();
+        assert_eq!(typed.validate(), Ok(()));
+        assert_eq!(typed, parsed);
+    }
 
     #[test]
     fn the_suite_reports_every_benchmark_in_its_unit() {

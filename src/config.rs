@@ -17,7 +17,7 @@ use crate::monitor::StopConfig;
 use crate::optim::OptimizerConfig;
 use crate::problem::{ProblemConfig, ProblemSize, ViewBox};
 use crate::schedule::ScheduleConfig;
-use crate::validate::{ValidationErrors, Validator};
+use crate::validate::{join, ValidationErrors, Validator};
 
 /// Most runs one experiment may hold side by side.
 pub const MAX_RUNS: usize = 16;
@@ -71,6 +71,8 @@ pub struct Experiment {
     pub search: Option<crate::search::SearchConfig>,
 }
 
+impl crate::json::InfallibleJson for Experiment {}
+
 impl Experiment {
     /// Parses and validates a JSON config; a text over `limits::MAX_CONFIG_BYTES` is rejected
     /// before parsing.
@@ -92,7 +94,7 @@ impl Experiment {
 
     /// The config as a JSON value.
     pub fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
+        crate::json::to_value(self)
     }
 
     /// The config as compact JSON.
@@ -112,7 +114,7 @@ impl Experiment {
             let path = format!("runs[{i}]");
             validate_run(run, &path, size, &mut v);
             if self.runs[..i].iter().any(|other| other.label == run.label) {
-                v.error(format!("{path}.label"), format!("duplicate label \"{}\"; labels must be unique", run.label));
+                v.error(join(&path, "label"), format!("duplicate label \"{}\"; labels must be unique", run.label));
             }
         }
         // A snapshot or a report evaluates every run's objective on the training set.
@@ -144,7 +146,7 @@ fn validate_run(run: &RunConfig, path: &str, size: ProblemSize, v: &mut Validato
     let label_chars = run.label.chars().count();
     v.require(
         (1..=MAX_LABEL_CHARS).contains(&label_chars),
-        format!("{path}.label"),
+        join(path, "label"),
         format!("must have 1 to {MAX_LABEL_CHARS} characters, got {label_chars}"),
     );
     if let Some(x0) = &run.x0 {
@@ -153,20 +155,20 @@ fn validate_run(run: &RunConfig, path: &str, size: ProblemSize, v: &mut Validato
                 v.finite(format!("{path}.x0[{j}]"), *x);
             }
         } else {
-            v.error(format!("{path}.x0"), format!("must have {dim} entries for this problem, got {}", x0.len()));
+            v.error(join(path, "x0"), format!("must have {dim} entries for this problem, got {}", x0.len()));
         }
     }
-    run.optimizer.validate(&format!("{path}.optimizer"), v);
-    run.optimizer.validate_for_problem(&format!("{path}.optimizer"), size, v);
-    run.schedule.validate(&format!("{path}.schedule"), run.optimizer.has_momentum(), v);
+    run.optimizer.validate(&join(path, "optimizer"), v);
+    run.optimizer.validate_for_problem(&join(path, "optimizer"), size, v);
+    run.schedule.validate(&join(path, "schedule"), run.optimizer.has_momentum(), v);
     if run.optimizer.learns_lr() && run.schedule != ScheduleConfig::default() {
         v.error(
-            format!("{path}.schedule"),
+            join(path, "schedule"),
             format!("{} learns its own learning rate; use the constant schedule", run.optimizer.name()),
         );
     }
     if let Some(color) = &run.color {
         let ok = color.len() == 7 && color.starts_with('#') && color.chars().skip(1).all(|c| c.is_ascii_hexdigit());
-        v.require(ok, format!("{path}.color"), format!("must look like #1f77b4, got \"{color}\""));
+        v.require(ok, join(path, "color"), format!("must look like #1f77b4, got \"{color}\""));
     }
 }

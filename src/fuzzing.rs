@@ -132,5 +132,5 @@ fn check_session(experiment: Experiment) -> Result<(), String> {
 /// The snapshot as JSON: floats in their shortest round-trip form and non-finite ones as
 /// strings, so equal text means equal bits.
 fn snapshot_json(session: &Session) -> String {
-    serde_json::to_string(&session.snapshot()).unwrap_or_else(|e| format!("unserializable snapshot: {e}"))
+    crate::json::to_string(&session.snapshot())
 }

@@ -10,6 +10,7 @@ pub mod data;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fuzzing;
 pub mod history;
+pub mod json;
 pub mod limits;
 pub mod math;
 pub mod model;

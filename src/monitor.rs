@@ -30,7 +30,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::validate::Validator;
+use crate::validate::{join, Validator};
 
 /// Largest `max_steps` a config may ask for.
 pub const MAX_STEPS_LIMIT: u64 = 100_000_000;
@@ -183,31 +183,31 @@ impl StopConfig {
     pub fn validate(&self, path: &str, v: &mut Validator) {
         v.require(
             (1..=MAX_STEPS_LIMIT).contains(&self.max_steps),
-            format!("{path}.max_steps"),
+            join(path, "max_steps"),
             format!("must be in [1, {MAX_STEPS_LIMIT}], got {}", self.max_steps),
         );
         if let Some(c) = &self.loss_plateau {
-            v.positive(format!("{path}.loss_plateau.tol"), c.tol);
-            v.require(c.patience >= 1, format!("{path}.loss_plateau.patience"), "must be >= 1, got 0");
+            v.positive(join(path, "loss_plateau.tol"), c.tol);
+            v.require(c.patience >= 1, join(path, "loss_plateau.patience"), "must be >= 1, got 0");
         }
         if let Some(c) = &self.param_change {
-            v.positive(format!("{path}.param_change.tol"), c.tol);
-            v.require(c.patience >= 1, format!("{path}.param_change.patience"), "must be >= 1, got 0");
+            v.positive(join(path, "param_change.tol"), c.tol);
+            v.require(c.patience >= 1, join(path, "param_change.patience"), "must be >= 1, got 0");
         }
         if let Some(c) = &self.grad_norm {
-            v.positive(format!("{path}.grad_norm.tol"), c.tol);
+            v.positive(join(path, "grad_norm.tol"), c.tol);
         }
         if let Some(c) = &self.target_loss {
-            v.finite(format!("{path}.target_loss.value"), c.value);
+            v.finite(join(path, "target_loss.value"), c.value);
         }
         if let Some(c) = &self.early_stopping {
-            v.require(c.patience >= 1, format!("{path}.early_stopping.patience"), "must be >= 1, got 0");
-            v.non_negative(format!("{path}.early_stopping.min_delta"), c.min_delta);
+            v.require(c.patience >= 1, join(path, "early_stopping.patience"), "must be >= 1, got 0");
+            v.non_negative(join(path, "early_stopping.min_delta"), c.min_delta);
         }
         let factor = self.divergence.factor;
         v.require(
             factor.is_finite() && factor >= 1.0,
-            format!("{path}.divergence.factor"),
+            join(path, "divergence.factor"),
             format!("must be a finite number >= 1, got {factor}"),
         );
     }

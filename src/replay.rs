@@ -74,6 +74,8 @@ struct TrajectoryView {
     lr: Vec<Num>,
 }
 
+impl crate::json::InfallibleJson for TrajectoryView {}
+
 impl Trajectory {
     /// `{"params": [...], "loss": [...], "lr": [...]}` with non-finite values as strings.
     pub fn to_json(&self) -> String {
@@ -82,7 +84,7 @@ impl Trajectory {
             loss: nums(&self.loss),
             lr: nums(&self.lr),
         };
-        serde_json::to_string(&view).unwrap_or_default()
+        crate::json::to_string(&view)
     }
 }
 

@@ -1,6 +1,6 @@
 //! A session: one problem and several runs stepped side by side. This is what the page, the
-//! embed widget and the CLI drive: `step(n)`, `run_until_stopped(max)`, `reset()`,
-//! `snapshot()`.
+//! embed widget and the CLI drive: `step(n)` (which also runs
+//! every run until it stops, given a large enough `n`), `reset()`, `snapshot()`.
 
 use crate::config::Experiment;
 use crate::monitor::Status;
@@ -122,15 +122,12 @@ impl Session {
         self.runs.iter_mut().for_each(|r| r.set_recording(on));
     }
 
-    /// Advances every run by up to `n` steps; returns the steps taken by all runs together.
+    /// Advances every run by up to `n` steps, fewer for a run that stops on the way (so
+    /// `step(u64::MAX)` runs every run until it stops); returns the steps taken by all runs
+    /// together.
     pub fn step(&mut self, n: u64) -> u64 {
         let problem = &self.problem;
         self.runs.iter_mut().map(|r| r.advance(problem, n)).sum()
-    }
-
-    /// Steps every run until it stops or has taken `max` more steps.
-    pub fn run_until_stopped(&mut self, max: u64) -> u64 {
-        self.step(max)
     }
 
     /// Works through `queue` (the steps each run still has to take) until it is empty or

@@ -122,9 +122,11 @@ pub struct Snapshot {
     pub runs: Vec<RunSnapshot>,
 }
 
+impl crate::json::InfallibleJson for Snapshot {}
+
 impl Snapshot {
     /// Compact JSON.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self)
     }
 }

@@ -597,6 +597,8 @@ impl<'a> Parser<'a> {
         while self.peek().is_some_and(&keep) {
             self.bump();
         }
+        // Both ends are character boundaries (`bump` moves by whole characters), so the slice
+        // always exists; the empty default is never taken.
         self.text.get(start..self.pos).unwrap_or_default()
     }
 

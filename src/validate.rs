@@ -5,6 +5,16 @@
 
 use std::fmt;
 
+/// The path of `field` inside `path`: `runs[0].optimizer` and `lr` give `runs[0].optimizer.lr`,
+/// an empty path and `lr` give `lr`. Every validation path is built with it.
+pub fn join(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
 /// One problem found in user input, with the path of the field it concerns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
@@ -109,5 +119,16 @@ impl Validator {
         } else {
             Err(ValidationErrors(self.errors))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_adds_a_dot_only_after_a_path() {
+        assert_eq!(join("runs[0].optimizer", "lr"), "runs[0].optimizer.lr");
+        assert_eq!(join("", "lr"), "lr");
     }
 }

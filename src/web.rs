@@ -167,11 +167,6 @@ impl Playground {
         u32::try_from(self.session.step(u64::from(n))).unwrap_or(u32::MAX)
     }
 
-    /// Steps every run until it stops or has taken `max` more steps.
-    pub fn run_until_stopped(&mut self, max: u32) -> u32 {
-        u32::try_from(self.session.run_until_stopped(u64::from(max))).unwrap_or(u32::MAX)
-    }
-
     /// Every run back to its start (steps still queued are dropped).
     pub fn reset(&mut self) {
         self.session.reset();
@@ -223,11 +218,6 @@ impl Playground {
     pub fn snapshot(&self) -> Result<JsValue, JsError> {
         let serializer = serde_wasm_bindgen::Serializer::json_compatible();
         serde::Serialize::serialize(&self.session.snapshot(), &serializer).map_err(js_error)
-    }
-
-    /// The current experiment as a URL hash (without '#').
-    pub fn hash(&self) -> String {
-        crate::urlstate::encode(self.session.experiment())
     }
 
     /// One report per run: label, color, state, status line in words, end-point kind.

@@ -18,7 +18,7 @@ fn snapshots() -> String {
         .iter()
         .map(|c| {
             let mut session = Session::from_json(&c.to_string()).unwrap();
-            session.run_until_stopped(u64::MAX);
+            session.step(u64::MAX);
             session.snapshot().to_json()
         })
         .collect();

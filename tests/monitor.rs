@@ -572,7 +572,7 @@ const BOWL: &str = r#"{"seed": 1, "problem": {"name": "quadratic"},
 #[test]
 fn session_quadratic_bowl_with_sgd_converges() {
     let mut s = session(BOWL);
-    s.run_until_stopped(u64::MAX);
+    s.step(u64::MAX);
     assert!(!s.any_running());
     let snap = s.snapshot();
     let run = &snap.runs[0];
@@ -603,7 +603,7 @@ fn session_sgd_lr_one_on_a_steep_quadratic_diverges() {
         r#"{"problem": {"name": "quadratic", "a": 1, "b": 100},
             "runs": [{"label": "sgd", "x0": [-4.0, 1.0], "optimizer": {"name": "SGD", "lr": 1.0}}]}"#,
     );
-    s.run_until_stopped(u64::MAX);
+    s.step(u64::MAX);
     let snap = s.snapshot();
     let run = &snap.runs[0];
     assert_eq!(run.status.state, "diverged", "{}", snap.to_json());
@@ -615,7 +615,7 @@ fn session_sgd_lr_one_on_a_steep_quadratic_diverges() {
         r#"{"problem": {"name": "quadratic", "a": 1, "b": 100},
             "runs": [{"label": "sgd", "optimizer": {"name": "SGD", "lr": 1.0}}]}"#,
     );
-    s.run_until_stopped(u64::MAX);
+    s.step(u64::MAX);
     assert_eq!(s.snapshot().runs[0].status.state, "diverged");
 }
 
@@ -626,7 +626,7 @@ fn session_nonfinite_loss_divergence() {
         r#"{"problem": {"name": "quadratic", "a": 1, "b": 100},
             "runs": [{"label": "sgd", "x0": [0.0, 1e150], "optimizer": {"name": "SGD", "lr": 1.0}}]}"#,
     );
-    s.run_until_stopped(u64::MAX);
+    s.step(u64::MAX);
     let snap = s.snapshot();
     let run = &snap.runs[0];
     assert_eq!(run.status.state, "diverged", "{}", snap.to_json());
@@ -645,7 +645,7 @@ fn session_max_steps_stops_the_run() {
             "stop": {"max_steps": 5}}"#,
     );
     assert!(s.any_running());
-    s.run_until_stopped(u64::MAX);
+    s.step(u64::MAX);
     let snap = s.snapshot();
     let run = &snap.runs[0];
     assert_eq!(run.status.state, "stopped");
@@ -685,18 +685,18 @@ fn session_reset_then_rerun_is_bit_identical() {
         "stop": {"max_steps": 1500}}"#;
     let mut s = session(config);
     let initial = s.snapshot().to_json();
-    s.run_until_stopped(u64::MAX);
+    s.step(u64::MAX);
     let first = s.snapshot().to_json();
     s.reset();
     assert_eq!(s.snapshot().to_json(), initial);
     assert!(s.any_running());
-    s.run_until_stopped(u64::MAX);
+    s.step(u64::MAX);
     assert_eq!(s.snapshot().to_json(), first);
     // Reset halfway through, then run to the end.
     s.reset();
     s.step(321);
     s.reset();
-    s.run_until_stopped(u64::MAX);
+    s.step(u64::MAX);
     assert_eq!(s.snapshot().to_json(), first);
 }
 
@@ -712,7 +712,7 @@ fn session_two_sessions_from_one_config_are_bit_identical() {
     let mut a = session(config);
     let mut b = session(config);
     assert_eq!(a.snapshot().to_json(), b.snapshot().to_json());
-    a.run_until_stopped(u64::MAX);
+    a.step(u64::MAX);
     // Different chunking, same numbers.
     while b.any_running() {
         b.step(7);
@@ -739,7 +739,7 @@ fn session_runs_side_by_side_match_runs_alone() {
     for (i, run) in runs.iter().enumerate() {
         let alone = format!(r#"{{"problem": {{"name": "rosenbrock"}}, "runs": [{run}], "stop": {stop}}}"#);
         let mut a = session(&alone);
-        a.run_until_stopped(u64::MAX);
+        a.step(u64::MAX);
         let alone_snap = a.snapshot();
         assert_eq!(
             serde_json::to_string(&alone_snap.runs[0]).unwrap(),
@@ -758,7 +758,7 @@ fn session_stop_false_criteria_appear_in_the_snapshot() {
             "stop": {"max_steps": 1000, "grad_norm": {"tol": 1e-2, "stop": false},
                      "loss_plateau": null, "param_change": null}}"#,
     );
-    s.run_until_stopped(u64::MAX);
+    s.step(u64::MAX);
     let snap = s.snapshot();
     let run = &snap.runs[0];
     assert_eq!(run.status.state, "stopped");
@@ -772,7 +772,7 @@ fn session_stop_false_criteria_appear_in_the_snapshot() {
             "stop": {"max_steps": 1000, "grad_norm": {"tol": 1e-2},
                      "loss_plateau": null, "param_change": null}}"#,
     );
-    t.run_until_stopped(u64::MAX);
+    t.step(u64::MAX);
     let stopped = &t.snapshot().runs[0];
     assert_eq!(stopped.status.state, "converged");
     assert_eq!(stopped.status.criterion, Some("grad_norm"));
@@ -788,7 +788,7 @@ fn session_snapshot_lr_is_that_of_the_last_update() {
             "runs": [{"label": "sgd", "x0": [-4.0, 2.0], "optimizer": {"name": "SGD", "lr": 0.05}}],
             "stop": {"max_steps": 5}}"#,
     );
-    s.run_until_stopped(u64::MAX);
+    s.step(u64::MAX);
     assert_eq!(s.snapshot().runs[0].lr.0, 0.05);
     // Before the first update there is none.
     s.reset();

@@ -55,7 +55,7 @@ fn problem(name: &str) -> Value {
 fn finish(config: Value) -> Session {
     let experiment = Experiment::from_json(&config.to_string()).unwrap_or_else(|e| panic!("{config}: {e}"));
     let mut session = Session::new(experiment);
-    session.run_until_stopped(u64::MAX);
+    session.step(u64::MAX);
     session
 }
 

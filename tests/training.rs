@@ -35,7 +35,7 @@ fn minibatch_epochs_are_counted_and_evaluated() {
     // 100 training points in batches of 10: an epoch every 10 steps.
     assert_eq!(run.epoch(), 9);
     assert_eq!(run.evaluations().points().count(), 10, "one evaluation at step 0 and one per epoch");
-    s.run_until_stopped(10_000);
+    s.step(10_000);
     let snap = snapshot(&s);
     let training = &snap["runs"][0]["training"];
     assert_eq!(training["epoch"], 100);
@@ -52,7 +52,7 @@ fn same_seed_same_numbers_other_seed_other_numbers() {
       "stop": {"max_steps": 500}}"#;
     let run = |seed: &str| {
         let mut s = session(&config.replace("SEED", seed));
-        s.run_until_stopped(10_000);
+        s.step(10_000);
         s.snapshot().to_json()
     };
     assert_eq!(run("3"), run("3"));
@@ -62,7 +62,7 @@ fn same_seed_same_numbers_other_seed_other_numbers() {
 #[test]
 fn early_stopping_fires_on_an_overfitting_model_and_restores_the_best_weights() {
     let mut s = session(OVERFIT);
-    s.run_until_stopped(100_000);
+    s.step(100_000);
     let snap = snapshot(&s);
     let run = &snap["runs"][0];
     assert_eq!(run["status"]["state"], "converged", "{run}");
@@ -89,7 +89,7 @@ fn early_stopping_fires_on_an_overfitting_model_and_restores_the_best_weights() 
 #[test]
 fn early_stopping_without_restore_keeps_the_last_weights() {
     let mut s = session(&OVERFIT.replace("\"restore_best\": true", "\"restore_best\": false"));
-    s.run_until_stopped(100_000);
+    s.step(100_000);
     let Problem::Model(problem) = s.problem() else { panic!("not a model problem") };
     let last = problem.evaluate(s.runs()[0].params()).validation_loss;
     let best = s.runs()[0].monitor().best_validation().unwrap().1;
@@ -158,7 +158,7 @@ fn csv_data_trains_and_bad_csv_names_the_line() {
       "runs": [{"label": "lbfgs", "optimizer": {"name": "LBFGS", "line_search_fn": "strong_wolfe"}}],
       "stop": {"max_steps": 50}}"#;
     let mut s = session(good);
-    s.run_until_stopped(1_000);
+    s.step(1_000);
     let Problem::Model(problem) = s.problem() else { panic!("not a model problem") };
     let prediction = problem.model.predict(s.runs()[0].params(), &[10.0]);
     assert!((prediction - 21.0).abs() < 1e-4, "y = 2x + 1 at 10 is 21, got {prediction}");
@@ -170,7 +170,7 @@ fn csv_data_trains_and_bad_csv_names_the_line() {
 #[test]
 fn after_a_restore_the_snapshot_describes_the_restored_weights() {
     let mut s = session(OVERFIT);
-    s.run_until_stopped(100_000);
+    s.step(100_000);
     let snap = snapshot(&s);
     let training = &snap["runs"][0]["training"];
     assert_eq!(training["validation_loss"], training["best_validation_loss"], "{training}");

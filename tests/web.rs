@@ -25,8 +25,8 @@ fn stepping_matches_the_native_core_bit_for_bit() {
         native.step(123);
         assert_eq!(playground.snapshot_json(), native.snapshot().to_json());
     }
-    playground.run_until_stopped(100_000);
-    native.run_until_stopped(100_000);
+    playground.step(100_000);
+    native.step(100_000);
     assert_eq!(playground.snapshot_json(), native.snapshot().to_json());
     assert!(!playground.any_running());
 }
@@ -67,7 +67,7 @@ fn reports_say_converged_at_a_global_minimum() {
     let config = r#"{"problem": {"name": "quadratic", "a": 1, "b": 10},
       "runs": [{"label": "gd", "x0": [3, 2], "optimizer": {"name": "SGD", "lr": 0.1}}]}"#;
     let mut playground = Playground::new(config).unwrap();
-    playground.run_until_stopped(100_000);
+    playground.step(100_000);
     let report = playground.report_json();
     assert!(report.contains("converged at step"), "{report}");
     assert!(report.contains("global minimum"), "{report}");
@@ -80,7 +80,7 @@ fn wasm_snapshots_match_the_native_golden_file_bit_for_bit() {
     assert_eq!(configs.len(), expected.len());
     for (config, expected) in configs.iter().zip(expected) {
         let mut playground = Playground::new(&config.to_string()).unwrap();
-        playground.run_until_stopped(u32::MAX);
+        playground.step(u32::MAX);
         assert_eq!(playground.snapshot_json(), expected);
     }
 }

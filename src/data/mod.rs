@@ -32,7 +32,7 @@ mod rng;
 
 use serde::{Deserialize, Serialize};
 
-use crate::validate::Validator;
+use crate::validate::{join, Validator};
 
 use classification::Shape;
 use regression::Target;
@@ -206,15 +206,6 @@ fn linear_intercept() -> f64 {
 }
 fn sine_frequency() -> f64 {
     1.0
-}
-
-/// The path of `field` inside `path` (`problem.data` + `n` gives `problem.data.n`).
-fn join(path: &str, field: &str) -> String {
-    if path.is_empty() {
-        field.to_string()
-    } else {
-        format!("{path}.{field}")
-    }
 }
 
 /// Checks a point count against [MIN_POINTS, MAX_POINTS].

@@ -52,7 +52,7 @@ mod tanh;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, Rng, Task};
-use crate::validate::Validator;
+use crate::validate::{join, Validator};
 
 pub use activation::{sigmoid, Activation, InitScheme, LEAKY_SLOPE};
 pub use features::{powers, MAX_DEGREE};
@@ -113,15 +113,6 @@ pub struct Regularization {
     /// Probability in [0, 0.9) of dropping a hidden unit in training (no effect without hidden
     /// layers).
     pub dropout: f64,
-}
-
-/// The path of `field` inside `path` (`model` + `degree` gives `model.degree`).
-fn join(path: &str, field: &str) -> String {
-    if path.is_empty() {
-        field.to_string()
-    } else {
-        format!("{path}.{field}")
-    }
 }
 
 /// True for classification.

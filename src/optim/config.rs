@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lookahead::LookaheadVariant;
 use crate::problem::ProblemSize;
-use crate::validate::Validator;
+use crate::validate::{join, Validator};
 
 /// Most iterations one L-BFGS step may run (`max_iter`). torch's default is 20; a step runs up
 /// to `max_iter` iterations, each with at least one evaluation of the objective, so this bounds
@@ -358,12 +358,12 @@ impl OptimizerConfig {
     /// evaluation) to `MAX_STEP_WORK`.
     pub fn validate_for_problem(&self, path: &str, size: ProblemSize, v: &mut Validator) {
         if let OptimizerConfig::Lookahead { inner, .. } = self {
-            return inner.validate_for_problem(&format!("{path}.inner"), size, v);
+            return inner.validate_for_problem(&join(path, "inner"), size, v);
         }
         if let OptimizerConfig::Newton { .. } = self {
             v.require(
                 size.dim <= MAX_NEWTON_PARAMS,
-                format!("{path}.name"),
+                join(path, "name"),
                 format!(
                     "Newton needs the Hessian, which is limited to problems with at most \
                      {MAX_NEWTON_PARAMS} parameters; this one has {} (use LBFGS instead)",
@@ -395,7 +395,7 @@ impl OptimizerConfig {
             String::new()
         };
         v.error(
-            format!("{path}.{field}"),
+            join(path, field),
             format!(
                 "one step may compute a gradient over {} examples{further} and an evaluation over {} examples, \
                  with {} parameters ({work} example-parameter passes), more than the limit of {MAX_STEP_WORK}; \
@@ -407,98 +407,97 @@ impl OptimizerConfig {
 
     /// Checks every hyperparameter with torch's rules, recording problems under `path`.
     pub fn validate(&self, path: &str, v: &mut Validator) {
-        let at = |field: &str| format!("{path}.{field}");
         if !matches!(self, OptimizerConfig::Lookahead { .. }) {
-            v.non_negative(at("lr"), self.lr());
+            v.non_negative(join(path, "lr"), self.lr());
         }
         match self {
             OptimizerConfig::SGD { momentum, dampening, weight_decay, nesterov, .. } => {
-                v.non_negative(at("momentum"), *momentum);
-                v.finite(at("dampening"), *dampening);
-                v.non_negative(at("weight_decay"), *weight_decay);
+                v.non_negative(join(path, "momentum"), *momentum);
+                v.finite(join(path, "dampening"), *dampening);
+                v.non_negative(join(path, "weight_decay"), *weight_decay);
                 if *nesterov && (*momentum <= 0.0 || *dampening != 0.0) {
-                    v.error(at("nesterov"), "Nesterov momentum requires momentum > 0 and dampening = 0");
+                    v.error(join(path, "nesterov"), "Nesterov momentum requires momentum > 0 and dampening = 0");
                 }
             }
             OptimizerConfig::Adagrad { lr_decay, weight_decay, initial_accumulator_value, eps, .. } => {
-                v.non_negative(at("lr_decay"), *lr_decay);
-                v.non_negative(at("weight_decay"), *weight_decay);
-                v.non_negative(at("initial_accumulator_value"), *initial_accumulator_value);
-                v.non_negative(at("eps"), *eps);
+                v.non_negative(join(path, "lr_decay"), *lr_decay);
+                v.non_negative(join(path, "weight_decay"), *weight_decay);
+                v.non_negative(join(path, "initial_accumulator_value"), *initial_accumulator_value);
+                v.non_negative(join(path, "eps"), *eps);
             }
             OptimizerConfig::RMSprop { alpha, eps, weight_decay, momentum, .. } => {
-                v.non_negative(at("alpha"), *alpha);
-                v.non_negative(at("eps"), *eps);
-                v.non_negative(at("weight_decay"), *weight_decay);
-                v.non_negative(at("momentum"), *momentum);
+                v.non_negative(join(path, "alpha"), *alpha);
+                v.non_negative(join(path, "eps"), *eps);
+                v.non_negative(join(path, "weight_decay"), *weight_decay);
+                v.non_negative(join(path, "momentum"), *momentum);
             }
             OptimizerConfig::Adam { betas, eps, weight_decay, .. }
             | OptimizerConfig::AdamW { betas, eps, weight_decay, .. }
             | OptimizerConfig::RAdam { betas, eps, weight_decay, .. }
             | OptimizerConfig::Adamax { betas, eps, weight_decay, .. } => {
-                validate_betas(&at("betas"), betas, v);
-                v.non_negative(at("eps"), *eps);
-                v.non_negative(at("weight_decay"), *weight_decay);
+                validate_betas(&join(path, "betas"), betas, v);
+                v.non_negative(join(path, "eps"), *eps);
+                v.non_negative(join(path, "weight_decay"), *weight_decay);
             }
             OptimizerConfig::NAdam { betas, eps, weight_decay, momentum_decay, .. } => {
-                validate_betas(&at("betas"), betas, v);
-                v.non_negative(at("eps"), *eps);
-                v.non_negative(at("weight_decay"), *weight_decay);
-                v.non_negative(at("momentum_decay"), *momentum_decay);
+                validate_betas(&join(path, "betas"), betas, v);
+                v.non_negative(join(path, "eps"), *eps);
+                v.non_negative(join(path, "weight_decay"), *weight_decay);
+                v.non_negative(join(path, "momentum_decay"), *momentum_decay);
             }
             OptimizerConfig::Adadelta { rho, eps, weight_decay, .. } => {
-                v.unit_interval_closed(at("rho"), *rho);
-                v.non_negative(at("eps"), *eps);
-                v.non_negative(at("weight_decay"), *weight_decay);
+                v.unit_interval_closed(join(path, "rho"), *rho);
+                v.non_negative(join(path, "eps"), *eps);
+                v.non_negative(join(path, "weight_decay"), *weight_decay);
             }
             OptimizerConfig::LBFGS { max_iter, max_eval, tolerance_grad, tolerance_change, history_size, .. } => {
                 v.require(
                     (1..=MAX_LBFGS_ITER).contains(max_iter),
-                    at("max_iter"),
+                    join(path, "max_iter"),
                     format!("must be in [1, {MAX_LBFGS_ITER}], got {max_iter}"),
                 );
                 if let Some(max_eval) = max_eval {
                     v.require(
                         (1..=MAX_LBFGS_EVAL).contains(max_eval),
-                        at("max_eval"),
+                        join(path, "max_eval"),
                         format!("must be in [1, {MAX_LBFGS_EVAL}], got {max_eval}"),
                     );
                 }
-                v.non_negative(at("tolerance_grad"), *tolerance_grad);
-                v.non_negative(at("tolerance_change"), *tolerance_change);
+                v.non_negative(join(path, "tolerance_grad"), *tolerance_grad);
+                v.non_negative(join(path, "tolerance_change"), *tolerance_change);
                 v.require(
                     (1..=1000).contains(history_size),
-                    at("history_size"),
+                    join(path, "history_size"),
                     format!("must be in [1, 1000], got {history_size}"),
                 );
             }
             OptimizerConfig::Lion { betas, weight_decay, .. } => {
-                validate_betas(&at("betas"), betas, v);
-                v.non_negative(at("weight_decay"), *weight_decay);
+                validate_betas(&join(path, "betas"), betas, v);
+                v.non_negative(join(path, "weight_decay"), *weight_decay);
             }
-            OptimizerConfig::Newton { damping, .. } => v.non_negative(at("damping"), *damping),
+            OptimizerConfig::Newton { damping, .. } => v.non_negative(join(path, "damping"), *damping),
             OptimizerConfig::SGDHD { momentum, dampening, weight_decay, nesterov, hypergrad_lr, .. } => {
-                v.non_negative(at("momentum"), *momentum);
-                v.finite(at("dampening"), *dampening);
-                v.non_negative(at("weight_decay"), *weight_decay);
-                v.non_negative(at("hypergrad_lr"), *hypergrad_lr);
+                v.non_negative(join(path, "momentum"), *momentum);
+                v.finite(join(path, "dampening"), *dampening);
+                v.non_negative(join(path, "weight_decay"), *weight_decay);
+                v.non_negative(join(path, "hypergrad_lr"), *hypergrad_lr);
                 if *nesterov && (*momentum <= 0.0 || *dampening != 0.0) {
-                    v.error(at("nesterov"), "Nesterov momentum requires momentum > 0 and dampening = 0");
+                    v.error(join(path, "nesterov"), "Nesterov momentum requires momentum > 0 and dampening = 0");
                 }
             }
             OptimizerConfig::AdamHD { betas, eps, weight_decay, hypergrad_lr, .. } => {
-                validate_betas(&at("betas"), betas, v);
-                v.non_negative(at("eps"), *eps);
-                v.non_negative(at("weight_decay"), *weight_decay);
-                v.non_negative(at("hypergrad_lr"), *hypergrad_lr);
+                validate_betas(&join(path, "betas"), betas, v);
+                v.non_negative(join(path, "eps"), *eps);
+                v.non_negative(join(path, "weight_decay"), *weight_decay);
+                v.non_negative(join(path, "hypergrad_lr"), *hypergrad_lr);
             }
             OptimizerConfig::Lookahead { k, alpha, inner, .. } => {
-                v.require(*k >= 1, at("k"), format!("must be >= 1, got {k}"));
-                v.unit_interval_closed(at("alpha"), *alpha);
+                v.require(*k >= 1, join(path, "k"), format!("must be >= 1, got {k}"));
+                v.unit_interval_closed(join(path, "alpha"), *alpha);
                 if matches!(**inner, OptimizerConfig::Lookahead { .. }) {
-                    v.error(at("inner"), "a Lookahead cannot wrap another Lookahead");
+                    v.error(join(path, "inner"), "a Lookahead cannot wrap another Lookahead");
                 } else {
-                    inner.validate(&at("inner"), v);
+                    inner.validate(&join(path, "inner"), v);
                 }
             }
         }

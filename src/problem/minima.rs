@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::landscapes::Landscape;
 use super::minima_table as table;
 use crate::math::sqrt;
-use crate::validate::Validator;
+use crate::validate::{join, Validator};
 
 /// Largest magnitude of a view box coordinate. Every problem's own box lies within +-10, so a
 /// view may zoom out 100,000-fold from the widest of them; the landscapes stay finite there
@@ -50,7 +50,7 @@ impl ViewBox {
             let ok = inside(lo) && inside(hi) && hi - lo >= MIN_VIEW_SPAN;
             v.require(
                 ok,
-                format!("{path}.{axis}"),
+                join(path, axis),
                 format!(
                     "must satisfy -{MAX_VIEW_COORDINATE} <= {axis}[0] < {axis}[1] <= {MAX_VIEW_COORDINATE} \
                      with {axis}[1] - {axis}[0] >= {MIN_VIEW_SPAN}, got [{lo:?}, {hi:?}]"

@@ -30,7 +30,7 @@ mod training;
 use serde::{Deserialize, Serialize};
 
 use crate::limits::MAX_INLINE_POINTS;
-use crate::validate::Validator;
+use crate::validate::{join, Validator};
 
 pub use landscapes::Landscape;
 pub use minima::{KnownMinimum, MinimumKind, ViewBox, MAX_VIEW_COORDINATE, MIN_VIEW_SPAN};
@@ -144,15 +144,6 @@ fn ackley_b() -> f64 {
 }
 fn ackley_c() -> f64 {
     landscapes::ACKLEY_C
-}
-
-/// The path of `field` inside `path` (`problem` + `b` gives `problem.b`).
-fn join(path: &str, field: &str) -> String {
-    if path.is_empty() {
-        field.to_string()
-    } else {
-        format!("{path}.{field}")
-    }
 }
 
 /// Checks that x and y have the same, non-zero length, at most `limits::MAX_INLINE_POINTS`.

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{split, DataConfig, Dataset, Rng, Task};
 use crate::model::{Loss, Model, ModelConfig, Regularization};
-use crate::validate::Validator;
+use crate::validate::{join, Validator};
 
 /// Stream of the random generator that draws the initial weights.
 pub const STREAM_INIT: u64 = 11;
@@ -58,21 +58,21 @@ fn one() -> u32 {
 impl TrainingConfig {
     /// Checks the data, the model against the data's shape, and the training settings.
     pub fn validate(&self, path: &str, v: &mut Validator) {
-        self.data.validate(&format!("{path}.data"), v);
+        self.data.validate(&join(path, "data"), v);
         let (task, input_dim) = (self.data.task(), self.data.input_dim());
-        self.model.validate(&format!("{path}.model"), input_dim, task, v);
-        self.regularization.validate(&format!("{path}.regularization"), v);
+        self.model.validate(&join(path, "model"), input_dim, task, v);
+        self.regularization.validate(&join(path, "regularization"), v);
         let share = self.validation_share;
         v.require(
             (0.1..=0.9).contains(&share),
-            format!("{path}.validation_share"),
+            join(path, "validation_share"),
             format!("must be in [0.1, 0.9], got {share}"),
         );
         if let Some(batch) = self.batch_size {
-            v.require(batch >= 1, format!("{path}.batch_size"), "must be >= 1 (or null for full batch), got 0");
+            v.require(batch >= 1, join(path, "batch_size"), "must be >= 1 (or null for full batch), got 0");
         }
         if let (Some(Loss::CrossEntropy), Task::Regression) = (self.loss, task) {
-            v.error(format!("{path}.loss"), "cross_entropy needs classification data (labels 0/1); use mse");
+            v.error(join(path, "loss"), "cross_entropy needs classification data (labels 0/1); use mse");
         }
     }
 

@@ -2,16 +2,7 @@
 //! keep every formula free of division by zero.
 
 use super::config::{LrLambda, PlateauMode, ScheduleConfig, ThresholdMode};
-use crate::validate::Validator;
-
-/// The path of field `name` under `path`.
-fn at(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
-    }
-}
+use crate::validate::{join, Validator};
 
 /// A count that must be at least 1.
 fn at_least_one(v: &mut Validator, path: String, value: u64) {
@@ -45,12 +36,12 @@ fn cycled_momentum(v: &mut Validator, path: &str, has_momentum: bool, cycle: boo
     }
     v.require(
         has_momentum,
-        at(path, "cycle_momentum"),
+        join(path, "cycle_momentum"),
         "the optimizer has no momentum or betas to cycle (torch: optimizer must support momentum \
          or beta1 with `cycle_momentum` option enabled); set cycle_momentum to false",
     );
-    v.unit_interval_open(at(path, "base_momentum"), base);
-    v.unit_interval_open(at(path, "max_momentum"), max);
+    v.unit_interval_open(join(path, "base_momentum"), base);
+    v.unit_interval_open(join(path, "max_momentum"), max);
 }
 
 impl ScheduleConfig {
@@ -61,44 +52,44 @@ impl ScheduleConfig {
         match self {
             ScheduleConfig::Constant {} => {}
             ScheduleConfig::StepLR { step_size, gamma } => {
-                at_least_one(v, at(path, "step_size"), *step_size);
-                v.positive(at(path, "gamma"), *gamma);
+                at_least_one(v, join(path, "step_size"), *step_size);
+                v.positive(join(path, "gamma"), *gamma);
             }
             ScheduleConfig::MultiStepLR { milestones, gamma } => {
-                increasing(v, &at(path, "milestones"), milestones);
-                v.positive(at(path, "gamma"), *gamma);
+                increasing(v, &join(path, "milestones"), milestones);
+                v.positive(join(path, "gamma"), *gamma);
             }
-            ScheduleConfig::ExponentialLR { gamma } => v.positive(at(path, "gamma"), *gamma),
+            ScheduleConfig::ExponentialLR { gamma } => v.positive(join(path, "gamma"), *gamma),
             ScheduleConfig::CosineAnnealingLR { t_max, eta_min } => {
-                at_least_one(v, at(path, "T_max"), *t_max);
-                v.non_negative(at(path, "eta_min"), *eta_min);
+                at_least_one(v, join(path, "T_max"), *t_max);
+                v.non_negative(join(path, "eta_min"), *eta_min);
             }
             ScheduleConfig::CosineAnnealingWarmRestarts { t_0, t_mult, eta_min } => {
-                at_least_one(v, at(path, "T_0"), *t_0);
-                at_least_one(v, at(path, "T_mult"), *t_mult);
-                v.non_negative(at(path, "eta_min"), *eta_min);
+                at_least_one(v, join(path, "T_0"), *t_0);
+                at_least_one(v, join(path, "T_mult"), *t_mult);
+                v.non_negative(join(path, "eta_min"), *eta_min);
             }
             // torch allows ConstantLR factor 0 but then divides by it at total_iters.
             ScheduleConfig::ConstantLR { factor, total_iters } => {
-                in_open_closed_unit(v, at(path, "factor"), *factor);
-                at_least_one(v, at(path, "total_iters"), *total_iters);
+                in_open_closed_unit(v, join(path, "factor"), *factor);
+                at_least_one(v, join(path, "total_iters"), *total_iters);
             }
             ScheduleConfig::LinearLR { start_factor, end_factor, total_iters } => {
-                in_open_closed_unit(v, at(path, "start_factor"), *start_factor);
-                v.unit_interval_closed(at(path, "end_factor"), *end_factor);
-                at_least_one(v, at(path, "total_iters"), *total_iters);
+                in_open_closed_unit(v, join(path, "start_factor"), *start_factor);
+                v.unit_interval_closed(join(path, "end_factor"), *end_factor);
+                at_least_one(v, join(path, "total_iters"), *total_iters);
             }
             ScheduleConfig::PolynomialLR { total_iters, power } => {
-                at_least_one(v, at(path, "total_iters"), *total_iters);
-                v.non_negative(at(path, "power"), *power);
+                at_least_one(v, join(path, "total_iters"), *total_iters);
+                v.non_negative(join(path, "power"), *power);
             }
             ScheduleConfig::LambdaLR { function, t0 } => match (function, t0) {
-                (LrLambda::InverseTime, Some(t0)) => v.positive(at(path, "t0"), *t0),
+                (LrLambda::InverseTime, Some(t0)) => v.positive(join(path, "t0"), *t0),
                 (LrLambda::InverseTime, None) => {
-                    v.error(at(path, "t0"), "is required by inverse_time (lr / (1 + t/t0))")
+                    v.error(join(path, "t0"), "is required by inverse_time (lr / (1 + t/t0))")
                 }
                 (LrLambda::InverseSqrt, Some(_)) => {
-                    v.error(at(path, "t0"), "is not used by inverse_sqrt (lr / sqrt(t + 1)); remove it")
+                    v.error(join(path, "t0"), "is not used by inverse_sqrt (lr / sqrt(t + 1)); remove it")
                 }
                 (LrLambda::InverseSqrt, None) => {}
             },
@@ -109,15 +100,15 @@ impl ScheduleConfig {
             ScheduleConfig::CyclicLR { .. } => validate_cyclic(self, path, optimizer_has_momentum, v),
             ScheduleConfig::ReduceLROnPlateau { mode, factor, threshold, threshold_mode, min_lr, eps, .. } => {
                 // torch: "Factor should be < 1.0."; a negative factor would act as 0.
-                v.unit_interval_open(at(path, "factor"), *factor);
+                v.unit_interval_open(join(path, "factor"), *factor);
                 match (mode, threshold_mode) {
                     // In min mode a relative threshold of 1 or more makes no positive loss an
                     // improvement (loss < best * (1 - threshold) <= 0).
-                    (PlateauMode::Min, ThresholdMode::Rel) => v.unit_interval_open(at(path, "threshold"), *threshold),
-                    _ => v.non_negative(at(path, "threshold"), *threshold),
+                    (PlateauMode::Min, ThresholdMode::Rel) => v.unit_interval_open(join(path, "threshold"), *threshold),
+                    _ => v.non_negative(join(path, "threshold"), *threshold),
                 }
-                v.non_negative(at(path, "min_lr"), *min_lr);
-                v.non_negative(at(path, "eps"), *eps);
+                v.non_negative(join(path, "min_lr"), *min_lr);
+                v.non_negative(join(path, "eps"), *eps);
             }
         }
     }
@@ -133,8 +124,8 @@ fn validate_sequential(
     has_momentum: bool,
     v: &mut Validator,
 ) {
-    let children_path = at(path, "schedulers");
-    let milestones_path = at(path, "milestones");
+    let children_path = join(path, "schedulers");
+    let milestones_path = join(path, "milestones");
     if schedulers.is_empty() {
         v.error(&children_path, "SequentialLR needs at least one scheduler");
     } else if milestones.len() + 1 != schedulers.len() {
@@ -184,15 +175,15 @@ fn validate_one_cycle(config: &ScheduleConfig, path: &str, has_momentum: bool, v
     else {
         return;
     };
-    v.positive(at(path, "max_lr"), max_lr);
-    at_least_one(v, at(path, "total_steps"), total_steps);
-    v.unit_interval_closed(at(path, "pct_start"), pct_start);
-    v.positive(at(path, "div_factor"), div_factor);
-    v.positive(at(path, "final_div_factor"), final_div_factor);
+    v.positive(join(path, "max_lr"), max_lr);
+    at_least_one(v, join(path, "total_steps"), total_steps);
+    v.unit_interval_closed(join(path, "pct_start"), pct_start);
+    v.positive(join(path, "div_factor"), div_factor);
+    v.positive(join(path, "final_div_factor"), final_div_factor);
     let warmup_steps = pct_start * total_steps as f64;
     v.require(
         warmup_steps != 1.0,
-        at(path, "pct_start"),
+        join(path, "pct_start"),
         format!(
             "pct_start * total_steps must not be exactly 1 (the warm-up would end at step 0, where \
              torch divides by zero), got {pct_start} * {total_steps}"
@@ -218,12 +209,12 @@ fn validate_cyclic(config: &ScheduleConfig, path: &str, has_momentum: bool, v: &
     else {
         return;
     };
-    v.positive(at(path, "base_lr"), base_lr);
-    v.positive(at(path, "max_lr"), max_lr);
-    v.positive(at(path, "step_size_up"), step_size_up);
+    v.positive(join(path, "base_lr"), base_lr);
+    v.positive(join(path, "max_lr"), max_lr);
+    v.positive(join(path, "step_size_up"), step_size_up);
     if let Some(down) = step_size_down {
-        v.non_negative(at(path, "step_size_down"), down);
+        v.non_negative(join(path, "step_size_down"), down);
     }
-    v.positive(at(path, "gamma"), gamma);
+    v.positive(join(path, "gamma"), gamma);
     cycled_momentum(v, path, has_momentum, cycle_momentum, base_momentum, max_momentum);
 }

@@ -165,9 +165,4 @@ impl Schedule {
     pub fn is_constant(&self) -> bool {
         matches!(self.kind, Kind::Constant { .. })
     }
-
-    /// True for ReduceLROnPlateau, whose lr depends on the losses fed to `observe_loss`.
-    pub fn needs_loss(&self) -> bool {
-        matches!(self.kind, Kind::Plateau(_))
-    }
 }

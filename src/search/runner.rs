@@ -298,6 +298,8 @@ pub struct SearchResults {
     pub pbt: Option<PbtRecord>,
 }
 
+impl crate::json::InfallibleJson for SearchResults {}
+
 /// A search in progress.
 #[derive(Clone, Debug)]
 pub struct Search {
@@ -825,6 +827,6 @@ impl Search {
 
     /// The results as compact JSON (NaN objectives are written as null).
     pub fn results_json(&self) -> String {
-        serde_json::to_string(&self.results()).unwrap_or_default()
+        crate::json::to_string(&self.results())
     }
 }

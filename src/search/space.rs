@@ -25,7 +25,7 @@ use crate::config::Experiment;
 use crate::data::Rng;
 use crate::math::{exp, ln};
 use crate::tagged::kind;
-use crate::validate::{ValidationErrors, Validator};
+use crate::validate::{join, ValidationErrors, Validator};
 
 /// How a range is sampled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,9 +217,9 @@ impl Parameter {
     /// Checks the range or the choices, recording problems under `path` (`search.space[i]`).
     fn validate_shape(&self, path: &str, v: &mut Validator) {
         if let Err(e) = parse_path(&self.path) {
-            v.error(format!("{path}.path"), e);
+            v.error(join(path, "path"), e);
         } else if self.path.starts_with("search") {
-            v.error(format!("{path}.path"), "the search cannot vary its own settings");
+            v.error(join(path, "path"), "the search cannot vary its own settings");
         }
         if let Some(choices) = &self.choices {
             v.require(
@@ -229,7 +229,7 @@ impl Parameter {
             );
             v.require(
                 (1..=MAX_CHOICES).contains(&choices.len()),
-                format!("{path}.choices"),
+                join(path, "choices"),
                 format!("give 1 to {MAX_CHOICES} choices, got {}", choices.len()),
             );
             return;
@@ -238,19 +238,19 @@ impl Parameter {
             v.error(path, "needs low and high, or choices");
             return;
         };
-        let finite = v.finite(format!("{path}.low"), low) & v.finite(format!("{path}.high"), high);
+        let finite = v.finite(join(path, "low"), low) & v.finite(join(path, "high"), high);
         if !finite {
             return;
         }
         v.require(low < high, path, format!("needs low < high, got low {low} and high {high}"));
         if self.scale == Scale::Log {
-            v.require(low > 0.0, format!("{path}.low"), format!("must be > 0 on a log scale, got {low}"));
+            v.require(low > 0.0, join(path, "low"), format!("must be > 0 on a log scale, got {low}"));
         }
         if self.integer {
             for (field, x) in [("low", low), ("high", high)] {
                 v.require(
                     x.fract() == 0.0 && x.abs() <= MAX_INTEGER,
-                    format!("{path}.{field}"),
+                    join(path, field),
                     format!("must be a whole number for an integer range, got {x}"),
                 );
             }
@@ -317,11 +317,11 @@ pub fn validate(parameters: &[Parameter], base: &Experiment, run: usize, v: &mut
             _ => false,
         };
         if other_run {
-            v.error(format!("{path}.path"), format!("{}: the search trains run {run} only", p.path));
+            v.error(join(&path, "path"), format!("{}: the search trains run {run} only", p.path));
             continue;
         }
         if parameters[..i].iter().any(|q| q.path == p.path) {
-            v.error(format!("{path}.path"), format!("{} is searched twice", p.path));
+            v.error(join(&path, "path"), format!("{} is searched twice", p.path));
             continue;
         }
         for probe in p.probes() {

@@ -193,7 +193,7 @@ fn run(
     session.set_recording(svg.is_some());
     match (format, trace_file) {
         (None, _) => {
-            session.run_until_stopped(u64::MAX);
+            session.step(u64::MAX);
         }
         (Some(format), Some(path)) => {
             let file = File::create(path).map_err(|e| Failure(format!("cannot create {}: {e}", path.display())))?;
@@ -212,7 +212,7 @@ fn run(
             session = cell.into_inner();
         }
         (Some(TraceFormat::Csv), None) => {
-            session.run_until_stopped(u64::MAX);
+            session.step(u64::MAX);
             print_snapshot(&mut out, &session.snapshot())?;
             let mut streamed = Session::new(experiment);
             TraceWriter::new(TraceFormat::Csv, streamed.problem().dim())

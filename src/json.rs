@@ -1,0 +1,59 @@
+//! JSON text of the core's output types, whose serialization cannot fail.
+//!
+//! serde_json's serializer fails in three ways only: the writer fails, a map has a key that is
+//! neither a string nor a number, or a `Serialize` implementation returns its own error. None of
+//! them can happen for the types that implement [`InfallibleJson`]: the text goes into a
+//! `String` (whose writer never fails), their maps are keyed by strings, and their `Serialize`
+//! implementations are derived or write numbers and strings only (non-finite floats become
+//! `null` or, through `snapshot::Num`, strings, never an error). Types whose serialization can
+//! fail, such as the streamed traces of `trace.rs`, which refuse to be written twice, must not
+//! implement the trait; their writers return the error instead.
+//!
+//! Should a future change break that promise, the text says so (`{"error": "..."}`) rather than
+//! being empty, and the tests, which read the output of every such type, fail.
+
+use serde::Serialize;
+
+/// A type whose JSON serialization cannot fail (see the module comment for why).
+pub trait InfallibleJson: Serialize {}
+
+/// Compact JSON text of `value`.
+pub fn to_string<T: InfallibleJson + ?Sized>(value: &T) -> String {
+    match serde_json::to_string(value) {
+        Ok(text) => text,
+        Err(error) => broken(&error).to_string(),
+    }
+}
+
+/// `value` as a JSON value.
+pub fn to_value<T: InfallibleJson + ?Sized>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or_else(|error| broken(&error))
+}
+
+/// The object that stands for output a serializer refused to write, naming the reason.
+fn broken(error: &serde_json::Error) -> serde_json::Value {
+    serde_json::json!({ "error": format!("JSON serialization failed, which is a bug: {error}") })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A type that breaks the promise, to see the error text.
+    struct Refuses;
+
+    impl Serialize for Refuses {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("no"))
+        }
+    }
+
+    impl InfallibleJson for Refuses {}
+
+    #[test]
+    fn a_broken_promise_is_an_error_object_not_an_empty_string() {
+        let text = to_string(&Refuses);
+        assert_eq!(text, r#"{"error":"JSON serialization failed, which is a bug: no"}"#);
+        assert_eq!(to_value(&Refuses)["error"], "JSON serialization failed, which is a bug: no");
+    }
+}
