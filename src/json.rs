@@ -17,6 +17,12 @@ use serde::Serialize;
 /// A type whose JSON serialization cannot fail (see the module comment for why).
 pub trait InfallibleJson: Serialize {}
 
+/// A JSON value serializes as it was built.
+impl InfallibleJson for serde_json::Value {}
+
+/// A list of such values (the page's report and hover rows, the sweep's points).
+impl<T: InfallibleJson> InfallibleJson for [T] {}
+
 /// Compact JSON text of `value`.
 pub fn to_string<T: InfallibleJson + ?Sized>(value: &T) -> String {
     match serde_json::to_string(value) {

@@ -36,6 +36,8 @@ pub struct RunReport {
     pub hessian_eigenvalues: Option<[f64; 2]>,
 }
 
+impl crate::json::InfallibleJson for RunReport {}
+
 /// Eigenvalues of the 2x2 Hessian at `w`, smallest first (None for other dimensions).
 pub fn hessian_eigenvalues(problem: &Problem, w: &[f64]) -> Option<[f64; 2]> {
     if problem.dim() != 2 || w.len() != 2 {

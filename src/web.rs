@@ -230,7 +230,7 @@ impl Playground {
             .enumerate()
             .map(|(i, (run, config))| {
                 let report = describe(run, self.session.problem());
-                let mut value = serde_json::to_value(&report).unwrap_or_default();
+                let mut value = crate::json::to_value(&report);
                 if let Some(map) = value.as_object_mut() {
                     map.insert("color".into(), run_color(config.color.as_deref(), i).into());
                     map.insert("step".into(), run.step().into());
@@ -238,7 +238,7 @@ impl Playground {
                 value
             })
             .collect();
-        serde_json::to_string(&reports).unwrap_or_default()
+        crate::json::to_string(reports.as_slice())
     }
 
     /// The landscape view box as `[x0, x1, y0, y1]` (empty for models).
@@ -335,7 +335,7 @@ impl Playground {
                 }))
             })
             .collect();
-        serde_json::to_string(&rows).unwrap_or_default()
+        crate::json::to_string(rows.as_slice())
     }
 
     /// "landscape" for 2-D functions, "classification" or "regression" for models trained on
@@ -390,7 +390,7 @@ impl Playground {
 
     /// The sweep's finished points: `[{value, train_loss, validation_loss, steps}]`.
     pub fn sweep_json(&self) -> String {
-        self.sweep.as_ref().map_or("[]".into(), |s| serde_json::to_string(s.results()).unwrap_or_default())
+        self.sweep.as_ref().map_or("[]".into(), |s| crate::json::to_string(s.results()))
     }
 
     /// Starts a hyperparameter search of this experiment with the search section

@@ -34,6 +34,8 @@ pub struct SweepPoint {
     pub steps: u64,
 }
 
+impl crate::json::InfallibleJson for SweepPoint {}
+
 /// A sweep in progress.
 #[derive(Clone, Debug)]
 pub struct Sweep {
