@@ -1,0 +1,320 @@
+// The curve charts and their hover: one card per chart (loss, lr, gradient norm, step size, and
+// for models training vs validation loss and accuracy) with its options (log y, log x, EMA
+// smoothing, hide), where each card sits for the kind of problem (the stack beside the main view,
+// the row below it), which charts are drawn when (every chart now, the stalest one per frame
+// while animating, or one per frame after a burst of steps), the log-scale note, and the
+// tooltip with every run's value at the step under the pointer. Rust draws the charts.
+//
+// Host contract (the widget's ctx): pg(), config(), kind(), isModel(), full, playing(),
+// colorOf(i), snapshot().
+
+import { h, replace } from './dom.js';
+import { num, exact } from './util.js';
+
+export const CHART_W = 400;
+export const CHART_H = 200;
+// The plot area of a Rust curve chart (src/chart/curves.rs) spans x = 58 px (margin 6 + y labels
+// 52) to width - 18 px (right margin 18).
+const PLOT_LEFT = 58;
+const PLOT_RIGHT_INSET = 18;
+const CHART_INTERVAL_MS = 40;
+
+// modes: where a chart is shown ('landscape' problems, 'model' problems trained on data);
+// classification: only for classification data.
+const CHARTS = [
+  { kind: 'train_val', title: 'Training vs validation loss', defaults: { log_y: true, log_x: false }, modes: ['model'], what: 'the data loss on each set, measured every eval_every epochs (x axis: step). Solid: training, dashed: validation; a circle marks the best validation loss, a second one the early stop' },
+  { kind: 'accuracy', title: 'Accuracy', defaults: { log_y: false, log_x: false }, noLogY: true, modes: ['model'], classification: true, what: 'share of points on the right side of the decision boundary (x axis: step). Solid: training, dashed: validation' },
+  { kind: 'loss', title: 'Loss', modelTitle: 'Training loss per step', defaults: { log_y: true, log_x: false, smoothing: 0 }, smoothing: true, modes: ['landscape', 'model'], hover: true, what: 'f(w) at each step', modelWhat: 'the training objective at each step (data loss + penalties), on that step’s minibatch' },
+  { kind: 'lr', title: 'Learning rate', defaults: { log_y: false, log_x: false }, modes: ['landscape', 'model'], hover: true, what: 'the lr used by each step (after the schedule)' },
+  { kind: 'grad_norm', title: 'Gradient norm', defaults: { log_y: true, log_x: false }, modes: ['landscape', 'model'], hover: true, what: '‖∇f(w)‖; the dashed line is the tolerance' },
+  { kind: 'delta_norm', title: 'Step size', defaults: { log_y: true, log_x: false }, modes: ['landscape', 'model'], hover: true, what: '‖Δw‖ = distance moved by each step; dashed: tolerance' },
+];
+const MINIMAL_CHARTS = new Set(['loss', 'train_val', 'accuracy']);
+const CHART_BY_KIND = Object.fromEntries(CHARTS.map((c) => [c.kind, c]));
+
+export class Charts {
+  #ctx;
+  #charts = {}; // kind -> {canvas, tip, guide, card, empty, logY, logX, smooth, body, titleEl, whatEl}
+  #opts = {};
+  #hidden = new Set();
+  #drawnAt = {};
+  #dirty = new Set();
+  #pumpQueued = false;
+  #offscreen = new Set();
+  /** The container beside the main view. */
+  stack;
+  /** The row below the views (full mode only), or null. */
+  bottom;
+
+  constructor(ctx) {
+    this.#ctx = ctx;
+    for (const c of CHARTS) this.#opts[c.kind] = { ...c.defaults };
+    for (const c of CHARTS) {
+      if (!ctx.full && !MINIMAL_CHARTS.has(c.kind)) continue;
+      this.#buildCard(c);
+    }
+    this.stack = h('div', { class: 'chart-stack' });
+    this.bottom = ctx.full ? h('div', { class: 'viz-bottom' }) : null;
+  }
+
+  #buildCard(c) {
+    const canvas = h('canvas', { width: CHART_W, height: CHART_H, role: 'img', 'aria-label': `${c.title} vs step` });
+    const titleEl = h('span', { class: 'card-title' }, c.title);
+    const whatEl = h('span', null, c.what);
+    const tip = h('div', { class: 'tooltip', hidden: true });
+    const guide = h('div', { class: 'guide', hidden: true });
+    const opts = this.#opts[c.kind];
+    const toggle = (key, text) => {
+      const input = h('input', { type: 'checkbox', checked: !!opts[key] });
+      input.addEventListener('change', () => { opts[key] = input.checked; this.draw(c.kind); this.#noteLogY(c.kind); });
+      return { input, label: h('label', { class: 'check small-check' }, input, ' ', text) };
+    };
+    const logY = toggle('log_y', 'log y');
+    const logX = toggle('log_x', 'log x');
+    if (c.noLogY) logY.label = null;
+    let smooth = null;
+    let smoothInput = null;
+    if (c.smoothing) {
+      smoothInput = h('input', { type: 'range', min: 0, max: 0.99, step: 0.01, value: opts.smoothing, 'aria-label': 'EMA smoothing' });
+      const out = h('output', null, '0');
+      smoothInput.addEventListener('input', () => {
+        opts.smoothing = Number(smoothInput.value);
+        out.textContent = opts.smoothing.toFixed(2);
+        this.draw(c.kind);
+      });
+      smooth = h('label', { class: 'smooth', title: 'Exponential moving average of the loss: 0 = raw' }, 'smoothing ', smoothInput, ' ', out);
+    }
+    const hide = h('button', { type: 'button', class: 'small link', 'aria-expanded': 'true' }, 'Hide');
+    const empty = h('div', { class: 'empty', hidden: true }, 'No steps yet: press ▶ Play or Step.');
+    const body = h('div', { class: 'chart-body' }, h('div', { class: 'canvas-wrap' }, canvas, guide, tip, empty), h('p', { class: 'hint' }, whatEl, '.'), h('p', { class: 'note logy-note', hidden: true }, 'A loss of 0 or below cannot be drawn on a log scale: untick “log y” to see it.'));
+    hide.addEventListener('click', () => {
+      const hidden = !this.#hidden.has(c.kind);
+      if (hidden) this.#hidden.add(c.kind); else this.#hidden.delete(c.kind);
+      body.hidden = hidden;
+      hide.textContent = hidden ? 'Show' : 'Hide';
+      hide.setAttribute('aria-expanded', String(!hidden));
+      if (!hidden) this.draw(c.kind);
+    });
+    const card = h('figure', { class: `card chart-card chart-${c.kind}`, dataset: { kind: c.kind } },
+      h('div', { class: 'card-head' }, titleEl,
+        h('div', { class: 'chart-opts' }, logY.label, logX.label, smooth, hide)),
+      body);
+    this.#charts[c.kind] = { canvas, tip, guide, card, empty, logY: logY.input, logX: logX.input, smooth: smoothInput, body, titleEl, whatEl };
+    if (c.hover) {
+      canvas.addEventListener('pointermove', (e) => this.#hover(c.kind, e));
+      canvas.addEventListener('pointerleave', () => { tip.hidden = true; guide.hidden = true; });
+    }
+  }
+
+  /** Starts watching which cards are on screen (a chart off screen is not animated). */
+  observe() {
+    if (!('IntersectionObserver' in window)) return;
+    const io = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const kind = entry.target.dataset.kind;
+        if (entry.isIntersecting) {
+          const wasOff = this.#offscreen.delete(kind);
+          if (wasOff) this.draw(kind);
+        } else {
+          this.#offscreen.add(kind);
+        }
+      }
+    });
+    for (const kind of Object.keys(this.#charts)) io.observe(this.#charts[kind].card);
+  }
+
+  #mode() {
+    return this.#ctx.isModel() ? 'model' : 'landscape';
+  }
+
+  /** Is this chart part of the current kind of problem? */
+  #active(kind) {
+    const c = CHART_BY_KIND[kind];
+    if (!c || !this.#charts[kind]) return false;
+    if (!c.modes.includes(this.#mode())) return false;
+    return !c.classification || this.#ctx.kind() === 'classification';
+  }
+
+  /** Puts each chart card where it belongs for this kind of problem; hides the others. */
+  layout() {
+    const model = this.#ctx.isModel();
+    const kind = this.#ctx.kind();
+    let stack;
+    let bottom;
+    if (!model) {
+      stack = ['loss', 'lr'];
+      bottom = ['grad_norm', 'delta_norm'];
+    } else if (kind === 'classification') {
+      stack = ['train_val', 'accuracy'];
+      bottom = ['loss', 'lr', 'grad_norm', 'delta_norm'];
+    } else {
+      stack = ['train_val', 'loss'];
+      bottom = ['lr', 'grad_norm', 'delta_norm'];
+    }
+    const cards = (kinds) => kinds.filter((k) => this.#charts[k]).map((k) => this.#charts[k].card);
+    if (this.bottom) {
+      this.stack.replaceChildren(...cards(stack));
+      this.bottom.replaceChildren(...cards(bottom));
+    } else {
+      // Minimal mode: the first two charts only.
+      this.stack.replaceChildren(...cards(stack).slice(0, 2));
+    }
+    for (const k of Object.keys(this.#charts)) this.#charts[k].card.hidden = !this.#active(k);
+  }
+
+  /**
+   * The kind of problem is set (changed: it differs from the last one): lays the cards out
+   * again and words titles and hints for it.
+   */
+  setKind(changed) {
+    const ctx = this.#ctx;
+    if (changed) {
+      this.layout();
+      for (const c of CHARTS) this.#dirty.add(c.kind);
+    }
+    const model = ctx.isModel();
+    const problem = ctx.config().problem;
+    const full = model && !(typeof problem.batch_size === 'number') && !(problem.regularization && problem.regularization.dropout > 0);
+    for (const c of CHARTS) {
+      const chart = this.#charts[c.kind];
+      if (!chart) continue;
+      chart.titleEl.textContent = model && c.modelTitle ? c.modelTitle : c.title;
+      let what = model && c.modelWhat ? c.modelWhat : c.what;
+      if (c.kind === 'loss' && full) what = 'the training objective at each step (data loss + penalties) on the whole training set (full batch)';
+      chart.whatEl.textContent = what;
+    }
+  }
+
+  /** The loss chart's log scale for this problem (off where the loss can be negative). */
+  setLogLoss(logLoss) {
+    this.#opts.loss.log_y = logLoss;
+    const c = this.#charts.loss;
+    if (c) c.logY.checked = logLoss;
+  }
+
+  /**
+   * Redraws the charts: mode 'sync' draws every chart now (API calls, fresh experiments);
+   * 'anim' (a frame of the animation) redraws only the stalest visible on-screen chart, each at
+   * most every CHART_INTERVAL_MS; 'spread' marks every chart dirty and draws one per frame.
+   * A curve chart costs from 2 to 25 ms to draw (plotters on a canvas).
+   */
+  render(mode) {
+    if (mode === 'anim') {
+      this.#drawDue();
+    } else if (mode === 'spread') {
+      for (const c of CHARTS) this.#dirty.add(c.kind);
+      this.#pump();
+    } else {
+      for (const c of CHARTS) this.draw(c.kind);
+    }
+  }
+
+  /** The log-scale notes and empty-chart notes for this snapshot. */
+  renderNotes(snap, maxStep) {
+    for (const c of CHARTS) {
+      this.#noteLogY(c.kind, snap);
+      const chart = this.#charts[c.kind];
+      if (chart) chart.empty.hidden = maxStep > 0;
+    }
+  }
+
+  #pump() {
+    if (this.#pumpQueued) return;
+    this.#pumpQueued = true;
+    requestAnimationFrame(() => {
+      this.#pumpQueued = false;
+      if (this.#ctx.playing() || !this.#ctx.pg()) return; // the animation draws the charts
+      for (const c of CHARTS) {
+        if (!this.#dirty.has(c.kind)) continue;
+        if (!this.#visible(c.kind, false)) {
+          this.#dirty.delete(c.kind); // a hidden chart is drawn when it is shown again
+          continue;
+        }
+        this.draw(c.kind);
+        break;
+      }
+      if (this.#dirty.size) this.#pump();
+    });
+  }
+
+  #drawDue() {
+    const now = performance.now();
+    let due = null;
+    for (const c of CHARTS) {
+      if (!this.#visible(c.kind, true)) continue;
+      const last = this.#drawnAt[c.kind] || 0;
+      if (now - last < CHART_INTERVAL_MS) continue;
+      if (due === null || last < (this.#drawnAt[due] || 0)) due = c.kind;
+    }
+    if (due) this.draw(due, true);
+  }
+
+  #visible(kind, animating) {
+    return this.#active(kind) && !this.#hidden.has(kind) && !(animating && this.#offscreen.has(kind));
+  }
+
+  /** Draws one chart now (when it is visible). */
+  draw(kind, animating = false) {
+    const pg = this.#ctx.pg();
+    if (!pg || !this.#visible(kind, animating)) return;
+    const opts = this.#opts[kind];
+    this.#drawnAt[kind] = performance.now();
+    this.#dirty.delete(kind);
+    try {
+      pg.draw_chart(this.#charts[kind].canvas, kind, JSON.stringify(opts));
+    } catch (e) {
+      console.warn(`chart ${kind}:`, e);
+    }
+  }
+
+  #noteLogY(kind, snap) {
+    const c = this.#charts[kind];
+    if (!c) return;
+    const note = c.body.querySelector('.logy-note');
+    let show = false;
+    if (kind === 'loss' && this.#opts.loss.log_y) {
+      const s = snap || this.#ctx.snapshot();
+      show = s.runs.some((r) => num(r.loss) <= 0);
+    }
+    note.hidden = !show;
+  }
+
+  #hover(kind, e) {
+    const ctx = this.#ctx;
+    const pg = ctx.pg();
+    const c = this.#charts[kind];
+    const rect = c.canvas.getBoundingClientRect();
+    const scale = c.canvas.width / rect.width;
+    const px = (e.clientX - rect.left) * scale;
+    const left = PLOT_LEFT;
+    const right = c.canvas.width - PLOT_RIGHT_INSET;
+    const maxStep = pg.max_step();
+    if (px < left || px > right || maxStep <= 0) {
+      c.tip.hidden = true;
+      c.guide.hidden = true;
+      return;
+    }
+    const frac = (px - left) / (right - left);
+    const step = this.#opts[kind].log_x ? 10 ** (frac * Math.log10(maxStep + 1)) - 1 : frac * maxStep;
+    const rows = JSON.parse(pg.hover_json(step));
+    const names = { loss: 'loss', lr: 'lr', grad_norm: '‖∇f‖', delta_norm: '‖Δw‖' };
+    const colorByLabel = new Map(ctx.config().runs.map((r, i) => [r.label, ctx.colorOf(i)]));
+    replace(c.tip,
+      h('div', { class: 'tip-head' }, `step ≈ ${Math.round(step).toLocaleString('en-US')}`),
+      rows.map((r) => h('div', { class: 'tip-row' },
+        h('span', { class: 'swatch', style: { background: colorByLabel.get(r.label) || '#888' } }),
+        h('span', { class: 'tip-label' }, r.label),
+        h('span', { class: 'tip-value' }, `${names[kind]} = ${exact(r[kind])}`),
+        h('span', { class: 'tip-step' }, `step ${r.step}`))));
+    c.tip.hidden = false;
+    c.guide.hidden = false;
+    const cssX = px / scale;
+    c.guide.style.left = `${cssX}px`;
+    const tipW = c.tip.offsetWidth;
+    const x = cssX + 12 + tipW > rect.width ? cssX - 12 - tipW : cssX + 12;
+    c.tip.style.left = `${Math.max(0, x)}px`;
+    const cssY = e.clientY - rect.top;
+    const tipH = c.tip.offsetHeight;
+    c.tip.style.top = `${Math.max(0, Math.min(rect.height - tipH, cssY + 14))}px`;
+  }
+}

@@ -1,0 +1,256 @@
+// The frame loop and its step budget: how the runs are stepped while the page stays responsive.
+// Owns the animation (play, pause, one stepping frame per animation frame), the steps queued by
+// el.step(n) and taken in slices of DRAIN_SLICE_MS (one task each), the timing it measures (what
+// a step and a snapshot cost) and the last snapshot. It never touches the DOM: the widget (host)
+// draws and dispatches events, so this module runs in Node with a fake Playground and clock
+// (tests/e2e/frame-loop.test.mjs).
+//
+// Host contract:
+//   pg()                  the Playground (pending, queue_steps, work, any_running,
+//                         cancel_steps, snapshot_json), or null
+//   runs()                the number of runs of the running experiment
+//   speed()               steps per frame: a number (as text or number) or 'max'
+//   sweepRunning()        does a complexity sweep train in the same frames?
+//   viewOverrun()         ms by which a view due in this frame costs more than its share (0: none)
+//   stepped(snap, dispatch) -> bool  a fresh snapshot: dispatch events, say if a state changed
+//   render(snap, throttleStatus, mode)  redraw ('anim': a frame, 'spread': charts over frames)
+//   stopped()             the animation ended by itself (every run stopped)
+// Optional clock (tests): now(), frame(fn) (requestAnimationFrame), task(fn) (setTimeout 0).
+
+// A frame steps for at most MAX_FRAME_MS (half of it while a sweep trains too).
+export const MAX_FRAME_MS = 8;
+// el.step(n) takes its steps in tasks of about this many milliseconds.
+export const DRAIN_SLICE_MS = 16;
+export const STATUS_INTERVAL_MS = 100;
+// A frame that redraws a costly view steps for that much less, but at least MIN_STEP_MS.
+export const MIN_STEP_MS = 2;
+
+/**
+ * The stepping budget of one frame: MAX_FRAME_MS, halved while a sweep trains too, less what a
+ * costly view due in this frame takes beyond its share (never below MIN_STEP_MS).
+ */
+export function frameBudget(sweepRunning, viewOverrun) {
+  let budget = sweepRunning ? MAX_FRAME_MS / 2 : MAX_FRAME_MS;
+  if (viewOverrun > 0) budget = Math.max(MIN_STEP_MS, budget - viewOverrun);
+  return budget;
+}
+
+const defaultClock = {
+  now: () => performance.now(),
+  frame: (fn) => requestAnimationFrame(fn),
+  task: (fn) => setTimeout(fn, 0),
+};
+
+export class FrameLoop {
+  #host;
+  #clock;
+  #playing = false;
+  #loopId = 0;
+  #drawNext = false; // the last frame's steps overran: the next one only draws
+  #drain = null; // {resolve, reject, dispatch}: queued steps being taken over several tasks
+  #stepCost = null; // ms per single step of every run together (measured while stepping)
+  #stepsTaken = 0; // grows with every step taken, to know when a view is stale
+  #lastSnap = null;
+  #snapCost = 0;
+  #lastSnapAt = 0;
+
+  constructor(host, clock = {}) {
+    this.#host = host;
+    this.#clock = { ...defaultClock, ...clock };
+  }
+
+  get playing() {
+    return this.#playing;
+  }
+
+  /** ms per single step of every run together, or null when not measured yet. */
+  get stepCost() {
+    return this.#stepCost;
+  }
+
+  get stepsTaken() {
+    return this.#stepsTaken;
+  }
+
+  get lastSnap() {
+    return this.#lastSnap;
+  }
+
+  set lastSnap(snap) {
+    this.#lastSnap = snap;
+  }
+
+  /** Another model: its step cost is measured again. */
+  forgetStepCost() {
+    this.#stepCost = null;
+  }
+
+  /** Starts the animation (no-op when it runs); returns false when it was running already. */
+  start() {
+    if (this.#playing) return false;
+    this.#playing = true;
+    const loop = ++this.#loopId; // a pause and a play within one frame must not start two loops
+    this.#clock.frame(() => this.#frame(loop));
+    return true;
+  }
+
+  /** Stops the animation; returns whether it was running. Queued steps are not touched. */
+  stop() {
+    const was = this.#playing;
+    this.#playing = false;
+    return was;
+  }
+
+  /** A fresh snapshot, remembered (with its cost) for the animation. */
+  snap() {
+    const t0 = this.#clock.now();
+    const snap = JSON.parse(this.#host.pg().snapshot_json());
+    const now = this.#clock.now();
+    this.#snapCost = now - t0;
+    this.#lastSnapAt = now;
+    this.#lastSnap = snap;
+    return snap;
+  }
+
+  /** Takes queued steps for at most `ms` milliseconds; returns the steps taken by all runs. */
+  work(ms) {
+    const t0 = this.#clock.now();
+    const taken = this.#host.pg().work(ms);
+    const runs = this.#host.runs();
+    if (taken > 0) {
+      // ms per single step of every run together, for estimates (replays).
+      const per = ((this.#clock.now() - t0) / taken) * runs;
+      this.#stepCost = this.#stepCost === null ? per : 0.8 * this.#stepCost + 0.2 * per;
+    }
+    this.#stepsTaken += taken;
+    return taken;
+  }
+
+  /**
+   * Takes the queued steps in slices of DRAIN_SLICE_MS, one task each, redrawing at the status
+   * rate; resolves with the final snapshot. `dispatch` says whether state changes fire events
+   * (a replay after a label change does not).
+   */
+  drain(dispatch) {
+    this.cancelDrain();
+    return new Promise((resolve, reject) => {
+      const drain = { resolve, reject, dispatch };
+      this.#drain = drain;
+      const finish = (more) => {
+        if (more) {
+          this.#clock.task(slice);
+        } else {
+          this.#drain = null;
+          resolve(this.#lastSnap);
+        }
+      };
+      const draw = (more) => {
+        if (this.#drain !== drain) return;
+        try {
+          const snap = this.snap();
+          this.#host.stepped(snap, dispatch);
+          this.#host.render(snap, more, more ? 'anim' : 'spread');
+        } catch (e) {
+          this.#drain = null;
+          reject(e);
+          return;
+        }
+        finish(more);
+      };
+      const slice = () => {
+        if (this.#drain !== drain) return; // cancelled, and resolved by cancelDrain
+        let more = false;
+        let overran = false;
+        try {
+          const started = this.#clock.now();
+          const taken = this.work(DRAIN_SLICE_MS);
+          more = this.#host.pg().pending() && taken > 0;
+          overran = this.#clock.now() - started > 2 * DRAIN_SLICE_MS;
+        } catch (e) {
+          this.#drain = null;
+          reject(e);
+          return;
+        }
+        if (more && this.#clock.now() - this.#lastSnapAt < STATUS_INTERVAL_MS) finish(more);
+        else if (overran) this.#clock.task(() => draw(more)); // a costly step and a drawing: two tasks
+        else draw(more);
+      };
+      slice();
+    });
+  }
+
+  /** Drops the steps still queued; a pending drain resolves with the snapshot now. */
+  cancelDrain() {
+    const drain = this.#drain;
+    if (!drain) return;
+    this.#drain = null;
+    let snap = null;
+    const pg = this.#host.pg();
+    if (pg) {
+      pg.cancel_steps();
+      snap = this.snap();
+      this.#host.stepped(snap, drain.dispatch);
+    }
+    drain.resolve(snap);
+  }
+
+  /** The engine is gone: stop, and a pending drain rejects with `error`. */
+  drop(error) {
+    this.#playing = false;
+    const drain = this.#drain;
+    this.#drain = null;
+    if (drain) drain.reject(error);
+  }
+
+  /**
+   * Steps every run by up to `perRun` more steps (Infinity: until it stops) for at most `ms`
+   * milliseconds; steps not taken in time are taken by the next frames. Returns the steps
+   * taken by all runs together.
+   */
+  #stepFor(ms, perRun) {
+    const pg = this.#host.pg();
+    if (!pg.pending()) pg.queue_steps(perRun);
+    return this.work(ms);
+  }
+
+  #frame(loop) {
+    const host = this.#host;
+    const pg = host.pg();
+    if (!this.#playing || !pg || loop !== this.#loopId) return;
+    // A frame steps for at most MAX_FRAME_MS (half of it while a sweep trains too), so that
+    // the page keeps 60 frames per second however costly a step is.
+    const budget = frameBudget(host.sweepRunning(), host.viewOverrun());
+    // One step of a large network can take tens of milliseconds by itself. When stepping overran
+    // its budget, the frame draws nothing and the next frame draws without stepping, so that no
+    // task adds a costly drawing to a costly step.
+    if (this.#drawNext) {
+      this.#drawNext = false;
+      const snap = this.snap();
+      const changed = host.stepped(snap, true);
+      host.render(snap, !changed, 'anim');
+      this.#clock.frame(() => this.#frame(loop));
+      return;
+    }
+    const speed = host.speed();
+    const perRun = speed === 'max' ? Infinity : Number(speed);
+    const started = this.#clock.now();
+    const taken = this.#stepFor(budget, perRun);
+    const done = !pg.any_running() || taken === 0;
+    if (!done && this.#clock.now() - started > 2 * MAX_FRAME_MS) {
+      this.#drawNext = true;
+      this.#clock.frame(() => this.#frame(loop));
+      return;
+    }
+    // A snapshot carries every weight: for a big network it is taken at the status rate.
+    const fresh = done || this.#snapCost < 0.5 || this.#clock.now() - this.#lastSnapAt >= STATUS_INTERVAL_MS;
+    const snap = fresh ? this.snap() : null;
+    const changed = snap ? host.stepped(snap, true) : false;
+    host.render(snap || this.#lastSnap, !changed && !done, done ? 'spread' : 'anim');
+    if (done) {
+      this.#playing = false;
+      host.stopped();
+      return;
+    }
+    this.#clock.frame(() => this.#frame(loop));
+  }
+}

@@ -1,0 +1,132 @@
+// The preset bar (full mode): which preset the running experiment is, or was edited from (a
+// config equals a preset when their Rust hashes, which leave out every default, are equal), the
+// preset menu and the caption with the preset's story and links to related presets, and Copy
+// link (the clipboard, or a selected field to copy from where there is none).
+//
+// Host: choose(id) (a preset picked from the caption's links), writeHash(); `$` holds the
+// skeleton's preset, caption, copyNote and copyField (absent in minimal mode).
+
+import { h, replace } from './dom.js';
+import { call } from './wasm.js';
+import { PRESETS, presetById } from './presets.js';
+import { canonical } from './util.js';
+
+const COPY_NOTE_MS = 4000;
+
+/** A canonical key of a config: the Rust hash, which leaves out every default. */
+function configKey(config) {
+  try {
+    return call((w) => w.encode_hash(JSON.stringify(config)));
+  } catch {
+    return canonical(config);
+  }
+}
+
+const isModel = (c) => !!(c && c.problem && c.problem.name === 'model');
+
+export class PresetBar {
+  #host;
+  #$;
+  #presetId = null;
+  #editedFromPreset = null;
+  #presetKeys = new Map();
+  #copyTimer = 0;
+
+  constructor(host, $) {
+    this.#host = host;
+    this.#$ = $;
+  }
+
+  #presetKey(preset) {
+    if (!this.#presetKeys.has(preset.id)) this.#presetKeys.set(preset.id, configKey(preset.config));
+    return this.#presetKeys.get(preset.id);
+  }
+
+  /** The experiment is `preset` (or none). */
+  set(preset) {
+    this.#presetId = preset ? preset.id : null;
+    this.#editedFromPreset = null;
+    this.#renderCaption();
+  }
+
+  /** Finds the preset the experiment equals, if any. */
+  detect(config) {
+    const key = configKey(config);
+    this.set(PRESETS.find((p) => this.#presetKey(p) === key) || null);
+  }
+
+  /** A new experiment was loaded: it is `preset`, or whatever preset it equals. */
+  loaded(config, preset) {
+    this.#presetId = null;
+    this.#editedFromPreset = null;
+    if (preset) this.set(preset);
+    else this.detect(config);
+  }
+
+  /** The experiment was edited in the panels: still the preset, edited from it, or another. */
+  edited(config) {
+    if (this.#presetId === null && this.#editedFromPreset === null) {
+      this.detect(config);
+      return;
+    }
+    const key = configKey(config);
+    const id = this.#presetId || this.#editedFromPreset;
+    const preset = presetById(id);
+    if (preset && isModel(preset.config) !== isModel(config)) {
+      // Another kind of problem: the preset's story no longer applies.
+      this.#presetId = null;
+      this.#editedFromPreset = null;
+      this.detect(config);
+      return;
+    }
+    if (preset && this.#presetKey(preset) === key) {
+      this.#presetId = id;
+      this.#editedFromPreset = null;
+    } else if (this.#presetId) {
+      this.#editedFromPreset = this.#presetId;
+      this.#presetId = null;
+    }
+    this.#renderCaption();
+  }
+
+  #renderCaption() {
+    const $ = this.#$;
+    if (!$.preset) return;
+    $.preset.value = this.#presetId || '';
+    const preset = presetById(this.#presetId || this.#editedFromPreset);
+    const cap = $.caption;
+    if (!preset) {
+      replace(cap, h('span', { class: 'muted' }, 'Pick an experiment above, or change anything in the panels: every change restarts the runs and is saved in the link.'));
+      return;
+    }
+    const links = (preset.links || []).map(([id, text]) => h('button', {
+      type: 'button', class: 'small link preset-link', dataset: { preset: id }, onclick: () => this.#host.choose(id),
+    }, `→ ${text}`));
+    replace(cap,
+      this.#editedFromPreset ? h('span', { class: 'edited' }, `Changed from “${preset.title}”. `) : null,
+      preset.caption,
+      links.length ? h('span', { class: 'preset-links' }, ' ', links) : null);
+  }
+
+  async copyLink() {
+    this.#host.writeHash();
+    const url = location.href;
+    const $ = this.#$;
+    const note = $.copyNote;
+    try {
+      if (!navigator.clipboard || !window.isSecureContext) throw new Error('no clipboard');
+      await navigator.clipboard.writeText(url);
+      $.copyField.hidden = true;
+      note.textContent = 'Link copied.';
+    } catch {
+      const field = $.copyField;
+      field.value = url;
+      field.hidden = false;
+      field.focus();
+      field.select();
+      note.textContent = 'Press Ctrl+C (⌘C) to copy:';
+    }
+    clearTimeout(this.#copyTimer);
+    this.#copyTimer = setTimeout(() => { note.textContent = ''; }, COPY_NOTE_MS);
+  }
+}

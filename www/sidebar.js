@@ -1,0 +1,131 @@
+// The settings sidebar (full mode): the problem editor (a landscape or a model on data; the
+// problem of each kind is kept while the other is shown), the selected run's editor and title,
+// the stopping criteria, all built by controls.js on the draft; their re-rendering after an edit
+// once focus has settled, focus restored by data-path; the fields that watch every applied
+// change (ctx.watch); and the slider rest that delays writing the link while a slider moves.
+// The runs list between them is runs.js.
+//
+// Host contract (the widget's ctx): draft(), selected(), apply(kind) -> bool, render(part),
+// writeHash(), plus remapStarts(draft, problem) (landscape.js) given to the constructor.
+
+import { h, replace } from './dom.js';
+import { PALETTE, newModelProblem } from './catalog.js';
+import { problemEditor, runEditor, stopEditor } from './controls.js';
+import { clone } from './util.js';
+
+const SLIDE_REST_MS = 300;
+
+/** A run's color in the draft. */
+export function draftColor(draft, i) {
+  const run = draft.runs[i];
+  return (run && run.color) || PALETTE[i % PALETTE.length];
+}
+
+export class Sidebar {
+  #ctx;
+  #$;
+  #root;
+  #remapStarts;
+  #watchers = [];
+  #savedProblems = {};
+  #slideUntil = 0;
+  #slideTimer = 0;
+
+  /** `$`: the skeleton's problemPanel, runPanel, runPanelTitle and stopPanel (full mode). */
+  constructor(ctx, $, root, remapStarts) {
+    this.#ctx = ctx;
+    this.#$ = $;
+    this.#root = root;
+    this.#remapStarts = remapStarts;
+  }
+
+  /** Is a slider moving (the link is written once it rests)? */
+  get sliding() {
+    return performance.now() < this.#slideUntil;
+  }
+
+  /**
+   * A slider is being dragged: the experiment follows every frame, but the address is written
+   * once the slider rests (browsers throttle history updates that come at frame rate).
+   */
+  slide() {
+    this.#slideUntil = performance.now() + SLIDE_REST_MS;
+    clearTimeout(this.#slideTimer);
+    this.#slideTimer = setTimeout(() => { this.#slideUntil = 0; this.#ctx.writeHash(); }, SLIDE_REST_MS + 10);
+  }
+
+  watch(fn) {
+    this.#watchers.push(fn);
+  }
+
+  /** An edit was applied: every watching field refreshes. */
+  notify() {
+    for (const watch of this.#watchers) watch();
+  }
+
+  /** Every panel (the controls of a new experiment). */
+  render() {
+    const $ = this.#$;
+    if (!$.problemPanel) return;
+    this.#watchers = [];
+    replace($.problemPanel, problemEditor(this.#ctx.draft(), this.#ctx));
+    this.#ctx.render('runs-list');
+    this.renderRun();
+    this.renderStop();
+  }
+
+  renderStop() {
+    if (!this.#$.stopPanel) return;
+    replace(this.#$.stopPanel, stopEditor(this.#ctx.draft(), this.#ctx));
+  }
+
+  /** The selected run's editor and its title. */
+  renderRun() {
+    const $ = this.#$;
+    if (!$.runPanel) return;
+    const draft = this.#ctx.draft();
+    const selected = this.#ctx.selected();
+    const run = draft.runs[selected];
+    replace($.runPanelTitle, 'Run ', h('span', { class: 'swatch', style: { background: draftColor(draft, selected) } }), h('span', { class: 'run-title' }, run ? run.label : ''));
+    replace($.runPanel, run ? runEditor(draft, selected, this.#ctx) : null);
+  }
+
+  /** Re-renders after the current event (so focus has settled), restoring focus by data-path. */
+  defer(what) {
+    requestAnimationFrame(() => {
+      const root = this.#root;
+      const active = root.activeElement;
+      const path = active && active.dataset ? active.dataset.path : null;
+      if (what === 'all') this.render();
+      else if (what === 'run') { this.renderRun(); this.renderStop(); this.#ctx.render('runs-list'); }
+      else this.#ctx.render('runs-list');
+      if (path) {
+        const again = root.querySelector(`[data-path="${CSS.escape(path)}"]`);
+        if (again && again !== active) again.focus();
+      }
+    });
+  }
+
+  /** "Loss landscape" or "Model on data" chosen in the problem panel. */
+  changeKind(kind) {
+    const draft = this.#ctx.draft();
+    const wasModel = draft.problem && draft.problem.name === 'model';
+    this.#savedProblems[wasModel ? 'model' : 'landscape'] = clone(draft.problem);
+    if (kind === 'model') {
+      draft.problem = this.#savedProblems.model || newModelProblem('circle');
+      for (const run of draft.runs) delete run.x0;
+    } else {
+      draft.problem = this.#savedProblems.landscape || { name: 'quadratic' };
+      if (draft.stop) delete draft.stop.early_stopping;
+    }
+    this.#ctx.apply('structure');
+    this.defer('all');
+  }
+
+  /** Another landscape chosen in the problem panel: the start points keep their places. */
+  changeProblem(name) {
+    this.#remapStarts(this.#ctx.draft(), { name });
+    this.#ctx.apply('structure');
+    this.defer('all');
+  }
+}

@@ -1,0 +1,116 @@
+// The DOM skeleton of the element: its stylesheet, the alerts, the preset bar with its caption
+// and Copy link (full mode), the playback toolbar (Play, Step, Reset, speed, step counter), the
+// status list, the layout of the views and cards that the other modules build (landscape, model
+// view, charts, sweep, search), and the sidebar's panels (full mode). It holds no state: it
+// returns the elements the widget and the modules fill, and wires the buttons to `actions`.
+// Also the alerts' content (fillAlert) and the aria-invalid marks of the controls a problem
+// names (markInvalid).
+//
+// buildSkeleton(root, { full, mode, speed, parts, actions }) -> $:
+//   parts: landCard, modelCard, stack, bottom, sweepCard, searchCard (elements or null)
+//   actions: playPause(), step(), reset(), speed(value), preset(id), copyLink()
+
+import { h, replace, select, selectValue } from './dom.js';
+import { SPEEDS } from './catalog.js';
+import { PRESETS, PRESET_GROUPS } from './presets.js';
+
+export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
+  root.append(h('link', { rel: 'stylesheet', href: new URL('./widget.css', import.meta.url).href }));
+
+  const $ = {};
+  $.loadAlert = h('div', { class: 'alert', role: 'alert', hidden: true });
+  $.configAlert = h('div', { class: 'alert config-alert', role: 'alert', hidden: true });
+
+  $.play = h('button', { type: 'button', class: 'primary play', title: 'Play / pause (Space)', onclick: () => actions.playPause() }, '▶ Play');
+  $.stepBtn = h('button', { type: 'button', title: 'One step (S)', onclick: () => actions.step() }, 'Step');
+  $.resetBtn = h('button', { type: 'button', title: 'Back to the start (R)', onclick: () => actions.reset() }, '↺ Reset');
+  $.speed = select(SPEEDS, speed, { 'aria-label': 'Speed', title: 'Steps per animation frame' });
+  $.speed.addEventListener('change', () => actions.speed(selectValue($.speed)));
+  $.counter = h('span', { class: 'counter', 'aria-live': 'off' }, 'step 0');
+
+  let presetBar = null;
+  if (full) {
+    $.preset = h('select', { 'aria-label': 'Preset experiments', class: 'preset-select' });
+    $.preset.addEventListener('change', () => actions.preset($.preset.value));
+    $.copy = h('button', { type: 'button', onclick: () => actions.copyLink() }, 'Copy link');
+    $.copyNote = h('span', { class: 'copy-note', role: 'status' });
+    $.copyField = h('input', { type: 'text', class: 'copy-field', readonly: true, hidden: true, 'aria-label': 'Link to this experiment' });
+    presetBar = h('div', { class: 'preset-bar' },
+      h('label', { class: 'preset-label' }, h('span', null, 'Experiment'), $.preset),
+      h('span', { class: 'spacer' }),
+      $.copy, $.copyNote, $.copyField);
+    $.caption = h('p', { class: 'caption', 'aria-live': 'polite' });
+  }
+
+  const playback = h('div', { class: 'playback', role: 'toolbar', 'aria-label': 'Playback' },
+    $.play, $.stepBtn, $.resetBtn, h('label', { class: 'speed' }, h('span', null, 'Speed'), $.speed), $.counter);
+
+  $.status = h('ul', { class: 'status', 'aria-label': 'Run status' });
+
+  const viz = h('div', { class: 'viz' },
+    $.status,
+    h('div', { class: 'viz-top' }, parts.landCard, parts.modelCard, parts.stack),
+    parts.bottom,
+    parts.sweepCard,
+    parts.searchCard);
+
+  let sidebar = null;
+  if (full) {
+    $.problemPanel = h('div', { class: 'panel-body' });
+    $.runsList = h('ul', { class: 'runs-list' });
+    $.runActions = h('div', { class: 'run-actions' });
+    $.runPanel = h('div', { class: 'panel-body' });
+    $.runPanelTitle = h('h3', null, 'Selected run');
+    $.stopPanel = h('div', { class: 'panel-body' });
+    $.runsNote = h('p', { class: 'note' }, 'Each run is one optimizer started from one point. Select a run to edit it.');
+    sidebar = h('aside', { class: 'sidebar', 'aria-label': 'Experiment settings' },
+      $.configAlert,
+      h('section', { class: 'panel' }, h('h3', null, 'Problem'), $.problemPanel),
+      h('section', { class: 'panel' }, h('h3', null, 'Runs'), $.runsNote, $.runsList, $.runActions),
+      h('section', { class: 'panel run-panel' }, $.runPanelTitle, $.runPanel),
+      h('section', { class: 'panel' }, h('h3', null, 'Stopping criteria'), h('p', { class: 'note' }, 'Checked criteria are watched for every run; a circle on the charts marks where one fired.'), $.stopPanel));
+  }
+
+  const shell = h('div', { class: `pg mode-${mode}` },
+    $.loadAlert,
+    presetBar,
+    full ? $.caption : null,
+    h('div', { class: 'topbar' }, playback, full ? h('p', { class: 'shortcuts' }, h('kbd', null, 'Space'), ' play/pause · ', h('kbd', null, 'S'), ' step · ', h('kbd', null, 'R'), ' reset') : null),
+    h('div', { class: 'main' }, viz, sidebar));
+  root.append(shell);
+
+  if (full) fillPresets($.preset);
+  return $;
+}
+
+function fillPresets(sel) {
+  sel.replaceChildren(h('option', { value: '' }, 'Custom experiment'));
+  for (const [group, title] of PRESET_GROUPS) {
+    const og = h('optgroup', { label: title });
+    for (const p of PRESETS.filter((q) => (q.group || 'landscape') === group)) og.appendChild(h('option', { value: p.id }, p.title));
+    sel.appendChild(og);
+  }
+}
+
+/** Fills an alert with a title and one item per line (and a Dismiss button), and shows it. */
+export function fillAlert(el, title, lines, dismissible) {
+  replace(el,
+    h('strong', null, title),
+    h('ul', null, lines.filter(Boolean).map((l) => h('li', null, l))),
+    dismissible ? h('button', { type: 'button', class: 'small close', 'aria-label': 'Dismiss', onclick: () => { el.hidden = true; } }, '×') : null);
+  el.hidden = false;
+}
+
+/** Marks every control of `root` whose data-path a problem line names as aria-invalid. */
+export function markInvalid(root, lines) {
+  const paths = lines.map((l) => {
+    const i = l.indexOf(': ');
+    return i > 0 ? l.slice(0, i) : '';
+  }).filter(Boolean);
+  for (const el of root.querySelectorAll('[data-path]')) {
+    const p = el.dataset.path;
+    const bad = paths.some((q) => q === p || q.startsWith(`${p}[`) || q.startsWith(`${p}.`) || p.startsWith(`${q}[`));
+    if (bad) el.setAttribute('aria-invalid', 'true');
+    else el.removeAttribute('aria-invalid');
+  }
+}
