@@ -14,9 +14,8 @@
 // trial of the other methods.
 //
 // The search section is part of the experiment (config.search), so the page's link and the
-// CLI reproduce it. Contract with the widget (host): pg() is the Playground, config() the
-// running experiment, storeSearch(section) records the section in the widget's config and
-// link, addRun(run) adds a run to the experiment.
+// CLI reproduce it. From the widget's ctx it uses pg(), config() and draft() (the section is
+// recorded in both), writeHash() and addRun(run).
 
 import { h, replace } from './dom.js';
 import { compiledModule } from './wasm.js';
@@ -314,7 +313,7 @@ export class SearchCard {
         const remote = m !== 'pbt' && typeof Worker === 'function';
         const chosen = m === method;
         pg.start_search(JSON.stringify(section), remote, chosen);
-        if (chosen) this.#host.storeSearch(section);
+        if (chosen) this.#store(section);
         this.#progress(0, `${METHOD_NAME[m]}: starting…`);
         if (remote) await this.#trainElsewhere(pg);
         else await this.#trainHere(pg);
@@ -333,6 +332,14 @@ export class SearchCard {
     this.#results = JSON.parse(pg.search_results());
     this.#renderResults(cancelled);
     this.element.dispatchEvent(new CustomEvent('searchdone', { bubbles: true, composed: true, detail: { cancelled, results: this.#results } }));
+  }
+
+  /** Records the search section in the running experiment, its draft and the link. */
+  #store(section) {
+    this.#host.config().search = section;
+    const draft = this.#host.draft();
+    if (draft) draft.search = JSON.parse(JSON.stringify(section));
+    this.#host.writeHash();
   }
 
   /** Stops the search; what was trained so far stays in the results. */

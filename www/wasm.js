@@ -178,3 +178,8 @@ export function call(fn) {
     throw wrapped;
   }
 }
+
+/** Checks a config (JSON text) in the engine in use: "" when valid, else every problem, one per line. */
+export function validateConfig(json) {
+  return call((w) => w.validate_config(json));
+}

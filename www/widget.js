@@ -16,7 +16,8 @@
 //
 // This module owns the element: its lifecycle (start-up, the engine's traps and renewals),
 // the public API and events, the experiment (running config, draft, selected run, kind of
-// problem) and its changes, the URL hash, alerts and keyboard shortcuts. The rest is delegated,
+// problem) and its changes, alerts and keyboard shortcuts; page-link.js the experiment it starts
+// with and the URL hash. The rest is delegated,
 // each module with a header saying what it owns: skeleton.js, frame-loop.js (DOM-free),
 // charts.js, landscape.js, model-view.js, sweep.js, runs.js, sidebar.js, preset-bar.js,
 // search.js, controls.js. Rust (wasm) owns the numbers and draws every chart.
@@ -26,14 +27,15 @@
 // stepsTaken(), configVersion()) and requests: changed(kind) (controls.js: 'value',
 // 'structure' or 'cosmetic'), apply(kind) (without re-rendering the controls), select(i),
 // setSelected(i), render(part) ('run-editor', 'controls', 'runs-list', 'model-head'),
-// rerender(what) after the event ('all', 'run', 'list'), writeHash(), colorOf(i),
+// rerender(what) after the event ('all', 'run', 'list'), writeHash(), addRun(run), colorOf(i),
 // changeProblem(name), changeKind(kind), watch(fn), sliding(), fillAlert(...), dispatch(type,
 // detail). Each module's header names the part it uses.
 
-import { loadEngine, engineGeneration, guard, call, onRenewal, renewal, isRenewing } from './wasm.js';
+import { loadEngine, engineGeneration, guard, call, onRenewal, renewal, isRenewing, validateConfig } from './wasm.js';
+import { shortcuts } from './shortcuts.js';
 import { PROBLEMS, PALETTE, DEFAULT_PRESET } from './catalog.js';
 import { presetById } from './presets.js';
-import { toHash, fromHash } from './urlstate.js';
+import { PageLink } from './page-link.js';
 import { SearchCard } from './search.js';
 import { FrameLoop } from './frame-loop.js';
 import { buildSkeleton, fillAlert, markInvalid } from './skeleton.js';
@@ -46,18 +48,6 @@ import { RunsList } from './runs.js';
 import { Sidebar } from './sidebar.js';
 import { clone, canonical } from './util.js';
 
-/** Checks a config (JSON text) in the engine: "" when valid, else every problem, one per line. */
-function validateConfig(json) {
-  return call((w) => w.validate_config(json));
-}
-
-function isTextTarget(target) {
-  if (!target || !target.tagName) return false;
-  const tag = target.tagName.toLowerCase();
-  if (tag === 'textarea' || tag === 'select' || target.isContentEditable) return true;
-  if (tag === 'input') return true; // text, number, checkbox, color, range: keys belong to the field
-  return false;
-}
 
 const message = (e) => String(e && e.message ? e.message : e);
 
@@ -74,7 +64,17 @@ export class ConvergencePlayground extends HTMLElement {
   #selected = 0;
   #speed = '10';
   #prevStates = [];
-  #lastHash = null;
+  #link = new PageLink({
+    enabled: () => this.#urlSync,
+    validate: (json) => validateConfig(json),
+    alert: (title, lines) => this.#showLoadAlert(title, lines),
+    hideAlert: () => { this.#$.loadAlert.hidden = true; },
+    config: () => this.#config,
+    view: () => this.#landscape.view,
+    holding: () => this.#landscape.dragging || this.#sidebar.sliding,
+    running: () => !!this.#pg,
+    load: (json, view) => this.#loadValid(json, view),
+  });
   #started = false;
   #kind = 'landscape'; // Playground.problem_kind(): landscape | classification | regression | model
   #configVersion = 0;
@@ -190,7 +190,7 @@ export class ConvergencePlayground extends HTMLElement {
     const target = this.#mode === 'full' ? document : this;
     const fn = on ? 'addEventListener' : 'removeEventListener';
     target[fn]('keydown', this.#onKey);
-    if (this.#urlSync) window[fn]('hashchange', this.#onHash);
+    if (this.#urlSync) window[fn]('hashchange', this.#link.onHashChange);
   }
 
   /* ------------------------------------------------------------ the contract */
@@ -226,7 +226,8 @@ export class ConvergencePlayground extends HTMLElement {
         else if (part === 'model-head') this.#modelView.renderHead();
       },
       rerender: (what) => this.#sidebar.defer(what),
-      writeHash: () => this.#writeHash(),
+      writeHash: () => this.#link.write(),
+      addRun: (run) => this.#runs.add(run),
       colorOf: (i) => this.#colorOf(i),
       changeProblem: (name) => this.#sidebar.changeProblem(name),
       changeKind: (kind) => this.#sidebar.changeKind(kind),
@@ -246,16 +247,7 @@ export class ConvergencePlayground extends HTMLElement {
     this.#modelView = new ModelView(ctx);
     this.#charts = new Charts(ctx);
     this.#sweepCard = full ? new SweepCard(ctx) : null;
-    this.#searchCard = full ? new SearchCard({
-      pg: () => this.#pg,
-      config: () => this.#config,
-      storeSearch: (section) => {
-        this.#config.search = section;
-        if (this.#draft) this.#draft.search = clone(section);
-        this.#writeHash();
-      },
-      addRun: (run) => this.#runs.add(run),
-    }) : null;
+    this.#searchCard = full ? new SearchCard(this.#ctx) : null;
     this.#$ = buildSkeleton(this.shadowRoot, {
       full,
       mode: this.#mode,
@@ -278,7 +270,7 @@ export class ConvergencePlayground extends HTMLElement {
       },
     });
     this.#charts.layout();
-    this.#presetBar = new PresetBar({ choose: (id) => this.#choosePreset(id), writeHash: () => this.#writeHash() }, this.#$);
+    this.#presetBar = new PresetBar({ choose: (id) => this.#choosePreset(id), writeHash: () => this.#link.write() }, this.#$);
     this.#runs = new RunsList(ctx, this.#$);
     this.#sidebar = new Sidebar(ctx, this.#$, this.shadowRoot, (draft, problem) => this.#landscape.remapStarts(draft, problem));
     this.#landscape.wire();
@@ -289,37 +281,11 @@ export class ConvergencePlayground extends HTMLElement {
 
   async #start() {
     await loadEngine();
-    let json = null;
-    let view = null;
-    if (this.#urlSync && location.hash && location.hash !== '#') {
-      try {
-        const parsed = fromHash(location.hash);
-        if (parsed) {
-          const msg = validateConfig(parsed.config);
-          if (msg) {
-            this.#showLoadAlert('The experiment in this link has problems, so the default experiment is shown instead:', msg.split('\n'));
-          } else {
-            json = parsed.config;
-            view = parsed.view;
-          }
-        }
-      } catch (e) {
-        this.#showLoadAlert('The experiment in this link could not be read, so the default experiment is shown instead:', [e.message]);
-      }
-    }
-    if (json === null && this.#pendingConfig !== null) json = this.#pendingConfig;
+    const attribute = this.hasAttribute('config') ? this.getAttribute('config') : null;
+    const defaultPreset = presetById(DEFAULT_PRESET);
+    const { json, view, fromDefault } = this.#link.initial(this.#pendingConfig, attribute, JSON.stringify(defaultPreset.config));
     this.#pendingConfig = null;
-    if (json === null && this.hasAttribute('config')) {
-      const attr = this.getAttribute('config');
-      const msg = validateConfig(attr);
-      if (msg) this.#showLoadAlert('The config attribute has problems, so the default experiment is shown instead:', msg.split('\n'));
-      else json = attr;
-    }
-    let preset = null;
-    if (json === null) {
-      preset = presetById(DEFAULT_PRESET);
-      json = JSON.stringify(preset.config);
-    }
+    const preset = fromDefault ? defaultPreset : null;
     this.#pg = this.#newPlayground(json);
     this.#config = JSON.parse(json);
     this.#draft = clone(this.#config);
@@ -342,7 +308,7 @@ export class ConvergencePlayground extends HTMLElement {
     this.#resetStates();
     this.#sidebar.render();
     this.#renderAll();
-    this.#writeHash();
+    this.#link.write();
     this.#resolveReady();
   }
 
@@ -510,22 +476,11 @@ export class ConvergencePlayground extends HTMLElement {
     b.setAttribute('aria-pressed', String(this.playing));
   }
 
-  #onKey = (e) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
-    const target = e.composedPath()[0];
-    if (isTextTarget(target)) return;
-    const key = e.key;
-    if (key === ' ' || key === 'Spacebar') {
-      e.preventDefault();
-      if (this.playing) this.pause(); else this.play();
-    } else if (key === 's' || key === 'S') {
-      e.preventDefault();
-      this.#userStep();
-    } else if (key === 'r' || key === 'R') {
-      e.preventDefault();
-      this.reset();
-    }
-  };
+  #onKey = shortcuts({
+    toggle: () => (this.playing ? this.pause() : this.play()),
+    step: () => this.#userStep(),
+    reset: () => this.reset(),
+  });
 
   /* ------------------------------------------------------------ drawing */
 
@@ -633,7 +588,7 @@ export class ConvergencePlayground extends HTMLElement {
     }
     this.#sidebar.notify();
     this.#presetBar.edited(this.#config);
-    this.#writeHash();
+    this.#link.write();
     this.#renderAll();
     return true;
   }
@@ -699,7 +654,7 @@ export class ConvergencePlayground extends HTMLElement {
     this.#draft = clone(this.#config);
     this.#clearConfigErrors();
     this.#presetBar.loaded(this.#config, preset);
-    this.#writeHash();
+    this.#link.write();
     this.#sidebar.render();
     this.#renderAll();
   }
@@ -732,34 +687,6 @@ export class ConvergencePlayground extends HTMLElement {
     const spec = PROBLEMS[this.#config.problem.name];
     this.#charts.setLogLoss(!(spec && spec.negative));
   }
-
-  /* ------------------------------------------------------------ URL */
-
-  #writeHash() {
-    // While a start point is dragged the hash is written once, on release (browsers throttle
-    // history updates that come at frame rate).
-    if (!this.#urlSync || !this.#config || this.#landscape.dragging || this.#sidebar.sliding) return;
-    const hash = toHash(this.#config, this.#landscape.view);
-    this.#lastHash = hash;
-    if (location.hash !== hash) history.replaceState(null, '', hash);
-  }
-
-  #onHash = () => {
-    if (!this.#pg || location.hash === this.#lastHash) return;
-    try {
-      const parsed = fromHash(location.hash);
-      if (!parsed) return;
-      const msg = validateConfig(parsed.config);
-      if (msg) {
-        this.#showLoadAlert('The experiment in this link has problems; the current one was kept:', msg.split('\n'));
-        return;
-      }
-      this.#$.loadAlert.hidden = true;
-      this.#loadValid(parsed.config, parsed.view);
-    } catch (e) {
-      this.#showLoadAlert('The experiment in this link could not be read; the current one was kept:', [e.message]);
-    }
-  };
 
   #colorOf(i) {
     const run = this.#config && this.#config.runs[i];
