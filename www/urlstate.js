@@ -1,48 +1,40 @@
 // The experiment in the URL hash, through the Rust codec (src/urlstate.rs, exported by
 // src/web.rs as encode_hash / decode_hash): a readable hash such as
-//   #problem=rosenbrock&run=adam:Adam(lr=0.01)@-1.5,2!1f77b4&stop=max_steps:3000&seed=1
-// The landscape view box is not part of the experiment config, so it travels as one more
-// part, `view=x0,x1,y0,y1`, which is taken out before the rest goes to the Rust decoder.
-// Links in the first format of the page, `#config=<percent-encoded JSON>`, are still read.
+//   #problem=rosenbrock&run=adam:Adam(lr=0.01)@-1.5,2!1f77b4&stop=max_steps:3000&seed=1&view=-2,2,-1,3
+// The landscape's view box is part of the experiment (`view`), so Rust writes and reads its
+// `view=` part like every other: a link has one view box at most, whatever set it. Links in the
+// first format of the page, `#config=<percent-encoded JSON>`, are still read.
 //
 // The engine must be loaded (await loadEngine(), wasm.js) before these are called.
 
 import { call } from './wasm.js';
 
-/** The hash (with '#') for a valid config (object or JSON text) and an optional view box. */
+/** The hash (with '#') for a valid config (object or JSON text) shown with the view box `view`
+ * ([x0, x1, y0, y1], or null for the config's own). */
 export function toHash(config, view) {
-  const json = typeof config === 'string' ? config : JSON.stringify(config);
-  let hash = `#${call((w) => w.encode_hash(json))}`;
-  if (Array.isArray(view) && view.length === 4 && view.every(Number.isFinite)) {
-    hash += `&view=${view.map((v) => Number(v.toPrecision(6))).join(',')}`;
-  }
-  return hash;
+  const object = typeof config === 'string' ? JSON.parse(config) : config;
+  const shown = Array.isArray(view) && view.length === 4 ? { ...object, view: { x: [view[0], view[1]], y: [view[2], view[3]] } } : object;
+  return `#${call((w) => w.encode_hash(JSON.stringify(shown)))}`;
 }
 
 /**
  * Reads a hash (with or without '#'). Returns null when it holds no experiment, else
- * {config, view}: config is validated JSON text, view is [x0, x1, y0, y1] or null.
- * Throws an Error whose message says why the hash cannot be used (every problem, one per line).
+ * {config, view}: config is validated JSON text, view is [x0, x1, y0, y1] (the config's view
+ * box) or null. Throws an Error whose message says why the hash cannot be used (every
+ * problem, one per line).
  */
 export function fromHash(hash) {
   const text = (hash || '').replace(/^#/, '');
   if (!text) return null;
-  let view = null;
-  const rest = [];
-  for (const part of text.split('&')) {
-    if (part.startsWith('view=')) {
-      const v = part.slice(5).split(',').map(Number);
-      if (v.length === 4 && v.every(Number.isFinite) && v[1] > v[0] && v[3] > v[2]) view = v;
-    } else if (part) {
-      rest.push(part);
-    }
-  }
-  if (rest.length === 1 && rest[0].startsWith('config=')) return { config: legacyJson(rest[0].slice(7)), view };
+  if (text.startsWith('config=') && !text.includes('&')) return { config: legacyJson(text.slice(7)), view: null };
+  let config;
   try {
-    return { config: call((w) => w.decode_hash(rest.join('&'))), view };
+    config = call((w) => w.decode_hash(text));
   } catch (e) {
     throw new Error(e && e.message ? e.message : String(e));
   }
+  const box = JSON.parse(config).view;
+  return { config, view: box ? [box.x[0], box.x[1], box.y[0], box.y[1]] : null };
 }
 
 function legacyJson(encoded) {

@@ -199,6 +199,26 @@ test('every preset tells the story of its caption', async () => {
   await page.close();
 });
 
+test('a config with a view box, then zoomed, gives a link with one view part that reproduces it', async () => {
+  const { page, errors } = await openPage();
+  await page.evaluate(() => document.querySelector('convergence-playground').load({
+    problem: { name: 'himmelblau' }, runs: [{ label: 'gd', x0: [0, 0], optimizer: { name: 'SGD', lr: 0.01 } }],
+    view: { x: [-4, 4], y: [-4, 4] },
+  }));
+  assert.match(await page.evaluate(() => location.hash), /&view=-4,4,-4,4$/, 'the config\'s own view box is in the link');
+  await page.locator('convergence-playground button[aria-label="Zoom in"]').click();
+  const hash = await page.evaluate(() => location.hash);
+  assert.equal((hash.match(/view=/g) || []).length, 1, `one view part: ${hash}`);
+  const view = await page.evaluate(() => document.querySelector('convergence-playground').pg.view());
+  assert.notDeepEqual(view, [-4, 4, -4, 4], 'zoomed');
+  const other = await openPage(hash);
+  assert.deepEqual(await other.page.evaluate(() => document.querySelector('convergence-playground').pg.view()), view);
+  assert.deepEqual(other.errors, []);
+  await other.page.close();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('URL round trip: the same hash gives the same experiment and identical snapshots', async () => {
   const { page, errors } = await openPage();
   const config = {
