@@ -2,6 +2,8 @@
 //! against `tests/reference/minima.json`, validation messages, and the problems of the reference
 //! cases in `tests/reference/cases/*.json` (losses and gradients computed with PyTorch).
 
+mod common;
+
 use std::path::PathBuf;
 
 use convergence::problem::*;
@@ -26,23 +28,7 @@ fn config(value: Value) -> ProblemConfig {
 
 /// Every 2-D function at its default parameters, plus a few non-default parameter sets.
 fn landscapes() -> Vec<ProblemConfig> {
-    let names = [
-        "quadratic",
-        "rosenbrock",
-        "himmelblau",
-        "rastrigin",
-        "beale",
-        "booth",
-        "three_hump_camel",
-        "six_hump_camel",
-        "styblinski_tang",
-        "goldstein_price",
-        "ackley",
-        "saddle",
-        "matyas",
-        "mccormick",
-    ];
-    let mut out: Vec<ProblemConfig> = names.iter().map(|n| config(json!({ "name": n }))).collect();
+    let mut out: Vec<ProblemConfig> = common::LANDSCAPES.iter().map(|n| config(json!({ "name": n }))).collect();
     out.push(ProblemConfig::Quadratic { a: -1.0, b: 3.0 });
     out.push(ProblemConfig::Rosenbrock { a: 2.0, b: 50.0 });
     out.push(ProblemConfig::Rastrigin { a: 5.0 });

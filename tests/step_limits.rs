@@ -3,6 +3,8 @@
 //! view box's coordinates and size. Each case from the hardening issue is here with its exact
 //! input, through a JSON config and through the URL hash.
 
+mod common;
+
 use convergence::config::Experiment;
 use convergence::optim::{MAX_LBFGS_EVAL, MAX_LBFGS_ITER, MAX_NEWTON_PARAMS, MAX_STEP_WORK};
 use convergence::problem::{ProblemConfig, MAX_VIEW_COORDINATE, MIN_VIEW_SPAN};
@@ -238,22 +240,7 @@ fn view_box_bounds() {
 
 #[test]
 fn every_problem_default_view_box_passes() {
-    for name in [
-        "quadratic",
-        "rosenbrock",
-        "himmelblau",
-        "rastrigin",
-        "beale",
-        "booth",
-        "three_hump_camel",
-        "six_hump_camel",
-        "styblinski_tang",
-        "goldstein_price",
-        "ackley",
-        "saddle",
-        "matyas",
-        "mccormick",
-    ] {
+    for name in common::LANDSCAPES {
         let problem: ProblemConfig = serde_json::from_str(&format!(r#"{{"name": "{name}"}}"#)).expect(name);
         let view = problem.build().view_box().expect(name);
         let mut v = Validator::new();

@@ -1,4 +1,6 @@
-//! Helpers shared by the integration tests that read reference numbers.
+//! Helpers shared by the integration tests: reference numbers and the list of landscapes.
+// Each test crate compiles this module and uses a part of it.
+#![allow(dead_code)]
 
 use serde_json::Value;
 
@@ -21,3 +23,21 @@ pub fn close(mine: f64, reference: f64, tol: f64) -> bool {
     }
     (mine - reference).abs() <= tol * reference.abs().max(1.0)
 }
+
+/// Every 2-D landscape, by its config name.
+pub const LANDSCAPES: [&str; 14] = [
+    "quadratic",
+    "rosenbrock",
+    "himmelblau",
+    "rastrigin",
+    "beale",
+    "booth",
+    "three_hump_camel",
+    "six_hump_camel",
+    "styblinski_tang",
+    "goldstein_price",
+    "ackley",
+    "saddle",
+    "matyas",
+    "mccormick",
+];
