@@ -20,8 +20,8 @@ use convergence::bench::{endless_stop, sgd};
 use convergence::config::{Experiment, RunConfig};
 use convergence::optim::{LineSearch, LookaheadVariant, OptimizerConfig};
 use convergence::problem::ProblemConfig;
+use convergence::run::session::Session;
 use convergence::schedule::ScheduleConfig;
-use convergence::session::Session;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 /// Steps per iteration for the cheap first-order optimizers.

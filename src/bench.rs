@@ -16,11 +16,11 @@ use crate::chart::model_view::{boundary_rgba, data_view, BOUNDARY_GRID};
 use crate::config::{Experiment, RunConfig};
 use crate::data::DataConfig;
 use crate::model::{Activation, ModelConfig, Regularization};
-use crate::monitor::{StopConfig, MAX_STEPS_LIMIT};
 use crate::optim::{LineSearch, OptimizerConfig};
 use crate::problem::{Problem, ProblemConfig, TrainingConfig};
+use crate::run::monitor::{StopConfig, MAX_STEPS_LIMIT};
+use crate::run::session::Session;
 use crate::schedule::ScheduleConfig;
-use crate::session::Session;
 
 /// How long each benchmark runs at least, in milliseconds.
 pub const MIN_MILLIS: f64 = 400.0;

@@ -9,11 +9,11 @@
 //! itself the finding. The work per input is bounded: a session takes at most `STEPS` steps per
 //! run.
 
+use crate::config::urlstate;
+use crate::config::validate::Validator;
 use crate::config::Experiment;
 use crate::data::{DataConfig, Task, MAX_POINTS, MIN_POINTS};
-use crate::session::Session;
-use crate::urlstate;
-use crate::validate::Validator;
+use crate::run::session::Session;
 
 /// Steps every run of an accepted config takes (each step is bounded work for every optimizer
 /// except one configured to iterate for very long inside a step, such as L-BFGS with a huge

@@ -17,14 +17,14 @@ use crate::chart::model_view::{boundary_rgba, data_view, draw_model};
 use crate::chart::paths::draw_paths;
 use crate::chart::run_color;
 use crate::chart::search as search_chart;
+use crate::config::validate::Validator;
 use crate::config::Experiment;
 use crate::data::Task;
 use crate::problem::Problem;
 use crate::problem::ViewBox;
-use crate::report::describe;
+use crate::run::report::describe;
+use crate::run::session::{Session, StepQueue};
 use crate::search::{hyperband, Outcome, Search};
-use crate::session::{Session, StepQueue};
-use crate::validate::Validator;
 
 /// The message of the last panic, for the page's "internal error" alert.
 static LAST_PANIC: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
@@ -327,11 +327,11 @@ impl Playground {
                 Some(serde_json::json!({
                     "label": run.label(),
                     "step": nearest.step,
-                    "loss": crate::snapshot::Num(nearest.loss),
-                    "lr": crate::snapshot::Num(nearest.lr),
-                    "grad_norm": crate::snapshot::Num(nearest.grad_norm),
-                    "delta_norm": crate::snapshot::Num(nearest.delta_norm),
-                    "params": crate::snapshot::nums(&nearest.xy),
+                    "loss": crate::run::snapshot::Num(nearest.loss),
+                    "lr": crate::run::snapshot::Num(nearest.lr),
+                    "grad_norm": crate::run::snapshot::Num(nearest.grad_norm),
+                    "delta_norm": crate::run::snapshot::Num(nearest.delta_norm),
+                    "params": crate::run::snapshot::nums(&nearest.xy),
                 }))
             })
             .collect();
@@ -399,7 +399,7 @@ impl Playground {
     /// (`search_jobs`, `TrialTrainer`, `report_search`); else `advance_search` trains them here.
     /// With `keep`, the section becomes part of the experiment (its config and link).
     pub fn start_search(&mut self, search_json: &str, remote: bool, keep: bool) -> Result<(), JsError> {
-        let section = crate::reader::parse_json(search_json).map_err(js_error)?;
+        let section = crate::config::reader::parse_json(search_json).map_err(js_error)?;
         let mut value = self.session.experiment().to_value();
         if let Some(map) = value.as_object_mut() {
             map.insert("search".into(), section);
@@ -669,13 +669,13 @@ fn put_rgba(canvas: &HtmlCanvasElement, rgba: &[u8], width: u32, height: u32) ->
 #[wasm_bindgen]
 pub fn encode_hash(config_json: &str) -> Result<String, JsError> {
     let experiment = Experiment::from_json(config_json).map_err(js_error)?;
-    Ok(crate::urlstate::encode(&experiment))
+    Ok(crate::config::urlstate::encode(&experiment))
 }
 
 /// Decodes a URL hash (or a whole link) into config JSON; throws with every problem found.
 #[wasm_bindgen]
 pub fn decode_hash(hash: &str) -> Result<String, JsError> {
-    crate::urlstate::decode(hash).map(|e| e.to_json()).map_err(js_error)
+    crate::config::urlstate::decode(hash).map(|e| e.to_json()).map_err(js_error)
 }
 
 /// Checks a config; returns "" when valid, else every problem, one per line.

@@ -431,7 +431,7 @@ fn help_and_version() {
 
 #[test]
 fn a_config_file_over_the_cap_is_rejected_from_its_size() {
-    use convergence::limits::MAX_CONFIG_BYTES;
+    use convergence::config::limits::MAX_CONFIG_BYTES;
     // A 50 MB CSV inside a config: the file's size alone rejects it, before it is read.
     let text = "1,2\n".repeat(50 * 1024 * 1024 / 4);
     let config = format!(
@@ -514,7 +514,7 @@ fn replay_output_is_the_case_trajectory_in_one_line() {
     let out = ok(&converge(&["replay", case_path("adam__rosenbrock__CyclicLR.json").to_str().unwrap()]));
     assert_eq!(out.lines().count(), 1);
     let text = std::fs::read_to_string(case_path("adam__rosenbrock__CyclicLR.json")).unwrap();
-    let expected = convergence::replay::Case::from_json(&text).unwrap().replay().to_json();
+    let expected = convergence::run::replay::Case::from_json(&text).unwrap().replay().to_json();
     assert_eq!(out.trim_end(), expected);
 }
 

@@ -1,12 +1,12 @@
 //! The experiment config: parsing with torch's defaults, structural errors with their path and
 //! the allowed values, validation collecting every problem, and JSON round trips.
 
+use convergence::config::validate::ValidationErrors;
 use convergence::config::{Experiment, RunConfig, MAX_RUNS};
-use convergence::monitor::{ChangeMode, StopConfig, MAX_STEPS_LIMIT};
 use convergence::optim::{LineSearch, LookaheadVariant, OptimizerConfig};
 use convergence::problem::ProblemConfig;
+use convergence::run::monitor::{ChangeMode, StopConfig, MAX_STEPS_LIMIT};
 use convergence::schedule::ScheduleConfig;
-use convergence::validate::ValidationErrors;
 
 const EXAMPLE: &str = r#"{"seed": 1, "problem": {"name": "rosenbrock"}, "runs": [{"label": "adam", "x0": [-1.5, 2.0], "optimizer": {"name": "Adam", "lr": 0.01}, "schedule": {"name": "constant"}}], "stop": {"max_steps": 3000}}"#;
 
@@ -676,13 +676,13 @@ fn the_url_decoder_cannot_produce_duplicate_keys() {
         ("problem=rosenbrock&run=a:SGD&seed=1&seed=2", "seed= is given twice"),
     ];
     for (hash, expected) in cases {
-        let e = convergence::urlstate::decode(hash).expect_err(hash);
+        let e = convergence::config::urlstate::decode(hash).expect_err(hash);
         assert_eq!(e.0.len(), 1, "{hash}: {e}");
         assert_eq!(e.0[0].path, "hash", "{hash}");
         assert!(e.0[0].message.contains(expected), "{hash}: {e}");
     }
     // And the hash's structure is read as strictly as JSON.
-    let e = convergence::urlstate::decode("problem=rosenbrock&run=a:SGD&seed=(1)").expect_err("seed array");
+    let e = convergence::config::urlstate::decode("problem=rosenbrock&run=a:SGD&seed=(1)").expect_err("seed array");
     assert_eq!(lines(&e), ["seed: invalid type: sequence, expected u64"]);
 }
 

@@ -3,8 +3,8 @@
 
 use convergence::data::*;
 // Named explicitly: proptest's prelude exports a trait of the same name.
+use convergence::config::validate::Validator;
 use convergence::data::Rng;
-use convergence::validate::Validator;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -713,7 +713,7 @@ proptest! {
 
 #[test]
 fn csv_text_over_the_cap_is_rejected_without_being_read() {
-    use convergence::limits::MAX_CSV_BYTES;
+    use convergence::config::limits::MAX_CSV_BYTES;
     // 50 MB of bad lines: were the text read, every line would be reported as bad.
     let text = "1,abc\n".repeat(50 * 1024 * 1024 / 6 + 1);
     let data = csv(&text);

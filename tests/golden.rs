@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use convergence::session::Session;
+use convergence::run::session::Session;
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")

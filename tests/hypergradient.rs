@@ -3,7 +3,7 @@
 //! learned lr recorded as the run's lr, and the config rules.
 
 use convergence::config::Experiment;
-use convergence::session::Session;
+use convergence::run::session::Session;
 
 fn session(optimizer: &str) -> Session {
     let text = format!(

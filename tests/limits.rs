@@ -1,9 +1,9 @@
-//! The input caps of `convergence::limits`: texts over their cap are rejected from their length,
+//! The input caps of `convergence::config::limits`: texts over their cap are rejected from their length,
 //! before parsing, with a message naming the field; nesting is bounded so that no input can
 //! overflow the stack of a recursion over the decoded value.
 
+use convergence::config::limits::{MAX_CONFIG_BYTES, MAX_CSV_BYTES, MAX_INLINE_POINTS};
 use convergence::config::Experiment;
-use convergence::limits::{MAX_CONFIG_BYTES, MAX_CSV_BYTES, MAX_INLINE_POINTS};
 use serde_json::json;
 
 fn messages(text: &str) -> Vec<String> {

@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
+use convergence::config::validate::Validator;
 use convergence::data::{Dataset, Rng, Task};
 use convergence::model::*;
-use convergence::validate::Validator;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

@@ -4,11 +4,11 @@
 //! determinism.
 
 use convergence::bench::endless_stop;
-use convergence::monitor::{
+use convergence::run::monitor::{
     ChangeMode, Criterion, Divergence, DivergenceCriterion, GradNormCriterion, Monitor, ParamChangeCriterion,
     PlateauCriterion, Status, StopConfig, TargetLossCriterion,
 };
-use convergence::session::Session;
+use convergence::run::session::Session;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -4,7 +4,7 @@
 //! likely slips (a swapped beta, a damping left out or subtracted, the lr ignored) give other
 //! numbers.
 
-use convergence::session::Session;
+use convergence::run::session::Session;
 
 /// A session of one run of `optimizer` on `problem` from `x0`, with every convergence
 /// criterion off, so that each call to `step` takes the steps asked for.

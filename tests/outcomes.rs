@@ -5,8 +5,8 @@
 mod common;
 
 use convergence::config::Experiment;
-use convergence::report::describe;
-use convergence::session::Session;
+use convergence::run::report::describe;
+use convergence::run::session::Session;
 use serde_json::{json, Value};
 
 /// Every optimizer, with the learning rate `lr`.

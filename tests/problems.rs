@@ -6,8 +6,8 @@ mod common;
 
 use std::path::PathBuf;
 
+use convergence::config::validate::Validator;
 use convergence::problem::*;
-use convergence::validate::Validator;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

@@ -14,10 +14,10 @@ use std::collections::BTreeSet;
 
 use convergence::chart::decimate;
 use convergence::config::Experiment;
-use convergence::history::{History, TracePoint};
 use convergence::optim::OptimizerConfig;
+use convergence::run::history::{History, TracePoint};
+use convergence::run::session::Session;
 use convergence::schedule::ScheduleConfig;
-use convergence::session::Session;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

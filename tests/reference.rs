@@ -6,7 +6,7 @@ mod common;
 use common::{close, number};
 use std::path::PathBuf;
 
-use convergence::replay::Case;
+use convergence::run::replay::Case;
 use serde_json::Value;
 
 fn cases_dir() -> PathBuf {
@@ -134,7 +134,7 @@ fn a_failing_check_stops_the_replay_at_that_point() {
 
 #[test]
 fn a_case_reads_past_its_expected_outputs_and_checks_its_size() {
-    use convergence::limits::MAX_CASE_BYTES;
+    use convergence::config::limits::MAX_CASE_BYTES;
     // A case of many steps whose expected outputs are absent is valid: replay needs the inputs.
     let text = std::fs::read_to_string(cases_dir().join("sgd__rosenbrock__constant.json")).unwrap();
     let mut case: Value = serde_json::from_str(&text).unwrap();

@@ -6,8 +6,8 @@
 use std::f64::consts::PI;
 
 use convergence::problem::Problem;
-use convergence::report::{classify, EndKind};
-use convergence::session::Session;
+use convergence::run::report::{classify, EndKind};
+use convergence::run::session::Session;
 
 /// The problem of a config's `problem` section (a JSON object as text).
 fn problem(config: &str) -> Problem {

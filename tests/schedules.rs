@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::f64::consts::PI;
 
+use convergence::config::validate::Validator;
 use convergence::schedule::{Schedule, ScheduleConfig};
-use convergence::validate::Validator;
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------------------------

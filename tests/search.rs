@@ -501,12 +501,12 @@ fn the_search_section_round_trips_through_the_url_hash() {
         "space": [{"path": "runs[0].optimizer.lr", "low": 0.001, "high": 0.2, "scale": "log"},
                   {"path": "runs[0].optimizer.momentum", "choices": [0, 0.5, 0.9]}]
     }));
-    let hash = convergence::urlstate::encode(&with);
+    let hash = convergence::config::urlstate::encode(&with);
     assert!(hash.contains("search="), "{hash}");
-    let back = convergence::urlstate::decode(&hash).expect("decodes");
+    let back = convergence::config::urlstate::decode(&hash).expect("decodes");
     assert_eq!(back, with, "{hash}");
     // A hash without a search part has no search.
-    let plain = convergence::urlstate::decode("problem=quadratic&run=a:SGD(lr=0.1)").expect("decodes");
+    let plain = convergence::config::urlstate::decode("problem=quadratic&run=a:SGD(lr=0.1)").expect("decodes");
     assert!(plain.search.is_none());
 }
 

@@ -5,11 +5,11 @@
 
 mod common;
 
+use convergence::config::urlstate::decode;
+use convergence::config::validate::{ValidationErrors, Validator};
 use convergence::config::Experiment;
 use convergence::optim::{MAX_LBFGS_EVAL, MAX_LBFGS_ITER, MAX_NEWTON_PARAMS, MAX_STEP_WORK};
 use convergence::problem::{ProblemConfig, MAX_VIEW_COORDINATE, MIN_VIEW_SPAN};
-use convergence::urlstate::decode;
-use convergence::validate::{ValidationErrors, Validator};
 
 /// Every error as `path: message`.
 fn lines(e: &ValidationErrors) -> Vec<String> {

@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 
-use convergence::session::{Session, StepQueue};
+use convergence::run::session::{Session, StepQueue};
 
 const CONFIG: &str = r#"{"seed": 3, "problem": {"name": "rosenbrock"},
   "runs": [{"label": "adam", "x0": [-1.5, 2.0], "optimizer": {"name": "Adam", "lr": 0.01}},

@@ -4,8 +4,8 @@
 use std::io::{self, Write};
 
 use convergence::config::Experiment;
-use convergence::session::Session;
-use convergence::trace::{csv_field, TraceFormat, TraceWriter};
+use convergence::run::session::Session;
+use convergence::run::trace::{csv_field, TraceFormat, TraceWriter};
 
 const LONG_RUN: &str = r#"{"problem": {"name": "quadratic"},
     "runs": [{"label": "slow", "x0": [-4.0, 2.0], "optimizer": {"name": "SGD", "lr": 1e-7}}],

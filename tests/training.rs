@@ -4,7 +4,7 @@
 use convergence::analysis::sweep::{Sweep, SweepParameter};
 use convergence::config::Experiment;
 use convergence::problem::Problem;
-use convergence::session::Session;
+use convergence::run::session::Session;
 use serde_json::Value;
 
 fn session(json: &str) -> Session {

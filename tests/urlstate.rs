@@ -4,12 +4,12 @@
 
 use std::process::{Command, Output};
 
+use convergence::config::urlstate::{decode, encode};
 use convergence::config::{Experiment, RunConfig};
-use convergence::monitor::StopConfig;
 use convergence::optim::OptimizerConfig;
 use convergence::problem::{LinregData, ProblemConfig};
+use convergence::run::monitor::StopConfig;
 use convergence::schedule::ScheduleConfig;
-use convergence::urlstate::{decode, encode};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -696,7 +696,7 @@ fn a_deeply_dotted_stop_key_is_an_error_not_a_stack_overflow() {
 
 #[test]
 fn a_hash_over_the_cap_is_rejected_before_it_is_read() {
-    use convergence::limits::MAX_HASH_BYTES;
+    use convergence::config::limits::MAX_HASH_BYTES;
     let hash = format!("problem=rosenbrock&run=a:Adam&seed=1{}", "&".repeat(MAX_HASH_BYTES));
     let (path, message) = error_of(&hash);
     assert_eq!(path, "hash");

@@ -2,7 +2,7 @@
 //! reset and snapshots equal the native core's, and bad input comes back as a JsError.
 #![cfg(target_arch = "wasm32")]
 
-use convergence::session::Session;
+use convergence::run::session::Session;
 use convergence::web::{validate_config, Playground};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

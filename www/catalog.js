@@ -499,7 +499,7 @@ export const SCHEDULES = {
   },
 };
 
-// Stopping criteria: the Rust defaults (src/monitor.rs).
+// Stopping criteria: the Rust defaults (src/run/monitor.rs).
 export const STOP_DEFAULTS = {
   max_steps: 10000,
   loss_plateau: { tol: 1e-12, patience: 50, mode: 'rel', stop: true },

@@ -1,4 +1,4 @@
-// The experiment in the URL hash, through the Rust codec (src/urlstate.rs, exported by
+// The experiment in the URL hash, through the Rust codec (src/config/urlstate.rs, exported by
 // src/web.rs as encode_hash / decode_hash): a readable hash such as
 //   #problem=rosenbrock&run=adam:Adam(lr=0.01)@-1.5,2!1f77b4&stop=max_steps:3000&seed=1&view=-2,2,-1,3
 // The landscape's view box is part of the experiment (`view`), so Rust writes and reads its

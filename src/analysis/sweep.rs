@@ -9,11 +9,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::validate::{ValidationErrors, Validator};
 use crate::config::Experiment;
 use crate::model::ModelConfig;
 use crate::problem::{Problem, ProblemConfig};
-use crate::session::Session;
-use crate::validate::{ValidationErrors, Validator};
+use crate::run::session::Session;
 
 /// What the sweep varies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -62,12 +62,12 @@ fn tick_label(value: f64, log: bool) -> String {
     if log {
         let v = pow(10.0, value);
         if (1e-3..1e4).contains(&v.abs()) || (value - value.round()).abs() > 1e-9 {
-            crate::report::short(v)
+            crate::run::report::short(v)
         } else {
             format!("1e{}", value.round())
         }
     } else {
-        crate::report::short(value)
+        crate::run::report::short(value)
     }
 }
 
@@ -131,7 +131,7 @@ pub fn draw_curves<DB: DrawingBackend>(
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
     let (log_x, log_y) = (options.log_x, options.log_y);
-    let x_fmt = move |v: &f64| if log_x { tick_label(*v, true) } else { crate::report::short(*v) };
+    let x_fmt = move |v: &f64| if log_x { tick_label(*v, true) } else { crate::run::report::short(*v) };
     // Ticks within rounding of zero are written 0, not 5.551e-17.
     let y_span = y1 - y0;
     let y_fmt = move |v: &f64| if !log_y && v.abs() < 1e-9 * y_span { "0".to_string() } else { tick_label(*v, log_y) };

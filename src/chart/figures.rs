@@ -12,11 +12,11 @@ use super::curves::{CurveOptions, CurveSeries};
 use super::paths::draw_paths;
 use super::paths::PathSeries;
 use super::{parse_color, run_color};
-use crate::history::TracePoint;
-use crate::monitor::Status;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::problem::ViewBox;
-use crate::session::Session;
+use crate::run::history::TracePoint;
+use crate::run::monitor::Status;
+use crate::run::session::Session;
 
 /// The chart kinds of every problem.
 pub const CHART_KINDS: [&str; 4] = ["loss", "lr", "grad_norm", "delta_norm"];
@@ -182,7 +182,7 @@ fn evaluation_series(session: &Session, kind: &str, log_x: bool, log_y: bool) ->
                 markers.push((best as f64, loss));
             }
         }
-        if let Some((_, s)) = run.monitor().fired().find(|(c, _)| *c == crate::monitor::Criterion::EarlyStopping) {
+        if let Some((_, s)) = run.monitor().fired().find(|(c, _)| *c == crate::run::monitor::Criterion::EarlyStopping) {
             if let Some(p) = validation.iter().find(|p| p.0 >= s as f64) {
                 markers.push(*p);
             }

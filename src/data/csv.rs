@@ -22,8 +22,8 @@
 //! by commas, got "1.2,abc,0"`, at most MAX_BAD_LINES of them followed by `... and N more bad
 //! lines`. Generation skips bad lines, so an unvalidated file gives a partial dataset.
 
-use crate::limits::{too_long, MAX_CSV_BYTES};
-use crate::validate::Validator;
+use crate::config::limits::{too_long, MAX_CSV_BYTES};
+use crate::config::validate::Validator;
 
 use super::{Dataset, Task, MAX_POINTS, MIN_POINTS};
 

@@ -32,7 +32,7 @@ mod rng;
 
 use serde::{Deserialize, Serialize};
 
-use crate::validate::{join, Validator};
+use crate::config::validate::{join, Validator};
 
 use classification::Shape;
 use regression::Target;

@@ -51,8 +51,8 @@ mod tanh;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::validate::{join, Validator};
 use crate::data::{Dataset, Rng, Task};
-use crate::validate::{join, Validator};
 
 pub use activation::{sigmoid, Activation, InitScheme, LEAKY_SLOPE};
 pub use features::{powers, MAX_DEGREE};

@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::lookahead::LookaheadVariant;
+use crate::config::validate::{join, Validator};
 use crate::problem::ProblemSize;
-use crate::validate::{join, Validator};
 
 /// Most iterations one L-BFGS step may run (`max_iter`). torch's default is 20; a step runs up
 /// to `max_iter` iterations, each with at least one evaluation of the objective, so this bounds

@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use super::landscapes::Landscape;
 use super::minima_table as table;
+use crate::config::validate::{join, Validator};
 use crate::math::sqrt;
-use crate::validate::{join, Validator};
 
 /// Largest magnitude of a view box coordinate. Every problem's own box lies within +-10, so a
 /// view may zoom out 100,000-fold from the widest of them; the landscapes stay finite there

@@ -29,8 +29,8 @@ mod training;
 
 use serde::{Deserialize, Serialize};
 
-use crate::limits::MAX_INLINE_POINTS;
-use crate::validate::{join, Validator};
+use crate::config::limits::MAX_INLINE_POINTS;
+use crate::config::validate::{join, Validator};
 
 pub use landscapes::Landscape;
 pub use minima::{KnownMinimum, MinimumKind, ViewBox, MAX_VIEW_COORDINATE, MIN_VIEW_SPAN};

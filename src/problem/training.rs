@@ -12,9 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::validate::{join, Validator};
 use crate::data::{split, DataConfig, Dataset, Rng, Task};
 use crate::model::{Loss, Model, ModelConfig, Regularization};
-use crate::validate::{join, Validator};
 
 /// Stream of the random generator that draws the initial weights.
 pub const STREAM_INIT: u64 = 11;

@@ -2,7 +2,7 @@
 //! keep every formula free of division by zero.
 
 use super::config::{LrLambda, PlateauMode, ScheduleConfig, ThresholdMode};
-use crate::validate::{join, Validator};
+use crate::config::validate::{join, Validator};
 
 /// A count that must be at least 1.
 fn at_least_one(v: &mut Validator, path: String, value: u64) {

@@ -38,8 +38,8 @@ pub mod space;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::validate::Validator;
 use crate::config::Experiment;
-use crate::validate::Validator;
 
 pub use runner::{Outcome, Search, SearchResults, Trial, TrialResult};
 pub use space::{Parameter, Scale};

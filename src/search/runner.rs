@@ -23,12 +23,12 @@ use super::hyperband::{self, Bracket, Round};
 use super::pbt;
 use super::space::{self, Parameter, Step};
 use super::{Method, Objective, SearchConfig};
+use crate::config::validate::ValidationErrors;
 use crate::config::Experiment;
 use crate::data::Rng;
 use crate::problem::Problem;
+use crate::run::session::default_start;
 use crate::run::Run;
-use crate::session::default_start;
-use crate::validate::ValidationErrors;
 
 /// First random-generator stream of the samples: trial i uses `STREAM_SAMPLES + i`.
 pub const STREAM_SAMPLES: u64 = 1 << 32;

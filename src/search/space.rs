@@ -21,11 +21,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 
+use crate::config::tagged::kind;
+use crate::config::validate::{join, ValidationErrors, Validator};
 use crate::config::Experiment;
 use crate::data::Rng;
 use crate::math::{exp, ln};
-use crate::tagged::kind;
-use crate::validate::{join, ValidationErrors, Validator};
 
 /// How a range is sampled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

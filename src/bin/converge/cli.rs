@@ -2,7 +2,7 @@
 //!
 //! - `converge run CONFIG.json [--trace json|csv] [--trace-file PATH]`: runs every run to its
 //!   end and prints the final snapshot as JSON. `converge run --url LINK_OR_HASH` runs the
-//!   experiment held in a page link's URL hash instead (see `convergence::urlstate`).
+//!   experiment held in a page link's URL hash instead (see `convergence::config::urlstate`).
 //!   `--svg DIR` also draws every figure as SVG.
 //! - `converge replay CASE.json`: replays a reference case and prints params, loss and lr.
 //! - `converge bench [--json]`: the benchmark suite of `www/bench.html`, natively.
@@ -11,7 +11,7 @@
 //!   trial and the best configuration as JSON (see `search.rs`).
 //!
 //! Bad input exits with status 2 and a message on stderr naming the field. A file larger than
-//! its cap in `convergence::limits` is rejected from its size, before it is read.
+//! its cap in `convergence::config::limits` is rejected from its size, before it is read.
 //!
 //! Output is streamed through buffered writers; nothing grows with the number of steps:
 //! - `--trace-file`: each row goes to the file as its step is taken, then the snapshot is
@@ -31,12 +31,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use convergence::bench;
 use convergence::chart::figures;
+use convergence::config::limits::{self, MAX_CASE_BYTES, MAX_CONFIG_BYTES};
 use convergence::config::Experiment;
-use convergence::limits::{self, MAX_CASE_BYTES, MAX_CONFIG_BYTES};
-use convergence::replay::Case;
-use convergence::session::Session;
-use convergence::snapshot::Snapshot;
-use convergence::trace::{JsonTraces, TraceFormat, TraceWriter};
+use convergence::run::replay::Case;
+use convergence::run::session::Session;
+use convergence::run::snapshot::Snapshot;
+use convergence::run::trace::{JsonTraces, TraceFormat, TraceWriter};
 use serde::{Serialize, Serializer};
 
 #[derive(Parser)]
@@ -127,7 +127,9 @@ fn write_failed(what: &str) -> impl Fn(std::io::Error) -> Failure + '_ {
 /// The experiment from a config file, or from a link's hash when `url` is given.
 fn load(config: Option<&Path>, url: Option<&str>) -> Result<Experiment, Failure> {
     match (config, url) {
-        (_, Some(url)) => convergence::urlstate::decode(url).map_err(|e| Failure(format!("invalid link:\n{e}"))),
+        (_, Some(url)) => {
+            convergence::config::urlstate::decode(url).map_err(|e| Failure(format!("invalid link:\n{e}")))
+        }
         (Some(config), None) => {
             let text = read(config, MAX_CONFIG_BYTES)?;
             Experiment::from_json(&text).map_err(|e| Failure(format!("invalid config {}:\n{e}", config.display())))

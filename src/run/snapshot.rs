@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
-use crate::monitor::Status;
+use crate::run::monitor::Status;
 
 /// A float that serializes non-finite values as "inf", "-inf" or "nan".
 #[derive(Clone, Copy, Debug, PartialEq)]

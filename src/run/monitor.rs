@@ -30,7 +30,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::validate::{join, Validator};
+use crate::config::validate::{join, Validator};
 
 /// Largest `max_steps` a config may ask for.
 pub const MAX_STEPS_LIMIT: u64 = 100_000_000;

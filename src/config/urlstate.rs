@@ -72,14 +72,14 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Number, Value};
 
+use crate::config::validate::ValidationErrors;
 use crate::config::{Experiment, RunConfig};
 use crate::schedule::ScheduleConfig;
-use crate::validate::ValidationErrors;
 
 /// Deepest nesting of parentheses the decoder follows, and the most keys of a dotted stop
 /// entry. Both keep the decoded value shallow, so every recursion over it (deserialization,
 /// cloning, dropping, locating an error) stays bounded whatever the hash.
-const MAX_DEPTH: usize = crate::limits::MAX_URL_NESTING;
+const MAX_DEPTH: usize = crate::config::limits::MAX_URL_NESTING;
 
 /// The path under which syntax errors are reported.
 const HASH_PATH: &str = "hash";
@@ -126,7 +126,7 @@ pub fn encode(experiment: &Experiment) -> String {
 /// Every problem found is returned with its path: `hash` for syntax errors, the config path
 /// (`runs[0].optimizer.lr`) for everything else. Decoding never panics, whatever the input.
 pub fn decode(link_or_hash: &str) -> Result<Experiment, ValidationErrors> {
-    crate::limits::check_len(HASH_PATH, link_or_hash, crate::limits::MAX_HASH_BYTES)?;
+    crate::config::limits::check_len(HASH_PATH, link_or_hash, crate::config::limits::MAX_HASH_BYTES)?;
     let hash = hash_of(link_or_hash)?;
     let value = parse_hash(hash)?;
     let experiment = Experiment::from_value(value)?;

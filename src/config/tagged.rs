@@ -18,7 +18,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::reader::{from_value, ReadError};
+use crate::config::reader::{from_value, ReadError};
 
 /// Splits `{"name": N, ...rest}` into N and the other fields.
 pub fn split_tag(value: Value) -> Result<(String, Map<String, Value>), ReadError> {
@@ -142,10 +142,10 @@ macro_rules! tagged_enum {
 
         impl $name {
             /// Reads the config from its JSON value.
-            fn from_tagged(value: serde_json::Value) -> Result<Self, $crate::reader::ReadError> {
-                let (tag, fields) = $crate::tagged::split_tag(value)?;
+            fn from_tagged(value: serde_json::Value) -> Result<Self, $crate::config::reader::ReadError> {
+                let (tag, fields) = $crate::config::tagged::split_tag(value)?;
                 #[allow(unused_mut)]
-                let mut fields = $crate::tagged::Fields::new(fields);
+                let mut fields = $crate::config::tagged::Fields::new(fields);
                 match tag.as_str() {
                     $(
                         $vname => {
@@ -157,12 +157,12 @@ macro_rules! tagged_enum {
                                 return Ok(config);
                             )?
                             $(
-                                let inner: $nty = $crate::reader::from_value(&fields.into_value())?;
+                                let inner: $nty = $crate::config::reader::from_value(&fields.into_value())?;
                                 return Ok($name::$variant(inner));
                             )?
                         }
                     )*
-                    other => Err($crate::tagged::unknown_variant(other, &[$($vname),*])),
+                    other => Err($crate::config::tagged::unknown_variant(other, &[$($vname),*])),
                 }
             }
         }

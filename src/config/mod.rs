@@ -11,13 +11,19 @@
 //! an unknown field or name with the allowed values) with its path; validation then collects
 //! every value problem with its path.
 
+pub mod limits;
+pub mod reader;
+pub mod tagged;
+pub mod urlstate;
+pub mod validate;
+
 use serde::{Deserialize, Serialize};
 
-use crate::monitor::StopConfig;
+use crate::config::validate::{join, ValidationErrors, Validator};
 use crate::optim::OptimizerConfig;
 use crate::problem::{ProblemConfig, ProblemSize, ViewBox};
+use crate::run::monitor::StopConfig;
 use crate::schedule::ScheduleConfig;
-use crate::validate::{join, ValidationErrors, Validator};
 
 /// Most runs one experiment may hold side by side.
 pub const MAX_RUNS: usize = 16;
@@ -77,8 +83,8 @@ impl Experiment {
     /// Parses and validates a JSON config; a text over `limits::MAX_CONFIG_BYTES` is rejected
     /// before parsing.
     pub fn from_json(text: &str) -> Result<Experiment, ValidationErrors> {
-        crate::limits::check_len("config", text, crate::limits::MAX_CONFIG_BYTES)?;
-        let value = crate::reader::parse_json(text)?;
+        crate::config::limits::check_len("config", text, crate::config::limits::MAX_CONFIG_BYTES)?;
+        let value = crate::config::reader::parse_json(text)?;
         let experiment = Experiment::from_value(value)?;
         experiment.validate()?;
         Ok(experiment)
@@ -89,7 +95,7 @@ impl Experiment {
     /// all come through here), which keeps a single copy of the deserialization code in the
     /// wasm binary.
     pub fn from_value(value: serde_json::Value) -> Result<Experiment, ValidationErrors> {
-        crate::reader::from_value(&value).map_err(crate::reader::ReadError::into_errors)
+        crate::config::reader::from_value(&value).map_err(crate::config::reader::ReadError::into_errors)
     }
 
     /// The config as a JSON value.

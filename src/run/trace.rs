@@ -23,9 +23,9 @@ use serde::ser::{Error as _, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::problem::Problem;
+use crate::run::session::Session;
+use crate::run::snapshot::Num;
 use crate::run::{Run, StepRecord};
-use crate::session::Session;
-use crate::snapshot::Num;
 
 /// Output format of a trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,12 +2,12 @@
 //! embed widget and the CLI drive: `step(n)` (which also runs
 //! every run until it stops, given a large enough `n`), `reset()`, `snapshot()`.
 
+use crate::config::validate::ValidationErrors;
 use crate::config::Experiment;
-use crate::monitor::Status;
 use crate::problem::Problem;
+use crate::run::monitor::Status;
+use crate::run::snapshot::{nums, Num, RunSnapshot, Snapshot, StatusView, TrainingSnapshot};
 use crate::run::Run;
-use crate::snapshot::{nums, Num, RunSnapshot, Snapshot, StatusView, TrainingSnapshot};
-use crate::validate::ValidationErrors;
 
 /// Steps asked of each run and not yet taken, worked through by `Session::work` within a time
 /// budget (the page's `el.step(n)` and animation frames).
@@ -213,7 +213,7 @@ impl Session {
             return None;
         }
         let last = run.evaluations().last();
-        let value = |f: fn(&crate::history::EvalPoint) -> f64| Num(last.map_or(f64::NAN, f));
+        let value = |f: fn(&crate::run::history::EvalPoint) -> f64| Num(last.map_or(f64::NAN, f));
         let best = run.monitor().best_validation();
         Some(TrainingSnapshot {
             epoch: run.epoch(),

@@ -10,7 +10,7 @@
 //! - URL hash: parentheses and dotted keys (`stop=loss_plateau.tol:1e-9`) each nest at most
 //!   [`MAX_URL_NESTING`] deep.
 
-use crate::validate::ValidationErrors;
+use crate::config::validate::ValidationErrors;
 
 /// Largest JSON config text, in bytes (2 MiB): room for a CSV text at its cap, with escapes.
 pub const MAX_CONFIG_BYTES: usize = 2 << 20;

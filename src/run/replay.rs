@@ -23,11 +23,11 @@ use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::config::validate::{ValidationErrors, Validator};
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::problem::ProblemConfig;
+use crate::run::snapshot::{nums, Num};
 use crate::schedule::ScheduleConfig;
-use crate::snapshot::{nums, Num};
-use crate::validate::{ValidationErrors, Validator};
 
 /// The inputs of a reference case.
 #[derive(Clone, Debug)]
@@ -158,14 +158,14 @@ fn strip(value: &mut Value, keys: &[&str]) {
 
 fn field<T: serde::de::DeserializeOwned>(value: Option<Value>, name: &str) -> Result<T, ValidationErrors> {
     let value = value.ok_or_else(|| ValidationErrors::one(name, "missing field"))?;
-    crate::reader::from_value(&value).map_err(|e| e.under_key(name).into_errors())
+    crate::config::reader::from_value(&value).map_err(|e| e.under_key(name).into_errors())
 }
 
 impl Case {
     /// Reads the inputs of a case from its JSON text and validates them. A text over
     /// `limits::MAX_CASE_BYTES` is rejected before parsing.
     pub fn from_json(text: &str) -> Result<Case, ValidationErrors> {
-        crate::limits::check_len("case", text, crate::limits::MAX_CASE_BYTES)?;
+        crate::config::limits::check_len("case", text, crate::config::limits::MAX_CASE_BYTES)?;
         let mut case: CaseInputs =
             serde_json::from_str(text).map_err(|e| ValidationErrors::one("", format!("invalid JSON: {e}")))?;
         if let Some(problem) = case.problem.as_mut() {

@@ -25,7 +25,7 @@ use std::fmt;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde_json::{Map, Number, Value};
 
-use crate::validate::ValidationErrors;
+use crate::config::validate::ValidationErrors;
 
 /// The message of a key given twice in one object.
 pub const DUPLICATE_KEY: &str = "duplicate key";

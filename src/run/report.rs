@@ -7,8 +7,8 @@
 
 use serde::Serialize;
 
-use crate::monitor::{Criterion, Divergence, Status};
 use crate::problem::{MinimumKind, Problem};
+use crate::run::monitor::{Criterion, Divergence, Status};
 use crate::run::Run;
 
 /// What kind of point a run ended at.
@@ -111,8 +111,8 @@ fn criterion_words(run: &Run, criterion: Criterion) -> String {
     match criterion {
         Criterion::LossPlateau => stop.loss_plateau.as_ref().map_or("loss plateau".into(), |c| {
             let how = match c.mode {
-                crate::monitor::ChangeMode::Rel => "relative loss change",
-                crate::monitor::ChangeMode::Abs => "loss change",
+                crate::run::monitor::ChangeMode::Rel => "relative loss change",
+                crate::run::monitor::ChangeMode::Abs => "loss change",
             };
             format!("{how} < {} for {} steps", short(c.tol), c.patience)
         }),

@@ -15,15 +15,23 @@
 //! the start point (up to rounding, see `still_at_start`) makes the run "stalled", not
 //! "converged": the updates were too small to move anything.
 
+pub mod history;
+pub mod monitor;
+pub mod replay;
+pub mod report;
+pub mod session;
+pub mod snapshot;
+pub mod trace;
+
 use std::cell::Cell;
 
 use crate::config::RunConfig;
 use crate::data::Rng;
-use crate::history::{EvalPoint, History, TracePoint};
 use crate::math::{copy_into, norm2};
-use crate::monitor::{Monitor, Status, StopConfig};
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::problem::{Problem, TrainingProblem};
+use crate::run::history::{EvalPoint, History, TracePoint};
+use crate::run::monitor::{Monitor, Status, StopConfig};
 use crate::schedule::Schedule;
 
 /// What one call of `Run::step_once` did: the point it visited and the update it took.
