@@ -80,7 +80,15 @@ fn omitted_sections_take_their_defaults() {
     assert_eq!(e.problem, ProblemConfig::Quadratic { a: 1.0, b: 10.0 });
     assert_eq!(e.runs[0].x0, None);
     assert_eq!(e.runs[0].schedule, ScheduleConfig::Constant {});
-    assert_eq!(e.runs[0].optimizer, OptimizerConfig::default());
+    let torch_adam = OptimizerConfig::Adam {
+        lr: 1e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weight_decay: 0.0,
+        amsgrad: false,
+        decoupled_weight_decay: false,
+    };
+    assert_eq!(e.runs[0].optimizer, torch_adam);
     let stop = &e.stop;
     assert_eq!(stop, &StopConfig::default());
     assert_eq!(stop.max_steps, 10_000);
@@ -754,7 +762,7 @@ fn a_built_experiment_survives_a_json_round_trip() {
         runs: vec![RunConfig {
             label: "adam".into(),
             x0: Some(vec![-1.5, 2.0]),
-            optimizer: OptimizerConfig::default(),
+            optimizer: adam(),
             schedule: ScheduleConfig::default(),
             color: Some("#ff7f0e".into()),
         }],
@@ -790,7 +798,7 @@ fn awkward_floats_survive_a_json_round_trip_bit_for_bit() {
             runs: vec![RunConfig {
                 label: "r".into(),
                 x0: Some(vec![x, y]),
-                optimizer: OptimizerConfig::default(),
+                optimizer: adam(),
                 schedule: ScheduleConfig::default(),
                 color: None,
             }],
@@ -800,4 +808,9 @@ fn awkward_floats_survive_a_json_round_trip_bit_for_bit() {
         let got = back.runs[0].x0.as_ref().unwrap();
         assert_eq!((got[0].to_bits(), got[1].to_bits()), (x.to_bits(), y.to_bits()), "{x:?} {y:?}");
     }
+}
+
+/// torch.optim.Adam with every default, read as the page writes it.
+fn adam() -> OptimizerConfig {
+    serde_json::from_str(r#"{"name": "Adam"}"#).unwrap()
 }

@@ -368,7 +368,7 @@ fn floats_come_back_bit_for_bit() {
             RunConfig {
                 label: "zero".into(),
                 x0: Some(vec![0.0, -0.0]),
-                optimizer: OptimizerConfig::default(),
+                optimizer: serde_json::from_str(r#"{"name": "Adam"}"#).unwrap(),
                 schedule: ScheduleConfig::default(),
                 color: Some("#000000".into()),
             },

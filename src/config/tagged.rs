@@ -11,9 +11,12 @@
 //! `SGD`, ...`, `c: unknown field `c`, expected `a` or `b``, `missing field `step_size``,
 //! `inner.lr: invalid type: string "x", expected f64`.
 //!
-//! Syntax: each variant is `Variant as "json-name" { field as "json-key": Type = default, ... }`
-//! (`= default` is optional; without it the field is required) or `Variant as "json-name"(Type)`
-//! for a variant holding another config.
+//! Syntax: each variant is `Variant as "json-name" { field: Type = default, ... }` or
+//! `Variant as "json-name"(Type)` for a variant holding another config. A field's JSON key is
+//! its name unless written `field as "json-key": Type` (`T_max`, `A`, `lambda`); `= default`
+//! is optional, and without it the field is required. The macro also generates the variants'
+//! names (`NAMES`, `name()`) and their fields' keys (`keys_of`), which the page's catalogue
+//! (`catalog.rs`) reads, so a name or a key is written once.
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -106,17 +109,17 @@ impl Fields {
     }
 }
 
-/// Defines an enum written as `{"name": ..., ...fields}` and read by `Fields` (see the module
-/// header for the syntax).
+/// Defines an enum written as `{"name": ...}` and read by `Fields` (see the module header for
+/// the syntax), with its variants' names (`NAMES`, `name()`) and fields (`keys_of`).
 #[macro_export]
 macro_rules! tagged_enum {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident via $twin:ident = $remote:literal {
+        pub enum $name:ident {
             $(
                 $(#[$vmeta:meta])*
                 $variant:ident as $vname:literal
-                    $( { $( $(#[$fmeta:meta])* $field:ident as $key:literal : $fty:ty $(= $default:expr)? ),* $(,)? } )?
+                    $( { $( $(#[$fmeta:meta])* $field:ident $(as $key:literal)? : $fty:ty $(= $default:expr)? ),* $(,)? } )?
                     $( ( $nty:ty ) )?
             ),* $(,)?
         }
@@ -128,7 +131,7 @@ macro_rules! tagged_enum {
             $(
                 $(#[$vmeta])*
                 #[serde(rename = $vname)]
-                $variant $( { $( $(#[$fmeta])* #[serde(rename = $key)] $field: $fty ),* } )? $( ($nty) )?
+                $variant $( { $( $(#[$fmeta])* $(#[serde(rename = $key)])? $field: $fty ),* } )? $( ($nty) )?
             ),*
         }
 
@@ -141,8 +144,32 @@ macro_rules! tagged_enum {
         }
 
         impl $name {
+            /// Every variant's JSON name, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($vname),*];
+
+            /// The JSON name of this variant (its `"name"` tag).
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $( $name::$variant { .. } => $vname, )*
+                }
+            }
+
+            /// The JSON keys of a variant's fields, each with whether it is required (has no
+            /// default); `None` for an unknown name, and no keys for a variant holding another
+            /// config.
+            pub fn keys_of(name: &str) -> Option<&'static [(&'static str, bool)]> {
+                match name {
+                    $(
+                        $vname => Some(&[
+                            $( $( ($crate::tagged_enum!(@key $field $(, $key)?), $crate::tagged_enum!(@required $($default)?)), )* )?
+                        ]),
+                    )*
+                    _ => None,
+                }
+            }
+
             /// Reads the config from its JSON value.
-            fn from_tagged(value: serde_json::Value) -> Result<Self, $crate::config::reader::ReadError> {
+            pub fn from_tagged(value: serde_json::Value) -> Result<Self, $crate::config::reader::ReadError> {
                 let (tag, fields) = $crate::config::tagged::split_tag(value)?;
                 #[allow(unused_mut)]
                 let mut fields = $crate::config::tagged::Fields::new(fields);
@@ -151,9 +178,9 @@ macro_rules! tagged_enum {
                         $vname => {
                             $(
                                 let config = $name::$variant {
-                                    $( $field: $crate::tagged_enum!(@field fields, $key, $fty $(, $default)?), )*
+                                    $( $field: $crate::tagged_enum!(@field fields, $crate::tagged_enum!(@key $field $(, $key)?), $fty $(, $default)?), )*
                                 };
-                                fields.finish(&[$($key),*])?;
+                                fields.finish(&[$($crate::tagged_enum!(@key $field $(, $key)?)),*])?;
                                 return Ok(config);
                             )?
                             $(
@@ -162,15 +189,19 @@ macro_rules! tagged_enum {
                             )?
                         }
                     )*
-                    other => Err($crate::config::tagged::unknown_variant(other, &[$($vname),*])),
+                    other => Err($crate::config::tagged::unknown_variant(other, Self::NAMES)),
                 }
             }
         }
     };
-    (@field $fields:ident, $key:literal, $fty:ty, $default:expr) => {
+    (@key $field:ident, $key:literal) => { $key };
+    (@key $field:ident) => { stringify!($field) };
+    (@required $default:expr) => { false };
+    (@required) => { true };
+    (@field $fields:ident, $key:expr, $fty:ty, $default:expr) => {
         $fields.optional::<$fty>($key)?.unwrap_or_else(|| $default)
     };
-    (@field $fields:ident, $key:literal, $fty:ty) => {
+    (@field $fields:ident, $key:expr, $fty:ty) => {
         $fields.required::<$fty>($key)?
     };
 }

@@ -131,81 +131,62 @@ impl Dataset {
 crate::tagged_enum! {
 /// A dataset as written in a config (`{"name": "moons", "n": 300, "noise": 0.2}`).
 #[derive(Clone, Debug, PartialEq)]
-pub enum DataConfig via DataConfigTwin = "DataConfig" {
+pub enum DataConfig {
     /// y = slope*x + intercept + noise*N(0, 1), x ~ U(-1, 1).
     Linear as "linear" {
-        n as "n": u32 = regression_n(),
-        noise as "noise": f64 = regression_noise(),
-        outliers as "outliers": f64 = Default::default(),
-        slope as "slope": f64 = linear_slope(),
-        intercept as "intercept": f64 = linear_intercept(),
+        n: u32 = 100,
+        noise: f64 = 0.1,
+        outliers: f64 = 0.0,
+        slope: f64 = 1.5,
+        intercept: f64 = 0.5,
     },
     /// y = 4x^3 - 3x + noise*N(0, 1), x ~ U(-1, 1).
     Polynomial as "polynomial" {
-        n as "n": u32 = regression_n(),
-        noise as "noise": f64 = regression_noise(),
-        outliers as "outliers": f64 = Default::default(),
+        n: u32 = 100,
+        noise: f64 = 0.1,
+        outliers: f64 = 0.0,
     },
     /// y = sin(2*pi*frequency*x) + noise*N(0, 1), x ~ U(-1, 1).
     Sine as "sine" {
-        n as "n": u32 = regression_n(),
-        noise as "noise": f64 = regression_noise(),
-        outliers as "outliers": f64 = Default::default(),
-        frequency as "frequency": f64 = sine_frequency(),
+        n: u32 = 100,
+        noise: f64 = 0.1,
+        outliers: f64 = 0.0,
+        frequency: f64 = 1.0,
     },
     /// A disc of one class inside a ring of the other (Playground's "Circle").
     Circle as "circle" {
-        n as "n": u32 = classification_n(),
-        noise as "noise": f64 = Default::default(),
-        label_noise as "label_noise": f64 = Default::default(),
+        n: u32 = 200,
+        noise: f64 = 0.0,
+        label_noise: f64 = 0.0,
     },
     /// The four quadrants, labelled by the sign of x1*x2 (Playground's "Exclusive or").
     Xor as "xor" {
-        n as "n": u32 = classification_n(),
-        noise as "noise": f64 = Default::default(),
-        label_noise as "label_noise": f64 = Default::default(),
+        n: u32 = 200,
+        noise: f64 = 0.0,
+        label_noise: f64 = 0.0,
     },
     /// Two Gaussian clusters (Playground's "Gaussian").
     Gaussians as "gaussians" {
-        n as "n": u32 = classification_n(),
-        noise as "noise": f64 = Default::default(),
-        label_noise as "label_noise": f64 = Default::default(),
+        n: u32 = 200,
+        noise: f64 = 0.0,
+        label_noise: f64 = 0.0,
     },
     /// Two interleaved spirals (Playground's "Spiral").
     Spiral as "spiral" {
-        n as "n": u32 = classification_n(),
-        noise as "noise": f64 = Default::default(),
-        label_noise as "label_noise": f64 = Default::default(),
+        n: u32 = 200,
+        noise: f64 = 0.0,
+        label_noise: f64 = 0.0,
     },
     /// Two interleaving half circles (scikit-learn's `make_moons`).
     Moons as "moons" {
-        n as "n": u32 = classification_n(),
-        noise as "noise": f64 = Default::default(),
-        label_noise as "label_noise": f64 = Default::default(),
+        n: u32 = 200,
+        noise: f64 = 0.0,
+        label_noise: f64 = 0.0,
     },
     /// The user's own data as CSV text: x,y per line (regression) or x1,x2,label
     /// (classification), optionally below a header line.
-    Csv as "csv" { text as "text": String },
+    Csv as "csv" { text: String },
 }
-}
-
-fn regression_n() -> u32 {
-    100
-}
-fn classification_n() -> u32 {
-    200
-}
-fn regression_noise() -> f64 {
-    0.1
-}
-fn linear_slope() -> f64 {
-    1.5
-}
-fn linear_intercept() -> f64 {
-    0.5
-}
-fn sine_frequency() -> f64 {
-    1.0
 }
 
 /// Checks a point count against [MIN_POINTS, MAX_POINTS].

@@ -74,32 +74,24 @@ const HESSIAN_STEP: f64 = 6e-6;
 crate::tagged_enum! {
 /// A model as written in a config.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ModelConfig via ModelConfigTwin = "ModelConfig" {
+pub enum ModelConfig {
     /// y = w·x + b on the input features (regression).
     Linear as "linear" {},
     /// y = w·(x, x^2, ..., x^degree) + b on a 1-D input (regression).
     Polynomial as "polynomial" {
         /// The highest power, 1..=15.
-        degree as "degree": usize = default_degree(),
+        degree: usize = 3,
     },
     /// p = sigmoid(w·x + b) (classification).
     Logistic as "logistic" {},
     /// A multilayer perceptron with a linear output unit (either task).
     Mlp as "mlp" {
         /// Units of each hidden layer, at most 6 layers of 1..=32 units.
-        hidden as "hidden": Vec<usize> = default_hidden(),
+        hidden: Vec<usize> = vec![8, 8],
         /// Activation of every hidden unit.
-        activation as "activation": Activation = Default::default(),
+        activation: Activation = Default::default(),
     },
 }
-}
-
-fn default_degree() -> usize {
-    3
-}
-
-fn default_hidden() -> Vec<usize> {
-    vec![8, 8]
 }
 
 /// Penalties and dropout used while training.
@@ -132,16 +124,6 @@ impl Regularization {
 }
 
 impl ModelConfig {
-    /// The config name, e.g. `mlp`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            ModelConfig::Linear {} => "linear",
-            ModelConfig::Polynomial { .. } => "polynomial",
-            ModelConfig::Logistic {} => "logistic",
-            ModelConfig::Mlp { .. } => "mlp",
-        }
-    }
-
     /// A short human-readable name, e.g. "Neural network (MLP)".
     pub fn display_name(&self) -> &'static str {
         match self {

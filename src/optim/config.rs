@@ -52,231 +52,129 @@ crate::tagged_enum! {
 /// An optimizer as written in a config.
 #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 #[derive(Clone, Debug, PartialEq)]
-pub enum OptimizerConfig via OptimizerConfigTwin = "OptimizerConfig" {
+pub enum OptimizerConfig {
     /// torch.optim.SGD.
     SGD as "SGD" {
-        lr as "lr": f64 = lr_1e_3(),
-        momentum as "momentum": f64 = Default::default(),
-        dampening as "dampening": f64 = Default::default(),
-        weight_decay as "weight_decay": f64 = Default::default(),
-        nesterov as "nesterov": bool = Default::default(),
+        lr: f64 = 1e-3,
+        momentum: f64 = 0.0,
+        dampening: f64 = 0.0,
+        weight_decay: f64 = 0.0,
+        nesterov: bool = false,
     },
     /// torch.optim.Adagrad.
     Adagrad as "Adagrad" {
-        lr as "lr": f64 = lr_1e_2(),
-        lr_decay as "lr_decay": f64 = Default::default(),
-        weight_decay as "weight_decay": f64 = Default::default(),
-        initial_accumulator_value as "initial_accumulator_value": f64 = Default::default(),
-        eps as "eps": f64 = eps_1e_10(),
+        lr: f64 = 1e-2,
+        lr_decay: f64 = 0.0,
+        weight_decay: f64 = 0.0,
+        initial_accumulator_value: f64 = 0.0,
+        eps: f64 = 1e-10,
     },
     /// torch.optim.RMSprop.
     RMSprop as "RMSprop" {
-        lr as "lr": f64 = lr_1e_2(),
-        alpha as "alpha": f64 = alpha_099(),
-        eps as "eps": f64 = eps_1e_8(),
-        weight_decay as "weight_decay": f64 = Default::default(),
-        momentum as "momentum": f64 = Default::default(),
-        centered as "centered": bool = Default::default(),
+        lr: f64 = 1e-2,
+        alpha: f64 = 0.99,
+        eps: f64 = 1e-8,
+        weight_decay: f64 = 0.0,
+        momentum: f64 = 0.0,
+        centered: bool = false,
     },
     /// torch.optim.Adam (coupled L2 unless `decoupled_weight_decay`).
     Adam as "Adam" {
-        lr as "lr": f64 = lr_1e_3(),
-        betas as "betas": [f64; 2] = adam_betas(),
-        eps as "eps": f64 = eps_1e_8(),
-        weight_decay as "weight_decay": f64 = Default::default(),
-        amsgrad as "amsgrad": bool = Default::default(),
-        decoupled_weight_decay as "decoupled_weight_decay": bool = Default::default(),
+        lr: f64 = 1e-3,
+        betas: [f64; 2] = [0.9, 0.999],
+        eps: f64 = 1e-8,
+        weight_decay: f64 = 0.0,
+        amsgrad: bool = false,
+        decoupled_weight_decay: bool = false,
     },
     /// torch.optim.AdamW (decoupled weight decay).
     AdamW as "AdamW" {
-        lr as "lr": f64 = lr_1e_3(),
-        betas as "betas": [f64; 2] = adam_betas(),
-        eps as "eps": f64 = eps_1e_8(),
-        weight_decay as "weight_decay": f64 = wd_1e_2(),
-        amsgrad as "amsgrad": bool = Default::default(),
+        lr: f64 = 1e-3,
+        betas: [f64; 2] = [0.9, 0.999],
+        eps: f64 = 1e-8,
+        weight_decay: f64 = 1e-2,
+        amsgrad: bool = false,
     },
     /// torch.optim.NAdam.
     NAdam as "NAdam" {
-        lr as "lr": f64 = lr_2e_3(),
-        betas as "betas": [f64; 2] = adam_betas(),
-        eps as "eps": f64 = eps_1e_8(),
-        weight_decay as "weight_decay": f64 = Default::default(),
-        momentum_decay as "momentum_decay": f64 = momentum_decay_4e_3(),
-        decoupled_weight_decay as "decoupled_weight_decay": bool = Default::default(),
+        lr: f64 = 2e-3,
+        betas: [f64; 2] = [0.9, 0.999],
+        eps: f64 = 1e-8,
+        weight_decay: f64 = 0.0,
+        momentum_decay: f64 = 4e-3,
+        decoupled_weight_decay: bool = false,
     },
     /// torch.optim.RAdam.
     RAdam as "RAdam" {
-        lr as "lr": f64 = lr_1e_3(),
-        betas as "betas": [f64; 2] = adam_betas(),
-        eps as "eps": f64 = eps_1e_8(),
-        weight_decay as "weight_decay": f64 = Default::default(),
-        decoupled_weight_decay as "decoupled_weight_decay": bool = Default::default(),
+        lr: f64 = 1e-3,
+        betas: [f64; 2] = [0.9, 0.999],
+        eps: f64 = 1e-8,
+        weight_decay: f64 = 0.0,
+        decoupled_weight_decay: bool = false,
     },
     /// torch.optim.Adamax.
     Adamax as "Adamax" {
-        lr as "lr": f64 = lr_2e_3(),
-        betas as "betas": [f64; 2] = adam_betas(),
-        eps as "eps": f64 = eps_1e_8(),
-        weight_decay as "weight_decay": f64 = Default::default(),
+        lr: f64 = 2e-3,
+        betas: [f64; 2] = [0.9, 0.999],
+        eps: f64 = 1e-8,
+        weight_decay: f64 = 0.0,
     },
     /// torch.optim.Adadelta.
     Adadelta as "Adadelta" {
-        lr as "lr": f64 = lr_1(),
-        rho as "rho": f64 = rho_09(),
-        eps as "eps": f64 = eps_1e_6(),
-        weight_decay as "weight_decay": f64 = Default::default(),
+        lr: f64 = 1.0,
+        rho: f64 = 0.9,
+        eps: f64 = 1e-6,
+        weight_decay: f64 = 0.0,
     },
     /// torch.optim.LBFGS.
     LBFGS as "LBFGS" {
-        lr as "lr": f64 = lr_1(),
-        max_iter as "max_iter": u32 = max_iter_20(),
-        max_eval as "max_eval": Option<u32> = Default::default(),
-        tolerance_grad as "tolerance_grad": f64 = tolerance_grad_1e_7(),
-        tolerance_change as "tolerance_change": f64 = tolerance_change_1e_9(),
-        history_size as "history_size": u32 = history_100(),
-        line_search_fn as "line_search_fn": Option<LineSearch> = Default::default(),
+        lr: f64 = 1.0,
+        max_iter: u32 = 20,
+        max_eval: Option<u32> = None,
+        tolerance_grad: f64 = 1e-7,
+        tolerance_change: f64 = 1e-9,
+        history_size: u32 = 100,
+        line_search_fn: Option<LineSearch> = None,
     },
     /// Lion (Chen et al. 2023), not in torch.
     Lion as "Lion" {
-        lr as "lr": f64 = lr_1e_4(),
-        betas as "betas": [f64; 2] = lion_betas(),
-        weight_decay as "weight_decay": f64 = Default::default(),
+        lr: f64 = 1e-4,
+        betas: [f64; 2] = [0.9, 0.99],
+        weight_decay: f64 = 0.0,
     },
     /// Damped Newton's method with the exact Hessian, not in torch.
     Newton as "Newton" {
-        lr as "lr": f64 = lr_1(),
-        damping as "damping": f64 = Default::default(),
+        lr: f64 = 1.0,
+        damping: f64 = 0.0,
     },
     /// Lookahead around any inner optimizer.
     Lookahead as "Lookahead" {
-        k as "k": u32 = k_5(),
-        alpha as "alpha": f64 = half(),
-        variant as "variant": LookaheadVariant = Default::default(),
-        inner as "inner": Box<OptimizerConfig>,
+        k: u32 = 5,
+        alpha: f64 = 0.5,
+        variant: LookaheadVariant = Default::default(),
+        inner: Box<OptimizerConfig>,
     },
     /// SGD with hypergradient descent on the learning rate (Baydin et al. 2018), not in torch.
     SGDHD as "SGDHD" {
-        lr as "lr": f64 = lr_1e_3(),
-        momentum as "momentum": f64 = Default::default(),
-        dampening as "dampening": f64 = Default::default(),
-        weight_decay as "weight_decay": f64 = Default::default(),
-        nesterov as "nesterov": bool = Default::default(),
-        hypergrad_lr as "hypergrad_lr": f64 = hypergrad_1e_6(),
+        lr: f64 = 1e-3,
+        momentum: f64 = 0.0,
+        dampening: f64 = 0.0,
+        weight_decay: f64 = 0.0,
+        nesterov: bool = false,
+        hypergrad_lr: f64 = 1e-6,
     },
     /// Adam with hypergradient descent on the learning rate (Baydin et al. 2018), not in torch.
     AdamHD as "AdamHD" {
-        lr as "lr": f64 = lr_1e_3(),
-        betas as "betas": [f64; 2] = adam_betas(),
-        eps as "eps": f64 = eps_1e_8(),
-        weight_decay as "weight_decay": f64 = Default::default(),
-        hypergrad_lr as "hypergrad_lr": f64 = hypergrad_1e_8(),
+        lr: f64 = 1e-3,
+        betas: [f64; 2] = [0.9, 0.999],
+        eps: f64 = 1e-8,
+        weight_decay: f64 = 0.0,
+        hypergrad_lr: f64 = 1e-8,
     },
 }
 }
 
-fn hypergrad_1e_6() -> f64 {
-    1e-6
-}
-fn hypergrad_1e_8() -> f64 {
-    1e-8
-}
-
-fn lr_1() -> f64 {
-    1.0
-}
-fn lr_1e_2() -> f64 {
-    1e-2
-}
-fn lr_2e_3() -> f64 {
-    2e-3
-}
-fn lr_1e_3() -> f64 {
-    1e-3
-}
-fn lr_1e_4() -> f64 {
-    1e-4
-}
-fn eps_1e_6() -> f64 {
-    1e-6
-}
-fn eps_1e_8() -> f64 {
-    1e-8
-}
-fn eps_1e_10() -> f64 {
-    1e-10
-}
-fn alpha_099() -> f64 {
-    0.99
-}
-fn rho_09() -> f64 {
-    0.9
-}
-fn wd_1e_2() -> f64 {
-    1e-2
-}
-fn momentum_decay_4e_3() -> f64 {
-    4e-3
-}
-fn adam_betas() -> [f64; 2] {
-    [0.9, 0.999]
-}
-fn lion_betas() -> [f64; 2] {
-    [0.9, 0.99]
-}
-fn max_iter_20() -> u32 {
-    20
-}
-fn tolerance_grad_1e_7() -> f64 {
-    1e-7
-}
-fn tolerance_change_1e_9() -> f64 {
-    1e-9
-}
-fn history_100() -> u32 {
-    100
-}
-fn k_5() -> u32 {
-    5
-}
-fn half() -> f64 {
-    0.5
-}
-
-impl Default for OptimizerConfig {
-    fn default() -> Self {
-        OptimizerConfig::Adam {
-            lr: 1e-3,
-            betas: adam_betas(),
-            eps: 1e-8,
-            weight_decay: 0.0,
-            amsgrad: false,
-            decoupled_weight_decay: false,
-        }
-    }
-}
-
 impl OptimizerConfig {
-    /// The torch class name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            OptimizerConfig::SGD { .. } => "SGD",
-            OptimizerConfig::Adagrad { .. } => "Adagrad",
-            OptimizerConfig::RMSprop { .. } => "RMSprop",
-            OptimizerConfig::Adam { .. } => "Adam",
-            OptimizerConfig::AdamW { .. } => "AdamW",
-            OptimizerConfig::NAdam { .. } => "NAdam",
-            OptimizerConfig::RAdam { .. } => "RAdam",
-            OptimizerConfig::Adamax { .. } => "Adamax",
-            OptimizerConfig::Adadelta { .. } => "Adadelta",
-            OptimizerConfig::LBFGS { .. } => "LBFGS",
-            OptimizerConfig::Lion { .. } => "Lion",
-            OptimizerConfig::Newton { .. } => "Newton",
-            OptimizerConfig::Lookahead { .. } => "Lookahead",
-            OptimizerConfig::SGDHD { .. } => "SGDHD",
-            OptimizerConfig::AdamHD { .. } => "AdamHD",
-        }
-    }
-
     /// The configured learning rate (the inner one for Lookahead).
     pub fn lr(&self) -> f64 {
         match self {

@@ -43,22 +43,22 @@ const MAX_ENTRY_ERRORS: usize = 10;
 crate::tagged_enum! {
 /// A problem as written in a config (`{"name": "rosenbrock", "a": 1, "b": 100}`).
 #[derive(Clone, Debug, PartialEq)]
-pub enum ProblemConfig via ProblemConfigTwin = "ProblemConfig" {
+pub enum ProblemConfig {
     /// f = 0.5*(a*x^2 + b*y^2); a negative coefficient gives a legitimate saddle demo.
     Quadratic as "quadratic" {
-        a as "a": f64 = quadratic_a(),
-        b as "b": f64 = quadratic_b(),
+        a: f64 = landscapes::QUADRATIC_A,
+        b: f64 = landscapes::QUADRATIC_B,
     },
     /// f = (a - x)^2 + b*(y - x^2)^2.
     Rosenbrock as "rosenbrock" {
-        a as "a": f64 = rosenbrock_a(),
-        b as "b": f64 = rosenbrock_b(),
+        a: f64 = landscapes::ROSENBROCK_A,
+        b: f64 = landscapes::ROSENBROCK_B,
     },
     /// f = (x^2 + y - 11)^2 + (x + y^2 - 7)^2.
     Himmelblau as "himmelblau" {  },
     /// f = 2*A + (x^2 - A*cos(2*pi*x)) + (y^2 - A*cos(2*pi*y)); the field is spelled `A`.
     Rastrigin as "rastrigin" {
-        a as "A": f64 = rastrigin_a(),
+        a as "A": f64 = landscapes::RASTRIGIN_A,
     },
     /// f = (1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2.
     Beale as "beale" {  },
@@ -74,9 +74,9 @@ pub enum ProblemConfig via ProblemConfigTwin = "ProblemConfig" {
     GoldsteinPrice as "goldstein_price" {  },
     /// f = -a*exp(-b*sqrt(0.5*(x^2 + y^2))) - exp(0.5*(cos(c*x) + cos(c*y))) + e + a.
     Ackley as "ackley" {
-        a as "a": f64 = ackley_a(),
-        b as "b": f64 = ackley_b(),
-        c as "c": f64 = ackley_c(),
+        a: f64 = landscapes::ACKLEY_A,
+        b: f64 = landscapes::ACKLEY_B,
+        c: f64 = landscapes::ACKLEY_C,
     },
     /// f = x^2 - y^2 (unbounded below, no minimum).
     Saddle as "saddle" {  },
@@ -86,15 +86,15 @@ pub enum ProblemConfig via ProblemConfigTwin = "ProblemConfig" {
     McCormick as "mccormick" {  },
     /// Least squares on (x_i, y_i) with optional penalties on the slope w.
     Linreg as "linreg" {
-        data as "data": LinregData,
-        l1 as "l1": f64 = Default::default(),
-        l2 as "l2": f64 = Default::default(),
+        data: LinregData,
+        l1: f64 = 0.0,
+        l2: f64 = 0.0,
     },
     /// Logistic regression on ((x_i1, x_i2), y_i) with optional penalties on w1 and w2.
     Logreg as "logreg" {
-        data as "data": LogregData,
-        l1 as "l1": f64 = Default::default(),
-        l2 as "l2": f64 = Default::default(),
+        data: LogregData,
+        l1: f64 = 0.0,
+        l2: f64 = 0.0,
     },
     /// A model trained on data (see `training.rs`).
     Model as "model" (Box<TrainingConfig>),
@@ -119,31 +119,6 @@ pub struct LogregData {
     pub x: Vec<[f64; 2]>,
     /// Labels y_i, usually 0 or 1 (soft labels in [0, 1] are allowed).
     pub y: Vec<f64>,
-}
-
-fn quadratic_a() -> f64 {
-    landscapes::QUADRATIC_A
-}
-fn quadratic_b() -> f64 {
-    landscapes::QUADRATIC_B
-}
-fn rosenbrock_a() -> f64 {
-    landscapes::ROSENBROCK_A
-}
-fn rosenbrock_b() -> f64 {
-    landscapes::ROSENBROCK_B
-}
-fn rastrigin_a() -> f64 {
-    landscapes::RASTRIGIN_A
-}
-fn ackley_a() -> f64 {
-    landscapes::ACKLEY_A
-}
-fn ackley_b() -> f64 {
-    landscapes::ACKLEY_B
-}
-fn ackley_c() -> f64 {
-    landscapes::ACKLEY_C
 }
 
 /// Checks that x and y have the same, non-zero length, at most `limits::MAX_INLINE_POINTS`.

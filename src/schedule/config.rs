@@ -14,94 +14,94 @@ crate::tagged_enum! {
 /// names and defaults. Unknown names and unknown fields are rejected by serde, which lists the
 /// allowed ones.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ScheduleConfig via ScheduleConfigTwin = "ScheduleConfig" {
+pub enum ScheduleConfig {
     /// lr_t = lr.
     Constant as "constant" {  },
     /// lr_t = lr * gamma^floor(t / step_size).
     StepLR as "StepLR" {
-        step_size as "step_size": u64,
-        gamma as "gamma": f64 = tenth(),
+        step_size: u64,
+        gamma: f64 = 0.1,
     },
     /// lr_t = lr * gamma^(number of milestones <= t).
     MultiStepLR as "MultiStepLR" {
-        milestones as "milestones": Vec<u64>,
-        gamma as "gamma": f64 = tenth(),
+        milestones: Vec<u64>,
+        gamma: f64 = 0.1,
     },
     /// lr_t = lr * gamma^t.
-    ExponentialLR as "ExponentialLR" { gamma as "gamma": f64 },
+    ExponentialLR as "ExponentialLR" { gamma: f64 },
     /// lr_t = eta_min + (lr - eta_min) * (1 + cos(pi * t / T_max)) / 2, periodic past T_max.
     CosineAnnealingLR as "CosineAnnealingLR" {
         t_max as "T_max": u64,
-        eta_min as "eta_min": f64 = Default::default(),
+        eta_min: f64 = 0.0,
     },
     /// Cosine annealing restarted after T_0, T_0*T_mult, T_0*T_mult^2, ... steps.
     CosineAnnealingWarmRestarts as "CosineAnnealingWarmRestarts" {
         t_0 as "T_0": u64,
-        t_mult as "T_mult": u64 = one(),
-        eta_min as "eta_min": f64 = Default::default(),
+        t_mult as "T_mult": u64 = 1,
+        eta_min: f64 = 0.0,
     },
     /// lr_t = lr * factor for t < total_iters, then lr.
     ConstantLR as "ConstantLR" {
-        factor as "factor": f64 = third(),
-        total_iters as "total_iters": u64 = five(),
+        factor: f64 = 1.0 / 3.0,
+        total_iters: u64 = 5,
     },
     /// The factor goes linearly from start_factor to end_factor over total_iters steps.
     LinearLR as "LinearLR" {
-        start_factor as "start_factor": f64 = third(),
-        end_factor as "end_factor": f64 = unit(),
-        total_iters as "total_iters": u64 = five(),
+        start_factor: f64 = 1.0 / 3.0,
+        end_factor: f64 = 1.0,
+        total_iters: u64 = 5,
     },
     /// lr_t = lr * (1 - min(t, total_iters) / total_iters)^power.
     PolynomialLR as "PolynomialLR" {
-        total_iters as "total_iters": u64 = five(),
-        power as "power": f64 = unit(),
+        total_iters: u64 = 5,
+        power: f64 = 1.0,
     },
     /// lr_t = lr * lambda(t) for one of the named lambdas.
     LambdaLR as "LambdaLR" {
         function as "lambda": LrLambda,
         /// The time constant of `inverse_time`; not used by `inverse_sqrt`.
         #[serde(skip_serializing_if = "Option::is_none")]
-        t0 as "t0": Option<f64> = Default::default(),
+        t0: Option<f64> = None,
     },
     /// The first schedule until milestones[0], then the next one restarted at 0, and so on.
-    SequentialLR as "SequentialLR" { schedulers as "schedulers": Vec<ScheduleConfig>, milestones as "milestones": Vec<u64> },
+    SequentialLR as "SequentialLR" { schedulers: Vec<ScheduleConfig>, milestones: Vec<u64> },
     /// The 1cycle policy (Smith and Topin 2017): warm up to max_lr, then anneal far below.
     OneCycleLR as "OneCycleLR" {
-        max_lr as "max_lr": f64,
-        total_steps as "total_steps": u64,
-        pct_start as "pct_start": f64 = pct_start(),
-        anneal_strategy as "anneal_strategy": AnnealStrategy = Default::default(),
-        cycle_momentum as "cycle_momentum": bool = yes(),
-        base_momentum as "base_momentum": f64 = one_cycle_base_momentum(),
-        max_momentum as "max_momentum": f64 = one_cycle_max_momentum(),
-        div_factor as "div_factor": f64 = div_factor(),
-        final_div_factor as "final_div_factor": f64 = final_div_factor(),
-        three_phase as "three_phase": bool = Default::default(),
+        max_lr: f64,
+        total_steps: u64,
+        pct_start: f64 = 0.3,
+        anneal_strategy: AnnealStrategy = Default::default(),
+        cycle_momentum: bool = true,
+        base_momentum: f64 = 0.85,
+        max_momentum: f64 = 0.95,
+        div_factor: f64 = 25.0,
+        final_div_factor: f64 = 1e4,
+        three_phase: bool = false,
     },
     /// Cyclical learning rates (Smith 2017) between base_lr and max_lr.
     CyclicLR as "CyclicLR" {
-        base_lr as "base_lr": f64,
-        max_lr as "max_lr": f64,
-        step_size_up as "step_size_up": f64 = step_size_up(),
+        base_lr: f64,
+        max_lr: f64,
+        step_size_up: f64 = 2000.0,
         /// Defaults to `step_size_up` when absent or null.
         #[serde(skip_serializing_if = "Option::is_none")]
-        step_size_down as "step_size_down": Option<f64> = Default::default(),
-        mode as "mode": CyclicMode = Default::default(),
-        gamma as "gamma": f64 = unit(),
-        cycle_momentum as "cycle_momentum": bool = yes(),
-        base_momentum as "base_momentum": f64 = cyclic_base_momentum(),
-        max_momentum as "max_momentum": f64 = cyclic_max_momentum(),
+        step_size_down: Option<f64> = None,
+        mode: CyclicMode = Default::default(),
+        gamma: f64 = 1.0,
+        cycle_momentum: bool = true,
+        base_momentum: f64 = 0.8,
+        max_momentum: f64 = 0.9,
     },
     /// Divides the lr by 1/factor when the loss has stopped improving for `patience` steps.
     ReduceLROnPlateau as "ReduceLROnPlateau" {
-        mode as "mode": PlateauMode = Default::default(),
-        factor as "factor": f64 = tenth(),
-        patience as "patience": u64 = ten(),
-        threshold as "threshold": f64 = plateau_threshold(),
-        threshold_mode as "threshold_mode": ThresholdMode = Default::default(),
-        cooldown as "cooldown": u64 = Default::default(),
-        min_lr as "min_lr": f64 = Default::default(),
-        eps as "eps": f64 = plateau_eps(),
+        mode: PlateauMode = Default::default(),
+        factor: f64 = 0.1,
+        patience: u64 = 10,
+        threshold: f64 = 1e-4,
+        threshold_mode: ThresholdMode = Default::default(),
+        cooldown: u64 = Default::default(),
+        min_lr: f64 = 0.0,
+        eps: f64 = 1e-8,
     },
 }
 }
@@ -166,58 +166,6 @@ pub enum ThresholdMode {
     /// An improvement must beat best -/+ threshold.
     #[serde(rename = "abs")]
     Abs,
-}
-
-fn tenth() -> f64 {
-    0.1
-}
-fn third() -> f64 {
-    1.0 / 3.0
-}
-fn unit() -> f64 {
-    1.0
-}
-fn one() -> u64 {
-    1
-}
-fn five() -> u64 {
-    5
-}
-fn ten() -> u64 {
-    10
-}
-fn yes() -> bool {
-    true
-}
-fn pct_start() -> f64 {
-    0.3
-}
-fn one_cycle_base_momentum() -> f64 {
-    0.85
-}
-fn one_cycle_max_momentum() -> f64 {
-    0.95
-}
-fn div_factor() -> f64 {
-    25.0
-}
-fn final_div_factor() -> f64 {
-    1e4
-}
-fn step_size_up() -> f64 {
-    2000.0
-}
-fn cyclic_base_momentum() -> f64 {
-    0.8
-}
-fn cyclic_max_momentum() -> f64 {
-    0.9
-}
-fn plateau_threshold() -> f64 {
-    1e-4
-}
-fn plateau_eps() -> f64 {
-    1e-8
 }
 
 /// What `build` would return for a variant mismatch it never meets: NaN rather than a panic.
@@ -287,26 +235,6 @@ impl ScheduleConfig {
             }
             ScheduleConfig::SequentialLR { schedulers, .. } => schedulers.iter().any(ScheduleConfig::cycles_momentum),
             _ => false,
-        }
-    }
-
-    /// The torch class name (`constant` for the constant schedule), for messages.
-    pub fn name(&self) -> &'static str {
-        match self {
-            ScheduleConfig::Constant {} => "constant",
-            ScheduleConfig::StepLR { .. } => "StepLR",
-            ScheduleConfig::MultiStepLR { .. } => "MultiStepLR",
-            ScheduleConfig::ExponentialLR { .. } => "ExponentialLR",
-            ScheduleConfig::CosineAnnealingLR { .. } => "CosineAnnealingLR",
-            ScheduleConfig::CosineAnnealingWarmRestarts { .. } => "CosineAnnealingWarmRestarts",
-            ScheduleConfig::ConstantLR { .. } => "ConstantLR",
-            ScheduleConfig::LinearLR { .. } => "LinearLR",
-            ScheduleConfig::PolynomialLR { .. } => "PolynomialLR",
-            ScheduleConfig::LambdaLR { .. } => "LambdaLR",
-            ScheduleConfig::SequentialLR { .. } => "SequentialLR",
-            ScheduleConfig::OneCycleLR { .. } => "OneCycleLR",
-            ScheduleConfig::CyclicLR { .. } => "CyclicLR",
-            ScheduleConfig::ReduceLROnPlateau { .. } => "ReduceLROnPlateau",
         }
     }
 }
