@@ -8,8 +8,8 @@
 import { h, select, selectValue } from './dom.js';
 import {
   PROBLEMS, OPTIMIZERS, SCHEDULES, LOOKAHEAD_FIELDS, WEIGHT_DECAY_NOTES, STOP_DEFAULTS,
-  DATASETS, DATASET_GROUPS, MODELS, ACTIVATIONS, MODEL_LIMITS, SAMPLE_CSV,
-  fieldValue, fmt, newOptimizer, newSchedule, hasMomentum, dataTask, modelForTask, csvShape, splitSizes,
+  DATASETS, DATASET_GROUPS, MODELS, MODEL_FIELDS, TRAINING_FIELDS, MODEL_LIMITS, SAMPLE_CSV,
+  fieldValue, fmt, newOptimizer, newSchedule, newModel, hasMomentum, dataTask, modelForTask, csvShape, splitSizes,
 } from './catalog.js';
 
 let uid = 0;
@@ -189,20 +189,9 @@ function landscapeEditor(draft, ctx) {
 
 /* ---------------------------------------------------------------- model on data */
 
-const VALIDATION_SHARE = { key: 'validation_share', label: 'validation share', type: 'range', min: 0.1, max: 0.9, step: 0.05, default: 0.3, format: 'percent', help: 'share of the points held out to measure generalization; the model never trains on them' };
-const DEGREE = { key: 'degree', label: 'degree', type: 'range', min: 1, max: MODEL_LIMITS.maxDegree, step: 1, default: 3, help: 'highest power of x' };
-const BATCH = { key: 'batch_size', label: 'batch size', type: 'optint', default: null, dfltText: 'empty: full batch (the default)', help: 'points per step; empty: every training point (full batch)' };
-const EVAL_EVERY = { key: 'eval_every', label: 'evaluate every (epochs)', type: 'int', default: 1, help: 'training and validation loss are measured every this many epochs; early stopping counts these evaluations' };
-const L1 = { key: 'l1', label: 'L1 (λ₁)', type: 'number', default: 0, help: 'adds λ₁·Σ|w| over the weights to the loss' };
-const L2 = { key: 'l2', label: 'L2 (λ₂)', type: 'number', default: 0, help: 'adds λ₂·Σw² over the weights to the loss' };
-const DROPOUT = { key: 'dropout', label: 'dropout', type: 'range', min: 0, max: 0.85, step: 0.05, default: 0, format: 'percent', help: 'probability of switching off each hidden unit in a training step' };
-const SEED = { key: 'seed', label: 'seed', type: 'int', default: 0, keep: true, dfltText: '', help: 'draws the data, the split, the initial weights, the minibatch order and dropout' };
-
-function newModel(name) {
-  if (name === 'polynomial') return { name, degree: 3 };
-  if (name === 'mlp') return { name, hidden: [8, 8], activation: 'tanh' };
-  return { name };
-}
+// The training settings' fields, from the core's catalogue.
+const { validation_share: VALIDATION_SHARE, batch_size: BATCH, eval_every: EVAL_EVERY, l1: L1, l2: L2, dropout: DROPOUT } = TRAINING_FIELDS;
+const SEED = { ...TRAINING_FIELDS.seed, dfltText: '' };
 
 /** Makes the model and loss fit the data's task after a data change; true when they changed. */
 function fitModelToData(problem) {
@@ -268,7 +257,7 @@ function modelEditor(draft, ctx) {
   modelSel.addEventListener('change', () => { problem.model = newModel(selectValue(modelSel)); ctx.changed('structure'); });
   const modelSpec = MODELS[model.name];
   let modelFields = null;
-  if (model.name === 'polynomial') modelFields = h('div', { class: 'fields' }, field(DEGREE, model, 'problem.model', ctx));
+  if (model.name === 'polynomial') modelFields = h('div', { class: 'fields' }, field(MODEL_FIELDS.polynomial.degree, model, 'problem.model', ctx));
   if (model.name === 'mlp') modelFields = mlpEditor(model, ctx);
 
   const lossOptions = [[null, `auto: ${task === 'classification' ? 'cross-entropy' : 'MSE'}`], ['mse', 'mean squared error (MSE)']];
@@ -316,7 +305,7 @@ function modelEditor(draft, ctx) {
 }
 
 function mlpEditor(model, ctx) {
-  const hidden = Array.isArray(model.hidden) ? model.hidden : (model.hidden = [8, 8]);
+  const hidden = Array.isArray(model.hidden) ? model.hidden : (model.hidden = structuredClone(MODEL_FIELDS.mlp.hidden.default));
   const count = hidden.length;
   const layers = h('div', { class: 'layers' },
     h('span', { class: 'layers-label' }, 'Hidden layers'),
@@ -341,7 +330,7 @@ function mlpEditor(model, ctx) {
     });
     return h('label', { class: 'unit' }, h('span', null, `L${i + 1}`), input);
   }));
-  const activation = field({ key: 'activation', label: 'activation', type: 'select', default: 'tanh', options: ACTIVATIONS }, model, 'problem.model', ctx);
+  const activation = field(MODEL_FIELDS.mlp.activation, model, 'problem.model', ctx);
   return h('div', { class: 'mlp-editor' },
     layers,
     count ? units : h('p', { class: 'note' }, 'No hidden layer: the network is a linear model of the inputs.'),
@@ -521,7 +510,7 @@ function scheduleEditor(holder, key, path, ctx, optimizer, nested) {
   });
   if (!spec) return h('div', { class: 'schedule' }, h('p', { class: 'blurb' }, `Unknown schedule "${schedule.name}".`));
   const fields = spec.fields
-    .filter((f) => !f.showIf || f.showIf(schedule))
+    .filter((f) => !f.hide_if || schedule[f.hide_if[0]] !== f.hide_if[1])
     .map((f) => field(f, schedule, path, ctx, f.key === 'lambda' ? 'structure' : 'value'));
   let children = null;
   if (spec.children) {

@@ -11,6 +11,7 @@
 //! an unknown field or name with the allowed values) with its path; validation then collects
 //! every value problem with its path.
 
+pub mod catalog;
 pub mod limits;
 pub mod reader;
 pub mod tagged;

@@ -23,6 +23,20 @@ use serde_json::{Map, Value};
 
 use crate::config::reader::{from_value, ReadError};
 
+/// A variant's field keys, each with whether it is required (has no default).
+pub type Keys = &'static [(&'static str, bool)];
+
+/// What `tagged_enum!` generates for every config it defines, so that code such as the page's
+/// catalogue can walk any of them.
+pub trait Tagged: Sized + serde::Serialize {
+    /// Every variant's JSON name, in declaration order.
+    fn names() -> &'static [&'static str];
+    /// The JSON keys of a variant's fields, each with whether it is required.
+    fn keys(name: &str) -> Option<Keys>;
+    /// Reads the config from its JSON value.
+    fn read(value: Value) -> Result<Self, ReadError>;
+}
+
 /// Splits `{"name": N, ...rest}` into N and the other fields.
 pub fn split_tag(value: Value) -> Result<(String, Map<String, Value>), ReadError> {
     let Value::Object(mut map) = value else {
@@ -169,7 +183,7 @@ macro_rules! tagged_enum {
             }
 
             /// Reads the config from its JSON value.
-            pub fn from_tagged(value: serde_json::Value) -> Result<Self, $crate::config::reader::ReadError> {
+            fn from_tagged(value: serde_json::Value) -> Result<Self, $crate::config::reader::ReadError> {
                 let (tag, fields) = $crate::config::tagged::split_tag(value)?;
                 #[allow(unused_mut)]
                 let mut fields = $crate::config::tagged::Fields::new(fields);
@@ -191,6 +205,18 @@ macro_rules! tagged_enum {
                     )*
                     other => Err($crate::config::tagged::unknown_variant(other, Self::NAMES)),
                 }
+            }
+        }
+
+        impl $crate::config::tagged::Tagged for $name {
+            fn names() -> &'static [&'static str] {
+                Self::NAMES
+            }
+            fn keys(name: &str) -> Option<&'static [(&'static str, bool)]> {
+                Self::keys_of(name)
+            }
+            fn read(value: serde_json::Value) -> Result<Self, $crate::config::reader::ReadError> {
+                Self::from_tagged(value)
             }
         }
     };

@@ -18,6 +18,10 @@ use crate::model::{Loss, Model, ModelConfig, Regularization};
 
 /// Stream of the random generator that draws the initial weights.
 pub const STREAM_INIT: u64 = 11;
+/// The smallest share of the points held out for validation.
+pub const MIN_VALIDATION_SHARE: f64 = 0.1;
+/// The largest share of the points held out for validation.
+pub const MAX_VALIDATION_SHARE: f64 = 0.9;
 
 /// A model trained on data, as written in a config.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -64,9 +68,9 @@ impl TrainingConfig {
         self.regularization.validate(&join(path, "regularization"), v);
         let share = self.validation_share;
         v.require(
-            (0.1..=0.9).contains(&share),
+            (MIN_VALIDATION_SHARE..=MAX_VALIDATION_SHARE).contains(&share),
             join(path, "validation_share"),
-            format!("must be in [0.1, 0.9], got {share}"),
+            format!("must be in [{MIN_VALIDATION_SHARE}, {MAX_VALIDATION_SHARE}], got {share}"),
         );
         if let Some(batch) = self.batch_size {
             v.require(batch >= 1, join(path, "batch_size"), "must be >= 1 (or null for full batch), got 0");

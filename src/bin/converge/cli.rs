@@ -98,12 +98,23 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Print the catalogue the page's forms are built from (problems, datasets, models,
+    /// optimizers, schedules with their fields and defaults) as JSON.
+    Catalog,
     /// Run the benchmark suite and print steps per second.
     Bench {
         /// Print {"benchmarks": [{"name", "steps_per_s"}]}.
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Prints the catalogue as JSON.
+fn print_catalog() -> Result<(), Failure> {
+    let catalog = convergence::config::catalog::catalog().map_err(Failure)?;
+    let text =
+        serde_json::to_string_pretty(&catalog).map_err(|e| Failure(format!("cannot write the catalogue: {e}")))?;
+    writeln!(std::io::stdout().lock(), "{text}").map_err(write_failed("the catalogue"))
 }
 
 /// A failure to report on stderr with exit status 2.
@@ -262,6 +273,7 @@ pub fn main() -> ExitCode {
             .and_then(|experiment| run(experiment, *trace, trace_file.as_deref(), svg.as_deref())),
         Command::Replay { case } => replay(case),
         Command::Bench { json } => bench_suite(*json),
+        Command::Catalog => print_catalog(),
         Command::Hyperband { max_resource, eta, plan: _ } => crate::search::plan(*max_resource, *eta),
         Command::Search { config, threads } => crate::search::search(config, *threads),
     };

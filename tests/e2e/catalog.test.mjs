@@ -1,0 +1,120 @@
+// One owner for every default: the page's forms, the page's config (`getConfig()`, which the
+// wasm core writes) and the catalogue printed natively by `converge catalog` (which the core
+// derives from its own config reader) must agree, field by field, for every optimizer, every
+// schedule and every landscape.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { useBrowser, ROOT } from './harness.mjs';
+
+const { openPage } = useBrowser();
+const CONVERGE = join(ROOT, 'target', 'debug', 'converge');
+
+/** The catalogue as the native CLI prints it. */
+function nativeCatalog() {
+  assert.ok(existsSync(CONVERGE), `${CONVERGE} is missing: run cargo build --bin converge`);
+  return JSON.parse(execFileSync(CONVERGE, ['catalog'], { encoding: 'utf8' }));
+}
+
+/** Numbers as the form shows them (12 significant digits) compare equal to the full value. */
+function same(actual, expected) {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    return expected === 0 ? actual === 0 : Math.abs(actual - expected) <= 1e-11 * Math.abs(expected);
+  }
+  if (Array.isArray(expected) && Array.isArray(actual)) {
+    return expected.length === actual.length && expected.every((e, i) => same(actual[i], e));
+  }
+  return JSON.stringify(actual) === JSON.stringify(expected);
+}
+
+/** Reads what the form shows for the field at `path` (a config path), by the field's type. */
+async function formValue(page, path, type) {
+  const read = (p) => page.evaluate((sel) => {
+    const input = document.querySelector('convergence-playground').shadowRoot.querySelector(`[data-path="${sel}"]`);
+    if (!input) return { missing: true };
+    return { value: input.value, checked: input.checked };
+  }, p);
+  if (type === 'betas') {
+    const pair = [await read(`${path}[0]`), await read(`${path}[1]`)];
+    if (pair.some((p) => p.missing)) return { missing: true };
+    return pair.map((p) => Number(p.value));
+  }
+  const input = await read(path);
+  if (input.missing) return input;
+  if (type === 'bool') return input.checked;
+  if (type === 'select') return JSON.parse(input.value);
+  if (type === 'ints') return input.value.split(/[\s,;]+/).filter(Boolean).map(Number);
+  if (type === 'optint' || type === 'optnumber') return input.value.trim() === '' ? null : Number(input.value);
+  return Number(input.value);
+}
+
+/** Checks every field of `entry` at `base` (e.g. "runs[0].optimizer") against `config`. */
+async function checkFields(page, entry, base, config, problems) {
+  for (const field of entry.fields) {
+    const path = `${base}.${field.key}`;
+    const shown = await formValue(page, path, field.type);
+    if (shown && shown.missing) {
+      problems.push(`${entry.name}: no input for ${path}`);
+      continue;
+    }
+    const configured = config[field.key] === undefined ? null : config[field.key];
+    if (!same(shown, configured)) problems.push(`${entry.name}.${field.key}: the form shows ${JSON.stringify(shown)}, getConfig() has ${JSON.stringify(configured)}`);
+    // A kept field with a default (lr) carries the previous choice over; a field with a
+    // starting value (a required one, or LambdaLR's t0) starts from it.
+    const expected = field.initial !== undefined ? field.initial : field.default;
+    if (field.keep && field.default !== undefined) continue;
+    if (!same(configured, expected)) problems.push(`${entry.name}.${field.key}: getConfig() has ${JSON.stringify(configured)}, the core's default is ${JSON.stringify(expected)}`);
+  }
+}
+
+test('every optimizer, schedule and landscape: form, getConfig() and the native defaults agree', async () => {
+  const catalog = nativeCatalog();
+  const { page, errors } = await openPage();
+  const el = 'document.querySelector("convergence-playground")';
+  const choose = async (path, value) => {
+    await page.locator(`convergence-playground [data-path="${path}"]`).selectOption({ value: JSON.stringify(value) });
+    await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  };
+  const config = () => page.evaluate(`${el}.getConfig()`);
+  const problems = [];
+
+  assert.ok(catalog.optimizers.length >= 14 && catalog.schedules.length >= 14 && catalog.problems.length >= 14);
+  for (const optimizer of catalog.optimizers) {
+    await choose('runs[0].optimizer.name', optimizer.name);
+    const c = await config();
+    assert.equal(c.runs[0].optimizer.name, optimizer.name);
+    await checkFields(page, optimizer, 'runs[0].optimizer', c.runs[0].optimizer, problems);
+  }
+  await choose('runs[0].optimizer.name', 'Adam');
+  for (const schedule of catalog.schedules) {
+    await choose('runs[0].schedule.name', schedule.name);
+    const c = await config();
+    assert.equal(c.runs[0].schedule.name, schedule.name);
+    await checkFields(page, schedule, 'runs[0].schedule', c.runs[0].schedule, problems);
+  }
+  for (const problem of catalog.problems) {
+    await choose('problem.name', problem.name);
+    const c = await config();
+    assert.equal(c.problem.name, problem.name);
+    await checkFields(page, problem, 'problem', c.problem, problems);
+  }
+  assert.deepEqual(problems, []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the page reads its catalogue from the core: a field the core knows has a control', async () => {
+  const catalog = nativeCatalog();
+  const { page } = await openPage();
+  const shown = await page.evaluate(async () => {
+    const module = await import('./catalog.js');
+    return { optimizers: Object.keys(module.OPTIMIZERS), adam: module.OPTIMIZERS.Adam.fields.map((f) => [f.key, f.default]) };
+  });
+  assert.deepEqual(shown.optimizers, catalog.optimizers.map((o) => o.name));
+  const adam = catalog.optimizers.find((o) => o.name === 'Adam');
+  assert.deepEqual(shown.adam, adam.fields.map((f) => [f.key, f.default]));
+  await page.close();
+});
