@@ -680,7 +680,8 @@ export class ConvergencePlayground extends HTMLElement {
     this.#applyPresetExtras(preset);
     this.#charts.draw('loss'); // its log scale may have changed
     if (preset.sweep && this.#sweepCard) this.#sweepCard.setValues(preset.sweep);
-    this.play();
+    // A reader who asked for reduced motion starts the animation with Play.
+    if (!window.matchMedia('(prefers-reduced-motion: reduce)').matches) this.play();
   }
 
   #applyPresetExtras(preset) {
