@@ -61,6 +61,8 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
   const viz = h('div', { class: 'viz' },
     $.status,
     h('div', { class: 'viz-top' }, parts.landCard, parts.modelCard, parts.stack),
+    // Right under the picture it explains (and never pushing the picture off the first screen).
+    full ? $.howTo : null,
     parts.bottom,
     parts.sweepCard,
     parts.searchCard);
@@ -97,7 +99,6 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
     $.loadAlert,
     presetBar,
     full ? $.caption : null,
-    full ? $.howTo : null,
     h('div', { class: 'topbar' }, playback, full ? h('p', { class: 'shortcuts' }, h('kbd', null, 'Space'), ' play/pause · ', h('kbd', null, 'S'), ' step · ', h('kbd', null, 'R'), ' reset') : null),
     h('div', { class: 'main' }, viz, sidebar));
   root.append(shell);
