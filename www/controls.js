@@ -300,8 +300,8 @@ function modelEditor(draft, ctx) {
     regBox);
 
   return h('div', { class: 'model-problem' },
-    h('h4', { class: 'first' }, 'Data'), dataBox,
-    h('h4', null, 'Model'), modelBox);
+    h('h3', { class: 'first' }, 'Data'), dataBox,
+    h('h3', null, 'Model'), modelBox);
 }
 
 function mlpEditor(model, ctx) {
@@ -428,9 +428,9 @@ export function runEditor(draft, index, ctx) {
         h('span', { class: 'dflt' }, 'or click / drag on the landscape')),
     ),
     isModel ? h('p', { class: 'note' }, 'Every run starts from the same seeded initial weights (Glorot or He for networks, zeros for linear models) and sees the same minibatches, so runs differ only by their optimizer and schedule.') : null,
-    h('h4', null, 'Optimizer'),
+    h('h3', null, 'Optimizer'),
     optimizerEditor(run, path, ctx, isModel),
-    h('h4', null, 'Learning-rate schedule'),
+    h('h3', null, 'Learning-rate schedule'),
     scheduleEditor(run, 'schedule', `${path}.schedule`, ctx, run.optimizer, false),
   );
 }

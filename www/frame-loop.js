@@ -9,7 +9,8 @@
 //   pg()                  the Playground (pending, queue_steps, work, any_running,
 //                         cancel_steps, snapshot_json), or null
 //   runs()                the number of runs of the running experiment
-//   speed()               steps per frame: a number (as text or number) or 'max'
+//   speed()               steps per frame: a number or fraction as text ('10', '1/12') or 'max'
+//                         (pace.js: fractions carry over, one step every 12 frames)
 //   sweepRunning()        does a complexity sweep train in the same frames?
 //   viewOverrun()         ms by which a view due in this frame costs more than its share (0: none)
 //   stepped(snap, dispatch) -> bool  a fresh snapshot: dispatch events, say if a state changed
@@ -35,6 +36,8 @@ export function frameBudget(sweepRunning, viewOverrun) {
   return budget;
 }
 
+import { stepsPerFrame, takeCredit, startCredit } from './pace.js';
+
 const defaultClock = {
   now: () => performance.now(),
   frame: (fn) => requestAnimationFrame(fn),
@@ -53,6 +56,7 @@ export class FrameLoop {
   #lastSnap = null;
   #snapCost = 0;
   #lastSnapAt = 0;
+  #credit = 0; // the fraction of a step carried over to the next frame (speeds below 1)
 
   constructor(host, clock = {}) {
     this.#host = host;
@@ -89,6 +93,7 @@ export class FrameLoop {
   start() {
     if (this.#playing) return false;
     this.#playing = true;
+    this.#credit = startCredit(stepsPerFrame(this.#host.speed()));
     const loop = ++this.#loopId; // a pause and a play within one frame must not start two loops
     this.#clock.frame(() => this.#frame(loop));
     return true;
@@ -231,8 +236,16 @@ export class FrameLoop {
       this.#clock.frame(() => this.#frame(loop));
       return;
     }
-    const speed = host.speed();
-    const perRun = speed === 'max' ? Infinity : Number(speed);
+    const perFrame = stepsPerFrame(host.speed());
+    let perRun = Infinity;
+    if (perFrame !== Infinity) {
+      [perRun, this.#credit] = takeCredit(this.#credit, perFrame > 0 ? perFrame : 1);
+      if (perRun === 0 && !pg.pending()) {
+        // A slow pace: no step is due in this frame.
+        this.#clock.frame(() => this.#frame(loop));
+        return;
+      }
+    }
     const started = this.#clock.now();
     const taken = this.#stepFor(budget, perRun);
     const done = !pg.any_running() || taken === 0;

@@ -1,7 +1,8 @@
 // The landscape view of a 2-D problem: its card (canvas, axis ticks, title and formula, legend,
 // zoom buttons), the view box (the user's, or the problem's default made square) and its zoom
 // within the core's limits, the tooltip with f(x, y) under the pointer, dragging the selected
-// run's start point, and mapping start points into a new problem's view box. Rust draws it.
+// run's start point (a mouse anywhere; a finger only from the start marker or after a long press
+// of LONG_PRESS_MS, so that a swipe over the picture scrolls the page), and mapping start points into a new problem's view box. Rust draws it.
 //
 // Host contract (the widget's ctx): pg(), config(), draft(), selected(), full,
 // apply(kind) -> bool, render(part), writeHash().
@@ -12,6 +13,11 @@ import { PROBLEMS, fmt } from './catalog.js';
 import { exact } from './util.js';
 
 export const LANDSCAPE_PX = 420;
+// A finger held this long without moving more than TOUCH_SLOP_PX picks up the start point.
+export const LONG_PRESS_MS = 500;
+const TOUCH_SLOP_PX = 10;
+// A finger within this many CSS pixels of the start marker picks it up at once.
+const MARKER_REACH_PX = 24;
 
 /** Nice tick values in [lo, hi]. */
 function ticks(lo, hi, count = 5) {
@@ -148,7 +154,9 @@ export class LandscapeView {
     this.#formula.textContent = spec ? spec.formula : '';
     if (ctx.full) {
       const run = config.runs[ctx.selected()];
-      this.#hint.textContent = `Click or drag to move the start of “${run ? run.label : ''}”. Brighter is higher; lines are contours.`;
+      const touch = window.matchMedia && window.matchMedia('(pointer: coarse)').matches;
+      const how = touch ? 'Press its start circle, or hold a finger still, then drag to move the start of' : 'Click or drag to move the start of';
+      this.#hint.textContent = `${how} “${run ? run.label : ''}”. Brighter is higher; lines are contours.`;
     } else {
       this.#hint.textContent = 'Brighter is higher; lines are contours.';
     }
@@ -224,17 +232,46 @@ export class LandscapeView {
         applyStart();
       });
     };
-    canvas.addEventListener('pointerdown', (e) => {
-      if (!ctx.full || e.button !== 0) return;
+    const beginDrag = (e) => {
       this.#dragging = true;
       canvas.setPointerCapture(e.pointerId);
       moveStart(e);
+    };
+    // Is a finger's press on the selected run's start marker?
+    const onStartMarker = (e) => {
+      const run = ctx.draft().runs[ctx.selected()];
+      const { p } = toParams(e);
+      if (!run || !Array.isArray(run.x0) || !p) return false;
+      const reach = toParams({ clientX: e.clientX + MARKER_REACH_PX, clientY: e.clientY }).p;
+      if (!reach) return false;
+      const tolerance = Math.abs(reach[0] - p[0]);
+      return Math.hypot(run.x0[0] - p[0], run.x0[1] - p[1]) <= tolerance;
+    };
+    let press = null; // a finger waiting for its long press: {id, x, y, timer}
+    const cancelPress = () => {
+      if (press) clearTimeout(press.timer);
+      press = null;
+    };
+    canvas.addEventListener('pointerdown', (e) => {
+      if (!ctx.full || e.button !== 0 || !ctx.pg()) return;
+      if (e.pointerType !== 'touch' || onStartMarker(e)) {
+        beginDrag(e);
+        return;
+      }
+      // A finger elsewhere: the page scrolls, unless it stays still for a long press.
+      cancelPress();
+      const at = { clientX: e.clientX, clientY: e.clientY, pointerId: e.pointerId };
+      press = { id: e.pointerId, x: e.clientX, y: e.clientY, timer: setTimeout(() => { press = null; beginDrag(at); }, LONG_PRESS_MS) };
     });
+    // While a finger drags the start, the page must not scroll under it.
+    canvas.addEventListener('touchmove', (e) => { if (this.#dragging) e.preventDefault(); }, { passive: false });
     canvas.addEventListener('pointermove', (e) => {
-      showTip(e);
+      if (press && press.id === e.pointerId && Math.hypot(e.clientX - press.x, e.clientY - press.y) > TOUCH_SLOP_PX) cancelPress();
+      if (e.pointerType !== 'touch' || this.#dragging) showTip(e);
       if (this.#dragging) moveStart(e);
     });
     const end = (e) => {
+      if (press && press.id === e.pointerId) cancelPress();
       if (!this.#dragging) return;
       this.#dragging = false;
       if (pending) {

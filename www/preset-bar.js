@@ -1,6 +1,7 @@
 // The preset bar (full mode): which preset the running experiment is, or was edited from (a
 // config equals a preset when their Rust hashes, which leave out every default, are equal), the
-// preset menu and the caption with the preset's story and links to related presets, and Copy
+// lesson path (Previous and Next through presets.js's LESSONS, "Lesson k of n"; from a custom
+// experiment Next starts at lesson 1), the preset menu and the caption with the preset's story and links to related presets, and Copy
 // link (the clipboard, or a selected field to copy from where there is none).
 //
 // Host: choose(id) (a preset picked from the caption's links), writeHash(); `$` holds the
@@ -8,7 +9,7 @@
 
 import { h, replace } from './dom.js';
 import { call } from './wasm.js';
-import { PRESETS, presetById } from './presets.js';
+import { PRESETS, LESSONS, presetById, lessonNumber } from './presets.js';
 import { canonical } from './util.js';
 
 const COPY_NOTE_MS = 4000;
@@ -35,6 +36,30 @@ export class PresetBar {
   constructor(host, $) {
     this.#host = host;
     this.#$ = $;
+    if ($.prevLesson) $.prevLesson.addEventListener('click', () => this.#goLesson(-1));
+    if ($.nextLesson) $.nextLesson.addEventListener('click', () => this.#goLesson(1));
+  }
+
+  /** The lesson of the experiment (1-based; an edited preset counts as its lesson), or 0. */
+  get lesson() {
+    return lessonNumber(this.#presetId || this.#editedFromPreset || '');
+  }
+
+  #goLesson(delta) {
+    const k = this.lesson;
+    const next = k === 0 ? (delta > 0 ? 1 : 0) : k + delta;
+    if (next >= 1 && next <= LESSONS.length) this.#host.choose(LESSONS[next - 1]);
+  }
+
+  #renderLessons() {
+    const $ = this.#$;
+    const k = this.lesson;
+    const n = LESSONS.length;
+    $.lessonCount.textContent = k ? `Lesson ${k} of ${n}` : `${n} lessons`;
+    $.prevLesson.disabled = k <= 1;
+    $.nextLesson.disabled = k >= n;
+    $.nextLesson.textContent = k ? 'Next ›' : 'Start lesson 1 ›';
+    $.nextLesson.setAttribute('aria-label', k ? 'Next lesson' : 'Start lesson 1');
   }
 
   #presetKey(preset) {
@@ -93,6 +118,7 @@ export class PresetBar {
     const $ = this.#$;
     if (!$.preset) return;
     $.preset.value = this.#presetId || '';
+    this.#renderLessons();
     const preset = presetById(this.#presetId || this.#editedFromPreset);
     const cap = $.caption;
     if (!preset) {

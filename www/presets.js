@@ -1,6 +1,9 @@
 // One-click experiments, each telling one story (its caption). Every caption was checked
 // against the runs' actual outcome: tests/e2e/page.test.mjs runs the landscape presets to the
 // end, tests/e2e/training.test.mjs the presets that train models on data (group 'data').
+// Each preset's speed (steps per frame, pace.js) plays its story in 8 to 15 s (the slowest run's
+// end, at 60 frames per second): tests/e2e/pace.test.mjs checks it. LESSONS orders them as a
+// guided path, from gradient descent and when to stop to noisy data and overfitting.
 // A preset with the same data and model but one setting changed is a separate preset, linked
 // from the caption (links): runs of one experiment share the data, the model and the stop rule.
 
@@ -15,7 +18,7 @@ export const PRESETS = [
     id: 'bowl',
     title: 'Gradient descent on a bowl',
     caption: 'Gradient descent steps downhill in proportion to the slope. On this bowl the slope shrinks as the run nears the bottom, so the steps shrink too, and the run stops once the gradient norm falls below its tolerance (the dashed line in the gradient chart).',
-    speed: '1',
+    speed: '1/4',
     config: {
       seed: 1,
       problem: { name: 'quadratic', a: 1, b: 4 },
@@ -43,7 +46,7 @@ export const PRESETS = [
     id: 'schedules',
     title: 'Learning-rate schedules',
     caption: 'lr = 0.22 is slightly too big for this bowl (the limit along y is 2 / 10 = 0.2): with a constant lr, SGD diverges. Each schedule brings lr under the limit (see the learning-rate chart). 1/t and 1/√t decay slowly and take well over a thousand steps; exponential decay shrinks the steps so fast that they vanish before the run arrives, so it stops on the ||Δw|| test short of (0, 0); a short linear warm-up followed by a cosine decay converges in about 100 steps.',
-    speed: '10',
+    speed: '3',
     config: {
       seed: 1,
       problem: { name: 'quadratic', a: 1, b: 10 },
@@ -65,7 +68,7 @@ export const PRESETS = [
     id: 'momentum',
     title: 'Momentum in a narrow valley',
     caption: 'A bowl 100 times steeper along y than along x. Plain SGD must keep lr below 2 / 100 for the steep direction, so it crawls along the flat one (about 1000 steps). Momentum (0.9) builds up speed along the valley floor (about 390 steps); Nesterov momentum looks one step ahead and damps the zig-zag (about 250 steps).',
-    speed: '10',
+    speed: '1.5',
     config: {
       seed: 1,
       problem: { name: 'quadratic', a: 1, b: 100 },
@@ -81,7 +84,7 @@ export const PRESETS = [
     id: 'adam-rosenbrock',
     title: 'Adam vs SGD on Rosenbrock',
     caption: 'Both runs drop into the curved valley within a few steps. On its flat floor the gradient is tiny, and so are SGD’s steps: after 10 000 steps it is still short of the minimum at (1, 1). Adam divides each coordinate’s step by the size of its recent gradients, keeps moving at a useful pace and converges in about 4900 steps.',
-    speed: '100',
+    speed: '15',
     config: {
       seed: 1,
       problem: { name: 'rosenbrock' },
@@ -96,7 +99,7 @@ export const PRESETS = [
     id: 'adamw',
     title: 'AdamW vs Adam + L2',
     caption: 'weight_decay = 1 means two different things. Adam + L2 adds 1·w to the gradient before Adam’s rescaling: it converges to the minimum of f + ½‖w‖², at (1.23, 2.56), pulled toward the origin from Booth’s minimum (1, 3), which plain Adam reaches. AdamW shrinks w by lr·w every step, outside the rescaling, while Adam’s own step is at most about lr per coordinate: the decay wins wherever |x| or |y| exceeds 1, so AdamW ends up just inside the square |x|, |y| ≤ 1, near (0.95, 0.96), and never settles.',
-    speed: '10',
+    speed: '5',
     config: {
       seed: 1,
       problem: { name: 'booth' },
@@ -112,7 +115,7 @@ export const PRESETS = [
     id: 'lookahead',
     title: 'Lookahead around SGD',
     caption: 'SGD at lr = 0.21 overshoots along the steep direction and diverges (the limit is 0.2). Lookahead wraps the very same SGD: after every 5 fast steps it moves the weights only halfway (alpha = 0.5) from where they were 5 steps ago, and that pull-back is enough to converge.',
-    speed: '1',
+    speed: '1/3',
     config: {
       seed: 1,
       problem: { name: 'quadratic', a: 1, b: 10 },
@@ -131,7 +134,7 @@ export const PRESETS = [
     id: 'himmelblau',
     title: 'Where you start decides where you end (Himmelblau)',
     caption: 'Four gradient-descent runs starting close together near the middle of Himmelblau’s function. Each slides into a different one of its four minima; all four are global (f = 0).',
-    speed: '1',
+    speed: '1/10',
     config: {
       seed: 1,
       problem: { name: 'himmelblau' },
@@ -148,7 +151,7 @@ export const PRESETS = [
     id: 'six-hump',
     title: 'Local vs global minima (six-hump camel)',
     caption: 'Six minima: two global (crossed circles) and four local (plain circles). Gradient descent ends in the basin it starts in: two runs reach a global minimum, two get stuck in local ones — and they still report “converged”, because every convergence test is local.',
-    speed: '1',
+    speed: '1/6',
     config: {
       seed: 1,
       problem: { name: 'six_hump_camel' },
@@ -165,7 +168,7 @@ export const PRESETS = [
     id: 'rastrigin',
     title: 'Trapped by ripples (Rastrigin)',
     caption: 'Rastrigin’s ripples put a local minimum near every integer point. Each run stops in the dip nearest its start: only the one starting inside the central basin reaches the global minimum (0, 0). Momentum and Adam roll around a bit longer, but here they get trapped too.',
-    speed: '1',
+    speed: '1/2',
     config: {
       seed: 1,
       problem: { name: 'rastrigin' },
@@ -182,7 +185,7 @@ export const PRESETS = [
     id: 'saddle',
     title: 'Escaping a saddle point',
     caption: 'f = x² − y² has a saddle at (0, 0) and no minimum. Starting almost on the ridge, gradient descent first heads for the saddle, then the tiny y offset grows and it slides off (it stops once f ≤ −4, outside the view); momentum escapes sooner. Newton’s method solves for the point where the gradient vanishes and jumps straight onto the saddle in one step: it “converges” to a point that is not a minimum.',
-    speed: '1',
+    speed: '1/10',
     config: {
       seed: 1,
       problem: { name: 'saddle' },
@@ -198,7 +201,7 @@ export const PRESETS = [
     id: 'hypergradient',
     title: 'A learning rate that learns itself (hypergradient descent)',
     caption: 'All three runs start with lr = 0.001 on a bowl with curvature 10 along y. Plain SGD keeps it and crawls: after 2,000 steps its loss is still 0.15. SGD-HD and Adam-HD (Baydin et al. 2018) learn the learning rate online from the dot product of two successive gradients: while they point the same way, the lr grows. The learning-rate chart shows it climbing about a hundredfold, to about 0.1, below the stability limit 2 / 10 = 0.2, and both converge (SGD-HD at step 178, Adam-HD at step 403).',
-    speed: '2',
+    speed: '3',
     config: {
       seed: 1,
       problem: { name: 'quadratic', a: 1, b: 10 },
@@ -214,7 +217,7 @@ export const PRESETS = [
     id: 'search-fair',
     title: 'Hyperband against random search, same budget',
     caption: 'Press Start search in the search card: random search and Hyperband get the same budget for the same search of Adam’s learning rate and β₁ on Rosenbrock (the objective is the loss after at most R = 243 steps), and the budget chart draws the best loss each has found against the resource spent. Hyperband tries 415 configurations, most for a few steps, and trains the best ones up to 243 steps; random search trains 34 configurations for 243 steps each. Here random search’s best loss (0.119) is a little lower than Hyperband’s (0.129): on Rosenbrock a configuration’s loss after a few steps says little about its loss after 243, so stopping early sometimes drops the eventual winner. Hyperband pays off where early losses rank configurations the way the final ones do.',
-    speed: '20',
+    speed: '5',
     searchCompare: true,
     config: {
       seed: 1,
@@ -262,7 +265,7 @@ export const DATA_PRESETS = [
     title: 'Underfitting: a straight line through a sine',
     caption: 'Twenty noisy points of one period of a sine: 14 train the model (filled dots), 6 are held out to measure it (hollow). A polynomial of degree 1 is a straight line: L-BFGS finds the best line at once (converged at step 15), but a line cannot bend, so both losses stay high, training 0.26 and validation 0.22. That is underfitting: the model is too simple for the data.',
     links: [['fit-good', 'a good fit (degree 5)'], ['fit-over', 'overfitting (degree 15)']],
-    speed: '1',
+    speed: '1/48',
     config: fit(1),
   },
   {
@@ -270,7 +273,7 @@ export const DATA_PRESETS = [
     title: 'A good fit: degree 5',
     caption: 'The same 20 points with a polynomial of degree 5, enough to follow one wave of the sine. Training loss 0.029 and validation loss 0.031 are both about as low as the noise allows (its variance is 0.2² = 0.04): a good fit. Press “Start sweep” below to train every degree from 1 to 15: validation loss is lowest at degree 5.',
     links: [['fit-under', 'underfitting (degree 1)'], ['fit-over', 'overfitting (degree 15)']],
-    speed: '1',
+    speed: '1/20',
     config: fit(5),
   },
   {
@@ -278,7 +281,7 @@ export const DATA_PRESETS = [
     title: 'Overfitting: degree 15 on 14 points',
     caption: 'Degree 15 has 16 coefficients for 14 training points. L-BFGS bends the curve through the training points and the training loss falls to 0.011 (converged at step 63), but between and beyond them the curve swings wildly: the validation loss ends at 7.0, over 200 times that of degree 5. The training vs validation chart shows when it happened: validation loss was lowest (0.027) at step 18, then shot up while the training loss kept falling. That is overfitting.',
     links: [['fit-under', 'degree 1'], ['fit-good', 'degree 5'], ['cure-l2', 'cure it with L2'], ['cure-early', 'cure it with early stopping']],
-    speed: '1',
+    speed: '1/12',
     config: fit(15),
   },
   {
@@ -286,7 +289,7 @@ export const DATA_PRESETS = [
     title: 'Curing overfitting with an L2 penalty',
     caption: 'The degree-15 model again, with an L2 penalty λ₂ = 0.0001 added to the loss (Problem panel, Regularization). Large coefficients now cost more than they gain, so the curve stays smooth: training loss 0.029 and validation loss 0.034 instead of 7.0, close to degree 5. Run the complexity sweep: with the penalty, the validation loss no longer climbs with the degree.',
     links: [['fit-over', 'without the penalty'], ['cure-early', 'early stopping instead']],
-    speed: '1',
+    speed: '1/15',
     config: fit(15, { regularization: { l2: 0.0001 } }),
   },
   {
@@ -294,7 +297,7 @@ export const DATA_PRESETS = [
     title: 'Curing overfitting with early stopping',
     caption: 'The degree-15 model without a penalty, but with early stopping (Stopping criteria): both losses are measured after every epoch, and the run stops once the validation loss has not improved for 10 evaluations. Its best, 0.027, came at step 18, so the run stops at step 28 and puts back the weights of step 18 (restore best weights): a smooth curve instead of the wild one L-BFGS reaches by step 63.',
     links: [['fit-over', 'without early stopping'], ['cure-l2', 'an L2 penalty instead']],
-    speed: '1',
+    speed: '1/24',
     config: fit(15, {}, { early_stopping: { patience: 10, min_delta: 0, restore_best: true, stop: true } }),
   },
   {
@@ -302,7 +305,7 @@ export const DATA_PRESETS = [
     title: 'Clean data: minibatch SGD converges',
     caption: 'A cubic, y = 4x³ − 3x, without noise, fitted by a cubic model with SGD (momentum 0.9) on minibatches of 10 points. The model can pass through every point exactly, so at the minimum the gradient of every minibatch vanishes at once: the steps shrink to nothing and the run converges at step 959 (137 epochs), when ‖∇f‖ < 10⁻⁸.',
     links: [['noise-noisy', 'the same with noisy data']],
-    speed: '10',
+    speed: '1.5',
     config: cubicNoise(0),
   },
   {
@@ -310,7 +313,7 @@ export const DATA_PRESETS = [
     title: 'Noisy data: minibatch SGD never settles',
     caption: 'The same cubic, model and SGD, with noise 0.5 on y. No curve passes through all the points now, and each minibatch of 10 pulls toward its own: the minibatch gradients never vanish together, the loss per step keeps jumping and the weights keep wandering around the best fit. After 5000 steps no convergence test has fired. In full batch (clear the batch size) the noise slows nothing: the run converges in 770 steps.',
     links: [['noise-clean', 'the same without noise']],
-    speed: '10',
+    speed: '7',
     config: cubicNoise(0.5),
   },
   {
@@ -318,7 +321,7 @@ export const DATA_PRESETS = [
     title: 'Minibatches of 10: a noisy loss, fewer epochs',
     caption: 'A small network (two hidden layers of 8 tanh units) learns the two moons with plain SGD (lr 0.1) on minibatches of 10: one epoch, a pass over the 140 training points, is 14 steps. Every step sees other points, so the training loss per step (chart below) is noisy, while the evaluations after each epoch are smooth. Training accuracy reaches 100 % at step 2366, after only 169 epochs.',
     links: [['batch-full', 'the same in full batch']],
-    speed: 'max',
+    speed: '5',
     config: moons(10),
   },
   {
@@ -326,14 +329,14 @@ export const DATA_PRESETS = [
     title: 'Full batch: a smooth loss, more epochs',
     caption: 'The same network, data and SGD in full batch: every step uses all 140 training points, so the training loss per step descends smoothly. Step for step it learns at the pace of the minibatch run (100 % training accuracy at step 2070), but every step is a whole epoch: 2070 epochs, 12 times the computation the minibatches needed.',
     links: [['batch-mini', 'the same with minibatches of 10']],
-    speed: 'max',
+    speed: '5',
     config: moons(null),
   },
   {
     id: 'spiral', group: 'data',
     title: 'Spiral: Adam vs SGD on a neural network',
     caption: 'Two interleaved spirals, the hardest of TensorFlow Playground’s data sets, for a network of three hidden layers of 8 tanh units; both runs start from the same weights. Adam (lr 0.01) separates them fast: 99 % training accuracy at step 450, 100 % at step 650. SGD (lr 0.03) barely moves: after 10 000 steps its training loss is still 0.65, hardly below the 0.69 of a coin toss (56 % accuracy); only then does it start to carve the spiral, ending at 82 % after 30 000 steps. Adam’s validation loss is lowest at step 508 and then rises while its training loss goes to zero: it memorizes the training points (validation accuracy 92 %).',
-    speed: 'max',
+    speed: '40',
     config: {
       seed: 1,
       problem: { name: 'model', data: { name: 'spiral' }, model: { name: 'mlp', hidden: [8, 8, 8], activation: 'tanh' } },
@@ -347,6 +350,24 @@ export const DATA_PRESETS = [
 ];
 
 PRESETS.push(...DATA_PRESETS);
+
+/**
+ * The presets as a guided path, in the article's order: gradient descent and when to stop, the
+ * learning rate and its schedules, momentum and adaptive steps, where a run ends (local minima,
+ * saddles), tuning, training on data with minibatches, and last noisy data, overfitting,
+ * regularization and early stopping.
+ */
+export const LESSONS = [
+  'bowl', 'lr', 'schedules', 'hypergradient', 'momentum', 'adam-rosenbrock', 'adamw', 'lookahead',
+  'himmelblau', 'six-hump', 'rastrigin', 'saddle', 'search-fair',
+  'batch-mini', 'batch-full', 'spiral', 'noise-clean', 'noise-noisy',
+  'fit-under', 'fit-good', 'fit-over', 'cure-l2', 'cure-early',
+];
+
+/** The lesson number of a preset (1-based), or 0 when it is not a lesson. */
+export function lessonNumber(id) {
+  return LESSONS.indexOf(id) + 1;
+}
 
 /** The groups of the preset menu: [group, title]. */
 export const PRESET_GROUPS = [['landscape', 'Loss landscapes'], ['data', 'Training on data']];

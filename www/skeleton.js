@@ -1,5 +1,6 @@
-// The DOM skeleton of the element: its stylesheet, the alerts, the preset bar with its caption
-// and Copy link (full mode), the playback toolbar (Play, Step, Reset, speed, step counter), the
+// The DOM skeleton of the element: its stylesheet, the alerts, a skip link to the settings, the
+// preset bar with the lesson path (Previous, "lesson k of n", Next), its caption, "How to read
+// this page" (how-to-read.js) and Copy link (full mode), the playback toolbar (Play, Step, Reset, speed, step counter), the
 // status list, the layout of the views and cards that the other modules build (landscape, model
 // view, charts, sweep, search), and the sidebar's panels (full mode). It holds no state: it
 // returns the elements the widget and the modules fill, and wires the buttons to `actions`.
@@ -9,10 +10,13 @@
 // buildSkeleton(root, { full, mode, speed, parts, actions }) -> $:
 //   parts: landCard, modelCard, stack, bottom, sweepCard, searchCard (elements or null)
 //   actions: playPause(), step(), reset(), speed(value), preset(id), copyLink()
+// On a narrow screen widget.css puts Play and the picture first, the caption and the rest after.
 
 import { h, replace, select, selectValue } from './dom.js';
 import { SPEEDS } from './catalog.js';
-import { PRESETS, PRESET_GROUPS } from './presets.js';
+import { PRESETS, PRESET_GROUPS, LESSONS, lessonNumber } from './presets.js';
+import { speedLabel } from './pace.js';
+import { buildHowToRead } from './how-to-read.js';
 
 export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
   root.append(h('link', { rel: 'stylesheet', href: new URL('./widget.css', import.meta.url).href }));
@@ -25,6 +29,7 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
   $.stepBtn = h('button', { type: 'button', title: 'One step (S)', onclick: () => actions.step() }, 'Step');
   $.resetBtn = h('button', { type: 'button', title: 'Back to the start (R)', onclick: () => actions.reset() }, '↺ Reset');
   $.speed = select(SPEEDS, speed, { 'aria-label': 'Speed', title: 'Steps per animation frame' });
+  showSpeed($.speed, speed);
   $.speed.addEventListener('change', () => actions.speed(selectValue($.speed)));
   $.counter = h('span', { class: 'counter', 'aria-live': 'off' }, 'step 0');
 
@@ -32,13 +37,19 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
   if (full) {
     $.preset = h('select', { 'aria-label': 'Preset experiments', class: 'preset-select' });
     $.preset.addEventListener('change', () => actions.preset($.preset.value));
+    $.prevLesson = h('button', { type: 'button', class: 'lesson-prev', 'aria-label': 'Previous lesson' }, '‹ Previous');
+    $.nextLesson = h('button', { type: 'button', class: 'lesson-next', 'aria-label': 'Next lesson' }, 'Next ›');
+    $.lessonCount = h('span', { class: 'lesson-count', role: 'status' });
     $.copy = h('button', { type: 'button', onclick: () => actions.copyLink() }, 'Copy link');
     $.copyNote = h('span', { class: 'copy-note', role: 'status' });
     $.copyField = h('input', { type: 'text', class: 'copy-field', readonly: true, hidden: true, 'aria-label': 'Link to this experiment' });
+    const howTo = buildHowToRead();
+    $.howTo = howTo.panel;
     presetBar = h('div', { class: 'preset-bar' },
+      h('div', { class: 'lessons', role: 'group', 'aria-label': 'Lessons' }, $.prevLesson, $.lessonCount, $.nextLesson),
       h('label', { class: 'preset-label' }, h('span', null, 'Experiment'), $.preset),
       h('span', { class: 'spacer' }),
-      $.copy, $.copyNote, $.copyField);
+      howTo.show, $.copy, $.copyNote, $.copyField);
     $.caption = h('p', { class: 'caption', 'aria-live': 'polite' });
   }
 
@@ -50,6 +61,8 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
   const viz = h('div', { class: 'viz' },
     $.status,
     h('div', { class: 'viz-top' }, parts.landCard, parts.modelCard, parts.stack),
+    // Right under the picture it explains (and never pushing the picture off the first screen).
+    full ? $.howTo : null,
     parts.bottom,
     parts.sweepCard,
     parts.searchCard);
@@ -60,18 +73,29 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
     $.runsList = h('ul', { class: 'runs-list' });
     $.runActions = h('div', { class: 'run-actions' });
     $.runPanel = h('div', { class: 'panel-body' });
-    $.runPanelTitle = h('h3', null, 'Selected run');
+    $.runPanelTitle = h('h2', null, 'Selected run');
     $.stopPanel = h('div', { class: 'panel-body' });
     $.runsNote = h('p', { class: 'note' }, 'Each run is one optimizer started from one point. Select a run to edit it.');
-    sidebar = h('aside', { class: 'sidebar', 'aria-label': 'Experiment settings' },
+    sidebar = h('aside', { class: 'sidebar', 'aria-label': 'Experiment settings', tabindex: '-1' },
       $.configAlert,
-      h('section', { class: 'panel' }, h('h3', null, 'Problem'), $.problemPanel),
-      h('section', { class: 'panel' }, h('h3', null, 'Runs'), $.runsNote, $.runsList, $.runActions),
+      h('section', { class: 'panel' }, h('h2', null, 'Problem'), $.problemPanel),
+      h('section', { class: 'panel' }, h('h2', null, 'Runs'), $.runsNote, $.runsList, $.runActions),
       h('section', { class: 'panel run-panel' }, $.runPanelTitle, $.runPanel),
-      h('section', { class: 'panel' }, h('h3', null, 'Stopping criteria'), h('p', { class: 'note' }, 'Checked criteria are watched for every run; a circle on the charts marks where one fired.'), $.stopPanel));
+      h('section', { class: 'panel' }, h('h2', null, 'Stopping criteria'), h('p', { class: 'note' }, 'Checked criteria are watched for every run; a circle on the charts marks where one fired.'), $.stopPanel));
   }
 
+  // A skip link past the preset bar, the views and the charts to the settings (keyboard users).
+  const skip = full ? h('button', {
+    type: 'button',
+    class: 'skip-link',
+    onclick: () => {
+      sidebar.scrollIntoView({ block: 'start' });
+      sidebar.focus({ preventScroll: true });
+    },
+  }, 'Skip to the settings') : null;
+
   const shell = h('div', { class: `pg mode-${mode}` },
+    skip,
     $.loadAlert,
     presetBar,
     full ? $.caption : null,
@@ -83,13 +107,28 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
   return $;
 }
 
+/** The preset menu: the lessons in their order, numbered, under their groups' titles. */
 function fillPresets(sel) {
   sel.replaceChildren(h('option', { value: '' }, 'Custom experiment'));
+  const inOrder = LESSONS.map((id) => PRESETS.find((p) => p.id === id)).filter(Boolean);
+  const rest = PRESETS.filter((p) => !LESSONS.includes(p.id));
   for (const [group, title] of PRESET_GROUPS) {
     const og = h('optgroup', { label: title });
-    for (const p of PRESETS.filter((q) => (q.group || 'landscape') === group)) og.appendChild(h('option', { value: p.id }, p.title));
+    for (const p of [...inOrder, ...rest].filter((q) => (q.group || 'landscape') === group)) {
+      const n = lessonNumber(p.id);
+      og.appendChild(h('option', { value: p.id }, n ? `${n}. ${p.title}` : p.title));
+    }
     sel.appendChild(og);
   }
+}
+
+/** Shows `speed` in the speed menu, adding it (in words) when it is not one of SPEEDS. */
+export function showSpeed(sel, speed) {
+  const value = JSON.stringify(speed);
+  if (![...sel.options].some((o) => o.value === value)) {
+    sel.appendChild(h('option', { value }, speedLabel(speed)));
+  }
+  sel.value = value;
 }
 
 /** Fills an alert with a title and one item per line (and a Dismiss button), and shows it. */

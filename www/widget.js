@@ -38,7 +38,8 @@ import { presetById } from './presets.js';
 import { PageLink } from './page-link.js';
 import { SearchCard } from './search.js';
 import { FrameLoop } from './frame-loop.js';
-import { buildSkeleton, fillAlert, markInvalid } from './skeleton.js';
+import { buildSkeleton, fillAlert, markInvalid, showSpeed } from './skeleton.js';
+import { describeCanvases } from './canvas-text.js';
 import { PresetBar } from './preset-bar.js';
 import { Charts } from './charts.js';
 import { LandscapeView } from './landscape.js';
@@ -472,7 +473,10 @@ export class ConvergencePlayground extends HTMLElement {
   #updatePlayButton() {
     const b = this.#$ && this.#$.play;
     if (!b) return;
-    b.textContent = this.playing ? '❚❚ Pause' : '▶ Play';
+    // Once every run has stopped, Play restarts them: it says so.
+    const over = !this.playing && this.#pg && !this.#pg.any_running();
+    const text = this.playing ? '❚❚ Pause' : over ? '↻ Replay' : '▶ Play';
+    if (b.textContent !== text) b.textContent = text;
     b.setAttribute('aria-pressed', String(this.playing));
   }
 
@@ -504,6 +508,11 @@ export class ConvergencePlayground extends HTMLElement {
     this.#runs.renderStatus(!throttleStatus, s);
     this.#runs.updateStates(s);
     this.#charts.renderNotes(s, maxStep);
+    this.#updatePlayButton();
+    describeCanvases(this.shadowRoot, {
+      snap: s, config: this.#config, kind: this.#kind, selected: this.#selected, view: this.#pg.view(),
+      titleOf: (name) => (PROBLEMS[name] ? PROBLEMS[name].title : name), now: performance.now(), force: mode !== 'anim',
+    });
   }
 
   /** Draws the landscape or the model view. how: 'anim' (a frame), 'sync' (now, then sharp). */
@@ -671,14 +680,15 @@ export class ConvergencePlayground extends HTMLElement {
     this.#applyPresetExtras(preset);
     this.#charts.draw('loss'); // its log scale may have changed
     if (preset.sweep && this.#sweepCard) this.#sweepCard.setValues(preset.sweep);
-    this.play();
+    // A reader who asked for reduced motion starts the animation with Play.
+    if (!window.matchMedia('(prefers-reduced-motion: reduce)').matches) this.play();
   }
 
   #applyPresetExtras(preset) {
     if (this.#searchCard) this.#searchCard.setCompare(!!preset.searchCompare);
     if (preset.speed) {
       this.#speed = preset.speed;
-      if (this.#$.speed) this.#$.speed.value = JSON.stringify(preset.speed);
+      if (this.#$.speed) showSpeed(this.#$.speed, preset.speed);
     }
     this.#problemChartDefaults();
   }

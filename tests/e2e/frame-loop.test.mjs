@@ -207,3 +207,17 @@ test('stop ends the animation: no frame steps after it, and a stop and start in 
   clock.runFrame();
   assert.equal(pg.workCalls.length, 1);
 });
+
+test('a fractional speed takes one step every k frames, the first at once; whole and decimal speeds per frame', () => {
+  for (const [speed, frames, steps] of [['1/4', 40, 10], ['1/12', 120, 10], ['1.5', 10, 15], ['3', 10, 30]]) {
+    const clock = fakeClock();
+    const pg = fakePlayground(clock, { stepMs: 0.01 });
+    const { loop } = makeLoop(clock, pg, { speed: () => speed });
+    loop.start();
+    clock.runFrame();
+    assert.equal(pg.step, Math.min(steps, Math.max(1, Math.floor(Number(speed) || 1))), `${speed}: the first frame steps`);
+    for (let i = 1; i < frames; i += 1) clock.runFrame();
+    assert.equal(pg.step, steps, `${speed}: ${steps} steps in ${frames} frames`);
+    assert.ok(loop.playing, `${speed}: a frame without a step does not end the animation`);
+  }
+});

@@ -84,7 +84,7 @@ test('play advances the step count and stops by itself when every run has ended'
   await page.waitForFunction(() => !document.querySelector('convergence-playground').playing, null, { timeout: 20_000 });
   const snap = await snapshot(page);
   assert.notEqual(snap.runs[0].status.state, 'running');
-  assert.equal(await page.locator('convergence-playground button.play').textContent(), '▶ Play');
+  assert.equal(await page.locator('convergence-playground button.play').textContent(), '↻ Replay');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,0 +1,65 @@
+// "How to read this page" (full mode): what the picture shows, what the lines and marks mean and
+// the ways a run can end, in a panel a reader can hide. Hiding it is remembered in localStorage
+// (HOWTO_KEY), so it stays hidden on the next visit; a button in the preset bar shows it again.
+// Where storage is unavailable (a sandboxed frame, privacy settings) the panel simply starts open.
+
+import { h } from './dom.js';
+
+export const HOWTO_KEY = 'convergence-playground:how-to-read-hidden';
+
+function storedHidden() {
+  try {
+    return window.localStorage.getItem(HOWTO_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function storeHidden(hidden) {
+  try {
+    if (hidden) window.localStorage.setItem(HOWTO_KEY, '1');
+    else window.localStorage.removeItem(HOWTO_KEY);
+  } catch {
+    // Not remembered: the panel shows again on the next visit, which is harmless.
+  }
+}
+
+const part = (title, ...paragraphs) => h('section', { class: 'howto-part' },
+  h('h3', null, title), paragraphs.map((p) => h('p', null, p)));
+
+/** The panel and the button that shows it again; both wired, the panel shown or hidden. */
+export function buildHowToRead() {
+  const heading = h('h2', { id: 'howto-title' }, 'How to read this page');
+  const panel = h('section', { class: 'howto', 'aria-labelledby': 'howto-title' });
+  const show = h('button', { type: 'button', class: 'small howto-show', 'aria-expanded': 'false' }, 'How to read this page');
+  const setHidden = (hidden, remember) => {
+    panel.hidden = hidden;
+    show.hidden = !hidden;
+    show.setAttribute('aria-expanded', String(!hidden));
+    if (remember) storeHidden(hidden);
+  };
+  const hide = h('button', { type: 'button', class: 'small howto-hide' }, 'Got it, hide this');
+  hide.addEventListener('click', () => {
+    setHidden(true, true);
+    show.focus();
+  });
+  show.addEventListener('click', () => {
+    setHidden(false, true);
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
+  });
+  panel.append(
+    h('div', { class: 'howto-head' }, heading, hide),
+    h('div', { class: 'howto-parts' },
+      part('The picture',
+        'On a loss landscape, the square map shows the loss f(x, y) over two parameters: brighter is higher, darker is lower, and the thin lines join points of equal loss. On a model trained on data, it shows the data and the selected run’s decision boundary or fitted curve.',
+        'The charts beside it draw each run’s loss, gradient norm and learning rate against the step.'),
+      part('Lines and marks',
+        'Each run is one optimizer from one start, in its own colour. Its path runs from a hollow circle (the start) to a filled dot (where it is now). A crossed circle marks a global minimum, a plain circle a local one, and ✕ a run that blew up.',
+        'In the charts, dashed lines are the tolerances of the stopping criteria, and a circle marks the step where one fired.'),
+      part('How a run ends',
+        'Converged: a stopping criterion fired (the loss stopped falling, the steps or the gradient became tiny, a target loss was reached, or early stopping ended training). A run can converge to a local minimum or a saddle: each test only looks nearby.',
+        'Diverged: the loss blew up or stopped being a number. Stopped: the run used all its steps, or stalled without leaving its start. Running: none of these yet.')));
+  setHidden(storedHidden(), false);
+  return { panel, show };
+}
