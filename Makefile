@@ -65,7 +65,7 @@ browser:
 	apt-get install -y --no-install-recommends chromium chromium-driver fonts-dejavu-core
 
 npm-packages:
-	if [ -x '$(WASM_OPT)' ] && [ -d node_modules/playwright-core ]; then exit 0; fi
+	if [ -x '$(WASM_OPT)' ] && [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ]; then exit 0; fi
 	npm ci --no-audit --no-fund
 
 ## Build ----------------------------------------------------------------------------------
