@@ -15,9 +15,6 @@
 
 import { loadEngine, engine } from './wasm.js';
 
-await loadEngine();
-const catalog = engine().catalog();
-
 /** Entries by name, in the core's order, with their fields as `params` for problems and data. */
 function byName(entries, fieldsAs = 'fields') {
   return Object.fromEntries(entries.map((e) => [e.name, { ...e, [fieldsAs]: e.fields }]));
@@ -28,19 +25,46 @@ function byKey(fields) {
   return Object.fromEntries(fields.map((f) => [f.key, f]));
 }
 
-export const PROBLEMS = byName(catalog.problems, 'params');
-export const DATASETS = byName(catalog.datasets, 'params');
-export const DATASET_GROUPS = catalog.dataset_groups;
-export const MODELS = byName(catalog.models);
-export const MODEL_FIELDS = Object.fromEntries(catalog.models.map((m) => [m.name, byKey(m.fields)]));
-export const MODEL_LIMITS = catalog.model_limits;
-export const TRAINING_FIELDS = byKey(catalog.training_fields);
-export const OPTIMIZERS = byName(catalog.optimizers);
-export const LOOKAHEAD_FIELDS = catalog.lookahead_fields;
-export const WEIGHT_DECAY_NOTES = catalog.weight_decay_notes;
-export const SCHEDULES = byName(catalog.schedules);
-export const STOP_DEFAULTS = catalog.stop_defaults;
-export const PALETTE = catalog.palette;
+// Live bindings, filled by `loadCatalog()` (which every widget awaits before it builds its
+// forms), so that the element is defined at once, before the engine has loaded.
+export let PROBLEMS = {};
+export let DATASETS = {};
+export let DATASET_GROUPS = [];
+export let MODELS = {};
+export let MODEL_FIELDS = {};
+export let MODEL_LIMITS = {};
+export let TRAINING_FIELDS = {};
+export let OPTIMIZERS = {};
+export let LOOKAHEAD_FIELDS = [];
+export let WEIGHT_DECAY_NOTES = {};
+export let SCHEDULES = {};
+export let STOP_DEFAULTS = {};
+export let PALETTE = [];
+
+let loading = null;
+
+/** Loads the engine and reads the catalogue from it, once; resolves when the exports are set. */
+export function loadCatalog() {
+  if (!loading) {
+    loading = loadEngine().then(() => {
+      const catalog = engine().catalog();
+      PROBLEMS = byName(catalog.problems, 'params');
+      DATASETS = byName(catalog.datasets, 'params');
+      DATASET_GROUPS = catalog.dataset_groups;
+      MODELS = byName(catalog.models);
+      MODEL_FIELDS = Object.fromEntries(catalog.models.map((m) => [m.name, byKey(m.fields)]));
+      MODEL_LIMITS = catalog.model_limits;
+      TRAINING_FIELDS = byKey(catalog.training_fields);
+      OPTIMIZERS = byName(catalog.optimizers);
+      LOOKAHEAD_FIELDS = catalog.lookahead_fields;
+      WEIGHT_DECAY_NOTES = catalog.weight_decay_notes;
+      SCHEDULES = byName(catalog.schedules);
+      STOP_DEFAULTS = catalog.stop_defaults;
+      PALETTE = catalog.palette;
+    });
+  }
+  return loading;
+}
 
 /** The defaults of a model's fields, with its name: a fresh model config. */
 function defaultModel(name) {

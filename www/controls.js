@@ -189,9 +189,8 @@ function landscapeEditor(draft, ctx) {
 
 /* ---------------------------------------------------------------- model on data */
 
-// The training settings' fields, from the core's catalogue.
-const { validation_share: VALIDATION_SHARE, batch_size: BATCH, eval_every: EVAL_EVERY, l1: L1, l2: L2, dropout: DROPOUT } = TRAINING_FIELDS;
-const SEED = { ...TRAINING_FIELDS.seed, dfltText: '' };
+/** A training setting's field (or the seed's), from the core's catalogue. */
+const training = (key) => (key === 'seed' ? { ...TRAINING_FIELDS.seed, dfltText: '' } : TRAINING_FIELDS[key]);
 
 /** Makes the model and loss fit the data's task after a data change; true when they changed. */
 function fitModelToData(problem) {
@@ -234,7 +233,7 @@ function modelEditor(draft, ctx) {
   refreshSplit();
 
   const seedRow = h('div', { class: 'seed-row' },
-    field(SEED, draft, '', ctx),
+    field(training('seed'), draft, '', ctx),
     h('button', {
       type: 'button', class: 'small', dataset: { path: 'seed.regenerate' }, title: 'Draw new data (and a new split, initial weights and minibatch order) with the next seed',
       onclick: () => { draft.seed = (Number.isFinite(Number(draft.seed)) ? Number(draft.seed) : 0) + 1; ctx.changed('structure'); },
@@ -245,7 +244,7 @@ function modelEditor(draft, ctx) {
     dataSpec ? h('p', { class: 'formula' }, dataSpec.formula) : null,
     data.name === 'csv' ? csvEditor(problem, ctx) : null,
     dataSpec && dataSpec.params.length ? h('div', { class: 'fields' }, dataSpec.params.map((p) => field(p, data, 'problem.data', ctx))) : null,
-    h('div', { class: 'fields' }, field(VALIDATION_SHARE, problem, 'problem', ctx)),
+    h('div', { class: 'fields' }, field(training('validation_share'), problem, 'problem', ctx)),
     splitNote,
     seedRow);
 
@@ -282,9 +281,9 @@ function modelEditor(draft, ctx) {
   const regBox = h('fieldset', { class: 'regularization' },
     h('legend', null, 'Regularization ', h('span', { class: 'badge' }, 'in the loss')),
     h('div', { class: 'fields' },
-      field(L1, reg, 'problem.regularization', ctx),
-      field(L2, reg, 'problem.regularization', ctx),
-      field(DROPOUT, reg, 'problem.regularization', ctx)),
+      field(training('l1'), reg, 'problem.regularization', ctx),
+      field(training('l2'), reg, 'problem.regularization', ctx),
+      field(training('dropout'), reg, 'problem.regularization', ctx)),
     h('p', { class: 'note' }, 'Training minimises loss + λ₁·Σ|w| + λ₂·Σw², summed over the weights only (never the biases). Being part of the loss, the penalty is seen by every optimizer alike (coupled). It is not the optimizer’s weight_decay in the run panel, which acts on every parameter, biases included.'),
     h('p', { class: 'note' }, 'Dropout switches off each hidden unit with this probability in every training step (MLP only); evaluations use the whole network.'));
 
@@ -294,8 +293,8 @@ function modelEditor(draft, ctx) {
     modelFields,
     h('div', { class: 'fields' },
       lossField,
-      field(BATCH, problem, 'problem', ctx),
-      field(EVAL_EVERY, problem, 'problem', ctx)),
+      field(training('batch_size'), problem, 'problem', ctx),
+      field(training('eval_every'), problem, 'problem', ctx)),
     batchNote,
     regBox);
 

@@ -33,7 +33,7 @@
 
 import { loadEngine, engineGeneration, guard, call, onRenewal, renewal, isRenewing, validateConfig } from './wasm.js';
 import { shortcuts } from './shortcuts.js';
-import { PROBLEMS, PALETTE, DEFAULT_PRESET } from './catalog.js';
+import { PROBLEMS, PALETTE, DEFAULT_PRESET, loadCatalog } from './catalog.js';
 import { presetById } from './presets.js';
 import { PageLink } from './page-link.js';
 import { SearchCard } from './search.js';
@@ -281,7 +281,7 @@ export class ConvergencePlayground extends HTMLElement {
   /* ------------------------------------------------------------ start-up and the engine */
 
   async #start() {
-    await loadEngine();
+    await loadCatalog();
     const attribute = this.hasAttribute('config') ? this.getAttribute('config') : null;
     const defaultPreset = presetById(DEFAULT_PRESET);
     const { json, view, fromDefault } = this.#link.initial(this.#pendingConfig, attribute, JSON.stringify(defaultPreset.config));
