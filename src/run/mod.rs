@@ -246,6 +246,9 @@ impl Run {
     pub fn reset(&mut self) {
         self.params.clone_from(&self.x0);
         self.visited.clone_from(&self.x0);
+        // A scratch buffer, overwritten before each use; cleared so that a reset run is in
+        // every piece the run of a fresh session.
+        self.grad.fill(0.0);
         self.optimizer.reset();
         self.schedule.reset();
         self.monitor.reset();
