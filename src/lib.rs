@@ -7,6 +7,7 @@ pub mod bench;
 pub mod chart;
 pub mod config;
 pub mod data;
+pub mod export;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fuzzing;
 pub mod json;

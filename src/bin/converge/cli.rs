@@ -98,6 +98,15 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Print a Python script that reproduces one run with PyTorch (float64, torch.optim,
+    /// torch.optim.lr_scheduler) and prints its end as JSON, as `run` does.
+    Pytorch {
+        /// The experiment config (JSON).
+        config: PathBuf,
+        /// Which run (0 for the first).
+        #[arg(long, default_value_t = 0)]
+        run: usize,
+    },
     /// Print the catalogue the page's forms are built from (problems, datasets, models,
     /// optimizers, schedules with their fields and defaults) as JSON.
     Catalog,
@@ -107,6 +116,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Prints the PyTorch script of run `run` of the config.
+fn print_pytorch(config: &Path, run: usize) -> Result<(), Failure> {
+    let experiment = load(Some(config), None)?;
+    let text = convergence::export::pytorch::script(&experiment, run).map_err(Failure)?;
+    write!(std::io::stdout().lock(), "{text}").map_err(write_failed("the script"))
 }
 
 /// Prints the catalogue as JSON.
@@ -274,6 +290,7 @@ pub fn main() -> ExitCode {
         Command::Replay { case } => replay(case),
         Command::Bench { json } => bench_suite(*json),
         Command::Catalog => print_catalog(),
+        Command::Pytorch { config, run } => print_pytorch(config, *run),
         Command::Hyperband { max_resource, eta, plan: _ } => crate::search::plan(*max_resource, *eta),
         Command::Search { config, threads } => crate::search::search(config, *threads),
     };

@@ -1,0 +1,430 @@
+//! "Reproduce in PyTorch": a short, runnable Python script that replays one run of an
+//! experiment with torch (float64), `torch.optim` and `torch.optim.lr_scheduler`, under the
+//! project's loop convention and stopping rule, and prints where it ended as JSON in the form of
+//! `converge run` (`{"label", "step", "loss", "params", "status": {"state", ...}}`).
+//!
+//! The loop is the one of `run::Run::step_once` (and of `tests/reference/README.md`):
+//!
+//! ```text
+//! for t in 0..:
+//!     loss[t], grad[t] = f(params[t]);  check the point (divergence, grad norm, target, plateau)
+//!     if stopped or t == max_steps: break
+//!     optimizer.step();  scheduler.step()  (ReduceLROnPlateau: scheduler.step(loss[t]))
+//!     check the update (parameter change)
+//! ```
+//!
+//! with the monitor's tests (`run::monitor`) written out in Python, comparison for comparison,
+//! so the script stops at the same step. Covered: the 2-D landscapes; every optimizer torch has,
+//! plus Lookahead around one (both variants, written out); every schedule torch has. Problems
+//! trained on data and the optimizers torch lacks (Lion, Newton, SGDHD, AdamHD) are refused
+//! with a message that says so.
+
+use std::fmt::Write;
+
+use crate::config::Experiment;
+use crate::optim::{LineSearch, LookaheadVariant, OptimizerConfig};
+use crate::problem::ProblemConfig;
+use crate::run::monitor::{ChangeMode, StopConfig};
+use crate::run::session::Session;
+use crate::schedule::{AnnealStrategy, CyclicMode, LrLambda, PlateauMode, ScheduleConfig, ThresholdMode};
+
+/// A float as Python reads it back exactly (Rust's shortest round-trip form; `inf`, `nan`).
+fn num(x: f64) -> String {
+    if x.is_nan() {
+        "float('nan')".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "float('inf')".into() } else { "-float('inf')".into() }
+    } else {
+        format!("{x:?}")
+    }
+}
+
+fn boolean(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+fn ints(values: &[u64]) -> String {
+    let items: Vec<String> = values.iter().map(u64::to_string).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// The landscape as a torch expression in `x` and `y`, written as `Landscape::value` computes
+/// it (the same operations in the same order).
+fn landscape(problem: &ProblemConfig) -> Result<String, String> {
+    Ok(match *problem {
+        ProblemConfig::Quadratic { a, b } => format!("0.5 * ({} * (x * x) + {} * (y * y))", num(a), num(b)),
+        ProblemConfig::Rosenbrock { a, b } => format!("({a} - x) ** 2 + {b} * ((y - x * x) ** 2)", a = num(a), b = num(b)),
+        ProblemConfig::Himmelblau {} => "(x * x + y - 11.0) ** 2 + (x + y * y - 7.0) ** 2".into(),
+        ProblemConfig::Rastrigin { a } => format!(
+            "{a} * 2.0 + (x * x - {a} * torch.cos(2.0 * math.pi * x)) + (y * y - {a} * torch.cos(2.0 * math.pi * y))",
+            a = num(a)
+        ),
+        ProblemConfig::Beale {} => {
+            "(1.5 - x + x * y) ** 2 + (2.25 - x + x * (y * y)) ** 2 + (2.625 - x + x * (y * y * y)) ** 2".into()
+        }
+        ProblemConfig::Booth {} => "(x + 2.0 * y - 7.0) ** 2 + (2.0 * x + y - 5.0) ** 2".into(),
+        ProblemConfig::ThreeHumpCamel {} => {
+            "2.0 * (x * x) - 1.05 * ((x * x) * (x * x)) + (x * x) * (x * x) * (x * x) / 6.0 + x * y + y * y".into()
+        }
+        ProblemConfig::SixHumpCamel {} => {
+            "(4.0 - 2.1 * (x * x) + (x * x) * (x * x) / 3.0) * (x * x) + x * y + (-4.0 + 4.0 * (y * y)) * (y * y)".into()
+        }
+        ProblemConfig::StyblinskiTang {} => "0.5 * (((x * x) * (x * x) - 16.0 * (x * x) + 5.0 * x) \
+             + ((y * y) * (y * y) - 16.0 * (y * y) + 5.0 * y))"
+            .into(),
+        ProblemConfig::GoldsteinPrice {} => "(1.0 + ((x + y + 1.0) ** 2) * (19.0 - 14.0 * x + 3.0 * (x * x) - 14.0 * y \
+             + 6.0 * x * y + 3.0 * (y * y))) * (30.0 + ((2.0 * x - 3.0 * y) ** 2) * (18.0 - 32.0 * x \
+             + 12.0 * (x * x) + 48.0 * y - 36.0 * x * y + 27.0 * (y * y)))"
+            .into(),
+        ProblemConfig::Ackley { a, b, c } => format!(
+            "-{a} * torch.exp(-{b} * torch.sqrt(0.5 * (x * x + y * y))) \
+             - torch.exp(0.5 * (torch.cos({c} * x) + torch.cos({c} * y))) + math.e + {a}",
+            a = num(a),
+            b = num(b),
+            c = num(c)
+        ),
+        ProblemConfig::Saddle {} => "x * x - y * y".into(),
+        ProblemConfig::Matyas {} => "0.26 * (x * x + y * y) - 0.48 * x * y".into(),
+        ProblemConfig::McCormick {} => "torch.sin(x + y) + (x - y) ** 2 - 1.5 * x + 2.5 * y + 1.0".into(),
+        ProblemConfig::Linreg { .. } | ProblemConfig::Logreg { .. } | ProblemConfig::Model(_) => {
+            return Err(format!(
+                "problem.name: a script is written for the 2-D landscapes only so far, not for `{}`",
+                problem.name()
+            ))
+        }
+    })
+}
+
+/// The torch optimizer over `[p]` (Lookahead: its inner one), as a Python expression.
+fn optimizer(config: &OptimizerConfig) -> Result<String, String> {
+    let lr = |lr: f64| num(lr);
+    let betas = |b: [f64; 2]| format!("({}, {})", num(b[0]), num(b[1]));
+    Ok(match config {
+        OptimizerConfig::SGD { lr: l, momentum, dampening, weight_decay, nesterov } => format!(
+            "torch.optim.SGD([p], lr={}, momentum={}, dampening={}, weight_decay={}, nesterov={}, foreach=False)",
+            lr(*l),
+            num(*momentum),
+            num(*dampening),
+            num(*weight_decay),
+            boolean(*nesterov)
+        ),
+        OptimizerConfig::Adagrad { lr: l, lr_decay, weight_decay, initial_accumulator_value, eps } => format!(
+            "torch.optim.Adagrad([p], lr={}, lr_decay={}, weight_decay={}, initial_accumulator_value={}, eps={}, foreach=False)",
+            lr(*l),
+            num(*lr_decay),
+            num(*weight_decay),
+            num(*initial_accumulator_value),
+            num(*eps)
+        ),
+        OptimizerConfig::RMSprop { lr: l, alpha, eps, weight_decay, momentum, centered } => format!(
+            "torch.optim.RMSprop([p], lr={}, alpha={}, eps={}, weight_decay={}, momentum={}, centered={}, foreach=False)",
+            lr(*l),
+            num(*alpha),
+            num(*eps),
+            num(*weight_decay),
+            num(*momentum),
+            boolean(*centered)
+        ),
+        // Adam with decoupled weight decay is AdamW's update, which every torch 2.x has.
+        OptimizerConfig::Adam { lr: l, betas: b, eps, weight_decay, amsgrad, decoupled_weight_decay } => format!(
+            "torch.optim.{}([p], lr={}, betas={}, eps={}, weight_decay={}, amsgrad={}, foreach=False)",
+            if *decoupled_weight_decay { "AdamW" } else { "Adam" },
+            lr(*l),
+            betas(*b),
+            num(*eps),
+            num(*weight_decay),
+            boolean(*amsgrad)
+        ),
+        OptimizerConfig::AdamW { lr: l, betas: b, eps, weight_decay, amsgrad } => format!(
+            "torch.optim.AdamW([p], lr={}, betas={}, eps={}, weight_decay={}, amsgrad={}, foreach=False)",
+            lr(*l),
+            betas(*b),
+            num(*eps),
+            num(*weight_decay),
+            boolean(*amsgrad)
+        ),
+        OptimizerConfig::NAdam { lr: l, betas: b, eps, weight_decay, momentum_decay, decoupled_weight_decay } => format!(
+            "torch.optim.NAdam([p], lr={}, betas={}, eps={}, weight_decay={}, momentum_decay={}, decoupled_weight_decay={}, foreach=False)",
+            lr(*l),
+            betas(*b),
+            num(*eps),
+            num(*weight_decay),
+            num(*momentum_decay),
+            boolean(*decoupled_weight_decay)
+        ),
+        OptimizerConfig::RAdam { lr: l, betas: b, eps, weight_decay, decoupled_weight_decay } => format!(
+            "torch.optim.RAdam([p], lr={}, betas={}, eps={}, weight_decay={}, decoupled_weight_decay={}, foreach=False)",
+            lr(*l),
+            betas(*b),
+            num(*eps),
+            num(*weight_decay),
+            boolean(*decoupled_weight_decay)
+        ),
+        OptimizerConfig::Adamax { lr: l, betas: b, eps, weight_decay } => format!(
+            "torch.optim.Adamax([p], lr={}, betas={}, eps={}, weight_decay={}, foreach=False)",
+            lr(*l),
+            betas(*b),
+            num(*eps),
+            num(*weight_decay)
+        ),
+        OptimizerConfig::Adadelta { lr: l, rho, eps, weight_decay } => format!(
+            "torch.optim.Adadelta([p], lr={}, rho={}, eps={}, weight_decay={}, foreach=False)",
+            lr(*l),
+            num(*rho),
+            num(*eps),
+            num(*weight_decay)
+        ),
+        OptimizerConfig::LBFGS {
+            lr: l,
+            max_iter,
+            max_eval,
+            tolerance_grad,
+            tolerance_change,
+            history_size,
+            line_search_fn,
+        } => format!(
+            "torch.optim.LBFGS([p], lr={}, max_iter={max_iter}, max_eval={}, tolerance_grad={}, tolerance_change={}, history_size={history_size}, line_search_fn={})",
+            lr(*l),
+            max_eval.map_or("None".to_string(), |e| e.to_string()),
+            num(*tolerance_grad),
+            num(*tolerance_change),
+            match line_search_fn {
+                Some(LineSearch::StrongWolfe) => "'strong_wolfe'",
+                None => "None",
+            }
+        ),
+        OptimizerConfig::Lookahead { inner, .. } => optimizer(inner)?,
+        other => {
+            return Err(format!(
+                "optimizer.name: {} is not in torch.optim, so no script can reproduce it with torch",
+                other.name()
+            ))
+        }
+    })
+}
+
+/// The torch scheduler on `optimizer` as a Python expression, or None for the constant lr.
+fn scheduler(config: &ScheduleConfig) -> Result<Option<String>, String> {
+    let s = "torch.optim.lr_scheduler";
+    Ok(Some(match config {
+        ScheduleConfig::Constant {} => return Ok(None),
+        ScheduleConfig::StepLR { step_size, gamma } => format!("{s}.StepLR(optimizer, step_size={step_size}, gamma={})", num(*gamma)),
+        ScheduleConfig::MultiStepLR { milestones, gamma } => {
+            format!("{s}.MultiStepLR(optimizer, milestones={}, gamma={})", ints(milestones), num(*gamma))
+        }
+        ScheduleConfig::ExponentialLR { gamma } => format!("{s}.ExponentialLR(optimizer, gamma={})", num(*gamma)),
+        ScheduleConfig::CosineAnnealingLR { t_max, eta_min } => {
+            format!("{s}.CosineAnnealingLR(optimizer, T_max={t_max}, eta_min={})", num(*eta_min))
+        }
+        ScheduleConfig::CosineAnnealingWarmRestarts { t_0, t_mult, eta_min } => format!(
+            "{s}.CosineAnnealingWarmRestarts(optimizer, T_0={t_0}, T_mult={t_mult}, eta_min={})",
+            num(*eta_min)
+        ),
+        ScheduleConfig::ConstantLR { factor, total_iters } => {
+            format!("{s}.ConstantLR(optimizer, factor={}, total_iters={total_iters})", num(*factor))
+        }
+        ScheduleConfig::LinearLR { start_factor, end_factor, total_iters } => format!(
+            "{s}.LinearLR(optimizer, start_factor={}, end_factor={}, total_iters={total_iters})",
+            num(*start_factor),
+            num(*end_factor)
+        ),
+        ScheduleConfig::PolynomialLR { total_iters, power } => {
+            format!("{s}.PolynomialLR(optimizer, total_iters={total_iters}, power={})", num(*power))
+        }
+        ScheduleConfig::LambdaLR { function, t0 } => match function {
+            LrLambda::InverseTime => format!(
+                "{s}.LambdaLR(optimizer, lr_lambda=lambda t: 1.0 / (1.0 + t / {}))",
+                num(t0.unwrap_or(f64::NAN))
+            ),
+            LrLambda::InverseSqrt => format!("{s}.LambdaLR(optimizer, lr_lambda=lambda t: 1.0 / math.sqrt(t + 1.0))"),
+        },
+        ScheduleConfig::SequentialLR { schedulers, milestones } => {
+            let mut children = Vec::new();
+            for child in schedulers {
+                children.push(scheduler(child)?.ok_or("schedule.schedulers: the constant schedule has no torch class")?);
+            }
+            format!("{s}.SequentialLR(optimizer, schedulers=[{}], milestones={})", children.join(", "), ints(milestones))
+        }
+        ScheduleConfig::OneCycleLR {
+            max_lr,
+            total_steps,
+            pct_start,
+            anneal_strategy,
+            cycle_momentum,
+            base_momentum,
+            max_momentum,
+            div_factor,
+            final_div_factor,
+            three_phase,
+        } => format!(
+            "{s}.OneCycleLR(optimizer, max_lr={}, total_steps={total_steps}, pct_start={}, anneal_strategy='{}', cycle_momentum={}, base_momentum={}, max_momentum={}, div_factor={}, final_div_factor={}, three_phase={})",
+            num(*max_lr),
+            num(*pct_start),
+            match anneal_strategy {
+                AnnealStrategy::Cos => "cos",
+                AnnealStrategy::Linear => "linear",
+            },
+            boolean(*cycle_momentum),
+            num(*base_momentum),
+            num(*max_momentum),
+            num(*div_factor),
+            num(*final_div_factor),
+            boolean(*three_phase)
+        ),
+        ScheduleConfig::CyclicLR {
+            base_lr,
+            max_lr,
+            step_size_up,
+            step_size_down,
+            mode,
+            gamma,
+            cycle_momentum,
+            base_momentum,
+            max_momentum,
+        } => format!(
+            "{s}.CyclicLR(optimizer, base_lr={}, max_lr={}, step_size_up={}, step_size_down={}, mode='{}', gamma={}, cycle_momentum={}, base_momentum={}, max_momentum={})",
+            num(*base_lr),
+            num(*max_lr),
+            num(*step_size_up),
+            step_size_down.map_or("None".to_string(), num),
+            match mode {
+                CyclicMode::Triangular => "triangular",
+                CyclicMode::Triangular2 => "triangular2",
+                CyclicMode::ExpRange => "exp_range",
+            },
+            num(*gamma),
+            boolean(*cycle_momentum),
+            num(*base_momentum),
+            num(*max_momentum)
+        ),
+        ScheduleConfig::ReduceLROnPlateau { mode, factor, patience, threshold, threshold_mode, cooldown, min_lr, eps } => {
+            format!(
+                "{s}.ReduceLROnPlateau(optimizer, mode='{}', factor={}, patience={patience}, threshold={}, threshold_mode='{}', cooldown={cooldown}, min_lr={}, eps={})",
+                match mode {
+                    PlateauMode::Min => "min",
+                    PlateauMode::Max => "max",
+                },
+                num(*factor),
+                num(*threshold),
+                match threshold_mode {
+                    ThresholdMode::Rel => "rel",
+                    ThresholdMode::Abs => "abs",
+                },
+                num(*min_lr),
+                num(*eps)
+            )
+        }
+    }))
+}
+
+/// The stopping rule's settings as Python constants (`None` for a criterion that is off).
+fn stop_constants(stop: &StopConfig) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "MAX_STEPS = {}", stop.max_steps);
+    let _ = writeln!(out, "DIVERGENCE_FACTOR = {}", num(stop.divergence.factor));
+    let _ = match &stop.grad_norm {
+        Some(c) => writeln!(out, "GRAD_NORM = {{'tol': {}, 'stop': {}}}", num(c.tol), boolean(c.stop)),
+        None => writeln!(out, "GRAD_NORM = None"),
+    };
+    let _ = match &stop.target_loss {
+        Some(c) => writeln!(out, "TARGET_LOSS = {{'value': {}, 'stop': {}}}", num(c.value), boolean(c.stop)),
+        None => writeln!(out, "TARGET_LOSS = None"),
+    };
+    let _ = match &stop.loss_plateau {
+        Some(c) => writeln!(
+            out,
+            "LOSS_PLATEAU = {{'tol': {}, 'patience': {}, 'relative': {}, 'stop': {}}}",
+            num(c.tol),
+            c.patience,
+            boolean(matches!(c.mode, ChangeMode::Rel)),
+            boolean(c.stop)
+        ),
+        None => writeln!(out, "LOSS_PLATEAU = None"),
+    };
+    let _ = match &stop.param_change {
+        Some(c) => writeln!(
+            out,
+            "PARAM_CHANGE = {{'tol': {}, 'patience': {}, 'stop': {}}}",
+            num(c.tol),
+            c.patience,
+            boolean(c.stop)
+        ),
+        None => writeln!(out, "PARAM_CHANGE = None"),
+    };
+    out
+}
+
+/// The optimizer that takes the steps (Lookahead's inner one).
+fn innermost(config: &OptimizerConfig) -> &OptimizerConfig {
+    match config {
+        OptimizerConfig::Lookahead { inner, .. } => innermost(inner),
+        other => other,
+    }
+}
+
+/// The loop and the monitor, the same for every script (see the module header).
+const LOOP: &str = include_str!("pytorch_loop.py");
+
+/// The script that reproduces run `index` of `experiment`; an error names the part torch cannot
+/// reproduce.
+pub fn script(experiment: &Experiment, index: usize) -> Result<String, String> {
+    let run = experiment.runs.get(index).ok_or_else(|| format!("run: there is no run {index}"))?;
+    let expression = landscape(&experiment.problem)?;
+    let make_optimizer = optimizer(&run.optimizer)?;
+    let make_scheduler = scheduler(&run.schedule)?;
+    // The start the run really uses (the config's, or the problem's default start).
+    let session = Session::new(experiment.clone());
+    let x0 = session.runs().get(index).map(|r| r.x0().to_vec()).unwrap_or_default();
+    let start: Vec<String> = x0.iter().map(|x| num(*x)).collect();
+    let lookahead = match &run.optimizer {
+        OptimizerConfig::Lookahead { k, alpha, variant, .. } => format!(
+            "LOOKAHEAD = {{'k': {k}, 'alpha': {}, 'variant': '{}'}}",
+            num(*alpha),
+            match variant {
+                LookaheadVariant::Paper => "paper",
+                LookaheadVariant::TorchOptimizer => "torch_optimizer",
+            }
+        ),
+        _ => "LOOKAHEAD = None".into(),
+    };
+    let plateau_scheduler = matches!(run.schedule, ScheduleConfig::ReduceLROnPlateau { .. });
+    let mut out = String::new();
+    let _ = writeln!(out, "# Reproduces run {index} (\"{}\") of a Convergence Playground experiment with PyTorch,", run.label.escape_default());
+    let _ = writeln!(out, "# in float64: torch.optim for the optimizer, torch.optim.lr_scheduler for the schedule,");
+    let _ = writeln!(out, "# and the playground's loop and stopping rule written out below.");
+    let _ = writeln!(out, "# Written by `converge pytorch`; prints the end of the run as JSON, as `converge run` does.");
+    let _ = writeln!(out, "import json");
+    let _ = writeln!(out, "import math");
+    let _ = writeln!(out, "import torch");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "torch.set_default_dtype(torch.float64)");
+    let _ = writeln!(out, "LABEL = {:?}", run.label);
+    let _ = writeln!(out);
+    let _ = writeln!(out);
+    let _ = writeln!(out, "def f(p):");
+    let _ = writeln!(out, "    \"\"\"{}\"\"\"", experiment.problem.name());
+    let _ = writeln!(out, "    x, y = p[0], p[1]");
+    let _ = writeln!(out, "    return {expression}");
+    let _ = writeln!(out);
+    let _ = writeln!(out);
+    let _ = writeln!(out, "p = torch.tensor([{}], requires_grad=True)", start.join(", "));
+    let _ = writeln!(out, "optimizer = {make_optimizer}");
+    let _ = writeln!(out, "scheduler = {}", make_scheduler.as_deref().unwrap_or("None"));
+    let _ = writeln!(out, "PLATEAU_SCHEDULER = {}", boolean(plateau_scheduler));
+    // torch's OneCycleLR refuses to step past its last step; the playground holds its last lr.
+    let hold = match run.schedule {
+        ScheduleConfig::OneCycleLR { total_steps, .. } => total_steps.saturating_sub(1).to_string(),
+        _ => "None".into(),
+    };
+    let _ = writeln!(out, "SCHEDULE_LAST_STEP = {hold}");
+    let _ = writeln!(out, "LBFGS = {}", boolean(matches!(innermost(&run.optimizer), OptimizerConfig::LBFGS { .. })));
+    let _ = writeln!(out, "{lookahead}");
+    out.push_str(&stop_constants(&experiment.stop));
+    out.push('\n');
+    out.push_str(LOOP);
+    Ok(out)
+}
