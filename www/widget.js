@@ -427,7 +427,7 @@ export class ConvergencePlayground extends HTMLElement {
     return this.#pg ? this.#loop.snap() : null;
   }
 
-  /** One report per run: {label, state, text, end_kind, hessian_eigenvalues, color, step}. */
+  /** One report per run: {label, state, mark, text, ended, place, advice, end, hessian_eigenvalues, color, step}. */
   report() {
     return this.#pg ? JSON.parse(this.#pg.report_json()) : null;
   }
