@@ -134,7 +134,7 @@ fn ended_words(run: &Run, problem: &Problem, status: Status) -> String {
             format!("diverged at step {at_step}: {why}")
         }
         Status::Stopped { at_step } => {
-            format!("out of steps at step {at_step}: no convergence test fired (max_steps = {at_step})")
+            format!("out of steps at step {at_step}: no convergence test fired within max_steps")
         }
         Status::Stalled { criterion, at_step } => format!(
             "stalled at step {at_step}: {} while the parameters never left the start point",
@@ -162,7 +162,7 @@ fn place_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
         EndKind::Saddle => format!("at a saddle point, not a minimum{eig}"),
         EndKind::Maximum => format!("at a maximum{eig}"),
         EndKind::Slope => format!("on a slope, not at a minimum (||∇f|| = {})", short(end.grad_norm)),
-        EndKind::Unbounded => "heading for f = −∞: this function has no minimum in that direction".to_string(),
+        EndKind::Unbounded => "heading for f = −∞".to_string(),
         EndKind::Unknown => match (problem, run.evaluations().last()) {
             (Problem::Model(_), Some(e)) => {
                 let mut text =
@@ -188,14 +188,13 @@ fn place_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
 fn caution_advice(run: &Run, criterion: Criterion, end: &EndPoint) -> String {
     match end.kind {
         EndKind::Saddle | EndKind::Maximum => {
-            let newton = if matches!(run.optimizer(), crate::optim::Optimizer::Newton(_)) {
-                " Newton's method jumps to the nearest point where the gradient vanishes, whatever its kind;"
+            let what = "The gradient vanishes at saddle points and maxima too, so a small gradient does not prove a minimum";
+            if matches!(run.optimizer(), crate::optim::Optimizer::Newton(_)) {
+                let depth = end.eigenvalues.map_or(String::new(), |e| format!(" (here {})", short(-e[0])));
+                format!("{what}; Newton's method jumps to a point where it vanishes, whatever its kind: use a first-order method such as gradient descent with momentum, which slides off, or give Newton a damping above the size of the most negative Hessian eigenvalue{depth}.")
             } else {
-                ""
-            };
-            format!(
-                "The gradient vanishes at saddle points and maxima too, so a small gradient does not prove a minimum.{newton} start off the ridge, or use gradient descent with momentum, which slides off."
-            )
+                format!("{what}: start elsewhere, or add momentum to slide off.")
+            }
         }
         EndKind::Slope => match criterion {
             Criterion::ParamChange => "The steps shrank below the ||Δw|| tolerance while the slope was still clear (a learning rate that decayed too fast or is too small): tighten param_change.tol or switch it off and let the gradient test decide, or decay the learning rate more slowly.".to_string(),
@@ -214,7 +213,7 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
     let end = &verdict.end;
     match (verdict.mark, verdict.status) {
         (Mark::Success, _) => match end.kind {
-            EndKind::LocalMinimum => "Every convergence test is local and cannot see the lower minimum elsewhere: start from another point, or add momentum to roll over the ridges.".to_string(),
+            EndKind::LocalMinimum => "Every convergence test is local and cannot see a lower minimum elsewhere: start from another point, or try more momentum or a larger step to carry the run over the ridges.".to_string(),
             EndKind::Minimum if verdict.l2 != 0.0 => "The L2 penalty (coupled weight_decay) pulls the minimum toward the origin; with weight_decay = 0 the run would reach f's own minimum.".to_string(),
             _ => String::new(),
         },
@@ -234,7 +233,7 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
         ),
         (Mark::Stopped, _) => "Allow more steps, or try a larger learning rate or momentum.".to_string(),
         (Mark::Diverged, Status::Diverged { reason: Divergence::UnboundedBelow, .. }) => {
-            "No learning rate fixes this: the function has no minimum to converge to.".to_string()
+            "This function has no minimum in that direction, so no learning rate can make it converge.".to_string()
         }
         (Mark::Diverged, _) => "Try a smaller learning rate (or more damping).".to_string(),
         _ => String::new(),

@@ -1,13 +1,14 @@
 // Every preset's verdicts, in one table (preset-verdicts.json): for each run its status state,
 // criterion, `end` (where it is) and the mark of its status line. `converge run` and the page
-// must both match it for every preset, and the page's snapshot must equal the CLI's bit for bit,
-// so the CLI and the browser carry the same verdict. The page's status lines must show the
+// must both match it for every preset, and the page's snapshot must equal the CLI's bit for bit
+// (and its status lines `converge run --words`), so the CLI and the browser carry the same
+// verdict. The page's status lines must show the
 // mark the table names (only "success" gets the tick), and the live region must announce the
 // runs that end.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,7 @@ test('the table lists every preset, and every preset of the table exists', () =>
 });
 
 const cliSnapshots = {};
+const cliWords = {};
 
 test('converge run gives every preset the verdicts of the table', () => {
   assert.ok(existsSync(CONVERGE), `${CONVERGE} is missing (cargo build --release --bin converge)`);
@@ -42,8 +44,11 @@ test('converge run gives every preset the verdicts of the table', () => {
     for (const preset of PRESETS) {
       const file = join(dir, `${preset.id}.json`);
       writeFileSync(file, JSON.stringify(preset.config));
-      const snap = JSON.parse(execFileSync(CONVERGE, ['run', file], { encoding: 'utf8' }));
+      const cli = spawnSync(CONVERGE, ['run', file, '--words'], { encoding: 'utf8' });
+      assert.equal(cli.status, 0, `${preset.id}: ${cli.stderr}`);
+      const snap = JSON.parse(cli.stdout);
       cliSnapshots[preset.id] = snap;
+      cliWords[preset.id] = cli.stderr.trimEnd().split('\n');
       assert.deepEqual(verdicts(snap), withoutMarks(TABLE[preset.id]), `${preset.id} (converge run)`);
     }
   } finally {
@@ -71,7 +76,9 @@ test('the page gives every preset the verdicts and marks of the table, the same 
     const text = JSON.stringify(result.report.map((r) => r.text));
     assert.deepEqual(verdicts(result.snap, result.report.map((r) => r.mark)), rows, `${preset.id} (page): ${text}`);
     assert.deepEqual(result.report.map((r) => r.end), rows.map((r) => r.end), `${preset.id}: report and snapshot agree`);
-    if (cliSnapshots[preset.id]) assert.deepEqual(result.snap, cliSnapshots[preset.id], `${preset.id}: page and CLI snapshots differ`);
+    assert.ok(cliSnapshots[preset.id], `${preset.id}: the CLI test ran first`);
+    assert.deepEqual(result.snap, cliSnapshots[preset.id], `${preset.id}: page and CLI snapshots differ`);
+    assert.deepEqual(result.report.map((r) => `${r.label}: ${r.text}`), cliWords[preset.id], `${preset.id}: page and converge run --words differ`);
     assert.deepEqual(result.lines.map((l) => l.mark), rows.map((r) => r.mark), `${preset.id}: marks on the page`);
     result.lines.forEach((line, i) => {
       const row = rows[i];
