@@ -17,7 +17,7 @@ import { clone, num } from './util.js';
 
 // The report's mark (src/run/verdict.rs): only a criterion firing at a minimum gets the tick;
 // a criterion firing anywhere else gets a warning sign (text presentation, not an emoji).
-const MARK_ICON = { running: '▸', success: '✓', caution: '⚠\uFE0E', early_stopped: '■', stopped: '!', diverged: '✗' };
+const MARK_ICON = { running: '▸', success: '✓', caution: '⚠\uFE0E', early_stopped: '↺', stopped: '!', diverged: '✗' };
 // The mark in one or two words, for the sidebar's runs list.
 const MARK_WORD = { running: 'running', success: 'converged', caution: 'not at a minimum', early_stopped: 'early-stopped', stopped: 'stopped', diverged: 'diverged' };
 const MAX_RUNS = 16;

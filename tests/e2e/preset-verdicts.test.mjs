@@ -20,7 +20,7 @@ const { openPage } = useBrowser();
 // build and a few seconds in release (`make test-e2e` builds it).
 const CONVERGE = process.env.CONVERGE || join(ROOT, 'target', 'release', 'converge');
 const TABLE = JSON.parse(readFileSync(join(ROOT, 'tests', 'e2e', 'preset-verdicts.json'), 'utf8'));
-const ICON = { success: '✓', caution: '⚠\uFE0E', early_stopped: '■', stopped: '!', diverged: '✗' };
+const ICON = { success: '✓', caution: '⚠\uFE0E', early_stopped: '↺', stopped: '!', diverged: '✗' };
 
 /** The table's columns of a snapshot's runs (the mark is the page's, from its report). */
 const verdicts = (snap, marks = null) => snap.runs.map((r, i) => ({
@@ -111,6 +111,8 @@ test('status lines say it in plain words first, the formal test second, and advi
   assert.match(lr[2], /diverged at step 74: the loss blew up .*Try a smaller learning rate/);
   const schedules = await lines('schedules');
   assert.match(schedules[3], /converged at step 366: the steps became too small to matter \(\|\|Δw\|\| < 1e-10 for 10 steps\), on a slope, not at a minimum .*tighten param_change\.tol/);
+  const words = await page.evaluate(() => [...document.querySelector('convergence-playground').shadowRoot.querySelectorAll('.runs-list .run-state')].map((e) => e.textContent));
+  assert.deepEqual(words, ['diverged', 'converged', 'converged', 'not at a minimum', 'converged'], 'the sidebar\'s runs list');
   const saddle = await lines('saddle');
   assert.match(saddle[2], /converged at step 1: the slope is flat enough to stop .*at a saddle point, not a minimum.*Newton/);
   const adamw = await lines('adamw');
