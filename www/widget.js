@@ -6,8 +6,8 @@
 // el.play(), el.pause(), el.step(n) -> Promise of the snapshot (taken in slices, interruptible),
 // el.reset(), el.snapshot(), el.report(),
 // el.getConfig(), el.playing.
-// Events (bubbling, composed): converged {label, step, criterion}, diverged {label, step,
-// reason}, stopped {label, step, reason}, once per run when its state changes; sweepdone
+// Events (bubbling, composed): converged {label, step, criterion, end}, diverged {label, step,
+// reason, end}, stopped {label, step, reason, end}, once per run when its state changes; sweepdone
 // {results} when a complexity sweep has trained every value.
 //
 // Two kinds of problems: a 2-D loss landscape (the landscape with the paths of the runs), or a
@@ -462,8 +462,8 @@ export class ConvergencePlayground extends HTMLElement {
       changed = true;
       if (!dispatch || state === 'running') return;
       const detail = state === 'converged'
-        ? { label: run.label, step: run.status.at_step, criterion: run.status.criterion }
-        : { label: run.label, step: run.status.at_step, reason: run.status.criterion };
+        ? { label: run.label, step: run.status.at_step, criterion: run.status.criterion, end: run.end }
+        : { label: run.label, step: run.status.at_step, reason: run.status.criterion, end: run.end };
       this.dispatchEvent(new CustomEvent(state, { bubbles: true, composed: true, detail }));
     });
     return changed;

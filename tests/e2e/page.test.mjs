@@ -380,9 +380,9 @@ test('converged, diverged and stopped events fire once per run with the right de
   }, lr);
   const sorted = [...events].sort((a, b) => a.detail.step - b.detail.step);
   assert.deepEqual(sorted, [
-    { type: 'diverged', detail: { label: 'lr 0.21', step: 74, reason: 'loss_exploded' }, bubbles: true, composed: true, target: true },
-    { type: 'converged', detail: { label: 'lr 0.15', step: 122, criterion: 'grad_norm' }, bubbles: true, composed: true, target: true },
-    { type: 'stopped', detail: { label: 'lr 0.01', step: 500, reason: 'max_steps' }, bubbles: true, composed: true, target: true },
+    { type: 'diverged', detail: { label: 'lr 0.21', step: 74, reason: 'loss_exploded', end: 'unknown' }, bubbles: true, composed: true, target: true },
+    { type: 'converged', detail: { label: 'lr 0.15', step: 122, criterion: 'grad_norm', end: 'global_minimum' }, bubbles: true, composed: true, target: true },
+    { type: 'stopped', detail: { label: 'lr 0.01', step: 500, reason: 'max_steps', end: 'slope' }, bubbles: true, composed: true, target: true },
   ]);
   assert.deepEqual(errors, []);
   await page.close();
