@@ -1,5 +1,6 @@
-//! The `converge` binary: `run` with and without traces (and `--words`, the status lines), `replay` of reference cases, and bad
-//! input (exit status 2, a message naming the field, never a panic).
+//! The `converge` binary: `run` with and without traces (and `--words`, the status lines),
+//! `replay` of reference cases, and bad input (exit status 2, a message naming the field, never
+//! a panic).
 //!
 //! `converge bench` is not run here: it takes seconds per benchmark.
 
