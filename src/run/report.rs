@@ -214,7 +214,7 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
     match (verdict.mark, verdict.status) {
         (Mark::Success, _) => match end.kind {
             EndKind::LocalMinimum => "Every convergence test is local and cannot see a lower minimum elsewhere: start from another point, or try more momentum or a larger step to carry the run over the ridges.".to_string(),
-            EndKind::Minimum if verdict.l2 != 0.0 => "The L2 penalty (coupled weight_decay) pulls the minimum toward the origin; with weight_decay = 0 the run would reach f's own minimum.".to_string(),
+            EndKind::Minimum if verdict.l2 != 0.0 => "The L2 penalty (coupled weight_decay) pulls the minimum toward the origin; set weight_decay to 0 to minimise f itself.".to_string(),
             _ => String::new(),
         },
         (Mark::Caution, Status::Converged { criterion, .. }) => caution_advice(run, criterion, end),
