@@ -110,6 +110,7 @@ test-wasm: rust-tools wasm-bindgen-cli browser
 # The real page in headless Chromium (Playwright driving Debian's Chromium).
 test-e2e: build-test-hooks build browser npm-packages size
 	cargo build --bin converge
+	cargo build --release --bin converge
 	TEST_PKG='$(TEST_PKG)' node --test tests/e2e/
 
 ## Benchmarks -----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-//! The `converge` binary: `run` with and without traces, `replay` of reference cases, and bad
-//! input (exit status 2, a message naming the field, never a panic).
+//! The `converge` binary: `run` with and without traces (and `--words`, the status lines),
+//! `replay` of reference cases, and bad input (exit status 2, a message naming the field, never
+//! a panic).
 //!
 //! `converge bench` is not run here: it takes seconds per benchmark.
 
@@ -615,4 +616,27 @@ fn bad_searches_exit_with_status_2() {
     assert!(err.contains("search"), "{err}");
     let cfg = Temp::with("search2.json", SEARCH);
     fails(&converge(&["search", cfg.arg(), "--threads", "0"]));
+}
+
+#[test]
+fn run_with_words_prints_the_snapshot_and_each_runs_verdict_in_words() {
+    // Newton lands on the saddle of x^2 - y^2 in one step: converged, but not at a minimum; GD
+    // slides off toward -inf and diverges "unbounded below".
+    let config = Temp::with(
+        "saddle.json",
+        r#"{"problem": {"name": "saddle"}, "runs": [
+            {"label": "GD", "x0": [1.5, 0.001], "optimizer": {"name": "SGD", "lr": 0.05}},
+            {"label": "Newton", "x0": [1.5, 0.001], "optimizer": {"name": "Newton"}}],
+            "stop": {"max_steps": 500}}"#,
+    );
+    let out = converge(&["run", config.0.to_str().expect("a UTF-8 path"), "--words"]);
+    let snapshot: Value = serde_json::from_str(&ok(&out)).expect("the snapshot is JSON on stdout");
+    let ends: Vec<&str> = snapshot["runs"].as_array().expect("runs").iter().filter_map(|r| r["end"].as_str()).collect();
+    assert_eq!(ends, ["unbounded", "saddle"]);
+    let words = stderr(&out);
+    let lines: Vec<&str> = words.lines().collect();
+    assert_eq!(lines.len(), 2, "{words}");
+    assert!(lines[0].starts_with("GD: diverged at step 150: the loss fell without bound"), "{}", lines[0]);
+    assert!(lines[1].starts_with("Newton: converged at step 1: the slope is flat enough to stop"), "{}", lines[1]);
+    assert!(lines[1].contains("at a saddle point, not a minimum"), "{}", lines[1]);
 }

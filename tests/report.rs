@@ -1,13 +1,16 @@
 //! Classification of end points (`report::classify`): a stationary point with a mixed-sign
 //! Hessian is a saddle, never a minimum; a positive-definite one at a minimum of
 //! `tests/reference/minima.json` is global or local as the file says; a point with a clear
-//! gradient is a slope whatever its curvature.
+//! gradient is a slope whatever its curvature. The verdict (`end` in the snapshot, the mark and
+//! the words of the report) keeps "converged" and "at a minimum" apart: a saddle, a slope or a
+//! loss falling without bound never gets the success mark.
 
 use std::f64::consts::PI;
 
 use convergence::problem::Problem;
-use convergence::run::report::{classify, EndKind};
+use convergence::run::report::{classify, describe, EndKind, RunReport};
 use convergence::run::session::Session;
+use convergence::run::verdict::Mark;
 
 /// The problem of a config's `problem` section (a JSON object as text).
 fn problem(config: &str) -> Problem {
@@ -121,4 +124,135 @@ fn a_point_with_a_clear_gradient_is_a_slope_whatever_its_curvature() {
     // Rastrigin next to its global minimum, at (0.1, 0): grad_x = 2x + 2 pi A sin(2 pi x) = 37.1.
     let (kind, _) = classify(&problem(r#"{"name": "rastrigin"}"#), &[0.1, 0.0]);
     assert_eq!(kind, EndKind::Slope);
+}
+
+/// Runs `config` (an experiment as JSON text) to the end; returns its snapshot as JSON and the
+/// report of every run.
+fn run_to_end(config: &str) -> (serde_json::Value, Vec<RunReport>) {
+    let mut session = Session::from_json(config).expect("valid config");
+    session.step(u64::MAX);
+    let snapshot = serde_json::from_str(&session.snapshot().to_json()).expect("snapshot JSON");
+    let reports = session.runs().iter().map(|run| describe(run, session.problem())).collect();
+    (snapshot, reports)
+}
+
+/// The snapshot's `end` of run `i`.
+fn end_of(snapshot: &serde_json::Value, i: usize) -> &str {
+    snapshot["runs"][i]["end"].as_str().expect("an end")
+}
+
+#[test]
+fn the_snapshot_and_the_report_carry_the_same_end() {
+    let (snapshot, reports) = run_to_end(
+        r#"{"problem": {"name": "six_hump_camel"}, "runs": [
+            {"label": "global", "x0": [-2.5, 1.5], "optimizer": {"name": "SGD", "lr": 0.02}},
+            {"label": "local", "x0": [1.5, 1.5], "optimizer": {"name": "SGD", "lr": 0.02}},
+            {"label": "short", "x0": [1.5, 1.5], "optimizer": {"name": "SGD", "lr": 0.0001}}],
+            "stop": {"max_steps": 200}}"#,
+    );
+    let ends: Vec<&str> = (0..3).map(|i| end_of(&snapshot, i)).collect();
+    assert_eq!(ends, ["global_minimum", "local_minimum", "slope"]);
+    for (i, report) in reports.iter().enumerate() {
+        assert_eq!(serde_json::to_value(report.end).expect("an end"), snapshot["runs"][i]["end"]);
+    }
+    assert_eq!(reports.iter().map(|r| r.mark).collect::<Vec<_>>(), [Mark::Success, Mark::Success, Mark::Stopped]);
+    // Six-hump camel's local minimum at (1.6071, 0.5687) has f = 2.1043; the global minima
+    // have f = -1.0316, so it lies 3.136 above them.
+    assert!(reports[1].place.contains("f − f_global = 3.136"), "{}", reports[1].place);
+    assert!(reports[1].advice.contains("local"), "{}", reports[1].advice);
+    assert!(reports[0].advice.is_empty(), "nothing to fix at the global minimum: {}", reports[0].advice);
+    assert!(reports[2].text.contains("out of steps") && reports[2].text.contains("on a slope"), "{}", reports[2].text);
+}
+
+#[test]
+fn a_loss_falling_without_bound_is_a_divergence_never_convergence() {
+    // f = x^2 - y^2 from just off the ridge: y grows by 1.1 per step of lr 0.05 until the loss
+    // is below -1e6 times its start.
+    let (snapshot, reports) = run_to_end(
+        r#"{"problem": {"name": "saddle"}, "runs": [
+            {"label": "GD", "x0": [1.5, 0.001], "optimizer": {"name": "SGD", "lr": 0.05}}],
+            "stop": {"max_steps": 500}}"#,
+    );
+    assert_eq!(snapshot["runs"][0]["status"]["state"], "diverged");
+    assert_eq!(snapshot["runs"][0]["status"]["criterion"], "unbounded_below");
+    assert_eq!(end_of(&snapshot, 0), "unbounded");
+    assert_eq!(reports[0].mark, Mark::Diverged);
+    assert!(reports[0].text.contains("fell without bound"), "{}", reports[0].text);
+    assert!(!reports[0].text.contains("converged"), "{}", reports[0].text);
+}
+
+#[test]
+fn a_criterion_firing_at_a_saddle_or_on_a_slope_is_not_a_success() {
+    // Newton jumps onto the saddle of x^2 - y^2 in one step, where the gradient test fires; the
+    // exponential decay of lr 0.22 by 0.95 per step shrinks the steps below the ||Δw|| tolerance
+    // at (-0.037, 0), where the gradient is still 0.037.
+    let (snapshot, reports) = run_to_end(
+        r#"{"problem": {"name": "saddle"}, "runs": [
+            {"label": "Newton", "x0": [1.5, 0.001], "optimizer": {"name": "Newton", "lr": 1}}],
+            "stop": {"max_steps": 500}}"#,
+    );
+    assert_eq!(snapshot["runs"][0]["status"]["state"], "converged");
+    assert_eq!(end_of(&snapshot, 0), "saddle");
+    assert_eq!(reports[0].mark, Mark::Caution);
+    assert!(reports[0].place.contains("saddle point, not a minimum"), "{}", reports[0].place);
+    assert!(reports[0].advice.contains("Newton"), "{}", reports[0].advice);
+    let (snapshot, reports) = run_to_end(
+        r#"{"problem": {"name": "quadratic", "a": 1, "b": 10}, "runs": [
+            {"label": "exponential", "x0": [-4, 3], "optimizer": {"name": "SGD", "lr": 0.22},
+             "schedule": {"name": "ExponentialLR", "gamma": 0.95}}],
+            "stop": {"max_steps": 3000}}"#,
+    );
+    assert_eq!(snapshot["runs"][0]["status"]["criterion"], "param_change");
+    assert_eq!(end_of(&snapshot, 0), "slope");
+    assert_eq!(reports[0].mark, Mark::Caution);
+    assert!(
+        reports[0]
+            .ended
+            .starts_with("converged at step 366: the steps became too small to matter (||Δw|| < 1e-10 for 10 steps)"),
+        "{}",
+        reports[0].ended
+    );
+    assert!(reports[0].advice.contains("tighten param_change.tol"), "{}", reports[0].advice);
+    assert!(!reports[0].text.contains("larger learning rate"), "{}", reports[0].text);
+}
+
+#[test]
+fn weight_decay_is_judged_against_the_objective_it_minimises() {
+    // Coupled L2 (Adam's weight_decay = 1) minimises f + ||w||^2 / 2: a minimum of that, not of
+    // Booth's f. Decoupled decay (AdamW) minimises no fixed objective and keeps the run off f's
+    // minimum: out of steps on a slope, told about the decay rather than a larger learning rate.
+    let (snapshot, reports) = run_to_end(
+        r#"{"problem": {"name": "booth"}, "runs": [
+            {"label": "Adam + L2", "x0": [-4, -4], "optimizer": {"name": "Adam", "lr": 0.05, "weight_decay": 1}},
+            {"label": "AdamW", "x0": [-4, -4], "optimizer": {"name": "AdamW", "lr": 0.05, "weight_decay": 1}}],
+            "stop": {"max_steps": 3000}}"#,
+    );
+    assert_eq!(snapshot["runs"][0]["status"]["state"], "converged");
+    assert_eq!(end_of(&snapshot, 0), "minimum");
+    assert_eq!(reports[0].mark, Mark::Success);
+    assert!(
+        reports[0].place.contains("regularised loss") && reports[0].place.contains("not of f"),
+        "{}",
+        reports[0].place
+    );
+    assert_eq!(snapshot["runs"][1]["status"]["state"], "stopped");
+    assert_eq!(end_of(&snapshot, 1), "slope");
+    assert!(reports[1].advice.contains("Decoupled weight decay"), "{}", reports[1].advice);
+    assert!(!reports[1].advice.contains("larger learning rate"), "{}", reports[1].advice);
+}
+
+#[test]
+fn a_model_ends_unknown_and_early_stopping_has_its_own_mark() {
+    let (snapshot, reports) = run_to_end(
+        r#"{"seed": 3, "problem": {"name": "model", "data": {"name": "sine", "n": 20, "noise": 0.2, "frequency": 0.5},
+              "model": {"name": "polynomial", "degree": 15}},
+            "runs": [{"label": "L-BFGS", "optimizer": {"name": "LBFGS", "lr": 1, "max_iter": 1, "line_search_fn": "strong_wolfe"}}],
+            "stop": {"max_steps": 1000, "early_stopping": {"patience": 10}}}"#,
+    );
+    assert_eq!(snapshot["runs"][0]["status"]["criterion"], "early_stopping");
+    assert_eq!(end_of(&snapshot, 0), "unknown");
+    assert_eq!(reports[0].mark, Mark::EarlyStopped);
+    assert!(reports[0].ended.starts_with("early-stopped at step 28:"), "{}", reports[0].ended);
+    assert!(reports[0].ended.contains("best step 18 restored"), "{}", reports[0].ended);
+    assert!(reports[0].place.starts_with("training loss"), "{}", reports[0].place);
 }

@@ -184,8 +184,8 @@ export const PRESETS = [
   {
     id: 'saddle',
     title: 'Escaping a saddle point',
-    caption: 'f = x² − y² has a saddle at (0, 0) and no minimum. Starting almost on the ridge, gradient descent first heads for the saddle, then the tiny y offset grows and it slides off (it stops once f ≤ −4, outside the view); momentum escapes sooner. Newton’s method solves for the point where the gradient vanishes and jumps straight onto the saddle in one step: it “converges” to a point that is not a minimum.',
-    speed: '1/10',
+    caption: 'f = x² − y² has a saddle at (0, 0) and no minimum. Starting almost on the ridge, gradient descent first heads for the saddle, then the tiny y offset grows and it slides off toward f = −∞: no convergence test can fire, and once the loss falls a million times below its start the run is stopped as diverged, “unbounded below” (step 150); momentum escapes sooner (step 54). Newton’s method solves for the point where the gradient vanishes and jumps straight onto the saddle in one step: its gradient test fires, but at a point that is not a minimum.',
+    speed: '1/4',
     config: {
       seed: 1,
       problem: { name: 'saddle' },
@@ -194,7 +194,7 @@ export const PRESETS = [
         sgd('momentum 0.9', 0.05, [1.5, 0.001], C[1], { momentum: 0.9 }),
         { label: 'Newton', x0: [1.5, 0.001], optimizer: { name: 'Newton', lr: 1 }, schedule: { name: 'constant' }, color: C[3] },
       ],
-      stop: { max_steps: 500, target_loss: { value: -4, stop: true } },
+      stop: { max_steps: 500 },
     },
   },
   {

@@ -1,7 +1,9 @@
-// The runs: the status list above the views (each run's state, report in words and, for a
-// model, its epoch, losses, generalization gap and accuracies; at the status rate while
-// animating), and in full mode the sidebar's runs list (color, select, state updated in place)
-// with its Add / Duplicate / Remove buttons.
+// The runs: the status list above the views (each run's mark, how it ended and where it is, in
+// the core's words (src/run/report.rs), with one sentence of advice; for a model, its epoch,
+// losses, generalization gap and accuracies; at the status rate while animating), a polite live
+// region that announces each run that converges, stops or diverges, and in full mode the
+// sidebar's runs list (color, select, state updated in place) with its Add / Duplicate / Remove
+// buttons.
 //
 // Host contract (the widget's ctx): pg(), config(), draft(), kind(), isModel(), selected(),
 // setSelected(i), select(i), full, snapshot(), lastSnap(), apply(kind) -> bool, rerender(what),
@@ -13,16 +15,12 @@ import { draftColor } from './sidebar.js';
 import { STATUS_INTERVAL_MS } from './frame-loop.js';
 import { clone, num } from './util.js';
 
-const STATE_ICON = { running: '▸', converged: '✓', diverged: '✗', stopped: '!' };
+// The report's mark (src/run/verdict.rs): only a criterion firing at a minimum gets the tick;
+// a criterion firing anywhere else gets a warning sign (text presentation, not an emoji).
+const MARK_ICON = { running: '▸', success: '✓', caution: '⚠\uFE0E', early_stopped: '↺', stopped: '!', diverged: '✗' };
+// The mark in one or two words, for the sidebar's runs list.
+const MARK_WORD = { running: 'running', success: 'converged', caution: 'not at a minimum', early_stopped: 'early-stopped', stopped: 'stopped', diverged: 'diverged' };
 const MAX_RUNS = 16;
-
-/**
- * A run's report for a model trained on data: the hint after "not converged" is about 2-D
- * landscapes (a run that stops at max_steps may well have learned what it could).
- */
-function modelText(text) {
-  return text.replace(/; not converged - try a larger learning rate, momentum, or more steps$/, '; no convergence test fired');
-}
 
 function pct(x) {
   const v = num(x);
@@ -38,6 +36,9 @@ export class RunsList {
   #actions;
   #stateSpans = null;
   #lastStatusAt = 0;
+  #live; // the polite live region
+  #announced = []; // each run's state when last announced (or seen running)
+  #lastReports = null;
 
   /** `els`: the skeleton's status, runsList and runActions. */
   constructor(ctx, els) {
@@ -45,15 +46,19 @@ export class RunsList {
     this.#status = els.status;
     this.#list = els.runsList || null;
     this.#actions = els.runActions || null;
+    this.#live = h('p', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    this.#status.after(this.#live);
     this.#status.addEventListener('click', (e) => {
       const li = e.target.closest && e.target.closest('li[data-run]');
       if (li && ctx.full && ctx.isModel()) ctx.select(Number(li.dataset.run));
     });
   }
 
-  /** The status list is drawn in full at the next render. */
+  /** The status list is drawn in full at the next render; the runs start over (not announced). */
   resetStatusClock() {
     this.#lastStatusAt = 0;
+    this.#announced = [];
+    this.#live.textContent = '';
   }
 
   /** The status list; unless `force`, at most every STATUS_INTERVAL_MS. */
@@ -63,21 +68,51 @@ export class RunsList {
     if (!force && now - this.#lastStatusAt < STATUS_INTERVAL_MS) return;
     this.#lastStatusAt = now;
     const reports = JSON.parse(ctx.pg().report_json());
+    this.#lastReports = reports;
     const model = ctx.isModel();
     const selected = ctx.selected();
     const s = model ? (snap || ctx.lastSnap() || ctx.snapshot()) : null;
     const items = reports.map((r, i) => h('li', {
-      class: `state-${r.state} ${i === selected && ctx.full ? 'selected' : ''}`,
-      dataset: { run: String(i) },
+      class: `state-${r.state} mark-${r.mark} ${i === selected && ctx.full ? 'selected' : ''}`,
+      dataset: { run: String(i), mark: r.mark, end: r.end },
       title: model && ctx.full ? 'Click to show this run in the model view' : null,
     },
     h('span', { class: 'swatch', style: { background: r.color } }),
-    h('span', { class: 'icon', 'aria-hidden': 'true' }, STATE_ICON[r.state] || ''),
+    h('span', { class: 'icon', 'aria-hidden': 'true' }, MARK_ICON[r.mark] || ''),
     h('strong', { class: 'run-label' }, r.label),
     ': ',
-    h('span', { class: 'text' }, model ? modelText(r.text) : r.text),
+    // A model's place is its losses, which the training line below gives in full.
+    h('span', { class: 'text' }, model || !r.place ? r.ended : `${r.ended}, ${r.place}`),
+    r.advice ? h('span', { class: 'advice' }, r.advice) : null,
     s && s.runs[i] ? this.#trainingLine(s.runs[i]) : null));
     replace(this.#status, items);
+    this.#announce(reports);
+    this.#markStates(reports);
+  }
+
+  /** Announces, politely, every run that has ended since the last announcement. */
+  #announce(reports) {
+    const news = [];
+    reports.forEach((r, i) => {
+      const before = this.#announced[i] || 'running';
+      this.#announced[i] = r.state;
+      if (r.state !== before && r.state !== 'running') news.push(`${r.label}: ${r.place ? `${r.ended}, ${r.place}` : r.ended}.`);
+    });
+    if (news.length) this.#live.textContent = news.join(' ');
+  }
+
+  /** The sidebar's state words from the reports' marks. */
+  #markStates(reports) {
+    const spans = this.#stateSpans;
+    if (!spans) return;
+    reports.forEach((r, i) => {
+      const span = spans[i];
+      if (!span) return;
+      const word = MARK_WORD[r.mark] || r.state;
+      if (span.textContent !== word) span.textContent = word;
+      span.dataset.state = r.state;
+      span.className = `run-state state-${r.state} mark-${r.mark}`;
+    });
   }
 
   /** Epoch, both losses, the gap and (classification) both accuracies of a run. */
@@ -93,11 +128,6 @@ export class RunsList {
     ];
     if (this.#ctx.kind() === 'classification') {
       parts.push(h('span', { class: 'fact' }, 'accuracy: training ', h('b', null, pct(t.train_accuracy)), ', validation ', h('b', null, pct(t.validation_accuracy))));
-    }
-    const config = this.#ctx.config();
-    const es = config.stop && config.stop.early_stopping;
-    if (run.status.criterion === 'early_stopping' && run.status.state === 'converged' && es && es.restore_best !== false && t.best_step !== null && t.best_step !== undefined) {
-      parts.push(h('span', { class: 'fact restored' }, `weights restored to step ${t.best_step} (validation ${fmt(num(t.best_validation_loss))})`));
     }
     return h('span', { class: 'train-line' }, parts);
   }
@@ -121,6 +151,7 @@ export class RunsList {
     });
     this.#stateSpans = [...items].map((li) => li.querySelector('.run-state'));
     replace(this.#list, items);
+    if (this.#lastReports && this.#lastReports.length === runs.length) this.#markStates(this.#lastReports);
     ctx.render('model-head');
     const full = runs.length >= MAX_RUNS;
     replace(this.#actions,
@@ -129,16 +160,14 @@ export class RunsList {
       h('button', { type: 'button', disabled: runs.length <= 1, onclick: () => this.#removeRun(), dataset: { path: 'runs.remove' } }, 'Remove'));
   }
 
-  /** Updates the state shown in the runs list in place (the list itself is not rebuilt). */
+  /**
+   * Catches a run whose state changed since the status list was drawn: the list, the sidebar's
+   * state words and the live region are brought up to date at once, not at the status rate.
+   */
   updateStates(snap) {
-    const spans = this.#stateSpans;
-    if (!spans) return;
-    snap.runs.forEach((r, i) => {
-      const span = spans[i];
-      if (!span || span.textContent === r.status.state) return;
-      span.textContent = r.status.state;
-      span.className = `run-state state-${r.status.state}`;
-    });
+    const reports = this.#lastReports;
+    if (!reports || reports.length !== snap.runs.length) return;
+    if (snap.runs.some((r, i) => r.status.state !== reports[i].state)) this.renderStatus(true, snap);
   }
 
   #uniqueLabel(base) {

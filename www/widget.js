@@ -6,8 +6,8 @@
 // el.play(), el.pause(), el.step(n) -> Promise of the snapshot (taken in slices, interruptible),
 // el.reset(), el.snapshot(), el.report(),
 // el.getConfig(), el.playing.
-// Events (bubbling, composed): converged {label, step, criterion}, diverged {label, step,
-// reason}, stopped {label, step, reason}, once per run when its state changes; sweepdone
+// Events (bubbling, composed): converged {label, step, criterion, end}, diverged {label, step,
+// reason, end}, stopped {label, step, reason, end}, once per run when its state changes; sweepdone
 // {results} when a complexity sweep has trained every value.
 //
 // Two kinds of problems: a 2-D loss landscape (the landscape with the paths of the runs), or a
@@ -428,7 +428,7 @@ export class ConvergencePlayground extends HTMLElement {
     return this.#pg ? this.#loop.snap() : null;
   }
 
-  /** One report per run: {label, state, text, end_kind, hessian_eigenvalues, color, step}. */
+  /** One report per run: {label, state, mark, text, ended, place, advice, end, hessian_eigenvalues, color, step}. */
   report() {
     return this.#pg ? JSON.parse(this.#pg.report_json()) : null;
   }
@@ -463,8 +463,8 @@ export class ConvergencePlayground extends HTMLElement {
       changed = true;
       if (!dispatch || state === 'running') return;
       const detail = state === 'converged'
-        ? { label: run.label, step: run.status.at_step, criterion: run.status.criterion }
-        : { label: run.label, step: run.status.at_step, reason: run.status.criterion };
+        ? { label: run.label, step: run.status.at_step, criterion: run.status.criterion, end: run.end }
+        : { label: run.label, step: run.status.at_step, reason: run.status.criterion, end: run.end };
       this.dispatchEvent(new CustomEvent(state, { bubbles: true, composed: true, detail }));
     });
     return changed;

@@ -237,6 +237,37 @@ impl OptimizerConfig {
         }
     }
 
+    /// The weight decay as it acts, `(coupled, decoupled)`: coupled weight decay (torch's
+    /// `weight_decay` of SGD, Adam and most others) adds `λ·w` to the gradient, so the run
+    /// minimises `f + (λ/2)·||w||²`; decoupled weight decay (AdamW, Lion, or
+    /// `decoupled_weight_decay`) shrinks `w` by `lr·λ·w` outside the update, which minimises no
+    /// fixed objective. Lookahead: its inner optimizer's.
+    pub fn weight_decay(&self) -> (f64, f64) {
+        match self {
+            OptimizerConfig::SGD { weight_decay, .. }
+            | OptimizerConfig::Adagrad { weight_decay, .. }
+            | OptimizerConfig::RMSprop { weight_decay, .. }
+            | OptimizerConfig::Adamax { weight_decay, .. }
+            | OptimizerConfig::Adadelta { weight_decay, .. }
+            | OptimizerConfig::SGDHD { weight_decay, .. }
+            | OptimizerConfig::AdamHD { weight_decay, .. } => (*weight_decay, 0.0),
+            OptimizerConfig::Adam { weight_decay, decoupled_weight_decay, .. }
+            | OptimizerConfig::NAdam { weight_decay, decoupled_weight_decay, .. }
+            | OptimizerConfig::RAdam { weight_decay, decoupled_weight_decay, .. } => {
+                if *decoupled_weight_decay {
+                    (0.0, *weight_decay)
+                } else {
+                    (*weight_decay, 0.0)
+                }
+            }
+            OptimizerConfig::AdamW { weight_decay, .. } | OptimizerConfig::Lion { weight_decay, .. } => {
+                (0.0, *weight_decay)
+            }
+            OptimizerConfig::LBFGS { .. } | OptimizerConfig::Newton { .. } => (0.0, 0.0),
+            OptimizerConfig::Lookahead { inner, .. } => inner.weight_decay(),
+        }
+    }
+
     /// Gradients one step evaluates at most (L-BFGS: `max_eval`, or torch's `max_iter * 5 / 4`;
     /// Newton: the gradient and two per parameter for the Hessian by central differences;
     /// Lookahead: its inner optimizer's).

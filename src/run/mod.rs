@@ -22,6 +22,7 @@ pub mod report;
 pub mod session;
 pub mod snapshot;
 pub mod trace;
+pub mod verdict;
 
 use std::cell::Cell;
 
@@ -116,6 +117,9 @@ pub struct Run {
     /// The objective at the current parameters and the step it was computed at: snapshots and
     /// reports ask for it, and for a model it costs a pass over the training set.
     objective: Cell<Option<(u64, f64)>>,
+    /// The optimizer's weight decay, `(coupled, decoupled)` (`OptimizerConfig::weight_decay`):
+    /// the verdict classifies the end point against the objective actually minimised.
+    weight_decay: (f64, f64),
 }
 
 impl Run {
@@ -148,6 +152,7 @@ impl Run {
             recording: true,
             x0,
             objective: Cell::new(None),
+            weight_decay: config.optimizer.weight_decay(),
         }
     }
 
@@ -234,7 +239,16 @@ impl Run {
     /// returns false, changing nothing, for another kind. The learning rate comes from the
     /// schedule, so a new lr also takes `set_schedule`.
     pub fn retune(&mut self, config: &OptimizerConfig) -> bool {
-        self.optimizer.retune(config)
+        let retuned = self.optimizer.retune(config);
+        if retuned {
+            self.weight_decay = config.weight_decay();
+        }
+        retuned
+    }
+
+    /// The optimizer's weight decay, `(coupled, decoupled)`.
+    pub fn weight_decay(&self) -> (f64, f64) {
+        self.weight_decay
     }
 
     /// The start point.

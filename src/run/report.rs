@@ -1,89 +1,45 @@
-//! Run reports in words: what happened to each run, where it ended and what to change.
+//! Run reports in words: how each run ended, where it is and what to try, for the page's status
+//! lines and `el.report()`. The verdict itself (the end point's kind and the mark) comes from
+//! [`crate::run::verdict`], which the snapshot shares, so the words never disagree with `end`.
 //!
-//! The end point of a 2-D run is classified from the Hessian eigenvalues there (closed form
-//! for a symmetric 2x2 matrix: `(tr/2) ± sqrt((tr/2)^2 - det)`): both positive is a minimum,
-//! which is global or local according to the known minima of the landscape (or "not in the
-//! known list"); mixed signs is a saddle point; both negative a maximum.
+//! A status line reads "{how it ended}, {where it is}. {advice}": the plain words first, the
+//! formal test second in parentheses ("the slope is flat enough to stop (||∇f|| < 1e-8)").
+//! The advice never contradicts the verdict: a run that converged at a minimum gets none (or
+//! a word on the local minimum or the L2 penalty), a run stopped short on a slope is told which
+//! tolerance to tighten, a run out of steps what to change.
 
 use serde::Serialize;
 
-use crate::problem::{MinimumKind, Problem};
-use crate::run::monitor::{Criterion, Divergence, Status};
+use crate::problem::Problem;
+use crate::run::monitor::{ChangeMode, Criterion, Divergence, Status};
+pub use crate::run::verdict::{classify, hessian_eigenvalues, EndKind};
+use crate::run::verdict::{judge, EndPoint, Mark, Verdict};
 use crate::run::Run;
-
-/// What kind of point a run ended at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EndKind {
-    GlobalMinimum,
-    LocalMinimum,
-    Minimum,
-    Saddle,
-    Maximum,
-    /// The gradient is not small: a slope, not a stationary point.
-    Slope,
-    Unknown,
-}
 
 /// One run in words.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RunReport {
     pub label: String,
+    /// `running`, `converged`, `diverged` or `stopped`, as in the snapshot's status.
     pub state: &'static str,
-    /// The status line, e.g. "converged at step 412: ||Δw|| < 1e-10 for 10 steps, at a global minimum".
+    /// The mark of the status line: `running`, `success` (a criterion fired at a minimum),
+    /// `caution` (a criterion fired elsewhere), `early_stopped`, `stopped`, `diverged`.
+    pub mark: Mark,
+    /// The whole status line: `ended`, `place` and `advice` together.
     pub text: String,
-    pub end_kind: EndKind,
+    /// How the run ended, e.g. "converged at step 188: the slope is flat enough to stop
+    /// (||∇f|| < 1e-8)".
+    pub ended: String,
+    /// Where it is, e.g. "at a global minimum (Hessian eigenvalues 2, 8)" (empty when unknown).
+    pub place: String,
+    /// One sentence on why and what to try (empty when there is nothing to fix).
+    pub advice: String,
+    /// Where it is, as in the snapshot's `end`.
+    pub end: EndKind,
     pub hessian_eigenvalues: Option<[f64; 2]>,
 }
 
 impl crate::json::InfallibleJson for RunReport {}
-
-/// Eigenvalues of the 2x2 Hessian at `w`, smallest first (None for other dimensions).
-pub fn hessian_eigenvalues(problem: &Problem, w: &[f64]) -> Option<[f64; 2]> {
-    if problem.dim() != 2 || w.len() != 2 {
-        return None;
-    }
-    let mut h = [0.0; 4];
-    problem.hessian(w, &mut h);
-    let half_trace = 0.5 * (h[0] + h[3]);
-    let det = h[0] * h[3] - h[1] * h[2];
-    let root = (half_trace * half_trace - det).max(0.0).sqrt();
-    let eig = [half_trace - root, half_trace + root];
-    eig.iter().all(|e| e.is_finite()).then_some(eig)
-}
-
-/// Classifies the point `w` of a 2-D landscape.
-pub fn classify(problem: &Problem, w: &[f64]) -> (EndKind, Option<[f64; 2]>) {
-    let Some(eig) = hessian_eigenvalues(problem, w) else {
-        return (EndKind::Unknown, None);
-    };
-    let mut grad = vec![0.0; w.len()];
-    let loss = problem.loss_grad(w, &mut grad);
-    if crate::math::norm2(&grad) > 1e-3 * (1.0 + loss.abs()) {
-        return (EndKind::Slope, Some(eig));
-    }
-    let scale = eig[1].abs().max(eig[0].abs()).max(1e-12);
-    let tiny = 1e-9 * scale;
-    let kind = if eig[0] > tiny {
-        let near = problem.known_minima().into_iter().find(|m| {
-            let dx = m.x[0] - w[0];
-            let dy = m.x[1] - w[1];
-            (dx * dx + dy * dy).sqrt() <= 1e-3 * (1.0 + m.x[0].abs().max(m.x[1].abs()))
-        });
-        match near.map(|m| m.kind) {
-            Some(MinimumKind::Global) => EndKind::GlobalMinimum,
-            Some(MinimumKind::Local) => EndKind::LocalMinimum,
-            None => EndKind::Minimum,
-        }
-    } else if eig[1] < -tiny {
-        EndKind::Maximum
-    } else if eig[0] < -tiny && eig[1] > tiny {
-        EndKind::Saddle
-    } else {
-        EndKind::Unknown
-    };
-    (kind, Some(eig))
-}
 
 /// A number for people: 4 significant digits, in exponent form outside [1e-3, 1e5).
 ///
@@ -106,101 +62,209 @@ pub fn short(x: f64) -> String {
     }
 }
 
+/// The criterion in plain words, then its formal test in parentheses.
 fn criterion_words(run: &Run, criterion: Criterion) -> String {
     let stop = run.monitor().config();
     match criterion {
-        Criterion::LossPlateau => stop.loss_plateau.as_ref().map_or("loss plateau".into(), |c| {
-            let how = match c.mode {
-                crate::run::monitor::ChangeMode::Rel => "relative loss change",
-                crate::run::monitor::ChangeMode::Abs => "loss change",
-            };
-            format!("{how} < {} for {} steps", short(c.tol), c.patience)
-        }),
-        Criterion::ParamChange => stop
-            .param_change
-            .as_ref()
-            .map_or("parameter change".into(), |c| format!("||Δw|| < {} for {} steps", short(c.tol), c.patience)),
+        Criterion::LossPlateau => {
+            let test = stop.loss_plateau.as_ref().map_or(String::new(), |c| {
+                let how = match c.mode {
+                    ChangeMode::Rel => "relative loss change",
+                    ChangeMode::Abs => "loss change",
+                };
+                format!(" ({how} < {} for {} steps)", short(c.tol), c.patience)
+            });
+            format!("the loss stopped falling{test}")
+        }
+        Criterion::ParamChange => {
+            let test = stop
+                .param_change
+                .as_ref()
+                .map_or(String::new(), |c| format!(" (||Δw|| < {} for {} steps)", short(c.tol), c.patience));
+            format!("the steps became too small to matter{test}")
+        }
         Criterion::GradNorm => {
-            stop.grad_norm.as_ref().map_or("gradient norm".into(), |c| format!("||∇f|| < {}", short(c.tol)))
+            let test = stop.grad_norm.as_ref().map_or(String::new(), |c| format!(" (||∇f|| < {})", short(c.tol)));
+            format!("the slope is flat enough to stop{test}")
         }
         Criterion::TargetLoss => {
-            stop.target_loss.as_ref().map_or("target loss".into(), |c| format!("loss <= {}", short(c.value)))
+            let test = stop.target_loss.as_ref().map_or(String::new(), |c| format!(" (loss <= {})", short(c.value)));
+            format!("the loss reached the target{test}")
         }
         Criterion::EarlyStopping => {
             let patience = stop.early_stopping.as_ref().map_or(0, |c| c.patience);
-            let best = run
-                .monitor()
-                .best_validation()
-                .map_or(String::new(), |(step, loss)| format!("; best validation loss {} at step {step}", short(loss)));
-            format!("early stopping: validation loss did not improve for {patience} evaluations{best}")
+            format!("the validation loss stopped improving (no new best for {patience} evaluations)")
         }
     }
 }
 
-fn end_words(kind: EndKind, eig: Option<[f64; 2]>) -> String {
-    let eig_text = eig.map(|e| format!(" (Hessian eigenvalues {}, {})", short(e[0]), short(e[1]))).unwrap_or_default();
-    let place = match kind {
-        EndKind::GlobalMinimum => "at a global minimum",
-        EndKind::LocalMinimum => "at a local minimum, not the global one",
-        EndKind::Minimum => "at a minimum",
-        EndKind::Saddle => "at a saddle point",
-        EndKind::Maximum => "at a maximum",
-        EndKind::Slope => return ", on a slope: not at a minimum yet".to_string(),
-        EndKind::Unknown => return String::new(),
-    };
-    format!(", {place}{eig_text}")
+/// How the run ended.
+fn ended_words(run: &Run, problem: &Problem, status: Status) -> String {
+    match status {
+        Status::Running => format!("running: step {}, loss {}", run.step(), short(run.objective(problem))),
+        Status::Converged { criterion: Criterion::EarlyStopping, at_step } => {
+            let restore = run.monitor().config().early_stopping.as_ref().is_some_and(|c| c.restore_best);
+            let best = match run.monitor().best_validation() {
+                Some((step, loss)) if restore => {
+                    format!("; best step {step} restored (validation loss {})", short(loss))
+                }
+                Some((step, loss)) => {
+                    format!("; best validation loss {} at step {step}, last weights kept", short(loss))
+                }
+                None => String::new(),
+            };
+            format!("early-stopped at step {at_step}: {}{best}", criterion_words(run, Criterion::EarlyStopping))
+        }
+        Status::Converged { criterion, at_step } => {
+            format!("converged at step {at_step}: {}", criterion_words(run, criterion))
+        }
+        Status::Diverged { reason, at_step } => {
+            let factor = short(run.monitor().config().divergence.factor);
+            let why = match reason {
+                Divergence::NonfiniteLoss => "the loss became inf or NaN".to_string(),
+                Divergence::NonfiniteGradient => "the gradient became inf or NaN".to_string(),
+                Divergence::NonfiniteParams => "the parameters became inf or NaN".to_string(),
+                Divergence::LossExploded => {
+                    format!("the loss blew up (loss > {factor} · max(1, |loss at step 0|))")
+                }
+                Divergence::UnboundedBelow => {
+                    format!("the loss fell without bound (loss < -{factor} · max(1, |loss at step 0|))")
+                }
+            };
+            format!("diverged at step {at_step}: {why}")
+        }
+        Status::Stopped { at_step } => {
+            format!("out of steps at step {at_step}: no convergence test fired within max_steps")
+        }
+        Status::Stalled { criterion, at_step } => format!(
+            "stalled at step {at_step}: {} while the parameters never left the start point",
+            criterion_words(run, criterion)
+        ),
+    }
 }
 
-fn divergence_words(reason: Divergence) -> &'static str {
-    match reason {
-        Divergence::NonfiniteLoss => "loss became inf or NaN - try a smaller learning rate",
-        Divergence::NonfiniteGradient => "the gradient became inf or NaN - try a smaller learning rate",
-        Divergence::NonfiniteParams => "the parameters became inf or NaN - try a smaller learning rate",
-        Divergence::LossExploded => "loss grew a million-fold - try a smaller learning rate or more damping",
-        Divergence::UnboundedBelow => {
-            "loss fell a million-fold below its start: this function has no minimum in that direction"
+/// Where the run is.
+fn place_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
+    let end = &verdict.end;
+    let eig = end.eigenvalues.map(|e| format!(" (Hessian eigenvalues {}, {})", short(e[0]), short(e[1])));
+    let eig = eig.unwrap_or_default();
+    match end.kind {
+        EndKind::GlobalMinimum => format!("at a global minimum{eig}"),
+        EndKind::LocalMinimum => match end.above_global {
+            Some(gap) => format!("at a local minimum, not the global one: f − f_global = {}{eig}", short(gap)),
+            None => format!("at a local minimum, not the global one{eig}"),
+        },
+        EndKind::Minimum if verdict.l2 != 0.0 => format!(
+            "at a minimum of the regularised loss f + (λ/2)·||w||² with λ = {}, not of f{eig}",
+            short(verdict.l2)
+        ),
+        EndKind::Minimum => format!("at a minimum that is not one of the landscape's known minima{eig}"),
+        EndKind::Saddle => format!("at a saddle point, not a minimum{eig}"),
+        EndKind::Maximum => format!("at a maximum{eig}"),
+        EndKind::Slope => format!("on a slope, not at a minimum (||∇f|| = {})", short(end.grad_norm)),
+        EndKind::Unbounded => "heading for f = −∞".to_string(),
+        EndKind::Unknown => match (problem, run.evaluations().last()) {
+            (Problem::Model(_), Some(e)) => {
+                let mut text =
+                    format!("training loss {}, validation loss {}", short(e.train_loss), short(e.validation_loss));
+                if e.train_accuracy.is_finite() {
+                    text.push_str(&format!(
+                        ", accuracy {} % training, {} % validation",
+                        short(100.0 * e.train_accuracy),
+                        short(100.0 * e.validation_accuracy)
+                    ));
+                }
+                text
+            }
+            _ if verdict.end.eigenvalues.is_some() => {
+                format!("at a point where the Hessian is singular, so its kind cannot be told{eig}")
+            }
+            _ => String::new(),
+        },
+    }
+}
+
+/// Why a criterion fired away from a minimum, and what to try.
+fn caution_advice(run: &Run, criterion: Criterion, end: &EndPoint) -> String {
+    match end.kind {
+        EndKind::Saddle | EndKind::Maximum => {
+            let what = "The gradient vanishes at saddle points and maxima too, so a small gradient does not prove a minimum";
+            if matches!(run.optimizer(), crate::optim::Optimizer::Newton(_)) {
+                let depth = end.eigenvalues.map_or(String::new(), |e| format!(" (here {})", short(-e[0])));
+                format!("{what}; Newton's method jumps to a point where it vanishes, whatever its kind: use a first-order method such as gradient descent with momentum, which slides off, or give Newton a damping above the size of the most negative Hessian eigenvalue{depth}.")
+            } else {
+                format!("{what}: start elsewhere, or add momentum to slide off.")
+            }
         }
+        EndKind::Slope => match criterion {
+            Criterion::ParamChange => "The steps shrank below the ||Δw|| tolerance while the slope was still clear (a learning rate that decayed too fast or is too small): tighten param_change.tol or switch it off and let the gradient test decide, or decay the learning rate more slowly.".to_string(),
+            Criterion::LossPlateau => "The loss changed less than the plateau tolerance while the slope was still clear: tighten loss_plateau.tol or raise its patience.".to_string(),
+            Criterion::TargetLoss => "Reaching a target loss says nothing about a minimum: lower target_loss or switch it off to see where the run goes.".to_string(),
+            Criterion::GradNorm => "The gradient tolerance is larger than the slope here: tighten grad_norm.tol.".to_string(),
+            Criterion::EarlyStopping => String::new(),
+        },
+        _ => "The Hessian is singular here, so no test of the gradient or the curvature can tell a minimum from a flat saddle.".to_string(),
+    }
+}
+
+/// One sentence on why and what to try.
+fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
+    let model = matches!(problem, Problem::Model(_));
+    let end = &verdict.end;
+    match (verdict.mark, verdict.status) {
+        (Mark::Success, _) => match end.kind {
+            EndKind::LocalMinimum => "Every convergence test is local and cannot see a lower minimum elsewhere: start from another point, or try more momentum or a larger step to carry the run over the ridges.".to_string(),
+            EndKind::Minimum if verdict.l2 != 0.0 => "The L2 penalty (coupled weight_decay) pulls the minimum toward the origin; set weight_decay to 0 to minimise f itself.".to_string(),
+            _ => String::new(),
+        },
+        (Mark::Caution, Status::Converged { criterion, .. }) => caution_advice(run, criterion, end),
+        (Mark::Stopped, Status::Stalled { .. }) => {
+            "The updates are too small to move the parameters: try a larger learning rate.".to_string()
+        }
+        (Mark::Stopped, _) if model => {
+            "If the losses are still falling, allow more steps; the training vs validation chart shows whether they are.".to_string()
+        }
+        (Mark::Stopped, _) if end.kind.is_minimum() => {
+            "It is close to a minimum, but no test fired yet: allow more steps or loosen the tolerances.".to_string()
+        }
+        (Mark::Stopped, _) if verdict.decoupled_decay != 0.0 => format!(
+            "Decoupled weight decay (λ = {}) shrinks the weights by lr·λ·w every step, so the run hovers where the decay balances its step instead of settling at a minimum of f: lower weight_decay.",
+            short(verdict.decoupled_decay)
+        ),
+        (Mark::Stopped, _) => "Allow more steps, or try a larger learning rate or momentum.".to_string(),
+        (Mark::Diverged, Status::Diverged { reason: Divergence::UnboundedBelow, .. }) => {
+            "This function has no minimum in that direction, so no learning rate can make it converge.".to_string()
+        }
+        (Mark::Diverged, _) => "Try a smaller learning rate (or more damping).".to_string(),
+        _ => String::new(),
     }
 }
 
 /// The report of one run.
 pub fn describe(run: &Run, problem: &Problem) -> RunReport {
-    let (kind, eig) = classify(problem, run.params());
-    let (state, text) = match run.status() {
-        Status::Running => {
-            ("running", format!("still running: step {}, loss {}", run.step(), short(run.objective(problem))))
-        }
-        Status::Converged { criterion, at_step } => (
-            "converged",
-            format!("converged at step {at_step}: {}{}", criterion_words(run, criterion), end_words(kind, eig)),
-        ),
-        Status::Diverged { reason, at_step } => {
-            ("diverged", format!("diverged at step {at_step}: {}", divergence_words(reason)))
-        }
-        Status::Stopped { at_step } => {
-            let hint = match kind {
-                EndKind::GlobalMinimum | EndKind::LocalMinimum | EndKind::Minimum => {
-                    "; close to a minimum but not converged by the criteria - loosen the tolerances or allow more steps"
-                }
-                _ => "; not converged - try a larger learning rate, momentum, or more steps",
-            };
-            ("stopped", format!("stopped at max_steps = {at_step}{}{hint}", end_words(kind, eig)))
-        }
-        Status::Stalled { criterion, at_step } => (
-            "stopped",
-            format!(
-                "stalled at step {at_step}: {} while the parameters never left the start point - the updates are too small to move them; try a larger learning rate",
-                criterion_words(run, criterion)
-            ),
-        ),
-    };
-    let relevant = !matches!(run.status(), Status::Running | Status::Diverged { .. });
+    let verdict = judge(run, problem);
+    let ended = ended_words(run, problem, verdict.status);
+    let place = if verdict.mark == Mark::Running { String::new() } else { place_words(run, problem, &verdict) };
+    let advice = advice_words(run, problem, &verdict);
+    let mut text = ended.clone();
+    if !place.is_empty() {
+        text.push_str(", ");
+        text.push_str(&place);
+    }
+    if !advice.is_empty() {
+        text.push_str(". ");
+        text.push_str(&advice);
+    }
     RunReport {
         label: run.label().to_string(),
-        state,
+        state: crate::run::snapshot::StatusView::from(verdict.status).state,
+        mark: verdict.mark,
         text,
-        end_kind: if relevant { kind } else { EndKind::Unknown },
-        hessian_eigenvalues: if relevant { eig } else { None },
+        ended,
+        place,
+        advice,
+        end: verdict.end.kind,
+        hessian_eigenvalues: verdict.end.eigenvalues,
     }
 }
 

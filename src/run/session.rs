@@ -197,6 +197,7 @@ impl Session {
                     loss: Num(run.objective(&self.problem)),
                     params: nums(run.params()),
                     status: StatusView::from(run.status()),
+                    end: crate::run::verdict::judge(run, &self.problem).end.kind,
                     grad_norm: Num(last.map_or(f64::NAN, |r| r.grad_norm)),
                     lr: Num(run.last_lr()),
                     criteria: run.monitor().fired().map(|(c, s)| (c.name(), s)).collect(),

@@ -2,7 +2,10 @@
 //! page's `snapshot()`.
 //!
 //! `{"runs": [{"label", "step", "loss", "params", "status": {"state", "criterion",
-//! "at_step"}, ...}]}`. Non-finite numbers are written as the strings "inf", "-inf" and "nan"
+//! "at_step"}, "end", ...}]}`. `status` says how a run ended, `end` where it is
+//! (`global_minimum`, `local_minimum`, `minimum`, `saddle`, `maximum`, `slope`, `unbounded`
+//! or `unknown`, from [`crate::run::verdict`]): "converged" with an `end` that is not a minimum
+//! is a criterion that fired away from a minimum. Non-finite numbers are written as the strings "inf", "-inf" and "nan"
 //! (JSON has no such numbers), as in the reference cases.
 
 use std::collections::BTreeMap;
@@ -10,6 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Serialize, Serializer};
 
 use crate::run::monitor::Status;
+use crate::run::verdict::EndKind;
 
 /// A float that serializes non-finite values as "inf", "-inf" or "nan".
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -84,6 +88,8 @@ pub struct RunSnapshot {
     /// Current parameters.
     pub params: Vec<Num>,
     pub status: StatusView,
+    /// Where the run is (for a model trained on data, `unknown`: its losses are in `training`).
+    pub end: EndKind,
     /// ||grad f|| at the last visited point.
     pub grad_norm: Num,
     /// Learning rate of the last update.

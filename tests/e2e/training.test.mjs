@@ -124,7 +124,7 @@ test('every "training on data" preset tells the story of its caption', async () 
   r = runs['cure-early'];
   assert.deepEqual(state('cure-early'), { state: 'converged', criterion: 'early_stopping', at_step: 28 });
   assert.equal(r.t[0].best_step, 18);
-  assert.match(r.report[0].text, /early stopping: validation loss did not improve for 10 evaluations; best validation loss 0\.02666 at step 18/);
+  assert.match(r.report[0].text, /early-stopped at step 28: the validation loss stopped improving \(no new best for 10 evaluations\); best step 18 restored \(validation loss 0\.02666\)/);
   // Noise and minibatches.
   r = runs['noise-clean'];
   assert.deepEqual(state('noise-clean'), { state: 'converged', criterion: 'grad_norm', at_step: 959 });
@@ -251,8 +251,7 @@ test('early stopping fires, restores the best weights, and the status line says 
   await q(page, 'select.preset-select').selectOption('cure-early');
   await page.waitForFunction(() => !document.querySelector('convergence-playground').playing, null, { timeout: 20_000 });
   const [line] = await statusLines(page);
-  assert.match(line, /converged at step 28: early stopping: validation loss did not improve for 10 evaluations; best validation loss 0\.02666 at step 18/);
-  assert.match(line, /weights restored to step 18 \(validation 0\.02666\)/);
+  assert.match(line, /early-stopped at step 28: the validation loss stopped improving \(no new best for 10 evaluations\); best step 18 restored \(validation loss 0\.02666\)/);
   // The criterion's controls.
   assert.equal(await path(page, 'stop.early_stopping.on').isChecked(), true);
   assert.equal(await path(page, 'stop.early_stopping.patience').inputValue(), '10');

@@ -3,7 +3,8 @@
 //! - `converge run CONFIG.json [--trace json|csv] [--trace-file PATH]`: runs every run to its
 //!   end and prints the final snapshot as JSON. `converge run --url LINK_OR_HASH` runs the
 //!   experiment held in a page link's URL hash instead (see `convergence::config::urlstate`).
-//!   `--svg DIR` also draws every figure as SVG.
+//!   `--svg DIR` also draws every figure as SVG. `--words` also writes each run's status line
+//!   to standard error, "label: text", the words of the page's status list (`describe`).
 //! - `converge replay CASE.json`: replays a reference case and prints params, loss and lr.
 //! - `converge bench [--json]`: the benchmark suite of `www/bench.html`, natively.
 //! - `converge hyperband --max-resource R --eta ETA --plan`: Hyperband's brackets and rounds.
@@ -34,6 +35,7 @@ use convergence::chart::figures;
 use convergence::config::limits::{self, MAX_CASE_BYTES, MAX_CONFIG_BYTES};
 use convergence::config::Experiment;
 use convergence::run::replay::Case;
+use convergence::run::report::describe;
 use convergence::run::session::Session;
 use convergence::run::snapshot::Snapshot;
 use convergence::run::trace::{JsonTraces, TraceFormat, TraceWriter};
@@ -72,6 +74,10 @@ enum Command {
         /// problems, loss.svg, lr.svg, grad_norm.svg, delta_norm.svg).
         #[arg(long, value_name = "DIR")]
         svg: Option<PathBuf>,
+        /// Also write each run's status line in words to standard error: how it ended, where
+        /// it is and what to try, as the page's status list says it.
+        #[arg(long)]
+        words: bool,
     },
     /// Replay a reference case and print {"params", "loss", "lr"}.
     Replay {
@@ -207,12 +213,16 @@ fn print_snapshot(out: &mut impl Write, snapshot: &Snapshot) -> Result<(), Failu
     writeln!(out).map_err(write_failed("the snapshot"))
 }
 
-fn run(
-    experiment: Experiment,
+/// What `converge run` writes besides the snapshot.
+struct RunOutputs<'a> {
     trace: Option<TraceArg>,
-    trace_file: Option<&Path>,
-    svg: Option<&Path>,
-) -> Result<(), Failure> {
+    trace_file: Option<&'a Path>,
+    svg: Option<&'a Path>,
+    words: bool,
+}
+
+fn run(experiment: Experiment, outputs: RunOutputs) -> Result<(), Failure> {
+    let RunOutputs { trace, trace_file, svg, words } = outputs;
     let format = trace.map(|t| match t {
         TraceArg::Json => TraceFormat::Json,
         TraceArg::Csv => TraceFormat::Csv,
@@ -253,10 +263,23 @@ fn run(
         print_snapshot(&mut out, &session.snapshot())?;
     }
     out.flush().map_err(write_failed("the output"))?;
+    if words {
+        write_words(&session)?;
+    }
     if let Some(dir) = svg {
         write_svgs(&session, dir)?;
     }
     Ok(())
+}
+
+/// Each run's status line, "label: text", on standard error.
+fn write_words(session: &Session) -> Result<(), Failure> {
+    let mut err = BufWriter::new(std::io::stderr().lock());
+    for run in session.runs() {
+        let report = describe(run, session.problem());
+        writeln!(err, "{}: {}", report.label, report.text).map_err(write_failed("the status lines"))?;
+    }
+    err.flush().map_err(write_failed("the status lines"))
 }
 
 fn replay(case: &Path) -> Result<(), Failure> {
@@ -285,8 +308,12 @@ fn bench_suite(json: bool) -> Result<(), Failure> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Run { config, url, trace, trace_file, svg } => load(config.as_deref(), url.as_deref())
-            .and_then(|experiment| run(experiment, *trace, trace_file.as_deref(), svg.as_deref())),
+        Command::Run { config, url, trace, trace_file, svg, words } => load(config.as_deref(), url.as_deref())
+            .and_then(|experiment| {
+                let outputs =
+                    RunOutputs { trace: *trace, trace_file: trace_file.as_deref(), svg: svg.as_deref(), words: *words };
+                run(experiment, outputs)
+            }),
         Command::Replay { case } => replay(case),
         Command::Bench { json } => bench_suite(*json),
         Command::Catalog => print_catalog(),

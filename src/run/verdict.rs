@@ -1,0 +1,190 @@
+//! The verdict on a run: how it ended (its `Status`), where it is (`EndKind`) and the mark the
+//! page shows for the two together. A convergence criterion firing is not the same as reaching
+//! a minimum, and a local minimum is not the global one; this module keeps the three apart.
+//!
+//! Where a 2-D run is comes from the gradient and the Hessian eigenvalues there (closed form
+//! for a symmetric 2x2 matrix: `(tr/2) ± sqrt((tr/2)^2 - det)`): a clear gradient
+//! (`||∇f|| > 1e-3·(1 + |f|)`) is a slope; at a stationary point both eigenvalues positive is
+//! a minimum, global or local according to the landscape's known minima (or "not in the known
+//! list"), mixed signs a saddle point, both negative a maximum, and a (numerically) singular
+//! Hessian is unknown. A run with coupled weight decay λ (L2 in the gradient) minimises
+//! `f + (λ/2)·||w||²`, not f, so its point is classified against that objective: gradient
+//! `∇f + λw`, Hessian `H + λI` (its minimum is then not one of f's listed minima). A run that
+//! diverged "unbounded below" is `Unbounded`; other divergences and models trained on data
+//! (whose Hessian is not computed) are `Unknown`: a model's status gives its losses instead.
+//!
+//! The mark: only a criterion firing at a minimum is `success`; a criterion firing anywhere
+//! else (a saddle, a slope, a singular point) is `caution`. For a model, whose end point is not
+//! classified, a criterion on the training loss firing is `success` and early stopping is
+//! `early_stopped`. Running, diverged and stopped (out of steps or stalled) runs have their
+//! own marks.
+
+use serde::Serialize;
+
+use crate::problem::{MinimumKind, Problem};
+use crate::run::monitor::{Criterion, Divergence, Status};
+use crate::run::Run;
+
+/// What kind of point a run ended at (the snapshot's `end`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndKind {
+    GlobalMinimum,
+    LocalMinimum,
+    /// A minimum that is not in the landscape's known list (or of a regularised objective).
+    Minimum,
+    Saddle,
+    Maximum,
+    /// The gradient is not small: a slope, not a stationary point.
+    Slope,
+    /// The loss fell without bound: there is no minimum in that direction.
+    Unbounded,
+    Unknown,
+}
+
+impl EndKind {
+    /// True for the three kinds of minimum.
+    pub fn is_minimum(self) -> bool {
+        matches!(self, EndKind::GlobalMinimum | EndKind::LocalMinimum | EndKind::Minimum)
+    }
+}
+
+/// The mark of a run's status line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    Running,
+    /// A convergence criterion fired at a minimum (or, for a model, on the training loss).
+    Success,
+    /// A convergence criterion fired away from a minimum.
+    Caution,
+    /// Early stopping on the validation loss ended the run.
+    EarlyStopped,
+    /// Out of steps, or stalled at the start point.
+    Stopped,
+    Diverged,
+}
+
+/// Where a point is and the numbers that say so.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EndPoint {
+    pub kind: EndKind,
+    /// Eigenvalues of the (regularised) Hessian, smallest first.
+    pub eigenvalues: Option<[f64; 2]>,
+    /// `||∇f||` of the (regularised) objective there.
+    pub grad_norm: f64,
+    /// For a local minimum: f there minus the lowest known minimum.
+    pub above_global: Option<f64>,
+}
+
+/// A run's verdict.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Verdict {
+    pub status: Status,
+    pub end: EndPoint,
+    pub mark: Mark,
+    /// Coupled weight decay λ: the end point is classified on `f + (λ/2)·||w||²`.
+    pub l2: f64,
+    /// Decoupled weight decay (AdamW, Lion).
+    pub decoupled_decay: f64,
+}
+
+/// Eigenvalues of the 2x2 Hessian at `w`, smallest first (None for other dimensions).
+pub fn hessian_eigenvalues(problem: &Problem, w: &[f64]) -> Option<[f64; 2]> {
+    regularised_eigenvalues(problem, w, 0.0)
+}
+
+fn regularised_eigenvalues(problem: &Problem, w: &[f64], l2: f64) -> Option<[f64; 2]> {
+    if problem.dim() != 2 || w.len() != 2 || matches!(problem, Problem::Model(_)) {
+        return None;
+    }
+    let mut h = [0.0; 4];
+    problem.hessian(w, &mut h);
+    h[0] += l2;
+    h[3] += l2;
+    let half_trace = 0.5 * (h[0] + h[3]);
+    let det = h[0] * h[3] - h[1] * h[2];
+    let root = (half_trace * half_trace - det).max(0.0).sqrt();
+    let eig = [half_trace - root, half_trace + root];
+    eig.iter().all(|e| e.is_finite()).then_some(eig)
+}
+
+/// Classifies the point `w` of a 2-D landscape.
+pub fn classify(problem: &Problem, w: &[f64]) -> (EndKind, Option<[f64; 2]>) {
+    let end = classify_point(problem, w, 0.0);
+    (end.kind, end.eigenvalues)
+}
+
+/// Classifies the point `w` as a point of `f + (l2/2)·||w||²`.
+pub fn classify_point(problem: &Problem, w: &[f64], l2: f64) -> EndPoint {
+    let unknown = EndPoint { kind: EndKind::Unknown, eigenvalues: None, grad_norm: f64::NAN, above_global: None };
+    let Some(eig) = regularised_eigenvalues(problem, w, l2) else {
+        return unknown;
+    };
+    let mut grad = vec![0.0; w.len()];
+    let mut loss = problem.loss_grad(w, &mut grad);
+    if l2 != 0.0 {
+        for (g, x) in grad.iter_mut().zip(w) {
+            *g += l2 * x;
+        }
+        loss += 0.5 * l2 * w.iter().map(|x| x * x).sum::<f64>();
+    }
+    let grad_norm = crate::math::norm2(&grad);
+    let at = |kind| EndPoint { kind, eigenvalues: Some(eig), grad_norm, above_global: None };
+    if grad_norm > 1e-3 * (1.0 + loss.abs()) {
+        return at(EndKind::Slope);
+    }
+    let scale = eig[1].abs().max(eig[0].abs()).max(1e-12);
+    let tiny = 1e-9 * scale;
+    if eig[0] > tiny {
+        if l2 != 0.0 {
+            return at(EndKind::Minimum);
+        }
+        let minima = problem.known_minima();
+        let near = minima.iter().find(|m| {
+            let dx = m.x[0] - w[0];
+            let dy = m.x[1] - w[1];
+            (dx * dx + dy * dy).sqrt() <= 1e-3 * (1.0 + m.x[0].abs().max(m.x[1].abs()))
+        });
+        return match near.map(|m| m.kind) {
+            Some(MinimumKind::Global) => at(EndKind::GlobalMinimum),
+            Some(MinimumKind::Local) => {
+                let lowest = minima.iter().map(|m| m.f).fold(f64::INFINITY, f64::min);
+                EndPoint { above_global: Some(loss - lowest), ..at(EndKind::LocalMinimum) }
+            }
+            None => at(EndKind::Minimum),
+        };
+    }
+    if eig[1] < -tiny {
+        at(EndKind::Maximum)
+    } else if eig[0] < -tiny && eig[1] > tiny {
+        at(EndKind::Saddle)
+    } else {
+        at(EndKind::Unknown)
+    }
+}
+
+/// The verdict on `run`, a run of `problem`.
+pub fn judge(run: &Run, problem: &Problem) -> Verdict {
+    let status = run.status();
+    let (l2, decoupled_decay) = run.weight_decay();
+    let end = match status {
+        Status::Diverged { reason: Divergence::UnboundedBelow, .. } => {
+            EndPoint { kind: EndKind::Unbounded, eigenvalues: None, grad_norm: f64::NAN, above_global: None }
+        }
+        Status::Diverged { .. } => {
+            EndPoint { kind: EndKind::Unknown, eigenvalues: None, grad_norm: f64::NAN, above_global: None }
+        }
+        _ => classify_point(problem, run.params(), l2),
+    };
+    let model = matches!(problem, Problem::Model(_));
+    let mark = match status {
+        Status::Running => Mark::Running,
+        Status::Diverged { .. } => Mark::Diverged,
+        Status::Stopped { .. } | Status::Stalled { .. } => Mark::Stopped,
+        Status::Converged { criterion: Criterion::EarlyStopping, .. } => Mark::EarlyStopped,
+        Status::Converged { .. } if end.kind.is_minimum() || model => Mark::Success,
+        Status::Converged { .. } => Mark::Caution,
+    };
+    Verdict { status, end, mark, l2, decoupled_decay }
+}
