@@ -3,6 +3,8 @@
 #   make test   - every test: lint, native, wasm in headless Chromium, end-to-end
 #   make bench  - criterion benchmarks natively and www/bench.html in headless Chromium
 #   make fuzz   - every cargo-fuzz target for FUZZ_SECONDS each (not part of make test)
+#   make test-torch - the `converge pytorch` scripts run with torch agree with `converge run`
+#                 (needs Python with torch: TORCH_PYTHON=...; not part of make test)
 SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -eu -o pipefail -c
@@ -34,7 +36,9 @@ FUZZ_TIMEOUT ?= 10
 # nothing more and halves the executions; FUZZ_SANITIZER=address turns it back on.
 FUZZ_SANITIZER ?= none
 
-.PHONY: all setup rust-tools wasm-bindgen-cli cargo-fuzz browser npm-packages build build-test-hooks serve test lint test-native test-wasm test-e2e bench bench-native bench-wasm fuzz size clean
+TORCH_PYTHON ?= python3
+
+.PHONY: test-torch all setup rust-tools wasm-bindgen-cli cargo-fuzz browser npm-packages build build-test-hooks serve test lint test-native test-wasm test-e2e bench bench-native bench-wasm fuzz size clean
 
 all: build
 
@@ -154,3 +158,11 @@ fuzz: cargo-fuzz
 clean:
 	cargo clean
 	rm -rf www/pkg node_modules
+
+## PyTorch scripts ------------------------------------------------------------------------
+# Every run of tests/torch/*.json replayed by its script with torch must end where converge run
+# ends (step, status, params and loss within 1e-9 relative). Not part of `make test`: it needs
+# torch, which the project does not install.
+test-torch:
+	cargo build --bin converge
+	'$(TORCH_PYTHON)' tests/torch/compare.py

@@ -33,7 +33,11 @@ fn num(x: f64) -> String {
     if x.is_nan() {
         "float('nan')".into()
     } else if x.is_infinite() {
-        if x > 0.0 { "float('inf')".into() } else { "-float('inf')".into() }
+        if x > 0.0 {
+            "float('inf')".into()
+        } else {
+            "-float('inf')".into()
+        }
     } else {
         format!("{x:?}")
     }
@@ -57,7 +61,9 @@ fn ints(values: &[u64]) -> String {
 fn landscape(problem: &ProblemConfig) -> Result<String, String> {
     Ok(match *problem {
         ProblemConfig::Quadratic { a, b } => format!("0.5 * ({} * (x * x) + {} * (y * y))", num(a), num(b)),
-        ProblemConfig::Rosenbrock { a, b } => format!("({a} - x) ** 2 + {b} * ((y - x * x) ** 2)", a = num(a), b = num(b)),
+        ProblemConfig::Rosenbrock { a, b } => {
+            format!("({a} - x) ** 2 + {b} * ((y - x * x) ** 2)", a = num(a), b = num(b))
+        }
         ProblemConfig::Himmelblau {} => "(x * x + y - 11.0) ** 2 + (x + y * y - 7.0) ** 2".into(),
         ProblemConfig::Rastrigin { a } => format!(
             "{a} * 2.0 + (x * x - {a} * torch.cos(2.0 * math.pi * x)) + (y * y - {a} * torch.cos(2.0 * math.pi * y))",
@@ -71,15 +77,18 @@ fn landscape(problem: &ProblemConfig) -> Result<String, String> {
             "2.0 * (x * x) - 1.05 * ((x * x) * (x * x)) + (x * x) * (x * x) * (x * x) / 6.0 + x * y + y * y".into()
         }
         ProblemConfig::SixHumpCamel {} => {
-            "(4.0 - 2.1 * (x * x) + (x * x) * (x * x) / 3.0) * (x * x) + x * y + (-4.0 + 4.0 * (y * y)) * (y * y)".into()
+            "(4.0 - 2.1 * (x * x) + (x * x) * (x * x) / 3.0) * (x * x) + x * y + (-4.0 + 4.0 * (y * y)) * (y * y)"
+                .into()
         }
         ProblemConfig::StyblinskiTang {} => "0.5 * (((x * x) * (x * x) - 16.0 * (x * x) + 5.0 * x) \
              + ((y * y) * (y * y) - 16.0 * (y * y) + 5.0 * y))"
             .into(),
-        ProblemConfig::GoldsteinPrice {} => "(1.0 + ((x + y + 1.0) ** 2) * (19.0 - 14.0 * x + 3.0 * (x * x) - 14.0 * y \
+        ProblemConfig::GoldsteinPrice {} => {
+            "(1.0 + ((x + y + 1.0) ** 2) * (19.0 - 14.0 * x + 3.0 * (x * x) - 14.0 * y \
              + 6.0 * x * y + 3.0 * (y * y))) * (30.0 + ((2.0 * x - 3.0 * y) ** 2) * (18.0 - 32.0 * x \
              + 12.0 * (x * x) + 48.0 * y - 36.0 * x * y + 27.0 * (y * y)))"
-            .into(),
+                .into()
+        }
         ProblemConfig::Ackley { a, b, c } => format!(
             "-{a} * torch.exp(-{b} * torch.sqrt(0.5 * (x * x + y * y))) \
              - torch.exp(0.5 * (torch.cos({c} * x) + torch.cos({c} * y))) + math.e + {a}",
@@ -393,10 +402,15 @@ pub fn script(experiment: &Experiment, index: usize) -> Result<String, String> {
     };
     let plateau_scheduler = matches!(run.schedule, ScheduleConfig::ReduceLROnPlateau { .. });
     let mut out = String::new();
-    let _ = writeln!(out, "# Reproduces run {index} (\"{}\") of a Convergence Playground experiment with PyTorch,", run.label.escape_default());
+    let _ = writeln!(
+        out,
+        "# Reproduces run {index} (\"{}\") of a Convergence Playground experiment with PyTorch,",
+        run.label.escape_default()
+    );
     let _ = writeln!(out, "# in float64: torch.optim for the optimizer, torch.optim.lr_scheduler for the schedule,");
     let _ = writeln!(out, "# and the playground's loop and stopping rule written out below.");
-    let _ = writeln!(out, "# Written by `converge pytorch`; prints the end of the run as JSON, as `converge run` does.");
+    let _ =
+        writeln!(out, "# Written by `converge pytorch`; prints the end of the run as JSON, as `converge run` does.");
     let _ = writeln!(out, "import json");
     let _ = writeln!(out, "import math");
     let _ = writeln!(out, "import torch");

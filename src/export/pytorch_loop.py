@@ -73,17 +73,17 @@ while status is None:
     grad_norm = norm(p.grad.tolist())
     # Check the point (Monitor::check_point).
     if not math.isfinite(loss):
-        status = {'state': 'diverged', 'reason': 'nonfinite_loss', 'at_step': t}
+        status = {'state': 'diverged', 'criterion': 'nonfinite_loss', 'at_step': t}
     elif not math.isfinite(grad_norm):
-        status = {'state': 'diverged', 'reason': 'nonfinite_gradient', 'at_step': t}
+        status = {'state': 'diverged', 'criterion': 'nonfinite_gradient', 'at_step': t}
     else:
         if initial_loss is None:
             initial_loss = loss
         bound = DIVERGENCE_FACTOR * max(abs(initial_loss), 1.0)
         if loss > bound:
-            status = {'state': 'diverged', 'reason': 'loss_exploded', 'at_step': t}
+            status = {'state': 'diverged', 'criterion': 'loss_exploded', 'at_step': t}
         elif loss < -bound:
-            status = {'state': 'diverged', 'reason': 'unbounded_below', 'at_step': t}
+            status = {'state': 'diverged', 'criterion': 'unbounded_below', 'at_step': t}
         else:
             fired = None
             if GRAD_NORM is not None and grad_norm < GRAD_NORM['tol'] and GRAD_NORM['stop']:
@@ -124,7 +124,7 @@ while status is None:
     delta_norm = norm([a - b for a, b in zip(now, visited)])
     t += 1
     if not all(math.isfinite(v) for v in now) or not math.isfinite(delta_norm):
-        status = {'state': 'diverged', 'reason': 'nonfinite_params', 'at_step': t}
+        status = {'state': 'diverged', 'criterion': 'nonfinite_params', 'at_step': t}
     elif PARAM_CHANGE is not None:
         param_count = param_count + 1 if delta_norm < PARAM_CHANGE['tol'] else 0
         if param_count >= PARAM_CHANGE['patience'] and PARAM_CHANGE['stop']:

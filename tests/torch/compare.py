@@ -42,7 +42,7 @@ def main():
             problems = []
             if got['step'] != want['step']:
                 problems.append(f"step {got['step']} != {want['step']}")
-            for key in ('state', 'criterion', 'reason', 'at_step'):
+            for key in ('state', 'criterion', 'at_step'):
                 if got['status'].get(key) != want['status'].get(key):
                     problems.append(f"status.{key} {got['status'].get(key)!r} != {want['status'].get(key)!r}")
             if not close(got['loss'], number(want['loss'])):

@@ -1,0 +1,79 @@
+//! The PyTorch scripts of `converge pytorch`: for every run of every config in `tests/torch/`,
+//! the script's text must equal its golden file in `tests/golden/pytorch/` (regenerate an
+//! intended change with `GOLDEN_UPDATE=1 cargo test --test pytorch`). `make test-torch` runs
+//! the scripts with torch and compares their numbers with `converge run`.
+
+use std::path::PathBuf;
+
+use convergence::config::Experiment;
+use convergence::export::pytorch::script;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn every_script_matches_its_golden_file() {
+    let mut configs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/torch"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    configs.sort();
+    assert!(configs.len() >= 10, "the torch configs are missing");
+    let golden = root().join("tests/golden/pytorch");
+    let update = std::env::var_os("GOLDEN_UPDATE").is_some();
+    let mut checked = 0;
+    for config in &configs {
+        let experiment = Experiment::from_json(&std::fs::read_to_string(config).unwrap()).unwrap();
+        let stem = config.file_stem().unwrap().to_string_lossy().to_string();
+        for index in 0..experiment.runs.len() {
+            let text = script(&experiment, index).unwrap();
+            let path = golden.join(format!("{stem}__{index}.py"));
+            if update {
+                std::fs::create_dir_all(&golden).unwrap();
+                std::fs::write(&path, &text).unwrap();
+            }
+            let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
+            assert_eq!(text, expected, "{} changed; if intended, regenerate with GOLDEN_UPDATE=1", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 28);
+}
+
+#[test]
+fn what_torch_cannot_reproduce_is_refused_with_the_field_named() {
+    let lion = r#"{"problem": {"name": "rosenbrock"}, "runs": [{"label": "l", "optimizer": {"name": "Lion"}}]}"#;
+    let error = script(&Experiment::from_json(lion).unwrap(), 0).unwrap_err();
+    assert_eq!(error, "optimizer.name: Lion is not in torch.optim, so no script can reproduce it with torch");
+    let model = r#"{"problem": {"name": "model", "data": {"name": "moons"}}, "runs": [{"label": "a", "optimizer": {"name": "Adam"}}]}"#;
+    let error = script(&Experiment::from_json(model).unwrap(), 0).unwrap_err();
+    assert!(error.starts_with("problem.name: a script is written for the 2-D landscapes only so far"), "{error}");
+    let missing = r#"{"problem": {"name": "booth"}, "runs": [{"label": "a", "optimizer": {"name": "Adam"}}]}"#;
+    assert_eq!(script(&Experiment::from_json(missing).unwrap(), 3).unwrap_err(), "run: there is no run 3");
+}
+
+#[test]
+fn a_script_states_the_run_and_its_settings() {
+    let text = script(
+        &Experiment::from_json(
+            r#"{"problem": {"name": "quadratic", "b": 4}, "runs": [{"label": "gd", "x0": [1, 2],
+                "optimizer": {"name": "SGD", "lr": 0.25}, "schedule": {"name": "StepLR", "step_size": 7}}],
+                "stop": {"max_steps": 123, "grad_norm": null}}"#,
+        )
+        .unwrap(),
+        0,
+    )
+    .unwrap();
+    for line in [
+        "    return 0.5 * (1.0 * (x * x) + 4.0 * (y * y))",
+        "p = torch.tensor([1.0, 2.0], requires_grad=True)",
+        "optimizer = torch.optim.SGD([p], lr=0.25, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, foreach=False)",
+        "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=7, gamma=0.1)",
+        "MAX_STEPS = 123",
+        "GRAD_NORM = None",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing line {line:?} in\n{text}");
+    }
+}
