@@ -258,13 +258,17 @@ pub fn run_suite(clock: Clock) -> Vec<BenchResult> {
 }
 
 /// `{"benchmarks": [{"name", "steps_per_s"}]}`.
+/// The suite's results as `converge bench --json` prints them and `www/bench.html` reads them.
+#[derive(Clone, Debug, Serialize)]
+pub struct Results {
+    pub benchmarks: Vec<BenchResult>,
+}
+
+impl crate::json::InfallibleJson for Results {}
+
+/// `{"benchmarks": [{"name", "steps_per_s", "unit", "ms"?}]}` as JSON text.
 pub fn results_json(results: &[BenchResult]) -> String {
-    #[derive(Serialize)]
-    struct Out<'a> {
-        benchmarks: &'a [BenchResult],
-    }
-    impl crate::json::InfallibleJson for Out<'_> {}
-    crate::json::to_string(&Out { benchmarks: results })
+    crate::json::to_string(&Results { benchmarks: results.to_vec() })
 }
 
 #[cfg(test)]

@@ -92,7 +92,7 @@ pub struct Playground {
 const MAX_COMPARED: usize = 4;
 
 /// A value as a JS value (plain objects and arrays, as JSON would give).
-fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
 }
 
@@ -209,19 +209,13 @@ impl Playground {
         self.session.any_running()
     }
 
-    /// The snapshot as JSON text (the same JSON as `converge run` prints).
-    pub fn snapshot_json(&self) -> String {
-        self.session.snapshot().to_json()
-    }
-
     /// The snapshot as a JS object (the same JSON as `converge run` prints).
     pub fn snapshot(&self) -> Result<JsValue, JsError> {
-        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-        serde::Serialize::serialize(&self.session.snapshot(), &serializer).map_err(js_error)
+        to_js(&self.session.snapshot())
     }
 
     /// One report per run: label, color, state, status line in words, end-point kind.
-    pub fn report_json(&self) -> String {
+    pub fn report(&self) -> Result<JsValue, JsError> {
         let reports: Vec<serde_json::Value> = self
             .session
             .runs()
@@ -238,7 +232,7 @@ impl Playground {
                 value
             })
             .collect();
-        crate::json::to_string(reports.as_slice())
+        to_js(&reports)
     }
 
     /// The landscape view box as `[x0, x1, y0, y1]` (empty for models).
@@ -389,8 +383,11 @@ impl Playground {
     }
 
     /// The sweep's finished points: `[{value, train_loss, validation_loss, steps}]`.
-    pub fn sweep_json(&self) -> String {
-        self.sweep.as_ref().map_or("[]".into(), |s| crate::json::to_string(s.results()))
+    pub fn sweep(&self) -> Result<JsValue, JsError> {
+        match &self.sweep {
+            Some(sweep) => to_js(sweep.results()),
+            None => Ok(js_sys::Array::new().into()),
+        }
     }
 
     /// Starts a hyperparameter search of this experiment with the search section
@@ -444,8 +441,11 @@ impl Playground {
     /// The search's results as JSON, exactly what `converge search` prints: every trial
     /// `{index, configuration, resource, units, steps, objective, bracket, round}`, the best
     /// one, the best experiment, the budget and PBT's records; `null` before a search starts.
-    pub fn search_results(&self) -> String {
-        self.search.as_ref().map_or("null".into(), Search::results_json)
+    pub fn search_results(&self) -> Result<JsValue, JsError> {
+        match &self.search {
+            Some(search) => to_js(&search.results()),
+            None => Ok(JsValue::NULL),
+        }
     }
 
     /// Keeps the current search's results under `label` for the budget chart (so that methods
@@ -690,11 +690,11 @@ pub fn validate_config(config_json: &str) -> String {
 /// Runs the benchmark suite with `performance.now()` as the clock; returns
 /// `{"benchmarks": [{"name", "steps_per_s"}]}`.
 #[wasm_bindgen]
-pub fn run_bench_suite() -> Result<String, JsError> {
+pub fn run_bench_suite() -> Result<JsValue, JsError> {
     let performance =
         web_sys::window().and_then(|w| w.performance()).ok_or_else(|| js_error("bench: no performance.now() here"))?;
     let clock = move || performance.now();
-    Ok(crate::bench::results_json(&crate::bench::run_suite(&clock)))
+    to_js(&crate::bench::Results { benchmarks: crate::bench::run_suite(&clock) })
 }
 
 /// The page's catalogue (problems, datasets, models, optimizers, schedules with their words,

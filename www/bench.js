@@ -35,6 +35,6 @@ function frameBenchmark() {
 }
 
 await init();
-const out = JSON.parse(run_bench_suite());
+const out = run_bench_suite();
 out.benchmarks.push(frameBenchmark());
 document.getElementById('results').textContent = JSON.stringify(out);

@@ -7,7 +7,7 @@
 //
 // Host contract:
 //   pg()                  the Playground (pending, queue_steps, work, any_running,
-//                         cancel_steps, snapshot_json), or null
+//                         cancel_steps, snapshot), or null
 //   runs()                the number of runs of the running experiment
 //   speed()               steps per frame: a number or fraction as text ('10', '1/12') or 'max'
 //                         (pace.js: fractions carry over, one step every 12 frames)
@@ -109,7 +109,7 @@ export class FrameLoop {
   /** A fresh snapshot, remembered (with its cost) for the animation. */
   snap() {
     const t0 = this.#clock.now();
-    const snap = JSON.parse(this.#host.pg().snapshot_json());
+    const snap = this.#host.pg().snapshot();
     const now = this.#clock.now();
     this.#snapCost = now - t0;
     this.#lastSnapAt = now;

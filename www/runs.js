@@ -67,7 +67,7 @@ export class RunsList {
     const now = performance.now();
     if (!force && now - this.#lastStatusAt < STATUS_INTERVAL_MS) return;
     this.#lastStatusAt = now;
-    const reports = JSON.parse(ctx.pg().report_json());
+    const reports = ctx.pg().report();
     this.#lastReports = reports;
     const model = ctx.isModel();
     const selected = ctx.selected();

@@ -329,7 +329,7 @@ export class SearchCard {
     if (this.#running && this.#running.pool) this.#running.pool.terminate();
     this.#running = null;
     this.#buttons();
-    this.#results = JSON.parse(pg.search_results());
+    this.#results = pg.search_results();
     this.#renderResults(cancelled);
     this.element.dispatchEvent(new CustomEvent('searchdone', { bubbles: true, composed: true, detail: { cancelled, results: this.#results } }));
   }
@@ -355,7 +355,7 @@ export class SearchCard {
     const run = this.#running;
     const count = Math.max(1, Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 2));
     run.pool = await WorkerPool.create(count, pg.search_experiment_json());
-    const planned = JSON.parse(pg.search_results()).budget.units || 1;
+    const planned = pg.search_results().budget.units || 1;
     const trained = new Map();
     let done = 0;
     let drawnAt = 0;
@@ -374,7 +374,7 @@ export class SearchCard {
       });
       if (performance.now() - drawnAt > 250) {
         drawnAt = performance.now();
-        this.#results = JSON.parse(pg.search_results());
+        this.#results = pg.search_results();
         this.#renderResults(false, true);
       }
     }
@@ -395,7 +395,7 @@ export class SearchCard {
         else if (dt > SLICE_MS && this.#budget > 1) this.#budget = Math.max(1, this.#budget >> 1);
         if (done || performance.now() - drawnAt > 250) {
           drawnAt = performance.now();
-          this.#results = JSON.parse(pg.search_results());
+          this.#results = pg.search_results();
           const steps = this.#results.budget.steps;
           const rows = this.#results.trials.length;
           this.#progress(done ? 1 : null, `trained on this page: ${rows} trial results, ${steps} steps`);

@@ -161,7 +161,7 @@ export class SweepCard {
     this.#sweep.running = false;
     this.#sweep.state = 'stopped';
     this.#buttons();
-    const results = JSON.parse(this.#ctx.pg().sweep_json());
+    const results = this.#ctx.pg().sweep();
     this.#progress(results);
     this.#draw();
     this.#$.text.textContent = this.#sentence(results, false);
@@ -201,7 +201,7 @@ export class SweepCard {
       else if (dt > target && sw.budget > 1) sw.budget = Math.max(1, Math.floor(sw.budget / 2));
       if (finished || performance.now() - t0 >= target * 0.75) break;
     }
-    const results = JSON.parse(pg.sweep_json());
+    const results = pg.sweep();
     if (results.length !== sw.shown) {
       sw.shown = results.length;
       this.#draw();

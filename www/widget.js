@@ -430,7 +430,7 @@ export class ConvergencePlayground extends HTMLElement {
 
   /** One report per run: {label, state, mark, text, ended, place, advice, end, hessian_eigenvalues, color, step}. */
   report() {
-    return this.#pg ? JSON.parse(this.#pg.report_json()) : null;
+    return this.#pg ? this.#pg.report() : null;
   }
 
   /** The experiment running now, with every default filled in (as the Rust core sees it). */
@@ -449,7 +449,7 @@ export class ConvergencePlayground extends HTMLElement {
   }
 
   #resetStates() {
-    this.#prevStates = this.#pg ? JSON.parse(this.#pg.snapshot_json()).runs.map((r) => r.status.state) : [];
+    this.#prevStates = this.#pg ? this.#pg.snapshot().runs.map((r) => r.status.state) : [];
     this.#runs.resetStatusClock();
   }
 

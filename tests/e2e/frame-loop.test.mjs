@@ -60,7 +60,7 @@ function fakePlayground(clock, { stepMs = 1, maxSteps = 1_000_000 } = {}) {
       if (pg.step >= maxSteps) pg.queued = 0;
       return taken;
     },
-    snapshot_json: () => JSON.stringify({ runs: [{ step: pg.step, status: { state: pg.step >= maxSteps ? 'stopped' : 'running' } }] }),
+    snapshot: () => ({ runs: [{ step: pg.step, status: { state: pg.step >= maxSteps ? 'stopped' : 'running' } }] }),
   };
   return pg;
 }
