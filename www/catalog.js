@@ -510,8 +510,9 @@ export const STOP_DEFAULTS = {
   divergence: { factor: 1e6 },
 };
 
-// Default run colors (matplotlib's tab10, the same palette as the Rust charts).
-export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+// Default run colors: Okabe–Ito's colour-blind-safe palette, the same as the Rust charts'
+// (src/chart/style.rs, PALETTE; tests/e2e/drawings.test.mjs checks that they agree).
+export const PALETTE = ['#e69f00', '#56b4e9', '#009e73', '#d55e00', '#cc79a7', '#0072b2', '#f0e442'];
 
 export const SPEEDS = [
   ['1', '1 step / frame'],

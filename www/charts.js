@@ -5,18 +5,19 @@
 // while animating, or one per frame after a burst of steps), the log-scale note, and the
 // tooltip with every run's value at the step under the pointer. Rust draws the charts.
 //
+// Each canvas is sized at the device pixel ratio before it is drawn (canvas-size.js); the
+// run hovered (in a list or on the picture) is drawn in front with the others dimmed. The hover asks
+// Rust for the step under the pointer (Playground::chart_step_at), which knows the plot it drew.
+//
 // Host contract (the widget's ctx): pg(), config(), kind(), isModel(), full, playing(),
-// colorOf(i), snapshot().
+// colorOf(i), snapshot(), selected(), hovered().
 
 import { h, replace } from './dom.js';
 import { num, exact } from './util.js';
+import { fitCanvas, cssPoint } from './canvas-size.js';
 
 export const CHART_W = 400;
 export const CHART_H = 200;
-// The plot area of a Rust curve chart (src/chart/curves.rs) spans x = 58 px (margin 6 + y labels
-// 52) to width - 18 px (right margin 18).
-const PLOT_LEFT = 58;
-const PLOT_RIGHT_INSET = 18;
 const CHART_INTERVAL_MS = 40;
 
 // modes: where a chart is shown ('landscape' problems, 'model' problems trained on data);
@@ -260,8 +261,11 @@ export class Charts {
     const opts = this.#opts[kind];
     this.#drawnAt[kind] = performance.now();
     this.#dirty.delete(kind);
+    const canvas = this.#charts[kind].canvas;
+    fitCanvas(canvas, CHART_H / CHART_W);
+    const hovered = this.#ctx.hovered();
     try {
-      pg.draw_chart(this.#charts[kind].canvas, kind, JSON.stringify(opts));
+      pg.draw_chart(canvas, kind, JSON.stringify({ ...opts, front: hovered, dim_others: hovered !== null }));
     } catch (e) {
       console.warn(`chart ${kind}:`, e);
     }
@@ -283,19 +287,13 @@ export class Charts {
     const ctx = this.#ctx;
     const pg = ctx.pg();
     const c = this.#charts[kind];
-    const rect = c.canvas.getBoundingClientRect();
-    const scale = c.canvas.width / rect.width;
-    const px = (e.clientX - rect.left) * scale;
-    const left = PLOT_LEFT;
-    const right = c.canvas.width - PLOT_RIGHT_INSET;
-    const maxStep = pg.max_step();
-    if (px < left || px > right || maxStep <= 0) {
+    const { x: cssX, y: cssY, rect } = cssPoint(c.canvas, e);
+    const step = pg.chart_step_at(kind, cssX);
+    if (!Number.isFinite(step) || pg.max_step() <= 0) {
       c.tip.hidden = true;
       c.guide.hidden = true;
       return;
     }
-    const frac = (px - left) / (right - left);
-    const step = this.#opts[kind].log_x ? 10 ** (frac * Math.log10(maxStep + 1)) - 1 : frac * maxStep;
     const rows = JSON.parse(pg.hover_json(step));
     const names = { loss: 'loss', lr: 'lr', grad_norm: '‖∇f‖', delta_norm: '‖Δw‖' };
     const colorByLabel = new Map(ctx.config().runs.map((r, i) => [r.label, ctx.colorOf(i)]));
@@ -308,12 +306,10 @@ export class Charts {
         h('span', { class: 'tip-step' }, `step ${r.step}`))));
     c.tip.hidden = false;
     c.guide.hidden = false;
-    const cssX = px / scale;
     c.guide.style.left = `${cssX}px`;
     const tipW = c.tip.offsetWidth;
     const x = cssX + 12 + tipW > rect.width ? cssX - 12 - tipW : cssX + 12;
     c.tip.style.left = `${Math.max(0, x)}px`;
-    const cssY = e.clientY - rect.top;
     const tipH = c.tip.offsetHeight;
     c.tip.style.top = `${Math.max(0, Math.min(rect.height - tipH, cssY + 14))}px`;
   }

@@ -1,15 +1,21 @@
 // The landscape view of a 2-D problem: its card (canvas, axis ticks, title and formula, legend,
 // zoom buttons), the view box (the user's, or the problem's default made square) and its zoom
 // within the core's limits, the tooltip with f(x, y) under the pointer, dragging the selected
-// run's start point, and mapping start points into a new problem's view box. Rust draws it.
+// run's start point, and mapping start points into a new problem's view box. Rust draws it, at
+// the device pixel ratio (canvas-size.js); a run under the pointer (Playground::run_at) or
+// hovered in a list is brought to the front with the others dimmed.
 //
-// Host contract (the widget's ctx): pg(), config(), draft(), selected(), full,
-// apply(kind) -> bool, render(part), writeHash().
+// Host contract (the widget's ctx): pg(), config(), draft(), selected(), hovered(),
+// hoverRun(i), full, apply(kind) -> bool, render(part), writeHash().
 
 import { h, replace } from './dom.js';
 import { call } from './wasm.js';
 import { PROBLEMS, fmt } from './catalog.js';
 import { exact } from './util.js';
+import { fitCanvas } from './canvas-size.js';
+
+// How near (CSS pixels) the pointer must come to a run's path to hover it.
+const HOVER_REACH_PX = 6;
 
 export const LANDSCAPE_PX = 420;
 
@@ -138,8 +144,10 @@ export class LandscapeView {
   draw() {
     const ctx = this.#ctx;
     const config = ctx.config();
+    fitCanvas(this.#canvas, 1);
+    const hovered = ctx.hovered();
     try {
-      ctx.pg().draw_landscape(this.#canvas);
+      ctx.pg().draw_landscape(this.#canvas, hovered, hovered !== null);
     } catch (e) {
       // A problem without a 2-D landscape: nothing to draw.
     }
@@ -230,9 +238,19 @@ export class LandscapeView {
       canvas.setPointerCapture(e.pointerId);
       moveStart(e);
     });
+    const hoverRun = (e) => {
+      if (!ctx.pg() || this.#dragging) return;
+      const rect = canvas.getBoundingClientRect();
+      const scale = canvas.width / rect.width;
+      const px = (e.clientX - rect.left) * scale;
+      const py = (e.clientY - rect.top) * scale;
+      const i = ctx.pg().run_at(canvas.width, canvas.height, px, py, HOVER_REACH_PX * scale);
+      ctx.hoverRun(i >= 0 ? i : null);
+    };
     canvas.addEventListener('pointermove', (e) => {
       showTip(e);
       if (this.#dragging) moveStart(e);
+      else hoverRun(e);
     });
     const end = (e) => {
       if (!this.#dragging) return;
@@ -247,6 +265,10 @@ export class LandscapeView {
     };
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointercancel', end);
-    canvas.addEventListener('pointerleave', () => { if (!this.#dragging) tip.hidden = true; });
+    canvas.addEventListener('pointerleave', () => {
+      if (this.#dragging) return;
+      tip.hidden = true;
+      ctx.hoverRun(null);
+    });
   }
 }

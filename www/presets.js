@@ -4,7 +4,7 @@
 // A preset with the same data and model but one setting changed is a separate preset, linked
 // from the caption (links): runs of one experiment share the data, the model and the stop rule.
 
-const C = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+import { PALETTE as C } from './catalog.js';
 
 const sgd = (label, lr, x0, color, extra = {}, schedule = { name: 'constant' }) => ({
   label, x0, optimizer: { name: 'SGD', lr, ...extra }, schedule, color,
