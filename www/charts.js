@@ -23,8 +23,8 @@ const CHART_INTERVAL_MS = 40;
 // modes: where a chart is shown ('landscape' problems, 'model' problems trained on data);
 // classification: only for classification data.
 const CHARTS = [
-  { kind: 'train_val', title: 'Training vs validation loss', defaults: { log_y: true, log_x: false }, modes: ['model'], what: 'the data loss on each set, measured every eval_every epochs (x axis: step). Solid: training, dashed: validation; a circle marks the best validation loss, a second one the early stop' },
-  { kind: 'accuracy', title: 'Accuracy', defaults: { log_y: false, log_x: false }, noLogY: true, modes: ['model'], classification: true, what: 'share of points on the right side of the decision boundary (x axis: step). Solid: training, dashed: validation' },
+  { kind: 'train_val', title: 'Training vs validation loss', defaults: { log_y: true, log_x: false }, modes: ['model'], what: 'the data loss on each set, measured every eval_every epochs (x axis: epoch). Solid: training, dashed: validation; a circle marks the best validation loss, a second one the early stop' },
+  { kind: 'accuracy', title: 'Accuracy', defaults: { log_y: false, log_x: false }, noLogY: true, modes: ['model'], classification: true, what: 'share of points on the right side of the decision boundary (x axis: epoch). Solid: training, dashed: validation' },
   { kind: 'loss', title: 'Loss', modelTitle: 'Training loss per step', defaults: { log_y: true, log_x: false, smoothing: 0 }, smoothing: true, modes: ['landscape', 'model'], hover: true, what: 'f(w) at each step', modelWhat: 'the training objective at each step (data loss + penalties), on that step’s minibatch' },
   { kind: 'lr', title: 'Learning rate', defaults: { log_y: false, log_x: false }, modes: ['landscape', 'model'], hover: true, what: 'the lr used by each step (after the schedule)' },
   { kind: 'grad_norm', title: 'Gradient norm', defaults: { log_y: true, log_x: false }, modes: ['landscape', 'model'], hover: true, what: '‖∇f(w)‖; the dashed line is the tolerance' },
@@ -161,6 +161,15 @@ export class Charts {
       this.stack.replaceChildren(...cards(stack).slice(0, 2));
     }
     for (const k of Object.keys(this.#charts)) this.#charts[k].card.hidden = !this.#active(k);
+    // An odd card out in the two-column row below spans the row (with a wider chart of the same
+    // height), so that the row has no empty half.
+    const shown = this.bottom ? cards(bottom).filter((card) => !card.hidden) : [];
+    for (const k of Object.keys(this.#charts)) {
+      const { card, canvas } = this.#charts[k];
+      const wide = shown.length % 2 === 1 && card === shown[shown.length - 1];
+      card.style.gridColumn = wide ? '1 / -1' : '';
+      canvas.style.maxWidth = wide ? 'none' : '';
+    }
   }
 
   /**
@@ -262,7 +271,9 @@ export class Charts {
     this.#drawnAt[kind] = performance.now();
     this.#dirty.delete(kind);
     const canvas = this.#charts[kind].canvas;
-    fitCanvas(canvas, CHART_H / CHART_W);
+    // CHART_H tall, or half as tall as wide on a narrow screen.
+    const cssWidth = canvas.clientWidth || CHART_W;
+    fitCanvas(canvas, Math.min(CHART_H, cssWidth * (CHART_H / CHART_W)) / cssWidth);
     const hovered = this.#ctx.hovered();
     try {
       pg.draw_chart(canvas, kind, JSON.stringify({ ...opts, front: hovered, dim_others: hovered !== null }));

@@ -110,6 +110,10 @@ pub struct ChartLayout {
     /// Data pixels (points of every series, after decimation) the legend box covers; 0 unless
     /// no place was free.
     pub legend_hits: usize,
+    /// The x axis's name.
+    pub x_label: String,
+    /// The key moments labelled on the plot: each label and its rectangle.
+    pub moments: Vec<(String, [i32; 4])>,
 }
 
 /// Derived; numbers, booleans and arrays of numbers only.
@@ -344,14 +348,15 @@ pub fn draw_curves<DB: DrawingBackend>(
     // Ticks within rounding of zero are written 0, not 5.551e-17.
     let y_span = y1 - y0;
     let y_fmt = move |v: &f64| if !log_y && v.abs() < 1e-9 * y_span { "0".to_string() } else { tick_label(*v, log_y) };
+    layout.x_label = match (options.x_label.as_str(), options.log_x) {
+        ("", false) => "step".to_string(),
+        ("", true) => "step (log)".to_string(),
+        (label, true) => format!("{label} (log)"),
+        (label, false) => label.to_string(),
+    };
     chart
         .configure_mesh()
-        .x_desc(match (options.x_label.as_str(), options.log_x) {
-            ("", false) => "step".to_string(),
-            ("", true) => "step (log)".to_string(),
-            (label, true) => format!("{label} (log)"),
-            (label, false) => label.to_string(),
-        })
+        .x_desc(layout.x_label.as_str())
         .axis_desc_style(("sans-serif", 11))
         .x_labels(6)
         .y_labels(5)
@@ -401,6 +406,17 @@ pub fn draw_curves<DB: DrawingBackend>(
         draw_line(&area, &pts, s.dash, RGBColor(c.0, c.1, c.2).stroke_width(2))?;
     }
     let mut labels: Vec<[i32; 4]> = Vec::new();
+    let data_on_canvas: Vec<Vec<(f64, f64)>> = plotted
+        .iter()
+        .map(|line| {
+            line.iter()
+                .map(|p| {
+                    let (x, y) = pixel(*p);
+                    (f64::from(x), f64::from(y))
+                })
+                .collect()
+        })
+        .collect();
     let moment_font: TextStyle = ("sans-serif", MOMENT_FONT).into_font().color(&RGBColor(40, 40, 40));
     for &i in &order {
         let s = &series[i];
@@ -426,18 +442,30 @@ pub fn draw_curves<DB: DrawingBackend>(
             } else {
                 draw_marker(root, s.marker, at, 5, Some((255, 255, 255)), (c, 2))?;
             }
-            // The label above the marker (below it near the top), inside the plot, and only
-            // where it overlaps no earlier label.
+            // The label beside the marker where it covers no data (above, below, right, left),
+            // inside the plot, and only where it overlaps no earlier label.
             let (tw, th) = root.estimate_text_size(&label, &moment_font).map_err(err)?;
             let (tw, th) = (tw as i32, th as i32);
-            let x = (at.0 - tw / 2).clamp(layout.plot[0] + 2, (layout.plot[2] - tw - 2).max(layout.plot[0] + 2));
-            let y = if at.1 - 9 - th >= layout.plot[1] { at.1 - 9 - th } else { at.1 + 9 };
-            let rect = [x, y, x + tw, y + th];
+            let [pl, pt, pr, pb] = layout.plot;
+            let fit = |x: i32, y: i32| {
+                [x.clamp(pl + 2, (pr - tw - 2).max(pl + 2)), y.clamp(pt + 1, (pb - th - 1).max(pt + 1))]
+            };
+            let candidates = [
+                fit(at.0 - tw / 2, at.1 - 9 - th),
+                fit(at.0 - tw / 2, at.1 + 9),
+                fit(at.0 + 9, at.1 - th / 2),
+                fit(at.0 - 9 - tw, at.1 - th / 2),
+            ];
+            let covers_data =
+                |r: [i32; 4]| data_on_canvas.iter().any(|line| line.windows(2).any(|w| segment_hits(r, w[0], w[1])));
+            let rects = candidates.map(|[x, y]| [x, y, x + tw, y + th]);
+            let rect = rects.iter().copied().find(|r| !covers_data(*r)).unwrap_or(rects[0]);
             let overlaps = labels.iter().any(|r| r[0] < rect[2] && rect[0] < r[2] && r[1] < rect[3] && rect[1] < r[3]);
             if !overlaps {
-                root.draw(&Rectangle::new([(x - 1, y), (x + tw + 1, y + th)], WHITE.mix(0.8).filled())).map_err(err)?;
-                root.draw_text(&label, &moment_font.pos(Pos::new(HPos::Left, VPos::Top)), (x, y)).map_err(err)?;
+                let style = moment_font.pos(Pos::new(HPos::Left, VPos::Top));
+                root.draw_text(&label, &style, (rect[0], rect[1])).map_err(err)?;
                 labels.push(rect);
+                layout.moments.push((label.clone(), rect));
             }
         }
     }

@@ -154,7 +154,7 @@ pub fn curve_series(
             }
         })
         .collect();
-    let x_label = if steps_per_x > 1.0 { "epoch" } else { "" };
+    let x_label = if matches!(session.problem(), crate::problem::Problem::Model(_)) { "epoch" } else { "" };
     Ok((
         series,
         CurveOptions {
