@@ -560,8 +560,7 @@ impl Playground {
             }
             (other, _) => return Err(js_error(format!("search chart: unknown \"{other}\" or no search started"))),
         };
-        let mut options = options;
-        options.title.clear();
+        // The search card has no title per chart: the chart carries its own.
         self.draw_curves_on(canvas, &format!("search:{chart}"), &series, &options)
     }
 

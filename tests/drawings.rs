@@ -112,3 +112,18 @@ fn key_moments_are_labelled_where_they_cover_no_data() {
         assert!(rect[0] >= layout.plot[0] && rect[2] <= layout.plot[2], "{name} inside the plot: {rect:?}");
     }
 }
+
+#[test]
+fn a_long_title_shrinks_to_fit_instead_of_being_clipped() {
+    let mut text = String::new();
+    let layout = {
+        let root = plotters_svg::SVGBackend::with_string(&mut text, (240, 160)).into_drawing_area();
+        let options = CurveOptions {
+            title: "each member's learning rate (jumps: exploit and explore)".into(),
+            ..CurveOptions::default()
+        };
+        draw_curves(&root, &[line("a", vec![(0.0, 1.0), (1.0, 2.0)])], &options).expect("the chart draws")
+    };
+    let title = layout.title.expect("a title");
+    assert!(title[0] >= 0 && title[2] <= 240, "the title {title:?} fits in 240 px");
+}

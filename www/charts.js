@@ -122,6 +122,19 @@ export class Charts {
       }
     });
     for (const kind of Object.keys(this.#charts)) io.observe(this.#charts[kind].card);
+    // A canvas whose CSS size changed (a resized window, a card spanning the row) is drawn again
+    // at its new size, so that it stays sharp.
+    if (!('ResizeObserver' in window)) return;
+    const ro = new ResizeObserver((entries) => {
+      for (const entry of entries) {
+        const kind = entry.target.dataset.chart;
+        if (kind && Math.round(entry.target.clientWidth * (window.devicePixelRatio || 1)) !== entry.target.width) this.draw(kind);
+      }
+    });
+    for (const kind of Object.keys(this.#charts)) {
+      this.#charts[kind].canvas.dataset.chart = kind;
+      ro.observe(this.#charts[kind].canvas);
+    }
   }
 
   #mode() {

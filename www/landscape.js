@@ -263,6 +263,12 @@ export class LandscapeView {
       ctx.writeHash();
       if (canvas.hasPointerCapture && canvas.hasPointerCapture(e.pointerId)) canvas.releasePointerCapture(e.pointerId);
     };
+    // Drawn again at a new CSS size (a resized window), so that it stays sharp.
+    if ('ResizeObserver' in window) {
+      new ResizeObserver(() => {
+        if (ctx.pg() && !this.card.hidden && Math.round(canvas.clientWidth * (window.devicePixelRatio || 1)) !== canvas.width) this.draw();
+      }).observe(canvas);
+    }
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointercancel', end);
     canvas.addEventListener('pointerleave', () => {

@@ -471,8 +471,15 @@ pub fn draw_curves<DB: DrawingBackend>(
     }
 
     if !options.title.is_empty() {
-        let font: TextStyle = ("sans-serif", TITLE_FONT).into_font().color(&BLACK);
-        let (tw, th) = root.estimate_text_size(&options.title, &font).map_err(err)?;
+        // The title shrinks (down to 8 px) to fit the chart's width rather than being clipped.
+        let mut size = TITLE_FONT;
+        let mut font: TextStyle = ("sans-serif", size).into_font().color(&BLACK);
+        let (mut tw, mut th) = root.estimate_text_size(&options.title, &font).map_err(err)?;
+        while tw as i32 > width - 2 * MARGIN && size > 8 {
+            size -= 1;
+            font = ("sans-serif", size).into_font().color(&BLACK);
+            (tw, th) = root.estimate_text_size(&options.title, &font).map_err(err)?;
+        }
         let x = ((width - tw as i32) / 2).max(MARGIN);
         root.draw_text(&options.title, &font.pos(Pos::new(HPos::Left, VPos::Top)), (x, MARGIN)).map_err(err)?;
         layout.title = Some([x, MARGIN, x + tw as i32, MARGIN + th as i32]);
