@@ -352,3 +352,38 @@ test('the hover shows the step Rust drew under the pointer', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('contour lines are smooth: anti-aliased, not stair steps', async () => {
+  const { page, errors } = await open();
+  await page.evaluate(() => document.querySelector('convergence-playground').load({
+    seed: 1, problem: { name: 'quadratic', a: 1, b: 4 }, view: { x: [-4, 4], y: [-4, 4] },
+    runs: [{ label: 'still', x0: [-3.9, -3.9], optimizer: { name: 'SGD', lr: 0 } }],
+    stop: { max_steps: 1 },
+  }));
+  await settle(page);
+  const shades = await page.evaluate(() => {
+    const c = document.querySelector('convergence-playground').shadowRoot.querySelector('canvas.landscape');
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const lum = (x, y) => { const i = (y * c.width + x) * 4; return 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2]; };
+    let dark = 0;
+    let between = 0;
+    const border = 40;
+    for (let y = border; y < c.height - border; y += 1) {
+      for (let x = border; x < c.width - border; x += 1) {
+        if (Math.abs(x - c.width / 2) < 40 && Math.abs(y - c.height / 2) < 40) continue; // the minimum's ring
+        let max = 0;
+        for (let dy = -2; dy <= 2; dy += 1) for (let dx = -2; dx <= 2; dx += 1) max = Math.max(max, lum(x + dx, y + dy));
+        const r = lum(x, y) / max;
+        if (r < 0.95) {
+          dark += 1;
+          if (r > 0.62 && r < 0.9) between += 1;
+        }
+      }
+    }
+    return { dark, between };
+  });
+  assert.ok(shades.dark > 1000, `contour lines are drawn (${shades.dark} px)`);
+  assert.ok(shades.between >= 0.3 * shades.dark, `intermediate shades along the lines: ${shades.between} of ${shades.dark}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
