@@ -188,6 +188,31 @@ export class LandscapeView {
     }
   }
 
+  /**
+   * A run under the pointer (Rust's hit test, Playground::run_at) is hovered: the drawings bring
+   * it to the front and dim the others. A new CSS size (a resized window) redraws the canvas at
+   * the device pixel ratio.
+   */
+  wireDrawing() {
+    const ctx = this.#ctx;
+    const canvas = this.#canvas;
+    canvas.addEventListener('pointermove', (e) => {
+      if (!ctx.pg() || this.#dragging) return;
+      const rect = canvas.getBoundingClientRect();
+      const scale = canvas.width / rect.width;
+      const px = (e.clientX - rect.left) * scale;
+      const py = (e.clientY - rect.top) * scale;
+      const i = ctx.pg().run_at(canvas.width, canvas.height, px, py, HOVER_REACH_PX * scale);
+      ctx.hoverRun(i >= 0 ? i : null);
+    });
+    canvas.addEventListener('pointerleave', () => { if (!this.#dragging) ctx.hoverRun(null); });
+    if ('ResizeObserver' in window) {
+      new ResizeObserver(() => {
+        if (ctx.pg() && !this.card.hidden && Math.round(canvas.clientWidth * (window.devicePixelRatio || 1)) !== canvas.width) this.draw();
+      }).observe(canvas);
+    }
+  }
+
   /** The tooltip and, in full mode, dragging the selected run's start point. */
   wire() {
     const ctx = this.#ctx;
@@ -238,19 +263,9 @@ export class LandscapeView {
       canvas.setPointerCapture(e.pointerId);
       moveStart(e);
     });
-    const hoverRun = (e) => {
-      if (!ctx.pg() || this.#dragging) return;
-      const rect = canvas.getBoundingClientRect();
-      const scale = canvas.width / rect.width;
-      const px = (e.clientX - rect.left) * scale;
-      const py = (e.clientY - rect.top) * scale;
-      const i = ctx.pg().run_at(canvas.width, canvas.height, px, py, HOVER_REACH_PX * scale);
-      ctx.hoverRun(i >= 0 ? i : null);
-    };
     canvas.addEventListener('pointermove', (e) => {
       showTip(e);
       if (this.#dragging) moveStart(e);
-      else hoverRun(e);
     });
     const end = (e) => {
       if (!this.#dragging) return;
@@ -263,18 +278,8 @@ export class LandscapeView {
       ctx.writeHash();
       if (canvas.hasPointerCapture && canvas.hasPointerCapture(e.pointerId)) canvas.releasePointerCapture(e.pointerId);
     };
-    // Drawn again at a new CSS size (a resized window), so that it stays sharp.
-    if ('ResizeObserver' in window) {
-      new ResizeObserver(() => {
-        if (ctx.pg() && !this.card.hidden && Math.round(canvas.clientWidth * (window.devicePixelRatio || 1)) !== canvas.width) this.draw();
-      }).observe(canvas);
-    }
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointercancel', end);
-    canvas.addEventListener('pointerleave', () => {
-      if (this.#dragging) return;
-      tip.hidden = true;
-      ctx.hoverRun(null);
-    });
+    canvas.addEventListener('pointerleave', () => { if (!this.#dragging) tip.hidden = true; });
   }
 }

@@ -277,6 +277,7 @@ export class ConvergencePlayground extends HTMLElement {
     this.#runs = new RunsList(ctx, this.#$);
     this.#sidebar = new Sidebar(ctx, this.#$, this.shadowRoot, (draft, problem) => this.#landscape.remapStarts(draft, problem));
     this.#landscape.wire();
+    this.#landscape.wireDrawing();
     this.#charts.observe();
     this.#wireRunHover();
   }

@@ -387,3 +387,32 @@ test('contour lines are smooth: anti-aliased, not stair steps', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('no empty gaps in the model presets’ layout', async () => {
+  const { page, errors } = await open();
+  for (const id of ['fit-over', 'spiral']) {
+    await runPreset(page, id);
+    await settle(page);
+    const rows = await page.evaluate(() => {
+      const root = document.querySelector('convergence-playground').shadowRoot;
+      const bottom = root.querySelector('.viz-bottom');
+      const width = bottom.getBoundingClientRect().width;
+      const byTop = new Map();
+      for (const card of bottom.children) {
+        if (card.hidden) continue;
+        const r = card.getBoundingClientRect();
+        const top = Math.round(r.top);
+        byTop.set(top, (byTop.get(top) || 0) + r.width);
+      }
+      const model = root.querySelector('.model-card').getBoundingClientRect();
+      const stack = root.querySelector('.chart-stack').getBoundingClientRect();
+      return { width, rows: [...byTop.values()], modelBottom: model.bottom, stackBottom: stack.bottom };
+    });
+    for (const used of rows.rows) {
+      assert.ok(used >= rows.width - 40, `${id}: a row below the views uses ${Math.round(used)} of ${Math.round(rows.width)} px`);
+    }
+    assert.ok(Math.abs(rows.modelBottom - rows.stackBottom) < 60, `${id}: the model view and the charts beside it end together (${rows.modelBottom}, ${rows.stackBottom})`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
