@@ -12,7 +12,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use crate::analysis::sweep::{whole_values, Sweep, SweepParameter};
 use crate::chart::curves::{draw_curves, ChartLayout, CurveOptions, CurveSeries};
 use crate::chart::figures;
-use crate::chart::heatmap::{landscape_rgba, LINE_CSS_PX};
+use crate::chart::heatmap::{landscape_rgba, stretch_rgba, LINE_CSS_PX};
 use crate::chart::model_view::{boundary_rgba, data_view, draw_model};
 use crate::chart::paths::{draw_paths, near_run, Highlight, ViewMapping};
 use crate::chart::run_color;
@@ -342,8 +342,7 @@ impl Playground {
         let problem = self.session.experiment().to_value()["problem"].to_string();
         let key = format!("{problem}|{},{},{},{}|{width}x{height}", view.x[0], view.x[1], view.y[0], view.y[1]);
         if self.image.as_ref().is_none_or(|image| image.key != key) {
-            let line_px = LINE_CSS_PX * canvas_scale(&canvas);
-            let rgba = landscape_rgba(self.session.problem(), view, width as usize, height as usize, line_px);
+            let rgba = sharp_landscape(self.session.problem(), view, &canvas);
             self.image = Some(LandscapeImage { key, width, height, rgba });
         }
         if let Some(image) = &self.image {
@@ -573,10 +572,8 @@ impl Playground {
         let Some(results) = self.search.as_ref().map(Search::results) else {
             return Err(js_error("no search has been started"));
         };
-        let (width, height) = (canvas.width(), canvas.height());
-        let line_px = LINE_CSS_PX * canvas_scale(&canvas);
-        let rgba = landscape_rgba(self.session.problem(), view, width as usize, height as usize, line_px);
-        put_rgba(&canvas, &rgba, width, height)?;
+        let rgba = sharp_landscape(self.session.problem(), view, &canvas);
+        put_rgba(&canvas, &rgba, canvas.width(), canvas.height())?;
         let root = MeasuredCanvas::new(canvas)?.into_drawing_area();
         search_chart::draw_population(&root, view, &results).map_err(js_error)
     }
@@ -768,6 +765,18 @@ impl DrawingBackend for MeasuredCanvas {
     fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> CanvasResult<()> {
         self.inner.blit_bitmap(pos, size, src)
     }
+}
+
+/// The landscape image for the whole canvas: computed at the canvas's CSS resolution (its cost
+/// grows with the area) and stretched to its device pixels, where lines, markers and text are
+/// drawn at full resolution.
+fn sharp_landscape(problem: &Problem, view: ViewBox, canvas: &HtmlCanvasElement) -> Vec<u8> {
+    let scale = canvas_scale(canvas);
+    let (width, height) = (canvas.width() as usize, canvas.height() as usize);
+    let shrink = |v: usize| ((v as f64 / scale).round() as usize).clamp(1, v.max(1));
+    let (css_w, css_h) = (shrink(width), shrink(height));
+    let rgba = landscape_rgba(problem, view, css_w, css_h, LINE_CSS_PX);
+    stretch_rgba(&rgba, css_w, css_h, width, height)
 }
 
 /// Puts an RGBA image at the top-left corner of a canvas.

@@ -95,6 +95,43 @@ pub fn landscape_rgba(problem: &Problem, view: ViewBox, width: usize, height: us
     image
 }
 
+/// An RGBA image of `width` x `height` stretched to `to_width` x `to_height` by bilinear
+/// interpolation between pixel centres (edges clamped): the heatmap is computed at the canvas's
+/// CSS resolution, whose cost grows with its area, and stretched once to the device pixels.
+pub fn stretch_rgba(rgba: &[u8], width: usize, height: usize, to_width: usize, to_height: usize) -> Vec<u8> {
+    if (width, height) == (to_width, to_height) || width == 0 || height == 0 || rgba.len() < width * height * 4 {
+        return rgba.to_vec();
+    }
+    // The source coordinate of a target pixel centre, split into a cell and a fraction.
+    let axis = |to: usize, from: usize| -> Vec<(usize, usize, f64)> {
+        (0..to)
+            .map(|i| {
+                let x = ((i as f64 + 0.5) * from as f64 / to as f64 - 0.5).clamp(0.0, (from - 1) as f64);
+                let lo = x.floor() as usize;
+                (lo, (lo + 1).min(from - 1), x - lo as f64)
+            })
+            .collect()
+    };
+    let (xs, ys) = (axis(to_width, width), axis(to_height, height));
+    let mut out = vec![0u8; to_width * to_height * 4];
+    // Flat loops over slices: the size-optimised wasm build inlines no closures.
+    let mut o = 0;
+    for &(y0, y1, fy) in &ys {
+        let (top_row, bottom_row) = (y0 * width * 4, y1 * width * 4);
+        for &(x0, x1, fx) in &xs {
+            let (a, b) = (top_row + x0 * 4, top_row + x1 * 4);
+            let (c, d) = (bottom_row + x0 * 4, bottom_row + x1 * 4);
+            for k in 0..4 {
+                let top = f64::from(rgba[a + k]) + (f64::from(rgba[b + k]) - f64::from(rgba[a + k])) * fx;
+                let bottom = f64::from(rgba[c + k]) + (f64::from(rgba[d + k]) - f64::from(rgba[c + k])) * fx;
+                out[o + k] = (top + (bottom - top) * fy + 0.5) as u8;
+            }
+            o += 4;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +149,18 @@ mod tests {
         assert!(pixel(10, 10) < pixel(0, 0), "centre {} corner {}", pixel(10, 10), pixel(0, 0));
         assert_eq!(image.len(), 21 * 21 * 4);
         assert!(image.chunks(4).all(|p| p[3] == 255));
+    }
+
+    #[test]
+    fn stretching_doubles_an_image_smoothly() {
+        // Two pixels, black and white, stretched to four: the ends keep their colours and the
+        // middle two are in between.
+        let rgba = [0, 0, 0, 255, 200, 200, 200, 255];
+        let out = stretch_rgba(&rgba, 2, 1, 4, 1);
+        let reds: Vec<u8> = out.chunks(4).map(|p| p[0]).collect();
+        assert_eq!(reds, vec![0, 50, 150, 200]);
+        assert!(out.chunks(4).all(|p| p[3] == 255));
+        assert_eq!(stretch_rgba(&rgba, 2, 1, 2, 1), rgba.to_vec());
     }
 
     #[test]
