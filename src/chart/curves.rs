@@ -201,8 +201,7 @@ fn segment_hits(rect: [i32; 4], a: (f64, f64), b: (f64, f64)) -> bool {
         x: [f64::from(rect[0]), f64::from(rect[2])],
         y: [f64::from(rect[1]), f64::from(rect[3])],
     };
-    let clipped = super::paths::clip_to_view(&view, &[a, b]);
-    !clipped.pieces.is_empty()
+    super::paths::clip_segment(&view, a, b).is_some()
 }
 
 /// Where the legend box goes: the first corner (top right, top left, bottom right, bottom

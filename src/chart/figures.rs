@@ -11,7 +11,7 @@ use super::curves::{CurveOptions, CurveSeries, Moment};
 #[cfg(not(target_arch = "wasm32"))]
 use super::paths::draw_paths;
 use super::paths::PathSeries;
-use super::style::{run_style, RunStyle};
+use super::style::{run_style, RunStyle, DASHES};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::problem::ViewBox;
 use crate::run::history::TracePoint;
@@ -24,9 +24,19 @@ pub const CHART_KINDS: [&str; 4] = ["loss", "lr", "grad_norm", "delta_norm"];
 /// and accuracy, per evaluation.
 pub const MODEL_CHART_KINDS: [&str; 2] = ["train_val", "accuracy"];
 
-/// Each run's style: colour, dash pattern and marker.
+/// Each run's style: colour, dash pattern and marker. With more runs than dash patterns every
+/// line is solid: the patterns would repeat, so they no longer tell runs apart, and each dash is
+/// a stroke of its own (16 dashed runs cost 2.5 times as much to draw as solid ones).
 pub fn styles(session: &Session) -> Vec<RunStyle> {
-    session.experiment().runs.iter().enumerate().map(|(i, rc)| run_style(rc.color.as_deref(), i)).collect()
+    let runs = &session.experiment().runs;
+    let dashed = runs.len() <= DASHES.len();
+    runs.iter()
+        .enumerate()
+        .map(|(i, rc)| {
+            let style = run_style(rc.color.as_deref(), i);
+            RunStyle { dash: if dashed { style.dash } else { None }, ..style }
+        })
+        .collect()
 }
 
 /// Each run's color as RGB.

@@ -84,7 +84,7 @@ impl ViewMapping {
 
 /// The part `[t0, t1]` of the segment `a + t (b - a)`, t in [0, 1], inside `view`
 /// (Liang–Barsky), or None if it misses the view.
-fn clip_segment(view: &ViewBox, a: (f64, f64), b: (f64, f64)) -> Option<(f64, f64)> {
+pub fn clip_segment(view: &ViewBox, a: (f64, f64), b: (f64, f64)) -> Option<(f64, f64)> {
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let mut t0: f64 = 0.0;
     let mut t1: f64 = 1.0;
@@ -162,6 +162,9 @@ pub fn clip_to_view(view: &ViewBox, points: &[(f64, f64)]) -> ClippedPath {
 const END_RADIUS: i32 = 5;
 /// Radius of a start marker, in pixels.
 const START_RADIUS: i32 = 4;
+/// Most rings a marker grows by for the markers drawn over it (many runs from one start would
+/// otherwise grow a target of rings).
+const MAX_RINGS: usize = 3;
 /// Radius of a minimum's ring, in pixels (grown around end markers under it).
 const MINIMUM_RADIUS: i32 = 8;
 
@@ -252,10 +255,10 @@ pub fn draw_paths<DB: DrawingBackend>(
         let run = &runs[i];
         let color = color_of(i);
         let later_starts = order[k + 1..].iter().filter(|&&j| near(starts[i], starts[j], 2 * START_RADIUS)).count();
-        let start_radius = START_RADIUS + 2 * later_starts as i32;
+        let start_radius = START_RADIUS + 2 * later_starts.min(MAX_RINGS) as i32;
         draw_marker(root, run.style.marker, starts[i], start_radius, Some((255, 255, 255)), (color, 2))?;
-        let later = order[k + 1..].iter().filter(|&&j| near(ends[i], ends[j], 2 * END_RADIUS)).count() as i32;
-        let radius = END_RADIUS + 2 * later;
+        let later = order[k + 1..].iter().filter(|&&j| near(ends[i], ends[j], 2 * END_RADIUS)).count();
+        let radius = END_RADIUS + 2 * later.min(MAX_RINGS) as i32;
         if run.diverged {
             let (x, y) = ends[i];
             let arm = 6;
@@ -271,8 +274,8 @@ pub fn draw_paths<DB: DrawingBackend>(
     for m in minima {
         let at = (m.x[0], m.x[1]);
         let centre = map.marker_pixel(at, MINIMUM_RADIUS + 4);
-        let under = ends.iter().filter(|e| near(**e, centre, MINIMUM_RADIUS)).count() as i32;
-        let r = MINIMUM_RADIUS + 2 * under;
+        let under = ends.iter().filter(|e| near(**e, centre, MINIMUM_RADIUS)).count();
+        let r = MINIMUM_RADIUS + 2 * under.min(MAX_RINGS + 1) as i32;
         root.draw(&Circle::new(centre, r, BLACK.mix(0.45).stroke_width(4))).map_err(err)?;
         root.draw(&Circle::new(centre, r, WHITE.stroke_width(2))).map_err(err)?;
         if m.kind == MinimumKind::Global {
