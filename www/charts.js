@@ -128,8 +128,11 @@ export class Charts {
     const ro = new ResizeObserver((entries) => {
       for (const entry of entries) {
         const kind = entry.target.dataset.chart;
-        if (kind && Math.round(entry.target.clientWidth * (window.devicePixelRatio || 1)) !== entry.target.width) this.draw(kind);
+        if (kind && Math.round(entry.target.clientWidth * (window.devicePixelRatio || 1)) !== entry.target.width) this.#dirty.add(kind);
       }
+      // One chart per frame (a layout change resizes them all at once: drawn together they
+      // would make one long task).
+      if (this.#dirty.size) this.#pump();
     });
     for (const kind of Object.keys(this.#charts)) {
       this.#charts[kind].canvas.dataset.chart = kind;

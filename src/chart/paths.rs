@@ -15,7 +15,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{dimmed, draw_line, draw_marker, drawing_order, RunStyle};
+use super::style::{dimmed, draw_line, draw_marker, drawing_order, RunStyle, DASHES};
 use crate::problem::{KnownMinimum, MinimumKind, ViewBox};
 
 /// One run's path.
@@ -231,9 +231,12 @@ pub fn draw_paths<DB: DrawingBackend>(
             _ => c,
         }
     };
-    // Every halo first, then every line, so that no run's halo washes out another's line.
+    // Every halo first, then every line, so that no run's halo washes out another's line. With
+    // more runs than dash patterns (drawn solid, see figures::styles) the halos are left out too:
+    // they would double the cost of a crowded picture, drawn every frame.
     let halo = WHITE.mix(0.55).stroke_width(4);
-    for &i in order.iter().filter(|&&i| highlight.is_none_or(|h| !h.dim_others || h.run == i)) {
+    let halos = runs.len() <= DASHES.len();
+    for &i in order.iter().filter(|&&i| halos && highlight.is_none_or(|h| !h.dim_others || h.run == i)) {
         for piece in &shown[i].0 {
             let pixels: Vec<(i32, i32)> = piece.iter().map(|p| map.pixel(*p)).collect();
             root.draw(&PathElement::new(pixels, halo)).map_err(err)?;
