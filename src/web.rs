@@ -10,11 +10,11 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use crate::analysis::sweep::{whole_values, Sweep, SweepParameter};
-use crate::chart::curves::draw_curves;
+use crate::chart::curves::{draw_curves, ChartLayout, CurveOptions, CurveSeries};
 use crate::chart::figures;
-use crate::chart::heatmap::landscape_rgba;
+use crate::chart::heatmap::{landscape_rgba, stretch_rgba, LINE_CSS_PX};
 use crate::chart::model_view::{boundary_rgba, data_view, draw_model};
-use crate::chart::paths::draw_paths;
+use crate::chart::paths::{draw_paths, near_run, Highlight, ViewMapping};
 use crate::chart::run_color;
 use crate::chart::search as search_chart;
 use crate::config::validate::Validator;
@@ -71,6 +71,27 @@ struct ChartOptions {
     log_y: bool,
     /// EMA smoothing factor in [0, 1): 0 is none.
     smoothing: f64,
+    /// The run drawn in front of the others (the selected or hovered one).
+    front: Option<usize>,
+    /// The other runs are dimmed (a hovered run).
+    dim_others: bool,
+    /// No legend (tests look at the data under it).
+    no_legend: bool,
+}
+
+impl ChartOptions {
+    fn highlight(&self) -> Option<Highlight> {
+        self.front.map(|run| Highlight { run, dim_others: self.dim_others })
+    }
+}
+
+/// Parses chart options ("" is the default).
+fn chart_options(options_json: &str) -> Result<ChartOptions, JsError> {
+    if options_json.is_empty() {
+        Ok(ChartOptions::default())
+    } else {
+        serde_json::from_str(options_json).map_err(|e| js_error(format!("chart options: {e}")))
+    }
 }
 
 /// One experiment in the page: runs, their charts and reports.
@@ -86,6 +107,8 @@ pub struct Playground {
     search_experiment: Option<Experiment>,
     /// Finished searches kept for the budget chart, with their labels.
     compared: Vec<(String, crate::search::SearchResults)>,
+    /// Where each chart (by kind) put its plot and legend when last drawn, in CSS pixels.
+    layouts: std::collections::BTreeMap<String, ChartLayout>,
 }
 
 /// Most searches the budget chart compares.
@@ -137,6 +160,7 @@ impl Playground {
             search: None,
             search_experiment: None,
             compared: Vec::new(),
+            layouts: std::collections::BTreeMap::new(),
         })
     }
 
@@ -254,10 +278,36 @@ impl Playground {
     /// Parameters under a canvas pixel of the landscape (for click-to-set-start).
     pub fn canvas_to_params(&self, width: f64, height: f64, px: f64, py: f64) -> Vec<f64> {
         match self.view {
-            Some(v) if width > 0.0 && height > 0.0 => {
-                vec![v.x[0] + px / width * (v.x[1] - v.x[0]), v.y[1] - py / height * (v.y[1] - v.y[0])]
+            Some(view) if width > 0.0 && height > 0.0 => {
+                let (x, y) = ViewMapping { view, width, height }.to_params(px, py);
+                vec![x, y]
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// The canvas pixel `[px, py]` of a point of the landscape on a canvas of `width` x
+    /// `height` (empty for models).
+    pub fn params_to_canvas(&self, width: f64, height: f64, x: f64, y: f64) -> Vec<f64> {
+        match self.view {
+            Some(view) if width > 0.0 && height > 0.0 => {
+                let (px, py) = ViewMapping { view, width, height }.to_pixel((x, y));
+                vec![px, py]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The run whose drawn path passes within `reach` pixels of canvas pixel (px, py) on a
+    /// landscape of `width` x `height` (the nearest), or -1.
+    pub fn run_at(&self, width: f64, height: f64, px: f64, py: f64, reach: f64) -> i32 {
+        match self.view {
+            Some(view) if width > 0.0 && height > 0.0 => {
+                let map = ViewMapping { view, width, height };
+                near_run(&map, &figures::path_series(&self.session), (px, py), reach)
+                    .map_or(-1, |i| i32::try_from(i).unwrap_or(-1))
+            }
+            _ => -1,
         }
     }
 
@@ -270,8 +320,15 @@ impl Playground {
         }
     }
 
-    /// Draws the landscape (cached heatmap with contours) and every run's path onto the canvas.
-    pub fn draw_landscape(&mut self, canvas: HtmlCanvasElement) -> Result<(), JsError> {
+    /// Draws the landscape (cached heatmap with contours, at the canvas's full resolution) and
+    /// every run's path onto the canvas; run `front` (if any) is drawn on top, and with
+    /// `dim_others` the others are dimmed.
+    pub fn draw_landscape(
+        &mut self,
+        canvas: HtmlCanvasElement,
+        front: Option<u32>,
+        dim_others: Option<bool>,
+    ) -> Result<(), JsError> {
         let Some(view) = self.view else {
             return Err(js_error("this problem has no 2-D landscape"));
         };
@@ -279,7 +336,7 @@ impl Playground {
         let problem = self.session.experiment().to_value()["problem"].to_string();
         let key = format!("{problem}|{},{},{},{}|{width}x{height}", view.x[0], view.x[1], view.y[0], view.y[1]);
         if self.image.as_ref().is_none_or(|image| image.key != key) {
-            let rgba = landscape_rgba(self.session.problem(), view, width as usize, height as usize);
+            let rgba = sharp_landscape(self.session.problem(), view, &canvas);
             self.image = Some(LandscapeImage { key, width, height, rgba });
         }
         if let Some(image) = &self.image {
@@ -288,23 +345,40 @@ impl Playground {
         let paths = figures::path_series(&self.session);
         let backend = MeasuredCanvas::new(canvas)?;
         let root = backend.into_drawing_area();
-        draw_paths(&root, view, &paths, &self.session.problem().known_minima()).map_err(js_error)
+        let highlight = front.map(|run| Highlight { run: run as usize, dim_others: dim_others.unwrap_or(false) });
+        draw_paths(&root, view, &paths, &self.session.problem().known_minima(), highlight).map_err(js_error)
     }
 
-    /// Draws a curve chart: `kind` is `loss`, `lr`, `grad_norm` or `delta_norm`; options JSON
-    /// `{"log_x": bool, "log_y": bool, "smoothing": 0..1}`.
-    pub fn draw_chart(&self, canvas: HtmlCanvasElement, kind: &str, options_json: &str) -> Result<(), JsError> {
-        let options: ChartOptions = if options_json.is_empty() {
-            ChartOptions::default()
-        } else {
-            serde_json::from_str(options_json).map_err(|e| js_error(format!("chart options: {e}")))?
-        };
-        let (series, curve_options) =
+    /// Draws a curve chart: `kind` is `loss`, `lr`, `grad_norm`, `delta_norm`, `train_val` or
+    /// `accuracy`; options JSON `{"log_x": bool, "log_y": bool, "smoothing": 0..1, "front":
+    /// run, "dim_others": bool}`. The card around the canvas carries the title.
+    pub fn draw_chart(&mut self, canvas: HtmlCanvasElement, kind: &str, options_json: &str) -> Result<(), JsError> {
+        let options = chart_options(options_json)?;
+        let (series, mut curve_options) =
             figures::curve_series(&self.session, kind, options.log_x, options.log_y, options.smoothing)
                 .map_err(js_error)?;
-        let backend = MeasuredCanvas::new(canvas)?;
-        let root = backend.into_drawing_area();
-        draw_curves(&root, &series, &curve_options).map_err(js_error)
+        curve_options.title.clear();
+        curve_options.highlight = options.highlight();
+        curve_options.no_legend = options.no_legend;
+        self.draw_curves_on(canvas, kind, &series, &curve_options)
+    }
+
+    /// Where chart `kind` put its parts when last drawn, in CSS pixels, as JSON: `{plot: [left,
+    /// top, right, bottom], legend, legend_outside, title, x_range, x_pixels, log_x,
+    /// x_from_one, steps_per_x, legend_hits}`; `null` before it was drawn.
+    pub fn chart_layout(&self, kind: &str) -> String {
+        self.layouts.get(kind).map_or_else(|| "null".into(), crate::json::to_string)
+    }
+
+    /// The step under CSS pixel x `px` of chart `kind` as last drawn (NaN outside its plot or
+    /// before it was drawn): what the page's hover asks for.
+    pub fn chart_step_at(&self, kind: &str, px: f64) -> f64 {
+        self.layouts.get(kind).and_then(|layout| layout.step_at(px)).unwrap_or(f64::NAN)
+    }
+
+    /// The CSS pixel x of `step` in chart `kind` as last drawn (NaN before it was drawn).
+    pub fn chart_pixel_of_step(&self, kind: &str, step: f64) -> f64 {
+        self.layouts.get(kind).and_then(|layout| layout.pixel_of_step(step)).unwrap_or(f64::NAN)
     }
 
     /// The recorded point of each run nearest to `step`: `[{label, step, loss, lr, grad_norm, delta_norm, params}]`.
@@ -466,7 +540,7 @@ impl Playground {
 
     /// Draws a search chart: `trials` (every trial's objective at each rung), `budget` (best
     /// so far against resource spent, for the kept searches and the current one) or `pbt_lr`.
-    pub fn draw_search(&self, canvas: HtmlCanvasElement, chart: &str, log_y: bool) -> Result<(), JsError> {
+    pub fn draw_search(&mut self, canvas: HtmlCanvasElement, chart: &str, log_y: bool) -> Result<(), JsError> {
         let current = self.search.as_ref().map(Search::results);
         let (series, options) = match (chart, &current) {
             ("trials", Some(results)) => search_chart::trial_series(results, log_y),
@@ -485,7 +559,8 @@ impl Playground {
             }
             (other, _) => return Err(js_error(format!("search chart: unknown \"{other}\" or no search started"))),
         };
-        draw_curves(&MeasuredCanvas::new(canvas)?.into_drawing_area(), &series, &options).map_err(js_error)
+        // The search card has no title per chart: the chart carries its own.
+        self.draw_curves_on(canvas, &format!("search:{chart}"), &series, &options)
     }
 
     /// Draws a PBT search's population over the landscape (2-D problems): the heatmap of the
@@ -497,9 +572,8 @@ impl Playground {
         let Some(results) = self.search.as_ref().map(Search::results) else {
             return Err(js_error("no search has been started"));
         };
-        let (width, height) = (canvas.width(), canvas.height());
-        let rgba = landscape_rgba(self.session.problem(), view, width as usize, height as usize);
-        put_rgba(&canvas, &rgba, width, height)?;
+        let rgba = sharp_landscape(self.session.problem(), view, &canvas);
+        put_rgba(&canvas, &rgba, canvas.width(), canvas.height())?;
         let root = MeasuredCanvas::new(canvas)?.into_drawing_area();
         search_chart::draw_population(&root, view, &results).map_err(js_error)
     }
@@ -519,13 +593,27 @@ impl Playground {
     }
 
     /// Draws the sweep's U-curve.
-    pub fn draw_sweep(&self, canvas: HtmlCanvasElement, log_y: bool) -> Result<(), JsError> {
+    pub fn draw_sweep(&mut self, canvas: HtmlCanvasElement, log_y: bool) -> Result<(), JsError> {
         let Some(sweep) = &self.sweep else {
             return Err(js_error("no sweep has been started"));
         };
-        let (series, options) = figures::sweep_series(sweep, log_y);
-        let backend = MeasuredCanvas::new(canvas)?;
-        draw_curves(&backend.into_drawing_area(), &series, &options).map_err(js_error)
+        let (series, mut options) = figures::sweep_series(sweep, log_y);
+        options.title.clear();
+        self.draw_curves_on(canvas, "sweep", &series, &options)
+    }
+
+    /// Draws curves onto a canvas and keeps their layout under `key`.
+    fn draw_curves_on(
+        &mut self,
+        canvas: HtmlCanvasElement,
+        key: &str,
+        series: &[CurveSeries],
+        options: &CurveOptions,
+    ) -> Result<(), JsError> {
+        let root = MeasuredCanvas::new(canvas)?.into_drawing_area();
+        let layout = draw_curves(&root, series, options).map_err(js_error)?;
+        self.layouts.insert(key.to_string(), layout);
+        Ok(())
     }
 
     /// The largest step recorded by any run (for the hover mapping of curve charts).
@@ -554,6 +642,9 @@ fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, Js
 struct MeasuredCanvas {
     inner: CanvasBackend,
     context: CanvasRenderingContext2d,
+    /// Canvas pixels per CSS pixel: the chart is laid out in CSS pixels and drawn through a
+    /// context transform, so that it is sharp on screens of any pixel ratio.
+    scale: f64,
 }
 
 type CanvasResult<T> = Result<T, DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>>;
@@ -573,16 +664,35 @@ impl std::error::Error for MeasureError {}
 impl MeasuredCanvas {
     fn new(canvas: HtmlCanvasElement) -> Result<MeasuredCanvas, JsError> {
         let context = context_2d(&canvas)?;
+        let scale = canvas_scale(&canvas);
+        context.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0).map_err(|_| js_error("canvas: cannot scale"))?;
         let inner = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
-        Ok(MeasuredCanvas { inner, context })
+        Ok(MeasuredCanvas { inner, context, scale })
+    }
+}
+
+/// Canvas pixels per CSS pixel of a canvas: its width over its laid-out CSS width (1 for a
+/// canvas not laid out, or sized 1:1), rounded to 1/100.
+fn canvas_scale(canvas: &HtmlCanvasElement) -> f64 {
+    let css = f64::from(canvas.client_width());
+    if css <= 0.0 {
+        return 1.0;
+    }
+    let scale = (f64::from(canvas.width()) / css * 100.0).round() / 100.0;
+    if scale.is_finite() && scale >= 0.25 {
+        scale
+    } else {
+        1.0
     }
 }
 
 impl DrawingBackend for MeasuredCanvas {
     type ErrorType = <CanvasBackend as DrawingBackend>::ErrorType;
 
+    /// The size in CSS pixels (the canvas's size over the scale).
     fn get_size(&self) -> (u32, u32) {
-        self.inner.get_size()
+        let (w, h) = self.inner.get_size();
+        ((f64::from(w) / self.scale).round() as u32, (f64::from(h) / self.scale).round() as u32)
     }
 
     fn ensure_prepared(&mut self) -> CanvasResult<()> {
@@ -657,6 +767,18 @@ impl DrawingBackend for MeasuredCanvas {
     }
 }
 
+/// The landscape image for the whole canvas: computed at the canvas's CSS resolution (its cost
+/// grows with the area) and stretched to its device pixels, where lines, markers and text are
+/// drawn at full resolution.
+fn sharp_landscape(problem: &Problem, view: ViewBox, canvas: &HtmlCanvasElement) -> Vec<u8> {
+    let scale = canvas_scale(canvas);
+    let (width, height) = (canvas.width() as usize, canvas.height() as usize);
+    let shrink = |v: usize| ((v as f64 / scale).round() as usize).clamp(1, v.max(1));
+    let (css_w, css_h) = (shrink(width), shrink(height));
+    let rgba = landscape_rgba(problem, view, css_w, css_h, LINE_CSS_PX);
+    stretch_rgba(&rgba, css_w, css_h, width, height)
+}
+
 /// Puts an RGBA image at the top-left corner of a canvas.
 fn put_rgba(canvas: &HtmlCanvasElement, rgba: &[u8], width: u32, height: u32) -> Result<(), JsError> {
     let context = context_2d(canvas)?;
@@ -676,6 +798,13 @@ pub fn encode_hash(config_json: &str) -> Result<String, JsError> {
 #[wasm_bindgen]
 pub fn decode_hash(hash: &str) -> Result<String, JsError> {
     crate::config::urlstate::decode(hash).map(|e| e.to_json()).map_err(js_error)
+}
+
+/// The default run colours (the page's catalogue keeps a copy for its forms; a test checks that
+/// they agree).
+#[wasm_bindgen]
+pub fn default_palette() -> Vec<String> {
+    crate::chart::PALETTE.iter().map(|c| (*c).to_string()).collect()
 }
 
 /// Checks a config; returns "" when valid, else every problem, one per line.

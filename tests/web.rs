@@ -157,7 +157,8 @@ fn charts_draw_without_touching_the_document() {
     let mut playground = Playground::new(CONFIG).unwrap();
     playground.step(200);
     let mut results = Vec::new();
-    results.push(playground.draw_landscape(canvas(300, 300)).is_ok());
+    results.push(playground.draw_landscape(canvas(300, 300), None, None).is_ok());
+    results.push(playground.draw_landscape(canvas(300, 300), Some(0), Some(true)).is_ok());
     for kind in ["loss", "lr", "grad_norm", "delta_norm"] {
         results.push(playground.draw_chart(canvas(400, 200), kind, r#"{"log_y": true}"#).is_ok());
     }
@@ -171,4 +172,29 @@ fn charts_draw_without_touching_the_document() {
     html.append_child(&body).unwrap();
     assert!(document.body().is_some());
     assert_eq!(results, vec![true; results.len()], "every chart draws");
+}
+
+/// A canvas twice as wide in pixels as in CSS (a 2x screen) is laid out in CSS pixels and
+/// drawn through a 2x transform: the plot Rust reports spans the CSS width, and the step under
+/// a CSS pixel is the step whose pixel Rust gives.
+#[wasm_bindgen_test]
+fn charts_are_laid_out_in_css_pixels_on_a_2x_canvas() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(600);
+    canvas.set_height(300);
+    canvas.set_attribute("style", "width: 300px; height: 150px; display: block").unwrap();
+    document.body().unwrap().append_child(&canvas).unwrap();
+    let mut playground = Playground::new(CONFIG).unwrap();
+    playground.step(300);
+    playground.draw_chart(canvas.clone(), "loss", r#"{"log_y": true}"#).unwrap();
+    let layout: serde_json::Value = serde_json::from_str(&playground.chart_layout("loss")).unwrap();
+    let right = layout["plot"][2].as_i64().unwrap();
+    assert!((270..=300).contains(&right), "the plot ends within the 300 CSS px: {layout}");
+    let x = playground.chart_pixel_of_step("loss", 150.0);
+    assert!(x > 0.0 && x < 300.0, "step 150 at CSS x {x}");
+    let step = playground.chart_step_at("loss", x);
+    assert!((step - 150.0).abs() < 1e-6, "x {x} maps back to step {step}");
+    assert!(playground.chart_step_at("loss", 1.0).is_nan(), "no step left of the plot");
+    canvas.remove();
 }

@@ -5,25 +5,26 @@
 // while animating, or one per frame after a burst of steps), the log-scale note, and the
 // tooltip with every run's value at the step under the pointer. Rust draws the charts.
 //
+// Each canvas is sized at the device pixel ratio before it is drawn (canvas-size.js); the
+// run hovered (in a list or on the picture) is drawn in front with the others dimmed. The hover asks
+// Rust for the step under the pointer (Playground::chart_step_at), which knows the plot it drew.
+//
 // Host contract (the widget's ctx): pg(), config(), kind(), isModel(), full, playing(),
-// colorOf(i), snapshot().
+// colorOf(i), snapshot(), selected(), hovered().
 
 import { h, replace } from './dom.js';
 import { num, exact } from './util.js';
+import { fitCanvas, cssPoint } from './canvas-size.js';
 
 export const CHART_W = 400;
 export const CHART_H = 200;
-// The plot area of a Rust curve chart (src/chart/curves.rs) spans x = 58 px (margin 6 + y labels
-// 52) to width - 18 px (right margin 18).
-const PLOT_LEFT = 58;
-const PLOT_RIGHT_INSET = 18;
 const CHART_INTERVAL_MS = 40;
 
 // modes: where a chart is shown ('landscape' problems, 'model' problems trained on data);
 // classification: only for classification data.
 const CHARTS = [
-  { kind: 'train_val', title: 'Training vs validation loss', defaults: { log_y: true, log_x: false }, modes: ['model'], what: 'the data loss on each set, measured every eval_every epochs (x axis: step). Solid: training, dashed: validation; a circle marks the best validation loss, a second one the early stop' },
-  { kind: 'accuracy', title: 'Accuracy', defaults: { log_y: false, log_x: false }, noLogY: true, modes: ['model'], classification: true, what: 'share of points on the right side of the decision boundary (x axis: step). Solid: training, dashed: validation' },
+  { kind: 'train_val', title: 'Training vs validation loss', defaults: { log_y: true, log_x: false }, modes: ['model'], what: 'the data loss on each set, measured every eval_every epochs (x axis: epoch). Solid: training, dashed: validation; a circle marks the best validation loss, a second one the early stop' },
+  { kind: 'accuracy', title: 'Accuracy', defaults: { log_y: false, log_x: false }, noLogY: true, modes: ['model'], classification: true, what: 'share of points on the right side of the decision boundary (x axis: epoch). Solid: training, dashed: validation' },
   { kind: 'loss', title: 'Loss', modelTitle: 'Training loss per step', defaults: { log_y: true, log_x: false, smoothing: 0 }, smoothing: true, modes: ['landscape', 'model'], hover: true, what: 'f(w) at each step', modelWhat: 'the training objective at each step (data loss + penalties), on that step’s minibatch' },
   { kind: 'lr', title: 'Learning rate', defaults: { log_y: false, log_x: false }, modes: ['landscape', 'model'], hover: true, what: 'the lr used by each step (after the schedule)' },
   { kind: 'grad_norm', title: 'Gradient norm', defaults: { log_y: true, log_x: false }, modes: ['landscape', 'model'], hover: true, what: '‖∇f(w)‖; the dashed line is the tolerance' },
@@ -121,6 +122,22 @@ export class Charts {
       }
     });
     for (const kind of Object.keys(this.#charts)) io.observe(this.#charts[kind].card);
+    // A canvas whose CSS size changed (a resized window, a card spanning the row) is drawn again
+    // at its new size, so that it stays sharp.
+    if (!('ResizeObserver' in window)) return;
+    const ro = new ResizeObserver((entries) => {
+      for (const entry of entries) {
+        const kind = entry.target.dataset.chart;
+        if (kind && Math.round(entry.target.clientWidth * (window.devicePixelRatio || 1)) !== entry.target.width) this.#dirty.add(kind);
+      }
+      // One chart per frame (a layout change resizes them all at once: drawn together they
+      // would make one long task).
+      if (this.#dirty.size) this.#pump();
+    });
+    for (const kind of Object.keys(this.#charts)) {
+      this.#charts[kind].canvas.dataset.chart = kind;
+      ro.observe(this.#charts[kind].canvas);
+    }
   }
 
   #mode() {
@@ -160,6 +177,15 @@ export class Charts {
       this.stack.replaceChildren(...cards(stack).slice(0, 2));
     }
     for (const k of Object.keys(this.#charts)) this.#charts[k].card.hidden = !this.#active(k);
+    // An odd card out in the two-column row below spans the row (with a wider chart of the same
+    // height), so that the row has no empty half.
+    const shown = this.bottom ? cards(bottom).filter((card) => !card.hidden) : [];
+    for (const k of Object.keys(this.#charts)) {
+      const { card, canvas } = this.#charts[k];
+      const wide = shown.length % 2 === 1 && card === shown[shown.length - 1];
+      card.style.gridColumn = wide ? '1 / -1' : '';
+      canvas.style.maxWidth = wide ? 'none' : '';
+    }
   }
 
   /**
@@ -260,8 +286,13 @@ export class Charts {
     const opts = this.#opts[kind];
     this.#drawnAt[kind] = performance.now();
     this.#dirty.delete(kind);
+    const canvas = this.#charts[kind].canvas;
+    // CHART_H tall, or half as tall as wide on a narrow screen.
+    const cssWidth = canvas.clientWidth || CHART_W;
+    fitCanvas(canvas, Math.min(CHART_H, cssWidth * (CHART_H / CHART_W)) / cssWidth);
+    const hovered = this.#ctx.hovered();
     try {
-      pg.draw_chart(this.#charts[kind].canvas, kind, JSON.stringify(opts));
+      pg.draw_chart(canvas, kind, JSON.stringify({ ...opts, front: hovered, dim_others: hovered !== null }));
     } catch (e) {
       console.warn(`chart ${kind}:`, e);
     }
@@ -283,19 +314,13 @@ export class Charts {
     const ctx = this.#ctx;
     const pg = ctx.pg();
     const c = this.#charts[kind];
-    const rect = c.canvas.getBoundingClientRect();
-    const scale = c.canvas.width / rect.width;
-    const px = (e.clientX - rect.left) * scale;
-    const left = PLOT_LEFT;
-    const right = c.canvas.width - PLOT_RIGHT_INSET;
-    const maxStep = pg.max_step();
-    if (px < left || px > right || maxStep <= 0) {
+    const { x: cssX, y: cssY, rect } = cssPoint(c.canvas, e);
+    const step = pg.chart_step_at(kind, cssX);
+    if (!Number.isFinite(step) || pg.max_step() <= 0) {
       c.tip.hidden = true;
       c.guide.hidden = true;
       return;
     }
-    const frac = (px - left) / (right - left);
-    const step = this.#opts[kind].log_x ? 10 ** (frac * Math.log10(maxStep + 1)) - 1 : frac * maxStep;
     const rows = JSON.parse(pg.hover_json(step));
     const names = { loss: 'loss', lr: 'lr', grad_norm: '‖∇f‖', delta_norm: '‖Δw‖' };
     const colorByLabel = new Map(ctx.config().runs.map((r, i) => [r.label, ctx.colorOf(i)]));
@@ -308,12 +333,10 @@ export class Charts {
         h('span', { class: 'tip-step' }, `step ${r.step}`))));
     c.tip.hidden = false;
     c.guide.hidden = false;
-    const cssX = px / scale;
     c.guide.style.left = `${cssX}px`;
     const tipW = c.tip.offsetWidth;
     const x = cssX + 12 + tipW > rect.width ? cssX - 12 - tipW : cssX + 12;
     c.tip.style.left = `${Math.max(0, x)}px`;
-    const cssY = e.clientY - rect.top;
     const tipH = c.tip.offsetHeight;
     c.tip.style.top = `${Math.max(0, Math.min(rect.height - tipH, cssY + 14))}px`;
   }

@@ -2,15 +2,22 @@
 // zoom buttons), the view box (the user's, or the problem's default made square) and its zoom
 // within the core's limits, the tooltip with f(x, y) under the pointer, dragging the selected
 // run's start point (a mouse anywhere; a finger only from the start marker or after a long press
-// of LONG_PRESS_MS, so that a swipe over the picture scrolls the page), and mapping start points into a new problem's view box. Rust draws it.
+// of LONG_PRESS_MS, so that a swipe over the picture scrolls the page), and mapping start points
+// into a new problem's view box. Rust draws it, at the device pixel ratio (canvas-size.js); a run
+// under the pointer (Playground::run_at) or hovered in a list is brought to the front with the
+// others dimmed.
 //
-// Host contract (the widget's ctx): pg(), config(), draft(), selected(), full,
-// apply(kind) -> bool, render(part), writeHash().
+// Host contract (the widget's ctx): pg(), config(), draft(), selected(), hovered(),
+// hoverRun(i), full, apply(kind) -> bool, render(part), writeHash().
 
 import { h, replace } from './dom.js';
 import { call } from './wasm.js';
 import { PROBLEMS, fmt } from './catalog.js';
 import { exact } from './util.js';
+import { fitCanvas } from './canvas-size.js';
+
+// How near (CSS pixels) the pointer must come to a run's path to hover it.
+const HOVER_REACH_PX = 6;
 
 export const LANDSCAPE_PX = 420;
 // A finger held this long without moving more than TOUCH_SLOP_PX picks up the start point.
@@ -144,8 +151,10 @@ export class LandscapeView {
   draw() {
     const ctx = this.#ctx;
     const config = ctx.config();
+    fitCanvas(this.#canvas, 1);
+    const hovered = ctx.hovered();
     try {
-      ctx.pg().draw_landscape(this.#canvas);
+      ctx.pg().draw_landscape(this.#canvas, hovered, hovered !== null);
     } catch (e) {
       // A problem without a 2-D landscape: nothing to draw.
     }
@@ -185,6 +194,31 @@ export class LandscapeView {
         const y = newView[2] + clampUnit(ry) * (newView[3] - newView[2]);
         run.x0 = [Number(x.toPrecision(4)), Number(y.toPrecision(4))];
       }
+    }
+  }
+
+  /**
+   * A run under the pointer (Rust's hit test, Playground::run_at) is hovered: the drawings bring
+   * it to the front and dim the others. A new CSS size (a resized window) redraws the canvas at
+   * the device pixel ratio.
+   */
+  wireDrawing() {
+    const ctx = this.#ctx;
+    const canvas = this.#canvas;
+    canvas.addEventListener('pointermove', (e) => {
+      if (!ctx.pg() || this.#dragging) return;
+      const rect = canvas.getBoundingClientRect();
+      const scale = canvas.width / rect.width;
+      const px = (e.clientX - rect.left) * scale;
+      const py = (e.clientY - rect.top) * scale;
+      const i = ctx.pg().run_at(canvas.width, canvas.height, px, py, HOVER_REACH_PX * scale);
+      ctx.hoverRun(i >= 0 ? i : null);
+    });
+    canvas.addEventListener('pointerleave', () => { if (!this.#dragging) ctx.hoverRun(null); });
+    if ('ResizeObserver' in window) {
+      new ResizeObserver(() => {
+        if (ctx.pg() && !this.card.hidden && Math.round(canvas.clientWidth * (window.devicePixelRatio || 1)) !== canvas.width) this.draw();
+      }).observe(canvas);
     }
   }
 

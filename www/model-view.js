@@ -1,6 +1,6 @@
 // The model view of a problem trained on data: its card (title, the run picker, legend, hint)
 // and what the selected run has learned (the decision boundary or the fitted curve, drawn by
-// Rust at full size). While the runs train it is redrawn every frame when that costs at most
+// Rust at the device pixel ratio, canvas-size.js). While the runs train it is redrawn every frame when that costs at most
 // LIVE_MODEL_MS, else every few frames, so that it takes LIVE_MODEL_MS per frame on average;
 // `overrun()` tells the frame loop how much less to step in a frame that redraws it.
 //
@@ -10,6 +10,7 @@
 import { h, replace } from './dom.js';
 import { DATASETS, MODELS } from './catalog.js';
 import { LANDSCAPE_PX } from './landscape.js';
+import { fitCanvas } from './canvas-size.js';
 
 const LIVE_MODEL_MS = 4;
 
@@ -121,10 +122,8 @@ export class ModelView {
     const run = Math.max(0, Math.min(ctx.selected(), config.runs.length - 1));
     const key = `${run}|${ctx.stepsTaken()}|${ctx.configVersion()}`;
     if (how === 'live' && (key === this.#drawnKey || !this.#due())) return;
-    if (canvas.width !== LANDSCAPE_PX) {
-      canvas.width = LANDSCAPE_PX;
-      canvas.height = LANDSCAPE_PX;
-    }
+    // Sharp at the device pixel ratio; a hidden canvas keeps its size.
+    fitCanvas(canvas, 1);
     const t0 = performance.now();
     try {
       pg.draw_model(canvas, run);

@@ -7,7 +7,9 @@
 // A preset with the same data and model but one setting changed is a separate preset, linked
 // from the caption (links): runs of one experiment share the data, the model and the stop rule.
 
-const C = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+// Run colours chosen per story, from Okabe and Ito's colour-blind-safe palette (the default
+// palette's colours, src/chart/style.rs).
+const C = ['#e69f00', '#56b4e9', '#009e73', '#d55e00', '#cc79a7', '#0072b2'];
 
 const sgd = (label, lr, x0, color, extra = {}, schedule = { name: 'constant' }) => ({
   label, x0, optimizer: { name: 'SGD', lr, ...extra }, schedule, color,

@@ -19,6 +19,7 @@
 
 import { h, replace } from './dom.js';
 import { compiledModule } from './wasm.js';
+import { fitCanvas } from './canvas-size.js';
 
 const METHODS = [
   ['hyperband', 'Hyperband'],
@@ -436,14 +437,16 @@ export class SearchCard {
     }
     const pg = this.#host.pg();
     const logY = results.trials.every((r) => r.objective === null || r.objective > 0);
+    // Each canvas is sized at the device pixel ratio just before it is drawn (once shown).
+    const sharp = (canvas) => { fitCanvas(canvas); return canvas; };
     try {
-      pg.draw_search($.trials, 'trials', logY);
-      pg.draw_search($.budgetChart, 'budget', logY);
+      pg.draw_search(sharp($.trials), 'trials', logY);
+      pg.draw_search(sharp($.budgetChart), 'budget', logY);
       $.lr.hidden = !results.pbt;
-      if (results.pbt) pg.draw_search($.lr, 'pbt_lr', true);
+      if (results.pbt) pg.draw_search(sharp($.lr), 'pbt_lr', true);
       const landscape = !!(results.pbt && results.pbt.paths.some((p) => p.length > 0));
       $.populationCanvas.hidden = !landscape;
-      if (landscape) pg.draw_search_population($.populationCanvas);
+      if (landscape) pg.draw_search_population(sharp($.populationCanvas));
     } catch (e) {
       $.summary.textContent = String(e && e.message ? e.message : e);
     }

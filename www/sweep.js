@@ -11,6 +11,7 @@ import { h } from './dom.js';
 import { fmt } from './catalog.js';
 import { num } from './util.js';
 import { CHART_W } from './charts.js';
+import { fitCanvas } from './canvas-size.js';
 
 const SWEEP_FRAME_MS = 8;
 const SWEEP_DEFAULTS = { degree: '1-15', hidden_units: '1, 2, 4, 8, 16, 32' };
@@ -236,6 +237,7 @@ export class SweepCard {
     const pg = this.#ctx.pg();
     if (!this.#sweep || !pg) return;
     try {
+      fitCanvas(this.#$.canvas);
       pg.draw_sweep(this.#$.canvas, this.#$.log.checked);
     } catch (e) {
       console.warn('sweep:', e);

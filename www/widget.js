@@ -63,6 +63,7 @@ export class ConvergencePlayground extends HTMLElement {
   #config = null; // the experiment running now (object)
   #draft = null; // the controls' working copy (may be invalid)
   #selected = 0;
+  #hovered = null; // the run under the pointer (list or picture), drawn in front of the dimmed others
   #speed = '10';
   #prevStates = [];
   #link = new PageLink({
@@ -205,6 +206,8 @@ export class ConvergencePlayground extends HTMLElement {
       kind: () => this.#kind,
       isModel: () => this.#isModel,
       selected: () => this.#selected,
+      hovered: () => this.#hovered,
+      hoverRun: (i) => this.#hoverRun(i),
       get full() { return self.#mode === 'full'; },
       playing: () => this.#loop.playing,
       snapshot: () => this.snapshot(),
@@ -275,7 +278,37 @@ export class ConvergencePlayground extends HTMLElement {
     this.#runs = new RunsList(ctx, this.#$);
     this.#sidebar = new Sidebar(ctx, this.#$, this.shadowRoot, (draft, problem) => this.#landscape.remapStarts(draft, problem));
     this.#landscape.wire();
+    this.#landscape.wireDrawing();
     this.#charts.observe();
+    this.#wireRunHover();
+  }
+
+  /** Hovering a run in the status list or the runs list brings it to the front of every drawing. */
+  #wireRunHover() {
+    const runOf = (target) => {
+      const item = target && target.closest && target.closest('li[data-run], button[data-path$="].select"]');
+      if (!item) return null;
+      if (item.dataset.run !== undefined) return Number(item.dataset.run);
+      const m = /^runs\[(\d+)\]\.select$/.exec(item.dataset.path || '');
+      return m ? Number(m[1]) : null;
+    };
+    this.shadowRoot.addEventListener('pointerover', (e) => {
+      const i = runOf(e.target);
+      if (i !== null) this.#hoverRun(i);
+    });
+    this.shadowRoot.addEventListener('pointerout', (e) => {
+      if (runOf(e.target) !== null && runOf(e.relatedTarget) === null) this.#hoverRun(null);
+    });
+  }
+
+  /** Run `i` (or none: null) is under the pointer: the drawings bring it to the front. */
+  #hoverRun(i) {
+    const next = this.#config && Number.isInteger(i) && i >= 0 && i < this.#config.runs.length ? i : null;
+    if (next === this.#hovered) return;
+    this.#hovered = next;
+    if (!this.#pg) return;
+    this.#drawMain('sync');
+    this.#charts.render('spread');
   }
 
   /* ------------------------------------------------------------ start-up and the engine */

@@ -1,13 +1,31 @@
-//! Curves against the step: loss, learning rate, gradient norm and ||Δw||, one series per
-//! run, with optional log axes, tolerance lines, and markers where a criterion fired (circle)
-//! or a run diverged (red cross). Log axes plot log10 of the value (log10(step + 1) for x)
-//! and label ticks as powers of ten.
+//! Curves against the step (or the epoch, or a resource): loss, learning rate, gradient norm and
+//! ||Δw||, one series per run in its own colour, dash and marker, with optional log axes,
+//! tolerance lines, and the key moments marked and labelled (a criterion fired, the best
+//! validation loss, an early stop: a marker; a divergence: a cross). Log axes plot log10 of the
+//! value (log10(step + 1) for x) and label ticks as powers of ten.
+//!
+//! The layout is computed here (`ChartLayout`): the plot rectangle, the legend's rectangle and
+//! the mapping between canvas x and the step, which the page uses for its hover instead of
+//! copying margins or axis maths. The legend goes into the corner of the plot whose box covers
+//! no data (no point and no line segment); where every corner is taken it goes into a band above
+//! the plot.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::legend::{draw_legend, LegendEntry};
+use super::legend::{Legend, LegendEntry};
+use super::paths::Highlight;
+use super::style::{dimmed, draw_line, draw_marker, drawing_order, Marker};
 use crate::math::{log10, pow};
+
+/// A labelled key moment of a run: a criterion fired, the best validation loss, an early stop.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Moment {
+    /// (step, value) in data units.
+    pub at: (f64, f64),
+    pub label: String,
+}
 
 /// One run's curve.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,19 +33,43 @@ pub struct CurveSeries {
     /// The run label, shown in the legend.
     pub label: String,
     pub color: (u8, u8, u8),
-    /// Drawn dashed (validation curves).
-    pub dashed: bool,
+    /// The dash pattern (None: solid).
+    pub dash: Option<(u32, u32)>,
+    /// The marker of this series' key moments and legend sample.
+    pub marker: Marker,
+    /// The run this series belongs to (for highlighting), if any.
+    pub run: Option<usize>,
     /// (step, value) pairs in step order.
     pub points: Vec<(f64, f64)>,
-    /// Steps where a criterion fired, with the value there.
+    /// Unlabelled markers (a search's trials at each rung).
     pub criterion_markers: Vec<(f64, f64)>,
+    /// Labelled key moments.
+    pub moments: Vec<Moment>,
     /// The step where the run diverged, with the last finite value.
     pub divergence: Option<(f64, f64)>,
+}
+
+impl CurveSeries {
+    /// A solid series without markers.
+    pub fn new(label: String, color: (u8, u8, u8), points: Vec<(f64, f64)>) -> CurveSeries {
+        CurveSeries {
+            label,
+            color,
+            dash: None,
+            marker: Marker::Circle,
+            run: None,
+            points,
+            criterion_markers: Vec::new(),
+            moments: Vec::new(),
+            divergence: None,
+        }
+    }
 }
 
 /// How to draw a chart.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct CurveOptions {
+    /// A title drawn above the plot (empty: none; the page's cards carry their own).
     pub title: String,
     pub log_x: bool,
     pub log_y: bool,
@@ -40,6 +82,68 @@ pub struct CurveOptions {
     /// The x values are counts from 1 (resources), so a log axis plots log10(x), not
     /// log10(x + 1) as for steps counted from 0.
     pub x_from_one: bool,
+    /// Steps per x unit (an epoch's steps when x is in epochs); 0 is read as 1.
+    pub steps_per_x: f64,
+    /// A run drawn in front of the others (and the others dimmed, for a hovered run).
+    pub highlight: Option<Highlight>,
+    /// Draw the legend (tests switch it off to see the data under it).
+    pub no_legend: bool,
+}
+
+/// Where a chart put its parts, in the drawing area's pixels, and its x mapping.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
+pub struct ChartLayout {
+    /// The plot rectangle `[left, top, right, bottom]`.
+    pub plot: [i32; 4],
+    /// The legend's rectangle, if one was drawn.
+    pub legend: Option<[i32; 4]>,
+    /// The legend sits in a band above the plot (no corner was free).
+    pub legend_outside: bool,
+    /// The title's rectangle, if one was drawn.
+    pub title: Option<[i32; 4]>,
+    /// The plotted x range (log10 units on a log axis) and the pixels it maps to.
+    pub x_range: [f64; 2],
+    pub x_pixels: [f64; 2],
+    pub log_x: bool,
+    pub x_from_one: bool,
+    pub steps_per_x: f64,
+    /// Data pixels (points of every series, after decimation) the legend box covers; 0 unless
+    /// no place was free.
+    pub legend_hits: usize,
+    /// The x axis's name.
+    pub x_label: String,
+    /// The key moments labelled on the plot: each label and its rectangle.
+    pub moments: Vec<(String, [i32; 4])>,
+}
+
+/// Derived; numbers, booleans and arrays of numbers only.
+impl crate::json::InfallibleJson for ChartLayout {}
+
+impl ChartLayout {
+    /// The step under canvas x `px` (None outside the plot).
+    pub fn step_at(&self, px: f64) -> Option<f64> {
+        if !(f64::from(self.plot[0]) <= px && px <= f64::from(self.plot[2])) {
+            return None;
+        }
+        let span = self.x_pixels[1] - self.x_pixels[0];
+        if span == 0.0 {
+            return None;
+        }
+        let plotted = self.x_range[0] + (px - self.x_pixels[0]) / span * (self.x_range[1] - self.x_range[0]);
+        let shift = if self.x_from_one { 0.0 } else { 1.0 };
+        let x = if self.log_x { pow(10.0, plotted) - shift } else { plotted };
+        Some(x * if self.steps_per_x > 0.0 { self.steps_per_x } else { 1.0 })
+    }
+
+    /// The canvas x of `step` (may lie outside the plot).
+    pub fn pixel_of_step(&self, step: f64) -> Option<f64> {
+        let x = step / if self.steps_per_x > 0.0 { self.steps_per_x } else { 1.0 };
+        let shift = if self.x_from_one { 0.0 } else { 1.0 };
+        let plotted = if self.log_x { log10(x + shift) } else { x };
+        let span = self.x_range[1] - self.x_range[0];
+        (plotted.is_finite() && span != 0.0)
+            .then(|| self.x_pixels[0] + (plotted - self.x_range[0]) / span * (self.x_pixels[1] - self.x_pixels[0]))
+    }
 }
 
 /// Maps data to plotted coordinates (log10 where asked); None for values a log axis cannot show.
@@ -71,27 +175,92 @@ fn tick_label(value: f64, log: bool) -> String {
     }
 }
 
-/// Draws the chart onto `root`, clearing it first.
+/// Margin around the chart, in pixels.
+const MARGIN: i32 = 6;
+/// Right margin (room for the last x tick label), in pixels.
+const MARGIN_RIGHT: i32 = 18;
+/// Height of the x tick labels and axis name, in pixels.
+const X_LABELS: i32 = 34;
+/// Width of the y tick labels, in pixels.
+const Y_LABELS: i32 = 52;
+/// Height of the title row, in pixels.
+const TITLE_PX: i32 = 20;
+/// Font size of the title, in pixels.
+const TITLE_FONT: u32 = 13;
+/// Font size of a key moment's label, in pixels.
+const MOMENT_FONT: u32 = 10;
+
+/// The plot rectangle for a chart of `width` x `height` with `top` pixels above the plot.
+fn plot_rect(width: i32, height: i32, top: i32) -> [i32; 4] {
+    [MARGIN + Y_LABELS, top, width - MARGIN_RIGHT, height - MARGIN - X_LABELS]
+}
+
+/// Does the segment a-b touch the rectangle `[left, top, right, bottom]`? (Liang–Barsky)
+fn segment_hits(rect: [i32; 4], a: (f64, f64), b: (f64, f64)) -> bool {
+    let view = crate::problem::ViewBox {
+        x: [f64::from(rect[0]), f64::from(rect[2])],
+        y: [f64::from(rect[1]), f64::from(rect[3])],
+    };
+    super::paths::clip_segment(&view, a, b).is_some()
+}
+
+/// Where the legend box goes: the first corner (top right, top left, bottom right, bottom
+/// left) whose box, with a gap of 2 px, touches no data segment or marker, or None.
+pub fn free_corner(
+    plot: [i32; 4],
+    size: (i32, i32),
+    data: &[Vec<(f64, f64)>],
+    marks: &[(f64, f64)],
+) -> Option<[i32; 4]> {
+    let (w, h) = size;
+    let inset = 4;
+    let [l, t, r, b] = plot;
+    let corners = [
+        [r - inset - w, t + inset, r - inset, t + inset + h],
+        [l + inset, t + inset, l + inset + w, t + inset + h],
+        [r - inset - w, b - inset - h, r - inset, b - inset],
+        [l + inset, b - inset - h, l + inset + w, b - inset],
+    ];
+    corners.into_iter().filter(|c| c[0] >= l && c[2] <= r && c[1] >= t && c[3] <= b).find(|c| {
+        let grown = [c[0] - 2, c[1] - 2, c[2] + 2, c[3] + 2];
+        let marked = [c[0] - 8, c[1] - 8, c[2] + 8, c[3] + 8];
+        !data.iter().any(|line| match line.as_slice() {
+            [one] => segment_hits(grown, *one, *one),
+            _ => line.windows(2).any(|s| segment_hits(grown, s[0], s[1])),
+        }) && !marks.iter().any(|m| segment_hits(marked, *m, *m))
+    })
+}
+
+/// Draws the chart onto `root`, clearing it first; returns where its parts went.
 pub fn draw_curves<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     series: &[CurveSeries],
     options: &CurveOptions,
-) -> Result<(), String> {
+) -> Result<ChartLayout, String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
     root.fill(&WHITE).map_err(err)?;
-    let (width, _) = root.dim_in_pixel();
+    let (width, height) = root.dim_in_pixel();
+    let (width, height) = (width as i32, height as i32);
     let plotted: Vec<Vec<(f64, f64)>> = series
         .iter()
         .map(|s| {
             let pts: Vec<(f64, f64)> = s.points.iter().filter_map(|p| transform(options, *p)).collect();
             let range = pts.first().map(|f| f.0).zip(pts.last().map(|l| l.0)).unwrap_or((0.0, 1.0));
-            super::decimate(&pts, range, width as usize)
+            super::decimate(&pts, range, width.max(1) as usize)
         })
         .collect();
     let hlines: Vec<f64> = options.hlines.iter().filter_map(|h| transform(options, (1.0, *h)).map(|p| p.1)).collect();
-    let all = plotted.iter().flatten();
+    let marks_of = |s: &CurveSeries| -> Vec<(f64, f64)> {
+        s.criterion_markers
+            .iter()
+            .copied()
+            .chain(s.moments.iter().map(|m| m.at))
+            .chain(s.divergence)
+            .filter_map(|p| transform(options, p))
+            .collect()
+    };
     let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
-    for p in all {
+    for p in plotted.iter().flatten().chain(series.iter().flat_map(marks_of).collect::<Vec<_>>().iter()) {
         x0 = x0.min(p.0);
         x1 = x1.max(p.0);
         y0 = y0.min(p.1);
@@ -115,19 +284,62 @@ pub fn draw_curves<DB: DrawingBackend>(
         x1 = x0 + 1.0;
     }
     let pad = if y1 > y0 {
-        0.05 * (y1 - y0)
+        0.06 * (y1 - y0)
     } else if y0 != 0.0 {
         0.1 * y0.abs()
     } else {
         1.0
     };
     let (y0, y1) = (y0 - pad, y1 + pad);
+
+    // The layout: title, then the legend in a free corner of the plot or in a band above it.
+    let title_px = if options.title.is_empty() { 0 } else { TITLE_PX };
+    let labelled: Vec<&CurveSeries> = series.iter().filter(|s| !s.label.is_empty()).collect();
+    let legend = if !options.no_legend && (series.len() > 1 || !labelled.is_empty()) {
+        let entries = labelled
+            .iter()
+            .map(|s| LegendEntry {
+                label: s.label.clone(),
+                color: s.color,
+                dash: s.dash,
+                marker: (!s.moments.is_empty() || !s.criterion_markers.is_empty()).then_some(s.marker),
+            })
+            .collect();
+        Some(Legend::measure(root, entries)?)
+    } else {
+        None
+    };
+    let inside_plot = plot_rect(width, height, MARGIN + title_px);
+    let to_pixel = |plot: [i32; 4], p: (f64, f64)| {
+        let fx = (p.0 - x0) / (x1 - x0);
+        let fy = (y1 - p.1) / (y1 - y0);
+        (f64::from(plot[0]) + fx * f64::from(plot[2] - plot[0]), f64::from(plot[1]) + fy * f64::from(plot[3] - plot[1]))
+    };
+    let data_px: Vec<Vec<(f64, f64)>> =
+        plotted.iter().map(|line| line.iter().map(|p| to_pixel(inside_plot, *p)).collect()).collect();
+    let marks_px: Vec<(f64, f64)> = series.iter().flat_map(marks_of).map(|p| to_pixel(inside_plot, p)).collect();
+    let (corner, band) = match &legend {
+        None => (None, 0),
+        Some(l) => match free_corner(inside_plot, l.box_size(), &data_px, &marks_px) {
+            Some(c) => (Some(c), 0),
+            None => (None, l.band_height(width - 2 * MARGIN)),
+        },
+    };
+    let top = MARGIN + title_px + band;
+    let mut layout = ChartLayout {
+        plot: plot_rect(width, height, top),
+        log_x: options.log_x,
+        x_from_one: options.x_from_one,
+        steps_per_x: if options.steps_per_x > 0.0 { options.steps_per_x } else { 1.0 },
+        ..ChartLayout::default()
+    };
+
     let mut chart = ChartBuilder::on(root)
-        .margin(6)
-        .margin_right(18)
-        .caption(&options.title, ("sans-serif", 13))
-        .x_label_area_size(34)
-        .y_label_area_size(52)
+        .margin(MARGIN)
+        .margin_top(top)
+        .margin_right(MARGIN_RIGHT)
+        .x_label_area_size(X_LABELS)
+        .y_label_area_size(Y_LABELS)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
     let (log_x, log_y) = (options.log_x, options.log_y);
@@ -135,23 +347,31 @@ pub fn draw_curves<DB: DrawingBackend>(
     // Ticks within rounding of zero are written 0, not 5.551e-17.
     let y_span = y1 - y0;
     let y_fmt = move |v: &f64| if !log_y && v.abs() < 1e-9 * y_span { "0".to_string() } else { tick_label(*v, log_y) };
+    layout.x_label = match (options.x_label.as_str(), options.log_x) {
+        ("", false) => "step".to_string(),
+        ("", true) => "step (log)".to_string(),
+        (label, true) => format!("{label} (log)"),
+        (label, false) => label.to_string(),
+    };
     chart
         .configure_mesh()
-        .x_desc(match (options.x_label.as_str(), options.log_x) {
-            ("", false) => "step".to_string(),
-            ("", true) => "step (log)".to_string(),
-            (label, _) => label.to_string(),
-        })
+        .x_desc(layout.x_label.as_str())
         .axis_desc_style(("sans-serif", 11))
         .x_labels(6)
         .y_labels(5)
         .label_style(("sans-serif", 11))
         .max_light_lines(0)
-        .bold_line_style(RGBColor(220, 220, 220))
+        .bold_line_style(RGBColor(225, 225, 225))
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .draw()
         .map_err(err)?;
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    layout.plot = [xs.start, ys.start, xs.end, ys.end];
+    let coord = chart.as_coord_spec().clone();
+    let pixel = |p: (f64, f64)| coord.translate(&p);
+    layout.x_range = [x0, x1];
+    layout.x_pixels = [f64::from(pixel((x0, y0)).0), f64::from(pixel((x1, y0)).0)];
     for h in hlines {
         let style = RGBColor(150, 150, 150).stroke_width(1);
         chart.draw_series(DashedLineSeries::new(vec![(x0, h), (x1, h)], 5, 4, style)).map_err(err)?;
@@ -160,27 +380,176 @@ pub fn draw_curves<DB: DrawingBackend>(
         let style = RGBColor(190, 190, 190).stroke_width(1);
         chart.draw_series(DashedLineSeries::new(vec![(v, y0), (v, y1)], 3, 4, style)).map_err(err)?;
     }
-    for (s, pts) in series.iter().zip(&plotted) {
-        let color = RGBColor(s.color.0, s.color.1, s.color.2);
-        if s.dashed {
-            chart.draw_series(DashedLineSeries::new(pts.iter().copied(), 6, 4, color.stroke_width(2))).map_err(err)?;
-        } else {
-            chart.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2))).map_err(err)?;
+
+    // Lines, then markers, in drawing order (a highlighted run last); lines are clipped to the
+    // plot by drawing on the plotting area.
+    let area = chart.plotting_area().strip_coord_spec();
+    let front_series = options.highlight.and_then(|h| series.iter().rposition(|s| s.run == Some(h.run)));
+    let order = drawing_order(series.len(), front_series);
+    let color_of = |s: &CurveSeries| match options.highlight {
+        Some(h) if h.dim_others && s.run != Some(h.run) => dimmed(s.color),
+        _ => s.color,
+    };
+    let (ox, oy) = (layout.plot[0], layout.plot[1]);
+    let local = |p: (f64, f64)| {
+        let (x, y) = pixel(p);
+        (x - ox, y - oy)
+    };
+    for &i in &order {
+        let s = &series[i];
+        let c = color_of(s);
+        let pts: Vec<(i32, i32)> = plotted[i].iter().map(|p| local(*p)).collect();
+        if pts.len() == 1 {
+            area.draw(&Circle::new(pts[0], 2, RGBColor(c.0, c.1, c.2).filled())).map_err(err)?;
         }
-        let markers: Vec<(f64, f64)> = s.criterion_markers.iter().filter_map(|p| transform(options, *p)).collect();
-        chart.draw_series(markers.into_iter().map(|p| Circle::new(p, 5, color.stroke_width(2)))).map_err(err)?;
-        if let Some(p) = s.divergence.and_then(|p| transform(options, p)) {
-            chart.draw_series(std::iter::once(Cross::new(p, 6, RED.stroke_width(3)))).map_err(err)?;
-        }
+        draw_line(&area, &pts, s.dash, RGBColor(c.0, c.1, c.2).stroke_width(2))?;
     }
-    if series.len() > 1 || series.iter().any(|s| !s.label.is_empty()) {
-        let entries: Vec<LegendEntry> = series
+    let mut labels: Vec<[i32; 4]> = Vec::new();
+    let data_on_canvas: Vec<Vec<(f64, f64)>> = plotted
+        .iter()
+        .map(|line| {
+            line.iter()
+                .map(|p| {
+                    let (x, y) = pixel(*p);
+                    (f64::from(x), f64::from(y))
+                })
+                .collect()
+        })
+        .collect();
+    let moment_font: TextStyle = ("sans-serif", MOMENT_FONT).into_font().color(&RGBColor(40, 40, 40));
+    for &i in &order {
+        let s = &series[i];
+        let c = color_of(s);
+        for p in s.criterion_markers.iter().filter_map(|p| transform(options, *p)) {
+            draw_marker(root, s.marker, pixel(p), 4, Some((255, 255, 255)), (c, 2))?;
+        }
+        let mut moments: Vec<((i32, i32), String, bool)> = s
+            .moments
             .iter()
-            .filter(|s| !s.label.is_empty())
-            .map(|s| LegendEntry { label: s.label.clone(), color: s.color, dashed: s.dashed })
+            .filter_map(|m| transform(options, m.at).map(|p| (pixel(p), m.label.clone(), false)))
             .collect();
-        let (xs, ys) = chart.plotting_area().get_pixel_range();
-        draw_legend(root, ((xs.start, ys.start), (xs.end, ys.end)), &entries)?;
+        if let Some(p) = s.divergence.and_then(|p| transform(options, p)) {
+            moments.push((pixel(p), "diverged".into(), true));
+        }
+        for (at, label, diverged) in moments {
+            if diverged {
+                let (x, y) = at;
+                for style in [WHITE.stroke_width(5), RGBColor(c.0, c.1, c.2).stroke_width(3)] {
+                    root.draw(&PathElement::new(vec![(x - 5, y - 5), (x + 5, y + 5)], style)).map_err(err)?;
+                    root.draw(&PathElement::new(vec![(x - 5, y + 5), (x + 5, y - 5)], style)).map_err(err)?;
+                }
+            } else {
+                draw_marker(root, s.marker, at, 5, Some((255, 255, 255)), (c, 2))?;
+            }
+            // The label beside the marker where it covers no data (above, below, right, left),
+            // inside the plot, and only where it overlaps no earlier label.
+            let (tw, th) = root.estimate_text_size(&label, &moment_font).map_err(err)?;
+            let (tw, th) = (tw as i32, th as i32);
+            let [pl, pt, pr, pb] = layout.plot;
+            let fit = |x: i32, y: i32| {
+                [x.clamp(pl + 2, (pr - tw - 2).max(pl + 2)), y.clamp(pt + 1, (pb - th - 1).max(pt + 1))]
+            };
+            let candidates = [
+                fit(at.0 - tw / 2, at.1 - 9 - th),
+                fit(at.0 - tw / 2, at.1 + 9),
+                fit(at.0 + 9, at.1 - th / 2),
+                fit(at.0 - 9 - tw, at.1 - th / 2),
+            ];
+            let covers_data =
+                |r: [i32; 4]| data_on_canvas.iter().any(|line| line.windows(2).any(|w| segment_hits(r, w[0], w[1])));
+            let rects = candidates.map(|[x, y]| [x, y, x + tw, y + th]);
+            let rect = rects.iter().copied().find(|r| !covers_data(*r)).unwrap_or(rects[0]);
+            let overlaps = labels.iter().any(|r| r[0] < rect[2] && rect[0] < r[2] && r[1] < rect[3] && rect[1] < r[3]);
+            if !overlaps {
+                let style = moment_font.pos(Pos::new(HPos::Left, VPos::Top));
+                root.draw_text(&label, &style, (rect[0], rect[1])).map_err(err)?;
+                labels.push(rect);
+                layout.moments.push((label.clone(), rect));
+            }
+        }
     }
-    root.present().map_err(err)
+
+    if !options.title.is_empty() {
+        // The title shrinks (down to 8 px) to fit the chart's width rather than being clipped.
+        let mut size = TITLE_FONT;
+        let mut font: TextStyle = ("sans-serif", size).into_font().color(&BLACK);
+        let (mut tw, mut th) = root.estimate_text_size(&options.title, &font).map_err(err)?;
+        while tw as i32 > width - 2 * MARGIN && size > 8 {
+            size -= 1;
+            font = ("sans-serif", size).into_font().color(&BLACK);
+            (tw, th) = root.estimate_text_size(&options.title, &font).map_err(err)?;
+        }
+        let x = ((width - tw as i32) / 2).max(MARGIN);
+        root.draw_text(&options.title, &font.pos(Pos::new(HPos::Left, VPos::Top)), (x, MARGIN)).map_err(err)?;
+        layout.title = Some([x, MARGIN, x + tw as i32, MARGIN + th as i32]);
+    }
+    if let Some(legend) = &legend {
+        let (w, h) = legend.box_size();
+        match corner {
+            Some(c) => {
+                legend.draw_box(root, (c[0], c[1]))?;
+                layout.legend = Some([c[0], c[1], c[0] + w, c[1] + h]);
+            }
+            None => {
+                let origin = (MARGIN, MARGIN + title_px);
+                legend.draw_band(root, origin, width - 2 * MARGIN)?;
+                layout.legend = Some([origin.0, origin.1, width - MARGIN, origin.1 + band]);
+                layout.legend_outside = true;
+            }
+        }
+    }
+    if let Some(l) = layout.legend {
+        layout.legend_hits = plotted
+            .iter()
+            .flatten()
+            .map(|p| pixel(*p))
+            .filter(|(x, y)| l[0] <= *x && *x <= l[2] && l[1] <= *y && *y <= l[3])
+            .count();
+    }
+    root.present().map_err(err)?;
+    Ok(layout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_takes_a_free_corner_or_none() {
+        let plot = [0, 0, 100, 100];
+        // A line along the top edge: the top corners are taken, the bottom right is free.
+        let top = vec![vec![(0.0, 5.0), (100.0, 5.0)]];
+        assert_eq!(free_corner(plot, (30, 20), &top, &[]), Some([66, 76, 96, 96]));
+        // A diagonal from the top left to the bottom right leaves the top right free.
+        let diagonal = vec![vec![(0.0, 0.0), (100.0, 100.0)]];
+        assert_eq!(free_corner(plot, (30, 20), &diagonal, &[]), Some([66, 4, 96, 24]));
+        // Lines along every edge: no corner is free.
+        let frame = vec![vec![(0.0, 5.0), (100.0, 5.0)], vec![(0.0, 95.0), (100.0, 95.0)]];
+        assert_eq!(free_corner(plot, (30, 20), &frame, &[]), None);
+        // A marker near the top right corner takes it.
+        assert_eq!(free_corner(plot, (30, 20), &[], &[(90.0, 30.0)]), Some([4, 4, 34, 24]));
+    }
+
+    #[test]
+    fn step_and_pixel_mappings_invert_each_other() {
+        let linear = ChartLayout {
+            plot: [58, 6, 382, 160],
+            x_range: [0.0, 500.0],
+            x_pixels: [58.0, 382.0],
+            steps_per_x: 1.0,
+            ..ChartLayout::default()
+        };
+        let px = linear.pixel_of_step(250.0).unwrap_or(f64::NAN);
+        assert_eq!(px, 220.0);
+        assert_eq!(linear.step_at(px), Some(250.0));
+        assert_eq!(linear.step_at(20.0), None);
+        let log = ChartLayout { log_x: true, x_range: [0.0, 3.0], ..linear.clone() };
+        let px = log.pixel_of_step(99.0).unwrap_or(f64::NAN);
+        assert!((px - (58.0 + 324.0 * 2.0 / 3.0)).abs() < 1e-9);
+        assert!((log.step_at(px).unwrap_or(f64::NAN) - 99.0).abs() < 1e-9);
+        // x in epochs of 10 steps: pixel of step 100 is that of epoch 10.
+        let epochs = ChartLayout { steps_per_x: 10.0, x_range: [0.0, 50.0], ..linear };
+        assert_eq!(epochs.pixel_of_step(100.0), Some(58.0 + 324.0 * 10.0 / 50.0));
+        assert_eq!(epochs.step_at(58.0 + 324.0 * 10.0 / 50.0), Some(100.0));
+    }
 }

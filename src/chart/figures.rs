@@ -7,11 +7,11 @@ use plotters::prelude::*;
 
 #[cfg(not(target_arch = "wasm32"))]
 use super::curves::draw_curves;
-use super::curves::{CurveOptions, CurveSeries};
+use super::curves::{CurveOptions, CurveSeries, Moment};
 #[cfg(not(target_arch = "wasm32"))]
 use super::paths::draw_paths;
 use super::paths::PathSeries;
-use super::{parse_color, run_color};
+use super::style::{run_style, RunStyle, DASHES};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::problem::ViewBox;
 use crate::run::history::TracePoint;
@@ -24,15 +24,24 @@ pub const CHART_KINDS: [&str; 4] = ["loss", "lr", "grad_norm", "delta_norm"];
 /// and accuracy, per evaluation.
 pub const MODEL_CHART_KINDS: [&str; 2] = ["train_val", "accuracy"];
 
+/// Each run's style: colour, dash pattern and marker. With more runs than dash patterns every
+/// line is solid: the patterns would repeat, so they no longer tell runs apart, and each dash is
+/// a stroke of its own (16 dashed runs cost 2.5 times as much to draw as solid ones).
+pub fn styles(session: &Session) -> Vec<RunStyle> {
+    let runs = &session.experiment().runs;
+    let dashed = runs.len() <= DASHES.len();
+    runs.iter()
+        .enumerate()
+        .map(|(i, rc)| {
+            let style = run_style(rc.color.as_deref(), i);
+            RunStyle { dash: if dashed { style.dash } else { None }, ..style }
+        })
+        .collect()
+}
+
 /// Each run's color as RGB.
 pub fn colors(session: &Session) -> Vec<(u8, u8, u8)> {
-    session
-        .experiment()
-        .runs
-        .iter()
-        .enumerate()
-        .map(|(i, rc)| parse_color(&run_color(rc.color.as_deref(), i)))
-        .collect()
+    styles(session).iter().map(|s| s.color).collect()
 }
 
 /// Each run's path through the landscape.
@@ -41,13 +50,13 @@ pub fn path_series(session: &Session) -> Vec<PathSeries> {
     session
         .runs()
         .iter()
-        .zip(colors(session))
-        .map(|(run, color)| {
+        .zip(styles(session))
+        .map(|(run, style)| {
             let mut points: Vec<(f64, f64)> = run.history().points().map(|p| (p.xy[0], p.xy[1])).collect();
             let current = first_two(run.params());
             points.push(current);
             PathSeries {
-                color,
+                style,
                 points,
                 current,
                 start: first_two(run.x0()),
@@ -56,6 +65,30 @@ pub fn path_series(session: &Session) -> Vec<PathSeries> {
             }
         })
         .collect()
+}
+
+/// Steps per epoch of a model trained on data (the x axis of its charts is in epochs); 1 for
+/// every other problem (the x axis is the step).
+pub fn steps_per_epoch(session: &Session) -> f64 {
+    match session.problem() {
+        crate::problem::Problem::Model(m) => {
+            let (n, batch) = (m.train.len().max(1), m.batch_size().max(1));
+            n.div_ceil(batch) as f64
+        }
+        _ => 1.0,
+    }
+}
+
+/// The short label of a criterion's marker on a chart.
+fn moment_label(criterion: crate::run::monitor::Criterion) -> &'static str {
+    use crate::run::monitor::Criterion;
+    match criterion {
+        Criterion::LossPlateau => "plateau",
+        Criterion::ParamChange => "‖Δw‖ < tol",
+        Criterion::GradNorm => "‖∇f‖ < tol",
+        Criterion::TargetLoss => "target",
+        Criterion::EarlyStopping => "early stop",
+    }
 }
 
 /// The curves of one chart kind with its options; `smoothing` in [0, 1) smooths the loss by
@@ -85,11 +118,13 @@ pub fn curve_series(
         "grad_norm" => p.grad_norm,
         _ => p.delta_norm,
     };
+    let steps_per_x = steps_per_epoch(session);
     let series = session
         .runs()
         .iter()
-        .zip(colors(session))
-        .map(|(run, color)| {
+        .zip(styles(session))
+        .enumerate()
+        .map(|(index, (run, style))| {
             let mut ema: Option<f64> = None;
             let points: Vec<(f64, f64)> = run
                 .history()
@@ -101,25 +136,47 @@ pub fn curve_series(
                         _ => v,
                     };
                     ema = Some(smoothed);
-                    (p.step as f64, smoothed)
+                    (p.step as f64 / steps_per_x, smoothed)
                 })
                 .collect();
-            let criterion_markers = run
+            let moments = run
                 .monitor()
                 .fired()
-                .filter_map(|(_, s)| run.history().points().find(|p| p.step >= s).map(|p| (p.step as f64, value(p))))
+                .filter_map(|(criterion, s)| {
+                    let p = run.history().points().find(|p| p.step >= s)?;
+                    Some(Moment { at: (p.step as f64 / steps_per_x, value(p)), label: moment_label(criterion).into() })
+                })
                 .collect();
             let divergence = match run.status() {
                 Status::Diverged { at_step, .. } => {
                     let last_finite = points.iter().rev().find(|p| p.1.is_finite()).map_or(0.0, |p| p.1);
-                    Some((at_step as f64, last_finite))
+                    Some((at_step as f64 / steps_per_x, last_finite))
                 }
                 _ => None,
             };
-            CurveSeries { label: run.label().to_string(), color, dashed: false, points, criterion_markers, divergence }
+            CurveSeries {
+                dash: style.dash,
+                marker: style.marker,
+                run: Some(index),
+                moments,
+                divergence,
+                ..CurveSeries::new(run.label().to_string(), style.color, points)
+            }
         })
         .collect();
-    Ok((series, CurveOptions { title: title.into(), log_x, log_y, hlines, ..CurveOptions::default() }))
+    let x_label = if matches!(session.problem(), crate::problem::Problem::Model(_)) { "epoch" } else { "" };
+    Ok((
+        series,
+        CurveOptions {
+            title: title.into(),
+            log_x,
+            log_y,
+            hlines,
+            x_label: x_label.into(),
+            steps_per_x,
+            ..CurveOptions::default()
+        },
+    ))
 }
 
 /// The complexity sweep as curves: final training (solid) and validation (dashed) loss
@@ -132,19 +189,15 @@ pub fn sweep_series(sweep: &crate::analysis::sweep::Sweep, log_y: bool) -> (Vec<
             .map(|p| (f64::from(p.value), if validation { p.validation_loss } else { p.train_loss }))
             .collect()
     };
-    let line = |label: &str, dashed: bool, color: (u8, u8, u8)| CurveSeries {
-        label: label.into(),
-        color,
-        dashed,
-        points: pick(dashed),
-        criterion_markers: Vec::new(),
-        divergence: None,
+    let line = |label: &str, validation: bool, index: usize| {
+        let style = run_style(None, index);
+        CurveSeries { dash: style.dash, ..CurveSeries::new(label.into(), style.color, pick(validation)) }
     };
     let x_label = match sweep.parameter() {
         crate::analysis::sweep::SweepParameter::Degree => "polynomial degree",
         crate::analysis::sweep::SweepParameter::HiddenUnits => "hidden units per layer",
     };
-    let series = vec![line("training", false, (31, 119, 180)), line("validation", true, (214, 39, 40))];
+    let series = vec![line("training", false, 0), line("validation", true, 1)];
     let options = CurveOptions {
         title: "final loss vs model complexity".into(),
         log_x: false,
@@ -159,8 +212,9 @@ pub fn sweep_series(sweep: &crate::analysis::sweep::Sweep, log_y: bool) -> (Vec<
 /// and an early stop are marked on the validation curve.
 fn evaluation_series(session: &Session, kind: &str, log_x: bool, log_y: bool) -> (Vec<CurveSeries>, CurveOptions) {
     let accuracy = kind == "accuracy";
+    let steps_per_x = steps_per_epoch(session);
     let mut series = Vec::new();
-    for (run, color) in session.runs().iter().zip(colors(session)) {
+    for (index, (run, style)) in session.runs().iter().zip(styles(session)).enumerate() {
         let pick = |validation: bool| -> Vec<(f64, f64)> {
             run.evaluations()
                 .points()
@@ -171,37 +225,42 @@ fn evaluation_series(session: &Session, kind: &str, log_x: bool, log_y: bool) ->
                         (true, false) => e.train_accuracy,
                         (true, true) => e.validation_accuracy,
                     };
-                    (e.step as f64, v)
+                    (e.step as f64 / steps_per_x, v)
                 })
                 .collect()
         };
         let validation = pick(true);
-        let mut markers = Vec::new();
+        let mut moments = Vec::new();
         if let Some((best, loss)) = run.monitor().best_validation() {
             if !accuracy {
-                markers.push((best as f64, loss));
+                moments.push(Moment { at: (best as f64 / steps_per_x, loss), label: "best validation".into() });
             }
         }
         if let Some((_, s)) = run.monitor().fired().find(|(c, _)| *c == crate::run::monitor::Criterion::EarlyStopping) {
-            if let Some(p) = validation.iter().find(|p| p.0 >= s as f64) {
-                markers.push(*p);
+            if let Some(p) = validation.iter().find(|p| p.0 >= s as f64 / steps_per_x) {
+                moments.push(Moment { at: *p, label: "early stop".into() });
             }
         }
+        let divergence = match run.status() {
+            Status::Diverged { at_step, .. } => {
+                let train = pick(false);
+                let last_finite = train.iter().rev().find(|p| p.1.is_finite()).map_or(0.0, |p| p.1);
+                Some((at_step as f64 / steps_per_x, last_finite))
+            }
+            _ => None,
+        };
         series.push(CurveSeries {
-            label: format!("{} train", run.label()),
-            color,
-            dashed: false,
-            points: pick(false),
-            criterion_markers: Vec::new(),
-            divergence: None,
+            marker: style.marker,
+            run: Some(index),
+            divergence,
+            ..CurveSeries::new(format!("{} training", run.label()), style.color, pick(false))
         });
         series.push(CurveSeries {
-            label: format!("{} validation", run.label()),
-            color,
-            dashed: true,
-            points: validation,
-            criterion_markers: markers,
-            divergence: None,
+            dash: Some((6, 4)),
+            marker: style.marker,
+            run: Some(index),
+            moments,
+            ..CurveSeries::new(format!("{} validation", run.label()), style.color, validation)
         });
     }
     let title = if accuracy {
@@ -209,7 +268,15 @@ fn evaluation_series(session: &Session, kind: &str, log_x: bool, log_y: bool) ->
     } else {
         "loss (solid: training, dashed: validation)"
     };
-    (series, CurveOptions { title: title.into(), log_x, log_y: log_y && !accuracy, ..CurveOptions::default() })
+    let options = CurveOptions {
+        title: title.into(),
+        log_x,
+        log_y: log_y && !accuracy,
+        x_label: "epoch".into(),
+        steps_per_x,
+        ..CurveOptions::default()
+    };
+    (series, options)
 }
 
 /// The landscape as SVG (native only): a coarse heatmap (one rectangle per cell, fine for a file), the paths
@@ -217,7 +284,7 @@ fn evaluation_series(session: &Session, kind: &str, log_x: bool, log_y: bool) ->
 #[cfg(not(target_arch = "wasm32"))]
 pub fn landscape_svg(session: &Session, view: ViewBox, size: u32) -> Result<String, String> {
     const CELLS: usize = 80;
-    let rgba = super::heatmap::landscape_rgba(session.problem(), view, CELLS, CELLS);
+    let rgba = super::heatmap::landscape_rgba(session.problem(), view, CELLS, CELLS, 1.0);
     let mut svg = String::new();
     {
         let root = plotters_svg::SVGBackend::with_string(&mut svg, (size, size)).into_drawing_area();
@@ -233,7 +300,7 @@ pub fn landscape_svg(session: &Session, view: ViewBox, size: u32) -> Result<Stri
                 root.draw(&Rectangle::new([(x0, y0), (x1, y1)], color.filled())).map_err(|e| format!("{e:?}"))?;
             }
         }
-        draw_paths(&root, view, &path_series(session), &session.problem().known_minima())?;
+        draw_paths(&root, view, &path_series(session), &session.problem().known_minima(), None)?;
     }
     Ok(svg)
 }

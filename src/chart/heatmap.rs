@@ -3,8 +3,11 @@
 //! Drawing one rectangle per cell through plotters costs 80-200 ms at 200x200; the same image
 //! computed here and put with `putImageData` costs a few ms, and is cached per problem, view
 //! and size. Color encodes `ln(f - f_min + delta)` (delta = 1e-4 of the range), normalised to
-//! [0, 1] and mapped through a viridis-like ramp; a pixel whose quantised level (16 levels)
-//! differs from its right or lower neighbour is darkened, which draws the contour lines.
+//! [0, 1] and mapped through a viridis-like ramp. The contour lines (16 levels) are drawn
+//! anti-aliased: with L = 16 u the level field, a pixel's distance to the nearest line is
+//! about |L - round(L)| / |grad L| pixels (grad L by central differences between neighbour
+//! pixels), and the pixel is darkened by its coverage of a line `line_px` wide, so the lines
+//! are smooth curves rather than the stair steps of quantised levels.
 
 use crate::math::ln;
 use crate::problem::{Problem, ViewBox};
@@ -50,8 +53,15 @@ pub fn sample(problem: &Problem, view: ViewBox, width: usize, height: usize) -> 
     values
 }
 
-/// The RGBA image (width * height * 4 bytes) of the landscape.
-pub fn landscape_rgba(problem: &Problem, view: ViewBox, width: usize, height: usize) -> Vec<u8> {
+/// Width of the contour lines in CSS pixels.
+pub const LINE_CSS_PX: f64 = 1.2;
+
+/// How much a contour line darkens the colour under it.
+const LINE_DARKNESS: f64 = 0.45;
+
+/// The RGBA image (width * height * 4 bytes) of the landscape, with contour lines `line_px`
+/// pixels wide.
+pub fn landscape_rgba(problem: &Problem, view: ViewBox, width: usize, height: usize, line_px: f64) -> Vec<u8> {
     let values = sample(problem, view, width, height);
     let finite = values.iter().copied().filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
@@ -62,24 +72,64 @@ pub fn landscape_rgba(problem: &Problem, view: ViewBox, width: usize, height: us
     let span = if top > bottom { top - bottom } else { 1.0 };
     let levels: Vec<f64> =
         values.iter().map(|v| if v.is_finite() { (ln(v - lo + delta) - bottom) / span } else { 1.0 }).collect();
-    let bucket = |u: f64| (u * LEVELS).floor() as i64;
+    let level = |i: usize| levels[i] * LEVELS;
     let mut image = vec![0u8; width * height * 4];
     for row in 0..height {
         for col in 0..width {
             let i = row * width + col;
-            let [mut r, mut g, mut b] = ramp(levels[i]);
-            let here = bucket(levels[i]);
-            let right = if col + 1 < width { bucket(levels[i + 1]) } else { here };
-            let below = if row + 1 < height { bucket(levels[i + width]) } else { here };
-            if here != right || here != below {
-                r = (f64::from(r) * 0.55) as u8;
-                g = (f64::from(g) * 0.55) as u8;
-                b = (f64::from(b) * 0.55) as u8;
-            }
-            image[i * 4..i * 4 + 4].copy_from_slice(&[r, g, b, 255]);
+            let [r, g, b] = ramp(levels[i]);
+            let (left, right) = (if col > 0 { i - 1 } else { i }, if col + 1 < width { i + 1 } else { i });
+            let (up, down) = (if row > 0 { i - width } else { i }, if row + 1 < height { i + width } else { i });
+            let gx = (level(right) - level(left)) / (right - left).max(1) as f64;
+            let gy = (level(down) - level(up)) / ((down - up) / width.max(1)).max(1) as f64;
+            let slope = (gx * gx + gy * gy).sqrt();
+            let here = level(i);
+            let off = (here - (here + 0.5).floor()).abs();
+            let distance = if slope > 0.0 { off / slope } else { f64::INFINITY };
+            let coverage = (0.5 * line_px + 0.5 - distance).clamp(0.0, 1.0);
+            let shade = 1.0 - LINE_DARKNESS * if coverage.is_finite() { coverage } else { 0.0 };
+            let dark = |c: u8| (f64::from(c) * shade + 0.5) as u8;
+            image[i * 4..i * 4 + 4].copy_from_slice(&[dark(r), dark(g), dark(b), 255]);
         }
     }
     image
+}
+
+/// An RGBA image of `width` x `height` stretched to `to_width` x `to_height` by bilinear
+/// interpolation between pixel centres (edges clamped): the heatmap is computed at the canvas's
+/// CSS resolution, whose cost grows with its area, and stretched once to the device pixels.
+pub fn stretch_rgba(rgba: &[u8], width: usize, height: usize, to_width: usize, to_height: usize) -> Vec<u8> {
+    if (width, height) == (to_width, to_height) || width == 0 || height == 0 || rgba.len() < width * height * 4 {
+        return rgba.to_vec();
+    }
+    // The source coordinate of a target pixel centre, split into a cell and a fraction.
+    let axis = |to: usize, from: usize| -> Vec<(usize, usize, f64)> {
+        (0..to)
+            .map(|i| {
+                let x = ((i as f64 + 0.5) * from as f64 / to as f64 - 0.5).clamp(0.0, (from - 1) as f64);
+                let lo = x.floor() as usize;
+                (lo, (lo + 1).min(from - 1), x - lo as f64)
+            })
+            .collect()
+    };
+    let (xs, ys) = (axis(to_width, width), axis(to_height, height));
+    let mut out = vec![0u8; to_width * to_height * 4];
+    // Flat loops over slices: the size-optimised wasm build inlines no closures.
+    let mut o = 0;
+    for &(y0, y1, fy) in &ys {
+        let (top_row, bottom_row) = (y0 * width * 4, y1 * width * 4);
+        for &(x0, x1, fx) in &xs {
+            let (a, b) = (top_row + x0 * 4, top_row + x1 * 4);
+            let (c, d) = (bottom_row + x0 * 4, bottom_row + x1 * 4);
+            for k in 0..4 {
+                let top = f64::from(rgba[a + k]) + (f64::from(rgba[b + k]) - f64::from(rgba[a + k])) * fx;
+                let bottom = f64::from(rgba[c + k]) + (f64::from(rgba[d + k]) - f64::from(rgba[c + k])) * fx;
+                out[o + k] = (top + (bottom - top) * fy + 0.5) as u8;
+            }
+            o += 4;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -91,7 +141,7 @@ mod tests {
     fn bowl_is_dark_in_the_middle_and_bright_at_the_corner() {
         let problem = ProblemConfig::Quadratic { a: 1.0, b: 1.0 }.build();
         let view = ViewBox { x: [-1.0, 1.0], y: [-1.0, 1.0] };
-        let image = landscape_rgba(&problem, view, 21, 21);
+        let image = landscape_rgba(&problem, view, 21, 21, 1.0);
         let pixel = |row: usize, col: usize| -> u32 {
             let i = (row * 21 + col) * 4;
             u32::from(image[i]) + u32::from(image[i + 1]) + u32::from(image[i + 2])
@@ -99,5 +149,45 @@ mod tests {
         assert!(pixel(10, 10) < pixel(0, 0), "centre {} corner {}", pixel(10, 10), pixel(0, 0));
         assert_eq!(image.len(), 21 * 21 * 4);
         assert!(image.chunks(4).all(|p| p[3] == 255));
+    }
+
+    #[test]
+    fn stretching_doubles_an_image_smoothly() {
+        // Two pixels, black and white, stretched to four: the ends keep their colours and the
+        // middle two are in between.
+        let rgba = [0, 0, 0, 255, 200, 200, 200, 255];
+        let out = stretch_rgba(&rgba, 2, 1, 4, 1);
+        let reds: Vec<u8> = out.chunks(4).map(|p| p[0]).collect();
+        assert_eq!(reds, vec![0, 50, 150, 200]);
+        assert!(out.chunks(4).all(|p| p[3] == 255));
+        assert_eq!(stretch_rgba(&rgba, 2, 1, 2, 1), rgba.to_vec());
+    }
+
+    #[test]
+    fn contour_lines_are_smooth_and_thin() {
+        // A bowl seen off centre: its contours are arcs. Pixels near a line are darkened by how
+        // much of the line covers them, so intermediate shades appear (quantised levels gave
+        // only two: untouched and fully darkened).
+        let problem = ProblemConfig::Quadratic { a: 1.0, b: 1.0 }.build();
+        let view = ViewBox { x: [0.5, 3.0], y: [0.5, 3.0] };
+        let (w, h) = (200, 200);
+        let image = landscape_rgba(&problem, view, w, h, 1.2);
+        let values = sample(&problem, view, w, h);
+        let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, u), v| (l.min(*v), u.max(*v)));
+        let delta = (hi - lo) * 1e-4 + f64::MIN_POSITIVE;
+        let span = ln(hi - lo + delta) - ln(delta);
+        let mut shades = std::collections::BTreeSet::new();
+        for row in 0..h {
+            for col in 0..w {
+                let i = row * w + col;
+                let u = (ln(values[i] - lo + delta) - ln(delta)) / span;
+                let expected = ramp(u);
+                let got = [image[i * 4], image[i * 4 + 1], image[i * 4 + 2]];
+                let ratio = f64::from(got[1]) / f64::from(expected[1].max(1));
+                shades.insert((ratio * 20.0).round() as i64);
+            }
+        }
+        // Several intermediate shades between untouched (20) and fully darkened (11): anti-aliasing.
+        assert!(shades.iter().filter(|s| **s > 11 && **s < 20).count() >= 3, "shades {shades:?}");
     }
 }

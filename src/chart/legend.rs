@@ -1,4 +1,6 @@
-//! A chart legend drawn with the backend's own text measurement.
+//! A chart legend drawn with the backend's own text measurement, as a box (one row per entry,
+//! placed by `curves.rs` in a corner of the plot that covers no data) or as a band above the
+//! plot (entries side by side, wrapped), where no corner is free.
 //!
 //! plotters' series labels measure their text through `FontDesc::box_size`, which in the
 //! browser writes `style` attributes on DOM spans (a strict CSP refuses them) and panics when
@@ -11,59 +13,131 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// One legend row: a line sample and its label.
+use super::style::{draw_line, draw_marker, Marker};
+
+/// One legend entry: a line sample (with the run's dash and marker) and its label.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LegendEntry {
     pub label: String,
     pub color: (u8, u8, u8),
-    /// The sample is drawn dashed (validation curves).
-    pub dashed: bool,
+    /// The sample's dash pattern (None: solid).
+    pub dash: Option<(u32, u32)>,
+    /// The marker drawn on the sample, if the series has one.
+    pub marker: Option<Marker>,
 }
 
 /// Font size of legend labels, in pixels.
-const FONT_PX: u32 = 11;
+pub const FONT_PX: u32 = 11;
 /// Length of a line sample, in pixels.
-const SAMPLE_PX: i32 = 16;
+const SAMPLE_PX: i32 = 20;
 /// Padding inside the box and between a sample and its label, in pixels.
 const PAD_PX: i32 = 4;
+/// Height of one row, in pixels.
+const ROW_PX: i32 = FONT_PX as i32 + PAD_PX;
 
-/// Draws `entries` in a box in the upper-right corner of `plot` (a pixel rectangle of `root`,
-/// `((left, top), (right, bottom))`), one row each.
-pub fn draw_legend<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    plot: ((i32, i32), (i32, i32)),
-    entries: &[LegendEntry],
-) -> Result<(), String> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing the legend failed: {e}");
-    let font: TextStyle = ("sans-serif", FONT_PX).into_font().color(&BLACK);
-    let mut text_width = 0;
-    for entry in entries {
-        let (w, _) = root.estimate_text_size(&entry.label, &font).map_err(err)?;
-        text_width = text_width.max(w as i32);
-    }
-    let row = FONT_PX as i32 + PAD_PX;
-    let width = PAD_PX + SAMPLE_PX + PAD_PX + text_width + PAD_PX;
-    let height = PAD_PX + row * entries.len() as i32;
-    let ((_, top), (right, _)) = plot;
-    let (x0, y0) = (right - width - PAD_PX, top + PAD_PX);
-    root.draw(&Rectangle::new([(x0, y0), (x0 + width, y0 + height)], WHITE.mix(0.85).filled())).map_err(err)?;
-    root.draw(&Rectangle::new([(x0, y0), (x0 + width, y0 + height)], RGBColor(200, 200, 200))).map_err(err)?;
-    let anchored = font.pos(Pos::new(HPos::Left, VPos::Center));
-    for (i, entry) in entries.iter().enumerate() {
-        let y = y0 + PAD_PX + row * i as i32 + row / 2 - PAD_PX / 2;
-        let sx = x0 + PAD_PX;
-        let color = RGBColor(entry.color.0, entry.color.1, entry.color.2);
-        if entry.dashed {
-            root.draw(&PathElement::new(vec![(sx, y), (sx + 6, y)], color.stroke_width(2))).map_err(err)?;
-            root.draw(&PathElement::new(vec![(sx + 10, y), (sx + SAMPLE_PX, y)], color.stroke_width(2)))
-                .map_err(err)?;
-        } else {
-            root.draw(&PathElement::new(vec![(sx, y), (sx + SAMPLE_PX, y)], color.stroke_width(2))).map_err(err)?;
+/// A measured legend: the width of each entry (sample and label).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Legend {
+    pub entries: Vec<LegendEntry>,
+    widths: Vec<i32>,
+}
+
+impl Legend {
+    /// Measures `entries` with the backend's text metrics.
+    pub fn measure<DB: DrawingBackend>(
+        root: &DrawingArea<DB, Shift>,
+        entries: Vec<LegendEntry>,
+    ) -> Result<Legend, String> {
+        let font: TextStyle = ("sans-serif", FONT_PX).into_font().color(&BLACK);
+        let mut widths = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            let (w, _) = root
+                .estimate_text_size(&entry.label, &font)
+                .map_err(|e| format!("measuring the legend failed: {e}"))?;
+            widths.push(SAMPLE_PX + PAD_PX + w as i32);
         }
-        root.draw_text(&entry.label, &anchored, (sx + SAMPLE_PX + PAD_PX, y)).map_err(err)?;
+        Ok(Legend { entries, widths })
     }
-    Ok(())
+
+    /// The size of the box form: one row per entry.
+    pub fn box_size(&self) -> (i32, i32) {
+        let widest = self.widths.iter().copied().max().unwrap_or(0);
+        (2 * PAD_PX + widest, PAD_PX + ROW_PX * self.entries.len() as i32)
+    }
+
+    /// Where each entry goes in the band form within `max_width`, relative to the band's
+    /// top-left corner, and the band's height.
+    fn flow(&self, max_width: i32) -> (Vec<(i32, i32)>, i32) {
+        let (mut x, mut y) = (PAD_PX, PAD_PX);
+        let mut at = Vec::with_capacity(self.widths.len());
+        for &w in &self.widths {
+            if x > PAD_PX && x + w > max_width - PAD_PX {
+                x = PAD_PX;
+                y += ROW_PX;
+            }
+            at.push((x, y));
+            x += w + 3 * PAD_PX;
+        }
+        (at, if self.entries.is_empty() { 0 } else { y + ROW_PX })
+    }
+
+    /// The height of the band form within `max_width`.
+    pub fn band_height(&self, max_width: i32) -> i32 {
+        self.flow(max_width).1
+    }
+
+    /// Draws the box form with its top-left corner at `origin`.
+    pub fn draw_box<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        origin: (i32, i32),
+    ) -> Result<(), String> {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing the legend failed: {e}");
+        let (w, h) = self.box_size();
+        let (x0, y0) = origin;
+        root.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], WHITE.mix(0.9).filled())).map_err(err)?;
+        root.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], RGBColor(200, 200, 200))).map_err(err)?;
+        for (i, entry) in self.entries.iter().enumerate() {
+            draw_entry(root, (x0 + PAD_PX, y0 + PAD_PX + ROW_PX * i as i32), entry)?;
+        }
+        Ok(())
+    }
+
+    /// Draws the band form at `origin`, within `max_width`.
+    pub fn draw_band<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        origin: (i32, i32),
+        max_width: i32,
+    ) -> Result<(), String> {
+        let (at, _) = self.flow(max_width);
+        for (entry, (dx, dy)) in self.entries.iter().zip(at) {
+            draw_entry(root, (origin.0 + dx, origin.1 + dy), entry)?;
+        }
+        Ok(())
+    }
+}
+
+/// Draws one entry with its row's top-left corner at `at`.
+fn draw_entry<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    entry: &LegendEntry,
+) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing the legend failed: {e}");
+    let (sx, top) = at;
+    let y = top + ROW_PX / 2 - PAD_PX / 2;
+    let color = RGBColor(entry.color.0, entry.color.1, entry.color.2);
+    draw_line(
+        root,
+        &[(sx, y), (sx + SAMPLE_PX, y)],
+        entry.dash.map(|(on, off)| (on.min(6), off.min(3))),
+        color.stroke_width(2),
+    )?;
+    if let Some(marker) = entry.marker {
+        draw_marker(root, marker, (sx + SAMPLE_PX / 2, y), 3, Some(entry.color), (entry.color, 1))?;
+    }
+    let font: TextStyle = ("sans-serif", FONT_PX).into_font().color(&BLACK);
+    let anchored = font.pos(Pos::new(HPos::Left, VPos::Center));
+    root.draw_text(&entry.label, &anchored, (sx + SAMPLE_PX + PAD_PX, y)).map_err(err)
 }

@@ -9,10 +9,9 @@ pub mod legend;
 pub mod model_view;
 pub mod paths;
 pub mod search;
+pub mod style;
 
-/// The default run colors (matplotlib's tab10).
-pub const PALETTE: [&str; 10] =
-    ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+pub use style::{run_color, PALETTE};
 
 /// Parses `#rrggbb` (falls back to grey for anything else; configs are validated earlier).
 pub fn parse_color(text: &str) -> (u8, u8, u8) {
@@ -23,11 +22,6 @@ pub fn parse_color(text: &str) -> (u8, u8, u8) {
     } else {
         (128, 128, 128)
     }
-}
-
-/// The color of run `index`, from its config or the palette.
-pub fn run_color(config: Option<&str>, index: usize) -> String {
-    config.map(str::to_string).unwrap_or_else(|| PALETTE[index % PALETTE.len()].to_string())
 }
 
 /// Keeps about two points per pixel column: each column's minimum and maximum, in x order,

@@ -298,9 +298,8 @@ pub fn draw_model<DB: DrawingBackend>(
     }
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(root)
-        .margin(6)
+        .margin(10)
         .margin_right(14)
-        .caption("fitted curve (filled: training, hollow: validation; dashed: true function)", ("sans-serif", 12))
         .x_label_area_size(24)
         .y_label_area_size(40)
         .build_cartesian_2d(view.x[0]..view.x[1], view.y[0]..view.y[1])

@@ -21,7 +21,7 @@ fn palette(index: usize) -> (u8, u8, u8) {
 }
 
 fn line(label: String, color: (u8, u8, u8), points: Vec<(f64, f64)>) -> CurveSeries {
-    CurveSeries { label, color, dashed: false, points, criterion_markers: Vec::new(), divergence: None }
+    CurveSeries::new(label, color, points)
 }
 
 /// The trials chart of one search's results.

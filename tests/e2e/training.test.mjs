@@ -227,7 +227,7 @@ test('a regression preset draws the fitted curve; overfitting shows validation f
   assert.equal(snap.runs[0].status.state, 'converged');
   assert.equal(await q(page, '.model-card .card-title').textContent(), 'Fitted curve');
   assert.equal(await q(page, '.chart-accuracy').isHidden(), true, 'no accuracy for regression');
-  const runColor = [0x1f, 0x77, 0xb4];
+  const runColor = [0xe6, 0x9f, 0x00]; // the preset's colour, the palette's first (Okabe–Ito orange)
   const { counts, width } = await colorCounts(page, 'canvas.model-view', [runColor], 30);
   assert.equal(width, 420);
   assert.ok(counts[0] > 400, `the fitted curve is drawn in the run color (${counts[0]} pixels)`);
@@ -438,7 +438,8 @@ test('the complexity sweep runs to the end without freezing the page and draws t
   const text = await q(page, '.sweep-result').textContent();
   assert.match(text, /Validation loss is lowest at degree 5 \(0\.03093\)\. Below it the model underfits .* Above it the model overfits/);
   assert.match(await q(page, '.sweep-progress').textContent(), /Done: 15 of 15 degrees/);
-  const drawn = await colorCounts(page, 'canvas.sweep-canvas', [[31, 119, 180], [214, 39, 40]], 30);
+  // Training and validation in the palette's first two colours (Okabe–Ito orange and sky blue).
+  const drawn = await colorCounts(page, 'canvas.sweep-canvas', [[0xe6, 0x9f, 0x00], [0x56, 0xb4, 0xe9]], 30);
   assert.ok(drawn.counts[0] > 50 && drawn.counts[1] > 50, `training and validation curves drawn: ${drawn.counts}`);
 
   // A long sweep (an MLP, 6 sizes x 3000 steps) keeps the page responsive and can be stopped.
