@@ -382,7 +382,7 @@ impl Playground {
     }
 
     /// The recorded point of each run nearest to `step`: `[{label, step, loss, lr, grad_norm, delta_norm, params}]`.
-    pub fn hover_json(&self, step: f64) -> String {
+    pub fn hover(&self, step: f64) -> Result<JsValue, JsError> {
         let rows: Vec<serde_json::Value> = self
             .session
             .runs()
@@ -403,7 +403,7 @@ impl Playground {
                 }))
             })
             .collect();
-        crate::json::to_string(rows.as_slice())
+        to_js(&rows)
     }
 
     /// "landscape" for 2-D functions, "classification" or "regression" for models trained on
@@ -798,13 +798,6 @@ pub fn encode_hash(config_json: &str) -> Result<String, JsError> {
 #[wasm_bindgen]
 pub fn decode_hash(hash: &str) -> Result<String, JsError> {
     crate::config::urlstate::decode(hash).map(|e| e.to_json()).map_err(js_error)
-}
-
-/// The default run colours (the page's catalogue keeps a copy for its forms; a test checks that
-/// they agree).
-#[wasm_bindgen]
-pub fn default_palette() -> Vec<String> {
-    crate::chart::PALETTE.iter().map(|c| (*c).to_string()).collect()
 }
 
 /// Checks a config; returns "" when valid, else every problem, one per line.

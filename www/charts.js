@@ -321,7 +321,7 @@ export class Charts {
       c.guide.hidden = true;
       return;
     }
-    const rows = JSON.parse(pg.hover_json(step));
+    const rows = pg.hover(step);
     const names = { loss: 'loss', lr: 'lr', grad_norm: '‖∇f‖', delta_norm: '‖Δw‖' };
     const colorByLabel = new Map(ctx.config().runs.map((r, i) => [r.label, ctx.colorOf(i)]));
     replace(c.tip,

@@ -6,7 +6,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { useBrowser, ROOT } from './harness.mjs';
 
 const harness = useBrowser();
 
@@ -63,11 +65,10 @@ async function palette(page) {
 
 test('the page palette is the Rust palette (Okabe–Ito), and presets use it', async () => {
   const { page, errors } = await open();
-  const [catalog, rust] = await page.evaluate(async () => {
-    const m = await import('./pkg/convergence.js');
-    await m.default();
-    return [(await import('./catalog.js')).PALETTE, m.default_palette()];
-  });
+  const catalog = await palette(page);
+  // The native core's palette, as `converge catalog` prints it.
+  const converge = join(ROOT, 'target', 'debug', 'converge');
+  const rust = JSON.parse(execFileSync(converge, ['catalog'], { encoding: 'utf8' })).palette;
   assert.deepEqual(catalog, rust);
   assert.equal(rust[0], '#e69f00');
   await runPreset(page, 'momentum');
