@@ -48,7 +48,7 @@ fn random_weights(rng: &mut Rng, n: usize, scale: f64) -> Vec<f64> {
 }
 
 fn mlp(hidden: &[usize], activation: Activation) -> ModelConfig {
-    ModelConfig::Mlp { hidden: hidden.to_vec(), activation }
+    ModelConfig::Mlp { hidden: hidden.to_vec(), activation, output: Default::default(), init: Default::default() }
 }
 
 const HIDDEN_SHAPES: [&[usize]; 5] = [&[], &[5], &[4, 3], &[3, 2, 3, 2, 3, 2], &[12, 3]];
@@ -215,7 +215,7 @@ fn gradients_match_finite_differences_for_every_model() {
                     let w = random_weights(&mut rng, model.num_params(), 0.7);
                     let what = format!("{config:?} {:?} l1={l1} l2={l2}", model.loss_function());
                     let check = gradient_check(&model, &w, &data, &batch, None, &what);
-                    let smooth = !matches!(&config, ModelConfig::Mlp { activation: Activation::Relu | Activation::LeakyRelu, hidden } if !hidden.is_empty());
+                    let smooth = !matches!(&config, ModelConfig::Mlp { activation: Activation::Relu | Activation::LeakyRelu, hidden, .. } if !hidden.is_empty());
                     if smooth {
                         assert_eq!(check.skipped, 0, "{what}: unexpected unstable difference quotients");
                     }
@@ -401,19 +401,19 @@ fn activations_and_their_derivatives() {
 fn per_example_losses_match_their_formulas() {
     for z in [-800.0, -40.0, -3.5, -1e-300, -0.0, 0.0, 1e-300, 0.7, 36.0, 800.0] {
         for y in [0.0, 0.25, 1.0] {
-            let (l, d) = Loss::CrossEntropy.value_grad(z, y, true);
+            let (l, d) = Loss::CrossEntropy.value_grad(z, y, Head::Logit);
             assert_eq!(l.to_bits(), (softplus(z) - y * z).to_bits(), "z = {z}");
             assert_eq!(d.to_bits(), (sigmoid(z) - y).to_bits(), "z = {z}");
-            assert_eq!(l.to_bits(), Loss::CrossEntropy.value(z, y, true).to_bits());
+            assert_eq!(l.to_bits(), Loss::CrossEntropy.value(z, y, Head::Logit).to_bits());
             assert!(l.is_finite(), "z = {z}, y = {y}: {l}");
-            let (m, dm) = Loss::Mse.value_grad(z, y, false);
+            let (m, dm) = Loss::Mse.value_grad(z, y, Head::Identity);
             assert_eq!((m, dm), ((z - y) * (z - y), 2.0 * (z - y)));
         }
     }
     assert_eq!(softplus(0.0), std::f64::consts::LN_2);
     assert_eq!(softplus(800.0), 800.0);
     assert_eq!(softplus(-800.0), 0.0);
-    assert!(Loss::CrossEntropy.value_grad(f64::NAN, 1.0, true).0.is_nan());
+    assert!(Loss::CrossEntropy.value_grad(f64::NAN, 1.0, Head::Logit).0.is_nan());
 }
 
 // ---------------------------------------------------------------------------------------------

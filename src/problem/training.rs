@@ -7,7 +7,9 @@
 //! sets (`data::split`). As an objective the problem is the full-batch training loss (data
 //! term plus penalties), which full-batch gradient descent, L-BFGS and Newton use; runs with
 //! `batch_size` below the training-set size (or with dropout) draw seeded minibatches instead
-//! (`run::Batches`). Evaluations report the data term alone, on both sets, as TensorFlow
+//! (`run::Batches`), reshuffled every epoch, or with `shuffle: false` always in the order of
+//! the training set, which the split has already shuffled once (TensorFlow Playground's
+//! `oneStep` loop). Evaluations report the data term alone, on both sets, as TensorFlow
 //! Playground does.
 
 use serde::{Deserialize, Serialize};
@@ -43,16 +45,32 @@ pub struct TrainingConfig {
     /// Evaluate training and validation loss every this many epochs (0: never).
     #[serde(default = "one")]
     pub eval_every: u32,
+    /// Reshuffle the minibatch order every epoch (true, the default), or visit the training set
+    /// in the same order every epoch (false).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub shuffle: bool,
 }
 
 fn default_model() -> ModelConfig {
-    ModelConfig::Mlp { hidden: vec![8, 8], activation: Default::default() }
+    ModelConfig::Mlp {
+        hidden: vec![8, 8],
+        activation: Default::default(),
+        output: Default::default(),
+        init: Default::default(),
+    }
 }
 fn default_validation_share() -> f64 {
     0.3
 }
 fn one() -> u32 {
     1
+}
+fn yes() -> bool {
+    true
+}
+/// True for the default `shuffle` (left out of the JSON, so that older configs read the same).
+fn is_true(shuffle: &bool) -> bool {
+    *shuffle
 }
 
 impl TrainingConfig {
@@ -73,6 +91,12 @@ impl TrainingConfig {
         }
         if let (Some(Loss::CrossEntropy), Task::Regression) = (self.loss, task) {
             v.error(join(path, "loss"), "cross_entropy needs classification data (labels 0/1); use mse");
+        }
+        if self.loss == Some(Loss::CrossEntropy) && self.model.has_tanh_output() {
+            v.error(
+                join(path, "loss"),
+                "cross_entropy needs the linear output (a logit); the tanh output trains with mse",
+            );
         }
     }
 
@@ -95,6 +119,7 @@ impl TrainingConfig {
             batch_size,
             dropout: self.regularization.dropout > 0.0,
             eval_every: self.eval_every,
+            shuffle: self.shuffle,
             data: self.data.clone(),
             model_config: self.model.clone(),
             seed,
@@ -112,6 +137,7 @@ pub struct TrainingProblem {
     batch_size: usize,
     dropout: bool,
     eval_every: u32,
+    shuffle: bool,
     data: DataConfig,
     model_config: ModelConfig,
     seed: u64,
@@ -158,6 +184,11 @@ impl TrainingProblem {
     /// True when steps use minibatches or dropout rather than the full-batch objective.
     pub fn is_stochastic(&self) -> bool {
         self.batch_size < self.train.len() || self.dropout
+    }
+
+    /// True when the minibatch order is reshuffled every epoch.
+    pub fn shuffles(&self) -> bool {
+        self.shuffle
     }
 
     /// Epochs between evaluations (0: never).

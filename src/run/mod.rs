@@ -5,8 +5,9 @@
 //! point; `optimizer.step()`; `schedule.observe_loss(loss[t])`; the monitor checks the update.
 //!
 //! On a model trained on data, `f` is the loss of the next minibatch when the problem is
-//! stochastic (seeded reshuffling every epoch, the last batch of an epoch may be smaller, as
-//! torch's DataLoader with `drop_last=False`); an epoch ends when every training point was
+//! stochastic (seeded reshuffling every epoch, or the training set's own order every epoch with
+//! `shuffle: false`; the last batch of an epoch may be smaller, as torch's DataLoader with
+//! `drop_last=False`); an epoch ends when every training point was
 //! used once (every step, for full batch). At the end of every `eval_every`-th epoch (and at
 //! step 0) the run evaluates training and validation loss and accuracy, and the monitor
 //! checks early stopping; with `restore_best` an early stop returns to the best weights.
@@ -59,6 +60,8 @@ pub const STREAM_DROPOUT: u64 = 13;
 #[derive(Clone, Debug)]
 struct Batches {
     seed: u64,
+    /// False: the order is the training set's own and never changes.
+    shuffle: bool,
     order_rng: Rng,
     dropout_rng: Rng,
     order: Vec<u32>,
@@ -66,21 +69,25 @@ struct Batches {
 }
 
 impl Batches {
-    fn new(n: usize, seed: u64) -> Batches {
+    fn new(n: usize, seed: u64, shuffle: bool) -> Batches {
         let mut order_rng = Rng::new(seed, STREAM_BATCHES);
         let mut order: Vec<u32> = (0..n as u32).collect();
-        order_rng.shuffle(&mut order);
-        Batches { seed, order_rng, dropout_rng: Rng::new(seed, STREAM_DROPOUT), order, cursor: 0 }
+        if shuffle {
+            order_rng.shuffle(&mut order);
+        }
+        Batches { seed, shuffle, order_rng, dropout_rng: Rng::new(seed, STREAM_DROPOUT), order, cursor: 0 }
     }
 
     fn reset(&mut self) {
-        *self = Batches::new(self.order.len(), self.seed);
+        *self = Batches::new(self.order.len(), self.seed, self.shuffle);
     }
 
     /// The loss and gradient of the next batch; also says whether the batch ended an epoch.
     fn loss_grad(&mut self, problem: &TrainingProblem, w: &[f64], g: &mut [f64]) -> (f64, bool) {
         if self.cursor >= self.order.len() {
-            self.order_rng.shuffle(&mut self.order);
+            if self.shuffle {
+                self.order_rng.shuffle(&mut self.order);
+            }
             self.cursor = 0;
         }
         let end = (self.cursor + problem.batch_size()).min(self.order.len());
@@ -124,7 +131,7 @@ impl Run {
     pub fn new(config: &RunConfig, x0: Vec<f64>, stop: &StopConfig, problem: &Problem, seed: u64) -> Run {
         let dim = x0.len();
         let batches = match problem {
-            Problem::Model(m) if m.is_stochastic() => Some(Batches::new(m.train.len(), seed)),
+            Problem::Model(m) if m.is_stochastic() => Some(Batches::new(m.train.len(), seed, m.shuffles())),
             _ => None,
         };
         Run {
