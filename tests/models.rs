@@ -1066,3 +1066,30 @@ proptest! {
         let _ = model.layer_sizes();
     }
 }
+
+#[test]
+fn a_reused_workspace_gives_the_gradients_of_a_fresh_one_bit_for_bit() {
+    // One workspace goes through networks of different depths and widths (narrow and wide),
+    // batches of every size of a block and its tail, and dropout, in an order that leaves
+    // stale values of a bigger network behind for a smaller one.
+    let mut rng = Rng::new(9, 1);
+    let data = random_dataset(&mut rng, 40, 2, Task::Classification);
+    let mut workspace = Workspace::new();
+    let regularization = Regularization { l1: 0.01, l2: 0.02, dropout: 0.2 };
+    for hidden in [&[12, 3][..], &[8, 8, 8], &[3], &[20, 20], &[2, 5]] {
+        let model = Model::new(&mlp(hidden, Activation::Tanh), 2, Task::Classification, &regularization);
+        let w = random_weights(&mut rng, model.num_params(), 0.7);
+        for size in [1usize, 2, 3, 5, 8, 10, 13, 17, 40, 7] {
+            let batch: Vec<u32> = (0..size as u32).map(|i| (i * 7) % 40).collect();
+            let (mut fresh, mut kept) = (vec![0.0; w.len()], vec![0.0; w.len()]);
+            let (mut rng_fresh, mut rng_kept) = (Rng::new(3, size as u64), Rng::new(3, size as u64));
+            let a = model.loss_grad(&w, &data, &batch, &mut fresh, Some(&mut rng_fresh));
+            let b = model.loss_grad_in(&mut workspace, &w, &data, &batch, &mut kept, Some(&mut rng_kept));
+            assert_eq!(a.to_bits(), b.to_bits(), "loss, hidden {hidden:?}, batch {size}");
+            assert!(
+                fresh.iter().zip(&kept).all(|(x, y)| x.to_bits() == y.to_bits()),
+                "hidden {hidden:?}, batch {size}"
+            );
+        }
+    }
+}

@@ -46,7 +46,8 @@
 //! (polynomial features), `head.rs` (how the output unit is read: identity, logit or tanh),
 //! `loss.rs` (per-example losses), `mlp.rs` (layout, forward pass,
 //! backpropagation, dropout, initialisation), `lanes.rs` (arithmetic on blocks of examples),
-//! `tanh.rs` (the branch-free tanh of the hidden units).
+//! `tanh.rs` (the branch-free tanh of the hidden units), `workspace.rs` (scratch space kept
+//! between training calls).
 
 mod activation;
 mod features;
@@ -55,6 +56,7 @@ mod lanes;
 mod loss;
 mod mlp;
 mod tanh;
+mod workspace;
 
 use serde::{Deserialize, Serialize};
 
@@ -68,9 +70,8 @@ pub use loss::{softplus, Loss};
 pub use mlp::{MAX_HIDDEN_LAYERS, MAX_INPUTS, MAX_UNITS};
 
 use mlp::{activations, Activations, Dropout, Layout, Net, TrainScratch, LANES, NARROW, WIDE};
-
-/// Lanes of the blocks that take the tail of a batch (fewer than 4 rows): two rows at a time.
-const TAIL_LANES: usize = 2;
+pub use workspace::Workspace;
+use workspace::{Scratches, TAIL_LANES};
 
 /// The largest dropout probability accepted (exclusive).
 pub const MAX_DROPOUT: f64 = 0.9;
@@ -496,6 +497,42 @@ impl Model {
         g: &mut [f64],
         dropout_rng: Option<&mut Rng>,
     ) -> f64 {
+        if self.narrow {
+            self.loss_grad_with(&mut Scratches::<NARROW>::new(), w, data, batch, g, dropout_rng)
+        } else {
+            self.loss_grad_with(&mut Scratches::<WIDE>::new(), w, data, batch, g, dropout_rng)
+        }
+    }
+
+    /// `loss_grad`, bit for bit, with its scratch space taken from `workspace` rather than
+    /// zeroed on the stack at every call (see `workspace.rs`): the per-step path of a run.
+    pub fn loss_grad_in(
+        &self,
+        workspace: &mut Workspace,
+        w: &[f64],
+        data: &Dataset,
+        batch: &[u32],
+        g: &mut [f64],
+        dropout_rng: Option<&mut Rng>,
+    ) -> f64 {
+        if self.narrow {
+            self.loss_grad_with(workspace.narrow(), w, data, batch, g, dropout_rng)
+        } else {
+            self.loss_grad_with(workspace.wide(), w, data, batch, g, dropout_rng)
+        }
+    }
+
+    /// `loss_grad` with the given scratch space of width W.
+    #[inline(always)]
+    fn loss_grad_with<const W: usize>(
+        &self,
+        scratch: &mut Scratches<W>,
+        w: &[f64],
+        data: &Dataset,
+        batch: &[u32],
+        g: &mut [f64],
+        dropout_rng: Option<&mut Rng>,
+    ) -> f64 {
         let p = self.num_params();
         let fits = match self.rows(data) {
             Some(n) => w.len() == p && g.len() == p && !batch.is_empty() && batch.iter().all(|&i| (i as usize) < n),
@@ -518,11 +555,7 @@ impl Model {
         // `mean` (each example's upstream gradient is 1/n), so the gradient needs no division.
         let count = batch.len() as f64;
         let scale = 1.0 / count;
-        let sum = if self.narrow {
-            self.batch_loss_grad::<NARROW>(w, data, batch, scale, g, dropout)
-        } else {
-            self.batch_loss_grad::<WIDE>(w, data, batch, scale, g, dropout)
-        };
+        let sum = self.batch_loss_grad(scratch, w, data, batch, scale, g, dropout);
         if self.l1 == 0.0 && self.l2 == 0.0 {
             return sum / count;
         }
@@ -536,8 +569,10 @@ impl Model {
     /// (measured in wasm32 on the spiral configuration, this beats both a padded block of 8 and
     /// blocks of 2).
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn batch_loss_grad<const W: usize>(
         &self,
+        scratch: &mut Scratches<W>,
         w: &[f64],
         data: &Dataset,
         batch: &[u32],
@@ -549,17 +584,19 @@ impl Model {
         let split = if tail >= LANES / 2 { batch.len() } else { batch.len() - tail };
         let (full, rest) = batch.split_at(split);
         let mut sum = 0.0;
-        self.train_blocks::<W, LANES>(w, data, full, scale, g, &mut sum, dropout.as_mut());
-        self.train_blocks::<W, TAIL_LANES>(w, data, rest, scale, g, &mut sum, dropout.as_mut());
+        self.train_blocks::<W, LANES>(&mut scratch.full, w, data, full, scale, g, &mut sum, dropout.as_mut());
+        self.train_blocks::<W, TAIL_LANES>(&mut scratch.tail, w, data, rest, scale, g, &mut sum, dropout.as_mut());
         sum
     }
 
-    /// Trains on `rows` in blocks of L examples with a fresh scratch space (none if `rows` is
-    /// empty), adding losses into `sum` and `scale` times their gradients into `g`.
+    /// Trains on `rows` in blocks of L examples in the scratch space `scratch` (whose old
+    /// contents are never read), adding losses into `sum` and `scale` times their gradients
+    /// into `g`.
     #[inline]
     #[allow(clippy::too_many_arguments)]
     fn train_blocks<const W: usize, const L: usize>(
         &self,
+        scratch: &mut TrainScratch<W, L>,
         w: &[f64],
         data: &Dataset,
         rows: &[u32],
@@ -568,10 +605,6 @@ impl Model {
         sum: &mut f64,
         mut dropout: Option<&mut Dropout<'_>>,
     ) {
-        if rows.is_empty() {
-            return;
-        }
-        let mut scratch = TrainScratch::<W, L>::new();
         for chunk in rows.chunks(L) {
             let mut y = [0.0; L];
             for ((r, &i), yr) in chunk.iter().enumerate().zip(y.iter_mut()) {
@@ -579,7 +612,7 @@ impl Model {
                 self.load(self.row(data, i), &mut scratch.act, r);
                 *yr = data.targets.get(i).copied().unwrap_or(f64::NAN);
             }
-            self.net.train_block(w, &mut scratch, chunk.len(), &y, scale, g, sum, dropout.as_deref_mut());
+            self.net.train_block(w, scratch, chunk.len(), &y, scale, g, sum, dropout.as_deref_mut());
         }
     }
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::validate::{join, Validator};
 use crate::data::{split, DataConfig, Dataset, Rng, Task};
-use crate::model::{Loss, Model, ModelConfig, Regularization};
+use crate::model::{Loss, Model, ModelConfig, Regularization, Workspace};
 
 /// Stream of the random generator that draws the initial weights.
 pub const STREAM_INIT: u64 = 11;
@@ -169,6 +169,12 @@ impl TrainingProblem {
     #[inline]
     pub fn loss_grad(&self, w: &[f64], g: &mut [f64]) -> f64 {
         self.model.loss_grad(w, &self.train, &self.all, g, None)
+    }
+
+    /// `loss_grad` with the scratch space of a run (see `Model::loss_grad_in`).
+    #[inline]
+    pub fn loss_grad_in(&self, workspace: &mut Workspace, w: &[f64], g: &mut [f64]) -> f64 {
+        self.model.loss_grad_in(workspace, w, &self.train, &self.all, g, None)
     }
 
     /// Hessian of the full-batch training loss (finite differences of the gradient).

@@ -29,6 +29,7 @@ use std::cell::Cell;
 use crate::config::RunConfig;
 use crate::data::Rng;
 use crate::math::{copy_into, norm2};
+use crate::model::Workspace;
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::problem::{Problem, TrainingProblem};
 use crate::run::history::{EvalPoint, History, TracePoint};
@@ -83,7 +84,13 @@ impl Batches {
     }
 
     /// The loss and gradient of the next batch; also says whether the batch ended an epoch.
-    fn loss_grad(&mut self, problem: &TrainingProblem, w: &[f64], g: &mut [f64]) -> (f64, bool) {
+    fn loss_grad(
+        &mut self,
+        problem: &TrainingProblem,
+        workspace: &mut Workspace,
+        w: &[f64],
+        g: &mut [f64],
+    ) -> (f64, bool) {
         if self.cursor >= self.order.len() {
             if self.shuffle {
                 self.order_rng.shuffle(&mut self.order);
@@ -92,7 +99,7 @@ impl Batches {
         }
         let end = (self.cursor + problem.batch_size()).min(self.order.len());
         let batch = &self.order[self.cursor..end];
-        let loss = problem.model.loss_grad(w, &problem.train, batch, g, Some(&mut self.dropout_rng));
+        let loss = problem.model.loss_grad_in(workspace, w, &problem.train, batch, g, Some(&mut self.dropout_rng));
         self.cursor = end;
         (loss, end >= self.order.len())
     }
@@ -120,6 +127,8 @@ pub struct Run {
     epoch: u64,
     evaluations: History<EvalPoint>,
     best_params: Vec<f64>,
+    /// Scratch space of a model's training passes, kept between steps.
+    workspace: Workspace,
     /// The objective at the current parameters and the step it was computed at: snapshots and
     /// reports ask for it, and for a model it costs a pass over the training set.
     objective: Cell<Option<(u64, f64)>>,
@@ -139,6 +148,7 @@ impl Run {
             epoch: 0,
             evaluations: History::default(),
             best_params: x0.clone(),
+            workspace: Workspace::new(),
             label: config.label.clone(),
             params: x0.clone(),
             visited: x0.clone(),
@@ -360,7 +370,8 @@ impl Run {
             }
         }
         let (loss, epoch_done) = match (self.batches.as_mut(), training) {
-            (Some(batches), Some(m)) => batches.loss_grad(m, &self.params, &mut self.grad),
+            (Some(batches), Some(m)) => batches.loss_grad(m, &mut self.workspace, &self.params, &mut self.grad),
+            (None, Some(m)) => (m.loss_grad_in(&mut self.workspace, &self.params, &mut self.grad), true),
             _ => (problem.loss_grad(&self.params, &mut self.grad), true),
         };
         let grad_norm = norm2(&self.grad);
