@@ -436,16 +436,26 @@ impl Model {
     /// `polynomial`) into lane `r` of the input layer of a block.
     #[inline]
     fn load<const W: usize, const L: usize>(&self, x: &[f64], act: &mut Activations<W, L>, r: usize) {
-        let mut powers_buf = [0.0; MAX_DEGREE];
-        let features = if self.degree == 0 {
-            x
+        if self.degree == 0 {
+            Self::load_features(x, act, r);
         } else {
-            powers(x.first().copied().unwrap_or(f64::NAN), self.degree, &mut powers_buf)
-        };
-        for (unit, &v) in act[0].iter_mut().zip(features) {
-            if let Some(lane) = unit.get_mut(r) {
-                *lane = v;
-            }
+            // Only polynomial models pay for the buffer of powers.
+            let mut powers_buf = [0.0; MAX_DEGREE];
+            let features = powers(x.first().copied().unwrap_or(f64::NAN), self.degree, &mut powers_buf);
+            Self::load_features(features, act, r);
+        }
+    }
+
+    /// Writes `features` into lane `r` of the input layer (plain indexing: the size-optimised
+    /// build does not inline `zip`).
+    #[inline(always)]
+    fn load_features<const W: usize, const L: usize>(features: &[f64], act: &mut Activations<W, L>, r: usize) {
+        let input = &mut act[0];
+        if r >= L {
+            return;
+        }
+        for k in 0..features.len().min(W) {
+            input[k][r] = features[k];
         }
     }
 
