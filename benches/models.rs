@@ -47,7 +47,8 @@ fn spiral(n: usize, rng: &mut Rng) -> Dataset {
 }
 
 fn model(activation: Activation, dropout: f64) -> Model {
-    let config = ModelConfig::Mlp { hidden: vec![8, 8, 8], activation };
+    let config =
+        ModelConfig::Mlp { hidden: vec![8, 8, 8], activation, output: Default::default(), init: Default::default() };
     let regularization = Regularization { l1: 0.0, l2: 0.0, dropout };
     Model::new(&config, 2, Task::Classification, &regularization)
 }

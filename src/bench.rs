@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::chart::model_view::{boundary_rgba, data_view, BOUNDARY_GRID};
 use crate::config::{Experiment, RunConfig};
 use crate::data::DataConfig;
-use crate::model::{Activation, ModelConfig, Regularization};
+use crate::model::{Activation, Init, ModelConfig, OutputActivation, Regularization};
 use crate::optim::{LineSearch, OptimizerConfig};
 use crate::problem::{Problem, ProblemConfig, TrainingConfig};
 use crate::run::monitor::{StopConfig, MAX_STEPS_LIMIT};
@@ -143,27 +143,65 @@ pub fn eight_runs() -> Experiment {
     experiment(rosenbrock(), runs)
 }
 
-/// TensorFlow Playground's spiral config: 500 points, half for training, hidden [8, 8, 8],
-/// tanh, batch 10, SGD lr 0.03, L2 0.001; no evaluations, as nn.ts's own timing. The config is
-/// built as a typed value, so that it cannot fail to parse; a test checks that it is valid.
+/// The spiral network of the comparison with TensorFlow Playground in our own convention:
+/// 500 points, half for training, hidden [8, 8, 8], tanh, a logit output with the cross-entropy,
+/// batch 10 reshuffled every epoch, SGD lr 0.03, L2 0.001; no evaluations, as nn.ts's own
+/// timing. The config is built as a typed value, so that it cannot fail to parse; a test checks
+/// that it is valid.
 pub fn mlp_spiral() -> Experiment {
     let training = TrainingConfig {
-        data: DataConfig::Spiral { n: 500, noise: 0.0, label_noise: 0.0 },
-        model: ModelConfig::Mlp { hidden: vec![8, 8, 8], activation: Activation::Tanh },
+        data: DataConfig::Spiral { n: 500, noise: 0.0, label_noise: 0.0, scale: 1.0 },
+        model: ModelConfig::Mlp {
+            hidden: vec![8, 8, 8],
+            activation: Activation::Tanh,
+            output: OutputActivation::Linear,
+            init: Init::GlorotHe,
+        },
         validation_share: 0.5,
         batch_size: Some(10),
         regularization: Regularization { l2: 0.001, ..Regularization::default() },
         loss: None,
         eval_every: 0,
+        shuffle: true,
     };
-    let runs = vec![RunConfig {
+    experiment(ProblemConfig::Model(Box::new(training)), vec![sgd_run(0.03)])
+}
+
+/// The same network on TensorFlow Playground's exact task (`nn.ts`, `dataset.ts` and
+/// `playground.ts` of <https://github.com/tensorflow/playground>): the spiral in its units
+/// (radius 5), a tanh output trained with the squared loss on the labels -1/+1, weights
+/// U(-0.5, 0.5) and biases 0.1, the training set visited in one fixed order (shuffled once,
+/// at generation), batches of 10, and Playground's learning rate 0.03 and L2 rate 0.001.
+/// Playground's squared error 0.5*(a - t)^2 and L2 penalty 0.5*rate*w^2 are both half of ours,
+/// so its gradient is half of ours: lr 0.015 and l2 0.001 here take its steps.
+pub fn mlp_spiral_tf() -> Experiment {
+    let training = TrainingConfig {
+        data: DataConfig::Spiral { n: 500, noise: 0.0, label_noise: 0.0, scale: 5.0 },
+        model: ModelConfig::Mlp {
+            hidden: vec![8, 8, 8],
+            activation: Activation::Tanh,
+            output: OutputActivation::Tanh,
+            init: Init::TfPlayground,
+        },
+        validation_share: 0.5,
+        batch_size: Some(10),
+        regularization: Regularization { l2: 0.001, ..Regularization::default() },
+        loss: None,
+        eval_every: 0,
+        shuffle: false,
+    };
+    experiment(ProblemConfig::Model(Box::new(training)), vec![sgd_run(0.015)])
+}
+
+/// A plain SGD run from the problem's initial weights.
+fn sgd_run(lr: f64) -> RunConfig {
+    RunConfig {
         label: "sgd".into(),
         x0: None,
-        optimizer: sgd(0.03, 0.0, false),
+        optimizer: sgd(lr, 0.0, false),
         schedule: ScheduleConfig::Constant {},
         color: None,
-    }];
-    experiment(ProblemConfig::Model(Box::new(training)), runs)
+    }
 }
 
 /// Steps of one epoch of `mlp_spiral` (250 training points in batches of 10).
@@ -193,6 +231,7 @@ pub fn suite() -> Vec<(&'static str, Experiment, bool, u64, u64)> {
         ("lbfgs_rosenbrock", experiment(rosenbrock(), vec![run("lbfgs", lbfgs)]), false, 50, 1),
         ("eight_runs_frame", eight_runs(), true, 1_000, 1),
         ("mlp_spiral_epoch", mlp_spiral(), false, 40 * MLP_SPIRAL_STEPS_PER_EPOCH, MLP_SPIRAL_STEPS_PER_EPOCH),
+        ("mlp_spiral_tf_epoch", mlp_spiral_tf(), false, 40 * MLP_SPIRAL_STEPS_PER_EPOCH, MLP_SPIRAL_STEPS_PER_EPOCH),
     ]
 }
 
@@ -291,6 +330,20 @@ mod tests {
     }
 
     #[test]
+    fn mlp_spiral_tf_is_valid_and_equals_its_json() {
+        let text = r#"{"seed": 1, "problem": {"name": "model", "data": {"name": "spiral", "n": 500, "scale": 5},
+            "model": {"name": "mlp", "hidden": [8, 8, 8], "activation": "tanh", "output": "tanh",
+            "init": "tf_playground"}, "validation_share": 0.5, "batch_size": 10, "shuffle": false,
+            "regularization": {"l2": 0.001}, "eval_every": 0},
+            "runs": [{"label": "sgd", "optimizer": {"name": "SGD", "lr": 0.015}}]}"#;
+        let mut parsed = Experiment::from_json(text).expect("the Playground spiral JSON is valid");
+        parsed.stop = endless_stop();
+        let typed = mlp_spiral_tf();
+        assert_eq!(typed.validate(), Ok(()));
+        assert_eq!(typed, parsed);
+    }
+
+    #[test]
     fn the_suite_reports_every_benchmark_in_its_unit() {
         // A fake clock that advances by MIN_MILLIS per reading: every benchmark runs one chunk.
         let now = Cell::new(0.0);
@@ -308,13 +361,15 @@ mod tests {
                 "lbfgs_rosenbrock",
                 "eight_runs_frame",
                 "mlp_spiral_epoch",
+                "mlp_spiral_tf_epoch",
                 "mlp_spiral_boundary"
             ]
         );
         // One chunk of 40 epochs in one fake time step of MIN_MILLIS.
-        let epochs = &results[4];
-        assert_eq!((epochs.unit, epochs.steps_per_s), ("epochs", 40.0 / (MIN_MILLIS / 1000.0)));
-        let boundary = &results[5];
+        for epochs in &results[4..6] {
+            assert_eq!((epochs.unit, epochs.steps_per_s), ("epochs", 40.0 / (MIN_MILLIS / 1000.0)));
+        }
+        let boundary = &results[6];
         assert_eq!((boundary.unit, boundary.steps_per_s), ("images", 1000.0 / MIN_MILLIS));
         assert_eq!(boundary.ms, Some(MIN_MILLIS));
         let json = results_json(&results);

@@ -156,11 +156,17 @@ fn every_generator_gives_n_finite_points_of_the_right_shape() {
                 DataConfig::Sine { noise, outliers, frequency, .. } => {
                     DataConfig::Sine { n, noise, outliers, frequency }
                 }
-                DataConfig::Circle { noise, label_noise, .. } => DataConfig::Circle { n, noise, label_noise },
-                DataConfig::Xor { noise, label_noise, .. } => DataConfig::Xor { n, noise, label_noise },
-                DataConfig::Gaussians { noise, label_noise, .. } => DataConfig::Gaussians { n, noise, label_noise },
-                DataConfig::Spiral { noise, label_noise, .. } => DataConfig::Spiral { n, noise, label_noise },
-                DataConfig::Moons { noise, label_noise, .. } => DataConfig::Moons { n, noise, label_noise },
+                DataConfig::Circle { noise, label_noise, .. } => {
+                    DataConfig::Circle { n, noise, label_noise, scale: 1.0 }
+                }
+                DataConfig::Xor { noise, label_noise, .. } => DataConfig::Xor { n, noise, label_noise, scale: 1.0 },
+                DataConfig::Gaussians { noise, label_noise, .. } => {
+                    DataConfig::Gaussians { n, noise, label_noise, scale: 1.0 }
+                }
+                DataConfig::Spiral { noise, label_noise, .. } => {
+                    DataConfig::Spiral { n, noise, label_noise, scale: 1.0 }
+                }
+                DataConfig::Moons { noise, label_noise, .. } => DataConfig::Moons { n, noise, label_noise, scale: 1.0 },
                 DataConfig::Csv { .. } => unreachable!(),
             };
             assert!(messages(&cfg, "data").is_empty(), "{cfg:?}");
@@ -198,7 +204,7 @@ fn tasks_and_dimensions() {
 fn same_seed_same_bytes_other_seed_other_data() {
     for cfg in synthetic() {
         let cfg_noisy = match cfg {
-            DataConfig::Circle { n, label_noise, .. } => DataConfig::Circle { n, noise: 0.2, label_noise },
+            DataConfig::Circle { n, label_noise, .. } => DataConfig::Circle { n, noise: 0.2, label_noise, scale: 1.0 },
             other => other,
         };
         let a = cfg_noisy.generate(11);
@@ -415,7 +421,7 @@ fn generate_never_panics_on_unvalidated_configs() {
         assert!(data.len() <= 6000, "{value}");
         assert_eq!(data.inputs.len(), data.len() * data.input_dim);
     }
-    let nan = DataConfig::Gaussians { n: 10, noise: f64::NAN, label_noise: f64::NAN };
+    let nan = DataConfig::Gaussians { n: 10, noise: f64::NAN, label_noise: f64::NAN, scale: 1.0 };
     assert_eq!(nan.generate(1).len(), 10);
     let inf = DataConfig::Linear { n: 10, noise: f64::INFINITY, outliers: 0.2, slope: f64::NAN, intercept: 0.0 };
     assert_eq!(inf.generate(1).len(), 10);
@@ -608,7 +614,10 @@ fn defaults_and_serde_round_trip() {
     );
     assert_eq!(config(json!({"name": "polynomial"})), DataConfig::Polynomial { n: 100, noise: 0.1, outliers: 0.0 });
     assert_eq!(config(json!({"name": "sine"})), DataConfig::Sine { n: 100, noise: 0.1, outliers: 0.0, frequency: 1.0 });
-    assert_eq!(config(json!({"name": "spiral"})), DataConfig::Spiral { n: 200, noise: 0.0, label_noise: 0.0 });
+    assert_eq!(
+        config(json!({"name": "spiral"})),
+        DataConfig::Spiral { n: 200, noise: 0.0, label_noise: 0.0, scale: 1.0 }
+    );
     for cfg in synthetic().into_iter().chain([csv("1,2\n")]) {
         let value = serde_json::to_value(&cfg).unwrap();
         assert_eq!(config(value), cfg);
@@ -695,11 +704,11 @@ proptest! {
             0 => DataConfig::Linear { n, noise, outliers: share, slope: extra, intercept: 1.0 },
             1 => DataConfig::Polynomial { n, noise, outliers: share },
             2 => DataConfig::Sine { n, noise, outliers: share, frequency: extra },
-            3 => DataConfig::Circle { n, noise, label_noise: share },
-            4 => DataConfig::Xor { n, noise, label_noise: share },
-            5 => DataConfig::Gaussians { n, noise, label_noise: share },
-            6 => DataConfig::Spiral { n, noise, label_noise: share },
-            _ => DataConfig::Moons { n, noise, label_noise: share },
+            3 => DataConfig::Circle { n, noise, label_noise: share , scale: 1.0},
+            4 => DataConfig::Xor { n, noise, label_noise: share , scale: 1.0},
+            5 => DataConfig::Gaussians { n, noise, label_noise: share , scale: 1.0},
+            6 => DataConfig::Spiral { n, noise, label_noise: share , scale: 1.0},
+            _ => DataConfig::Moons { n, noise, label_noise: share , scale: 1.0},
         };
         let valid = messages(&cfg, "data").is_empty();
         let data = cfg.generate(seed);

@@ -119,7 +119,12 @@ fn wasm_snapshots_match_the_native_golden_file_bit_for_bit() {
 fn tanh_two_lanes_at_a_time_matches_one_value_at_a_time() {
     use convergence::data::Task;
     use convergence::model::{Activation, Model, ModelConfig, Regularization};
-    let config = ModelConfig::Mlp { hidden: vec![1], activation: Activation::Tanh };
+    let config = ModelConfig::Mlp {
+        hidden: vec![1],
+        activation: Activation::Tanh,
+        output: Default::default(),
+        init: Default::default(),
+    };
     let model = Model::new(&config, 2, Task::Regression, &Regularization::default());
     // One hidden unit z = x (weights 1 and 0 from x and y, bias 0) and an output equal to it.
     let w = [1.0, 0.0, 0.0, 1.0, 0.0];

@@ -18,7 +18,8 @@
 //!   plus scikit-learn's two moons (`sklearn.datasets.make_moons`); `noise` in [0, 1] is
 //!   Playground's noise slider / 100 (the slider stops at 50), and a share `label_noise` of labels
 //!   is flipped: `circle`, `xor`, `gaussians`, `spiral`, `moons`, each
-//!   `{n = 200, noise = 0, label_noise = 0}`.
+//!   `{n = 200, noise = 0, label_noise = 0, scale = 1}`; `scale` in (0, 100] multiplies every
+//!   coordinate after generation (5 gives Playground's own units, about [-5, 5]^2).
 //! - `csv {text}`: the user's own data, two columns x,y (regression) or three columns
 //!   x1,x2,label (classification, labels 0/1 or -1/1), with or without a header line. Problems
 //!   are reported with their line numbers (see `csv.rs`).
@@ -45,6 +46,8 @@ pub const MIN_POINTS: u32 = 4;
 pub const MAX_POINTS: u32 = 5000;
 /// The largest share of outliers or flipped labels.
 pub const MAX_CORRUPTED_SHARE: f64 = 0.5;
+/// The largest `scale` of a 2-D classification set.
+pub const MAX_SCALE: f64 = 100.0;
 /// The largest frequency of the sine set (cycles on the unit interval).
 pub const MAX_FREQUENCY: f64 = 20.0;
 
@@ -158,35 +161,50 @@ pub enum DataConfig {
         n: u32 = 200,
         noise: f64 = 0.0,
         label_noise: f64 = 0.0,
+        #[serde(skip_serializing_if = "is_unit_scale")]
+        scale: f64 = 1.0,
     },
     /// The four quadrants, labelled by the sign of x1*x2 (Playground's "Exclusive or").
     Xor as "xor" {
         n: u32 = 200,
         noise: f64 = 0.0,
         label_noise: f64 = 0.0,
+        #[serde(skip_serializing_if = "is_unit_scale")]
+        scale: f64 = 1.0,
     },
     /// Two Gaussian clusters (Playground's "Gaussian").
     Gaussians as "gaussians" {
         n: u32 = 200,
         noise: f64 = 0.0,
         label_noise: f64 = 0.0,
+        #[serde(skip_serializing_if = "is_unit_scale")]
+        scale: f64 = 1.0,
     },
     /// Two interleaved spirals (Playground's "Spiral").
     Spiral as "spiral" {
         n: u32 = 200,
         noise: f64 = 0.0,
         label_noise: f64 = 0.0,
+        #[serde(skip_serializing_if = "is_unit_scale")]
+        scale: f64 = 1.0,
     },
     /// Two interleaving half circles (scikit-learn's `make_moons`).
     Moons as "moons" {
         n: u32 = 200,
         noise: f64 = 0.0,
         label_noise: f64 = 0.0,
+        #[serde(skip_serializing_if = "is_unit_scale")]
+        scale: f64 = 1.0,
     },
     /// The user's own data as CSV text: x,y per line (regression) or x1,x2,label
     /// (classification), optionally below a header line.
     Csv as "csv" { text: String },
 }
+}
+
+/// True for the default scale (left out of the JSON, so that older configs read the same).
+fn is_unit_scale(scale: &f64) -> bool {
+    *scale == 1.0
 }
 
 /// Checks a point count against [MIN_POINTS, MAX_POINTS].
@@ -275,14 +293,16 @@ impl DataConfig {
                 let ok = *frequency > 0.0 && *frequency <= MAX_FREQUENCY;
                 v.require(ok, join(path, "frequency"), format!("must be in (0, {MAX_FREQUENCY}], got {frequency}"));
             }
-            DataConfig::Circle { n, noise, label_noise }
-            | DataConfig::Xor { n, noise, label_noise }
-            | DataConfig::Gaussians { n, noise, label_noise }
-            | DataConfig::Spiral { n, noise, label_noise }
-            | DataConfig::Moons { n, noise, label_noise } => {
+            DataConfig::Circle { n, noise, label_noise, scale }
+            | DataConfig::Xor { n, noise, label_noise, scale }
+            | DataConfig::Gaussians { n, noise, label_noise, scale }
+            | DataConfig::Spiral { n, noise, label_noise, scale }
+            | DataConfig::Moons { n, noise, label_noise, scale } => {
                 validate_n(path, *n, v);
                 v.unit_interval_closed(join(path, "noise"), *noise);
                 validate_share(path, "label_noise", *label_noise, v);
+                let ok = *scale > 0.0 && *scale <= MAX_SCALE;
+                v.require(ok, join(path, "scale"), format!("must be in (0, {MAX_SCALE}], got {scale}"));
             }
             DataConfig::Csv { text } => csv::validate(text, &join(path, "text"), v),
         }
@@ -292,15 +312,15 @@ impl DataConfig {
     /// a point count above MAX_POINTS gives an empty dataset, bad parameters give NaN values,
     /// and the unreadable lines of a CSV are left out. CSV data does not depend on the seed.
     pub fn generate(&self, seed: u64) -> Dataset {
-        let (n, noise, corrupted) = match *self {
+        let (n, noise, corrupted, scale) = match *self {
             DataConfig::Linear { n, noise, outliers, .. }
             | DataConfig::Polynomial { n, noise, outliers }
-            | DataConfig::Sine { n, noise, outliers, .. } => (n, noise, outliers),
-            DataConfig::Circle { n, noise, label_noise }
-            | DataConfig::Xor { n, noise, label_noise }
-            | DataConfig::Gaussians { n, noise, label_noise }
-            | DataConfig::Spiral { n, noise, label_noise }
-            | DataConfig::Moons { n, noise, label_noise } => (n, noise, label_noise),
+            | DataConfig::Sine { n, noise, outliers, .. } => (n, noise, outliers, 1.0),
+            DataConfig::Circle { n, noise, label_noise, scale }
+            | DataConfig::Xor { n, noise, label_noise, scale }
+            | DataConfig::Gaussians { n, noise, label_noise, scale }
+            | DataConfig::Spiral { n, noise, label_noise, scale }
+            | DataConfig::Moons { n, noise, label_noise, scale } => (n, noise, label_noise, scale),
             DataConfig::Csv { ref text } => return csv::parse(text).into_dataset(),
         };
         if n > MAX_POINTS {
@@ -316,7 +336,11 @@ impl DataConfig {
             DataConfig::Moons { .. } => Shape::Moons,
             _ => Shape::Circle,
         };
-        classification::generate(shape, n, noise, corrupted, seed)
+        let mut data = classification::generate(shape, n, noise, corrupted, seed);
+        if scale != 1.0 {
+            data.inputs.iter_mut().for_each(|x| *x *= scale);
+        }
+        data
     }
 }
 
@@ -382,7 +406,7 @@ mod tests {
 
     #[test]
     fn generate_above_the_limit_is_empty() {
-        let config = DataConfig::Spiral { n: u32::MAX, noise: 0.0, label_noise: 0.0 };
+        let config = DataConfig::Spiral { n: u32::MAX, noise: 0.0, label_noise: 0.0, scale: 1.0 };
         let data = config.generate(1);
         assert!(data.is_empty());
         assert_eq!((data.input_dim, data.task), (2, Task::Classification));

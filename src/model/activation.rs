@@ -22,6 +22,10 @@
 //! - He normal for `relu` and `leaky_relu`: W ~ N(0, 2/n_in) (K. He, X. Zhang, S. Ren and J. Sun,
 //!   "Delving Deep into Rectifiers", ICCV 2015, eq. 10).
 //!
+//! The config's `init` can replace these by TensorFlow Playground's (`tf_playground`, from
+//! `nn.ts` of <https://github.com/tensorflow/playground>): every weight W ~ U(-0.5, 0.5)
+//! (`Math.random() - 0.5`) and every bias 0.1, whatever the activation.
+//!
 //! tanh is the branch-free `tanh.rs` (two lanes per instruction in wasm32), exp goes through
 //! `crate::math`, so the numbers are bit-identical natively and in wasm32.
 
@@ -51,6 +55,29 @@ pub enum Activation {
     Linear,
 }
 
+/// The initialisation of an MLP as written in a config (`"init": "tf_playground"`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Init {
+    /// Glorot uniform or He normal weights by activation, zero biases.
+    #[default]
+    GlorotHe,
+    /// TensorFlow Playground's: weights U(-0.5, 0.5), biases 0.1.
+    TfPlayground,
+}
+
+impl Init {
+    /// True for the default, `glorot_he`.
+    pub fn is_default(&self) -> bool {
+        *self == Init::GlorotHe
+    }
+}
+
+/// Half the width of TensorFlow Playground's uniform initial weights.
+pub const PLAYGROUND_WEIGHT_RANGE: f64 = 0.5;
+/// TensorFlow Playground's initial bias.
+pub const PLAYGROUND_BIAS: f64 = 0.1;
+
 /// How the weights of a layer are drawn at initialisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InitScheme {
@@ -58,6 +85,8 @@ pub enum InitScheme {
     GlorotUniform,
     /// W ~ N(0, 2/n_in).
     HeNormal,
+    /// W ~ U(-0.5, 0.5), with biases 0.1 (TensorFlow Playground).
+    Playground,
 }
 
 /// The logistic sigmoid 1/(1 + exp(-z)), computed from exp(-|z|) so that it never overflows.

@@ -14,6 +14,10 @@
 //!   dl/dz = 2*(p - y)*p*(1 - p).
 //! - `cross_entropy` in regression reads the raw output as a logit, exactly as in classification;
 //!   it only makes sense for targets in [0, 1].
+//! - `mse` with the `tanh` output (`head.rs`, TensorFlow Playground's classifier): a = tanh(z),
+//!   t = 2y - 1 in {-1, +1}, l = (a - t)^2, dl/dz = 2*(a - t)*(1 - a^2). Playground's `SQUARE`
+//!   error is half of this, 0.5*(a - t)^2, so its learning rate and L2 rate equal twice ours.
+//! - `cross_entropy` with the `tanh` output is not defined (validation rejects it): NaN.
 //!
 //! The model averages these over the examples of a batch (the mean, not the sum) and adds the
 //! weight penalties afterwards.
@@ -21,6 +25,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::activation::sigmoid;
+use super::head::Head;
+use super::tanh::tanh;
 use crate::math::{exp, ln_1p};
 
 /// The data term of the training objective.
@@ -52,36 +58,47 @@ impl Loss {
         }
     }
 
-    /// The loss of one example from the raw output `out` and the target `y`. `logit_output` is
-    /// true for classification models, whose raw output is a logit.
+    /// The loss of one example from the raw output `out` and the dataset target `y`, read
+    /// through the model's `head`.
     #[inline]
-    pub fn value(self, out: f64, y: f64, logit_output: bool) -> f64 {
-        match (self, logit_output) {
-            (Loss::Mse, false) => {
+    pub fn value(self, out: f64, y: f64, head: Head) -> f64 {
+        match (self, head) {
+            (Loss::Mse, Head::Identity) => {
                 let r = out - y;
                 r * r
             }
-            (Loss::Mse, true) => {
+            (Loss::Mse, Head::Logit) => {
                 let r = sigmoid(out) - y;
                 r * r
             }
+            (Loss::Mse, Head::Tanh) => {
+                let r = tanh(out) - head.target(y);
+                r * r
+            }
+            (Loss::CrossEntropy, Head::Tanh) => f64::NAN,
             (Loss::CrossEntropy, _) => softplus(out) - y * out,
         }
     }
 
     /// The loss of one example and its derivative with respect to the raw output.
     #[inline(always)]
-    pub fn value_grad(self, out: f64, y: f64, logit_output: bool) -> (f64, f64) {
-        match (self, logit_output) {
-            (Loss::Mse, false) => {
+    pub fn value_grad(self, out: f64, y: f64, head: Head) -> (f64, f64) {
+        match (self, head) {
+            (Loss::Mse, Head::Identity) => {
                 let r = out - y;
                 (r * r, 2.0 * r)
             }
-            (Loss::Mse, true) => {
+            (Loss::Mse, Head::Logit) => {
                 let p = sigmoid(out);
                 let r = p - y;
                 (r * r, 2.0 * r * p * (1.0 - p))
             }
+            (Loss::Mse, Head::Tanh) => {
+                let a = tanh(out);
+                let r = a - head.target(y);
+                (r * r, 2.0 * r * (1.0 - a * a))
+            }
+            (Loss::CrossEntropy, Head::Tanh) => (f64::NAN, f64::NAN),
             (Loss::CrossEntropy, _) => {
                 // softplus and sigmoid share e = exp(-|z|); the results are bit-identical to
                 // `softplus(z)` and `sigmoid(z)`.

@@ -49,7 +49,8 @@
 //! otherwise (about 31 kB), so that small networks neither zero nor pollute the cache with
 //! unused space. The arithmetic does not depend on W.
 
-use super::activation::{Activation, InitScheme};
+use super::activation::{Activation, Init, InitScheme, PLAYGROUND_BIAS, PLAYGROUND_WEIGHT_RANGE};
+use super::head::Head;
 use super::loss::Loss;
 use crate::data::Rng;
 use crate::math::{sign, sqrt};
@@ -198,8 +199,10 @@ pub(crate) struct Net {
     pub(crate) activation: Activation,
     /// Per-example loss.
     pub(crate) loss: Loss,
-    /// True when the output is a logit (classification).
-    pub(crate) logit_output: bool,
+    /// How the raw output is read (and which targets it is trained on).
+    pub(crate) head: Head,
+    /// How the parameters are initialised.
+    pub(crate) init: Init,
 }
 
 /// Scratch space of a training block of L examples for layers of at most W units:
@@ -375,7 +378,7 @@ impl Net {
         // dloss/dout per example; unused lanes get 0 so that they add nothing below.
         let mut dout = [0.0; L];
         for r in 0..live {
-            let (l, d) = self.loss.value_grad(out[r], y[r], self.logit_output);
+            let (l, d) = self.loss.value_grad(out[r], y[r], self.head);
             *loss += l;
             dout[r] = d * scale;
         }
@@ -465,26 +468,38 @@ impl Net {
         (sq, abs)
     }
 
-    /// Appends initial parameters to `out`: the weights of hidden layers follow the scheme of
-    /// the activation (Glorot uniform or He normal), the weights of the output unit, which has
-    /// no activation, follow Glorot uniform, and every bias is 0. Draws happen in buffer order.
+    /// Appends initial parameters to `out`. By default the weights of hidden layers follow the
+    /// scheme of the activation (Glorot uniform or He normal), the weights of the output unit,
+    /// which has no activation, follow Glorot uniform, and every bias is 0; with
+    /// `Init::TfPlayground` every weight is U(-0.5, 0.5) and every bias 0.1. Draws happen in
+    /// buffer order.
     pub(crate) fn init(&self, rng: &mut Rng, out: &mut Vec<f64>) {
         let layout = &self.layout;
         for l in 0..=layout.n_hidden {
             let (n_in, n_out) = (layout.widths[l], layout.widths[l + 1]);
-            let scheme = if l < layout.n_hidden { self.activation.init_scheme() } else { InitScheme::GlorotUniform };
+            let scheme = match self.init {
+                Init::TfPlayground => InitScheme::Playground,
+                Init::GlorotHe if l < layout.n_hidden => self.activation.init_scheme(),
+                Init::GlorotHe => InitScheme::GlorotUniform,
+            };
             let count = n_in * n_out;
-            match scheme {
+            let bias = match scheme {
                 InitScheme::GlorotUniform => {
                     let r = sqrt(6.0 / (n_in + n_out) as f64);
                     out.extend((0..count).map(|_| (2.0 * rng.uniform() - 1.0) * r));
+                    0.0
                 }
                 InitScheme::HeNormal => {
                     let std = sqrt(2.0 / n_in.max(1) as f64);
                     out.extend((0..count).map(|_| std * rng.normal()));
+                    0.0
                 }
-            }
-            out.extend(std::iter::repeat_n(0.0, n_out));
+                InitScheme::Playground => {
+                    out.extend((0..count).map(|_| rng.uniform() - PLAYGROUND_WEIGHT_RANGE));
+                    PLAYGROUND_BIAS
+                }
+            };
+            out.extend(std::iter::repeat_n(bias, n_out));
         }
     }
 }

@@ -8,9 +8,13 @@
 //!   then y = w·phi(x) + b (regression). Scaling x to [-1, 1] is the data's job (see
 //!   `features.rs`).
 //! - `logistic {}`: p = sigmoid(w·x + b) (classification).
-//! - `mlp {hidden = [8, 8], activation = "tanh"}`: up to 6 hidden layers of 1..=32 units with
-//!   `tanh`, `relu`, `leaky_relu` (slope 0.01), `sigmoid` or `linear` activations, and a linear
-//!   output unit (read as a logit in classification). Either task.
+//! - `mlp {hidden = [8, 8], activation = "tanh", output = "linear", init = "glorot_he"}`: up to
+//!   6 hidden layers of 1..=32 units with `tanh`, `relu`, `leaky_relu` (slope 0.01), `sigmoid`
+//!   or `linear` activations, and a linear output unit (read as a logit in classification).
+//!   Either task. `output = "tanh"` makes the output tanh(z) trained on the labels -1/+1 with
+//!   the squared loss (classification only; `head.rs`), and `init = "tf_playground"` draws
+//!   TensorFlow Playground's initial parameters (`activation.rs`): together with the data's
+//!   `scale` 5 and the training's `shuffle = false` this is Playground's own classifier.
 //!
 //! Training objective on a batch B (see `loss.rs` for the per-example loss l):
 //!   L(w) = (1/|B|)*sum_{i in B} l(out(x_i; w), y_i) + l2*sum_k W_k^2 + l1*sum_k |W_k|,
@@ -27,7 +31,8 @@
 //! Parameters live in one flat `Vec<f64>`; `mlp.rs` documents the layout. For `linear` and
 //! `logistic` on d inputs it is [w_1, ..., w_d, b], the order of the reference cases.
 //! Initialisation: Glorot/Xavier uniform (X. Glorot and Y. Bengio, AISTATS 2010) or He normal
-//! (K. He et al., ICCV 2015) weights and zero biases for an MLP, all zeros for the others.
+//! (K. He et al., ICCV 2015) weights and zero biases for an MLP (or TensorFlow Playground's
+//! U(-0.5, 0.5) weights and 0.1 biases), all zeros for the others.
 //!
 //! Speed: `loss_grad`, `predict` and `predict_grid` never allocate; examples go through the
 //! network in blocks of 8 lanes on fixed stack buffers (see `mlp.rs`). The Hessian is computed
@@ -38,31 +43,35 @@
 //! gives a NaN loss (and a NaN-filled gradient) rather than a panic.
 //!
 //! Files: `activation.rs` (hidden activations, initialisation schemes), `features.rs`
-//! (polynomial features), `loss.rs` (per-example losses), `mlp.rs` (layout, forward pass,
+//! (polynomial features), `head.rs` (how the output unit is read: identity, logit or tanh),
+//! `loss.rs` (per-example losses), `mlp.rs` (layout, forward pass,
 //! backpropagation, dropout, initialisation), `lanes.rs` (arithmetic on blocks of examples),
-//! `tanh.rs` (the branch-free tanh of the hidden units).
+//! `tanh.rs` (the branch-free tanh of the hidden units), `workspace.rs` (scratch space kept
+//! between training calls).
 
 mod activation;
 mod features;
+mod head;
 mod lanes;
 mod loss;
 mod mlp;
 mod tanh;
+mod workspace;
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::validate::{join, Validator};
 use crate::data::{Dataset, Rng, Task};
 
-pub use activation::{sigmoid, Activation, InitScheme, LEAKY_SLOPE};
+pub use activation::{sigmoid, Activation, Init, InitScheme, LEAKY_SLOPE, PLAYGROUND_BIAS, PLAYGROUND_WEIGHT_RANGE};
 pub use features::{powers, MAX_DEGREE};
+pub use head::{Head, OutputActivation};
 pub use loss::{softplus, Loss};
 pub use mlp::{MAX_HIDDEN_LAYERS, MAX_INPUTS, MAX_UNITS};
 
 use mlp::{activations, Activations, Dropout, Layout, Net, TrainScratch, LANES, NARROW, WIDE};
-
-/// Lanes of the blocks that take the tail of a batch (fewer than 4 rows): two rows at a time.
-const TAIL_LANES: usize = 2;
+pub use workspace::Workspace;
+use workspace::{Scratches, TAIL_LANES};
 
 /// The largest dropout probability accepted (exclusive).
 pub const MAX_DROPOUT: f64 = 0.9;
@@ -90,6 +99,13 @@ pub enum ModelConfig {
         hidden: Vec<usize> = vec![8, 8],
         /// Activation of every hidden unit.
         activation: Activation = Default::default(),
+        /// The output unit: `linear` (a logit in classification) or `tanh` (labels -1/+1).
+        /// Left out of the JSON when it is the default, so that older configs read the same.
+        #[serde(skip_serializing_if = "OutputActivation::is_default")]
+        output: OutputActivation = Default::default(),
+        /// The initial parameters: `glorot_he` or `tf_playground` (left out when the default).
+        #[serde(skip_serializing_if = "Init::is_default")]
+        init: Init = Default::default(),
     },
 }
 }
@@ -144,6 +160,20 @@ impl ModelConfig {
         }
     }
 
+    /// The loss this model trains with when the config names none: the squared loss for the
+    /// tanh output, otherwise the usual loss of the task.
+    pub fn usual_loss(&self, task: Task) -> Loss {
+        match self {
+            ModelConfig::Mlp { output: OutputActivation::Tanh, .. } => Loss::Mse,
+            _ => ModelConfig::default_loss(task),
+        }
+    }
+
+    /// True when the output is tanh, trained on the labels -1/+1.
+    pub fn has_tanh_output(&self) -> bool {
+        matches!(self, ModelConfig::Mlp { output: OutputActivation::Tanh, .. })
+    }
+
     /// Checks the config against the data it will be trained on (`input_dim` features, `task`),
     /// recording problems under `path`, e.g. `model.hidden[2]: must be from 1 to 32 units, got 0`.
     pub fn validate(&self, path: &str, input_dim: usize, task: Task, v: &mut Validator) {
@@ -187,7 +217,12 @@ impl ModelConfig {
                     "logistic is a classification model; use linear, polynomial or mlp for regression data",
                 );
             }
-            ModelConfig::Mlp { hidden, .. } => {
+            ModelConfig::Mlp { hidden, output, .. } => {
+                v.require(
+                    classification || *output == OutputActivation::Linear,
+                    join(path, "output"),
+                    "tanh is a classification output (labels -1/+1); use linear for regression data",
+                );
                 let hidden_path = join(path, "hidden");
                 v.require(
                     hidden.len() <= MAX_HIDDEN_LAYERS,
@@ -249,29 +284,37 @@ impl Model {
     /// as a model with no parameters whose losses are all NaN.
     pub fn new(config: &ModelConfig, input_dim: usize, task: Task, regularization: &Regularization) -> Model {
         let classification = is_classification(&task);
-        let loss = ModelConfig::default_loss(task);
+        let loss = config.usual_loss(task);
         // The same rules as `ModelConfig::validate`; a broken config gets no layout.
-        let (kind, layout, activation, degree) = match config {
+        let default_head = if classification { Head::Logit } else { Head::Identity };
+        let (kind, layout, activation, degree, head, init) = match config {
             ModelConfig::Linear {} => {
                 let layout = if classification { None } else { Layout::new(input_dim, &[]) };
-                (ModelKind::Linear, layout, Activation::Linear, 0)
+                (ModelKind::Linear, layout, Activation::Linear, 0, default_head, Init::GlorotHe)
             }
             ModelConfig::Logistic {} => {
                 let layout = if classification { Layout::new(input_dim, &[]) } else { None };
-                (ModelKind::Logistic, layout, Activation::Linear, 0)
+                (ModelKind::Logistic, layout, Activation::Linear, 0, default_head, Init::GlorotHe)
             }
             ModelConfig::Polynomial { degree } => {
                 let ok = !classification && input_dim == 1 && (1..=MAX_DEGREE).contains(degree);
                 let layout = if ok { Layout::new(*degree, &[]) } else { None };
-                (ModelKind::Polynomial, layout, Activation::Linear, *degree)
+                (ModelKind::Polynomial, layout, Activation::Linear, *degree, default_head, Init::GlorotHe)
             }
-            ModelConfig::Mlp { hidden, activation } => (ModelKind::Mlp, Layout::new(input_dim, hidden), *activation, 0),
+            ModelConfig::Mlp { hidden, activation, output, init } => {
+                let (head, layout) = match output {
+                    OutputActivation::Linear => (default_head, Layout::new(input_dim, hidden)),
+                    OutputActivation::Tanh if classification => (Head::Tanh, Layout::new(input_dim, hidden)),
+                    OutputActivation::Tanh => (default_head, None),
+                };
+                (ModelKind::Mlp, layout, *activation, 0, head, *init)
+            }
         };
         let valid = layout.is_some();
         let layout = layout.unwrap_or_else(Layout::empty);
         Model {
             kind,
-            net: Net { layout, activation, loss, logit_output: classification },
+            net: Net { layout, activation, loss, head, init },
             input_dim,
             degree,
             l1: regularization.l1,
@@ -286,6 +329,12 @@ impl Model {
     /// each task).
     pub fn with_loss(mut self, loss: Loss) -> Model {
         self.net.loss = loss;
+        if self.net.head == Head::Tanh && loss == Loss::CrossEntropy {
+            // The tanh output has no cross-entropy (validation rejects the pair).
+            self.valid = false;
+            self.net.layout = Layout::empty();
+            self.narrow = self.net.layout.is_narrow();
+        }
         self
     }
 
@@ -306,7 +355,7 @@ impl Model {
 
     /// The task: classification models output a probability.
     pub fn task(&self) -> Task {
-        if self.net.logit_output {
+        if self.net.head.classifies() {
             Task::Classification
         } else {
             Task::Regression
@@ -316,6 +365,11 @@ impl Model {
     /// The per-example loss.
     pub fn loss_function(&self) -> Loss {
         self.net.loss
+    }
+
+    /// How the raw output is read.
+    pub fn head(&self) -> Head {
+        self.net.head
     }
 
     /// The activation of the hidden units (`linear` for models without hidden layers).
@@ -364,16 +418,26 @@ impl Model {
     /// `polynomial`) into lane `r` of the input layer of a block.
     #[inline]
     fn load<const W: usize, const L: usize>(&self, x: &[f64], act: &mut Activations<W, L>, r: usize) {
-        let mut powers_buf = [0.0; MAX_DEGREE];
-        let features = if self.degree == 0 {
-            x
+        if self.degree == 0 {
+            Self::load_features(x, act, r);
         } else {
-            powers(x.first().copied().unwrap_or(f64::NAN), self.degree, &mut powers_buf)
-        };
-        for (unit, &v) in act[0].iter_mut().zip(features) {
-            if let Some(lane) = unit.get_mut(r) {
-                *lane = v;
-            }
+            // Only polynomial models pay for the buffer of powers.
+            let mut powers_buf = [0.0; MAX_DEGREE];
+            let features = powers(x.first().copied().unwrap_or(f64::NAN), self.degree, &mut powers_buf);
+            Self::load_features(features, act, r);
+        }
+    }
+
+    /// Writes `features` into lane `r` of the input layer (plain indexing: the size-optimised
+    /// build does not inline `zip`).
+    #[inline(always)]
+    fn load_features<const W: usize, const L: usize>(features: &[f64], act: &mut Activations<W, L>, r: usize) {
+        let input = &mut act[0];
+        if r >= L {
+            return;
+        }
+        for k in 0..features.len().min(W) {
+            input[k][r] = features[k];
         }
     }
 
@@ -383,7 +447,7 @@ impl Model {
         let n = data.targets.len();
         let fits = self.valid
             && data.input_dim == self.input_dim
-            && is_classification(&data.task) == self.net.logit_output
+            && is_classification(&data.task) == self.net.head.classifies()
             && n.checked_mul(self.input_dim) == Some(data.inputs.len());
         fits.then_some(n)
     }
@@ -425,6 +489,42 @@ impl Model {
         g: &mut [f64],
         dropout_rng: Option<&mut Rng>,
     ) -> f64 {
+        if self.narrow {
+            self.loss_grad_with(&mut Scratches::<NARROW>::new(), w, data, batch, g, dropout_rng)
+        } else {
+            self.loss_grad_with(&mut Scratches::<WIDE>::new(), w, data, batch, g, dropout_rng)
+        }
+    }
+
+    /// `loss_grad`, bit for bit, with its scratch space taken from `workspace` rather than
+    /// zeroed on the stack at every call (see `workspace.rs`): the per-step path of a run.
+    pub fn loss_grad_in(
+        &self,
+        workspace: &mut Workspace,
+        w: &[f64],
+        data: &Dataset,
+        batch: &[u32],
+        g: &mut [f64],
+        dropout_rng: Option<&mut Rng>,
+    ) -> f64 {
+        if self.narrow {
+            self.loss_grad_with(workspace.narrow(), w, data, batch, g, dropout_rng)
+        } else {
+            self.loss_grad_with(workspace.wide(), w, data, batch, g, dropout_rng)
+        }
+    }
+
+    /// `loss_grad` with the given scratch space of width W.
+    #[inline(always)]
+    fn loss_grad_with<const W: usize>(
+        &self,
+        scratch: &mut Scratches<W>,
+        w: &[f64],
+        data: &Dataset,
+        batch: &[u32],
+        g: &mut [f64],
+        dropout_rng: Option<&mut Rng>,
+    ) -> f64 {
         let p = self.num_params();
         let fits = match self.rows(data) {
             Some(n) => w.len() == p && g.len() == p && !batch.is_empty() && batch.iter().all(|&i| (i as usize) < n),
@@ -447,11 +547,7 @@ impl Model {
         // `mean` (each example's upstream gradient is 1/n), so the gradient needs no division.
         let count = batch.len() as f64;
         let scale = 1.0 / count;
-        let sum = if self.narrow {
-            self.batch_loss_grad::<NARROW>(w, data, batch, scale, g, dropout)
-        } else {
-            self.batch_loss_grad::<WIDE>(w, data, batch, scale, g, dropout)
-        };
+        let sum = self.batch_loss_grad(scratch, w, data, batch, scale, g, dropout);
         if self.l1 == 0.0 && self.l2 == 0.0 {
             return sum / count;
         }
@@ -465,8 +561,10 @@ impl Model {
     /// (measured in wasm32 on the spiral configuration, this beats both a padded block of 8 and
     /// blocks of 2).
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn batch_loss_grad<const W: usize>(
         &self,
+        scratch: &mut Scratches<W>,
         w: &[f64],
         data: &Dataset,
         batch: &[u32],
@@ -478,17 +576,19 @@ impl Model {
         let split = if tail >= LANES / 2 { batch.len() } else { batch.len() - tail };
         let (full, rest) = batch.split_at(split);
         let mut sum = 0.0;
-        self.train_blocks::<W, LANES>(w, data, full, scale, g, &mut sum, dropout.as_mut());
-        self.train_blocks::<W, TAIL_LANES>(w, data, rest, scale, g, &mut sum, dropout.as_mut());
+        self.train_blocks::<W, LANES>(&mut scratch.full, w, data, full, scale, g, &mut sum, dropout.as_mut());
+        self.train_blocks::<W, TAIL_LANES>(&mut scratch.tail, w, data, rest, scale, g, &mut sum, dropout.as_mut());
         sum
     }
 
-    /// Trains on `rows` in blocks of L examples with a fresh scratch space (none if `rows` is
-    /// empty), adding losses into `sum` and `scale` times their gradients into `g`.
+    /// Trains on `rows` in blocks of L examples in the scratch space `scratch` (whose old
+    /// contents are never read), adding losses into `sum` and `scale` times their gradients
+    /// into `g`.
     #[inline]
     #[allow(clippy::too_many_arguments)]
     fn train_blocks<const W: usize, const L: usize>(
         &self,
+        scratch: &mut TrainScratch<W, L>,
         w: &[f64],
         data: &Dataset,
         rows: &[u32],
@@ -497,10 +597,6 @@ impl Model {
         sum: &mut f64,
         mut dropout: Option<&mut Dropout<'_>>,
     ) {
-        if rows.is_empty() {
-            return;
-        }
-        let mut scratch = TrainScratch::<W, L>::new();
         for chunk in rows.chunks(L) {
             let mut y = [0.0; L];
             for ((r, &i), yr) in chunk.iter().enumerate().zip(y.iter_mut()) {
@@ -508,7 +604,7 @@ impl Model {
                 self.load(self.row(data, i), &mut scratch.act, r);
                 *yr = data.targets.get(i).copied().unwrap_or(f64::NAN);
             }
-            self.net.train_block(w, &mut scratch, chunk.len(), &y, scale, g, sum, dropout.as_deref_mut());
+            self.net.train_block(w, scratch, chunk.len(), &y, scale, g, sum, dropout.as_deref_mut());
         }
     }
 
@@ -528,7 +624,7 @@ impl Model {
         let n = self.for_each_block(w, data, |out, y| {
             // Summed row by row in order, exactly like `loss_grad`.
             for (&o, &t) in out.iter().zip(y) {
-                sum += self.net.loss.value(o, t, self.net.logit_output);
+                sum += self.net.loss.value(o, t, self.net.head);
             }
         });
         match n {
@@ -540,13 +636,14 @@ impl Model {
     /// The mean data loss and the accuracy (as `data_loss` and `accuracy` give them, bit for
     /// bit) from one forward pass over the set.
     pub fn loss_and_accuracy(&self, w: &[f64], data: &Dataset) -> (f64, f64) {
-        let classify = self.net.logit_output;
+        let head = self.net.head;
+        let classify = head.classifies();
         let mut sum = 0.0;
         let mut correct = 0usize;
         let n = self.for_each_block(w, data, |out, y| {
             for (&o, &t) in out.iter().zip(y) {
-                sum += self.net.loss.value(o, t, self.net.logit_output);
-                if classify && (sigmoid(o) >= 0.5) == (t >= 0.5) {
+                sum += self.net.loss.value(o, t, head);
+                if classify && head.correct(o, t) {
                     correct += 1;
                 }
             }
@@ -557,16 +654,18 @@ impl Model {
         }
     }
 
-    /// Classification: the share of rows whose predicted class (p >= 0.5) equals the label
-    /// (y >= 0.5). Regression, empty or ill-fitting data, or a wrong `w` length: NaN.
+    /// Classification: the share of rows whose predicted class (p >= 0.5, or tanh >= 0 for the
+    /// tanh output) equals the label (y >= 0.5). Regression, empty or ill-fitting data, or a
+    /// wrong `w` length: NaN.
     pub fn accuracy(&self, w: &[f64], data: &Dataset) -> f64 {
-        if !self.net.logit_output {
+        let head = self.net.head;
+        if !head.classifies() {
             return f64::NAN;
         }
         let mut correct = 0usize;
         let n = self.for_each_block(w, data, |out, y| {
             for (&o, &t) in out.iter().zip(y) {
-                if (sigmoid(o) >= 0.5) == (t >= 0.5) {
+                if head.correct(o, t) {
                     correct += 1;
                 }
             }
@@ -606,7 +705,7 @@ impl Model {
     }
 
     /// The prediction for one input row `x` (length `input_dim()`): y in regression, the
-    /// probability of class 1 in classification. NaN when a length is wrong. Does not allocate.
+    /// probability of class 1 in classification (the score (tanh + 1)/2 for the tanh output). NaN when a length is wrong. Does not allocate.
     #[inline]
     pub fn predict(&self, w: &[f64], x: &[f64]) -> f64 {
         if !self.valid || w.len() != self.num_params() || x.len() != self.input_dim {
@@ -624,14 +723,11 @@ impl Model {
         self.net.forward(w, &mut act, 1)[0]
     }
 
-    /// The prediction from the raw output: the output itself, or sigmoid of the logit.
+    /// The prediction from the raw output: the output itself, sigmoid of the logit, or the
+    /// score (tanh + 1)/2 of the tanh output (see `head.rs`).
     #[inline]
     fn output(&self, raw: f64) -> f64 {
-        if self.net.logit_output {
-            sigmoid(raw)
-        } else {
-            raw
-        }
+        self.net.head.shown(raw)
     }
 
     /// Predictions on a grid for a model with 2-D input: out[r*xs.len() + c] is the prediction

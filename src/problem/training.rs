@@ -7,14 +7,16 @@
 //! sets (`data::split`). As an objective the problem is the full-batch training loss (data
 //! term plus penalties), which full-batch gradient descent, L-BFGS and Newton use; runs with
 //! `batch_size` below the training-set size (or with dropout) draw seeded minibatches instead
-//! (`run::Batches`). Evaluations report the data term alone, on both sets, as TensorFlow
+//! (`run::Batches`), reshuffled every epoch, or with `shuffle: false` always in the order of
+//! the training set, which the split has already shuffled once (TensorFlow Playground's
+//! `oneStep` loop). Evaluations report the data term alone, on both sets, as TensorFlow
 //! Playground does.
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::validate::{join, Validator};
 use crate::data::{split, DataConfig, Dataset, Rng, Task};
-use crate::model::{Loss, Model, ModelConfig, Regularization};
+use crate::model::{Loss, Model, ModelConfig, Regularization, Workspace};
 
 /// Stream of the random generator that draws the initial weights.
 pub const STREAM_INIT: u64 = 11;
@@ -47,16 +49,32 @@ pub struct TrainingConfig {
     /// Evaluate training and validation loss every this many epochs (0: never).
     #[serde(default = "one")]
     pub eval_every: u32,
+    /// Reshuffle the minibatch order every epoch (true, the default), or visit the training set
+    /// in the same order every epoch (false).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub shuffle: bool,
 }
 
 fn default_model() -> ModelConfig {
-    ModelConfig::Mlp { hidden: vec![8, 8], activation: Default::default() }
+    ModelConfig::Mlp {
+        hidden: vec![8, 8],
+        activation: Default::default(),
+        output: Default::default(),
+        init: Default::default(),
+    }
 }
 fn default_validation_share() -> f64 {
     0.3
 }
 fn one() -> u32 {
     1
+}
+fn yes() -> bool {
+    true
+}
+/// True for the default `shuffle` (left out of the JSON, so that older configs read the same).
+fn is_true(shuffle: &bool) -> bool {
+    *shuffle
 }
 
 impl TrainingConfig {
@@ -77,6 +95,12 @@ impl TrainingConfig {
         }
         if let (Some(Loss::CrossEntropy), Task::Regression) = (self.loss, task) {
             v.error(join(path, "loss"), "cross_entropy needs classification data (labels 0/1); use mse");
+        }
+        if self.loss == Some(Loss::CrossEntropy) && self.model.has_tanh_output() {
+            v.error(
+                join(path, "loss"),
+                "cross_entropy needs the linear output (a logit); the tanh output trains with mse",
+            );
         }
     }
 
@@ -99,6 +123,7 @@ impl TrainingConfig {
             batch_size,
             dropout: self.regularization.dropout > 0.0,
             eval_every: self.eval_every,
+            shuffle: self.shuffle,
             data: self.data.clone(),
             model_config: self.model.clone(),
             seed,
@@ -116,6 +141,7 @@ pub struct TrainingProblem {
     batch_size: usize,
     dropout: bool,
     eval_every: u32,
+    shuffle: bool,
     data: DataConfig,
     model_config: ModelConfig,
     seed: u64,
@@ -149,6 +175,12 @@ impl TrainingProblem {
         self.model.loss_grad(w, &self.train, &self.all, g, None)
     }
 
+    /// `loss_grad` with the scratch space of a run (see `Model::loss_grad_in`).
+    #[inline]
+    pub fn loss_grad_in(&self, workspace: &mut Workspace, w: &[f64], g: &mut [f64]) -> f64 {
+        self.model.loss_grad_in(workspace, w, &self.train, &self.all, g, None)
+    }
+
     /// Hessian of the full-batch training loss (finite differences of the gradient).
     pub fn hessian(&self, w: &[f64], h: &mut [f64]) {
         self.model.hessian(w, &self.train, h);
@@ -162,6 +194,11 @@ impl TrainingProblem {
     /// True when steps use minibatches or dropout rather than the full-batch objective.
     pub fn is_stochastic(&self) -> bool {
         self.batch_size < self.train.len() || self.dropout
+    }
+
+    /// True when the minibatch order is reshuffled every epoch.
+    pub fn shuffles(&self) -> bool {
+        self.shuffle
     }
 
     /// Epochs between evaluations (0: never).

@@ -5,8 +5,9 @@
 //! point; `optimizer.step()`; `schedule.observe_loss(loss[t])`; the monitor checks the update.
 //!
 //! On a model trained on data, `f` is the loss of the next minibatch when the problem is
-//! stochastic (seeded reshuffling every epoch, the last batch of an epoch may be smaller, as
-//! torch's DataLoader with `drop_last=False`); an epoch ends when every training point was
+//! stochastic (seeded reshuffling every epoch, or the training set's own order every epoch with
+//! `shuffle: false`; the last batch of an epoch may be smaller, as torch's DataLoader with
+//! `drop_last=False`); an epoch ends when every training point was
 //! used once (every step, for full batch). At the end of every `eval_every`-th epoch (and at
 //! step 0) the run evaluates training and validation loss and accuracy, and the monitor
 //! checks early stopping; with `restore_best` an early stop returns to the best weights.
@@ -29,6 +30,7 @@ use std::cell::Cell;
 use crate::config::RunConfig;
 use crate::data::Rng;
 use crate::math::{copy_into, norm2};
+use crate::model::Workspace;
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::problem::{Problem, TrainingProblem};
 use crate::run::history::{EvalPoint, History, TracePoint};
@@ -60,6 +62,8 @@ pub const STREAM_DROPOUT: u64 = 13;
 #[derive(Clone, Debug)]
 struct Batches {
     seed: u64,
+    /// False: the order is the training set's own and never changes.
+    shuffle: bool,
     order_rng: Rng,
     dropout_rng: Rng,
     order: Vec<u32>,
@@ -67,26 +71,36 @@ struct Batches {
 }
 
 impl Batches {
-    fn new(n: usize, seed: u64) -> Batches {
+    fn new(n: usize, seed: u64, shuffle: bool) -> Batches {
         let mut order_rng = Rng::new(seed, STREAM_BATCHES);
         let mut order: Vec<u32> = (0..n as u32).collect();
-        order_rng.shuffle(&mut order);
-        Batches { seed, order_rng, dropout_rng: Rng::new(seed, STREAM_DROPOUT), order, cursor: 0 }
+        if shuffle {
+            order_rng.shuffle(&mut order);
+        }
+        Batches { seed, shuffle, order_rng, dropout_rng: Rng::new(seed, STREAM_DROPOUT), order, cursor: 0 }
     }
 
     fn reset(&mut self) {
-        *self = Batches::new(self.order.len(), self.seed);
+        *self = Batches::new(self.order.len(), self.seed, self.shuffle);
     }
 
     /// The loss and gradient of the next batch; also says whether the batch ended an epoch.
-    fn loss_grad(&mut self, problem: &TrainingProblem, w: &[f64], g: &mut [f64]) -> (f64, bool) {
+    fn loss_grad(
+        &mut self,
+        problem: &TrainingProblem,
+        workspace: &mut Workspace,
+        w: &[f64],
+        g: &mut [f64],
+    ) -> (f64, bool) {
         if self.cursor >= self.order.len() {
-            self.order_rng.shuffle(&mut self.order);
+            if self.shuffle {
+                self.order_rng.shuffle(&mut self.order);
+            }
             self.cursor = 0;
         }
         let end = (self.cursor + problem.batch_size()).min(self.order.len());
         let batch = &self.order[self.cursor..end];
-        let loss = problem.model.loss_grad(w, &problem.train, batch, g, Some(&mut self.dropout_rng));
+        let loss = problem.model.loss_grad_in(workspace, w, &problem.train, batch, g, Some(&mut self.dropout_rng));
         self.cursor = end;
         (loss, end >= self.order.len())
     }
@@ -114,6 +128,8 @@ pub struct Run {
     epoch: u64,
     evaluations: History<EvalPoint>,
     best_params: Vec<f64>,
+    /// Scratch space of a model's training passes, kept between steps.
+    workspace: Workspace,
     /// The objective at the current parameters and the step it was computed at: snapshots and
     /// reports ask for it, and for a model it costs a pass over the training set.
     objective: Cell<Option<(u64, f64)>>,
@@ -128,7 +144,7 @@ impl Run {
     pub fn new(config: &RunConfig, x0: Vec<f64>, stop: &StopConfig, problem: &Problem, seed: u64) -> Run {
         let dim = x0.len();
         let batches = match problem {
-            Problem::Model(m) if m.is_stochastic() => Some(Batches::new(m.train.len(), seed)),
+            Problem::Model(m) if m.is_stochastic() => Some(Batches::new(m.train.len(), seed, m.shuffles())),
             _ => None,
         };
         Run {
@@ -136,6 +152,7 @@ impl Run {
             epoch: 0,
             evaluations: History::default(),
             best_params: x0.clone(),
+            workspace: Workspace::new(),
             label: config.label.clone(),
             params: x0.clone(),
             visited: x0.clone(),
@@ -370,7 +387,8 @@ impl Run {
             }
         }
         let (loss, epoch_done) = match (self.batches.as_mut(), training) {
-            (Some(batches), Some(m)) => batches.loss_grad(m, &self.params, &mut self.grad),
+            (Some(batches), Some(m)) => batches.loss_grad(m, &mut self.workspace, &self.params, &mut self.grad),
+            (None, Some(m)) => (m.loss_grad_in(&mut self.workspace, &self.params, &mut self.grad), true),
             _ => (problem.loss_grad(&self.params, &mut self.grad), true),
         };
         let grad_norm = norm2(&self.grad);

@@ -120,6 +120,9 @@ pub struct Words {
     pub percent: bool,
     pub default_text: &'static str,
     pub hide_if: Option<(&'static str, &'static str)>,
+    /// The default as JSON text, for a field the config leaves out of its JSON when it has its
+    /// default (`skip_serializing_if`); `fields_of` checks that the reader agrees.
+    pub omitted_default: &'static str,
 }
 
 /// A row with nothing said; rows start from it (`Words { key: "lr", ..WORDS }`).
@@ -136,6 +139,7 @@ pub const WORDS: Words = Words {
     percent: false,
     default_text: "",
     hide_if: None,
+    omitted_default: "",
 };
 
 /// The row of `table` for field `key` of variant `name`: one made for that variant first, then
@@ -239,10 +243,25 @@ pub fn fields_of(
             start.insert((*key).into(), initial);
         }
     }
-    let written = read(Value::Object(start)).map_err(|e| format!("catalogue: `{name}`: {e}"))?;
+    let written = read(Value::Object(start.clone())).map_err(|e| format!("catalogue: `{name}`: {e}"))?;
     let mut fields = Vec::with_capacity(keys.len());
     for (w, (key, required)) in words.iter().zip(keys) {
-        let default = if *required { None } else { Some(written.get(*key).cloned().unwrap_or(Value::Null)) };
+        let default = match (required, written.get(*key)) {
+            (true, _) => None,
+            (false, Some(value)) => Some(value.clone()),
+            (false, None) if !w.omitted_default.is_empty() => {
+                // Left out of the JSON: the row states the default, and reading the variant
+                // with it must give the same config as reading it without.
+                let value = parse_json(w.omitted_default).map_err(|e| format!("catalogue: `{name}.{key}`: {e}"))?;
+                let mut with = start.clone();
+                with.insert((*key).into(), value.clone());
+                if read(Value::Object(with))? != written {
+                    return Err(format!("catalogue: `{name}.{key}` does not default to {}", w.omitted_default));
+                }
+                Some(value)
+            }
+            (false, None) => Some(Value::Null),
+        };
         fields.push(field_from(w, default)?);
     }
     Ok(fields)
@@ -342,6 +361,14 @@ mod tests {
         );
         assert_eq!((fields[1].label, fields[1].default.clone()), ("damping (λ)", Some(serde_json::json!(0.0))));
         assert_eq!(fields[1].kind, "number");
+    }
+
+    #[test]
+    fn an_omitted_default_that_the_reader_does_not_fill_in_is_an_error() {
+        const WRONG: [Words; 1] = [Words { key: "scale", omitted_default: "2.0", ..WORDS }];
+        let keys = crate::data::DataConfig::keys_of("spiral").unwrap();
+        let error = fields_of("spiral", keys, &WRONG, read_back::<crate::data::DataConfig>).unwrap_err();
+        assert_eq!(error, "catalogue: `spiral.scale` does not default to 2.0");
     }
 
     #[test]

@@ -33,7 +33,7 @@ const DATASETS: [(&str, &str, &str, &str); 9] = [
 const REGRESSION: &[&str] = &["linear", "polynomial", "sine"];
 
 /// The generated datasets' fields.
-const DATASET_FIELDS: [Words; 7] = [
+const DATASET_FIELDS: [Words; 8] = [
     Words {
         key: "n",
         label: "n (points)",
@@ -78,6 +78,13 @@ const DATASET_FIELDS: [Words; 7] = [
         help: "x runs over [−1, 1], so frequency 1 is two full waves",
         ..WORDS
     },
+    Words {
+        key: "scale",
+        kind: "number",
+        omitted_default: "1.0",
+        help: "how far the points spread from the origin (TensorFlow Playground draws its sets at scale 5)",
+        ..WORDS
+    },
     // The CSV text has its own input on the page; this starting value only lets the catalogue
     // read the variant.
     Words { key: "text", of: &["csv"], kind: "csv", initial: r#""""#, ..WORDS },
@@ -117,7 +124,7 @@ const MODELS: [(&str, &str, &[&str], &str); 4] = [
 ];
 
 /// The models' fields.
-const MODEL_FIELDS: [Words; 3] = [
+const MODEL_FIELDS: [Words; 5] = [
     Words { key: "degree", range: Some((1.0, MAX_DEGREE as f64, 1.0)), help: "highest power of x", ..WORDS },
     Words {
         key: "hidden",
@@ -136,6 +143,26 @@ const MODEL_FIELDS: [Words; 3] = [
             (Some("sigmoid"), "sigmoid"),
             (Some("linear"), "linear (none)"),
         ],
+        ..WORDS
+    },
+    Words {
+        key: "output",
+        label: "output unit",
+        options: &[
+            (Some("linear"), "linear (a logit for classification)"),
+            (Some("tanh"), "tanh (labels −1/+1, squared loss)"),
+        ],
+        omitted_default: r#""linear""#,
+        ..WORDS
+    },
+    Words {
+        key: "init",
+        label: "initial weights",
+        options: &[
+            (Some("glorot_he"), "Glorot / He"),
+            (Some("tf_playground"), "TensorFlow Playground’s (uniform ±0.5, biases 0.1)"),
+        ],
+        omitted_default: r#""glorot_he""#,
         ..WORDS
     },
 ];
