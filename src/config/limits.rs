@@ -33,6 +33,13 @@ pub const MAX_CASE_BYTES: usize = 64 << 20;
 /// Deepest nesting of parentheses, and longest dotted key, in a URL hash.
 pub const MAX_URL_NESTING: usize = 32;
 
+/// Longest custom function text (`problem.f` of `{"name": "custom"}`), in characters.
+pub const MAX_EXPRESSION_CHARS: usize = 500;
+
+/// Deepest nesting of a custom function: of its parser's recursion and of its tree of
+/// operations, so that every walk over the tree is bounded.
+pub const MAX_EXPRESSION_DEPTH: usize = 64;
+
 /// The message for a text over its cap: `at most 1048576 bytes, got 52428800`.
 pub fn too_long(cap: usize, got: usize) -> String {
     format!("at most {cap} bytes, got {got}")
