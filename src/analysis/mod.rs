@@ -1,3 +1,4 @@
-//! Analyses built on many runs: the model-complexity sweep.
+//! Analyses built on a problem or on many runs: critical points, the complexity sweep.
 
+pub mod critical;
 pub mod sweep;
