@@ -1,7 +1,8 @@
-//! Analyses built on a problem or on many runs: critical points, theory on quadratics, the
+//! Analyses built on a problem or on many runs: critical points, the convergence doctor, theory on quadratics, the
 //! rate readout, the complexity sweep.
 
 pub mod critical;
+pub mod doctor;
 pub mod rate;
 pub mod sweep;
 pub mod theory;
