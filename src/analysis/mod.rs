@@ -1,6 +1,7 @@
-//! Analyses built on a problem or on many runs: critical points, the convergence doctor, theory on quadratics, the
+//! Analyses built on a problem or on many runs: basins of attraction, critical points, the convergence doctor, theory on quadratics, the
 //! rate readout, the complexity sweep.
 
+pub mod basins;
 pub mod critical;
 pub mod doctor;
 pub mod rate;
