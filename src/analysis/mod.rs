@@ -1,9 +1,11 @@
 //! Analyses built on a problem or on many runs: basins of attraction, critical points, the convergence doctor, theory on quadratics, the
 //! rate readout, the complexity sweep.
 
+pub mod bands;
 pub mod basins;
 pub mod critical;
 pub mod doctor;
+pub mod lr_sweep;
 pub mod rate;
 pub mod sweep;
 pub mod theory;

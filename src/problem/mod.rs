@@ -38,7 +38,9 @@ pub use expression::Expression;
 pub use landscapes::Landscape;
 pub use minima::{KnownMinimum, MinimumKind, ViewBox, MAX_VIEW_COORDINATE, MIN_VIEW_SPAN};
 pub use models::{LinReg, LogReg};
-pub use training::{Evaluation, TrainingConfig, TrainingProblem, MAX_VALIDATION_SHARE, MIN_VALIDATION_SHARE};
+pub use training::{
+    Evaluation, TrainingConfig, TrainingProblem, MAX_VALIDATION_SHARE, MIN_VALIDATION_SHARE, STREAM_INIT,
+};
 
 /// At most this many bad entries of one data array are reported one by one.
 const MAX_ENTRY_ERRORS: usize = 10;
