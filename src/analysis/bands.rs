@@ -23,6 +23,22 @@ pub const MAX_BAND_SEEDS: usize = 64;
 /// Most recorded steps of a band.
 pub const MAX_BAND_POINTS: u64 = 500;
 
+/// The seeds of a band when a config gives no count.
+pub const DEFAULT_BAND_SEEDS: usize = 8;
+
+/// Checks a band's settings.
+pub fn check(experiment: &Experiment, run: usize, seeds: usize, v: &mut Validator) {
+    let model = matches!(experiment.problem, ProblemConfig::Model(_));
+    v.require(model, "problem", "seed bands need a model trained on data");
+    v.require(
+        (1..=MAX_BAND_SEEDS).contains(&seeds),
+        "analysis.seed_bands.seeds",
+        format!("must be 1 to {MAX_BAND_SEEDS}, got {seeds}"),
+    );
+    let count = experiment.runs.len();
+    v.require(run < count, "analysis.seed_bands.run", format!("there are {count} runs, got index {run}"));
+}
+
 /// The band so far.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BandResult {
@@ -60,23 +76,13 @@ impl SeedBands {
     /// Bands of run `run` of `experiment` (a model trained on minibatches) over `seeds` seeds.
     pub fn new(experiment: &Experiment, run: usize, seeds: usize) -> Result<SeedBands, ValidationErrors> {
         let mut v = Validator::new();
+        check(experiment, run, seeds, &mut v);
+        v.finish()?;
         let training = match &experiment.problem {
             ProblemConfig::Model(training) => Some(training),
             _ => None,
         };
-        v.require(training.is_some(), "problem", "seed bands need a model trained on data");
-        v.require(
-            (1..=MAX_BAND_SEEDS).contains(&seeds),
-            "analysis.seed_bands.seeds",
-            format!("must be 1 to {MAX_BAND_SEEDS}, got {seeds}"),
-        );
         let config = experiment.runs.get(run);
-        v.require(
-            config.is_some(),
-            "analysis.seed_bands.run",
-            format!("there are {} runs, got index {run}", experiment.runs.len()),
-        );
-        v.finish()?;
         let (Some(training), Some(config)) = (training, config) else {
             return Err(ValidationErrors::one("problem", "seed bands need a model trained on data"));
         };

@@ -69,6 +69,21 @@ pub struct BasinResult {
 
 impl crate::json::InfallibleJson for BasinResult {}
 
+/// The starts per side of the grid when a config gives none.
+pub const DEFAULT_BASIN_SIDE: usize = 64;
+
+/// Checks a basins computation's settings.
+pub fn check(experiment: &Experiment, run: usize, side: usize, v: &mut Validator) {
+    v.require(experiment.problem.dim() == 2, "problem", "basins need a 2-D landscape");
+    v.require(
+        (1..=MAX_BASIN_SIDE).contains(&side),
+        "analysis.basins.side",
+        format!("must be 1 to {MAX_BASIN_SIDE} starts per side, got {side}"),
+    );
+    let runs = experiment.runs.len();
+    v.require(run < runs, "analysis.basins.run", format!("there are {runs} runs, got index {run}"));
+}
+
 /// A basins computation in progress.
 #[derive(Clone, Debug)]
 pub struct Basins {
@@ -96,18 +111,8 @@ impl Basins {
         let problem = experiment.problem.build_with_seed(experiment.seed);
         let view = view.or(experiment.view).or_else(|| problem.view_box());
         let mut v = Validator::new();
-        v.require(problem.dim() == 2, "problem", "basins need a 2-D landscape");
-        v.require(
-            (1..=MAX_BASIN_SIDE).contains(&side),
-            "analysis.basins.side",
-            format!("must be 1 to {MAX_BASIN_SIDE} starts per side, got {side}"),
-        );
+        check(experiment, run, side, &mut v);
         let config = experiment.runs.get(run);
-        v.require(
-            config.is_some(),
-            "analysis.basins.run",
-            format!("there are {} runs, got index {run}", experiment.runs.len()),
-        );
         if let Some(view) = &view {
             view.validate("view", &mut v);
         }

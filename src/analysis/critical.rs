@@ -42,7 +42,7 @@ const NEWTON_MAX_STEPS: usize = 100;
 const NEWTON_STEP_TOL: f64 = 1e-14;
 /// Critical points closer than this share of the view's diagonal are one point.
 const MERGE_SHARE: f64 = 1e-6;
-/// Most seeds per side of the grid (the page's default is 20).
+/// Most seeds per side of the grid.
 pub const MAX_SEEDS_PER_SIDE: usize = 64;
 
 /// The local shape of f from its Hessian's eigenvalues.
@@ -206,6 +206,19 @@ fn newton(problem: &Problem, seed: [f64; 2]) -> Option<[f64; 2]> {
     (f.is_finite() && norm2(&g) <= GRAD_TOL * (1.0 + f.abs())).then_some(w)
 }
 
+/// The seeds per side of the grid when a config gives none.
+pub const DEFAULT_SEEDS_PER_SIDE: usize = 20;
+
+/// Checks a search's settings for a problem of `dim` parameters.
+pub fn check(dim: usize, side: usize, v: &mut Validator) {
+    v.require(dim == 2, "problem", "critical points need a 2-D landscape");
+    v.require(
+        (1..=MAX_SEEDS_PER_SIDE).contains(&side),
+        "analysis.critical_points.seeds",
+        format!("must be 1 to {MAX_SEEDS_PER_SIDE} seeds per side, got {side}"),
+    );
+}
+
 /// The search for every critical point in a view, in chunks of seeds.
 #[derive(Clone, Debug)]
 pub struct CriticalSearch {
@@ -220,12 +233,7 @@ impl CriticalSearch {
     /// A search from `side` x `side` seeds over `view` (the problem must be 2-D).
     pub fn new(problem: &Problem, view: ViewBox, side: usize) -> Result<CriticalSearch, ValidationErrors> {
         let mut v = Validator::new();
-        v.require(problem.dim() == 2, "problem", "critical points need a 2-D landscape");
-        v.require(
-            (1..=MAX_SEEDS_PER_SIDE).contains(&side),
-            "analysis.critical_points.seeds",
-            format!("must be 1 to {MAX_SEEDS_PER_SIDE} seeds per side, got {side}"),
-        );
+        check(problem.dim(), side, &mut v);
         view.validate("view", &mut v);
         v.finish()?;
         Ok(CriticalSearch { problem: problem.clone(), view, side, next: 0, found: Vec::new() })

@@ -60,6 +60,44 @@ pub struct SweepResult {
 
 impl crate::json::InfallibleJson for SweepResult {}
 
+/// The learning rates per sweep when a config gives no count.
+pub const DEFAULT_SWEEP_LRS: usize = 16;
+/// The steps of a range test when a config gives none.
+pub const DEFAULT_RANGE_STEPS: u64 = 500;
+
+/// Checks that `low` and `high` bound a log range, reporting under `path`.
+fn check_bounds(path: &str, low: f64, high: f64, v: &mut Validator) {
+    let ok = low > 0.0 && high > low && high.is_finite();
+    v.require(ok, path, format!("needs 0 < low < high < infinity, got low {low} and high {high}"));
+}
+
+/// Checks a sweep's settings.
+pub fn check_sweep(experiment: &Experiment, runs: &[usize], low: f64, high: f64, n: usize, v: &mut Validator) {
+    check_bounds("analysis.lr_sweep", low, high, v);
+    v.require(
+        (2..=MAX_SWEEP_LRS).contains(&n),
+        "analysis.lr_sweep.points",
+        format!("must be 2 to {MAX_SWEEP_LRS}, got {n}"),
+    );
+    v.require(!runs.is_empty(), "analysis.lr_sweep.runs", "name at least one run");
+    let count = experiment.runs.len();
+    for &r in runs {
+        v.require(r < count, "analysis.lr_sweep.runs", format!("there are {count} runs, got index {r}"));
+    }
+}
+
+/// Checks a range test's settings.
+pub fn check_range(experiment: &Experiment, run: usize, low: f64, high: f64, steps: u64, v: &mut Validator) {
+    check_bounds("analysis.lr_range", low, high, v);
+    v.require(
+        (2..=MAX_RANGE_STEPS).contains(&steps),
+        "analysis.lr_range.steps",
+        format!("must be 2 to {MAX_RANGE_STEPS}, got {steps}"),
+    );
+    let count = experiment.runs.len();
+    v.require(run < count, "analysis.lr_range.run", format!("there are {count} runs, got index {run}"));
+}
+
 /// The log grid of `n` learning rates from `low` to `high`.
 pub fn log_grid(low: f64, high: f64, n: usize) -> Vec<f64> {
     let last = n.saturating_sub(1).max(1) as f64;
@@ -109,24 +147,7 @@ impl LrSweep {
         n: usize,
     ) -> Result<LrSweep, ValidationErrors> {
         let mut v = Validator::new();
-        v.require(
-            low > 0.0 && high > low && high.is_finite(),
-            "analysis.lr_sweep",
-            format!("needs 0 < low < high, got {low} and {high}"),
-        );
-        v.require(
-            (2..=MAX_SWEEP_LRS).contains(&n),
-            "analysis.lr_sweep.points",
-            format!("must be 2 to {MAX_SWEEP_LRS}, got {n}"),
-        );
-        v.require(!runs.is_empty(), "analysis.lr_sweep.runs", "name at least one run");
-        for &r in runs {
-            v.require(
-                r < experiment.runs.len(),
-                "analysis.lr_sweep.runs",
-                format!("there are {} runs, got index {r}", experiment.runs.len()),
-            );
-        }
+        check_sweep(experiment, runs, low, high, n, &mut v);
         v.finish()?;
         let lrs = log_grid(low, high, n);
         let problem = experiment.problem.build_with_seed(experiment.seed);
@@ -246,21 +267,7 @@ impl RangeTest {
         steps: u64,
     ) -> Result<RangeTest, ValidationErrors> {
         let mut v = Validator::new();
-        v.require(
-            low > 0.0 && high > low && high.is_finite(),
-            "analysis.lr_range",
-            format!("needs 0 < low < high, got {low} and {high}"),
-        );
-        v.require(
-            (2..=MAX_RANGE_STEPS).contains(&steps),
-            "analysis.lr_range.steps",
-            format!("must be 2 to {MAX_RANGE_STEPS}, got {steps}"),
-        );
-        v.require(
-            run < experiment.runs.len(),
-            "analysis.lr_range.run",
-            format!("there are {} runs, got index {run}", experiment.runs.len()),
-        );
+        check_range(experiment, run, low, high, steps, &mut v);
         v.finish()?;
         let mut config = with_lr(experiment, run, low)?;
         let gamma = exp(ln(high / low) / steps as f64);

@@ -7,5 +7,6 @@ pub mod critical;
 pub mod doctor;
 pub mod lr_sweep;
 pub mod rate;
+pub mod section;
 pub mod sweep;
 pub mod theory;
