@@ -19,6 +19,8 @@ use crate::run::Run;
 
 /// Errors below this share of the first one are round-off, not progress, and are not fitted.
 const NOISE_FLOOR: f64 = 1e-12;
+/// The error the step prediction aims at when a config gives none.
+pub const DEFAULT_TOLERANCE: f64 = 1e-8;
 /// Fewest points a fit needs.
 const MIN_POINTS: usize = 3;
 

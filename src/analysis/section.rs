@@ -14,120 +14,140 @@
 //! results as one serde value.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::analysis::bands::{self, BandResult, SeedBands};
 use crate::analysis::basins::{self, BasinResult, Basins};
 use crate::analysis::critical::{self, classify_point, CriticalPoint, CriticalSearch, PointReport};
 use crate::analysis::doctor::{diagnose, Diagnosis, RunTrace};
 use crate::analysis::lr_sweep::{self, LrSweep, RangeResult, RangeTest, SweepResult};
-use crate::analysis::rate::{readout, RateReadout};
+use crate::analysis::rate::{self, readout, RateReadout};
 use crate::analysis::theory::QuadraticTheory;
+use crate::config::reader::ReadError;
+use crate::config::tagged::{kind, Fields};
 use crate::config::validate::{ValidationErrors, Validator};
 use crate::config::Experiment;
 use crate::run::session::Session;
 
-fn default_seeds_per_side() -> usize {
-    critical::DEFAULT_SEEDS_PER_SIDE
-}
-fn default_basin_side() -> usize {
-    basins::DEFAULT_BASIN_SIDE
-}
-fn default_sweep_points() -> usize {
-    lr_sweep::DEFAULT_SWEEP_LRS
-}
-fn default_range_steps() -> u64 {
-    lr_sweep::DEFAULT_RANGE_STEPS
-}
-fn default_band_seeds() -> usize {
-    bands::DEFAULT_BAND_SEEDS
-}
-fn default_tolerance() -> f64 {
-    1e-8
+/// Defines a settings struct that serde writes with its derive and reads through the small
+/// field reader of `config::tagged` (as `tagged_enum!` does), which costs the wasm binary far
+/// less than serde's derived visitors: `field: Type = default` is optional, `field: Type`
+/// required, and an unknown field is an error naming the allowed ones.
+macro_rules! settings {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* $field:ident : $fty:ty $(= $default:expr)? ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Serialize)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $fty ),*
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as Deserialize>::deserialize(deserializer)?;
+                read_fields(value, &[$(stringify!($field)),*], |fields| {
+                    Ok($name { $( $field: crate::tagged_enum!(@field fields, stringify!($field), $fty $(, $default)?), )* })
+                })
+                .map_err(<D::Error as serde::de::Error>::custom)
+            }
+        }
+    };
 }
 
-/// Every critical point in the view.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CriticalPointsConfig {
-    #[serde(default = "default_seeds_per_side")]
-    pub seeds: usize,
+/// Reads the fields of a JSON object with `read`, then fails on any field not in `keys`.
+fn read_fields<T>(
+    value: Value,
+    keys: &[&str],
+    read: impl FnOnce(&mut Fields) -> Result<T, ReadError>,
+) -> Result<T, ReadError> {
+    let Value::Object(map) = value else {
+        return Err(ReadError::new(format!("invalid type: {}, expected an object", kind(&value))));
+    };
+    let mut fields = Fields::new(map);
+    let out = read(&mut fields)?;
+    fields.finish(keys)?;
+    Ok(out)
 }
 
-/// Basins of attraction of one run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BasinsConfig {
-    #[serde(default)]
-    pub run: usize,
-    #[serde(default = "default_basin_side")]
-    pub side: usize,
+settings! {
+    /// Every critical point in the view.
+    pub struct CriticalPointsConfig {
+        seeds: usize = critical::DEFAULT_SEEDS_PER_SIDE,
+    }
 }
 
-/// A learning-rate sweep of some runs.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LrSweepConfig {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub runs: Vec<usize>,
-    pub low: f64,
-    pub high: f64,
-    #[serde(default = "default_sweep_points")]
-    pub points: usize,
+settings! {
+    /// Basins of attraction of one run.
+    pub struct BasinsConfig {
+        run: usize = 0,
+        side: usize = basins::DEFAULT_BASIN_SIDE,
+    }
 }
 
-/// The learning-rate range test of one run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LrRangeConfig {
-    #[serde(default)]
-    pub run: usize,
-    pub low: f64,
-    pub high: f64,
-    #[serde(default = "default_range_steps")]
-    pub steps: u64,
+settings! {
+    /// A learning-rate sweep of some runs (all of them when `runs` is empty).
+    pub struct LrSweepConfig {
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        runs: Vec<usize> = Vec::new(),
+        low: f64,
+        high: f64,
+        points: usize = lr_sweep::DEFAULT_SWEEP_LRS,
+    }
 }
 
-/// Seed bands of one run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SeedBandsConfig {
-    #[serde(default)]
-    pub run: usize,
-    #[serde(default = "default_band_seeds")]
-    pub seeds: usize,
+settings! {
+    /// The learning-rate range test of one run.
+    pub struct LrRangeConfig {
+        run: usize = 0,
+        low: f64,
+        high: f64,
+        steps: u64 = lr_sweep::DEFAULT_RANGE_STEPS,
+    }
 }
 
-/// The rate readout of every run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RateConfig {
-    #[serde(default = "default_tolerance")]
-    pub tolerance: f64,
+settings! {
+    /// Seed bands of one run.
+    pub struct SeedBandsConfig {
+        run: usize = 0,
+        seeds: usize = bands::DEFAULT_BAND_SEEDS,
+    }
 }
 
-/// The `analysis` section.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AnalysisConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub critical_points: Option<CriticalPointsConfig>,
-    /// Points to classify, as a click on the landscape does.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub classify: Vec<[f64; 2]>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub basins: Option<BasinsConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lr_sweep: Option<LrSweepConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lr_range: Option<LrRangeConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seed_bands: Option<SeedBandsConfig>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub theory: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<RateConfig>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub doctor: bool,
+settings! {
+    /// The rate readout of every run.
+    pub struct RateConfig {
+        tolerance: f64 = rate::DEFAULT_TOLERANCE,
+    }
+}
+
+settings! {
+    /// The `analysis` section.
+    #[derive(Default)]
+    pub struct AnalysisConfig {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        critical_points: Option<CriticalPointsConfig> = None,
+        /// Points to classify, as a click on the landscape does.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        classify: Vec<[f64; 2]> = Vec::new(),
+        #[serde(skip_serializing_if = "Option::is_none")]
+        basins: Option<BasinsConfig> = None,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lr_sweep: Option<LrSweepConfig> = None,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lr_range: Option<LrRangeConfig> = None,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        seed_bands: Option<SeedBandsConfig> = None,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        theory: bool = false,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rate: Option<RateConfig> = None,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        doctor: bool = false,
+    }
 }
 
 /// The runs a sweep covers: those named, or every run.
