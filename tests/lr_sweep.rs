@@ -79,7 +79,9 @@ fn the_range_test_suggests_a_range_below_the_blow_up() {
     assert!(r.blew_up, "an lr of 100 blows SGD with momentum up");
     let [from, to] = r.suggested.unwrap_or_else(|| panic!("a suggestion: {:?}", &r.points[..5]));
     let steepest = r.steepest.unwrap_or(f64::NAN);
-    assert!(1e-4 < from && from < to && to < 100.0, "{from} {to}");
+    // The range ends where the loss turns ragged, well before the blow-up (about 1.4 here),
+    // and starts past the flat beginning (about 1.2e-3).
+    assert!(1e-4 < from && from < to && to < 10.0, "{from} {to}");
     assert!(from <= steepest && steepest <= to, "{from} {steepest} {to}");
     // The lr grows exponentially: each step multiplies it by (1e6)^(1/600).
     let ratio = r.points[11][0] / r.points[10][0];

@@ -9,9 +9,11 @@
 //!   Networks", WACV 2017, section 3.3): one run whose lr grows exponentially from low to high
 //!   over the given steps (the schedule ExponentialLR with gamma = (high/low)^(1/steps)); the
 //!   loss is smoothed by an exponential moving average with bias correction (beta = 0.98) and
-//!   the test stops once it exceeds 4 times its best. The suggested range runs from the lr where
-//!   the smoothed loss starts to fall (1% below its first value) to the lr of its minimum;
-//!   `steepest` is the lr where it falls fastest against ln(lr).
+//!   the test stops once it exceeds 4 times its best. Past the average's warm-up (50 points),
+//!   the suggested range runs from the lr where the smoothed loss has fallen 5% below its value
+//!   there to the lr of its lowest point before it first turns ragged (10% above its best so
+//!   far; Smith's "the loss ... becomes ragged"); `steepest` is the lr where it falls fastest against ln(lr),
+//!   measured across 25 points.
 //!
 //! Both advance in chunks of steps.
 
@@ -34,6 +36,14 @@ pub const MAX_SWEEP_LRS: usize = 64;
 pub const MAX_RANGE_STEPS: u64 = 100_000;
 /// The smoothing of the range test's loss.
 const RANGE_BETA: f64 = 0.98;
+/// Points the range test's average needs to forget its start: 1 / (1 - beta).
+const RANGE_WARMUP: usize = 50;
+/// The suggested range starts where the smoothed loss has fallen this share below its value
+/// after the warm-up.
+const RANGE_FALL: f64 = 0.05;
+/// The smoothed loss turns ragged when it rises this share above its best so far: the
+/// suggested range ends at that best.
+const RANGE_RAGGED: f64 = 0.1;
 /// The range test stops when the smoothed loss exceeds this multiple of its best.
 const RANGE_BLOWUP: f64 = 4.0;
 
@@ -324,23 +334,40 @@ impl RangeTest {
         self.blew_up || !self.run.status().is_running() || self.points.len() as u64 >= self.steps
     }
 
-    /// The curve and the suggested range.
+    /// The curve and the suggested range. The first `RANGE_WARMUP` points are skipped (the
+    /// average still forgets its start there), and slopes are taken across `RANGE_WARMUP / 2`
+    /// points, so that minibatch noise does not pass for a trend.
     pub fn result(&self) -> RangeResult {
         let p = &self.points;
-        let lowest = p.iter().enumerate().filter(|(_, q)| q[2].is_finite()).min_by(|a, b| a.1[2].total_cmp(&b.1[2]));
-        let start = p.first().map(|q| q[2]);
-        let falling = start.and_then(|s| p.iter().find(|q| q[2] < s - 0.01 * s.abs())).map(|q| q[0]);
+        let settled = p.get(RANGE_WARMUP..).unwrap_or(&[]);
+        // The lowest point before the loss first turns ragged: RANGE_RAGGED above its best so far.
+        let mut lowest: Option<(usize, &[f64; 3])> = None;
+        for (i, q) in settled.iter().enumerate() {
+            match lowest {
+                Some((_, best)) if !q[2].is_finite() || q[2] > best[2] + RANGE_RAGGED * best[2].abs() => break,
+                Some((_, best)) if q[2] >= best[2] => {}
+                _ => lowest = Some((i, q)),
+            }
+        }
+        let falling = settled.first().and_then(|first| {
+            let fallen = first[2] - RANGE_FALL * first[2].abs();
+            settled.iter().find(|q| q[2] < fallen).map(|q| q[0])
+        });
         let suggested = match (falling, lowest) {
             (Some(from), Some((_, to))) if from < to[0] => Some([from, to[0]]),
             _ => None,
         };
         let end = lowest.map_or(0, |(i, _)| i);
-        let steepest = p
+        let window = RANGE_WARMUP / 2;
+        let steepest = settled
             .get(..=end)
             .unwrap_or(&[])
-            .windows(2)
-            .map(|w| (w[1][0], (w[1][2] - w[0][2]) / (ln(w[1][0]) - ln(w[0][0]))))
-            .filter(|(_, slope)| slope.is_finite())
+            .windows(window + 1)
+            .filter_map(|w| {
+                let (a, b, mid) = (w.first()?, w.last()?, w.get(window / 2)?);
+                let slope = (b[2] - a[2]) / (ln(b[0]) - ln(a[0]));
+                slope.is_finite().then_some((mid[0], slope))
+            })
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(lr, _)| lr);
         RangeResult { points: p.clone(), steepest, suggested, blew_up: self.blew_up }
