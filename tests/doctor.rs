@@ -1,7 +1,7 @@
 //! The convergence doctor: each rule fires on a run (real or synthetic) with its symptom, at the
 //! right step, with a remedy that applies as a valid experiment, and stays silent otherwise.
 
-use convergence::analysis::doctor::{apply, diagnose, Diagnosis, RunTrace, Symptom};
+use convergence::analysis::doctor::{apply, apply_as_new_run, diagnose, Diagnosis, RunTrace, Symptom};
 use convergence::config::Experiment;
 use convergence::run::history::{EvalPoint, TracePoint};
 use convergence::run::monitor::{Criterion, Status};
@@ -192,4 +192,22 @@ fn a_remedy_that_breaks_the_config_is_refused() {
     let e = experiment(bowl(10.0, json!({"name": "SGD", "lr": 0.1}), [1.0, 1.0], json!({})));
     let bad = [convergence::analysis::doctor::Change { path: "runs[0].optimizer.lr".into(), value: json!(-1.0) }];
     assert!(apply(&e, &bad).is_err());
+}
+
+#[test]
+fn a_run_remedy_becomes_a_new_run_beside_the_old_one() {
+    let (e, _, d) =
+        run_and_diagnose(bowl(10.0, json!({"name": "SGD", "lr": 0.3}), [3.0, 2.0], json!({"max_steps": 2000})));
+    let grown = apply_as_new_run(&e, 0, &d[0].remedy).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(grown.runs.len(), 2);
+    assert_eq!(grown.runs[0], e.runs[0], "the ailing run stays as it was");
+    assert_eq!(grown.runs[1].label, "r (doctor)");
+    assert_eq!(grown.runs[1].optimizer.lr(), 0.3 * 0.1);
+    // Twice: the label stays unique.
+    let twice = apply_as_new_run(&grown, 0, &d[0].remedy).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(twice.runs[2].label, "r (doctor 2)");
+    // A shared change (the stop rule) gives the changed experiment instead.
+    let shared = [convergence::analysis::doctor::Change { path: "stop.max_steps".into(), value: json!(10) }];
+    let changed = apply_as_new_run(&e, 0, &shared).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((changed.runs.len(), changed.stop.max_steps), (1, 10));
 }

@@ -211,3 +211,32 @@ fn gradient_descent_finds_the_minimum_of_a_typed_bowl() {
     assert!((p[0] - 1.0).abs() < 1e-6 && (p[1] + 0.5).abs() < 1e-6, "ended at {p:?}, {:?}", run.status());
     assert!(matches!(run.status(), convergence::run::monitor::Status::Converged { .. }), "{:?}", run.status());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..proptest::prelude::ProptestConfig::default() })]
+
+    /// Any text parses or fails with a position inside it (or one past its end), never panics;
+    /// a parsed function evaluates anywhere without panicking.
+    #[test]
+    fn any_text_parses_or_names_a_position(text in "[-+*/^(), .0-9exyainpqrtlsbcdhmo]{0,80}", x in -1e3f64..1e3, y in -1e3f64..1e3) {
+        match Expression::parse(&text) {
+            Ok(e) => {
+                // Evaluating must not panic; the value and its derivatives may be anything.
+                let d = e.eval(x, y);
+                proptest::prop_assert_eq!(d.v.to_bits(), e.value(x, y).to_bits());
+            }
+            Err(err) => {
+                let length = text.chars().count();
+                proptest::prop_assert!((1..=length + 1).contains(&err.position), "{} for {:?}", err, text);
+            }
+        }
+    }
+
+    /// Unicode and control characters are rejected at their position, never split.
+    #[test]
+    fn any_unicode_is_safe(text in "\\PC{0,40}") {
+        if let Err(err) = Expression::parse(&text) {
+            proptest::prop_assert!(err.position <= text.chars().count() + 1);
+        }
+    }
+}

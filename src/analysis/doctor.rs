@@ -131,6 +131,41 @@ pub fn apply(experiment: &Experiment, remedy: &[Change]) -> Result<Experiment, V
     Ok(changed)
 }
 
+/// The experiment with a remedy for run `run` applied to a copy of that run, added as a new
+/// run (labelled "<label> (doctor)", made unique), so that the page shows the cure beside the
+/// ailment. A remedy that changes what all runs share (`stop`, `problem`) cannot be a run of
+/// its own: it gives the changed experiment, as `apply` does.
+pub fn apply_as_new_run(
+    experiment: &Experiment,
+    run: usize,
+    remedy: &[Change],
+) -> Result<Experiment, ValidationErrors> {
+    let prefix = format!("runs[{run}]");
+    let own = remedy.iter().all(|c| c.path.strip_prefix(&prefix).is_some_and(|rest| rest.starts_with('.')));
+    let Some(original) = experiment.runs.get(run).filter(|_| own) else {
+        return apply(experiment, remedy);
+    };
+    let mut grown = experiment.clone();
+    let mut copy = original.clone();
+    let taken = |label: &str| experiment.runs.iter().any(|r| r.label == label);
+    let base: String = original.label.chars().take(crate::config::MAX_LABEL_CHARS - 12).collect();
+    let mut label = format!("{base} (doctor)");
+    let mut n = 2;
+    while taken(&label) {
+        label = format!("{base} (doctor {n})");
+        n += 1;
+    }
+    copy.label = label;
+    copy.color = None;
+    grown.runs.push(copy);
+    let new_prefix = format!("runs[{}]", grown.runs.len() - 1);
+    let moved: Vec<Change> = remedy
+        .iter()
+        .map(|c| Change { path: c.path.replacen(&prefix, &new_prefix, 1), value: c.value.clone() })
+        .collect();
+    apply(&grown, &moved)
+}
+
 /// Every diagnosis of run `run` of `experiment`, in the order of the rules above.
 pub fn diagnose(experiment: &Experiment, run: usize, trace: &RunTrace) -> Vec<Diagnosis> {
     let context = Context { experiment, run, trace };
