@@ -188,8 +188,8 @@ impl Basins {
                     self.outcomes.iter().position(|o| o.x.is_some_and(|x| distance(x, end) <= MERGE_SHARE * diagonal));
                 match near {
                     Some(i) => i,
-                    // The outcome list is capped by the grid (at most 65,536 starts), but the
-                    // u16 index is not: past it, further new points count as not converged.
+                    // Each start adds at most one outcome, so 65,536 starts could just pass the
+                    // u16 index: past u16::MAX, further new points count as not converged.
                     None if self.outcomes.len() < usize::from(u16::MAX) => {
                         let kind = match kind_of(hessian_eigenvalues(&self.problem, &end).unwrap_or([f64::NAN; 2])) {
                             PointKind::Minimum => OutcomeKind::Minimum,

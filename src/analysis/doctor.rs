@@ -1,7 +1,8 @@
 //! The convergence doctor: what went wrong with a run, in plain words, with a remedy the page
 //! can apply as a new run.
 //!
-//! Each rule is a function of the run's recorded history (`RunTrace`: the trace points, the
+//! Numbers in the words go through `run::report::short` (4 significant digits without the
+//! precision formatter, which the wasm build leaves out). Each rule is a function of the run's recorded history (`RunTrace`: the trace points, the
 //! evaluations of a model, the final status and the Hessian at the end) and of the experiment
 //! (for the remedy), and stays silent unless its symptom is there:
 //! - `diverged`: the status says so. Lower the lr (here: a tenth), clip, warm up.
@@ -36,6 +37,7 @@ use crate::model::ModelConfig;
 use crate::problem::{Problem, ProblemConfig};
 use crate::run::history::{EvalPoint, TracePoint};
 use crate::run::monitor::{Criterion, Status};
+use crate::run::report::short;
 use crate::run::Run;
 use crate::search::space::{parse_path, set_at};
 
@@ -374,8 +376,9 @@ fn saddle(c: &Context) -> Option<Diagnosis> {
         step: at,
         text: format!(
             "Stuck at a saddle point from about step {at}: the gradient vanishes there but f still \
-             falls along one direction (Hessian eigenvalue {low:.3e}). Start elsewhere (the remedy \
-             moves the start along that direction), or add noise with minibatches."
+             falls along one direction (Hessian eigenvalue {}). Start elsewhere (the remedy \
+             moves the start along that direction), or add noise with minibatches.",
+            short(low)
         ),
         remedy: vec![Change { path: format!("runs[{}].x0", c.run), value: json!(nudged) }],
     })
@@ -399,10 +402,11 @@ fn stopped_short(c: &Context) -> Option<Diagnosis> {
         symptom: Symptom::StoppedShort,
         step: at_step,
         text: format!(
-            "Stopped short at step {at_step}: the {} criterion fired on a slope (gradient norm {:.3e}). \
-             Tighten its tolerance (the remedy tries a hundredth of {tol:e}).",
+            "Stopped short at step {at_step}: the {} criterion fired on a slope (gradient norm {}). \
+             Tighten its tolerance (the remedy tries a hundredth of {}).",
             criterion.name(),
-            last.grad_norm
+            short(last.grad_norm),
+            short(tol)
         ),
         remedy: vec![Change { path: format!("stop.{key}.tol"), value: json!(tol * 0.01) }],
     })
@@ -432,9 +436,11 @@ fn overfitting(c: &Context) -> Option<Diagnosis> {
         symptom: Symptom::Overfitting,
         step: best.step,
         text: format!(
-            "Overfitting from step {}: the validation loss rose from its best {:.4} to {:.4} while the \
+            "Overfitting from step {}: the validation loss rose from its best {} to {} while the \
              training loss kept falling. Stop early, regularize, or use a simpler model.",
-            best.step, best.validation_loss, last.validation_loss
+            best.step,
+            short(best.validation_loss),
+            short(last.validation_loss)
         ),
         remedy,
     })
@@ -463,10 +469,10 @@ fn noisy(c: &Context) -> Option<Diagnosis> {
         symptom: Symptom::Noisy,
         step,
         text: format!(
-            "Noisy: over the last quarter the loss jumps by {:.0}% of its mean from step to step, the \
+            "Noisy: over the last quarter the loss jumps by {}% of its mean from step to step, the \
              minibatches of {batch} disagree. Use bigger batches (the remedy tries {bigger}) or a \
              decaying learning rate.",
-            100.0 * jumps / mean.abs()
+            (100.0 * jumps / mean.abs()).round()
         ),
         remedy: vec![Change { path: "problem.batch_size".into(), value: json!(bigger) }],
     })
@@ -498,9 +504,9 @@ fn underfitting(c: &Context) -> Option<Diagnosis> {
         symptom: Symptom::Underfitting,
         step: mid.step,
         text: format!(
-            "Underfitting: the training accuracy stays at {:.0}% while the training loss has flattened; \
+            "Underfitting: the training accuracy stays at {}% while the training loss has flattened; \
              the model is too simple for the data. Use a bigger model.",
-            100.0 * last.train_accuracy
+            (100.0 * last.train_accuracy).round()
         ),
         remedy,
     })
