@@ -105,3 +105,48 @@ fn converge_analyse_prints_the_same_json_for_a_file_and_its_link() {
     assert!(String::from_utf8_lossy(&none.stderr).contains("no \"analysis\" section"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn converge_run_and_analyse_work_on_a_typed_function() {
+    let dir = std::env::temp_dir().join(format!("converge-custom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join("custom.json");
+    let config = json!({"problem": {"name": "custom", "f": "(x^2 - 1)^2 + 2*y^2"},
+        "runs": [{"label": "newton", "x0": [0.8, 0.3], "optimizer": {"name": "Newton", "lr": 1.0}},
+                 {"label": "newton-saddle", "x0": [0.4, 0.3], "optimizer": {"name": "Newton", "lr": 1.0}}],
+        "analysis": {"critical_points": {}, "doctor": true}});
+    std::fs::write(&path, config.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let run = converge(&["run", path.to_str().unwrap_or_default()]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let snapshot: Value = serde_json::from_slice(&run.stdout).unwrap_or(Value::Null);
+    assert_eq!(snapshot["runs"][0]["status"]["state"], json!("converged"), "{snapshot}");
+    let params = &snapshot["runs"][0]["params"];
+    assert!(
+        (params[0].as_f64().unwrap_or(0.0) - 1.0).abs() < 1e-6 && params[1].as_f64().unwrap_or(1.0).abs() < 1e-6,
+        "{params}"
+    );
+    let analysed = converge(&["analyse", path.to_str().unwrap_or_default()]);
+    let report: Value = serde_json::from_slice(&analysed.stdout).unwrap_or(Value::Null);
+    // Two minima at (+-1, 0) and a saddle at the origin.
+    let kinds: Vec<&str> = report["critical_points"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(kinds, vec!["minimum", "minimum", "saddle"], "{report}");
+    assert_eq!(report["doctor"][0]["result"], json!([]));
+    // Where f_xx = 12x^2 - 4 < 0, Newton's method heads for the saddle, and the doctor says so.
+    assert_eq!(snapshot["runs"][1]["status"]["state"], json!("converged"), "{snapshot}");
+    let diagnosis = &report["doctor"][1]["result"][0];
+    assert_eq!(diagnosis["symptom"], json!("saddle"), "{report}");
+    assert_eq!(diagnosis["remedy"], json!([{"path": "runs[1].optimizer.damping", "value": 8.0}]));
+    // Damped by 8 (twice the saddle's curvature -4), Newton goes downhill to a minimum instead.
+    let e = experiment(&config);
+    let remedy: Vec<convergence::analysis::doctor::Change> =
+        vec![convergence::analysis::doctor::Change { path: "runs[1].optimizer.damping".into(), value: json!(8.0) }];
+    let cured = convergence::analysis::doctor::apply_as_new_run(&e, 1, &remedy).unwrap_or_else(|e| panic!("{e}"));
+    let mut session = convergence::run::session::Session::new(cured);
+    session.step(u64::MAX);
+    let end = session.runs()[2].params();
+    assert!((end[0].abs() - 1.0).abs() < 1e-4 && end[1].abs() < 1e-4, "{end:?} {:?}", session.runs()[2].status());
+    let _ = std::fs::remove_dir_all(&dir);
+}

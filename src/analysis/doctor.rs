@@ -16,7 +16,9 @@
 //!   `PLATEAU_CHANGE` (relative) over the last half and the gradient is under
 //!   `PLATEAU_GRADIENT` of its first value. Raise the lr (here: double).
 //! - `saddle`: the run ended where the gradient is (nearly) zero and the Hessian has a negative
-//!   eigenvalue. Start elsewhere (here: the start moved along the escape direction) or add noise.
+//!   eigenvalue. Start elsewhere (here: the start moved along the escape direction) or add noise;
+//!   for Newton's method, which heads for any stationary point, damp it (here: a damping of twice
+//!   the negative eigenvalue's size).
 //! - `stopped_short`: a plateau or parameter-change criterion stopped the run where the gradient
 //!   is not small. Tighten the tolerance (here: a hundredth).
 //! - `overfitting`: the validation loss rose `OVERFIT_RISE` above its best while the training
@@ -365,8 +367,26 @@ fn saddle(c: &Context) -> Option<Diagnosis> {
     if !(flat && low < -tiny && high > tiny) {
         return None;
     }
-    let v = eigenvector(h, low);
     let run = c.experiment.runs.get(c.run)?;
+    // Newton's method is drawn to saddles wherever f curves down: damping above the negative
+    // curvature, (H + damping I) positive definite, turns its step downhill again.
+    if let crate::optim::OptimizerConfig::Newton { damping, .. } = run.optimizer {
+        let stronger = damping.max(0.0) + 2.0 * low.abs();
+        return Some(Diagnosis {
+            symptom: Symptom::Saddle,
+            step: at,
+            text: format!(
+                "Stuck at a saddle point from about step {at}: the gradient vanishes there but f still \
+                 falls along one direction (Hessian eigenvalue {}). Newton's method heads for any point \
+                 where the gradient vanishes; damp it (the remedy tries a damping of {}) so that it \
+                 only goes downhill.",
+                short(low),
+                short(stronger)
+            ),
+            remedy: vec![Change { path: format!("runs[{}].optimizer.damping", c.run), value: json!(stronger) }],
+        });
+    }
+    let v = eigenvector(h, low);
     let x0 = run.x0.clone().unwrap_or_else(|| {
         crate::run::session::default_start(&c.experiment.problem.build_with_seed(c.experiment.seed))
     });

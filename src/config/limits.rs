@@ -1,7 +1,7 @@
 //! The largest inputs the core accepts, in one place.
 //!
 //! Every text that comes from outside (a JSON config, a page link's hash, a reference case, the
-//! user's CSV data, inline `linreg`/`logreg` data) is checked against its cap before it is
+//! user's CSV data, inline `linreg`/`logreg` data, a custom function) is checked against its cap before it is
 //! parsed, so an oversized input costs a length comparison, not a parse. Nesting is capped too:
 //! every recursion over a decoded value (deserialization, cloning, dropping, locating an error)
 //! is then bounded by these depths, never by the input.
