@@ -150,3 +150,14 @@ fn converge_run_and_analyse_work_on_a_typed_function() {
     assert!((end[0].abs() - 1.0).abs() < 1e-4 && end[1].abs() < 1e-4, "{end:?} {:?}", session.runs()[2].status());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_fuzz_seed_with_a_custom_function_and_analyses_passes_the_fuzz_checks() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/config_json/golden6_custom_adam_newton_analysis.json");
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8(bytes.clone()).unwrap_or_default();
+    assert!(Experiment::from_json(&text).is_ok(), "the seed must be a valid config");
+    assert_eq!(convergence::fuzzing::config_json(&bytes), Ok(()));
+    let hash = encode(&experiment(&serde_json::from_str(&text).unwrap_or(Value::Null)));
+    assert_eq!(convergence::fuzzing::url_hash(hash.as_bytes()), Ok(()));
+}
