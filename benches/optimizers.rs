@@ -158,6 +158,7 @@ fn session(name: &str, optimizer: OptimizerConfig, recording: bool) -> Session {
         stop: endless_stop(),
         view: None,
         search: None,
+        analysis: None,
     };
     if let Err(e) = experiment.validate() {
         panic!("benchmark config {name} is invalid:\n{e}");

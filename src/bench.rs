@@ -73,7 +73,7 @@ fn run(label: &str, optimizer: OptimizerConfig) -> RunConfig {
 }
 
 fn experiment(problem: ProblemConfig, runs: Vec<RunConfig>) -> Experiment {
-    Experiment { seed: 1, problem, runs, stop: endless_stop(), view: None, search: None }
+    Experiment { seed: 1, problem, runs, stop: endless_stop(), view: None, search: None, analysis: None }
 }
 
 fn rosenbrock() -> ProblemConfig {

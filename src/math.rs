@@ -42,6 +42,18 @@ pub fn cos(x: f64) -> f64 {
     libm::cos(x)
 }
 
+/// Tangent.
+#[inline]
+pub fn tan(x: f64) -> f64 {
+    libm::tan(x)
+}
+
+/// Hyperbolic tangent (libm's; the hidden units use the branch-free one of `model/tanh.rs`).
+#[inline]
+pub fn tanh(x: f64) -> f64 {
+    libm::tanh(x)
+}
+
 /// x^y for real y (Python's `float ** float`).
 #[inline]
 pub fn pow(x: f64, y: f64) -> f64 {

@@ -410,7 +410,7 @@ impl Playground {
     /// data, "model" for the reference linreg/logreg problems.
     pub fn problem_kind(&self) -> String {
         match self.session.problem() {
-            Problem::Landscape(_) => "landscape",
+            Problem::Landscape(_) | Problem::Custom(_) => "landscape",
             Problem::Model(m) if m.task() == Task::Classification => "classification",
             Problem::Model(_) => "regression",
             Problem::Linreg(_) | Problem::Logreg(_) => "model",

@@ -757,6 +757,7 @@ fn a_built_experiment_survives_a_json_round_trip() {
     let e = Experiment {
         view: None,
         search: None,
+        analysis: None,
         seed: 9,
         problem: ProblemConfig::Rosenbrock { a: 1.0, b: 100.0 },
         runs: vec![RunConfig {
@@ -793,6 +794,7 @@ fn awkward_floats_survive_a_json_round_trip_bit_for_bit() {
         let e = Experiment {
             view: None,
             search: None,
+            analysis: None,
             seed: i,
             problem: ProblemConfig::Rosenbrock { a: 1.0, b: 100.0 },
             runs: vec![RunConfig {

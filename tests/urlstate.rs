@@ -345,6 +345,7 @@ fn floats_come_back_bit_for_bit() {
     let e = Experiment {
         view: None,
         search: None,
+        analysis: None,
         seed: u64::MAX,
         problem: ProblemConfig::Linreg {
             data: LinregData { x: tricky.to_vec(), y: tricky.iter().map(|x| -x).collect() },
@@ -556,7 +557,7 @@ proptest! {
                 color: (i % 2 == 0).then(|| format!("#{:06x}", color & 0xff_ffff)),
             })
             .collect();
-        let e = Experiment { seed: color.into(), problem: ProblemConfig::Quadratic { a, b }, runs, stop: StopConfig::default(), view: None, search: None };
+        let e = Experiment { seed: color.into(), problem: ProblemConfig::Quadratic { a, b }, runs, stop: StopConfig::default(), view: None, search: None, analysis: None };
         prop_assert!(e.validate().is_ok());
         let hash = encode(&e);
         prop_assert!(is_url_safe(&hash), "{}", hash);

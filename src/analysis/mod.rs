@@ -1,3 +1,12 @@
-//! Analyses built on many runs: the model-complexity sweep.
+//! Analyses built on a problem or on many runs: basins of attraction, critical points, the convergence doctor, theory on quadratics, the
+//! rate readout, the complexity sweep.
 
+pub mod bands;
+pub mod basins;
+pub mod critical;
+pub mod doctor;
+pub mod lr_sweep;
+pub mod rate;
+pub mod section;
 pub mod sweep;
+pub mod theory;

@@ -1,7 +1,7 @@
 //! The largest inputs the core accepts, in one place.
 //!
 //! Every text that comes from outside (a JSON config, a page link's hash, a reference case, the
-//! user's CSV data, inline `linreg`/`logreg` data) is checked against its cap before it is
+//! user's CSV data, inline `linreg`/`logreg` data, a custom function) is checked against its cap before it is
 //! parsed, so an oversized input costs a length comparison, not a parse. Nesting is capped too:
 //! every recursion over a decoded value (deserialization, cloning, dropping, locating an error)
 //! is then bounded by these depths, never by the input.
@@ -32,6 +32,13 @@ pub const MAX_CASE_BYTES: usize = 64 << 20;
 
 /// Deepest nesting of parentheses, and longest dotted key, in a URL hash.
 pub const MAX_URL_NESTING: usize = 32;
+
+/// Longest custom function text (`problem.f` of `{"name": "custom"}`), in characters.
+pub const MAX_EXPRESSION_CHARS: usize = 500;
+
+/// Deepest nesting of a custom function: of its parser's recursion and of its tree of
+/// operations, so that every walk over the tree is bounded.
+pub const MAX_EXPRESSION_DEPTH: usize = 64;
 
 /// The message for a text over its cap: `at most 1048576 bytes, got 52428800`.
 pub fn too_long(cap: usize, got: usize) -> String {

@@ -76,6 +76,10 @@ pub struct Experiment {
     /// and the page's search panel; a plain run ignores it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<crate::search::SearchConfig>,
+    /// The analyses to run on this experiment (`crate::analysis::section`), run by
+    /// `converge analyse` and the page's analysis views.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<crate::analysis::section::AnalysisConfig>,
 }
 
 impl crate::json::InfallibleJson for Experiment {}
@@ -143,6 +147,9 @@ impl Experiment {
         }
         if let (Some(search), true) = (&self.search, v.is_empty()) {
             search.validate(self, &mut v);
+        }
+        if let (Some(analysis), true) = (&self.analysis, v.is_empty()) {
+            analysis.validate(self, &mut v);
         }
         v.finish()
     }

@@ -23,6 +23,7 @@
 //!         | "stop=" [entry *("," entry)]
 //!         | "seed=" value
 //!         | "search=" value                     the hyperparameter search (`crate::search`)
+//!         | "analysis=" value                   the analyses to run (`crate::analysis::section`)
 //! config  = Name | value                       a bare Name is short for Name()
 //! value   = number | "null" | "true" | "false" | ident | "'" text "'"
 //!         | Name "(" [field *("," field)] ")"  an object tagged {"name": "Name", ...}
@@ -107,6 +108,9 @@ pub fn encode(experiment: &Experiment) -> String {
     }
     if let Some(search) = pruned.get("search") {
         parts.push(format!("search={}", write_value(search)));
+    }
+    if let Some(analysis) = pruned.get("analysis") {
+        parts.push(format!("analysis={}", write_value(analysis)));
     }
     if let Some(view) = &experiment.view {
         let numbers: Vec<String> = view
@@ -450,6 +454,7 @@ fn parse_hash(hash: &str) -> Result<Value, ValidationErrors> {
     let mut seed = None;
     let mut view = None;
     let mut search = None;
+    let mut analysis = None;
     for part in hash.split('&').filter(|part| !part.is_empty()) {
         let Some((key, _)) = part.split_once('=') else {
             return Err(ValidationErrors::one(
@@ -471,13 +476,15 @@ fn parse_hash(hash: &str) -> Result<Value, ValidationErrors> {
             "seed" => seed = Some(parser.whole_value().map_err(|e| syntax(key, e))?),
             "search" if search.is_some() => return Err(twice(key)),
             "search" => search = Some(parser.whole_value().map_err(|e| syntax(key, e))?),
+            "analysis" if analysis.is_some() => return Err(twice(key)),
+            "analysis" => analysis = Some(parser.whole_value().map_err(|e| syntax(key, e))?),
             "view" if view.is_some() => return Err(twice(key)),
             "view" => view = Some(parse_view(&part[key.len() + 1..]).map_err(|e| syntax(key, e))?),
             _ => {
                 return Err(ValidationErrors::one(
                     HASH_PATH,
                     format!(
-                        "unknown part \"{}=\"; expected problem=, run=, stop=, seed=, search= or view=",
+                        "unknown part \"{}=\"; expected problem=, run=, stop=, seed=, search=, analysis= or view=",
                         preview(key)
                     ),
                 ));
@@ -500,6 +507,9 @@ fn parse_hash(hash: &str) -> Result<Value, ValidationErrors> {
     }
     if let Some(search) = search {
         root.insert("search".to_string(), search);
+    }
+    if let Some(analysis) = analysis {
+        root.insert("analysis".to_string(), analysis);
     }
     Ok(Value::Object(root))
 }

@@ -99,7 +99,10 @@ fn landscape(problem: &ProblemConfig) -> Result<String, String> {
         ProblemConfig::Saddle {} => "x * x - y * y".into(),
         ProblemConfig::Matyas {} => "0.26 * (x * x + y * y) - 0.48 * x * y".into(),
         ProblemConfig::McCormick {} => "torch.sin(x + y) + (x - y) ** 2 - 1.5 * x + 2.5 * y + 1.0".into(),
-        ProblemConfig::Linreg { .. } | ProblemConfig::Logreg { .. } | ProblemConfig::Model(_) => {
+        ProblemConfig::Linreg { .. }
+        | ProblemConfig::Logreg { .. }
+        | ProblemConfig::Model(_)
+        | ProblemConfig::Custom { .. } => {
             return Err(format!(
                 "problem.name: a script is written for the 2-D landscapes only so far, not for `{}`",
                 problem.name()

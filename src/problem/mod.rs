@@ -18,9 +18,11 @@
 //!   f = (1/n)*sum_i (w*x_i + b - y_i)^2 + l2*w^2 + l1*|w|.
 //! - `logreg {data: {x, y}, l1 = 0, l2 = 0}`: params [w1, w2, b], z_i = w1*x_i1 + w2*x_i2 + b,
 //!   f = (1/n)*sum_i [log(1 + exp(z_i)) - y_i*z_i] + l2*(w1^2 + w2^2) + l1*(|w1| + |w2|).
+//! - `custom {f}`: the visitor's own f(x, y) as text (`expression/`).
 //!
 //! Sources for the landscapes are listed in `landscapes.rs`, for the models in `models.rs`.
 
+pub mod expression;
 mod landscapes;
 mod minima;
 mod minima_table;
@@ -32,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::limits::MAX_INLINE_POINTS;
 use crate::config::validate::{join, Validator};
 
+pub use expression::Expression;
 pub use landscapes::Landscape;
 pub use minima::{KnownMinimum, MinimumKind, ViewBox, MAX_VIEW_COORDINATE, MIN_VIEW_SPAN};
 pub use models::{LinReg, LogReg};
@@ -100,6 +103,11 @@ pub enum ProblemConfig {
     },
     /// A model trained on data (see `training.rs`).
     Model as "model" (Box<TrainingConfig>),
+    /// The visitor's own f(x, y) as text, e.g. `sin(x)*cos(y) + 0.1*(x^2 + y^2)` (see
+    /// `expression/`).
+    Custom as "custom" {
+        f: String,
+    },
 }
 }
 
@@ -220,6 +228,12 @@ impl ProblemConfig {
                 v.non_negative(join(path, "l2"), *l2);
             }
             ProblemConfig::Model(training) => training.validate(path, v),
+            ProblemConfig::Custom { f } => {
+                let checked = Expression::parse(f).map_err(|e| e.to_string()).and_then(|e| e.check_derivatives());
+                if let Err(message) = checked {
+                    v.error(join(path, "f"), message);
+                }
+            }
             ProblemConfig::Himmelblau {}
             | ProblemConfig::Beale {}
             | ProblemConfig::Booth {}
@@ -262,6 +276,10 @@ impl ProblemConfig {
             ProblemConfig::Model(ref training) => return Problem::Model(Box::new(training.build(seed))),
             ProblemConfig::Logreg { ref data, l1, l2 } => {
                 return Problem::Logreg(LogReg::new(&data.x, &data.y, l1, l2))
+            }
+            ProblemConfig::Custom { ref f } => {
+                let expression = Expression::parse(f).unwrap_or_else(|_| Expression::undefined(f));
+                return Problem::Custom(Box::new(expression));
             }
         };
         Problem::Landscape(landscape)
@@ -319,6 +337,8 @@ pub enum Problem {
     Logreg(LogReg),
     /// A model trained on data.
     Model(Box<TrainingProblem>),
+    /// The visitor's own f(x, y).
+    Custom(Box<Expression>),
 }
 
 /// Fills `out` with NaN: the answer for parameter slices of the wrong length.
@@ -334,6 +354,7 @@ impl Problem {
             Problem::Linreg(_) => LinReg::DIM,
             Problem::Logreg(_) => LogReg::DIM,
             Problem::Model(m) => m.dim(),
+            Problem::Custom(_) => Landscape::DIM,
         }
     }
 
@@ -347,6 +368,10 @@ impl Problem {
             Problem::Linreg(m) => m.loss(w),
             Problem::Logreg(m) => m.loss(w),
             Problem::Model(m) => m.loss(w),
+            Problem::Custom(e) => match w {
+                [x, y] => e.value(*x, *y),
+                _ => f64::NAN,
+            },
         }
     }
 
@@ -370,6 +395,18 @@ impl Problem {
             Problem::Linreg(m) => m.loss_grad(w, g),
             Problem::Logreg(m) => m.loss_grad(w, g),
             Problem::Model(m) => m.loss_grad(w, g),
+            Problem::Custom(e) => match (w, &mut *g) {
+                ([x, y], [gx, gy]) => {
+                    let (f, [dx, dy]) = e.value_grad(*x, *y);
+                    *gx = dx;
+                    *gy = dy;
+                    f
+                }
+                _ => {
+                    fill_nan(g);
+                    f64::NAN
+                }
+            },
         }
     }
 
@@ -384,6 +421,10 @@ impl Problem {
             Problem::Linreg(m) => m.hessian(w, h),
             Problem::Logreg(m) => m.hessian(w, h),
             Problem::Model(m) => m.hessian(w, h),
+            Problem::Custom(e) => match (w, <&mut [f64; 4]>::try_from(&mut *h)) {
+                ([x, y], Ok(out)) => *out = e.hessian(*x, *y),
+                _ => fill_nan(h),
+            },
         }
     }
 
@@ -391,6 +432,7 @@ impl Problem {
     pub fn view_box(&self) -> Option<ViewBox> {
         match self {
             Problem::Landscape(l) => Some(minima::view_box(l)),
+            Problem::Custom(_) => Some(expression::CUSTOM_VIEW),
             Problem::Linreg(_) | Problem::Logreg(_) | Problem::Model(_) => None,
         }
     }
@@ -401,7 +443,7 @@ impl Problem {
     pub fn known_minima(&self) -> Vec<KnownMinimum> {
         match self {
             Problem::Landscape(l) => minima::known_minima(l),
-            Problem::Linreg(_) | Problem::Logreg(_) | Problem::Model(_) => Vec::new(),
+            Problem::Linreg(_) | Problem::Logreg(_) | Problem::Model(_) | Problem::Custom(_) => Vec::new(),
         }
     }
 
@@ -412,16 +454,18 @@ impl Problem {
             Problem::Linreg(_) => LinReg::DISPLAY_NAME,
             Problem::Logreg(_) => LogReg::DISPLAY_NAME,
             Problem::Model(m) => m.display_name(),
+            Problem::Custom(_) => "Your function",
         }
     }
 
     /// The formula as human-readable text, e.g. "f(x,y) = (a - x)^2 + b*(y - x^2)^2".
-    pub fn formula(&self) -> &'static str {
+    pub fn formula(&self) -> &str {
         match self {
             Problem::Landscape(l) => l.formula(),
             Problem::Linreg(_) => LinReg::FORMULA,
             Problem::Logreg(_) => LogReg::FORMULA,
             Problem::Model(_) => "mean training loss of the model over its training set, plus penalties",
+            Problem::Custom(e) => e.source(),
         }
     }
 }

@@ -10,6 +10,8 @@
 //! - `converge hyperband --max-resource R --eta ETA --plan`: Hyperband's brackets and rounds.
 //! - `converge search CONFIG.json [--threads N]`: the config's hyperparameter search, every
 //!   trial and the best configuration as JSON (see `search.rs`).
+//! - `converge analyse CONFIG.json` (or `--url LINK`): the analyses of the config's `analysis`
+//!   section as JSON (see `analyse.rs`).
 //!
 //! Bad input exits with status 2 and a message on stderr naming the field. A file larger than
 //! its cap in `convergence::config::limits` is rejected from its size, before it is read.
@@ -113,6 +115,16 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         run: usize,
     },
+    /// Run the analyses named in the config's "analysis" section and print their results as JSON.
+    #[command(alias = "analyze")]
+    Analyse {
+        /// The experiment config with an "analysis" section (JSON).
+        #[arg(required_unless_present = "url", conflicts_with = "url")]
+        config: Option<PathBuf>,
+        /// The experiment as a page link or its URL hash, instead of a config file.
+        #[arg(long, value_name = "LINK_OR_HASH")]
+        url: Option<String>,
+    },
     /// Print the catalogue the page's forms are built from (problems, datasets, models,
     /// optimizers, schedules with their fields and defaults) as JSON.
     Catalog,
@@ -158,7 +170,7 @@ fn write_failed(what: &str) -> impl Fn(std::io::Error) -> Failure + '_ {
 }
 
 /// The experiment from a config file, or from a link's hash when `url` is given.
-fn load(config: Option<&Path>, url: Option<&str>) -> Result<Experiment, Failure> {
+pub(crate) fn load(config: Option<&Path>, url: Option<&str>) -> Result<Experiment, Failure> {
     match (config, url) {
         (_, Some(url)) => {
             convergence::config::urlstate::decode(url).map_err(|e| Failure(format!("invalid link:\n{e}")))
@@ -320,6 +332,7 @@ pub fn main() -> ExitCode {
         Command::Pytorch { config, run } => print_pytorch(config, *run),
         Command::Hyperband { max_resource, eta, plan: _ } => crate::search::plan(*max_resource, *eta),
         Command::Search { config, threads } => crate::search::search(config, *threads),
+        Command::Analyse { config, url } => crate::analyse::run(config.as_deref(), url.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

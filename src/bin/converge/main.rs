@@ -2,6 +2,8 @@
 //! the test suite compiles this binary to an empty program.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod analyse;
+#[cfg(not(target_arch = "wasm32"))]
 mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 mod search;

@@ -7,8 +7,9 @@ use crate::config::tagged::Tagged;
 use crate::problem::ProblemConfig;
 
 /// Problems that are not landscapes: the page offers them elsewhere (models on data) or not at
-/// all (`linreg` and `logreg` on inline data, for configs and the CLI).
-const NOT_LANDSCAPES: [&str; 3] = ["linreg", "logreg", "model"];
+/// all (`linreg` and `logreg` on inline data, for configs and the CLI; `custom`, the visitor's
+/// own function, has no form yet).
+const NOT_LANDSCAPES: [&str; 4] = ["linreg", "logreg", "model", "custom"];
 
 /// One landscape's words: name, title, formula, blurb, whether f goes below zero.
 struct Text(&'static str, &'static str, &'static str, &'static str, bool);

@@ -1,0 +1,222 @@
+//! The convergence doctor: what went wrong with a run, in plain words, with a remedy the page
+//! can apply as a new run.
+//!
+//! This file holds the types, the trace, `diagnose` and the remedies' application; `rules.rs`
+//! the rules. Numbers in the words go through `run::report::short` (4 significant digits without the
+//! precision formatter, which the wasm build leaves out). Each rule is a function of the run's recorded history (`RunTrace`: the trace points, the
+//! evaluations of a model, the final status and the Hessian at the end) and of the experiment
+//! (for the remedy), and stays silent unless its symptom is there:
+//! - `diverged`: the status says so. Lower the lr (here: a tenth), clip, warm up.
+//! - `oscillating`: in `OSCILLATION_WINDOW` consecutive steps each update reverses the previous
+//!   one (cosine of successive displacements below -0.5) and the run did not converge. Lower the
+//!   lr (here: half) or add momentum.
+//! - `crawling`: the step limit was reached while the loss still fell, or the run stalled at its
+//!   start. Raise the lr (here: double, or ten times when stalled), use momentum or Adam, a
+//!   schedule.
+//! - `plateau`: the step limit was reached on a flat stretch: the loss changed by less than
+//!   `PLATEAU_CHANGE` (relative) over the last half and the gradient is under
+//!   `PLATEAU_GRADIENT` of its first value. Raise the lr (here: double).
+//! - `saddle`: the run ended where the gradient is (nearly) zero and the Hessian has a negative
+//!   eigenvalue. Start elsewhere (here: the start moved along the escape direction) or add noise;
+//!   for Newton's method, which heads for any stationary point, damp it (here: a damping of twice
+//!   the negative eigenvalue's size).
+//! - `stopped_short`: a plateau or parameter-change criterion stopped the run where the gradient
+//!   is not small. Tighten the tolerance (here: a hundredth).
+//! - `overfitting`: the validation loss rose `OVERFIT_RISE` above its best while the training
+//!   loss kept falling. Regularize, stop early, use a simpler model (here: early stopping, or
+//!   ten times the l2 penalty when it is on).
+//! - `noisy`: minibatches, and over the last quarter the loss jumps by more than `NOISE_SHARE`
+//!   of its mean from step to step. A bigger batch (here: four times), a decaying lr.
+//! - `underfitting`: a classifier whose training accuracy stays under `UNDERFIT_ACCURACY` while
+//!   its training loss has flattened. A bigger model (here: twice the hidden units).
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::config::validate::ValidationErrors;
+use crate::config::Experiment;
+use crate::problem::{Problem, ProblemConfig};
+use crate::run::history::{EvalPoint, TracePoint};
+use crate::run::monitor::Status;
+use crate::run::Run;
+use crate::search::space::{parse_path, set_at};
+
+mod rules;
+
+/// A run's recorded history, as the rules read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunTrace {
+    pub points: Vec<TracePoint>,
+    pub evaluations: Vec<EvalPoint>,
+    pub status: Status,
+    /// The parameters at the end and the Hessian there (2-D problems only).
+    pub end: Vec<f64>,
+    pub end_hessian: Option<[f64; 4]>,
+}
+
+impl RunTrace {
+    /// The trace of a real run.
+    pub fn of(run: &Run, problem: &Problem) -> RunTrace {
+        let end = run.params().to_vec();
+        let end_hessian = (problem.dim() == 2).then(|| {
+            let mut h = [0.0; 4];
+            problem.hessian(&end, &mut h);
+            h
+        });
+        RunTrace {
+            points: run.history().points().copied().collect(),
+            evaluations: run.evaluations().points().copied().collect(),
+            status: run.status(),
+            end,
+            end_hessian,
+        }
+    }
+}
+
+/// What went wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Symptom {
+    Diverged,
+    Oscillating,
+    Crawling,
+    Plateau,
+    Saddle,
+    StoppedShort,
+    Overfitting,
+    Noisy,
+    Underfitting,
+}
+
+/// One change of the experiment: `value` at the config path `path` (`runs[0].optimizer.lr`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub path: String,
+    pub value: Value,
+}
+
+/// A diagnosis: the symptom, the step where it applies, the words and the remedy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diagnosis {
+    pub symptom: Symptom,
+    pub step: u64,
+    pub text: String,
+    pub remedy: Vec<Change>,
+}
+
+impl crate::json::InfallibleJson for Diagnosis {}
+
+/// The experiment with a remedy applied (to make a new run of it), validated.
+pub fn apply(experiment: &Experiment, remedy: &[Change]) -> Result<Experiment, ValidationErrors> {
+    let mut value = experiment.to_value();
+    for change in remedy {
+        let steps = parse_path(&change.path).map_err(|e| ValidationErrors::one(&change.path, e))?;
+        set_at(&mut value, &steps, change.value.clone()).map_err(|e| ValidationErrors::one(&change.path, e))?;
+    }
+    let changed = Experiment::from_value(value)?;
+    changed.validate()?;
+    Ok(changed)
+}
+
+/// The experiment with a remedy for run `run` applied to a copy of that run, added as a new
+/// run (labelled "<label> (doctor)", made unique), so that the page shows the cure beside the
+/// ailment. A remedy that changes what all runs share (`stop`, `problem`) cannot be a run of
+/// its own: it gives the changed experiment, as `apply` does.
+pub fn apply_as_new_run(
+    experiment: &Experiment,
+    run: usize,
+    remedy: &[Change],
+) -> Result<Experiment, ValidationErrors> {
+    let prefix = format!("runs[{run}]");
+    let own = remedy.iter().all(|c| c.path.strip_prefix(&prefix).is_some_and(|rest| rest.starts_with('.')));
+    let Some(original) = experiment.runs.get(run).filter(|_| own) else {
+        return apply(experiment, remedy);
+    };
+    let mut grown = experiment.clone();
+    let mut copy = original.clone();
+    let taken = |label: &str| experiment.runs.iter().any(|r| r.label == label);
+    let base: String = original.label.chars().take(crate::config::MAX_LABEL_CHARS - 12).collect();
+    let mut label = format!("{base} (doctor)");
+    let mut n = 2;
+    while taken(&label) {
+        label = format!("{base} (doctor {n})");
+        n += 1;
+    }
+    copy.label = label;
+    copy.color = None;
+    grown.runs.push(copy);
+    let new_prefix = format!("runs[{}]", grown.runs.len() - 1);
+    let moved: Vec<Change> = remedy
+        .iter()
+        .map(|c| Change { path: c.path.replacen(&prefix, &new_prefix, 1), value: c.value.clone() })
+        .collect();
+    apply(&grown, &moved)
+}
+
+/// Every diagnosis of run `run` of `experiment`, in the order of the rules above.
+pub fn diagnose(experiment: &Experiment, run: usize, trace: &RunTrace) -> Vec<Diagnosis> {
+    let context = Context { experiment, run, trace };
+    use rules::*;
+    [
+        diverged(&context),
+        oscillating(&context),
+        crawling(&context),
+        plateau(&context),
+        saddle(&context),
+        stopped_short(&context),
+        overfitting(&context),
+        noisy(&context),
+        underfitting(&context),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// What every rule reads: the experiment, the run's index and its trace.
+pub(crate) struct Context<'a> {
+    pub(crate) experiment: &'a Experiment,
+    pub(crate) run: usize,
+    pub(crate) trace: &'a RunTrace,
+}
+
+impl Context<'_> {
+    /// The config path of the run's learning rate and its value (a Lookahead's inner lr).
+    pub(crate) fn lr(&self) -> Option<(String, f64)> {
+        let experiment = self.experiment.to_value();
+        let value = experiment.get("runs")?.get(self.run)?.get("optimizer")?;
+        let base = format!("runs[{}].optimizer", self.run);
+        if let Some(lr) = value.get("lr").and_then(Value::as_f64) {
+            return Some((format!("{base}.lr"), lr));
+        }
+        let inner = value.get("inner")?.get("lr")?.as_f64()?;
+        Some((format!("{base}.inner.lr"), inner))
+    }
+
+    /// The remedy that scales the learning rate by `factor`.
+    pub(crate) fn scale_lr(&self, factor: f64) -> Vec<Change> {
+        self.lr().map(|(path, lr)| vec![Change { path, value: json!(lr * factor) }]).unwrap_or_default()
+    }
+
+    pub(crate) fn last(&self) -> Option<&TracePoint> {
+        self.trace.points.last()
+    }
+
+    pub(crate) fn stopped_at_limit(&self) -> Option<u64> {
+        match self.trace.status {
+            Status::Stopped { at_step } => Some(at_step),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn converged(&self) -> bool {
+        matches!(self.trace.status, Status::Converged { .. })
+    }
+
+    pub(crate) fn training(&self) -> Option<&crate::problem::TrainingConfig> {
+        match &self.experiment.problem {
+            ProblemConfig::Model(training) => Some(training),
+            _ => None,
+        }
+    }
+}

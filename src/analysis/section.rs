@@ -1,0 +1,293 @@
+//! The experiment's `analysis` section: which analyses to run and with what settings, so that a
+//! link, an embed or `converge analyse` reproduces them. Every field is optional:
+//!
+//! ```json
+//! "analysis": {"critical_points": {"seeds": 20}, "classify": [[0.5, -1.2]],
+//!              "basins": {"run": 0, "side": 64}, "lr_sweep": {"runs": [0, 1], "low": 1e-4, "high": 1, "points": 16},
+//!              "lr_range": {"run": 0, "low": 1e-6, "high": 10, "steps": 500},
+//!              "seed_bands": {"run": 0, "seeds": 8}, "theory": true, "rate": {"tolerance": 1e-8}, "doctor": true}
+//! ```
+//!
+//! `lr_sweep.runs` defaults to every run. The defaults and ranges belong to the analyses' own
+//! modules; validation asks them (`check`). `analyse` runs every named analysis to its end in
+//! one call (the CLI's use; the page drives each analysis in chunks instead) and gathers the
+//! results as one serde value.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::analysis::bands::{self, BandResult, SeedBands};
+use crate::analysis::basins::{self, BasinResult, Basins};
+use crate::analysis::critical::{self, classify_point, CriticalPoint, CriticalSearch, PointReport};
+use crate::analysis::doctor::{diagnose, Diagnosis, RunTrace};
+use crate::analysis::lr_sweep::{self, LrSweep, RangeResult, RangeTest, SweepResult};
+use crate::analysis::rate::{self, readout, RateReadout};
+use crate::analysis::theory::QuadraticTheory;
+use crate::config::reader::ReadError;
+use crate::config::tagged::{kind, Fields};
+use crate::config::validate::{ValidationErrors, Validator};
+use crate::config::Experiment;
+use crate::run::session::Session;
+
+/// Defines a settings struct that serde writes with its derive and reads through the small
+/// field reader of `config::tagged` (as `tagged_enum!` does), which costs the wasm binary far
+/// less than serde's derived visitors: `field: Type = default` is optional, `field: Type`
+/// required, and an unknown field is an error naming the allowed ones.
+macro_rules! settings {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* $field:ident : $fty:ty $(= $default:expr)? ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Serialize)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $fty ),*
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as Deserialize>::deserialize(deserializer)?;
+                read_fields(value, &[$(stringify!($field)),*], |fields| {
+                    Ok($name { $( $field: crate::tagged_enum!(@field fields, stringify!($field), $fty $(, $default)?), )* })
+                })
+                .map_err(<D::Error as serde::de::Error>::custom)
+            }
+        }
+    };
+}
+
+/// Reads the fields of a JSON object with `read`, then fails on any field not in `keys`.
+fn read_fields<T>(
+    value: Value,
+    keys: &[&str],
+    read: impl FnOnce(&mut Fields) -> Result<T, ReadError>,
+) -> Result<T, ReadError> {
+    let Value::Object(map) = value else {
+        return Err(ReadError::new(format!("invalid type: {}, expected an object", kind(&value))));
+    };
+    let mut fields = Fields::new(map);
+    let out = read(&mut fields)?;
+    fields.finish(keys)?;
+    Ok(out)
+}
+
+settings! {
+    /// Every critical point in the view.
+    pub struct CriticalPointsConfig {
+        seeds: usize = critical::DEFAULT_SEEDS_PER_SIDE,
+    }
+}
+
+settings! {
+    /// Basins of attraction of one run.
+    pub struct BasinsConfig {
+        run: usize = 0,
+        side: usize = basins::DEFAULT_BASIN_SIDE,
+    }
+}
+
+settings! {
+    /// A learning-rate sweep of some runs (all of them when `runs` is empty).
+    pub struct LrSweepConfig {
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        runs: Vec<usize> = Vec::new(),
+        low: f64,
+        high: f64,
+        points: usize = lr_sweep::DEFAULT_SWEEP_LRS,
+    }
+}
+
+settings! {
+    /// The learning-rate range test of one run.
+    pub struct LrRangeConfig {
+        run: usize = 0,
+        low: f64,
+        high: f64,
+        steps: u64 = lr_sweep::DEFAULT_RANGE_STEPS,
+    }
+}
+
+settings! {
+    /// Seed bands of one run.
+    pub struct SeedBandsConfig {
+        run: usize = 0,
+        seeds: usize = bands::DEFAULT_BAND_SEEDS,
+    }
+}
+
+settings! {
+    /// The rate readout of every run.
+    pub struct RateConfig {
+        tolerance: f64 = rate::DEFAULT_TOLERANCE,
+    }
+}
+
+settings! {
+    /// The `analysis` section.
+    #[derive(Default)]
+    pub struct AnalysisConfig {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        critical_points: Option<CriticalPointsConfig> = None,
+        /// Points to classify, as a click on the landscape does.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        classify: Vec<[f64; 2]> = Vec::new(),
+        #[serde(skip_serializing_if = "Option::is_none")]
+        basins: Option<BasinsConfig> = None,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lr_sweep: Option<LrSweepConfig> = None,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lr_range: Option<LrRangeConfig> = None,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        seed_bands: Option<SeedBandsConfig> = None,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        theory: bool = false,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rate: Option<RateConfig> = None,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        doctor: bool = false,
+    }
+}
+
+/// The runs a sweep covers: those named, or every run.
+fn sweep_runs(config: &LrSweepConfig, experiment: &Experiment) -> Vec<usize> {
+    if config.runs.is_empty() {
+        (0..experiment.runs.len()).collect()
+    } else {
+        config.runs.clone()
+    }
+}
+
+impl AnalysisConfig {
+    /// Checks every named analysis against `experiment`, recording problems under `analysis`.
+    pub fn validate(&self, experiment: &Experiment, v: &mut Validator) {
+        if let Some(c) = &self.critical_points {
+            critical::check(experiment.problem.dim(), c.seeds, v);
+        }
+        for (i, p) in self.classify.iter().enumerate() {
+            v.require(experiment.problem.dim() == 2, "analysis.classify", "classifying points needs a 2-D landscape");
+            v.finite(format!("analysis.classify[{i}][0]"), p[0]);
+            v.finite(format!("analysis.classify[{i}][1]"), p[1]);
+        }
+        if let Some(c) = &self.basins {
+            basins::check(experiment, c.run, c.side, v);
+        }
+        if let Some(c) = &self.lr_sweep {
+            lr_sweep::check_sweep(experiment, &sweep_runs(c, experiment), c.low, c.high, c.points, v);
+        }
+        if let Some(c) = &self.lr_range {
+            lr_sweep::check_range(experiment, c.run, c.low, c.high, c.steps, v);
+        }
+        if let Some(c) = &self.seed_bands {
+            bands::check(experiment, c.run, c.seeds, v);
+        }
+        if let Some(c) = &self.rate {
+            v.positive("analysis.rate.tolerance", c.tolerance);
+        }
+    }
+}
+
+/// A run's doctor's diagnoses or rate readout, with its label.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PerRun<T> {
+    pub label: String,
+    pub result: T,
+}
+
+/// The theory, or why there is none for this problem (`{"unavailable": "..."}`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Theory {
+    Quadratic(QuadraticTheory),
+    Unavailable { unavailable: String },
+}
+
+/// The results of every named analysis.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AnalysisReport {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub critical_points: Option<Vec<CriticalPoint>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classify: Vec<PointReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basins: Option<BasinResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lr_sweep: Option<SweepResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lr_range: Option<RangeResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed_bands: Option<BandResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theory: Option<Theory>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Vec<PerRun<Option<RateReadout>>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doctor: Option<Vec<PerRun<Vec<Diagnosis>>>>,
+}
+
+impl crate::json::InfallibleJson for AnalysisReport {}
+
+/// Runs every analysis the experiment's `analysis` section names, each to its end.
+pub fn analyse(experiment: &Experiment) -> Result<AnalysisReport, ValidationErrors> {
+    let config = experiment.analysis.clone().unwrap_or_default();
+    let mut report = AnalysisReport::default();
+    let problem = experiment.problem.build_with_seed(experiment.seed);
+    let view = experiment.view.or_else(|| problem.view_box());
+    if let Some(c) = &config.critical_points {
+        let Some(view) = view else {
+            return Err(ValidationErrors::one("analysis.critical_points", "needs a 2-D landscape"));
+        };
+        let mut search = CriticalSearch::new(&problem, view, c.seeds)?;
+        search.advance(usize::MAX);
+        report.critical_points = Some(search.result());
+    }
+    if let Some(view) = view {
+        report.classify = config.classify.iter().filter_map(|&p| classify_point(&problem, p, &view)).collect();
+    }
+    if let Some(c) = &config.basins {
+        let mut b = Basins::new(experiment, c.run, c.side, None)?;
+        b.advance(u64::MAX);
+        report.basins = Some(b.result());
+    }
+    if let Some(c) = &config.lr_sweep {
+        let mut s = LrSweep::new(experiment, &sweep_runs(c, experiment), c.low, c.high, c.points)?;
+        s.advance(u64::MAX);
+        report.lr_sweep = Some(s.result());
+    }
+    if let Some(c) = &config.lr_range {
+        let mut t = RangeTest::new(experiment, c.run, c.low, c.high, c.steps)?;
+        t.advance(u64::MAX);
+        report.lr_range = Some(t.result());
+    }
+    if let Some(c) = &config.seed_bands {
+        let mut b = SeedBands::new(experiment, c.run, c.seeds)?;
+        b.advance(u64::MAX);
+        report.seed_bands = Some(b.result());
+    }
+    if config.theory {
+        report.theory = Some(match QuadraticTheory::of(&experiment.problem) {
+            Ok(theory) => Theory::Quadratic(theory),
+            Err(unavailable) => Theory::Unavailable { unavailable },
+        });
+    }
+    if config.rate.is_some() || config.doctor {
+        let mut session = Session::new(experiment.clone());
+        session.step(u64::MAX);
+        if let Some(c) = &config.rate {
+            let per_run = session.runs().iter().map(|run| PerRun {
+                label: run.label().to_string(),
+                result: readout(&experiment.problem, session.problem(), run, c.tolerance),
+            });
+            report.rate = Some(per_run.collect());
+        }
+        if config.doctor {
+            let per_run = session.runs().iter().enumerate().map(|(i, run)| PerRun {
+                label: run.label().to_string(),
+                result: diagnose(experiment, i, &RunTrace::of(run, session.problem())),
+            });
+            report.doctor = Some(per_run.collect());
+        }
+    }
+    Ok(report)
+}

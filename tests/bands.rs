@@ -1,0 +1,62 @@
+//! Seed bands: minibatch runs over seeds against full-batch gradient descent.
+
+use convergence::analysis::bands::SeedBands;
+use convergence::config::Experiment;
+use serde_json::json;
+
+fn experiment(batch_size: Option<u32>, max_steps: u64) -> Experiment {
+    let config = json!({"seed": 7, "problem": {"name": "model", "data": {"name": "moons", "n": 120, "noise": 0.1},
+        "model": {"name": "mlp", "hidden": [6], "activation": "tanh"}, "batch_size": batch_size},
+        "runs": [{"label": "sgd", "optimizer": {"name": "SGD", "lr": 0.1}}],
+        "stop": {"max_steps": max_steps, "loss_plateau": null, "param_change": null}});
+    Experiment::from_json(&config.to_string()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn seeds_spread_the_minibatch_curve_around_full_batch_descent() {
+    let e = experiment(Some(8), 400);
+    let mut bands = SeedBands::new(&e, 0, 5).unwrap_or_else(|e| panic!("{e}"));
+    while !bands.advance(97) {}
+    let r = bands.result();
+    assert_eq!(r.seeds, 5);
+    assert_eq!(r.steps.first(), Some(&0));
+    assert_eq!(r.steps.last(), Some(&400));
+    assert_eq!(r.mean.len(), r.steps.len());
+    assert_eq!(r.full_batch.len(), r.steps.len());
+    // Different initial weights: the seeds already disagree at step 0, and still at the end.
+    assert!(r.std[0] > 0.0 && r.std.last().copied().unwrap_or(0.0) > 0.0);
+    for i in 0..r.steps.len() {
+        assert!(r.min[i] <= r.mean[i] && r.mean[i] <= r.max[i]);
+        assert!(r.std[i] <= 0.5 * (r.max[i] - r.min[i]) + 1e-15);
+    }
+    // Training works: the mean loss at the end is below its start, and so is full-batch GD's.
+    assert!(r.mean.last() < r.mean.first(), "{:?}", r.mean);
+    assert!(r.full_batch.last() < r.full_batch.first());
+    // The same band in one chunk is the same band.
+    let mut whole = SeedBands::new(&e, 0, 5).unwrap_or_else(|e| panic!("{e}"));
+    whole.advance(u64::MAX);
+    assert_eq!(whole.result(), r);
+}
+
+#[test]
+fn one_seed_has_no_spread_and_long_runs_are_strided() {
+    let e = experiment(Some(8), 5000);
+    let mut bands = SeedBands::new(&e, 0, 1).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bands.stride(), 10);
+    while !bands.advance(1000) {}
+    let r = bands.result();
+    assert_eq!(r.steps.len(), 501);
+    assert!(r.std.iter().all(|s| *s == 0.0));
+}
+
+#[test]
+fn landscapes_and_bad_counts_are_refused() {
+    let landscape = Experiment::from_json(
+        &json!({"problem": {"name": "rosenbrock"}, "runs": [{"label": "a", "optimizer": {"name": "SGD"}}]}).to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(SeedBands::new(&landscape, 0, 4).is_err());
+    assert!(SeedBands::new(&experiment(Some(8), 10), 0, 0).is_err());
+    assert!(SeedBands::new(&experiment(Some(8), 10), 0, 65).is_err());
+    assert!(SeedBands::new(&experiment(Some(8), 10), 1, 4).is_err());
+}

@@ -1,0 +1,110 @@
+//! Basins of attraction: Himmelblau's four basins on a coarse grid agree with the gradient flow,
+//! the grid does not depend on the chunk sizes, and divergence and the step limit are outcomes.
+
+use convergence::analysis::basins::{BasinResult, Basins, OutcomeKind};
+use convergence::analysis::critical::classify_point;
+use convergence::config::Experiment;
+use serde_json::{json, Value};
+
+fn experiment(config: Value) -> Experiment {
+    Experiment::from_json(&config.to_string()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn compute(e: &Experiment, side: usize, chunk: u64) -> BasinResult {
+    let mut b = Basins::new(e, 0, side, None).unwrap_or_else(|e| panic!("{e}"));
+    let mut last = 0.0;
+    while !b.advance(chunk) {
+        assert!(b.progress() >= last);
+        last = b.progress();
+    }
+    b.result()
+}
+
+fn himmelblau(lr: f64) -> Experiment {
+    experiment(json!({"problem": {"name": "himmelblau"},
+        "runs": [{"label": "gd", "optimizer": {"name": "SGD", "lr": lr}}], "stop": {"max_steps": 5000}}))
+}
+
+#[test]
+fn himmelblau_splits_into_four_basins_that_follow_the_gradient_flow() {
+    let e = himmelblau(0.005);
+    let r = compute(&e, 16, 10_000);
+    assert_eq!(r.grid.len(), 256);
+    assert_eq!(r.outcomes.len(), 6, "diverged, not converged and the four minima: {:?}", r.outcomes);
+    let shares: Vec<f64> = r.outcomes.iter().map(|o| o.share).collect();
+    assert_eq!(shares[0], 0.0, "no start diverges at lr 0.005");
+    assert_eq!(shares[1], 0.0, "every start converges within 5000 steps");
+    for (i, o) in r.outcomes[2..].iter().enumerate() {
+        assert_eq!(o.kind, OutcomeKind::KnownMinimum);
+        assert!(o.share > 0.1, "minimum {i} has only {} of the starts", o.share);
+    }
+    assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    // Small-step gradient descent follows the gradient flow: nearly every start ends in the
+    // basin that the flow from it names (starts on a basin boundary may differ).
+    let problem = e.problem.build();
+    let view = problem.view_box().unwrap_or_else(|| panic!("a view"));
+    let mut agree = 0;
+    for (k, &index) in r.grid.iter().enumerate() {
+        let (i, j) = ((k % 16) as f64, (k / 16) as f64);
+        let start = [
+            view.x[0] + (i + 0.5) / 16.0 * (view.x[1] - view.x[0]),
+            view.y[1] - (j + 0.5) / 16.0 * (view.y[1] - view.y[0]),
+        ];
+        let flow = classify_point(&problem, start, &view).and_then(|p| p.basin);
+        if flow.map(|b| b + 2) == Some(usize::from(index)) {
+            agree += 1;
+        }
+    }
+    assert!(agree >= 250, "only {agree} of 256 starts agree with the gradient flow");
+}
+
+#[test]
+fn the_grid_does_not_depend_on_the_chunks() {
+    let e = himmelblau(0.01);
+    let whole = compute(&e, 8, u64::MAX);
+    let pieces = compute(&e, 8, 37);
+    assert_eq!(whole, pieces);
+    assert_eq!(serde_json::to_string(&whole).ok(), serde_json::to_string(&pieces).ok());
+}
+
+#[test]
+fn divergence_and_the_step_limit_are_outcomes() {
+    // lr = 0.3 > 2/L on the bowl with b = 10: every start diverges, except those with y = 0
+    // exactly (there are none on an even grid with cell centres).
+    let bowl = |lr: f64, steps: u64| {
+        experiment(json!({"problem": {"name": "quadratic"},
+            "runs": [{"label": "gd", "optimizer": {"name": "SGD", "lr": lr}}], "stop": {"max_steps": steps}}))
+    };
+    let r = compute(&bowl(0.3, 1000), 6, 1000);
+    assert_eq!(r.outcomes[0].share, 1.0, "{:?}", r.outcomes);
+    assert!(r.grid.iter().all(|&i| i == 0));
+    let r = compute(&bowl(0.01, 5), 6, 1000);
+    assert_eq!(r.outcomes[1].share, 1.0, "{:?}", r.outcomes);
+    assert_eq!(r.steps, 36 * 5);
+}
+
+#[test]
+fn a_typed_function_gets_its_outcomes_as_they_are_found() {
+    // (x^2 - 1)^2 + y^2: minima at (+-1, 0), a saddle at the origin; no known list.
+    let e = experiment(
+        json!({"problem": {"name": "custom", "f": "(x^2 - 1)^2 + y^2"}, "view": {"x": [-2, 2], "y": [-1, 1]},
+        "runs": [{"label": "gd", "optimizer": {"name": "SGD", "lr": 0.05}}], "stop": {"max_steps": 3000}}),
+    );
+    let r = compute(&e, 8, 500);
+    let found: Vec<_> =
+        r.outcomes[2..].iter().map(|o| (o.kind, o.x.map(|x| [x[0].round(), x[1].round()]), o.share)).collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.iter().all(|(k, _, share)| *k == OutcomeKind::Minimum && *share == 0.5), "{found:?}");
+    // Left half of the grid to (-1, 0), right half to (1, 0).
+    let first_row: Vec<u16> = r.grid[..8].to_vec();
+    assert_eq!(first_row[..4].iter().collect::<std::collections::BTreeSet<_>>().len(), 1);
+    assert_ne!(first_row[0], first_row[7]);
+}
+
+#[test]
+fn bad_requests_are_refused() {
+    let e = himmelblau(0.01);
+    assert!(Basins::new(&e, 0, 0, None).is_err());
+    assert!(Basins::new(&e, 0, 257, None).is_err());
+    assert!(Basins::new(&e, 1, 8, None).is_err());
+}

@@ -1,0 +1,213 @@
+//! The convergence doctor: each rule fires on a run (real or synthetic) with its symptom, at the
+//! right step, with a remedy that applies as a valid experiment, and stays silent otherwise.
+
+use convergence::analysis::doctor::{apply, apply_as_new_run, diagnose, Diagnosis, RunTrace, Symptom};
+use convergence::config::Experiment;
+use convergence::run::history::{EvalPoint, TracePoint};
+use convergence::run::monitor::{Criterion, Status};
+use convergence::run::session::Session;
+use serde_json::{json, Value};
+
+fn experiment(config: Value) -> Experiment {
+    Experiment::from_json(&config.to_string()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs the single run of `config` to its end and diagnoses it.
+fn run_and_diagnose(config: Value) -> (Experiment, Session, Vec<Diagnosis>) {
+    let e = experiment(config);
+    let mut session = Session::new(e.clone());
+    session.step(e.stop.max_steps);
+    let trace = RunTrace::of(&session.runs()[0], session.problem());
+    let diagnoses = diagnose(&e, 0, &trace);
+    (e, session, diagnoses)
+}
+
+fn bowl(b: f64, optimizer: Value, x0: [f64; 2], stop: Value) -> Value {
+    json!({"problem": {"name": "quadratic", "a": 1, "b": b},
+           "runs": [{"label": "r", "x0": x0, "optimizer": optimizer}], "stop": stop})
+}
+
+fn symptoms(d: &[Diagnosis]) -> Vec<Symptom> {
+    d.iter().map(|d| d.symptom).collect()
+}
+
+#[test]
+fn a_healthy_run_gets_no_diagnosis() {
+    let (_, _, d) =
+        run_and_diagnose(bowl(10.0, json!({"name": "SGD", "lr": 0.05}), [3.0, 2.0], json!({"max_steps": 2000})));
+    assert_eq!(d, vec![]);
+    let (_, _, d) =
+        run_and_diagnose(bowl(10.0, json!({"name": "Adam", "lr": 0.1}), [3.0, 2.0], json!({"max_steps": 5000})));
+    assert_eq!(d, vec![], "{d:?}");
+}
+
+#[test]
+fn divergence_is_cured_by_a_smaller_learning_rate() {
+    // lr = 0.3 > 2/L = 0.2 on the bowl with b = 10.
+    let (e, session, d) =
+        run_and_diagnose(bowl(10.0, json!({"name": "SGD", "lr": 0.3}), [3.0, 2.0], json!({"max_steps": 2000})));
+    assert_eq!(symptoms(&d), vec![Symptom::Diverged]);
+    let Status::Diverged { at_step, .. } = session.runs()[0].status() else { panic!("should diverge") };
+    assert_eq!(d[0].step, at_step);
+    assert_eq!(d[0].remedy[0].path, "runs[0].optimizer.lr");
+    assert!((d[0].remedy[0].value.as_f64().unwrap_or(0.0) - 0.03).abs() < 1e-15);
+    let cured = apply(&e, &d[0].remedy).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = Session::new(cured.clone());
+    s.step(cured.stop.max_steps);
+    assert!(matches!(s.runs()[0].status(), Status::Converged { .. }), "{:?}", s.runs()[0].status());
+}
+
+#[test]
+fn bouncing_across_a_narrow_valley_is_oscillating() {
+    // b = 100: lr = 0.0199 is just under 2/L, so y flips sign each step and shrinks by 0.99.
+    let stop = json!({"max_steps": 300});
+    let (_, _, d) = run_and_diagnose(bowl(100.0, json!({"name": "SGD", "lr": 0.0199}), [1.0, 1.0], stop.clone()));
+    assert!(symptoms(&d).contains(&Symptom::Oscillating), "{d:?}");
+    let osc = d.iter().find(|d| d.symptom == Symptom::Oscillating).map(|d| d.step);
+    // The first update (step 0 to 1) is undone by the second: the bouncing shows from step 1.
+    assert_eq!(osc, Some(1));
+    // With lr = 0.005 < 1/L nothing bounces: the run only crawls.
+    let (_, _, d) = run_and_diagnose(bowl(100.0, json!({"name": "SGD", "lr": 0.005}), [1.0, 1.0], stop));
+    assert_eq!(symptoms(&d), vec![Symptom::Crawling], "{d:?}");
+    assert_eq!(d[0].step, 300);
+    assert!((d[0].remedy[0].value.as_f64().unwrap_or(0.0) - 0.01).abs() < 1e-15);
+}
+
+#[test]
+fn a_run_stuck_on_a_saddle_is_moved_off_it() {
+    // On f = x^2 - y^2 from (1, 0) the gradient never has a y component: GD converges to the
+    // saddle at the origin.
+    let config = json!({"problem": {"name": "saddle"},
+        "runs": [{"label": "r", "x0": [1.0, 0.0], "optimizer": {"name": "SGD", "lr": 0.1}}],
+        "stop": {"max_steps": 1000}});
+    let (e, session, d) = run_and_diagnose(config);
+    assert!(matches!(session.runs()[0].status(), Status::Converged { .. }));
+    assert_eq!(symptoms(&d), vec![Symptom::Saddle], "{d:?}");
+    assert_eq!(d[0].remedy[0].path, "runs[0].x0");
+    let moved = apply(&e, &d[0].remedy).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = Session::new(moved.clone());
+    s.step(moved.stop.max_steps);
+    let end = s.runs()[0].params();
+    assert!(end[1].abs() > 1.0, "the moved run should leave the saddle, ended at {end:?}");
+}
+
+#[test]
+fn a_loose_plateau_tolerance_stops_short_on_a_slope() {
+    let config = json!({"problem": {"name": "rosenbrock"},
+        "runs": [{"label": "r", "x0": [-1.5, 2.0], "optimizer": {"name": "SGD", "lr": 0.001}}],
+        "stop": {"max_steps": 20000, "loss_plateau": {"tol": 1e-3, "patience": 5}}});
+    let (e, session, d) = run_and_diagnose(config);
+    assert!(matches!(session.runs()[0].status(), Status::Converged { criterion: Criterion::LossPlateau, .. }));
+    assert_eq!(symptoms(&d), vec![Symptom::StoppedShort], "{d:?}");
+    assert_eq!(d[0].remedy[0].path, "stop.loss_plateau.tol");
+    let tightened = apply(&e, &d[0].remedy).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(tightened.stop.loss_plateau.map(|c| c.tol), Some(1e-5));
+}
+
+fn point(step: u64, loss: f64, grad_norm: f64) -> TracePoint {
+    TracePoint { step, loss, lr: 0.01, grad_norm, delta_norm: 1e-3, xy: [step as f64, 0.0] }
+}
+
+fn eval(step: u64, train_loss: f64, validation_loss: f64, accuracy: f64) -> EvalPoint {
+    EvalPoint {
+        step,
+        epoch: step,
+        train_loss,
+        validation_loss,
+        train_accuracy: accuracy,
+        validation_accuracy: accuracy,
+    }
+}
+
+fn trace(points: Vec<TracePoint>, evaluations: Vec<EvalPoint>, status: Status) -> RunTrace {
+    RunTrace { points, evaluations, status, end: vec![0.0; 2], end_hessian: None }
+}
+
+fn model(batch_size: Option<u32>, early_stopping: bool) -> Experiment {
+    let mut config = json!({"seed": 1, "problem": {"name": "model", "data": {"name": "moons", "n": 200},
+        "model": {"name": "mlp", "hidden": [4]}, "batch_size": batch_size},
+        "runs": [{"label": "r", "optimizer": {"name": "Adam", "lr": 0.01}}], "stop": {"max_steps": 200}});
+    if early_stopping {
+        config["stop"]["early_stopping"] = json!({"patience": 5});
+    }
+    experiment(config)
+}
+
+#[test]
+fn a_flat_stretch_at_the_step_limit_is_a_plateau() {
+    let points: Vec<_> = (0..=100).map(|t| point(t, 1.0 + 1e-6 / (1.0 + t as f64), 1.0 / (1.0 + t as f64))).collect();
+    let e = experiment(bowl(10.0, json!({"name": "SGD", "lr": 0.01}), [1.0, 1.0], json!({"max_steps": 100})));
+    let d = diagnose(&e, 0, &trace(points.clone(), vec![], Status::Stopped { at_step: 100 }));
+    assert_eq!(symptoms(&d), vec![Symptom::Plateau], "{d:?}");
+    assert_eq!(d[0].step, 50);
+    // The same trace converged is fine.
+    let d = diagnose(&e, 0, &trace(points, vec![], Status::Converged { criterion: Criterion::GradNorm, at_step: 100 }));
+    assert_eq!(d, vec![]);
+}
+
+#[test]
+fn rising_validation_loss_is_overfitting_and_falling_is_not() {
+    let rising: Vec<_> =
+        (0..20).map(|k| eval(10 * k, 1.0 / (1.0 + k as f64), 0.5 + 0.01 * (k as f64 - 8.0).powi(2), 0.99)).collect();
+    let d = diagnose(&model(None, false), 0, &trace(vec![], rising.clone(), Status::Stopped { at_step: 200 }));
+    assert_eq!(symptoms(&d), vec![Symptom::Overfitting], "{d:?}");
+    assert_eq!(d[0].step, 80);
+    assert_eq!(d[0].remedy[0].path, "stop.early_stopping");
+    assert!(apply(&model(None, false), &d[0].remedy).is_ok());
+    // With early stopping on, the remedy is a stronger l2 penalty.
+    let d = diagnose(&model(None, true), 0, &trace(vec![], rising, Status::Stopped { at_step: 200 }));
+    assert_eq!(d[0].remedy[0].path, "problem.regularization.l2");
+    assert!(apply(&model(None, true), &d[0].remedy).is_ok());
+    let falling: Vec<_> = (0..20).map(|k| eval(10 * k, 1.0 / (1.0 + k as f64), 1.1 / (1.0 + k as f64), 0.99)).collect();
+    assert_eq!(diagnose(&model(None, false), 0, &trace(vec![], falling, Status::Stopped { at_step: 200 })), vec![]);
+}
+
+#[test]
+fn jumpy_minibatch_losses_are_noisy_and_full_batch_never_is() {
+    let jumpy: Vec<_> = (0..=100).map(|t| point(t, if t % 2 == 0 { 0.5 } else { 0.7 }, 0.3)).collect();
+    let status = Status::Converged { criterion: Criterion::GradNorm, at_step: 100 };
+    let d = diagnose(&model(Some(10), false), 0, &trace(jumpy.clone(), vec![], status));
+    assert_eq!(symptoms(&d), vec![Symptom::Noisy], "{d:?}");
+    assert_eq!(d[0].remedy[0].value, json!(40));
+    assert!(apply(&model(Some(10), false), &d[0].remedy).is_ok());
+    assert_eq!(diagnose(&model(None, false), 0, &trace(jumpy, vec![], status)), vec![]);
+    let smooth: Vec<_> = (0..=100).map(|t| point(t, 0.5 + 1.0 / (1.0 + t as f64), 0.3)).collect();
+    assert_eq!(diagnose(&model(Some(10), false), 0, &trace(smooth, vec![], status)), vec![]);
+}
+
+#[test]
+fn a_flat_low_accuracy_is_underfitting() {
+    let flat: Vec<_> = (0..20).map(|k| eval(10 * k, 0.6, 0.61, 0.62)).collect();
+    let status = Status::Converged { criterion: Criterion::LossPlateau, at_step: 200 };
+    let d = diagnose(&model(None, false), 0, &trace(vec![], flat, status));
+    assert_eq!(symptoms(&d), vec![Symptom::Underfitting], "{d:?}");
+    assert_eq!(d[0].remedy[0].value, json!([8]));
+    assert!(apply(&model(None, false), &d[0].remedy).is_ok());
+    let good: Vec<_> = (0..20).map(|k| eval(10 * k, 0.1, 0.12, 0.97)).collect();
+    assert_eq!(diagnose(&model(None, false), 0, &trace(vec![], good, status)), vec![]);
+}
+
+#[test]
+fn a_remedy_that_breaks_the_config_is_refused() {
+    let e = experiment(bowl(10.0, json!({"name": "SGD", "lr": 0.1}), [1.0, 1.0], json!({})));
+    let bad = [convergence::analysis::doctor::Change { path: "runs[0].optimizer.lr".into(), value: json!(-1.0) }];
+    assert!(apply(&e, &bad).is_err());
+}
+
+#[test]
+fn a_run_remedy_becomes_a_new_run_beside_the_old_one() {
+    let (e, _, d) =
+        run_and_diagnose(bowl(10.0, json!({"name": "SGD", "lr": 0.3}), [3.0, 2.0], json!({"max_steps": 2000})));
+    let grown = apply_as_new_run(&e, 0, &d[0].remedy).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(grown.runs.len(), 2);
+    assert_eq!(grown.runs[0], e.runs[0], "the ailing run stays as it was");
+    assert_eq!(grown.runs[1].label, "r (doctor)");
+    assert_eq!(grown.runs[1].optimizer.lr(), 0.3 * 0.1);
+    // Twice: the label stays unique.
+    let twice = apply_as_new_run(&grown, 0, &d[0].remedy).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(twice.runs[2].label, "r (doctor 2)");
+    // A shared change (the stop rule) gives the changed experiment instead.
+    let shared = [convergence::analysis::doctor::Change { path: "stop.max_steps".into(), value: json!(10) }];
+    let changed = apply_as_new_run(&e, 0, &shared).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((changed.runs.len(), changed.stop.max_steps), (1, 10));
+}
