@@ -42,7 +42,11 @@ export function useBrowser() {
     const dialogs = [];
     page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+    // A request the page's own navigation cancelled (a reload while the favicon loads) is not a
+    // failure of the page; every other failed request is.
+    page.on('requestfailed', (r) => {
+      if (r.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
+    });
     page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`); });
     page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
     await page.goto((base || harness.server.url) + path + hash);
