@@ -22,11 +22,11 @@
 use std::fmt::Write;
 
 use crate::config::Experiment;
-use crate::optim::{LineSearch, LookaheadVariant, OptimizerConfig};
+use crate::optim::OptimizerConfig;
 use crate::problem::ProblemConfig;
 use crate::run::monitor::{ChangeMode, StopConfig};
 use crate::run::session::Session;
-use crate::schedule::{AnnealStrategy, CyclicMode, LrLambda, PlateauMode, ScheduleConfig, ThresholdMode};
+use crate::schedule::{LrLambda, ScheduleConfig};
 
 /// A float as Python reads it back exactly (Rust's shortest round-trip form; `inf`, `nan`).
 fn num(x: f64) -> String {
@@ -40,6 +40,14 @@ fn num(x: f64) -> String {
         }
     } else {
         format!("{x:?}")
+    }
+}
+
+/// A config enum's JSON name (`"cos"`, `"exp_range"`, `"rel"`), which torch spells the same.
+fn name_of<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => String::new(),
     }
 }
 
@@ -204,10 +212,7 @@ fn optimizer(config: &OptimizerConfig) -> Result<String, String> {
             max_eval.map_or("None".to_string(), |e| e.to_string()),
             num(*tolerance_grad),
             num(*tolerance_change),
-            match line_search_fn {
-                Some(LineSearch::StrongWolfe) => "'strong_wolfe'",
-                None => "None",
-            }
+            line_search_fn.map_or("None".to_string(), |l| format!("'{}'", name_of(&l)))
         ),
         OptimizerConfig::Lookahead { inner, .. } => optimizer(inner)?,
         other => {
@@ -276,10 +281,7 @@ fn scheduler(config: &ScheduleConfig) -> Result<Option<String>, String> {
             "{s}.OneCycleLR(optimizer, max_lr={}, total_steps={total_steps}, pct_start={}, anneal_strategy='{}', cycle_momentum={}, base_momentum={}, max_momentum={}, div_factor={}, final_div_factor={}, three_phase={})",
             num(*max_lr),
             num(*pct_start),
-            match anneal_strategy {
-                AnnealStrategy::Cos => "cos",
-                AnnealStrategy::Linear => "linear",
-            },
+            name_of(anneal_strategy),
             boolean(*cycle_momentum),
             num(*base_momentum),
             num(*max_momentum),
@@ -303,11 +305,7 @@ fn scheduler(config: &ScheduleConfig) -> Result<Option<String>, String> {
             num(*max_lr),
             num(*step_size_up),
             step_size_down.map_or("None".to_string(), num),
-            match mode {
-                CyclicMode::Triangular => "triangular",
-                CyclicMode::Triangular2 => "triangular2",
-                CyclicMode::ExpRange => "exp_range",
-            },
+            name_of(mode),
             num(*gamma),
             boolean(*cycle_momentum),
             num(*base_momentum),
@@ -316,16 +314,10 @@ fn scheduler(config: &ScheduleConfig) -> Result<Option<String>, String> {
         ScheduleConfig::ReduceLROnPlateau { mode, factor, patience, threshold, threshold_mode, cooldown, min_lr, eps } => {
             format!(
                 "{s}.ReduceLROnPlateau(optimizer, mode='{}', factor={}, patience={patience}, threshold={}, threshold_mode='{}', cooldown={cooldown}, min_lr={}, eps={})",
-                match mode {
-                    PlateauMode::Min => "min",
-                    PlateauMode::Max => "max",
-                },
+                name_of(mode),
                 num(*factor),
                 num(*threshold),
-                match threshold_mode {
-                    ThresholdMode::Rel => "rel",
-                    ThresholdMode::Abs => "abs",
-                },
+                name_of(threshold_mode),
                 num(*min_lr),
                 num(*eps)
             )
@@ -393,14 +385,9 @@ pub fn script(experiment: &Experiment, index: usize) -> Result<String, String> {
     let x0 = session.runs().get(index).map(|r| r.x0().to_vec()).unwrap_or_default();
     let start: Vec<String> = x0.iter().map(|x| num(*x)).collect();
     let lookahead = match &run.optimizer {
-        OptimizerConfig::Lookahead { k, alpha, variant, .. } => format!(
-            "LOOKAHEAD = {{'k': {k}, 'alpha': {}, 'variant': '{}'}}",
-            num(*alpha),
-            match variant {
-                LookaheadVariant::Paper => "paper",
-                LookaheadVariant::TorchOptimizer => "torch_optimizer",
-            }
-        ),
+        OptimizerConfig::Lookahead { k, alpha, variant, .. } => {
+            format!("LOOKAHEAD = {{'k': {k}, 'alpha': {}, 'variant': '{}'}}", num(*alpha), name_of(variant))
+        }
         _ => "LOOKAHEAD = None".into(),
     };
     let plateau_scheduler = matches!(run.schedule, ScheduleConfig::ReduceLROnPlateau { .. });
