@@ -14,6 +14,7 @@ use crate::chart::curves::{draw_curves, ChartLayout, CurveOptions, CurveSeries};
 use crate::chart::figures;
 use crate::chart::heatmap::{landscape_rgba, stretch_rgba, LINE_CSS_PX};
 use crate::chart::model_view::{boundary_rgba, data_view, draw_model};
+use crate::chart::network;
 use crate::chart::paths::{draw_paths, near_run, Highlight, ViewMapping};
 use crate::chart::run_color;
 use crate::chart::search as search_chart;
@@ -436,6 +437,35 @@ impl Playground {
         }
         let backend = MeasuredCanvas::new(canvas)?;
         draw_model(&backend.into_drawing_area(), problem, r.params(), view, color).map_err(js_error)
+    }
+
+    /// Draws the network of run `run` (an MLP classifier on 2-D data, `chart::network`) at the
+    /// canvas's size; returns a note for the caption ("" when every heatmap is drawn). Throws
+    /// for any other problem, whose page hides the card.
+    pub fn draw_network(&self, canvas: HtmlCanvasElement, run: usize) -> Result<String, JsError> {
+        let Problem::Model(problem) = self.session.problem() else {
+            return Err(js_error("this problem is not a model trained on data"));
+        };
+        if !network::has_network(problem) {
+            return Err(js_error("only an MLP classifier on 2-D data is drawn as a network"));
+        }
+        let Some(r) = self.session.runs().get(run) else {
+            return Err(js_error(format!("run: index {run} out of range")));
+        };
+        let scale = canvas_scale(&canvas);
+        let (width, height) = (canvas.width(), canvas.height());
+        let widths = problem.model.layer_sizes();
+        let geometry = network::geometry(&widths, f64::from(width) / scale, f64::from(height) / scale);
+        let heat = network::unit_heatmaps(problem, r.params(), data_view(problem));
+        let rgba = network::network_rgba(&geometry, &heat, scale, width as usize, height as usize);
+        put_rgba(&canvas, &rgba, width, height)?;
+        let backend = MeasuredCanvas::new(canvas)?;
+        network::draw_network(&backend.into_drawing_area(), problem, r.params(), &geometry).map_err(js_error)?;
+        Ok(if network::draws_heatmaps(&widths) {
+            String::new()
+        } else {
+            format!("Unit heatmaps are drawn for at most {} hidden units.", network::MAX_HEATMAP_UNITS)
+        })
     }
 
     /// Starts a complexity sweep: `parameter` is "degree" or "hidden_units", `values` the

@@ -1,6 +1,8 @@
 // The model view of a problem trained on data: its card (title, the run picker, legend, hint)
 // and what the selected run has learned (the decision boundary or the fitted curve, drawn by
-// Rust at the device pixel ratio, canvas-size.js). While the runs train it is redrawn every frame when that costs at most
+// Rust at the device pixel ratio, canvas-size.js); for an MLP classifier also its network
+// (units as heatmaps, weights as lines, src/chart/network.rs), redrawn with the view and
+// counted in its drawing cost. While the runs train it is redrawn every frame when that costs at most
 // LIVE_MODEL_MS, else every few frames, so that it takes LIVE_MODEL_MS per frame on average;
 // `overrun()` tells the frame loop how much less to step in a frame that redraws it.
 //
@@ -22,6 +24,9 @@ export class ModelView {
   #runPick;
   #legend;
   #hint;
+  #network;
+  #networkCanvas;
+  #networkNote;
   #drawMs = null; // what the last drawing cost
   #drawnAt = 0;
   #drawnKey = null;
@@ -40,11 +45,19 @@ export class ModelView {
     }
     this.#legend = h('span', { class: 'legend model-legend' });
     this.#hint = h('p', { class: 'hint' });
+    this.#networkCanvas = h('canvas', { class: 'network-view', width: 420, height: 200, role: 'img', 'aria-label': 'The network of the selected run' });
+    this.#networkNote = h('p', { class: 'hint' });
+    this.#network = h('div', { class: 'network-card', hidden: true },
+      h('span', { class: 'card-title' }, 'Network'),
+      h('div', { class: 'canvas-wrap' }, this.#networkCanvas),
+      h('p', { class: 'hint' }, 'Columns: the inputs x1 (top) and x2, the hidden layers, the output. Each unit shows its output over the input box (orange positive, blue negative); a line’s width is the size of its weight, its colour the sign.'),
+      this.#networkNote);
     this.card = h('figure', { class: 'card model-card', hidden: true },
       h('div', { class: 'card-head' }, h('div', { class: 'titles' }, this.#title, this.#sub),
         this.#runPick ? h('label', { class: 'model-run-label' }, 'run ', this.#runPick) : null),
       h('div', { class: 'model-frame' }, h('div', { class: 'canvas-wrap' }, this.#canvas)),
-      h('figcaption', null, this.#legend, this.#hint));
+      h('figcaption', null, this.#legend, this.#hint),
+      this.#network);
   }
 
   /** How many times the view was drawn (tests check the live redraw rate). */
@@ -93,6 +106,7 @@ export class ModelView {
       replace(this.#runPick, config.runs.map((r, i) => h('option', { value: String(i), selected: i === selected }, r.label)));
       this.#runPick.value = String(selected);
     }
+    this.#network.hidden = !(classification && problem.model && problem.model.name === 'mlp');
     const item = (sym, text) => h('span', { class: 'legend-item' }, sym, ` ${text}`);
     if (classification) {
       replace(this.#legend,
@@ -129,6 +143,14 @@ export class ModelView {
       pg.draw_model(canvas, run);
     } catch (e) {
       console.warn('model view:', e);
+    }
+    if (!this.#network.hidden && fitCanvas(this.#networkCanvas, 200 / 420)) {
+      try {
+        this.#networkNote.textContent = pg.draw_network(this.#networkCanvas, run);
+      } catch (e) {
+        // Not drawable as a network (e.g. data that are not 2-D): no card rather than a stale one.
+        this.#network.hidden = true;
+      }
     }
     const now = performance.now();
     const ms = now - t0;

@@ -7,6 +7,7 @@ pub mod figures;
 pub mod heatmap;
 pub mod legend;
 pub mod model_view;
+pub mod network;
 pub mod paths;
 pub mod search;
 pub mod style;

@@ -51,7 +51,7 @@ pub fn data_view(problem: &TrainingProblem) -> ViewBox {
 }
 
 /// Blends white towards a class color by `amount` in [0, 1].
-fn tint(color: (u8, u8, u8), amount: f64) -> [u8; 3] {
+pub(crate) fn tint(color: (u8, u8, u8), amount: f64) -> [u8; 3] {
     // Rounds half up by truncating x + 0.5 (x >= 0 here); `f64::round` is a call in wasm.
     let mix = |c: u8| (255.0 + (f64::from(c) - 255.0) * amount.clamp(0.0, 1.0) + 0.5) as u8;
     [mix(color.0), mix(color.1), mix(color.2)]

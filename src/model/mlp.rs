@@ -174,7 +174,7 @@ impl Layout {
     /// The weight matrix and biases of layer l inside `w`. A buffer that is too short gives
     /// empty slices rather than a panic (callers check the length first anyway).
     #[inline(always)]
-    fn params<'a>(&self, w: &'a [f64], l: usize) -> (&'a [f64], &'a [f64]) {
+    pub(crate) fn params<'a>(&self, w: &'a [f64], l: usize) -> (&'a [f64], &'a [f64]) {
         let (start, mid, end) = self.bounds(l);
         (w.get(start..mid).unwrap_or(&[]), w.get(mid..end).unwrap_or(&[]))
     }

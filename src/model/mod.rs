@@ -770,6 +770,60 @@ impl Model {
         }
     }
 
+    /// The output of every unit of an MLP with 2-D input on a grid, for the network drawing:
+    /// `out[k * n + r * xs.len() + c]` is unit k's output at (xs[c], ys[r]), n = xs.len() *
+    /// ys.len(), with the units numbered features first, then each hidden layer's units (their
+    /// activations, no dropout), then the output unit (its prediction, as `predict`). Empty when
+    /// the model does not take a 2-D row as it is or a length is wrong.
+    pub fn unit_grid(&self, w: &[f64], xs: &[f64], ys: &[f64]) -> Vec<f64> {
+        let fits = self.valid && self.input_dim == 2 && self.degree == 0 && w.len() == self.num_params();
+        let Some(n) = xs.len().checked_mul(ys.len()) else { return Vec::new() };
+        if !fits || n == 0 {
+            return Vec::new();
+        }
+        let widths = self.net.layout.widths();
+        let units: usize = widths.iter().sum();
+        let mut out = vec![f64::NAN; units * n];
+        // Wide buffers whatever the network: this runs a few hundred points per drawing.
+        let mut act = activations::<WIDE, LANES>();
+        let mut point = 0;
+        for &y in ys {
+            for block in xs.chunks(LANES) {
+                for (r, &x) in block.iter().enumerate() {
+                    self.load(&[x, y], &mut act, r);
+                }
+                let raw = self.net.forward(w, &mut act, block.len());
+                let mut unit = 0;
+                for (layer, &width) in widths.iter().take(widths.len().saturating_sub(1)).enumerate() {
+                    for lanes in act[layer].iter().take(width) {
+                        for (r, &value) in lanes.iter().take(block.len()).enumerate() {
+                            if let Some(slot) = out.get_mut(unit * n + point + r) {
+                                *slot = value;
+                            }
+                        }
+                        unit += 1;
+                    }
+                }
+                for (r, &z) in raw.iter().take(block.len()).enumerate() {
+                    if let Some(slot) = out.get_mut(unit * n + point + r) {
+                        *slot = self.output(z);
+                    }
+                }
+                point += block.len();
+            }
+        }
+        out
+    }
+
+    /// The weight matrix W_l of dense layer `layer` (row-major, inputs x units, see `mlp.rs`),
+    /// empty for a layer that does not exist or a buffer of the wrong length.
+    pub fn kernel<'a>(&self, w: &'a [f64], layer: usize) -> &'a [f64] {
+        if !self.valid || w.len() != self.num_params() || layer > self.net.layout.n_hidden() {
+            return &[];
+        }
+        self.net.layout.params(w, layer).0
+    }
+
     /// Writes the Hessian of `loss` (penalties included, no dropout) over the whole set into
     /// `h` (row-major, num_params x num_params), by central finite differences of the analytic
     /// gradient: H[i][j] = (g_j(w + s_i e_i) - g_j(w - s_i e_i)) / (2 s_i) with
