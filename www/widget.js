@@ -545,7 +545,8 @@ export class ConvergencePlayground extends HTMLElement {
     let counter = viewStep === null
       ? `step ${maxStep.toLocaleString('en-US')} of ${maxSteps.toLocaleString('en-US')}`
       : `viewing step ${viewStep.toLocaleString('en-US')} of ${maxStep.toLocaleString('en-US')}`;
-    if (this.#isModel) {
+    // The epoch is the live one: while scrubbing it would describe another step.
+    if (this.#isModel && viewStep === null) {
       const epochs = s.runs.reduce((m, r) => Math.max(m, r.training ? r.training.epoch : 0), 0);
       counter += ` · epoch ${epochs.toLocaleString('en-US')}`;
     }
