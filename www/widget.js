@@ -253,7 +253,11 @@ export class ConvergencePlayground extends HTMLElement {
     this.#landscape = new LandscapeView(ctx);
     this.#modelView = new ModelView(ctx);
     this.#charts = new Charts(ctx);
-    this.#timeline = new Timeline(ctx, () => this.#renderAll(null, false, 'scrub'));
+    // Scrubbing looks back at what was recorded: the animation pauses so that the picture holds still.
+    this.#timeline = new Timeline(ctx, () => {
+      if (this.playing) this.pause();
+      this.#renderAll(null, false, 'scrub');
+    });
     this.#sweepCard = full ? new SweepCard(ctx) : null;
     this.#searchCard = full ? new SearchCard(this.#ctx) : null;
     this.#$ = buildSkeleton(this.shadowRoot, {

@@ -154,5 +154,17 @@ test('the timeline is disabled before any step and follows a reset', async () =>
   await page.evaluate(() => document.querySelector('convergence-playground').step(30));
   assert.equal(await input.isDisabled(), false);
   assert.equal(await input.getAttribute('max'), '30');
+  // Scrubbing while the runs play pauses them; Play goes back to live.
+  await page.evaluate(() => document.querySelector('convergence-playground').play());
+  await input.focus();
+  await page.keyboard.press('Home');
+  assert.equal(await page.evaluate(() => document.querySelector('convergence-playground').playing), false);
+  const held = await page.evaluate(() => document.querySelector('convergence-playground').snapshot().runs.map((r) => r.step));
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+  const still = await page.evaluate(() => document.querySelector('convergence-playground').snapshot().runs.map((r) => r.step));
+  assert.deepEqual(still, held, 'no step while scrubbed');
+  assert.match(await page.locator('convergence-playground .counter').textContent(), /^viewing step 0 of /);
+  await page.evaluate(() => document.querySelector('convergence-playground').play());
+  assert.match(await page.locator('convergence-playground .counter').textContent(), /^step /);
   await page.close();
 });
