@@ -78,6 +78,8 @@ struct ChartOptions {
     dim_others: bool,
     /// No legend (tests look at the data under it).
     no_legend: bool,
+    /// The step the timeline shows (a cursor line), if it is scrubbed.
+    view_step: Option<f64>,
 }
 
 impl ChartOptions {
@@ -312,6 +314,26 @@ impl Playground {
         }
     }
 
+    /// The canvas pixel `[px, py]` of run `run`'s marker at step `step` (as the timeline draws
+    /// it, from the recorded history) on a landscape of `width` x `height`; empty for models or
+    /// a run that does not exist.
+    pub fn marker_at(&self, width: f64, height: f64, run: u32, step: f64) -> Vec<f64> {
+        let paths = figures::path_series_at(&self.session, Some(whole_step(step)));
+        match (self.view, paths.get(run as usize)) {
+            (Some(view), Some(path)) if width > 0.0 && height > 0.0 => {
+                let (px, py) = ViewMapping { view, width, height }.to_pixel(path.current);
+                vec![px, py]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The timeline's marks: `[{run, step, kind, title}]` where each criterion fired and where
+    /// each run converged, diverged or stopped.
+    pub fn timeline_marks(&self) -> Result<JsValue, JsError> {
+        to_js(&crate::run::timeline::marks(&self.session.snapshot()))
+    }
+
     /// f at a point (for hover read-outs).
     pub fn loss_at(&self, params: Vec<f64>) -> f64 {
         if params.len() == self.session.problem().dim() {
@@ -323,12 +345,14 @@ impl Playground {
 
     /// Draws the landscape (cached heatmap with contours, at the canvas's full resolution) and
     /// every run's path onto the canvas; run `front` (if any) is drawn on top, and with
-    /// `dim_others` the others are dimmed.
+    /// `dim_others` the others are dimmed. With `view_step` (the timeline scrubbed) each path
+    /// is drawn from the recorded history up to that step, its marker where the run was then.
     pub fn draw_landscape(
         &mut self,
         canvas: HtmlCanvasElement,
         front: Option<u32>,
         dim_others: Option<bool>,
+        view_step: Option<f64>,
     ) -> Result<(), JsError> {
         let Some(view) = self.view else {
             return Err(js_error("this problem has no 2-D landscape"));
@@ -343,7 +367,7 @@ impl Playground {
         if let Some(image) = &self.image {
             put_rgba(&canvas, &image.rgba, image.width, image.height)?;
         }
-        let paths = figures::path_series(&self.session);
+        let paths = figures::path_series_at(&self.session, view_step.map(whole_step));
         let backend = MeasuredCanvas::new(canvas)?;
         let root = backend.into_drawing_area();
         let highlight = front.map(|run| Highlight { run: run as usize, dim_others: dim_others.unwrap_or(false) });
@@ -361,6 +385,7 @@ impl Playground {
         curve_options.title.clear();
         curve_options.highlight = options.highlight();
         curve_options.no_legend = options.no_legend;
+        curve_options.cursor = options.view_step;
         self.draw_curves_on(canvas, kind, &series, &curve_options)
     }
 
@@ -649,6 +674,15 @@ impl Playground {
     /// The largest step recorded by any run (for the hover mapping of curve charts).
     pub fn max_step(&self) -> f64 {
         self.session.runs().iter().map(|r| r.step()).max().unwrap_or(0) as f64
+    }
+}
+
+/// A step from JS as a whole step (NaN and negative numbers are step 0; large ones saturate).
+fn whole_step(step: f64) -> u64 {
+    if step.is_nan() || step <= 0.0 {
+        0
+    } else {
+        step.floor() as u64
     }
 }
 

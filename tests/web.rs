@@ -162,8 +162,8 @@ fn charts_draw_without_touching_the_document() {
     let mut playground = Playground::new(CONFIG).unwrap();
     playground.step(200);
     let mut results = Vec::new();
-    results.push(playground.draw_landscape(canvas(300, 300), None, None).is_ok());
-    results.push(playground.draw_landscape(canvas(300, 300), Some(0), Some(true)).is_ok());
+    results.push(playground.draw_landscape(canvas(300, 300), None, None, None).is_ok());
+    results.push(playground.draw_landscape(canvas(300, 300), Some(0), Some(true), Some(3.0)).is_ok());
     for kind in ["loss", "lr", "grad_norm", "delta_norm"] {
         results.push(playground.draw_chart(canvas(400, 200), kind, r#"{"log_y": true}"#).is_ok());
     }

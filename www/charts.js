@@ -9,7 +9,7 @@
 // run hovered (in a list or on the picture) is drawn in front with the others dimmed. The hover asks
 // Rust for the step under the pointer (Playground::chart_step_at), which knows the plot it drew.
 //
-// Host contract (the widget's ctx): pg(), config(), kind(), isModel(), full, playing(),
+// Host contract (the widget's ctx): pg(), config(), kind(), isModel(), full, playing(), viewStep(),
 // colorOf(i), snapshot(), selected(), hovered().
 
 import { h, replace } from './dom.js';
@@ -292,7 +292,7 @@ export class Charts {
     fitCanvas(canvas, Math.min(CHART_H, cssWidth * (CHART_H / CHART_W)) / cssWidth);
     const hovered = this.#ctx.hovered();
     try {
-      pg.draw_chart(canvas, kind, JSON.stringify({ ...opts, front: hovered, dim_others: hovered !== null }));
+      pg.draw_chart(canvas, kind, JSON.stringify({ ...opts, front: hovered, dim_others: hovered !== null, view_step: this.#ctx.viewStep() }));
     } catch (e) {
       console.warn(`chart ${kind}:`, e);
     }

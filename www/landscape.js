@@ -7,7 +7,7 @@
 // under the pointer (Playground::run_at) or hovered in a list is brought to the front with the
 // others dimmed.
 //
-// Host contract (the widget's ctx): pg(), config(), draft(), selected(), hovered(),
+// Host contract (the widget's ctx): pg(), config(), draft(), selected(), hovered(), viewStep(),
 // hoverRun(i), full, apply(kind) -> bool, render(part), writeHash().
 
 import { h, replace } from './dom.js';
@@ -154,7 +154,7 @@ export class LandscapeView {
     fitCanvas(this.#canvas, 1);
     const hovered = ctx.hovered();
     try {
-      ctx.pg().draw_landscape(this.#canvas, hovered, hovered !== null);
+      ctx.pg().draw_landscape(this.#canvas, hovered, hovered !== null, ctx.viewStep());
     } catch (e) {
       // A problem without a 2-D landscape: nothing to draw.
     }

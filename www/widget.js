@@ -24,7 +24,7 @@
 //
 // The contract between them is one object, `ctx` (#makeCtx): getters of the experiment (pg(),
 // config(), draft(), kind(), isModel(), selected(), full, playing(), snapshot(), lastSnap(),
-// stepsTaken(), configVersion()) and requests: changed(kind) (controls.js: 'value',
+// stepsTaken(), configVersion(), viewStep() (the timeline's scrubbed step, null when live)) and requests: changed(kind) (controls.js: 'value',
 // 'structure' or 'cosmetic'), apply(kind) (without re-rendering the controls), select(i),
 // setSelected(i), render(part) ('run-editor', 'controls', 'runs-list', 'model-head'),
 // rerender(what) after the event ('all', 'run', 'list'), writeHash(), addRun(run), colorOf(i),
@@ -46,6 +46,7 @@ import { LandscapeView } from './landscape.js';
 import { ModelView } from './model-view.js';
 import { SweepCard } from './sweep.js';
 import { RunsList } from './runs.js';
+import { Timeline } from './timeline.js';
 import { Sidebar } from './sidebar.js';
 import { clone, canonical } from './util.js';
 
@@ -96,6 +97,7 @@ export class ConvergencePlayground extends HTMLElement {
   #runs = null;
   #presetBar = null;
   #sidebar = null;
+  #timeline = null;
 
   constructor() {
     super();
@@ -207,6 +209,7 @@ export class ConvergencePlayground extends HTMLElement {
       isModel: () => this.#isModel,
       selected: () => this.#selected,
       hovered: () => this.#hovered,
+      viewStep: () => (this.#timeline ? this.#timeline.viewStep : null),
       hoverRun: (i) => this.#hoverRun(i),
       get full() { return self.#mode === 'full'; },
       playing: () => this.#loop.playing,
@@ -250,6 +253,11 @@ export class ConvergencePlayground extends HTMLElement {
     this.#landscape = new LandscapeView(ctx);
     this.#modelView = new ModelView(ctx);
     this.#charts = new Charts(ctx);
+    // Scrubbing looks back at what was recorded: the animation pauses so that the picture holds still.
+    this.#timeline = new Timeline(ctx, () => {
+      if (this.playing) this.pause();
+      this.#renderAll(null, false, 'scrub');
+    });
     this.#sweepCard = full ? new SweepCard(ctx) : null;
     this.#searchCard = full ? new SearchCard(this.#ctx) : null;
     this.#$ = buildSkeleton(this.shadowRoot, {
@@ -415,6 +423,7 @@ export class ConvergencePlayground extends HTMLElement {
 
   play() {
     if (!this.#pg) return;
+    this.#timeline.live();
     this.#loop.cancelDrain();
     if (!this.#pg.any_running()) this.#resetRuns();
     if (!this.#loop.start()) return;
@@ -438,6 +447,7 @@ export class ConvergencePlayground extends HTMLElement {
   step(n = 1) {
     if (!this.#pg) return Promise.resolve(null);
     this.pause();
+    this.#timeline.live();
     const count = Math.max(1, Math.floor(Number(n) || 1));
     this.#pg.queue_steps(count);
     return this.#loop.drain(true);
@@ -447,6 +457,7 @@ export class ConvergencePlayground extends HTMLElement {
   #userStep() {
     if (!this.#pg) return;
     this.pause();
+    this.#timeline.live();
     this.#pg.queue_steps(1);
     this.#loop.drain(true).catch(() => {}); // a trap is reported in the alert
   }
@@ -474,6 +485,7 @@ export class ConvergencePlayground extends HTMLElement {
   /* ------------------------------------------------------------ runs, states, events */
 
   #resetRuns() {
+    this.#timeline.live();
     this.#loop.cancelDrain();
     this.#pg.reset();
     this.#configVersion += 1;
@@ -529,11 +541,16 @@ export class ConvergencePlayground extends HTMLElement {
     if (!this.#pg) return;
     const s = snap || this.#loop.snap();
     this.#drawMain(mode === 'anim' ? 'anim' : 'sync');
-    this.#charts.render(mode);
+    this.#charts.render(mode === 'scrub' ? 'sync' : mode);
     const maxStep = s.runs.reduce((m, r) => Math.max(m, r.step), 0);
+    this.#timeline.update(maxStep, mode === 'anim');
     const maxSteps = (this.#config.stop && this.#config.stop.max_steps) || 10000;
-    let counter = `step ${maxStep.toLocaleString('en-US')} of ${maxSteps.toLocaleString('en-US')}`;
-    if (this.#isModel) {
+    const viewStep = this.#timeline.viewStep;
+    let counter = viewStep === null
+      ? `step ${maxStep.toLocaleString('en-US')} of ${maxSteps.toLocaleString('en-US')}`
+      : `viewing step ${viewStep.toLocaleString('en-US')} of ${maxStep.toLocaleString('en-US')}`;
+    // The epoch is the live one: while scrubbing it would describe another step.
+    if (this.#isModel && viewStep === null) {
       const epochs = s.runs.reduce((m, r) => Math.max(m, r.training ? r.training.epoch : 0), 0);
       counter += ` · epoch ${epochs.toLocaleString('en-US')}`;
     }
@@ -566,6 +583,7 @@ export class ConvergencePlayground extends HTMLElement {
     const model = this.#isModel;
     this.#landscape.card.hidden = model;
     this.#modelView.card.hidden = !model;
+    (model ? this.#modelView.card : this.#landscape.card).appendChild(this.#timeline.element);
     if (this.#$.runsNote) {
       this.#$.runsNote.textContent = model
         ? 'Each run is one optimizer training the model from the same initial weights, on the same minibatches. Select a run to edit it and to see it in the model view.'
@@ -645,6 +663,7 @@ export class ConvergencePlayground extends HTMLElement {
   }
 
   #afterConfig() {
+    this.#timeline.live();
     this.#configVersion += 1;
     const modelKey = canonical(this.#config.problem && this.#config.problem.model);
     if (modelKey !== this.#modelKey) {

@@ -88,6 +88,8 @@ pub struct CurveOptions {
     pub highlight: Option<Highlight>,
     /// Draw the legend (tests switch it off to see the data under it).
     pub no_legend: bool,
+    /// The step the timeline shows (a solid vertical cursor line), if it is scrubbed.
+    pub cursor: Option<f64>,
 }
 
 /// Where a chart put its parts, in the drawing area's pixels, and its x mapping.
@@ -114,6 +116,8 @@ pub struct ChartLayout {
     pub x_label: String,
     /// The key moments labelled on the plot: each label and its rectangle.
     pub moments: Vec<(String, [i32; 4])>,
+    /// The x pixel of the timeline's cursor, if one was drawn inside the plot.
+    pub cursor: Option<f64>,
 }
 
 /// Derived; numbers, booleans and arrays of numbers only.
@@ -469,6 +473,16 @@ pub fn draw_curves<DB: DrawingBackend>(
         }
     }
 
+    if let Some(x) = options.cursor.and_then(|step| layout.pixel_of_step(step)) {
+        // The scrubbed step: a solid line over the curves, inside the plot only.
+        let [_, top, right, bottom] = layout.plot;
+        if f64::from(layout.plot[0]) <= x && x <= f64::from(right) {
+            let x = x.round() as i32;
+            root.draw(&PathElement::new(vec![(x, top), (x, bottom)], RGBColor(40, 40, 40).stroke_width(2)))
+                .map_err(err)?;
+            layout.cursor = Some(f64::from(x));
+        }
+    }
     if !options.title.is_empty() {
         // The title shrinks (down to 8 px) to fit the chart's width rather than being clipped.
         let mut size = TITLE_FONT;

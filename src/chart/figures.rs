@@ -46,23 +46,49 @@ pub fn colors(session: &Session) -> Vec<(u8, u8, u8)> {
 
 /// Each run's path through the landscape.
 pub fn path_series(session: &Session) -> Vec<PathSeries> {
+    path_series_at(session, None)
+}
+
+/// The step at which a run ended (None while it runs).
+fn ended_at(status: Status) -> Option<u64> {
+    match status {
+        Status::Running => None,
+        Status::Converged { at_step, .. }
+        | Status::Diverged { at_step, .. }
+        | Status::Stopped { at_step }
+        | Status::Stalled { at_step, .. } => Some(at_step),
+    }
+}
+
+/// Each run's path through the landscape as it stood at step `at` (None: now), from the
+/// recorded history: the kept points up to that step, the marker on the last of them, and the
+/// run's end shown only if it had ended by then. Nothing is re-run.
+pub fn path_series_at(session: &Session, at: Option<u64>) -> Vec<PathSeries> {
     let first_two = |v: &[f64]| (v.first().copied().unwrap_or(0.0), v.get(1).copied().unwrap_or(0.0));
     session
         .runs()
         .iter()
         .zip(styles(session))
         .map(|(run, style)| {
-            let mut points: Vec<(f64, f64)> = run.history().points().map(|p| (p.xy[0], p.xy[1])).collect();
-            let current = first_two(run.params());
-            points.push(current);
-            PathSeries {
-                style,
-                points,
-                current,
-                start: first_two(run.x0()),
-                finished: !run.status().is_running(),
-                diverged: matches!(run.status(), Status::Diverged { .. }),
-            }
+            let start = first_two(run.x0());
+            let shown = at.filter(|&s| s < run.step());
+            let ended = ended_at(run.status()).is_some_and(|end| shown.is_none_or(|s| end <= s));
+            let diverged = ended && matches!(run.status(), Status::Diverged { .. });
+            let mut points: Vec<(f64, f64)> = run
+                .history()
+                .points()
+                .filter(|p| shown.is_none_or(|s| p.step <= s))
+                .map(|p| (p.xy[0], p.xy[1]))
+                .collect();
+            let current = match shown {
+                None => {
+                    let current = first_two(run.params());
+                    points.push(current);
+                    current
+                }
+                Some(_) => points.last().copied().unwrap_or(start),
+            };
+            PathSeries { style, points, current, start, finished: ended, diverged }
         })
         .collect()
 }

@@ -22,6 +22,7 @@ pub mod replay;
 pub mod report;
 pub mod session;
 pub mod snapshot;
+pub mod timeline;
 pub mod trace;
 pub mod verdict;
 

@@ -1,0 +1,170 @@
+// The timeline under the picture: after a preset has run to its end, scrubbing back (with the
+// keyboard) moves each run's marker on the landscape to where the run was at that step, draws a
+// cursor on the charts, says "viewing step s of N", takes no step, and "Back to live" returns;
+// the ticks on the timeline name each criterion that fired.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser } from './harness.mjs';
+
+const harness = useBrowser();
+
+/** Chooses a preset and runs it to its end (paused), then lets the charts draw. */
+async function runPreset(page, id) {
+  await page.locator('convergence-playground select.preset-select').selectOption(id);
+  await page.evaluate(async () => {
+    const el = document.querySelector('convergence-playground');
+    el.pause();
+    await el.step(1_000_000);
+  });
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+}
+
+/** What the test reads from the page: steps, counter, the loss chart's cursor, markers. */
+async function state(page, step) {
+  return page.evaluate((s) => {
+    const el = document.querySelector('convergence-playground');
+    const root = el.shadowRoot;
+    const c = root.querySelector('canvas.landscape');
+    const input = root.querySelector('input.timeline-input');
+    return {
+      steps: el.snapshot().runs.map((r) => r.step),
+      counter: root.querySelector('.counter').textContent,
+      value: Number(input.value),
+      max: Number(input.max),
+      live: !root.querySelector('.timeline-live').hidden,
+      cursor: JSON.parse(el.pg.chart_layout('loss')).cursor,
+      marker: s === null ? null : el.pg.marker_at(c.width, c.height, 0, s),
+      image: c.toDataURL(),
+    };
+  }, step);
+}
+
+/** Pixels of run 0's colour within 10 CSS px of a device-pixel point of the landscape. */
+async function runPixelsNear(page, [x, y]) {
+  return page.evaluate(({ x, y }) => {
+    const el = document.querySelector('convergence-playground');
+    const canvas = el.shadowRoot.querySelector('canvas.landscape');
+    const hex = el.report()[0].color;
+    const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const r = 20;
+    const { data } = canvas.getContext('2d').getImageData(Math.round(x - r), Math.round(y - r), 2 * r, 2 * r);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (Math.abs(data[i] - rgb[0]) <= 24 && Math.abs(data[i + 1] - rgb[1]) <= 24 && Math.abs(data[i + 2] - rgb[2]) <= 24) n += 1;
+    }
+    return n;
+  }, { x, y });
+}
+
+test('scrubbing the timeline shows an earlier step everywhere and takes no step', async () => {
+  const page = await harness.browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 2 });
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(harness.server.url);
+  await page.evaluate(() => document.querySelector('convergence-playground').ready);
+  await runPreset(page, 'momentum');
+
+  const input = page.locator('convergence-playground input.timeline-input');
+  assert.equal(await input.getAttribute('aria-label'), 'Timeline: the step shown in the picture and the charts');
+  const live = await state(page, null);
+  const maxStep = Math.max(...live.steps);
+  assert.ok(maxStep > 20, `the preset ran (${maxStep} steps)`);
+  assert.equal(live.max, maxStep);
+  assert.equal(live.value, maxStep, 'live: the timeline sits at the latest step');
+  assert.equal(live.cursor, null, 'no cursor while live');
+  assert.equal(live.live, false);
+
+  // Keyboard: Home goes to step 0, five right arrows to step 5.
+  await input.focus();
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 5; i += 1) await page.keyboard.press('ArrowRight');
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const early = await state(page, 5);
+  assert.equal(early.value, 5);
+  assert.match(early.counter, new RegExp(`^viewing step 5 of ${maxStep.toLocaleString('en-US')}$`));
+  assert.ok(early.live, 'Back to live is offered');
+  assert.deepEqual(early.steps, live.steps, 'scrubbing took no step');
+  assert.notEqual(early.image, live.image, 'the landscape was redrawn at step 5');
+  // Run 0's marker at step 5 (from its recorded history) is drawn there, away from its end.
+  const end = await page.evaluate(() => {
+    const el = document.querySelector('convergence-playground');
+    const c = el.shadowRoot.querySelector('canvas.landscape');
+    const p = el.snapshot().runs[0].params.map(Number);
+    return el.pg.params_to_canvas(c.width, c.height, p[0], p[1]);
+  });
+  assert.equal(early.marker.length, 2);
+  assert.ok(Math.hypot(early.marker[0] - end[0], early.marker[1] - end[1]) > 20, `the marker moved: ${early.marker} vs ${end}`);
+  assert.ok(await runPixelsNear(page, early.marker) >= 40, 'run 0 is drawn at its step-5 marker');
+  // The loss chart has its cursor inside the plot.
+  const layout = await page.evaluate(() => JSON.parse(document.querySelector('convergence-playground').pg.chart_layout('loss')));
+  assert.equal(typeof early.cursor, 'number');
+  assert.ok(layout.plot[0] <= early.cursor && early.cursor <= layout.plot[2], `cursor ${early.cursor} in ${layout.plot}`);
+
+  // Further along (Page Up: a larger stride), the cursor moves right.
+  await page.keyboard.press('PageUp');
+  await page.keyboard.press('PageUp');
+  const later = await state(page, null);
+  assert.ok(later.value > 5 && later.value < maxStep, `value ${later.value}`);
+  assert.match(later.counter, new RegExp(`^viewing step ${later.value.toLocaleString('en-US')} of `));
+  assert.ok(later.cursor > early.cursor + 5, `${later.cursor} > ${early.cursor}`);
+  assert.deepEqual(later.steps, live.steps, 'scrubbing took no step');
+
+  // The ticks name each criterion that fired, at its step.
+  const ticks = await page.evaluate(() => [...document.querySelector('convergence-playground').shadowRoot.querySelectorAll('.timeline-tick')]
+    .map((t) => ({ title: t.title, step: Number(t.dataset.step), run: Number(t.dataset.run) })));
+  const snap = await page.evaluate(() => document.querySelector('convergence-playground').snapshot());
+  let expected = 0;
+  snap.runs.forEach((r, i) => {
+    for (const [criterion, step] of Object.entries(r.criteria)) {
+      expected += 1;
+      assert.ok(ticks.some((t) => t.run === i && t.step === step && t.title.startsWith(`${r.label}: ${criterion} fired`)),
+        `a tick for ${r.label}'s ${criterion} at ${step}: ${JSON.stringify(ticks)}`);
+    }
+    if (r.status.state === 'diverged' || r.status.state === 'stopped') {
+      expected += 1;
+      assert.ok(ticks.some((t) => t.run === i && t.step === r.status.at_step && t.title.includes(r.status.state)));
+    }
+  });
+  assert.ok(expected > 0, 'the preset has something to mark');
+  assert.equal(ticks.length, expected);
+
+  // Back to live.
+  await page.locator('convergence-playground button.timeline-live').click();
+  const back = await state(page, null);
+  assert.equal(back.value, maxStep);
+  assert.equal(back.cursor, null);
+  assert.equal(back.live, false);
+  assert.match(back.counter, new RegExp(`^step ${maxStep.toLocaleString('en-US')} of `));
+  assert.equal(back.image, live.image, 'the live picture again');
+  assert.deepEqual(back.steps, live.steps);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the timeline is disabled before any step and follows a reset', async () => {
+  const page = await harness.browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(harness.server.url);
+  await page.evaluate(() => document.querySelector('convergence-playground').ready);
+  await page.evaluate(() => document.querySelector('convergence-playground').pause());
+  await page.evaluate(() => document.querySelector('convergence-playground').reset());
+  const input = page.locator('convergence-playground input.timeline-input');
+  assert.equal(await input.isDisabled(), true);
+  await page.evaluate(() => document.querySelector('convergence-playground').step(30));
+  assert.equal(await input.isDisabled(), false);
+  assert.equal(await input.getAttribute('max'), '30');
+  // Scrubbing while the runs play pauses them; Play goes back to live.
+  await page.evaluate(() => document.querySelector('convergence-playground').play());
+  await input.focus();
+  await page.keyboard.press('Home');
+  assert.equal(await page.evaluate(() => document.querySelector('convergence-playground').playing), false);
+  const held = await page.evaluate(() => document.querySelector('convergence-playground').snapshot().runs.map((r) => r.step));
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+  const still = await page.evaluate(() => document.querySelector('convergence-playground').snapshot().runs.map((r) => r.step));
+  assert.deepEqual(still, held, 'no step while scrubbed');
+  assert.match(await page.locator('convergence-playground .counter').textContent(), /^viewing step 0 of /);
+  await page.evaluate(() => document.querySelector('convergence-playground').play());
+  assert.match(await page.locator('convergence-playground .counter').textContent(), /^step /);
+  await page.close();
+});

@@ -1,0 +1,77 @@
+//! The timeline: paths drawn at a scrubbed step come from the recorded history (nothing is
+//! re-run), charts draw a cursor at that step, and the marks name each criterion and ending.
+
+use convergence::chart::curves::draw_curves;
+use convergence::chart::figures::{curve_series, path_series, path_series_at};
+use convergence::run::session::Session;
+use convergence::run::timeline::marks;
+use plotters::prelude::*;
+use plotters_svg::SVGBackend;
+
+const CONFIG: &str = r#"{"seed": 1, "problem": {"name": "quadratic", "a": 1, "b": 10},
+  "runs": [{"label": "sgd", "x0": [-4, 1], "optimizer": {"name": "SGD", "lr": 0.05}},
+           {"label": "too fast", "x0": [-4, 1], "optimizer": {"name": "SGD", "lr": 0.3}}],
+  "stop": {"max_steps": 2000, "grad_norm": {"tol": 1e-6}}}"#;
+
+fn finished_session() -> Session {
+    let mut session = Session::from_json(CONFIG).expect("valid config");
+    session.step(5000);
+    session
+}
+
+#[test]
+fn a_scrubbed_path_ends_where_the_run_was_at_that_step_and_nothing_is_re_run() {
+    let session = finished_session();
+    let steps: Vec<u64> = session.runs().iter().map(|r| r.step()).collect();
+    let live = path_series(&session);
+    let early = path_series_at(&session, Some(3));
+    let sgd = &session.runs()[0];
+    let recorded = sgd.history().points().find(|p| p.step == 3).expect("step 3 is kept");
+    assert_eq!(early[0].current, (recorded.xy[0], recorded.xy[1]));
+    assert_eq!(early[0].points.len(), 4, "steps 0 to 3");
+    assert!(!early[0].finished, "the run had not ended at step 3");
+    assert!(live[0].finished);
+    assert_ne!(early[0].current, live[0].current);
+    // The diverged run shows no divergence mark before it diverged.
+    assert!(live[1].diverged);
+    assert!(!early[1].diverged);
+    // A step past the end is the live picture.
+    assert_eq!(path_series_at(&session, Some(1_000_000)), live);
+    let after: Vec<u64> = session.runs().iter().map(|r| r.step()).collect();
+    assert_eq!(steps, after);
+}
+
+#[test]
+fn marks_name_each_criterion_and_each_ending() {
+    let session = finished_session();
+    let snapshot = session.snapshot();
+    let all = marks(&snapshot);
+    let sgd: Vec<_> = all.iter().filter(|m| m.run == 0).collect();
+    assert!(sgd.iter().any(|m| m.kind == "converged" && m.title.contains("grad_norm")), "{sgd:?}");
+    let converged_at = snapshot.runs[0].status.at_step.expect("sgd converged");
+    assert!(sgd.iter().any(|m| m.step == converged_at));
+    let fast: Vec<_> = all.iter().filter(|m| m.run == 1).collect();
+    assert!(fast.iter().any(|m| m.kind == "diverged" && m.title.starts_with("too fast: diverged")), "{fast:?}");
+}
+
+#[test]
+fn a_chart_draws_its_cursor_at_the_scrubbed_step() {
+    let session = finished_session();
+    let (series, mut options) = curve_series(&session, "loss", false, true, 0.0).expect("loss chart");
+    let mut svg = String::new();
+    let plain = {
+        let root = SVGBackend::with_string(&mut svg, (400, 240)).into_drawing_area();
+        draw_curves(&root, &series, &options).expect("drawn")
+    };
+    assert_eq!(plain.cursor, None);
+    options.cursor = Some(10.0);
+    let mut svg = String::new();
+    let layout = {
+        let root = SVGBackend::with_string(&mut svg, (400, 240)).into_drawing_area();
+        draw_curves(&root, &series, &options).expect("drawn")
+    };
+    let x = layout.cursor.expect("a cursor inside the plot");
+    let expected = layout.pixel_of_step(10.0).expect("on the axis");
+    assert!((x - expected).abs() <= 0.5, "{x} vs {expected}");
+    assert!(f64::from(layout.plot[0]) < x && x < f64::from(layout.plot[2]));
+}

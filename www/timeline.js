@@ -1,0 +1,93 @@
+// The timeline under the picture: a range input that scrubs back and forth through the recorded
+// history, with a tick where each run's criterion fired and where it converged, diverged or
+// stopped (Playground::timeline_marks, titles in words from Rust), and "Back to live". It owns
+// the input and the step shown (null: live); Rust draws the scrubbed landscape and the charts'
+// cursor. Scrubbing only redraws: it never steps or resets a run.
+//
+// Host contract: pg(), isModel(), colorOf(i), and the callback `changed()` (the step shown changed: redraw).
+
+import { h, replace } from './dom.js';
+
+// How often the marks are read while the runs animate.
+const MARKS_INTERVAL_MS = 250;
+
+export class Timeline {
+  /** The element (moved under the visible picture by the host). */
+  element;
+  #ctx;
+  #changed;
+  #input;
+  #ticks;
+  #live;
+  #note;
+  #viewStep = null;
+  #max = 0;
+  #marksKey = '';
+  #marksAt = -Infinity;
+
+  constructor(ctx, changed) {
+    this.#ctx = ctx;
+    this.#changed = changed;
+    this.#input = h('input', {
+      type: 'range', class: 'timeline-input', min: '0', max: '0', step: '1', value: '0', disabled: true,
+      'aria-label': 'Timeline: the step shown in the picture and the charts',
+      oninput: () => this.#scrub(Number(this.#input.value)),
+    });
+    this.#ticks = h('div', { class: 'timeline-ticks' });
+    this.#live = h('button', { type: 'button', class: 'timeline-live', hidden: true, onclick: () => this.live(true) }, 'Back to live');
+    this.#note = h('p', { class: 'hint timeline-note', hidden: true }, 'While scrubbing, the model view shows the latest weights.');
+    this.element = h('div', { class: 'timeline' },
+      h('div', { class: 'timeline-row' }, h('div', { class: 'timeline-track' }, this.#input, this.#ticks), this.#live),
+      this.#note);
+  }
+
+  /** The step shown, or null while the picture is live. */
+  get viewStep() {
+    return this.#viewStep;
+  }
+
+  /** Back to the live picture (notify: redraw now). */
+  live(notify = false) {
+    if (this.#viewStep === null) return;
+    this.#viewStep = null;
+    this.#live.hidden = true;
+    this.#note.hidden = true;
+    this.#input.value = String(this.#max);
+    if (notify) this.#changed();
+  }
+
+  #scrub(step) {
+    this.#viewStep = Math.max(0, Math.min(this.#max, step));
+    this.#live.hidden = false;
+    this.#note.hidden = !this.#ctx.isModel();
+    this.#changed();
+  }
+
+  /**
+   * Follows the runs: the range is the largest step taken; ticks where anything happened. While
+   * animating (`animating`) the marks are read at most every MARKS_INTERVAL_MS (a snapshot
+   * carries every weight).
+   */
+  update(maxStep, animating = false) {
+    this.#max = maxStep;
+    this.#input.max = String(maxStep);
+    this.#input.disabled = maxStep === 0;
+    if (this.#viewStep !== null && this.#viewStep > maxStep) this.live();
+    if (this.#viewStep === null) this.#input.value = String(maxStep);
+    this.#input.setAttribute('aria-valuetext', this.#viewStep === null ? `live, step ${maxStep}` : `step ${this.#viewStep} of ${maxStep}`);
+    const now = performance.now();
+    if (animating && now - this.#marksAt < MARKS_INTERVAL_MS) return;
+    this.#marksAt = now;
+    const pg = this.#ctx.pg();
+    const marks = pg && maxStep > 0 ? pg.timeline_marks() : [];
+    const key = `${maxStep}|${JSON.stringify(marks)}`;
+    if (key === this.#marksKey) return;
+    this.#marksKey = key;
+    replace(this.#ticks, marks.map((m) => {
+      const tick = h('span', { class: `timeline-tick ${m.kind}`, title: m.title, role: 'img', 'aria-label': m.title, dataset: { run: String(m.run), step: String(m.step) } });
+      tick.style.left = `${(m.step / maxStep) * 100}%`;
+      tick.style.background = this.#ctx.colorOf(m.run);
+      return tick;
+    }));
+  }
+}
