@@ -25,7 +25,7 @@ use crate::problem::Problem;
 use crate::problem::ViewBox;
 use crate::run::report::describe;
 use crate::run::session::{Session, StepQueue};
-use crate::search::{hyperband, Outcome, Search};
+use crate::search::{Outcome, Search};
 
 /// The message of the last panic, for the page's "internal error" alert.
 static LAST_PANIC: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
@@ -631,20 +631,6 @@ impl Playground {
         put_rgba(&canvas, &rgba, canvas.width(), canvas.height())?;
         let root = MeasuredCanvas::new(canvas)?.into_drawing_area();
         search_chart::draw_population(&root, view, &results).map_err(js_error)
-    }
-
-    /// Hyperband's plan for (R, eta) as JSON, as `converge hyperband --plan` prints it.
-    pub fn hyperband_plan(max_resource: u32, eta: u32) -> Result<String, JsError> {
-        let (r, eta) = (u64::from(max_resource), u64::from(eta));
-        if !(1..=hyperband::MAX_RESOURCE).contains(&r) || !(2..=hyperband::MAX_ETA).contains(&eta) {
-            return Err(js_error(format!(
-                "search: max_resource must be in [1, {}] and eta in [2, {}], got {r} and {eta}",
-                hyperband::MAX_RESOURCE,
-                hyperband::MAX_ETA
-            )));
-        }
-        let plan = hyperband::plan(r, eta);
-        serde_json::to_string(&plan).map_err(js_error)
     }
 
     /// Draws the sweep's U-curve.
