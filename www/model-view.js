@@ -48,7 +48,7 @@ export class ModelView {
     this.#networkCanvas = h('canvas', { class: 'network-view', width: 420, height: 200, role: 'img', 'aria-label': 'The network of the selected run' });
     this.#networkNote = h('p', { class: 'hint' });
     this.#network = h('div', { class: 'network-card', hidden: true },
-      h('span', { class: 'card-title' }, 'Network'),
+      h('span', { class: 'section-title' }, 'Network'),
       h('div', { class: 'canvas-wrap' }, this.#networkCanvas),
       h('p', { class: 'hint' }, 'Columns: the inputs x1 (top) and x2, the hidden layers, the output. Each unit shows its output over the input box (orange positive, blue negative); a line’s width is the size of its weight, its colour the sign.'),
       this.#networkNote);
