@@ -477,20 +477,24 @@ impl Playground {
         let Some(r) = self.session.runs().get(run) else {
             return Err(js_error(format!("run: index {run} out of range")));
         };
+        let widths = problem.model.layer_sizes();
+        // A network too large for unit heatmaps is not drawn at all: its thousands of weight
+        // lines cost about 8 ms a draw, which pushed a frame of the largest model past 100 ms.
+        if !network::draws_heatmaps(&widths) {
+            return Err(js_error(format!(
+                "networks of more than {} hidden units are not drawn",
+                network::MAX_HEATMAP_UNITS
+            )));
+        }
         let scale = canvas_scale(&canvas);
         let (width, height) = (canvas.width(), canvas.height());
-        let widths = problem.model.layer_sizes();
         let geometry = network::geometry(&widths, f64::from(width) / scale, f64::from(height) / scale);
         let heat = network::unit_heatmaps(problem, r.params(), data_view(problem));
         let rgba = network::network_rgba(&geometry, &heat, scale, width as usize, height as usize);
         put_rgba(&canvas, &rgba, width, height)?;
         let backend = MeasuredCanvas::new(canvas)?;
         network::draw_network(&backend.into_drawing_area(), problem, r.params(), &geometry).map_err(js_error)?;
-        Ok(if network::draws_heatmaps(&widths) {
-            String::new()
-        } else {
-            format!("Unit heatmaps are drawn for at most {} hidden units.", network::MAX_HEATMAP_UNITS)
-        })
+        Ok(String::new())
     }
 
     /// Starts a complexity sweep: `parameter` is "degree" or "hidden_units", `values` the
