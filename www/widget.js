@@ -49,6 +49,8 @@ import { RunsList } from './runs.js';
 import { Timeline } from './timeline.js';
 import { Sidebar } from './sidebar.js';
 import { clone, canonical } from './util.js';
+import { RunEvents } from './run-events.js';
+import { wireRunHover } from './run-hover.js';
 
 
 const message = (e) => String(e && e.message ? e.message : e);
@@ -66,7 +68,7 @@ export class ConvergencePlayground extends HTMLElement {
   #selected = 0;
   #hovered = null; // the run under the pointer (list or picture), drawn in front of the dimmed others
   #speed = '10';
-  #prevStates = [];
+  #runEvents = new RunEvents();
   #link = new PageLink({
     enabled: () => this.#urlSync,
     validate: (json) => validateConfig(json),
@@ -114,7 +116,7 @@ export class ConvergencePlayground extends HTMLElement {
       speed: () => this.#speed,
       sweepRunning: () => !!(this.#sweepCard && this.#sweepCard.running),
       viewOverrun: () => this.#modelView.overrun(),
-      stepped: (snap, dispatch) => this.#afterSteps(snap, dispatch),
+      stepped: (snap, dispatch) => this.#runEvents.update(snap, dispatch, this),
       render: (snap, throttleStatus, mode) => this.#renderAll(snap, throttleStatus, mode),
       stopped: () => this.#updatePlayButton(),
     });
@@ -288,27 +290,10 @@ export class ConvergencePlayground extends HTMLElement {
     this.#landscape.wire();
     this.#landscape.wireDrawing();
     this.#charts.observe();
-    this.#wireRunHover();
+    wireRunHover(this.shadowRoot, (i) => this.#hoverRun(i));
   }
 
   /** Hovering a run in the status list or the runs list brings it to the front of every drawing. */
-  #wireRunHover() {
-    const runOf = (target) => {
-      const item = target && target.closest && target.closest('li[data-run], button[data-path$="].select"]');
-      if (!item) return null;
-      if (item.dataset.run !== undefined) return Number(item.dataset.run);
-      const m = /^runs\[(\d+)\]\.select$/.exec(item.dataset.path || '');
-      return m ? Number(m[1]) : null;
-    };
-    this.shadowRoot.addEventListener('pointerover', (e) => {
-      const i = runOf(e.target);
-      if (i !== null) this.#hoverRun(i);
-    });
-    this.shadowRoot.addEventListener('pointerout', (e) => {
-      if (runOf(e.target) !== null && runOf(e.relatedTarget) === null) this.#hoverRun(null);
-    });
-  }
-
   /** Run `i` (or none: null) is under the pointer: the drawings bring it to the front. */
   #hoverRun(i) {
     const next = this.#config && Number.isInteger(i) && i >= 0 && i < this.#config.runs.length ? i : null;
@@ -494,25 +479,8 @@ export class ConvergencePlayground extends HTMLElement {
   }
 
   #resetStates() {
-    this.#prevStates = this.#pg ? this.#pg.snapshot().runs.map((r) => r.status.state) : [];
+    this.#runEvents.reset(this.#pg ? this.#pg.snapshot() : null);
     this.#runs.resetStatusClock();
-  }
-
-  /** Dispatches converged / diverged / stopped for runs whose state changed. */
-  #afterSteps(snap, dispatch) {
-    let changed = false;
-    snap.runs.forEach((run, i) => {
-      const state = run.status.state;
-      if (state === this.#prevStates[i]) return;
-      this.#prevStates[i] = state;
-      changed = true;
-      if (!dispatch || state === 'running') return;
-      const detail = state === 'converged'
-        ? { label: run.label, step: run.status.at_step, criterion: run.status.criterion, end: run.end }
-        : { label: run.label, step: run.status.at_step, reason: run.status.criterion, end: run.end };
-      this.dispatchEvent(new CustomEvent(state, { bubbles: true, composed: true, detail }));
-    });
-    return changed;
   }
 
   #updatePlayButton() {
