@@ -273,7 +273,7 @@ pub fn boundary_images_per_s(clock: Clock) -> Option<f64> {
     let params = session.runs().first()?.params();
     let view = data_view(problem);
     Some(per_second(clock, || {
-        std::hint::black_box(boundary_rgba(problem, params, view, BOUNDARY_GRID, BOUNDARY_GRID));
+        std::hint::black_box(boundary_rgba(problem, params, view, (BOUNDARY_GRID, BOUNDARY_GRID), 1.0));
         1.0
     }))
 }

@@ -331,7 +331,7 @@ impl Playground {
     /// The timeline's marks: `[{run, step, kind, title}]` where each criterion fired and where
     /// each run converged, diverged or stopped.
     pub fn timeline_marks(&self) -> Result<JsValue, JsError> {
-        to_js(&crate::run::timeline::marks(&self.session.snapshot()))
+        to_js(&crate::run::timeline::marks(self.session.runs()))
     }
 
     /// f at a point (for hover read-outs).
@@ -457,8 +457,9 @@ impl Playground {
         let color = figures::colors(&self.session).get(run).copied().unwrap_or((0, 0, 0));
         if problem.task() == Task::Classification {
             let (width, height) = (canvas.width(), canvas.height());
-            let rgba = boundary_rgba(problem, r.params(), view, width as usize, height as usize);
-            put_rgba(&canvas, &rgba, width, height)?;
+            let size = (width as usize, height as usize);
+            let rgba = boundary_rgba(problem, r.params(), view, size, canvas_scale(&canvas));
+            return put_rgba(&canvas, &rgba, width, height);
         }
         let backend = MeasuredCanvas::new(canvas)?;
         draw_model(&backend.into_drawing_area(), problem, r.params(), view, color).map_err(js_error)

@@ -45,7 +45,7 @@ fn a_scrubbed_path_ends_where_the_run_was_at_that_step_and_nothing_is_re_run() {
 fn marks_name_each_criterion_and_each_ending() {
     let session = finished_session();
     let snapshot = session.snapshot();
-    let all = marks(&snapshot);
+    let all = marks(session.runs());
     let sgd: Vec<_> = all.iter().filter(|m| m.run == 0).collect();
     assert!(sgd.iter().any(|m| m.kind == "converged" && m.title.contains("grad_norm")), "{sgd:?}");
     let converged_at = snapshot.runs[0].status.at_step.expect("sgd converged");

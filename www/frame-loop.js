@@ -50,6 +50,7 @@ export class FrameLoop {
   #playing = false;
   #loopId = 0;
   #drawNext = false; // the last frame's steps overran: the next one only draws
+  #drawSnap = null; // {snap, changed}: taken in a frame that overran, drawn in the next one
   #drain = null; // {resolve, reject, dispatch}: queued steps being taken over several tasks
   #stepCost = null; // ms per single step of every run together (measured while stepping)
   #stepsTaken = 0; // grows with every step taken, to know when a view is stale
@@ -93,6 +94,8 @@ export class FrameLoop {
   start() {
     if (this.#playing) return false;
     this.#playing = true;
+    this.#drawNext = false;
+    this.#drawSnap = null;
     this.#credit = startCredit(stepsPerFrame(this.#host.speed()));
     const loop = ++this.#loopId; // a pause and a play within one frame must not start two loops
     this.#clock.frame(() => this.#frame(loop));
@@ -224,14 +227,18 @@ export class FrameLoop {
     if (!this.#playing || !pg || loop !== this.#loopId) return;
     // A frame steps for at most MAX_FRAME_MS (half of it while a sweep trains too), so that
     // the page keeps 60 frames per second however costly a step is.
-    const budget = frameBudget(host.sweepRunning(), host.viewOverrun());
-    // One step of a large network can take tens of milliseconds by itself. When stepping overran
-    // its budget, the frame draws nothing and the next frame draws without stepping, so that no
-    // task adds a costly drawing to a costly step.
+    const overrun = host.viewOverrun();
+    const budget = frameBudget(host.sweepRunning(), overrun);
+    // One step of a large network can take tens of milliseconds by itself. When stepping and the
+    // costly view due in this frame would overrun twice the budget, the frame draws nothing and
+    // the next frame draws without stepping, so that no task adds a costly drawing to a costly
+    // step.
     if (this.#drawNext) {
       this.#drawNext = false;
-      const snap = this.snap();
-      const changed = host.stepped(snap, true);
+      const pending = this.#drawSnap;
+      this.#drawSnap = null;
+      const snap = pending ? pending.snap : this.snap();
+      const changed = pending ? pending.changed : host.stepped(snap, true);
       host.render(snap, !changed, 'anim');
       this.#clock.frame(() => this.#frame(loop));
       return;
@@ -249,7 +256,7 @@ export class FrameLoop {
     const started = this.#clock.now();
     const taken = this.#stepFor(budget, perRun);
     const done = !pg.any_running() || taken === 0;
-    if (!done && this.#clock.now() - started > 2 * MAX_FRAME_MS) {
+    if (!done && this.#clock.now() - started + overrun > 2 * MAX_FRAME_MS) {
       this.#drawNext = true;
       this.#clock.frame(() => this.#frame(loop));
       return;
@@ -258,6 +265,14 @@ export class FrameLoop {
     const fresh = done || this.#snapCost < 0.5 || this.#clock.now() - this.#lastSnapAt >= STATUS_INTERVAL_MS;
     const snap = fresh ? this.snap() : null;
     const changed = snap ? host.stepped(snap, true) : false;
+    // The steps and a costly snapshot (a large model's loss over all its data) filled the frame:
+    // the drawing waits for the next frame, which does not step.
+    if (snap && !done && (this.#snapCost > MAX_FRAME_MS / 2 || this.#clock.now() - started > 2 * MAX_FRAME_MS)) {
+      this.#drawNext = true;
+      this.#drawSnap = { snap, changed };
+      this.#clock.frame(() => this.#frame(loop));
+      return;
+    }
     host.render(snap || this.#lastSnap, !changed && !done, done ? 'spread' : 'anim');
     if (done) {
       this.#playing = false;

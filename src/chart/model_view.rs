@@ -65,10 +65,11 @@ const BOUNDARY_COLOR: [u8; 3] = [60, 60, 60];
 /// Resolution of the probability grid behind the decision boundary (TensorFlow Playground's
 /// too): the image is upsampled from it, so the cost does not grow with the canvas.
 pub const BOUNDARY_GRID: usize = 100;
-/// Most grid-point-parameter products one boundary image may cost: a network of more than 1000
-/// parameters gets a coarser grid (42 x 42 for the largest, 5409 parameters), so that drawing it
-/// stays within about 10 ms in the browser however large the network.
-pub const BOUNDARY_GRID_WORK: usize = BOUNDARY_GRID * BOUNDARY_GRID * 1000;
+/// Most grid-point-parameter products one boundary image may cost: a network of more than 500
+/// parameters gets a coarser grid (30 x 30 for the largest, 5409 parameters), so that drawing it
+/// stays within about 10 ms in the browser however large the network (42 x 42 took 20 to 30 ms
+/// in headless Chromium, which with the compositor's commit made tasks of 50 ms).
+pub const BOUNDARY_GRID_WORK: usize = BOUNDARY_GRID * BOUNDARY_GRID * 500;
 
 /// The side of the probability grid for a network of `dim` parameters (see
 /// `BOUNDARY_GRID_WORK`).
@@ -82,7 +83,13 @@ pub fn boundary_grid_side(dim: usize) -> usize {
 /// colors with a white edge. The probability is computed on a grid of at most
 /// `BOUNDARY_GRID` x `BOUNDARY_GRID` cells (fewer for a large network, `boundary_grid_side`) and
 /// interpolated bilinearly between cell centres.
-pub fn boundary_rgba(problem: &TrainingProblem, w: &[f64], view: ViewBox, width: usize, height: usize) -> Vec<u8> {
+pub fn boundary_rgba(
+    problem: &TrainingProblem,
+    w: &[f64],
+    view: ViewBox,
+    (width, height): (usize, usize),
+    scale: f64,
+) -> Vec<u8> {
     let side = boundary_grid_side(w.len());
     let (gw, gh) = (width.clamp(1, side), height.clamp(1, side));
     let xs: Vec<f64> = (0..gw).map(|c| view.x[0] + (c as f64 + 0.5) / gw as f64 * (view.x[1] - view.x[0])).collect();
@@ -132,7 +139,7 @@ pub fn boundary_rgba(problem: &TrainingProblem, w: &[f64], view: ViewBox, width:
             }
             let (px, py) = to_pixel(row[0], row[1]);
             let color = CLASS_COLORS[usize::from(set.targets[i] >= 0.5)];
-            disc(&mut image, width, height, (px, py), filled, color);
+            disc(&mut image, (width, height), scale, (px, py), filled, color);
         }
     }
     image
@@ -219,15 +226,24 @@ fn put_rgb(image: &mut [u8], o: usize, rgb: [u8; 3]) {
     }
 }
 
-/// Rasterizes a point of radius 3.5 px: filled, or a ring 1.5 px wide, with a white edge.
-fn disc(image: &mut [u8], width: usize, height: usize, centre: (f64, f64), filled: bool, color: (u8, u8, u8)) {
-    const RADIUS: f64 = 3.5;
-    const EDGE: f64 = 1.0;
-    const RING: f64 = 1.5;
+/// Rasterizes a point of radius 3.5 CSS px (`scale` image pixels per CSS pixel): filled, or a
+/// ring 1.5 px wide, with a white edge 1 px wide.
+fn disc(
+    image: &mut [u8],
+    (width, height): (usize, usize),
+    scale: f64,
+    centre: (f64, f64),
+    filled: bool,
+    color: (u8, u8, u8),
+) {
+    let scale = if scale.is_finite() { scale.clamp(0.25, 8.0) } else { 1.0 };
+    let radius = 3.5 * scale;
+    let edge = scale;
+    let ring = 1.5 * scale;
     if !(centre.0.is_finite() && centre.1.is_finite()) {
         return;
     }
-    let reach = (RADIUS + EDGE).ceil() as i64;
+    let reach = (radius + edge).ceil() as i64;
     let (cx, cy) = (centre.0.floor() as i64, centre.1.floor() as i64);
     for dy in -reach..=reach {
         for dx in -reach..=reach {
@@ -239,9 +255,9 @@ fn disc(image: &mut [u8], width: usize, height: usize, centre: (f64, f64), fille
             let fy = y as f64 + 0.5 - centre.1;
             // Squared distances against squared radii (all exact): no square root per pixel.
             let r2 = fx * fx + fy * fy;
-            let rgb = if r2 <= RADIUS * RADIUS && (filled || r2 >= (RADIUS - RING) * (RADIUS - RING)) {
+            let rgb = if r2 <= radius * radius && (filled || r2 >= (radius - ring) * (radius - ring)) {
                 [color.0, color.1, color.2]
-            } else if r2 <= (RADIUS + EDGE) * (RADIUS + EDGE) && (filled || r2 > RADIUS * RADIUS) {
+            } else if r2 <= (radius + edge) * (radius + edge) && (filled || r2 > radius * radius) {
                 [255, 255, 255]
             } else {
                 continue;
@@ -278,9 +294,9 @@ fn draw_point_set<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws the data (and, for regression, the fitted and true curves) on top of whatever is on
-/// `root`. For classification the plotting area is the whole drawing area, matching the
-/// boundary image underneath; for regression the chart has axes and clears the area first.
+/// Draws a regression model: the data, the true function and the fitted curve, on axes. A
+/// classifier is drawn by `boundary_rgba` alone (its points are rasterised into the image: as
+/// plotters circles, 5000 points cost about 15 ms of canvas calls a frame in the browser).
 pub fn draw_model<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     problem: &TrainingProblem,
@@ -289,13 +305,6 @@ pub fn draw_model<DB: DrawingBackend>(
     color: (u8, u8, u8),
 ) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
-    if problem.task() == Task::Classification {
-        let mut chart =
-            ChartBuilder::on(root).build_cartesian_2d(view.x[0]..view.x[1], view.y[0]..view.y[1]).map_err(err)?;
-        draw_point_set(&mut chart, &problem.train, true)?;
-        draw_point_set(&mut chart, &problem.validation, false)?;
-        return root.present().map_err(err);
-    }
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(root)
         .margin(10)
@@ -344,9 +353,9 @@ mod tests {
     #[test]
     fn large_networks_get_a_coarser_boundary_grid() {
         assert_eq!(super::boundary_grid_side(17), 100);
-        assert_eq!(super::boundary_grid_side(1000), 100);
-        assert_eq!(super::boundary_grid_side(1001), 99);
-        assert_eq!(super::boundary_grid_side(5409), 42);
+        assert_eq!(super::boundary_grid_side(500), 100);
+        assert_eq!(super::boundary_grid_side(501), 99);
+        assert_eq!(super::boundary_grid_side(5409), 30);
         assert_eq!(super::boundary_grid_side(usize::MAX), 8);
         assert!(super::boundary_grid_side(5409).pow(2) * 5409 <= super::BOUNDARY_GRID_WORK);
     }
@@ -371,7 +380,7 @@ mod tests {
         // Weights that make the output depend on the input: p varies across the view.
         let w: Vec<f64> = (0..problem.dim()).map(|i| ((i * 7919) % 13) as f64 / 6.0 - 1.0).collect();
         let view = data_view(&problem);
-        let image = boundary_rgba(&problem, &w, view, 240, 240);
+        let image = boundary_rgba(&problem, &w, view, (240, 240), 1.0);
         assert_eq!(image.len(), 240 * 240 * 4);
         let has = |rgb: (u8, u8, u8)| image.chunks(4).any(|p| (p[0], p[1], p[2]) == rgb);
         // The data points are drawn in the pure class colors, both classes.
@@ -390,7 +399,7 @@ mod tests {
         // logit = x + 0.3 y: the boundary is the straight line x = -0.3 y.
         let w = [1.0, 0.3, 0.0, 1.0, 0.0];
         let size = 4 * BOUNDARY_GRID;
-        let image = boundary_rgba(&problem, &w, data_view(&problem), size, size);
+        let image = boundary_rgba(&problem, &w, data_view(&problem), (size, size), 1.0);
         let edge_column = |row: usize| {
             (0..size).find(|&col| {
                 let o = (row * size + col) * 4;

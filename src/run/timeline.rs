@@ -1,10 +1,13 @@
 //! The timeline's marks: where each run's criteria fired and where it diverged or stopped, read
-//! from a snapshot (the step at which each criterion first fired, and the run's status), so
-//! that the page can put a tick on its scrubber at each of those steps with a title in words.
+//! from the runs (the step at which each criterion first fired, and the run's status), so that
+//! the page can put a tick on its scrubber at each of those steps with a title in words. It
+//! reads no loss: a snapshot of a large model evaluates all its data, and the page asks for the
+//! marks in frames that must stay cheap.
 
 use serde::Serialize;
 
-use super::snapshot::Snapshot;
+use super::snapshot::StatusView;
+use super::Run;
 
 /// One tick on the timeline.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -19,13 +22,15 @@ pub struct TimelineMark {
     pub title: String,
 }
 
-/// Every mark of a snapshot, in run order and, within a run, in step order.
-pub fn marks(snapshot: &Snapshot) -> Vec<TimelineMark> {
+/// Every mark of the runs, in run order and, within a run, in step order.
+pub fn marks(runs: &[Run]) -> Vec<TimelineMark> {
     let mut out = Vec::new();
-    for (run, r) in snapshot.runs.iter().enumerate() {
+    for (run, r) in runs.iter().enumerate() {
         let mut own: Vec<TimelineMark> = Vec::new();
-        let ending = (r.status.state, r.status.criterion, r.status.at_step);
-        for (&criterion, &step) in &r.criteria {
+        let status = StatusView::from(r.status());
+        let ending = (status.state, status.criterion, status.at_step);
+        for (criterion, step) in r.monitor().fired() {
+            let criterion = criterion.name();
             let ends_run = ending == ("converged", Some(criterion), Some(step));
             let kind = if ends_run { "converged" } else { "fired" };
             let verb = if ends_run { "fired and converged" } else { "fired" };
@@ -33,12 +38,17 @@ pub fn marks(snapshot: &Snapshot) -> Vec<TimelineMark> {
                 run,
                 step,
                 kind,
-                title: format!("{}: {criterion} {verb} at step {step}", r.label),
+                title: format!("{}: {criterion} {verb} at step {step}", r.label()),
             });
         }
         if let ("diverged" | "stopped", Some(reason), Some(step)) = ending {
             let kind = ending.0;
-            own.push(TimelineMark { run, step, kind, title: format!("{}: {kind} ({reason}) at step {step}", r.label) });
+            own.push(TimelineMark {
+                run,
+                step,
+                kind,
+                title: format!("{}: {kind} ({reason}) at step {step}", r.label()),
+            });
         }
         own.sort_by_key(|m| m.step);
         out.extend(own);

@@ -192,6 +192,44 @@ test('a frame whose steps overran draws nothing; the next frame draws without st
   assert.equal(pg.workCalls.length, 2, 'then stepping resumes');
 });
 
+test('a frame whose steps and the costly view due in it would overrun twice the budget draws in the next frame', () => {
+  const clock = fakeClock();
+  // One step costs 10 ms (more than the budget, less than twice it); the view costs 8 ms more
+  // than its share.
+  const pg = fakePlayground(clock, { stepMs: 10 });
+  const { loop, log } = makeLoop(clock, pg, { viewOverrun: () => 8 });
+  loop.start();
+  clock.runFrame();
+  assert.equal(pg.workCalls.length, 1);
+  assert.equal(pg.workCalls[0], MIN_STEP_MS, 'the frame steps for the least budget');
+  assert.equal(log.renders.length, 0, 'and does not draw');
+  clock.runFrame();
+  assert.equal(pg.workCalls.length, 1, 'the next frame only draws');
+  assert.equal(log.renders.length, 1);
+});
+
+test('a frame whose steps and snapshot together overran draws that snapshot in the next frame, without stepping', () => {
+  const clock = fakeClock();
+  // Steps fill the budget and the snapshot costs more than the budget again.
+  const pg = fakePlayground(clock, { stepMs: 1 });
+  const snapshot = pg.snapshot;
+  let snapshots = 0;
+  pg.snapshot = () => { snapshots += 1; clock.t += MAX_FRAME_MS + 3; return snapshot(); };
+  const { loop, log } = makeLoop(clock, pg);
+  loop.start();
+  clock.runFrame();
+  assert.equal(pg.workCalls.length, 1);
+  assert.equal(snapshots, 1);
+  assert.equal(log.stepped, 1, 'the events of the snapshot are dispatched at once');
+  assert.equal(log.renders.length, 0, 'the frame that stepped and took the snapshot does not draw');
+  clock.runFrame();
+  assert.equal(pg.workCalls.length, 1, 'the next frame does not step');
+  assert.equal(snapshots, 1, 'nor take the snapshot again');
+  assert.deepEqual(log.renders, [{ step: MAX_FRAME_MS, throttle: true, mode: 'anim' }]);
+  clock.runFrame();
+  assert.equal(pg.workCalls.length, 2, 'then stepping resumes');
+});
+
 test('stop ends the animation: no frame steps after it, and a stop and start in one frame run one loop', () => {
   const clock = fakeClock();
   const pg = fakePlayground(clock, { stepMs: 0.1 });
