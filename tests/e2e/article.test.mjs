@@ -3,11 +3,14 @@
 // when played and fires one ending event per run; the step at which each run ended (and each
 // record-only criterion fired) is written in its section, so the prose cannot drift from the
 // engine; the HTML shown under each figure is exactly the widget's own markup; every Copy
-// button copies its code; and at 360 px the page never scrolls sideways.
+// button copies its code; at 360 px the page never scrolls sideways; and axe-core finds no
+// serious or critical violation, light or dark (on the harness's server without the CSP header,
+// which would block the injected axe script).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, WWW } from './harness.mjs';
+import { join } from 'node:path';
+import { useBrowser, ROOT, WWW } from './harness.mjs';
 import { startServer } from './static-server.mjs';
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
@@ -157,3 +160,18 @@ test('at 360 px the article never scrolls sideways and every figure fits the col
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+for (const scheme of ['light', 'dark']) {
+  test(`axe: no serious or critical violation on the article (${scheme})`, async () => {
+    const { page, errors } = await harness.openPage('', { path: 'article.html', before: (p) => p.emulateMedia({ colorScheme: scheme }) });
+    await page.evaluate(() => Promise.all([...document.querySelectorAll('convergence-playground')].map((el) => el.ready.then(() => el.step(30)))));
+    await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const serious = result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+    assert.deepEqual(serious, []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
