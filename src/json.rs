@@ -41,6 +41,18 @@ fn broken(error: &serde_json::Error) -> serde_json::Value {
     serde_json::json!({ "error": format!("JSON serialization failed, which is a bug: {error}") })
 }
 
+/// A JSON object of `pairs`, the last value of a repeated key winning: what `collect()` gives,
+/// without the sort that `collect()` compiles for every iterator type (`math::order`).
+pub fn object_from(
+    pairs: impl IntoIterator<Item = (String, serde_json::Value)>,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut object = serde_json::Map::new();
+    for (key, value) in pairs {
+        object.insert(key, value);
+    }
+    object
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +67,14 @@ mod tests {
     }
 
     impl InfallibleJson for Refuses {}
+
+    #[test]
+    fn object_from_is_collect() {
+        let pairs =
+            || ["b", "a", "b", "c"].into_iter().enumerate().map(|(i, k)| (k.to_string(), serde_json::Value::from(i)));
+        let collected: serde_json::Map<String, serde_json::Value> = pairs().collect();
+        assert_eq!(object_from(pairs()), collected);
+    }
 
     #[test]
     fn a_broken_promise_is_an_error_object_not_an_empty_string() {

@@ -288,8 +288,6 @@ impl CriticalSearch {
             PointKind::Maximum => 2,
             PointKind::Degenerate => 3,
         };
-        let mut points = self.found.clone();
-        points.sort_by(|a, b| rank(a.kind).cmp(&rank(b.kind)).then(a.value.total_cmp(&b.value)));
-        points
+        crate::math::order::sorted_by(self.found.clone(), |p| (rank(p.kind), p.value))
     }
 }

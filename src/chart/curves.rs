@@ -360,10 +360,10 @@ pub fn draw_curves<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc(layout.x_label.as_str())
-        .axis_desc_style(("sans-serif", 11))
+        .axis_desc_style((crate::chart::style::FONT, 11))
         .x_labels(6)
         .y_labels(5)
-        .label_style(("sans-serif", 11))
+        .label_style((crate::chart::style::FONT, 11))
         .max_light_lines(0)
         .bold_line_style(RGBColor(225, 225, 225))
         .x_label_formatter(&x_fmt)
@@ -420,7 +420,7 @@ pub fn draw_curves<DB: DrawingBackend>(
                 .collect()
         })
         .collect();
-    let moment_font: TextStyle = ("sans-serif", MOMENT_FONT).into_font().color(&RGBColor(40, 40, 40));
+    let moment_font: TextStyle = (crate::chart::style::FONT, MOMENT_FONT).into_font().color(&RGBColor(40, 40, 40));
     for &i in &order {
         let s = &series[i];
         let c = color_of(s);
@@ -486,11 +486,11 @@ pub fn draw_curves<DB: DrawingBackend>(
     if !options.title.is_empty() {
         // The title shrinks (down to 8 px) to fit the chart's width rather than being clipped.
         let mut size = TITLE_FONT;
-        let mut font: TextStyle = ("sans-serif", size).into_font().color(&BLACK);
+        let mut font: TextStyle = (crate::chart::style::FONT, size).into_font().color(&BLACK);
         let (mut tw, mut th) = root.estimate_text_size(&options.title, &font).map_err(err)?;
         while tw as i32 > width - 2 * MARGIN && size > 8 {
             size -= 1;
-            font = ("sans-serif", size).into_font().color(&BLACK);
+            font = (crate::chart::style::FONT, size).into_font().color(&BLACK);
             (tw, th) = root.estimate_text_size(&options.title, &font).map_err(err)?;
         }
         let x = ((width - tw as i32) / 2).max(MARGIN);

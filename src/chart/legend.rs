@@ -48,7 +48,7 @@ impl Legend {
         root: &DrawingArea<DB, Shift>,
         entries: Vec<LegendEntry>,
     ) -> Result<Legend, String> {
-        let font: TextStyle = ("sans-serif", FONT_PX).into_font().color(&BLACK);
+        let font: TextStyle = (crate::chart::style::FONT, FONT_PX).into_font().color(&BLACK);
         let mut widths = Vec::with_capacity(entries.len());
         for entry in &entries {
             let (w, _) = root
@@ -137,7 +137,7 @@ fn draw_entry<DB: DrawingBackend>(
     if let Some(marker) = entry.marker {
         draw_marker(root, marker, (sx + SAMPLE_PX / 2, y), 3, Some(entry.color), (entry.color, 1))?;
     }
-    let font: TextStyle = ("sans-serif", FONT_PX).into_font().color(&BLACK);
+    let font: TextStyle = (crate::chart::style::FONT, FONT_PX).into_font().color(&BLACK);
     let anchored = font.pos(Pos::new(HPos::Left, VPos::Center));
     root.draw_text(&entry.label, &anchored, (sx + SAMPLE_PX + PAD_PX, y)).map_err(err)
 }

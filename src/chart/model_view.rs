@@ -317,7 +317,7 @@ pub fn draw_model<DB: DrawingBackend>(
         .configure_mesh()
         .x_labels(5)
         .y_labels(5)
-        .label_style(("sans-serif", 11))
+        .label_style((crate::chart::style::FONT, 11))
         .light_line_style(RGBColor(240, 240, 240))
         .draw()
         .map_err(err)?;

@@ -64,8 +64,7 @@ pub fn trial_series(results: &SearchResults, log_y: bool) -> (Vec<CurveSeries>, 
             series
         })
         .collect();
-    let mut rungs: Vec<f64> = results.trials.iter().map(|r| r.resource).collect();
-    rungs.sort_by(f64::total_cmp);
+    let mut rungs = crate::math::order::sorted_by_f64(results.trials.iter().map(|r| r.resource).collect(), |&r| r);
     rungs.dedup();
     let unit = match results.unit {
         crate::search::runner::Unit::Steps => "steps",

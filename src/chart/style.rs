@@ -15,6 +15,11 @@ use plotters::prelude::*;
 /// purple, blue and yellow.
 pub const PALETTE: [&str; 7] = ["#e69f00", "#56b4e9", "#009e73", "#d55e00", "#cc79a7", "#0072b2", "#f0e442"];
 
+/// The charts' one font family. Named by its variant rather than the text "sans-serif":
+/// plotters reads a family given as text through `str::to_lowercase`, which brings Unicode's
+/// case tables (about 4 KB of code and more of data) into the wasm.
+pub const FONT: plotters::style::FontFamily<'static> = plotters::style::FontFamily::SansSerif;
+
 /// Dash patterns (dash length, gap length in pixels) by run index; `None` is a solid line.
 pub const DASHES: [Option<(u32, u32)>; 5] = [None, Some((9, 4)), Some((3, 3)), Some((14, 4)), Some((6, 6))];
 

@@ -230,8 +230,7 @@ fn search_minima(l: &Landscape) -> Vec<KnownMinimum> {
             m.kind = MinimumKind::Global;
         }
     }
-    found.sort_by(|a, b| a.f.total_cmp(&b.f));
-    found
+    crate::math::order::sorted_by_f64(found, |m| m.f)
 }
 
 #[cfg(test)]

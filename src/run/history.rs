@@ -121,12 +121,12 @@ impl<T: Stepped> History<T> {
     /// The kept points in step order: the evenly spread ones, the lowest, the highest and the
     /// latest point, each once.
     pub fn points(&self) -> impl Iterator<Item = &T> {
-        let mut extra: Vec<&T> = [self.lowest.as_ref(), self.highest.as_ref(), self.last.as_ref()]
+        let extra: Vec<&T> = [self.lowest.as_ref(), self.highest.as_ref(), self.last.as_ref()]
             .into_iter()
             .flatten()
             .filter(|p| self.points.binary_search_by_key(&p.step(), Stepped::step).is_err())
             .collect();
-        extra.sort_by_key(|p| p.step());
+        let mut extra = crate::math::order::sorted_by_u64(extra, |p| p.step());
         extra.dedup_by_key(|p| p.step());
         let mut extra = extra.into_iter().peekable();
         let mut kept = self.points.iter().peekable();

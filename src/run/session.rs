@@ -200,7 +200,7 @@ impl Session {
                     end: crate::run::verdict::judge(run, &self.problem).end.kind,
                     grad_norm: Num(last.map_or(f64::NAN, |r| r.grad_norm)),
                     lr: Num(run.last_lr()),
-                    criteria: run.monitor().fired().map(|(c, s)| (c.name(), s)).collect(),
+                    criteria: crate::math::order::map_from(run.monitor().fired().map(|(c, s)| (c.name(), s))),
                     evaluations: run.step() + run.optimizer().extra_evaluations(),
                     training: self.training_snapshot(run),
                 }

@@ -50,8 +50,7 @@ pub fn marks(runs: &[Run]) -> Vec<TimelineMark> {
                 title: format!("{}: {kind} ({reason}) at step {step}", r.label()),
             });
         }
-        own.sort_by_key(|m| m.step);
-        out.extend(own);
+        out.extend(crate::math::order::sorted_by_u64(own, |m| m.step));
     }
     out
 }

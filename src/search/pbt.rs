@@ -62,9 +62,7 @@ fn key(objective: f64) -> f64 {
 
 /// Member indices from best to worst (NaN last, ties by index).
 pub fn ranking(objectives: &[f64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..objectives.len()).collect();
-    order.sort_by(|&a, &b| key(objectives[a]).total_cmp(&key(objectives[b])).then(a.cmp(&b)));
-    order
+    crate::math::order::order(objectives.iter().map(|&objective| (0, key(objective))))
 }
 
 /// How many members are replaced (and how many may be copied) for a population of `n`.

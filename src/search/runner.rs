@@ -630,8 +630,9 @@ impl Search {
         let label = self.labels.get(self.bracket).copied().flatten();
         let objectives: Vec<f64> = self.stage.iter().map(|t| t.objective(self.config.objective)).collect();
         for (trial, &objective) in self.stage.iter().zip(&objectives) {
-            let configuration =
-                self.space().iter().zip(&trial.values).map(|(p, v)| (p.path.clone(), v.clone())).collect();
+            let configuration = crate::json::object_from(
+                self.space().iter().zip(&trial.values).map(|(p, v)| (p.path.clone(), v.clone())),
+            );
             let index = usize::try_from(trial.index).unwrap_or(usize::MAX);
             if self.pbt_record.is_none() {
                 if self.spent.len() <= index {
@@ -675,9 +676,9 @@ impl Search {
         }
         let keep = bracket.rounds.get(self.round + 1).map_or(0, |r| r.n_i);
         let order = pbt::ranking(&objectives);
-        let mut survivors: Vec<usize> = order.into_iter().take(usize::try_from(keep).unwrap_or(usize::MAX)).collect();
+        let survivors: Vec<usize> = order.into_iter().take(usize::try_from(keep).unwrap_or(usize::MAX)).collect();
         // Survivors keep their draw order, so that the next stage trains them in index order.
-        survivors.sort_unstable();
+        let survivors = crate::math::order::sorted_by_u64(survivors, |&i| i as u64);
         let mut stage = std::mem::take(&mut self.stage);
         let mut kept = Vec::with_capacity(survivors.len());
         for (i, trial) in stage.drain(..).enumerate() {

@@ -318,10 +318,9 @@ pub fn catalog() -> Result<Catalog, String> {
         training_fields: training::fields()?,
         optimizers,
         lookahead_fields: optimizers::lookahead_fields()?,
-        weight_decay_notes: optimizers::WEIGHT_DECAY_NOTES
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
-            .collect(),
+        weight_decay_notes: crate::json::object_from(
+            optimizers::WEIGHT_DECAY_NOTES.iter().map(|(k, v)| ((*k).to_string(), Value::from(*v))),
+        ),
         schedules,
         stop_defaults: stop_defaults()?,
         palette: PALETTE.to_vec(),

@@ -102,3 +102,5 @@ pub fn copy_into(dst: &mut [f64], src: &[f64]) {
 
 /// pi, re-exported for formulas.
 pub const PI: f64 = std::f64::consts::PI;
+
+pub mod order;
