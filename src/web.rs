@@ -18,6 +18,7 @@ use crate::chart::network;
 use crate::chart::paths::{draw_paths, near_run, Highlight, ViewMapping};
 use crate::chart::run_color;
 use crate::chart::search as search_chart;
+use crate::chart::svg::TextSvg;
 use crate::config::validate::Validator;
 use crate::config::Experiment;
 use crate::data::Task;
@@ -25,6 +26,7 @@ use crate::problem::Problem;
 use crate::problem::ViewBox;
 use crate::run::report::describe;
 use crate::run::session::{Session, StepQueue};
+use crate::run::trace::{trace_of, TraceFormat};
 use crate::search::{Outcome, Search};
 
 /// The message of the last panic, for the page's "internal error" alert.
@@ -69,7 +71,8 @@ struct LandscapeImage {
 #[serde(default)]
 struct ChartOptions {
     log_x: bool,
-    log_y: bool,
+    /// None: the chart's default (`figures::default_log_y`).
+    log_y: Option<bool>,
     /// EMA smoothing factor in [0, 1): 0 is none.
     smoothing: f64,
     /// The run drawn in front of the others (the selected or hovered one).
@@ -80,6 +83,8 @@ struct ChartOptions {
     no_legend: bool,
     /// The step the timeline shows (a cursor line), if it is scrubbed.
     view_step: Option<f64>,
+    /// The run whose model an exported model view draws.
+    run: usize,
 }
 
 impl ChartOptions {
@@ -368,8 +373,7 @@ impl Playground {
             put_rgba(&canvas, &image.rgba, image.width, image.height)?;
         }
         let paths = figures::path_series_at(&self.session, view_step.map(whole_step));
-        let backend = MeasuredCanvas::new(canvas)?;
-        let root = backend.into_drawing_area();
+        let root = canvas_area(canvas)?;
         let highlight = front.map(|run| Highlight { run: run as usize, dim_others: dim_others.unwrap_or(false) });
         draw_paths(&root, view, &paths, &self.session.problem().known_minima(), highlight).map_err(js_error)
     }
@@ -379,9 +383,14 @@ impl Playground {
     /// run, "dim_others": bool}`. The card around the canvas carries the title.
     pub fn draw_chart(&mut self, canvas: HtmlCanvasElement, kind: &str, options_json: &str) -> Result<(), JsError> {
         let options = chart_options(options_json)?;
-        let (series, mut curve_options) =
-            figures::curve_series(&self.session, kind, options.log_x, options.log_y, options.smoothing)
-                .map_err(js_error)?;
+        let (series, mut curve_options) = figures::curve_series(
+            &self.session,
+            kind,
+            options.log_x,
+            options.log_y.unwrap_or(false),
+            options.smoothing,
+        )
+        .map_err(js_error)?;
         curve_options.title.clear();
         curve_options.highlight = options.highlight();
         curve_options.no_legend = options.no_legend;
@@ -461,8 +470,7 @@ impl Playground {
             let rgba = boundary_rgba(problem, r.params(), view, size, canvas_scale(&canvas));
             return put_rgba(&canvas, &rgba, width, height);
         }
-        let backend = MeasuredCanvas::new(canvas)?;
-        draw_model(&backend.into_drawing_area(), problem, r.params(), view, color).map_err(js_error)
+        draw_model(&canvas_area(canvas)?, problem, r.params(), view, color).map_err(js_error)
     }
 
     /// Draws the network of run `run` (an MLP classifier on 2-D data, `chart::network`) at the
@@ -493,8 +501,7 @@ impl Playground {
         let heat = network::unit_heatmaps(problem, r.params(), data_view(problem));
         let rgba = network::network_rgba(&geometry, &heat, scale, width as usize, height as usize);
         put_rgba(&canvas, &rgba, width, height)?;
-        let backend = MeasuredCanvas::new(canvas)?;
-        network::draw_network(&backend.into_drawing_area(), problem, r.params(), &geometry).map_err(js_error)?;
+        network::draw_network(&canvas_area(canvas)?, problem, r.params(), &geometry).map_err(js_error)?;
         Ok(String::new())
     }
 
@@ -634,7 +641,7 @@ impl Playground {
         };
         let rgba = sharp_landscape(self.session.problem(), view, &canvas);
         put_rgba(&canvas, &rgba, canvas.width(), canvas.height())?;
-        let root = MeasuredCanvas::new(canvas)?.into_drawing_area();
+        let root = canvas_area(canvas)?;
         search_chart::draw_population(&root, view, &results).map_err(js_error)
     }
 
@@ -656,10 +663,54 @@ impl Playground {
         series: &[CurveSeries],
         options: &CurveOptions,
     ) -> Result<(), JsError> {
-        let root = MeasuredCanvas::new(canvas)?.into_drawing_area();
+        let root = canvas_area(canvas)?;
         let layout = draw_curves(&root, series, options).map_err(js_error)?;
         self.layouts.insert(key.to_string(), layout);
         Ok(())
+    }
+
+    /// The figures this experiment exports, in the page's order: `landscape` or `model` (if the
+    /// problem has a view), then every chart kind.
+    pub fn figure_names(&self) -> Result<JsValue, JsError> {
+        to_js(&figures::figure_names(&self.session))
+    }
+
+    /// Figure `name` as SVG text of `width` x `height` CSS pixels, titled, drawn by the same code
+    /// as the canvas (and as `converge plot`, which writes the same text for the same size and
+    /// options); options JSON `{"log_x", "log_y", "smoothing", "view_step", "run"}` ("" or a
+    /// missing key: the defaults `converge plot` uses). The landscape is drawn in the page's
+    /// current view.
+    pub fn figure_svg(&self, name: &str, width: u32, height: u32, options_json: &str) -> Result<String, JsError> {
+        // The page's chart options, read as its canvas charts read them (no second reader in
+        // the wasm).
+        let chart = chart_options(options_json)?;
+        let options = figures::FigureOptions {
+            log_x: chart.log_x,
+            log_y: chart.log_y,
+            smoothing: chart.smoothing,
+            view_step: chart.view_step,
+            run: chart.run,
+            view: self.view,
+        };
+        let mut text = String::new();
+        {
+            let size = (width.clamp(16, 4096), height.clamp(16, 4096));
+            let root = AnyBackend::Svg(TextSvg::new(&mut text, size)).into_drawing_area();
+            figures::draw_figure(&root, &self.session, name, &options).map_err(js_error)?;
+        }
+        Ok(text)
+    }
+
+    /// The per-step trace of the runs as they stand, as `converge run --trace csv` writes it
+    /// (`format` "csv") or as its JSON trace file (`format` "json"): see `run::trace::trace_of`.
+    /// Throws when the trace is too large for the page, saying so.
+    pub fn trace(&self, format: &str) -> Result<String, JsError> {
+        let format = match format {
+            "csv" => TraceFormat::Csv,
+            "json" => TraceFormat::Json,
+            other => return Err(js_error(format!("trace format: unknown \"{other}\"; use csv or json"))),
+        };
+        trace_of(&self.session, format).map_err(js_error)
     }
 
     /// The largest step recorded by any run (for the hover mapping of curve charts).
@@ -820,6 +871,127 @@ impl DrawingBackend for MeasuredCanvas {
     fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> CanvasResult<()> {
         self.inner.blit_bitmap(pos, size, src)
     }
+}
+
+/// Every drawing of the page goes through this one backend type, a canvas or an SVG string, so
+/// that the chart code (generic over the backend) is compiled into the wasm once, not once per
+/// backend: the SVG export costs plotters' SVG writer and this dispatch, not a second copy of
+/// every chart.
+enum AnyBackend<'a> {
+    Canvas(MeasuredCanvas),
+    Svg(TextSvg<'a>),
+}
+
+/// A drawing error of either backend, as text.
+#[derive(Debug)]
+struct AnyError(String);
+
+impl std::fmt::Display for AnyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for AnyError {}
+
+type AnyResult<T> = Result<T, DrawingErrorKind<AnyError>>;
+
+/// A backend's drawing error as `AnyError` (font errors are kept as they are).
+fn any_error<E: std::error::Error + Send + Sync>(e: DrawingErrorKind<E>) -> DrawingErrorKind<AnyError> {
+    match e {
+        DrawingErrorKind::DrawingError(inner) => DrawingErrorKind::DrawingError(AnyError(inner.to_string())),
+        DrawingErrorKind::FontError(font) => DrawingErrorKind::FontError(font),
+    }
+}
+
+/// Calls the same method on whichever backend it is.
+macro_rules! dispatch {
+    ($self:ident, $backend:ident => $call:expr) => {
+        match $self {
+            AnyBackend::Canvas($backend) => $call.map_err(any_error),
+            AnyBackend::Svg($backend) => $call.map_err(any_error),
+        }
+    };
+}
+
+impl DrawingBackend for AnyBackend<'_> {
+    type ErrorType = AnyError;
+
+    fn get_size(&self) -> (u32, u32) {
+        match self {
+            AnyBackend::Canvas(b) => b.get_size(),
+            AnyBackend::Svg(b) => b.get_size(),
+        }
+    }
+
+    fn ensure_prepared(&mut self) -> AnyResult<()> {
+        dispatch!(self, b => b.ensure_prepared())
+    }
+
+    fn present(&mut self) -> AnyResult<()> {
+        dispatch!(self, b => b.present())
+    }
+
+    fn draw_pixel(&mut self, point: BackendCoord, color: plotters_backend::BackendColor) -> AnyResult<()> {
+        dispatch!(self, b => b.draw_pixel(point, color))
+    }
+
+    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> AnyResult<()> {
+        dispatch!(self, b => b.draw_line(from, to, style))
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> AnyResult<()> {
+        dispatch!(self, b => b.draw_rect(upper_left, bottom_right, style, fill))
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> AnyResult<()> {
+        dispatch!(self, b => b.draw_path(path, style))
+    }
+
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> AnyResult<()> {
+        dispatch!(self, b => b.draw_circle(center, radius, style, fill))
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> AnyResult<()> {
+        dispatch!(self, b => b.fill_polygon(vert, style))
+    }
+
+    fn draw_text<S: BackendTextStyle>(&mut self, text: &str, style: &S, pos: BackendCoord) -> AnyResult<()> {
+        dispatch!(self, b => b.draw_text(text, style, pos))
+    }
+
+    fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> AnyResult<(u32, u32)> {
+        dispatch!(self, b => b.estimate_text_size(text, style))
+    }
+
+    fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> AnyResult<()> {
+        dispatch!(self, b => b.blit_bitmap(pos, size, src))
+    }
+}
+
+/// The page's drawing area on a canvas (through `AnyBackend`).
+fn canvas_area(canvas: HtmlCanvasElement) -> Result<DrawingArea<AnyBackend<'static>, plotters::coord::Shift>, JsError> {
+    Ok(AnyBackend::Canvas(MeasuredCanvas::new(canvas)?).into_drawing_area())
 }
 
 /// The landscape image for the whole canvas: computed at the canvas's CSS resolution (its cost

@@ -107,6 +107,16 @@ export class Charts {
     }
   }
 
+  /** The canvas of chart `kind`, or null. */
+  canvasOf(kind) {
+    return this.#charts[kind] ? this.#charts[kind].canvas : null;
+  }
+
+  /** The options chart `kind` is drawn with now ({log_x, log_y, smoothing}), or {}. */
+  optionsOf(kind) {
+    return this.#opts[kind] ? { ...this.#opts[kind] } : {};
+  }
+
   /** Starts watching which cards are on screen (a chart off screen is not animated). */
   observe() {
     if (!('IntersectionObserver' in window)) return;

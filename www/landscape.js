@@ -95,6 +95,10 @@ export class LandscapeView {
   }
 
   /** Is a start point being dragged? (the link is written on release) */
+  get canvas() {
+    return this.#canvas;
+  }
+
   get dragging() {
     return this.#dragging;
   }

@@ -60,6 +60,11 @@ export class ModelView {
       this.#network);
   }
 
+  /** The canvas of the view. */
+  get canvas() {
+    return this.#canvas;
+  }
+
   /** How many times the view was drawn (tests check the live redraw rate). */
   get draws() {
     return this.#draws;

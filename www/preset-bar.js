@@ -23,6 +23,13 @@ function configKey(config) {
   }
 }
 
+/** The id of the preset `config` equals, or null. */
+export function presetIdOf(config) {
+  const key = configKey(config);
+  const preset = PRESETS.find((p) => configKey(p.config) === key);
+  return preset ? preset.id : null;
+}
+
 const isModel = (c) => !!(c && c.problem && c.problem.name === 'model');
 
 export class PresetBar {

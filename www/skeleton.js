@@ -8,7 +8,7 @@
 // names (markInvalid).
 //
 // buildSkeleton(root, { full, mode, speed, parts, actions }) -> $:
-//   parts: landCard, modelCard, stack, bottom, sweepCard, searchCard (elements or null)
+//   parts: landCard, modelCard, stack, bottom, sweepCard, searchCard, exportMenu (elements or null)
 //   actions: playPause(), step(), reset(), speed(value), preset(id), copyLink()
 // On a narrow screen widget.css puts Play and the picture first, the caption and the rest after.
 
@@ -99,7 +99,7 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
     $.loadAlert,
     presetBar,
     full ? $.caption : null,
-    h('div', { class: 'topbar' }, playback, full ? h('p', { class: 'shortcuts' }, h('kbd', null, 'Space'), ' play/pause · ', h('kbd', null, 'S'), ' step · ', h('kbd', null, 'R'), ' reset') : null),
+    h('div', { class: 'topbar' }, playback, parts.exportMenu, full ? h('p', { class: 'shortcuts' }, h('kbd', null, 'Space'), ' play/pause · ', h('kbd', null, 'S'), ' step · ', h('kbd', null, 'R'), ' reset') : null),
     h('div', { class: 'main' }, viz, sidebar));
   root.append(shell);
 

@@ -51,6 +51,8 @@ import { Sidebar } from './sidebar.js';
 import { clone, canonical } from './util.js';
 import { RunEvents } from './run-events.js';
 import { wireRunHover } from './run-hover.js';
+import { ExportMenu, fileSlug } from './exports.js';
+import { presetIdOf } from './preset-bar.js';
 
 
 const message = (e) => String(e && e.message ? e.message : e);
@@ -100,6 +102,7 @@ export class ConvergencePlayground extends HTMLElement {
   #presetBar = null;
   #sidebar = null;
   #timeline = null;
+  #exports = null;
 
   constructor() {
     super();
@@ -262,6 +265,20 @@ export class ConvergencePlayground extends HTMLElement {
     });
     this.#sweepCard = full ? new SweepCard(ctx) : null;
     this.#searchCard = full ? new SearchCard(this.#ctx) : null;
+    this.#exports = new ExportMenu(ctx, {
+      locked: () => this.hasAttribute('locked'),
+      canvasOf: (name) => {
+        if (name === 'landscape') return this.#landscape.canvas;
+        if (name === 'model') return this.#modelView.canvas;
+        return this.#charts.canvasOf(name);
+      },
+      chartOptions: (name) => this.#charts.optionsOf(name),
+      baseName: () => {
+        const config = this.#config;
+        const preset = config ? presetIdOf(config) : null;
+        return fileSlug(preset || (config ? config.problem.name : 'experiment'));
+      },
+    });
     this.#$ = buildSkeleton(this.shadowRoot, {
       full,
       mode: this.#mode,
@@ -273,6 +290,7 @@ export class ConvergencePlayground extends HTMLElement {
         bottom: this.#charts.bottom,
         sweepCard: this.#sweepCard ? this.#sweepCard.element : null,
         searchCard: this.#searchCard ? this.#searchCard.element : null,
+        exportMenu: this.#exports.element,
       },
       actions: {
         playPause: () => (this.playing ? this.pause() : this.play()),
@@ -559,6 +577,7 @@ export class ConvergencePlayground extends HTMLElement {
     }
     this.#modelView.renderHead();
     if (this.#sweepCard) this.#sweepCard.render();
+    this.#exports.refresh();
   }
 
   #selectRun(i) {

@@ -1,18 +1,18 @@
 //! From a session to chart data: run colors, landscape paths and the curves of each chart
 //! kind (`loss`, `lr`, `grad_norm`, `delta_norm`), shared by the page (canvas) and the CLI
-//! (SVG), plus the SVG rendering of every figure for the CLI.
+//! (SVG); and the exported figures (`figure_names`, `draw_figure`), drawn by the same code
+//! natively (`converge plot`) and from the page, so that both write the same SVG.
 
-#[cfg(not(target_arch = "wasm32"))]
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
-#[cfg(not(target_arch = "wasm32"))]
 use super::curves::draw_curves;
 use super::curves::{CurveOptions, CurveSeries, Moment};
-#[cfg(not(target_arch = "wasm32"))]
 use super::paths::draw_paths;
 use super::paths::PathSeries;
 use super::style::{run_style, RunStyle, DASHES};
 #[cfg(not(target_arch = "wasm32"))]
+use super::svg::{TextSvg, CHART_SIZE, VIEW_SIZE};
 use crate::problem::ViewBox;
 use crate::run::history::TracePoint;
 use crate::run::monitor::Status;
@@ -305,41 +305,115 @@ fn evaluation_series(session: &Session, kind: &str, log_x: bool, log_y: bool) ->
     (series, options)
 }
 
-/// The landscape as SVG (native only): a coarse heatmap (one rectangle per cell, fine for a file), the paths
-/// and the minima.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn landscape_svg(session: &Session, view: ViewBox, size: u32) -> Result<String, String> {
-    const CELLS: usize = 80;
-    let rgba = super::heatmap::landscape_rgba(session.problem(), view, CELLS, CELLS, 1.0);
-    let mut svg = String::new();
-    {
-        let root = plotters_svg::SVGBackend::with_string(&mut svg, (size, size)).into_drawing_area();
-        let cell = f64::from(size) / CELLS as f64;
-        for row in 0..CELLS {
-            for col in 0..CELLS {
-                let i = (row * CELLS + col) * 4;
-                let color = RGBColor(rgba[i], rgba[i + 1], rgba[i + 2]);
-                let x0 = (col as f64 * cell).floor() as i32;
-                let y0 = (row as f64 * cell).floor() as i32;
-                let x1 = ((col + 1) as f64 * cell).ceil() as i32;
-                let y1 = ((row + 1) as f64 * cell).ceil() as i32;
-                root.draw(&Rectangle::new([(x0, y0), (x1, y1)], color.filled())).map_err(|e| format!("{e:?}"))?;
+/// The figures of a session, as the page shows them: the view (`landscape` for a 2-D problem,
+/// `model` for a model trained on data, none for `linreg`/`logreg`), then every chart kind.
+pub fn figure_names(session: &Session) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    match session.problem() {
+        crate::problem::Problem::Model(m) => {
+            names.push("model");
+            names.push(MODEL_CHART_KINDS[0]);
+            if m.task() == crate::data::Task::Classification {
+                names.push(MODEL_CHART_KINDS[1]);
             }
         }
-        draw_paths(&root, view, &path_series(session), &session.problem().known_minima(), None)?;
+        problem if problem.view_box().is_some() => names.push("landscape"),
+        _ => {}
     }
-    Ok(svg)
+    names.extend(CHART_KINDS);
+    names
 }
 
-/// One curve chart as SVG (native only).
-#[cfg(not(target_arch = "wasm32"))]
-pub fn chart_svg(session: &Session, kind: &str, size: (u32, u32)) -> Result<String, String> {
-    let log_y = kind != "lr";
-    let (series, options) = curve_series(session, kind, false, log_y, 0.0)?;
-    let mut svg = String::new();
-    {
-        let root = plotters_svg::SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        draw_curves(&root, &series, &options)?;
+/// The y axis a chart starts with: logarithmic, except for the learning rate, the accuracy and
+/// the loss of a landscape that goes below 0 (the page's charts start the same way).
+pub fn default_log_y(session: &Session, kind: &str) -> bool {
+    match kind {
+        "lr" | "accuracy" => false,
+        "loss" => !crate::config::catalog::goes_negative(session.experiment().problem.name()),
+        _ => true,
     }
-    Ok(svg)
+}
+
+/// How a figure is drawn for export: the chart options the page has, the step the timeline
+/// shows, the run of the model view.
+#[derive(Clone, Debug, Default)]
+pub struct FigureOptions {
+    pub log_x: bool,
+    /// None: `default_log_y`.
+    pub log_y: Option<bool>,
+    /// EMA smoothing factor of the loss in [0, 1): 0 is none.
+    pub smoothing: f64,
+    /// The step the timeline shows (paths up to it, a cursor on the charts); None: now.
+    pub view_step: Option<f64>,
+    /// The run whose model the model view draws.
+    pub run: usize,
+    /// The landscape's view box (None: the experiment's, or the problem's).
+    pub view: Option<ViewBox>,
+}
+
+/// Draws figure `name` (one of `figure_names`) of the session onto `root`, titled, as exported
+/// (SVG natively and from the page): the landscape's heatmap as `svg::RASTER_CELLS` squared
+/// cells under the same paths the page draws; a model's view as the page draws it, a
+/// classifier's boundary as cells under its points; a chart with its title.
+pub fn draw_figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    session: &Session,
+    name: &str,
+    options: &FigureOptions,
+) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
+    let at = options.view_step.map(|s| if s.is_nan() || s <= 0.0 { 0 } else { s.floor() as u64 });
+    match (name, session.problem()) {
+        ("landscape", problem) => {
+            let view = options
+                .view
+                .or(session.experiment().view)
+                .or_else(|| problem.view_box())
+                .ok_or_else(|| "this problem has no 2-D landscape".to_string())?;
+            let cells = super::svg::RASTER_CELLS;
+            let rgba = super::heatmap::landscape_rgba(problem, view, cells, cells, 1.0);
+            super::svg::draw_raster(root, &rgba, cells)?;
+            draw_paths(root, view, &path_series_at(session, at), &problem.known_minima(), None)?;
+        }
+        ("model", crate::problem::Problem::Model(problem)) => {
+            let run =
+                session.runs().get(options.run).ok_or_else(|| format!("run: index {} out of range", options.run))?;
+            let view = super::model_view::data_view(problem);
+            if problem.task() == crate::data::Task::Classification {
+                let cells = super::svg::RASTER_CELLS;
+                let rgba = super::model_view::boundary_image(problem, run.params(), view, (cells, cells));
+                super::svg::draw_raster(root, &rgba, cells)?;
+                super::model_view::draw_points(root, problem, view)?;
+            } else {
+                let color = colors(session).get(options.run).copied().unwrap_or((0, 0, 0));
+                super::model_view::draw_model(root, problem, run.params(), view, color)?;
+            }
+        }
+        ("model", _) => return Err("this problem is not a model trained on data".into()),
+        (kind, _) => {
+            let log_y = options.log_y.unwrap_or_else(|| default_log_y(session, kind));
+            let (series, mut curve_options) = curve_series(session, kind, options.log_x, log_y, options.smoothing)?;
+            curve_options.cursor = options.view_step;
+            draw_curves(root, &series, &curve_options)?;
+        }
+    }
+    root.present().map_err(err)
+}
+
+/// Every figure of the session as SVG text, with its name (native only: the page draws each
+/// figure through its own backend, `src/web.rs`): the view of `svg::VIEW_SIZE` pixels square,
+/// the charts of `svg::CHART_SIZE`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn svg_figures(session: &Session) -> Result<Vec<(&'static str, String)>, String> {
+    let mut figures = Vec::new();
+    for name in figure_names(session) {
+        let size = if matches!(name, "landscape" | "model") { (VIEW_SIZE, VIEW_SIZE) } else { CHART_SIZE };
+        let mut text = String::new();
+        {
+            let root = TextSvg::new(&mut text, size).into_drawing_area();
+            draw_figure(&root, session, name, &FigureOptions::default())?;
+        }
+        figures.push((name, text));
+    }
+    Ok(figures)
 }

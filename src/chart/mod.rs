@@ -1,5 +1,5 @@
 //! Charts drawn with plotters, generic over the drawing backend: the canvas in the browser
-//! (plotters-canvas), SVG natively. Curves are decimated to about one point per pixel column
+//! (plotters-canvas), SVG natively and for the page's exports (`svg.rs`). Curves are decimated to about one point per pixel column
 //! (keeping each column's minimum and maximum) so that million-step runs stay cheap.
 
 pub mod curves;
@@ -11,6 +11,7 @@ pub mod network;
 pub mod paths;
 pub mod search;
 pub mod style;
+pub mod svg;
 
 pub use style::{run_color, PALETTE};
 

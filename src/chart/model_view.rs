@@ -90,6 +90,28 @@ pub fn boundary_rgba(
     (width, height): (usize, usize),
     scale: f64,
 ) -> Vec<u8> {
+    let mut image = boundary_image(problem, w, view, (width, height));
+    let to_pixel = |x: f64, y: f64| {
+        let px = (x - view.x[0]) / (view.x[1] - view.x[0]) * width as f64;
+        let py = (view.y[1] - y) / (view.y[1] - view.y[0]) * height as f64;
+        (px, py)
+    };
+    for (set, filled) in [(&problem.train, true), (&problem.validation, false)] {
+        for i in 0..set.len() {
+            let row = set.row(i);
+            if row.len() < 2 {
+                continue;
+            }
+            let (px, py) = to_pixel(row[0], row[1]);
+            let color = CLASS_COLORS[usize::from(set.targets[i] >= 0.5)];
+            disc(&mut image, (width, height), scale, (px, py), filled, color);
+        }
+    }
+    image
+}
+
+/// The decision boundary image without the data (see `boundary_rgba`).
+pub fn boundary_image(problem: &TrainingProblem, w: &[f64], view: ViewBox, (width, height): (usize, usize)) -> Vec<u8> {
     let side = boundary_grid_side(w.len());
     let (gw, gh) = (width.clamp(1, side), height.clamp(1, side));
     let xs: Vec<f64> = (0..gw).map(|c| view.x[0] + (c as f64 + 0.5) / gw as f64 * (view.x[1] - view.x[0])).collect();
@@ -125,22 +147,6 @@ pub fn boundary_rgba(
             put_rgb(&mut image, (py * width + px) * 4, rgb);
         }
         std::mem::swap(&mut line, &mut next);
-    }
-    let to_pixel = |x: f64, y: f64| {
-        let px = (x - view.x[0]) / (view.x[1] - view.x[0]) * width as f64;
-        let py = (view.y[1] - y) / (view.y[1] - view.y[0]) * height as f64;
-        (px, py)
-    };
-    for (set, filled) in [(&problem.train, true), (&problem.validation, false)] {
-        for i in 0..set.len() {
-            let row = set.row(i);
-            if row.len() < 2 {
-                continue;
-            }
-            let (px, py) = to_pixel(row[0], row[1]);
-            let color = CLASS_COLORS[usize::from(set.targets[i] >= 0.5)];
-            disc(&mut image, (width, height), scale, (px, py), filled, color);
-        }
     }
     image
 }
@@ -291,6 +297,39 @@ fn draw_point_set<DB: DrawingBackend>(
             + Circle::new((0, 0), 3, WHITE.mix(if filled { 0.9 } else { 0.0 }).stroke_width(1))
     });
     chart.draw_series(points).map_err(err)?;
+    Ok(())
+}
+
+/// Draws a classifier's data over the whole area (where `boundary_image` lies) as plotters
+/// circles, as `boundary_rgba` rasterises them: training points filled, validation points as
+/// rings, radius 3.5 px with a white edge (for exported figures; the page rasterises them).
+pub fn draw_points<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    problem: &TrainingProblem,
+    view: ViewBox,
+) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
+    let (width, height) = root.dim_in_pixel();
+    let to_pixel = |x: f64, y: f64| {
+        let px = (x - view.x[0]) / (view.x[1] - view.x[0]) * f64::from(width);
+        let py = (view.y[1] - y) / (view.y[1] - view.y[0]) * f64::from(height);
+        (px.round() as i32, py.round() as i32)
+    };
+    for (set, filled) in [(&problem.train, true), (&problem.validation, false)] {
+        for i in 0..set.len() {
+            let row = set.row(i);
+            if row.len() < 2 || !(row[0].is_finite() && row[1].is_finite()) {
+                continue;
+            }
+            let color = CLASS_COLORS[usize::from(set.targets[i] >= 0.5)];
+            let color = RGBColor(color.0, color.1, color.2);
+            let at = to_pixel(row[0], row[1]);
+            let edge = if filled { WHITE.filled() } else { WHITE.stroke_width(4) };
+            root.draw(&Circle::new(at, if filled { 4 } else { 3 }, edge)).map_err(err)?;
+            let style = if filled { color.filled() } else { color.stroke_width(2) };
+            root.draw(&Circle::new(at, 3, style)).map_err(err)?;
+        }
+    }
     Ok(())
 }
 

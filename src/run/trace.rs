@@ -1,4 +1,4 @@
-//! Per-step traces for the CLI: one row per visited point (step, loss, params, lr,
+//! Per-step traces for the CLI and the page's exports (`trace_of`): one row per visited point (step, loss, params, lr,
 //! grad_norm, delta_norm), as JSON or CSV.
 //!
 //! Row t describes the point `params[t]` and the update taken from it; the last row of a run
@@ -69,17 +69,27 @@ impl<'a> Row<'a> {
     }
 }
 
-/// The rows of one run, produced by stepping it while they are serialized.
+/// The rows of one run, produced by stepping it while they are serialized, until it ends or,
+/// with `until`, until it has taken that many updates.
 struct RunRows<'a> {
     problem: &'a Problem,
     run: RefCell<&'a mut Run>,
+    until: Option<u64>,
+}
+
+/// Steps a run once unless it has taken `until` updates; the record of the step.
+fn next_row(run: &mut Run, problem: &Problem, until: Option<u64>) -> Option<StepRecord> {
+    if until.is_some_and(|until| run.step() >= until) {
+        return None;
+    }
+    run.step_once(problem)
 }
 
 impl Serialize for RunRows<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut run = self.run.try_borrow_mut().map_err(|_| S::Error::custom("a trace is written once"))?;
         let mut seq = s.serialize_seq(None)?;
-        while let Some(record) = run.step_once(self.problem) {
+        while let Some(record) = next_row(&mut run, self.problem, self.until) {
             seq.serialize_element(&Row::new(&record, run.visited()))?;
         }
         seq.end()
@@ -100,12 +110,14 @@ struct RunTrace<'a> {
 /// after the traces, e.g. for a snapshot serialized next in the same document.
 pub struct JsonTraces<'a, B> {
     session: &'a RefCell<B>,
+    /// Per run, the update count to stop at (None or a missing entry: the run's end).
+    until: Vec<Option<u64>>,
 }
 
 impl<'a, B: BorrowMut<Session>> JsonTraces<'a, B> {
     /// The traces of the session's runs from where they stand.
     pub fn new(session: &'a RefCell<B>) -> Self {
-        JsonTraces { session }
+        JsonTraces { session, until: Vec::new() }
     }
 }
 
@@ -115,9 +127,10 @@ impl<B: BorrowMut<Session>> Serialize for JsonTraces<'_, B> {
             self.session.try_borrow_mut().map_err(|_| S::Error::custom("the session is in use elsewhere"))?;
         let (problem, runs) = (*session).borrow_mut().parts_mut();
         let mut seq = s.serialize_seq(Some(runs.len()))?;
-        for run in runs.iter_mut() {
+        for (i, run) in runs.iter_mut().enumerate() {
             let label = run.label().to_string();
-            seq.serialize_element(&RunTrace { label, rows: RunRows { problem, run: RefCell::new(run) } })?;
+            let until = self.until.get(i).copied().flatten();
+            seq.serialize_element(&RunTrace { label, rows: RunRows { problem, run: RefCell::new(run), until } })?;
         }
         seq.end()
     }
@@ -160,18 +173,25 @@ impl TraceWriter {
     /// Steps every run of the session to its end, writing each row to `out` as soon as it is
     /// made. A failed write stops the stepping and is returned.
     pub fn run_all(&mut self, session: &mut Session, out: &mut impl Write) -> io::Result<()> {
+        self.run_until(session, &[], out)
+    }
+
+    /// As `run_all`, run i stopping after `until[i]` updates where that is given.
+    fn run_until(&mut self, session: &mut Session, until: &[Option<u64>], out: &mut impl Write) -> io::Result<()> {
         match self.format {
             TraceFormat::Json => {
                 let cell = RefCell::new(session);
-                serde_json::to_writer(&mut *out, &JsonTraces::new(&cell)).map_err(io::Error::from)
+                let traces = JsonTraces { session: &cell, until: until.to_vec() };
+                serde_json::to_writer(&mut *out, &traces).map_err(io::Error::from)
             }
             TraceFormat::Csv => {
                 let params: Vec<String> = (0..self.dim).map(|j| format!("param_{j}")).collect();
                 writeln!(out, "label,step,loss,{},lr,grad_norm,delta_norm", params.join(","))?;
                 let (problem, runs) = session.parts_mut();
-                for run in runs.iter_mut() {
+                for (i, run) in runs.iter_mut().enumerate() {
                     let label = csv_field(run.label());
-                    while let Some(record) = run.step_once(problem) {
+                    let until = until.get(i).copied().flatten();
+                    while let Some(record) = next_row(run, problem, until) {
                         write_csv_row(out, &label, &record, run.visited())?;
                     }
                 }
@@ -179,6 +199,37 @@ impl TraceWriter {
             }
         }
     }
+}
+
+/// Most numbers a trace of the page may hold (rows times the numbers of a row): about 40 MB of
+/// CSV, built in the page's memory. `converge run --trace` streams traces of any length.
+pub const MAX_PAGE_TRACE_NUMBERS: u64 = 2_000_000;
+
+/// The trace of a session as it stands, as text in `format`: the rows `converge run --trace`
+/// writes for the same experiment, up to where each run is. The runs are replayed from a fresh
+/// session of the same experiment (the numbers are the same, bit for bit): a run that has ended
+/// is replayed to its end, exactly the rows of `converge run --trace`; a run still running to
+/// the updates it has taken (the point it stands at is not visited yet, so it has no row).
+/// Refused, with the reason, when the trace would hold more than `MAX_PAGE_TRACE_NUMBERS`.
+pub fn trace_of(live: &Session, format: TraceFormat) -> Result<String, String> {
+    let until: Vec<Option<u64>> =
+        live.runs().iter().map(|run| if run.status().is_running() { Some(run.step()) } else { None }).collect();
+    let dim = live.problem().dim() as u64;
+    let rows: u64 = live.runs().iter().map(|run| run.step().saturating_add(1)).fold(0, u64::saturating_add);
+    let numbers = rows.saturating_mul(dim.saturating_add(5));
+    if numbers > MAX_PAGE_TRACE_NUMBERS {
+        return Err(format!(
+            "the trace would hold {numbers} numbers ({rows} rows of {} numbers), more than the page writes ({MAX_PAGE_TRACE_NUMBERS}); `converge run CONFIG.json --trace csv` writes it",
+            dim + 5
+        ));
+    }
+    let mut fresh = Session::new(live.experiment().clone());
+    fresh.set_recording(false);
+    let mut out = Vec::new();
+    TraceWriter::new(format, live.problem().dim())
+        .run_until(&mut fresh, &until, &mut out)
+        .map_err(|e| format!("cannot write the trace: {e}"))?;
+    String::from_utf8(out).map_err(|e| format!("cannot write the trace: {e}"))
 }
 
 fn write_csv_row(out: &mut impl Write, label: &str, r: &StepRecord, params: &[f64]) -> io::Result<()> {

@@ -3,8 +3,11 @@
 //! - `converge run CONFIG.json [--trace json|csv] [--trace-file PATH]`: runs every run to its
 //!   end and prints the final snapshot as JSON. `converge run --url LINK_OR_HASH` runs the
 //!   experiment held in a page link's URL hash instead (see `convergence::config::urlstate`).
-//!   `--svg DIR` also draws every figure as SVG. `--words` also writes each run's status line
+//!   `--svg DIR` also draws every figure as SVG, as `plot` does at the end of the runs. `--words` also writes each run's status line
 //!   to standard error, "label: text", the words of the page's status list (`describe`).
+//! - `converge plot CONFIG.json --out DIR [--step N]`: every figure the page draws (the
+//!   landscape or the model view, then every chart) as SVG files named after the figure, at step
+//!   N (the page after `el.step(N)`) or at the end of the runs; the same SVG as the page's export.
 //! - `converge replay CASE.json`: replays a reference case and prints params, loss and lr.
 //! - `converge bench [--json]`: the benchmark suite of `www/bench.html`, natively.
 //! - `converge hyperband --max-resource R --eta ETA --plan`: Hyperband's brackets and rounds.
@@ -72,14 +75,27 @@ enum Command {
         /// Write the trace to this file instead of standard output.
         #[arg(long, requires = "trace")]
         trace_file: Option<PathBuf>,
-        /// Also draw the figures as SVG files into this folder (landscape.svg for 2-D
-        /// problems, loss.svg, lr.svg, grad_norm.svg, delta_norm.svg).
+        /// Also draw the figures as SVG files into this folder, as `plot` does (landscape.svg
+        /// or model.svg, then one file per chart).
         #[arg(long, value_name = "DIR")]
         svg: Option<PathBuf>,
         /// Also write each run's status line in words to standard error: how it ended, where
         /// it is and what to try, as the page's status list says it.
         #[arg(long)]
         words: bool,
+    },
+    /// Draw every figure the page shows as SVG files: landscape.svg (2-D problems) or model.svg
+    /// (models trained on data), then one file per chart (loss.svg, lr.svg, ...).
+    Plot {
+        /// The experiment config (JSON).
+        config: PathBuf,
+        /// The folder to write the figures into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Draw the experiment after N steps of every run (as the page after `el.step(N)`);
+        /// without it, at the end of the runs.
+        #[arg(long, value_name = "N")]
+        step: Option<u64>,
     },
     /// Replay a reference case and print {"params", "loss", "lr"}.
     Replay {
@@ -183,22 +199,31 @@ pub(crate) fn load(config: Option<&Path>, url: Option<&str>) -> Result<Experimen
     }
 }
 
-/// Writes every figure of a finished session as SVG into `dir`.
-fn write_svgs(session: &Session, dir: &Path) -> Result<(), Failure> {
-    let failed = |e: String| Failure(format!("cannot draw: {e}"));
+/// Writes every figure of a session as SVG into `dir` (`figures::svg_figures`), one file per
+/// figure named after it; returns the file names.
+fn write_svgs(session: &Session, dir: &Path) -> Result<Vec<String>, Failure> {
     std::fs::create_dir_all(dir).map_err(|e| Failure(format!("cannot create {}: {e}", dir.display())))?;
-    let mut files: Vec<(String, String)> = Vec::new();
-    if let Some(view) = session.problem().view_box() {
-        files.push(("landscape.svg".into(), figures::landscape_svg(session, view, 480).map_err(failed)?));
-    }
-    for kind in figures::CHART_KINDS {
-        files.push((format!("{kind}.svg"), figures::chart_svg(session, kind, (640, 300)).map_err(failed)?));
-    }
-    for (name, svg) in files {
-        let path = dir.join(name);
+    let figures = figures::svg_figures(session).map_err(|e| Failure(format!("cannot draw: {e}")))?;
+    let mut names = Vec::new();
+    for (name, svg) in figures {
+        let file = format!("{name}.svg");
+        let path = dir.join(&file);
         std::fs::write(&path, svg).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+        names.push(file);
     }
-    Ok(())
+    Ok(names)
+}
+
+/// `converge plot`: the session after `step` steps of every run (or at their end), its figures
+/// written into `out`, their file names printed one per line.
+fn plot(config: &Path, out: &Path, step: Option<u64>) -> Result<(), Failure> {
+    let experiment = load(Some(config), None)?;
+    let mut session = Session::new(experiment);
+    session.set_recording(true);
+    session.step(step.unwrap_or(u64::MAX));
+    let names = write_svgs(&session, out)?;
+    let mut stdout = std::io::stdout().lock();
+    names.iter().try_for_each(|name| writeln!(stdout, "{name}")).map_err(write_failed("the file names"))
 }
 
 /// The snapshot of the session, serialized when it is reached: after the traces that step it.
@@ -326,6 +351,7 @@ pub fn main() -> ExitCode {
                     RunOutputs { trace: *trace, trace_file: trace_file.as_deref(), svg: svg.as_deref(), words: *words };
                 run(experiment, outputs)
             }),
+        Command::Plot { config, out, step } => plot(config, out, *step),
         Command::Replay { case } => replay(case),
         Command::Bench { json } => bench_suite(*json),
         Command::Catalog => print_catalog(),

@@ -48,6 +48,12 @@ const PARAMS: [Words; 7] = [
     Words { key: "c", ..WORDS },
 ];
 
+/// True for a landscape whose values go below 0 (its loss chart starts with a linear y axis);
+/// false for any other name.
+pub fn goes_negative(name: &str) -> bool {
+    TEXTS.iter().any(|t| t.0 == name && t.4)
+}
+
 /// Every landscape of `ProblemConfig`, in the config's order.
 pub fn entries() -> Result<Vec<Entry>, String> {
     let names = ProblemConfig::names();

@@ -10,6 +10,7 @@
 //! description or a description names no field, so the two cannot drift apart.
 
 mod landscapes;
+pub use landscapes::goes_negative;
 mod optimizers;
 mod schedules;
 mod training;
