@@ -100,7 +100,8 @@ pub fn model(problem: &TrainingProblem, seed: u64, stop: &StopConfig) -> String 
         let _ = writeln!(out, "X_TRAIN, X_VALID = X_TRAIN[:, None], X_VALID[:, None]");
     }
     let _ = writeln!(out);
-    let _ = writeln!(out, "# {}: dense layers of these widths (features, hidden layers, output).", problem.display_name());
+    let _ =
+        writeln!(out, "# {}: dense layers of these widths (features, hidden layers, output).", problem.display_name());
     let _ = writeln!(out, "WIDTHS = [{}]", widths.join(", "));
     let _ = writeln!(out, "DEGREE = {degree}");
     let _ = writeln!(out, "ACTIVATION = '{}'", model.activation().name());

@@ -34,7 +34,7 @@ def number(x):
 def main():
     failures = []
     checked = 0
-    for config in sorted(glob.glob(os.path.join(HERE, '*.json'))):
+    for config in sys.argv[1:] or sorted(glob.glob(os.path.join(HERE, '*.json'))):
         expected = json.loads(subprocess.run([CONVERGE, 'run', config], check=True, capture_output=True, text=True).stdout)
         for index, want in enumerate(expected['runs']):
             script = subprocess.run([CONVERGE, 'pytorch', config, '--run', str(index)], check=True, capture_output=True, text=True).stdout
