@@ -14,10 +14,12 @@
 //! ```
 //!
 //! with the monitor's tests (`run::monitor`) written out in Python, comparison for comparison,
-//! so the script stops at the same step. Covered: the 2-D landscapes; every optimizer torch has,
-//! plus Lookahead around one (both variants, written out); every schedule torch has. Problems
-//! trained on data and the optimizers torch lacks (Lion, Newton, SGDHD, AdamHD) are refused
-//! with a message that says so.
+//! so the script stops at the same step. Covered: the 2-D landscapes and typed functions
+//! (`pytorch_expression.rs`), `linreg`, `logreg` and models trained on data (`pytorch_data.rs`,
+//! whose network, batches and evaluations are `pytorch_model.py`, hooked into the loop); every
+//! optimizer torch has, plus Lookahead around one (both variants, written out); every schedule
+//! torch has. The optimizers torch lacks (Lion, Newton, SGDHD, AdamHD) and L-BFGS on minibatches
+//! are refused with a message that says so.
 
 use std::fmt::Write;
 
