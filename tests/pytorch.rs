@@ -39,7 +39,7 @@ fn every_script_matches_its_golden_file() {
             checked += 1;
         }
     }
-    assert!(checked >= 28);
+    assert!(checked >= 50, "{checked} scripts");
 }
 
 #[test]
@@ -47,9 +47,13 @@ fn what_torch_cannot_reproduce_is_refused_with_the_field_named() {
     let lion = r#"{"problem": {"name": "rosenbrock"}, "runs": [{"label": "l", "optimizer": {"name": "Lion"}}]}"#;
     let error = script(&Experiment::from_json(lion).unwrap(), 0).unwrap_err();
     assert_eq!(error, "optimizer.name: Lion is not in torch.optim, so no script can reproduce it with torch");
-    let model = r#"{"problem": {"name": "model", "data": {"name": "moons"}}, "runs": [{"label": "a", "optimizer": {"name": "Adam"}}]}"#;
-    let error = script(&Experiment::from_json(model).unwrap(), 0).unwrap_err();
-    assert!(error.starts_with("problem.name: a script is written for the 2-D landscapes only so far"), "{error}");
+    let minibatch_lbfgs = r#"{"problem": {"name": "model", "data": {"name": "moons"}, "batch_size": 10},
+        "runs": [{"label": "a", "optimizer": {"name": "LBFGS"}}]}"#;
+    let error = script(&Experiment::from_json(minibatch_lbfgs).unwrap(), 0).unwrap_err();
+    assert!(error.starts_with("optimizer.name: L-BFGS on minibatches"), "{error}");
+    let hd = r#"{"problem": {"name": "model", "data": {"name": "moons"}}, "runs": [{"label": "a", "optimizer": {"name": "AdamHD"}}]}"#;
+    let error = script(&Experiment::from_json(hd).unwrap(), 0).unwrap_err();
+    assert_eq!(error, "optimizer.name: AdamHD is not in torch.optim, so no script can reproduce it with torch");
     let missing = r#"{"problem": {"name": "booth"}, "runs": [{"label": "a", "optimizer": {"name": "Adam"}}]}"#;
     assert_eq!(script(&Experiment::from_json(missing).unwrap(), 3).unwrap_err(), "run: there is no run 3");
 }
@@ -76,4 +80,59 @@ fn a_script_states_the_run_and_its_settings() {
     ] {
         assert!(text.lines().any(|l| l == line), "missing line {line:?} in\n{text}");
     }
+}
+
+/// The experiment `json` as the initial weights and data sets the playground uses.
+fn model_session(json: &str) -> (Experiment, convergence::run::session::Session) {
+    let experiment = Experiment::from_json(json).unwrap();
+    let session = convergence::run::session::Session::new(experiment.clone());
+    (experiment, session)
+}
+
+#[test]
+fn a_model_script_holds_the_runs_own_weights_and_data_exactly() {
+    let (experiment, session) = model_session(
+        r#"{"seed": 9, "problem": {"name": "model", "data": {"name": "moons", "n": 30},
+            "model": {"name": "mlp", "hidden": [3]}, "batch_size": 4, "regularization": {"dropout": 0.1}},
+            "runs": [{"label": "a", "optimizer": {"name": "Adam"}}]}"#,
+    );
+    let text = script(&experiment, 0).unwrap();
+    // Every initial weight and every training input is written in a form that reads back exactly.
+    let numbers: Vec<f64> = text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e'))
+        .filter_map(|word| word.parse::<f64>().ok())
+        .collect();
+    let weights = session.runs()[0].x0();
+    assert_eq!(weights.len(), 2 * 3 + 3 + 3 + 1);
+    for w in weights {
+        assert!(numbers.iter().any(|n| n.to_bits() == w.to_bits()), "weight {w:?} is missing");
+    }
+    let convergence::problem::Problem::Model(training) = session.problem() else { panic!("not a model") };
+    for x in &training.train.inputs {
+        assert!(numbers.iter().any(|n| n.to_bits() == x.to_bits()), "input {x:?} is missing");
+    }
+    for line in
+        ["WIDTHS = [2, 3, 1]", "BATCH_SIZE = 4", "STOCHASTIC = True", "DROPOUT = 0.1", "SEED = 9", "HEAD = 'logit'"]
+    {
+        assert!(text.lines().any(|l| l == line), "missing line {line:?}");
+    }
+    assert!(text.contains("# Dropout: the masks are the playground's own"));
+    // The loop's hooks are in: the batch before each point, the epoch after each update.
+    assert!(text.contains("    next_batch()\n    visited = p.detach().tolist()\n"));
+    assert!(text.contains("    after_update()\n\nwith torch.no_grad():\n    final_loss = objective(p).item()\n"));
+}
+
+#[test]
+fn a_typed_function_is_written_node_for_node() {
+    let experiment = Experiment::from_json(
+        r#"{"problem": {"name": "custom", "f": "min(x, 2)^2 - sin(pi/2)*y"}, "runs": [{"label": "a", "optimizer": {"name": "SGD"}}]}"#,
+    )
+    .unwrap();
+    let text = script(&experiment, 0).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l
+                == "    return ((torch.where(2.0 < x, 2.0, x) ** 2.0) - (math.sin((3.141592653589793 / 2.0)) * y))"),
+        "{text}"
+    );
 }

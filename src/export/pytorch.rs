@@ -14,22 +14,26 @@
 //! ```
 //!
 //! with the monitor's tests (`run::monitor`) written out in Python, comparison for comparison,
-//! so the script stops at the same step. Covered: the 2-D landscapes; every optimizer torch has,
-//! plus Lookahead around one (both variants, written out); every schedule torch has. Problems
-//! trained on data and the optimizers torch lacks (Lion, Newton, SGDHD, AdamHD) are refused
-//! with a message that says so.
+//! so the script stops at the same step. Covered: the 2-D landscapes and typed functions
+//! (`pytorch_expression.rs`), `linreg`, `logreg` and models trained on data (`pytorch_data.rs`,
+//! whose network, batches and evaluations are `pytorch_model.py`, hooked into the loop); every
+//! optimizer torch has, plus Lookahead around one (both variants, written out); every schedule
+//! torch has. The optimizers torch lacks (Lion, Newton, SGDHD, AdamHD) and L-BFGS on minibatches
+//! are refused with a message that says so.
 
 use std::fmt::Write;
 
-use crate::config::Experiment;
+use super::pytorch_data;
+use super::pytorch_expression::torch_expression;
+use crate::config::{Experiment, RunConfig};
 use crate::optim::OptimizerConfig;
-use crate::problem::ProblemConfig;
+use crate::problem::{Problem, ProblemConfig};
 use crate::run::monitor::{ChangeMode, StopConfig};
 use crate::run::session::Session;
 use crate::schedule::{LrLambda, ScheduleConfig};
 
 /// A float as Python reads it back exactly (Rust's shortest round-trip form; `inf`, `nan`).
-fn num(x: f64) -> String {
+pub(super) fn num(x: f64) -> String {
     if x.is_nan() {
         "float('nan')".into()
     } else if x.is_infinite() {
@@ -51,7 +55,7 @@ fn name_of<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-fn boolean(b: bool) -> &'static str {
+pub(super) fn boolean(b: bool) -> &'static str {
     if b {
         "True"
     } else {
@@ -111,10 +115,7 @@ fn landscape(problem: &ProblemConfig) -> Result<String, String> {
         | ProblemConfig::Logreg { .. }
         | ProblemConfig::Model(_)
         | ProblemConfig::Custom { .. } => {
-            return Err(format!(
-                "problem.name: a script is written for the 2-D landscapes only so far, not for `{}`",
-                problem.name()
-            ))
+            return Err(format!("problem.name: `{}` is not a landscape of (x, y)", problem.name()))
         }
     })
 }
@@ -373,15 +374,75 @@ fn innermost(config: &OptimizerConfig) -> &OptimizerConfig {
 /// The loop and the monitor, the same for every script (see the module header).
 const LOOP: &str = include_str!("pytorch_loop.py");
 
+/// What the script minimises: a landscape or a typed function of (x, y), a regression on
+/// inline data, or a model trained on data.
+enum Objective {
+    /// `f(p)` of a function of `x` and `y`: the docstring and the torch expression.
+    Plane(String, String),
+    /// The data and `f(p)` of `linreg` or `logreg`.
+    Regression(String),
+    /// The constants of a model trained on data (`pytorch_model.py` does the rest).
+    Model(String),
+}
+
+/// The objective of `experiment` as Python; an error names what torch cannot reproduce.
+fn objective(experiment: &Experiment, session: &Session, run: &RunConfig) -> Result<Objective, String> {
+    Ok(match (&experiment.problem, session.problem()) {
+        (ProblemConfig::Linreg { data, l1, l2 }, _) => Objective::Regression(pytorch_data::linreg(data, *l1, *l2)),
+        (ProblemConfig::Logreg { data, l1, l2 }, _) => Objective::Regression(pytorch_data::logreg(data, *l1, *l2)),
+        (ProblemConfig::Custom { f }, Problem::Custom(expression)) => {
+            Objective::Plane(format!("custom: {}", f.escape_default()), torch_expression(expression))
+        }
+        (ProblemConfig::Model(_), Problem::Model(training)) => {
+            if training.is_stochastic() && matches!(innermost(&run.optimizer), OptimizerConfig::LBFGS { .. }) {
+                return Err("optimizer.name: L-BFGS on minibatches re-evaluates the full training set inside \
+                            its step in the playground, which torch's closure over one batch does not do"
+                    .into());
+            }
+            Objective::Model(pytorch_data::model(training, experiment.seed, &experiment.stop))
+        }
+        (problem, _) => Objective::Plane(problem.name().to_string(), landscape(problem)?),
+    })
+}
+
+/// The loop of a model: the landscape loop with the minibatch, the evaluations and early stopping
+/// of `pytorch_model.py` hooked in (each anchor is a line of `pytorch_loop.py`).
+fn model_loop() -> Result<String, String> {
+    const HOOKS: [(&str, &str); 4] = [
+        (
+            "    visited = p.detach().tolist()\n",
+            "    if t == 0 and EVAL_EVERY > 0 and not evaluations:\n        evaluate_model(0)\n    next_batch()\n    visited = p.detach().tolist()\n",
+        ),
+        ("\nwith torch.no_grad():\n", "    after_update()\n\nwith torch.no_grad():\n"),
+        ("    final_loss = f(p).item()\n", "    final_loss = objective(p).item()\n"),
+        (
+            "'status': status}))\n",
+            "'status': status, 'training': training()}))\n",
+        ),
+    ];
+    let mut text = LOOP.to_string();
+    for (anchor, replacement) in HOOKS {
+        if text.matches(anchor).count() != 1 {
+            return Err(format!("internal: the loop has no single line {anchor:?} to hook the model into"));
+        }
+        text = text.replacen(anchor, replacement, 1);
+    }
+    Ok(text)
+}
+
+/// The network, batches and evaluations of a model (see its header).
+const MODEL: &str = include_str!("pytorch_model.py");
+
 /// The script that reproduces run `index` of `experiment`; an error names the part torch cannot
 /// reproduce.
 pub fn script(experiment: &Experiment, index: usize) -> Result<String, String> {
     let run = experiment.runs.get(index).ok_or_else(|| format!("run: there is no run {index}"))?;
-    let expression = landscape(&experiment.problem)?;
+    let session = Session::new(experiment.clone());
+    let objective = objective(experiment, &session, run)?;
     let make_optimizer = optimizer(&run.optimizer)?;
     let make_scheduler = scheduler(&run.schedule)?;
-    // The start the run really uses (the config's, or the problem's default start).
-    let session = Session::new(experiment.clone());
+    // The start the run really uses (the config's, the problem's default start, or a model's
+    // seeded initial weights).
     let x0 = session.runs().get(index).map(|r| r.x0().to_vec()).unwrap_or_default();
     let start: Vec<String> = x0.iter().map(|x| num(*x)).collect();
     let lookahead = match &run.optimizer {
@@ -401,6 +462,16 @@ pub fn script(experiment: &Experiment, index: usize) -> Result<String, String> {
     let _ = writeln!(out, "# and the playground's loop and stopping rule written out below.");
     let _ =
         writeln!(out, "# Written by `converge pytorch`; prints the end of the run as JSON, as `converge run` does.");
+    if let Objective::Model(_) = objective {
+        if let Problem::Model(training) = session.problem() {
+            if training.model.regularization().dropout > 0.0 {
+                let _ = writeln!(
+                    out,
+                    "# Dropout: the masks are the playground's own, drawn by its generator (PCG32, ported below)."
+                );
+            }
+        }
+    }
     let _ = writeln!(out, "import json");
     let _ = writeln!(out, "import math");
     let _ = writeln!(out, "import torch");
@@ -408,14 +479,19 @@ pub fn script(experiment: &Experiment, index: usize) -> Result<String, String> {
     let _ = writeln!(out, "torch.set_default_dtype(torch.float64)");
     let _ = writeln!(out, "LABEL = {:?}", run.label);
     let _ = writeln!(out);
+    match &objective {
+        Objective::Plane(name, expression) => {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "def f(p):");
+            let _ = writeln!(out, "    \"\"\"{name}\"\"\"");
+            let _ = writeln!(out, "    x, y = p[0], p[1]");
+            let _ = writeln!(out, "    return {expression}");
+            let _ = writeln!(out);
+        }
+        Objective::Regression(code) | Objective::Model(code) => out.push_str(code),
+    }
     let _ = writeln!(out);
-    let _ = writeln!(out, "def f(p):");
-    let _ = writeln!(out, "    \"\"\"{}\"\"\"", experiment.problem.name());
-    let _ = writeln!(out, "    x, y = p[0], p[1]");
-    let _ = writeln!(out, "    return {expression}");
-    let _ = writeln!(out);
-    let _ = writeln!(out);
-    let _ = writeln!(out, "p = torch.tensor([{}], requires_grad=True)", start.join(", "));
+    let _ = writeln!(out, "p = torch.tensor([{}], requires_grad=True)", wrapped(&start));
     let _ = writeln!(out, "optimizer = {make_optimizer}");
     let _ = writeln!(out, "scheduler = {}", make_scheduler.as_deref().unwrap_or("None"));
     let _ = writeln!(out, "PLATEAU_SCHEDULER = {}", boolean(plateau_scheduler));
@@ -429,6 +505,29 @@ pub fn script(experiment: &Experiment, index: usize) -> Result<String, String> {
     let _ = writeln!(out, "{lookahead}");
     out.push_str(&stop_constants(&experiment.stop));
     out.push('\n');
-    out.push_str(LOOP);
+    if let Objective::Model(_) = objective {
+        out.push_str(MODEL);
+        out.push_str("\n\n");
+        out.push_str(&model_loop()?);
+    } else {
+        out.push_str(LOOP);
+    }
     Ok(out)
 }
+
+/// Numbers joined by commas, on lines of at most about 100 characters when there are many.
+fn wrapped(items: &[String]) -> String {
+    if items.len() <= 8 {
+        return items.join(", ");
+    }
+    let mut out = String::from("\n");
+    for line in items.chunks(PARAMS_PER_LINE) {
+        out.push_str("    ");
+        out.push_str(&line.join(", "));
+        out.push_str(",\n");
+    }
+    out
+}
+
+/// Parameters per line of a long start vector.
+const PARAMS_PER_LINE: usize = 5;

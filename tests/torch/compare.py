@@ -15,10 +15,15 @@ PYTHON = sys.executable
 TOLERANCE = 1e-9
 
 
+WORST = [0.0]
+
+
 def close(a, b):
     if isinstance(a, float) and isinstance(b, float) and not (math.isfinite(a) and math.isfinite(b)):
         return (math.isnan(a) and math.isnan(b)) or a == b
-    return abs(a - b) <= TOLERANCE * max(1.0, abs(b))
+    difference = abs(a - b) / max(1.0, abs(b))
+    WORST[0] = max(WORST[0], difference)
+    return difference <= TOLERANCE
 
 
 def number(x):
@@ -29,7 +34,7 @@ def number(x):
 def main():
     failures = []
     checked = 0
-    for config in sorted(glob.glob(os.path.join(HERE, '*.json'))):
+    for config in sys.argv[1:] or sorted(glob.glob(os.path.join(HERE, '*.json'))):
         expected = json.loads(subprocess.run([CONVERGE, 'run', config], check=True, capture_output=True, text=True).stdout)
         for index, want in enumerate(expected['runs']):
             script = subprocess.run([CONVERGE, 'pytorch', config, '--run', str(index)], check=True, capture_output=True, text=True).stdout
@@ -47,6 +52,17 @@ def main():
                     problems.append(f"status.{key} {got['status'].get(key)!r} != {want['status'].get(key)!r}")
             if not close(got['loss'], number(want['loss'])):
                 problems.append(f"loss {got['loss']!r} != {want['loss']!r}")
+            if len(got['params']) != len(want['params']):
+                problems.append(f"{len(got['params'])} params != {len(want['params'])}")
+            # A model's training state: the epoch and best step exactly, the losses closely.
+            if 'training' in want:
+                mine, theirs = got.get('training', {}), want['training']
+                for key in ('epoch', 'best_step'):
+                    if mine.get(key) != theirs.get(key):
+                        problems.append(f'training.{key} {mine.get(key)!r} != {theirs.get(key)!r}')
+                for key in ('train_loss', 'validation_loss', 'best_validation_loss'):
+                    if not close(number(mine.get(key, float('nan'))), number(theirs[key])):
+                        problems.append(f'training.{key} {mine.get(key)!r} != {theirs[key]!r}')
             for i, (a, b) in enumerate(zip(got['params'], want['params'])):
                 if not close(a, number(b)):
                     problems.append(f'params[{i}] {a!r} != {b!r}')
@@ -55,7 +71,8 @@ def main():
                 failures.append(f"{name}: " + '; '.join(problems))
     for failure in failures:
         print('FAIL', failure)
-    print(f'{checked} runs replayed with torch, {len(failures)} differ')
+    print(f'{checked} runs replayed with torch, {len(failures)} differ; '
+          f'largest difference {WORST[0]:.3g} relative (of max(1, |value|))')
     sys.exit(1 if failures or checked == 0 else 0)
 
 

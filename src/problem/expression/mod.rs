@@ -21,11 +21,10 @@ mod dual;
 mod parse;
 
 pub use dual::Dual;
-pub use parse::ParseError;
+pub use parse::{Function, Node, Operation, ParseError};
 
 use crate::math::{cos, exp, ln, pow, sign, sin, sqrt, tan, tanh};
 use crate::problem::ViewBox;
-use parse::{Function, Node, Operation};
 
 /// The view box of a custom function: its own landscape has no natural domain, so the view
 /// starts at [-5, 5] x [-5, 5] and the experiment's `view` changes it.
@@ -63,6 +62,12 @@ impl Expression {
     /// The text as typed.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// The parsed tree: every node (children before their parents) and the root's index, for
+    /// writers of the function in other languages (`export::pytorch`).
+    pub fn tree(&self) -> (&[Node], usize) {
+        (&self.nodes, self.root)
     }
 
     /// f with its gradient and Hessian at (x, y).

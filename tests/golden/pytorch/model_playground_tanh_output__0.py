@@ -1,0 +1,493 @@
+# Reproduces run 0 ("sgd") of a Convergence Playground experiment with PyTorch,
+# in float64: torch.optim for the optimizer, torch.optim.lr_scheduler for the schedule,
+# and the playground's loop and stopping rule written out below.
+# Written by `converge pytorch`; prints the end of the run as JSON, as `converge run` does.
+import json
+import math
+import torch
+
+torch.set_default_dtype(torch.float64)
+LABEL = "sgd"
+
+# The data exactly as the playground generated and split them from seed 2.
+X_TRAIN = torch.tensor([
+    [1.8771593086318998, 3.4170228641561238],
+    [3.051981510677451, 3.34166204177858],
+    [-0.9129114533775605, 2.052344132928317],
+    [1.852381514296837, 1.5179897389614214],
+    [0.21546698574250497, 4.878620997361902],
+    [0.3938129324803877, 0.571676214461589],
+    [0.42145925179612675, 0.0068455394984357895],
+    [3.931964368579669, 1.2916916777499023],
+    [-3.6305576789214444, -2.780959604344389],
+    [3.5388599775391154, -1.4211942543944556],
+    [-3.6964557688137285, -2.6930149653050313],
+    [0.28012893530992655, -1.6181858572124017],
+    [-3.4429360163671996, 2.163245301792595],
+    [1.4626134733861935, -0.17777344970839384],
+    [-3.0076425187599876, -2.5440423498074383],
+    [0.600963167921488, 0.756779475127755],
+    [-0.7139436151568086, 0.33505868761198543],
+    [4.454728699037684, -2.163608805661865],
+    [-0.7930777409252527, 0.8973012632222088],
+    [3.2715765234527803, -2.15582514025407],
+])
+Y_TRAIN = torch.tensor([
+    0.0, 0.0, 0.0, 1.0, 0.0, 1.0,
+    1.0, 0.0, 0.0, 0.0, 0.0, 1.0,
+    0.0, 1.0, 0.0, 1.0, 1.0, 0.0,
+    1.0, 0.0,
+])
+X_VALID = torch.tensor([
+    [0.34764480414227855, -2.3091453358335907],
+    [-3.6216257716432327, 2.0660164548266287],
+    [-2.406917226874085, 2.993243400956282],
+    [-0.7644605589341344, -0.6692458804553842],
+    [0.44734052101358135, 1.1595085777189007],
+    [-1.763681571724328, -1.060273993198875],
+    [-0.6859585535696546, 0.462050121381507],
+    [-0.8180973790013625, -4.440865202312634],
+    [-1.8548209157623876, 0.6577504361346478],
+    [0.10829756713709354, -0.3164080774523229],
+    [2.0940858662535815, 3.3841433524078317],
+    [-3.578138060177281, 2.922012719336888],
+    [0.5419366769372777, -0.42224199233737625],
+    [-2.4620226334410056, -0.336107102067819],
+    [-3.8727359059646487, 2.332549775844404],
+    [3.4181047347308113, 0.9323023418588244],
+    [2.62571930543508, 3.193058835526157],
+    [0.014973814074535335, -0.29740318233245067],
+    [-0.456455793255186, -0.12599936012280796],
+    [-0.8035091906085646, 3.4965711718927173],
+])
+Y_VALID = torch.tensor([
+    1.0, 0.0, 0.0, 1.0, 1.0, 1.0,
+    1.0, 0.0, 1.0, 1.0, 0.0, 0.0,
+    1.0, 0.0, 0.0, 0.0, 0.0, 1.0,
+    1.0, 0.0,
+])
+
+# Neural network (MLP): dense layers of these widths (features, hidden layers, output).
+WIDTHS = [2, 4, 2, 1]
+DEGREE = 0
+ACTIVATION = 'tanh'
+LEAKY_SLOPE = 0.01
+HEAD = 'tanh'
+LOSS = 'mse'
+L1 = 0.0
+L2 = 0.0
+DROPOUT = 0.0
+SEED = 2
+STREAM_BATCHES = 12
+STREAM_DROPOUT = 13
+BATCH_SIZE = 10
+STOCHASTIC = True
+SHUFFLE = False
+EVAL_EVERY = 1
+EARLY_STOPPING = None
+
+p = torch.tensor([
+    0.3783044818423126, 0.29551338197658883, 0.48807586192030494, -0.3591242028612004, -0.12434881366186645,
+    -0.044578429868835645, 0.4065890522340492, 0.40313744252119976, 0.1, 0.1,
+    0.1, 0.1, 0.45441976128142403, 0.193177581831677, -0.45418114843443014,
+    0.24833934593026108, 0.2643398330798653, 0.326224417855151, -0.21500998960781614, -0.4966910847744993,
+    0.1, 0.1, -0.031231111991996463, 0.07690458824717772, 0.1,
+], requires_grad=True)
+optimizer = torch.optim.SGD([p], lr=0.03, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, foreach=False)
+scheduler = None
+PLATEAU_SCHEDULER = False
+SCHEDULE_LAST_STEP = None
+LBFGS = False
+LOOKAHEAD = None
+MAX_STEPS = 120
+DIVERGENCE_FACTOR = 1000000.0
+GRAD_NORM = {'tol': 1e-8, 'stop': True}
+TARGET_LOSS = None
+LOSS_PLATEAU = {'tol': 1e-12, 'patience': 50, 'relative': True, 'stop': True}
+PARAM_CHANGE = {'tol': 1e-10, 'patience': 10, 'stop': True}
+
+# A model trained on data (src/model/, src/problem/training.rs, src/run/mod.rs), written out.
+#
+# The network lives on one flat parameter vector p laid out as the playground lays it out
+# (src/model/mlp.rs): for each dense layer, its weight matrix (inputs x units, row-major, so
+# z = h W + b), then its biases. The training objective on a batch B is
+#   L(p) = (1/|B|) * sum_{i in B} l(out(x_i), y_i) + L2 * sum W^2 + L1 * sum |W|
+# with the penalties on the weights only, never the biases (src/model/mod.rs); l is the loss of
+# src/model/loss.rs read through the output head (src/model/head.rs).
+#
+# Minibatches come from the playground's own random generator, PCG32 (src/data/rng.rs), ported
+# below integer for integer, so the batch order and the dropout masks are the playground's.
+
+
+class Pcg32:
+    """PCG32 (XSH RR) seeded like pcg32_srandom_r(seed, stream), with Lemire's unbiased
+    range and the Fisher-Yates shuffle of src/data/rng.rs."""
+
+    MASK = (1 << 64) - 1
+
+    def __init__(self, seed, stream):
+        self.state = 0
+        self.inc = ((stream << 1) | 1) & self.MASK
+        self.next_u32()
+        self.state = (self.state + seed) & self.MASK
+        self.next_u32()
+
+    def next_u32(self):
+        old = self.state
+        self.state = (old * 6364136223846793005 + self.inc) & self.MASK
+        xorshifted = (((old >> 18) ^ old) >> 27) & 0xFFFFFFFF
+        rot = old >> 59
+        return ((xorshifted >> rot) | (xorshifted << ((32 - rot) & 31))) & 0xFFFFFFFF
+
+    def range_u32(self, n):
+        m = self.next_u32() * n
+        low = m & 0xFFFFFFFF
+        if low < n:
+            threshold = ((1 << 32) - n) % n
+            while low < threshold:
+                m = self.next_u32() * n
+                low = m & 0xFFFFFFFF
+        return m >> 32
+
+    def shuffle(self, items):
+        for i in range(len(items) - 1, 0, -1):
+            j = self.range_u32(i + 1)
+            items[i], items[j] = items[j], items[i]
+
+
+def layers(p):
+    """The (W, b) of every dense layer, as views into p."""
+    out, at = [], 0
+    for n_in, n_out in zip(WIDTHS[:-1], WIDTHS[1:]):
+        w = p[at:at + n_in * n_out].view(n_in, n_out)
+        at += n_in * n_out
+        out.append((w, p[at:at + n_out]))
+        at += n_out
+    return out
+
+
+def features(x):
+    """The rows as the first layer sees them: as they are, or x, x^2, ..., x^DEGREE formed by
+    repeated multiplication (src/model/features.rs)."""
+    if DEGREE == 0:
+        return x
+    powers, power = [], x[:, 0]
+    for _ in range(DEGREE):
+        powers.append(power)
+        power = power * x[:, 0]
+    return torch.stack(powers, dim=1)
+
+
+def activation(z):
+    """The hidden units' activation (src/model/activation.rs)."""
+    if ACTIVATION == 'tanh':
+        return torch.tanh(z)
+    if ACTIVATION == 'relu':
+        return torch.relu(z)
+    if ACTIVATION == 'leaky_relu':
+        return torch.nn.functional.leaky_relu(z, LEAKY_SLOPE)
+    if ACTIVATION == 'sigmoid':
+        return torch.sigmoid(z)
+    return z
+
+
+def forward(p, x, masks=None):
+    """The raw outputs (predictions or logits) of the rows x; masks: dropout per hidden layer."""
+    h = features(x)
+    dense = layers(p)
+    for layer, (w, b) in enumerate(dense[:-1]):
+        h = activation(h @ w + b)
+        if masks is not None:
+            h = h * masks[layer]
+    w, b = dense[-1]
+    return (h @ w + b)[:, 0]
+
+
+def example_losses(out, y):
+    """The loss of every example (src/model/loss.rs)."""
+    if LOSS == 'mse':
+        if HEAD == 'identity':
+            r = out - y
+        elif HEAD == 'logit':
+            r = torch.sigmoid(out) - y
+        else:
+            r = torch.tanh(out) - (2.0 * y - 1.0)
+        return r * r
+    # Binary cross-entropy from the logit z: log(1 + exp(z)) - y z, log(1 + exp(z)) computed
+    # without overflow as max(0, z) + log1p(exp(-|z|)), which logaddexp(0, z) is.
+    return torch.logaddexp(torch.zeros_like(out), out) - y * out
+
+
+def penalized(data_term, p):
+    """data_term + L2 * sum W^2 + L1 * sum |W| over the weights (not the biases)."""
+    if L1 == 0.0 and L2 == 0.0:
+        return data_term
+    squares = sum((w * w).sum() for w, _ in layers(p))
+    absolutes = sum(w.abs().sum() for w, _ in layers(p))
+    return data_term + L2 * squares + L1 * absolutes
+
+
+def f(p):
+    """The training loss of the current batch (with its dropout masks), penalties included."""
+    x, y = X_TRAIN[batch], Y_TRAIN[batch]
+    return penalized(example_losses(forward(p, x, masks), y).mean(), p)
+
+
+def objective(p):
+    """The full-batch training loss with penalties, what `converge run` reports as `loss`."""
+    return penalized(example_losses(forward(p, X_TRAIN), Y_TRAIN).mean(), p)
+
+
+def loss_and_accuracy(p, x, y):
+    """The mean data loss (no penalty, no dropout) and the accuracy of a set (NaN in regression)."""
+    with torch.no_grad():
+        out = forward(p, x)
+        loss = example_losses(out, y).mean().item()
+        if HEAD == 'identity':
+            return loss, float('nan')
+        shown = torch.sigmoid(out) >= 0.5 if HEAD == 'logit' else torch.tanh(out) >= 0.0
+        return loss, (shown == (y >= 0.5)).double().mean().item()
+
+
+order = list(range(len(Y_TRAIN)))
+order_rng = Pcg32(SEED, STREAM_BATCHES)
+dropout_rng = Pcg32(SEED, STREAM_DROPOUT)
+if STOCHASTIC and SHUFFLE:
+    order_rng.shuffle(order)
+cursor = 0
+batch = order
+masks = None
+epoch_done = False
+epoch = 0
+evaluations = []
+best = None
+without_improvement = 0
+best_params = None
+
+
+def dropout_masks(rows):
+    """One 32-bit draw per hidden unit and row, in the playground's order: blocks of 8 rows (a
+    tail of fewer than 4 rows in blocks of 2), then layer, unit, row; a unit is dropped when its
+    draw is below DROPOUT * 2^32 and kept units are scaled by 1 / (1 - DROPOUT)."""
+    tail = rows % 8
+    split = rows if tail >= 4 else rows - tail
+    blocks = [(a, min(a + 8, split)) for a in range(0, split, 8)]
+    blocks += [(a, min(a + 2, rows)) for a in range(split, rows, 2)]
+    threshold, scale = DROPOUT * 4294967296.0, 1.0 / (1.0 - DROPOUT)
+    out = [[[0.0] * units for _ in range(rows)] for units in WIDTHS[1:-1]]
+    for a, b in blocks:
+        for layer, units in enumerate(WIDTHS[1:-1]):
+            for unit in range(units):
+                for row in range(a, b):
+                    out[layer][row][unit] = 0.0 if float(dropout_rng.next_u32()) < threshold else scale
+    return [torch.tensor(m) for m in out]
+
+
+def next_batch():
+    """The next minibatch of the playground's order (the whole training set for full batch)."""
+    global batch, masks, cursor, epoch_done
+    if not STOCHASTIC:
+        epoch_done = True
+        return
+    if cursor >= len(order):
+        if SHUFFLE:
+            order_rng.shuffle(order)
+        cursor = 0
+    end = min(cursor + BATCH_SIZE, len(order))
+    batch = order[cursor:end]
+    cursor = end
+    epoch_done = end >= len(order)
+    if DROPOUT > 0.0 and len(WIDTHS) > 2:
+        masks = dropout_masks(len(batch))
+
+
+def evaluate_model(step):
+    """Both sets' losses at p, then early stopping (Monitor::check_validation, Run::evaluate)."""
+    global status, best, without_improvement, best_params
+    train = loss_and_accuracy(p, X_TRAIN, Y_TRAIN)
+    validation = loss_and_accuracy(p, X_VALID, Y_VALID)
+    evaluations.append((train, validation))
+    verdict = None
+    if not math.isfinite(validation[0]):
+        verdict = {'state': 'diverged', 'criterion': 'nonfinite_loss', 'at_step': step}
+    elif EARLY_STOPPING is None:
+        if best is None or validation[0] < best[1]:
+            best = (step, validation[0])
+    else:
+        if best is not None and validation[0] >= best[1] - EARLY_STOPPING['min_delta']:
+            without_improvement += 1
+        else:
+            best = (step, validation[0])
+            without_improvement = 0
+        if without_improvement >= EARLY_STOPPING['patience'] and EARLY_STOPPING['stop']:
+            verdict = {'state': 'converged', 'criterion': 'early_stopping', 'at_step': step}
+    if best is not None and best[0] == step:
+        best_params = p.detach().clone()
+    if verdict is None:
+        return
+    if verdict['criterion'] == 'early_stopping' and still_at_start():
+        verdict = {'state': 'stopped', 'criterion': 'stalled', 'at_step': step}
+    if EARLY_STOPPING is not None and EARLY_STOPPING['restore_best'] and verdict['state'] == 'converged':
+        with torch.no_grad():
+            p.copy_(best_params)
+        evaluations.append((loss_and_accuracy(p, X_TRAIN, Y_TRAIN), loss_and_accuracy(p, X_VALID, Y_VALID)))
+    if status is None:
+        status = verdict
+
+
+def after_update():
+    """The end of an epoch: count it, and evaluate every EVAL_EVERY epochs."""
+    global epoch
+    if not epoch_done:
+        return
+    epoch += 1
+    if EVAL_EVERY > 0 and epoch % EVAL_EVERY == 0 and all(math.isfinite(v) for v in p.detach().tolist()):
+        evaluate_model(t)
+
+
+def training():
+    """The `training` part of `converge run`'s snapshot."""
+    last = evaluations[-1] if evaluations else ((float('nan'),) * 2,) * 2
+    return {'epoch': epoch, 'train_loss': last[0][0], 'validation_loss': last[1][0],
+            'best_step': best[0] if best else None, 'best_validation_loss': best[1] if best else float('nan')}
+
+
+# The playground's loop (src/run/mod.rs, Run::step_once) and stopping rule (src/run/monitor.rs),
+# comparison for comparison.
+
+
+def evaluate():
+    """The loss at p, with its gradient in p.grad (the closure L-BFGS calls as well)."""
+    optimizer.zero_grad()
+    loss = f(p)
+    loss.backward()
+    return loss
+
+
+def norm(values):
+    """The playground's norm: the square root of the sum of squares, summed in order."""
+    total = 0.0
+    for v in values:
+        total += v * v
+    return math.sqrt(total)
+
+
+def still_at_start():
+    """The parameters are the start point up to one rounding step at unit scale."""
+    moved = sum((a - b) * (a - b) for a, b in zip(p.detach().tolist(), X0))
+    start = sum(b * b for b in X0)
+    eps = 2.0 ** -52
+    return moved <= eps * eps * max(start, 1.0)
+
+
+def converged(criterion, step):
+    """A progress criterion that fires while the run has not moved means it stalled."""
+    progress = criterion in ('loss_plateau', 'param_change')
+    state = 'stalled' if progress and still_at_start() else 'converged'
+    return {'state': state, 'criterion': criterion, 'at_step': step}
+
+
+X0 = p.detach().tolist()
+slow = list(X0)
+inner_steps = 0
+
+
+def lookahead_after_step():
+    """Lookahead: `paper` (Zhang et al. 2019, Alg. 1) pulls the fast weights back after inner
+    steps k, 2k, ...; `torch_optimizer` after steps 1, 1 + k, ... (slow weights set at step 1)."""
+    global slow, inner_steps
+    inner_steps += 1
+    k, alpha = LOOKAHEAD['k'], LOOKAHEAD['alpha']
+    fast = p.detach().tolist()
+    if LOOKAHEAD['variant'] == 'paper':
+        if inner_steps % k != 0:
+            return
+        slow = [s + alpha * (x - s) for s, x in zip(slow, fast)]
+        fast = list(slow)
+    else:
+        if (inner_steps - 1) % k != 0:
+            return
+        if inner_steps == 1:
+            slow = list(fast)
+        fast = [x * alpha + (1.0 - alpha) * s for x, s in zip(fast, slow)]
+        slow = list(fast)
+    with torch.no_grad():
+        p.copy_(torch.tensor(fast))
+
+
+status = None
+initial_loss = None
+previous_loss = None
+plateau_count = 0
+param_count = 0
+t = 0
+while status is None:
+    if t == 0 and EVAL_EVERY > 0 and not evaluations:
+        evaluate_model(0)
+    next_batch()
+    visited = p.detach().tolist()
+    loss = evaluate().item()
+    grad_norm = norm(p.grad.tolist())
+    # Check the point (Monitor::check_point).
+    if not math.isfinite(loss):
+        status = {'state': 'diverged', 'criterion': 'nonfinite_loss', 'at_step': t}
+    elif not math.isfinite(grad_norm):
+        status = {'state': 'diverged', 'criterion': 'nonfinite_gradient', 'at_step': t}
+    else:
+        if initial_loss is None:
+            initial_loss = loss
+        bound = DIVERGENCE_FACTOR * max(abs(initial_loss), 1.0)
+        if loss > bound:
+            status = {'state': 'diverged', 'criterion': 'loss_exploded', 'at_step': t}
+        elif loss < -bound:
+            status = {'state': 'diverged', 'criterion': 'unbounded_below', 'at_step': t}
+        else:
+            fired = None
+            if GRAD_NORM is not None and grad_norm < GRAD_NORM['tol'] and GRAD_NORM['stop']:
+                fired = fired or 'grad_norm'
+            if TARGET_LOSS is not None and loss <= TARGET_LOSS['value'] and TARGET_LOSS['stop']:
+                fired = fired or 'target_loss'
+            if LOSS_PLATEAU is not None and previous_loss is not None:
+                change = abs(loss - previous_loss)
+                if LOSS_PLATEAU['relative']:
+                    flat = change <= LOSS_PLATEAU['tol'] * abs(previous_loss)
+                else:
+                    flat = change < LOSS_PLATEAU['tol']
+                plateau_count = plateau_count + 1 if flat else 0
+                if plateau_count >= LOSS_PLATEAU['patience'] and LOSS_PLATEAU['stop']:
+                    fired = fired or 'loss_plateau'
+            previous_loss = loss
+            if fired is not None:
+                status = converged(fired, t)
+    if status is not None:
+        break
+    if t >= MAX_STEPS:
+        status = {'state': 'stopped', 'criterion': 'max_steps', 'at_step': t}
+        break
+    # One update, then the schedule.
+    if LBFGS:
+        optimizer.step(evaluate)
+    else:
+        optimizer.step()
+    if LOOKAHEAD is not None:
+        lookahead_after_step()
+    if scheduler is not None and (SCHEDULE_LAST_STEP is None or scheduler.last_epoch < SCHEDULE_LAST_STEP):
+        if PLATEAU_SCHEDULER:
+            scheduler.step(loss)
+        else:
+            scheduler.step()
+    # Check the update (Monitor::check_update).
+    now = p.detach().tolist()
+    delta_norm = norm([a - b for a, b in zip(now, visited)])
+    t += 1
+    if not all(math.isfinite(v) for v in now) or not math.isfinite(delta_norm):
+        status = {'state': 'diverged', 'criterion': 'nonfinite_params', 'at_step': t}
+    elif PARAM_CHANGE is not None:
+        param_count = param_count + 1 if delta_norm < PARAM_CHANGE['tol'] else 0
+        if param_count >= PARAM_CHANGE['patience'] and PARAM_CHANGE['stop']:
+            status = converged('param_change', t)
+    after_update()
+
+with torch.no_grad():
+    final_loss = objective(p).item()
+print(json.dumps({'label': LABEL, 'step': t, 'loss': final_loss, 'params': p.detach().tolist(), 'status': status, 'training': training()}))
