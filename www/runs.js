@@ -112,7 +112,7 @@ export class RunsList {
       dataset: { run: String(i), atStep: String(step) },
     },
     h('span', { class: 'swatch', style: { background: reports && reports[i] ? reports[i].color : ctx.colorOf(i) } }),
-    h('span', { class: 'icon', 'aria-hidden': 'true' }, '⏱\uFE0E'),
+    h('span', { class: 'icon', 'aria-hidden': 'true' }, '▹'),
     h('strong', { class: 'run-label' }, runs[i] ? runs[i].label : ''),
     ': ',
     h('span', { class: 'text' }, st)));
