@@ -454,29 +454,50 @@ impl Playground {
     }
 
     /// Draws what run `run` has learned: the decision boundary with the data (classification)
-    /// or the fitted curve over the data (regression).
-    pub fn draw_model(&self, canvas: HtmlCanvasElement, run: usize) -> Result<(), JsError> {
+    /// or the fitted curve over the data (regression). With `view_step` (the timeline scrubbed)
+    /// it draws the weights recorded at that step or the nearest before it, and returns the
+    /// caption that says which ("" when live).
+    pub fn draw_model(&self, canvas: HtmlCanvasElement, run: usize, view_step: Option<f64>) -> Result<String, JsError> {
         let Problem::Model(problem) = self.session.problem() else {
             return Err(js_error("this problem is not a model trained on data"));
         };
         let Some(r) = self.session.runs().get(run) else {
             return Err(js_error(format!("run: index {run} out of range")));
         };
+        let (weights, caption) = weights_shown(r, view_step);
         let view = data_view(problem);
         let color = figures::colors(&self.session).get(run).copied().unwrap_or((0, 0, 0));
         if problem.task() == Task::Classification {
             let (width, height) = (canvas.width(), canvas.height());
             let size = (width as usize, height as usize);
-            let rgba = boundary_rgba(problem, r.params(), view, size, canvas_scale(&canvas));
-            return put_rgba(&canvas, &rgba, width, height);
+            let rgba = boundary_rgba(problem, weights, view, size, canvas_scale(&canvas));
+            put_rgba(&canvas, &rgba, width, height)?;
+            return Ok(caption);
         }
-        draw_model(&canvas_area(canvas)?, problem, r.params(), view, color).map_err(js_error)
+        draw_model(&canvas_area(canvas)?, problem, weights, view, color).map_err(js_error)?;
+        Ok(caption)
+    }
+
+    /// Each run as it stood at step `step`, from the recorded history (the status lines while
+    /// the timeline is scrubbed): one line in words per run.
+    pub fn states_at(&self, step: f64) -> Result<JsValue, JsError> {
+        let texts: Vec<String> = crate::run::timeline::states_at(self.session.runs(), whole_step(step))
+            .into_iter()
+            .map(|s| s.text)
+            .collect();
+        to_js(&texts)
     }
 
     /// Draws the network of run `run` (an MLP classifier on 2-D data, `chart::network`) at the
-    /// canvas's size; returns a note for the caption ("" when every heatmap is drawn). Throws
-    /// for any other problem, whose page hides the card.
-    pub fn draw_network(&self, canvas: HtmlCanvasElement, run: usize) -> Result<String, JsError> {
+    /// canvas's size, with the weights the model view shows (`view_step` as in `draw_model`);
+    /// returns a note for the caption ("" when every unit and weight is drawn). Throws for any
+    /// other problem, whose page hides the card.
+    pub fn draw_network(
+        &self,
+        canvas: HtmlCanvasElement,
+        run: usize,
+        view_step: Option<f64>,
+    ) -> Result<String, JsError> {
         let Problem::Model(problem) = self.session.problem() else {
             return Err(js_error("this problem is not a model trained on data"));
         };
@@ -486,23 +507,16 @@ impl Playground {
         let Some(r) = self.session.runs().get(run) else {
             return Err(js_error(format!("run: index {run} out of range")));
         };
+        let (weights, _) = weights_shown(r, view_step);
         let widths = problem.model.layer_sizes();
-        // A network too large for unit heatmaps is not drawn at all: its thousands of weight
-        // lines cost about 8 ms a draw, which pushed a frame of the largest model past 100 ms.
-        if !network::draws_heatmaps(&widths) {
-            return Err(js_error(format!(
-                "networks of more than {} hidden units are not drawn",
-                network::MAX_HEATMAP_UNITS
-            )));
-        }
         let scale = canvas_scale(&canvas);
         let (width, height) = (canvas.width(), canvas.height());
         let geometry = network::geometry(&widths, f64::from(width) / scale, f64::from(height) / scale);
-        let heat = network::unit_heatmaps(problem, r.params(), data_view(problem));
+        let heat = network::unit_heatmaps(problem, weights, data_view(problem));
         let rgba = network::network_rgba(&geometry, &heat, scale, width as usize, height as usize);
         put_rgba(&canvas, &rgba, width, height)?;
-        network::draw_network(&canvas_area(canvas)?, problem, r.params(), &geometry).map_err(js_error)?;
-        Ok(String::new())
+        network::draw_network(&canvas_area(canvas)?, problem, weights, &geometry).map_err(js_error)?;
+        Ok(network::note(problem).into())
     }
 
     /// Starts a complexity sweep: `parameter` is "degree" or "hidden_units", `values` the
@@ -716,6 +730,18 @@ impl Playground {
     /// The largest step recorded by any run (for the hover mapping of curve charts).
     pub fn max_step(&self) -> f64 {
         self.session.runs().iter().map(|r| r.step()).max().unwrap_or(0) as f64
+    }
+}
+
+/// The weights of run `r` to draw and the caption that says which: the current ones while live
+/// (no caption), else those of the timeline's step or the nearest recorded before it.
+fn weights_shown(r: &crate::run::Run, view_step: Option<f64>) -> (&[f64], String) {
+    let Some(asked) = view_step.map(whole_step) else {
+        return (r.params(), String::new());
+    };
+    match r.weights_at(asked) {
+        Some((at, weights)) => (weights, crate::run::weights::caption(asked, Some(at))),
+        None => (r.params(), crate::run::weights::caption(asked, None)),
     }
 }
 

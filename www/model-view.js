@@ -2,12 +2,13 @@
 // and what the selected run has learned (the decision boundary or the fitted curve, drawn by
 // Rust at the device pixel ratio, canvas-size.js); for an MLP classifier also its network
 // (units as heatmaps, weights as lines, src/chart/network.rs), redrawn with the view and
-// counted in its drawing cost. While the runs train it is redrawn every frame when that costs at most
+// counted in its drawing cost. While the timeline is scrubbed both show the weights recorded at
+// the scrubbed step or the nearest before it (src/run/weights.rs), with a caption that says which. While the runs train it is redrawn every frame when that costs at most
 // LIVE_MODEL_MS, else every few frames, so that it takes LIVE_MODEL_MS per frame on average;
 // `overrun()` tells the frame loop how much less to step in a frame that redraws it.
 //
 // Host contract (the widget's ctx): pg(), config(), kind(), isModel(), selected(), full,
-// select(i), colorOf(i), stepsTaken(), configVersion().
+// select(i), colorOf(i), stepsTaken(), configVersion(), viewStep().
 
 import { h, replace } from './dom.js';
 import { DATASETS, MODELS } from './catalog.js';
@@ -24,6 +25,7 @@ export class ModelView {
   #runPick;
   #legend;
   #hint;
+  #weightsNote;
   #network;
   #networkCanvas;
   #networkNote;
@@ -45,6 +47,7 @@ export class ModelView {
     }
     this.#legend = h('span', { class: 'legend model-legend' });
     this.#hint = h('p', { class: 'hint' });
+    this.#weightsNote = h('p', { class: 'hint weights-note', hidden: true });
     this.#networkCanvas = h('canvas', { class: 'network-view', width: 420, height: 200, role: 'img', 'aria-label': 'The network of the selected run' });
     this.#networkNote = h('p', { class: 'hint' });
     this.#network = h('div', { class: 'network-card', hidden: true },
@@ -56,7 +59,7 @@ export class ModelView {
       h('div', { class: 'card-head' }, h('div', { class: 'titles' }, this.#title, this.#sub),
         this.#runPick ? h('label', { class: 'model-run-label' }, 'run ', this.#runPick) : null),
       h('div', { class: 'model-frame' }, h('div', { class: 'canvas-wrap' }, this.#canvas)),
-      h('figcaption', null, this.#legend, this.#hint),
+      h('figcaption', null, this.#weightsNote, this.#legend, this.#hint),
       this.#network);
   }
 
@@ -139,19 +142,22 @@ export class ModelView {
     const canvas = this.#canvas;
     const config = ctx.config();
     const run = Math.max(0, Math.min(ctx.selected(), config.runs.length - 1));
-    const key = `${run}|${ctx.stepsTaken()}|${ctx.configVersion()}`;
+    const viewStep = ctx.viewStep();
+    const key = `${run}|${ctx.stepsTaken()}|${ctx.configVersion()}|${viewStep}`;
     if (how === 'live' && (key === this.#drawnKey || !this.#due())) return;
     // Sharp at the device pixel ratio; a hidden canvas keeps its size.
     fitCanvas(canvas, 1);
     const t0 = performance.now();
     try {
-      pg.draw_model(canvas, run);
+      const caption = pg.draw_model(canvas, run, viewStep === null ? undefined : viewStep);
+      this.#weightsNote.textContent = caption;
+      this.#weightsNote.hidden = caption === '';
     } catch (e) {
       console.warn('model view:', e);
     }
     if (!this.#network.hidden && fitCanvas(this.#networkCanvas, 200 / 420)) {
       try {
-        this.#networkNote.textContent = pg.draw_network(this.#networkCanvas, run);
+        this.#networkNote.textContent = pg.draw_network(this.#networkCanvas, run, viewStep === null ? undefined : viewStep);
       } catch (e) {
         // Not drawable as a network (e.g. data that are not 2-D): no card rather than a stale one.
         this.#network.hidden = true;

@@ -1,13 +1,15 @@
 // The runs: the status list above the views (each run's mark, how it ended and where it is, in
 // the core's words (src/run/report.rs), with one sentence of advice; for a model, its epoch,
-// losses, generalization gap and accuracies; at the status rate while animating), a polite live
+// losses, generalization gap and accuracies; at the status rate while animating; while the
+// timeline is scrubbed, each run as it stood at that step, from its recorded history, marked
+// "at step s" and never as the live verdict: Playground::states_at), a polite live
 // region that announces each run that converges, stops or diverges, and in full mode the
 // sidebar's runs list (color, select, state updated in place) with its Add / Duplicate / Remove
 // buttons.
 //
 // Host contract (the widget's ctx): pg(), config(), draft(), kind(), isModel(), selected(),
 // setSelected(i), select(i), full, snapshot(), lastSnap(), apply(kind) -> bool, rerender(what),
-// render(part).
+// render(part), viewStep().
 
 import { h, replace } from './dom.js';
 import { PALETTE, fmt } from './catalog.js';
@@ -67,6 +69,11 @@ export class RunsList {
     const now = performance.now();
     if (!force && now - this.#lastStatusAt < STATUS_INTERVAL_MS) return;
     this.#lastStatusAt = now;
+    const viewStep = ctx.viewStep();
+    if (viewStep !== null) {
+      this.#renderAtStep(viewStep);
+      return;
+    }
     const reports = ctx.pg().report();
     this.#lastReports = reports;
     const model = ctx.isModel();
@@ -88,6 +95,28 @@ export class RunsList {
     replace(this.#status, items);
     this.#announce(reports);
     this.#markStates(reports);
+  }
+
+  /**
+   * The status list at the timeline's step: each run's step, loss and (models) losses and
+   * accuracies there, in the core's words, with no verdict mark or advice.
+   */
+  #renderAtStep(step) {
+    const ctx = this.#ctx;
+    const states = ctx.pg().states_at(step);
+    const runs = ctx.config().runs;
+    const selected = ctx.selected();
+    const reports = this.#lastReports;
+    const items = states.map((st, i) => h('li', {
+      class: `at-step ${i === selected && ctx.full ? 'selected' : ''}`,
+      dataset: { run: String(i), atStep: String(step) },
+    },
+    h('span', { class: 'swatch', style: { background: reports && reports[i] ? reports[i].color : ctx.colorOf(i) } }),
+    h('span', { class: 'icon', 'aria-hidden': 'true' }, '▹'),
+    h('strong', { class: 'run-label' }, runs[i] ? runs[i].label : ''),
+    ': ',
+    h('span', { class: 'text' }, st)));
+    replace(this.#status, items);
   }
 
   /** Announces, politely, every run that has ended since the last announcement. */
@@ -165,6 +194,7 @@ export class RunsList {
    * state words and the live region are brought up to date at once, not at the status rate.
    */
   updateStates(snap) {
+    if (this.#ctx.viewStep() !== null) return;
     const reports = this.#lastReports;
     if (!reports || reports.length !== snap.runs.length) return;
     if (snap.runs.some((r, i) => r.status.state !== reports[i].state)) this.renderStatus(true, snap);

@@ -1,10 +1,10 @@
 // The timeline under the picture: a range input that scrubs back and forth through the recorded
 // history, with a tick where each run's criterion fired and where it converged, diverged or
 // stopped (Playground::timeline_marks, titles in words from Rust), and "Back to live". It owns
-// the input and the step shown (null: live); Rust draws the scrubbed landscape and the charts'
-// cursor. Scrubbing only redraws: it never steps or resets a run.
+// the input and the step shown (null: live); Rust draws the scrubbed landscape, the model view
+// from the weights recorded at that step (or the nearest before it) and the charts' cursor. Scrubbing only redraws: it never steps or resets a run.
 //
-// Host contract: pg(), isModel(), colorOf(i), and the callback `changed()` (the step shown changed: redraw).
+// Host contract: pg(), colorOf(i), and the callback `changed()` (the step shown changed: redraw).
 
 import { h, replace } from './dom.js';
 
@@ -19,7 +19,6 @@ export class Timeline {
   #input;
   #ticks;
   #live;
-  #note;
   #viewStep = null;
   #max = 0;
   #marksKey = '';
@@ -35,10 +34,8 @@ export class Timeline {
     });
     this.#ticks = h('div', { class: 'timeline-ticks' });
     this.#live = h('button', { type: 'button', class: 'timeline-live', hidden: true, onclick: () => this.live(true) }, 'Back to live');
-    this.#note = h('p', { class: 'hint timeline-note', hidden: true }, 'While scrubbing, the model view shows the latest weights.');
     this.element = h('div', { class: 'timeline' },
-      h('div', { class: 'timeline-row' }, h('div', { class: 'timeline-track' }, this.#input, this.#ticks), this.#live),
-      this.#note);
+      h('div', { class: 'timeline-row' }, h('div', { class: 'timeline-track' }, this.#input, this.#ticks), this.#live));
   }
 
   /** The step shown, or null while the picture is live. */
@@ -51,7 +48,6 @@ export class Timeline {
     if (this.#viewStep === null) return;
     this.#viewStep = null;
     this.#live.hidden = true;
-    this.#note.hidden = true;
     this.#input.value = String(this.#max);
     if (notify) this.#changed();
   }
@@ -59,7 +55,6 @@ export class Timeline {
   #scrub(step) {
     this.#viewStep = Math.max(0, Math.min(this.#max, step));
     this.#live.hidden = false;
-    this.#note.hidden = !this.#ctx.isModel();
     this.#changed();
   }
 

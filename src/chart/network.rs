@@ -8,6 +8,12 @@
 //! |v| / max(1, max |v| over the unit); the output unit shows 2p - 1 for the predicted
 //! probability p, so that it matches the boundary view. The heatmaps are an RGBA image (in
 //! canvas pixels) put under the lines, which plotters draws (in CSS pixels).
+//!
+//! A network of more than `MAX_HEATMAP_UNITS` hidden units (up to 6 x 32) is drawn sparser, so
+//! that a live redraw stays within the model view's budget of a few milliseconds (thousands of
+//! weight lines cost about 8 ms a draw): its units are plain dots, and only the `MAX_LINES`
+//! weights of largest |w| get a line (ties at the cut broken by position, first kept); the
+//! caption's note says so.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -19,9 +25,13 @@ use crate::problem::{TrainingProblem, ViewBox};
 
 /// Side of the grid of points behind each unit's heatmap.
 pub const UNIT_GRID: usize = 16;
-/// The most hidden units whose heatmaps are drawn: a larger network (up to 6 x 32 units) gets
-/// plain unit squares, so that a live redraw stays within a few milliseconds.
+/// The most hidden units whose heatmaps (and every weight) are drawn: a larger network (up to
+/// 6 x 32 units) gets plain dots and only its `MAX_LINES` largest weights.
 pub const MAX_HEATMAP_UNITS: usize = 64;
+/// The weight lines drawn of a network of more than `MAX_HEATMAP_UNITS` hidden units.
+pub const MAX_LINES: usize = 300;
+/// Half the side of a unit drawn as a dot (a small filled square), in CSS pixels.
+const DOT_RADIUS: f64 = 2.5;
 /// Width of the line of a weight of zero, in CSS pixels.
 pub const LINE_WIDTH_MIN: f64 = 0.5;
 /// Width of the line of the largest weight, in CSS pixels.
@@ -43,6 +53,8 @@ pub struct Geometry {
     pub columns: Vec<Vec<(f64, f64)>>,
     /// Side of every unit square.
     pub side: f64,
+    /// The units are plain dots and only the largest weights are drawn (a large network).
+    pub sparse: bool,
 }
 
 /// The layout of a network of layer widths `widths` (inputs, hidden layers, output) in a
@@ -63,7 +75,7 @@ pub fn geometry(widths: &[usize], width: f64, height: f64) -> Geometry {
             (0..units).map(|unit| (x, top + pitch * (unit as f64 + 0.5))).collect()
         })
         .collect();
-    Geometry { columns, side }
+    Geometry { columns, side, sparse: !draws_heatmaps(widths) }
 }
 
 /// The width of the line of weight `w` when the largest |weight| is `largest`: linear in |w|,
@@ -126,9 +138,13 @@ fn unit_color(v: f64, largest: f64) -> [u8; 3] {
 
 /// The image under the network drawing (`width` x `height` canvas pixels, `scale` canvas pixels
 /// per CSS pixel of `geometry`): white, with every unit's heatmap (nearest grid point per pixel)
-/// or, when `heat` does not hold them, a plain grey square.
+/// or, when `heat` does not hold them, a plain grey square; only white for a sparse network,
+/// whose units are dots drawn by `draw_network`.
 pub fn network_rgba(geometry: &Geometry, heat: &[f64], scale: f64, width: usize, height: usize) -> Vec<u8> {
     let mut image = vec![255u8; width * height * 4];
+    if geometry.sparse {
+        return image;
+    }
     let cells = UNIT_GRID * UNIT_GRID;
     let side = geometry.side * scale;
     for (k, &(cx, cy)) in geometry.columns.iter().flatten().enumerate() {
@@ -155,8 +171,62 @@ pub fn network_rgba(geometry: &Geometry, heat: &[f64], scale: f64, width: usize,
     image
 }
 
-/// Draws the weights as lines between the units of `geometry` and a frame around every unit,
-/// on top of whatever is on `root` (the image of `network_rgba`).
+/// The weights drawn of a network whose layer `l` has kernel `kernels[l]`: every one, or for a
+/// sparse network the `MAX_LINES` of largest |w| (all of those tied at the cut), as `(layer,
+/// index in its kernel)` in drawing order.
+///
+/// The cut is found by bisecting on |w| (the count of weights at least as large falls as the
+/// threshold rises) rather than by sorting, which keeps the sort routines out of the wasm
+/// build: 64 halvings pin the threshold to the precision of f64.
+pub fn drawn_weights(kernels: &[&[f64]], sparse: bool) -> Vec<(usize, usize)> {
+    let size = |w: f64| if w.is_finite() { w.abs() } else { 0.0 };
+    let mut sizes = Vec::new();
+    for kernel in kernels {
+        for &w in kernel.iter() {
+            sizes.push(size(w));
+        }
+    }
+    // Invariant: at least MAX_LINES weights are >= low, fewer than MAX_LINES are > high.
+    let (mut low, mut high) = (0.0, sizes.iter().fold(0.0f64, |m, &x| m.max(x)));
+    if sparse && sizes.len() > MAX_LINES {
+        for _ in 0..64 {
+            let mid = 0.5 * (low + high);
+            if sizes.iter().filter(|&&x| x >= mid).count() >= MAX_LINES {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+    } else {
+        low = f64::NEG_INFINITY;
+    }
+    let mut drawn = Vec::new();
+    for (l, kernel) in kernels.iter().enumerate() {
+        for (i, &w) in kernel.iter().enumerate() {
+            if size(w) >= low {
+                drawn.push((l, i));
+            }
+        }
+    }
+    drawn
+}
+
+/// The caption's note on a network of more than `MAX_HEATMAP_UNITS` hidden units.
+pub const SPARSE_NOTE: &str =
+    "More than 64 hidden units: the units are plain dots, and only the 300 largest weights are drawn.";
+
+/// The caption's note on what of `problem`'s network is drawn: "" when every unit's heatmap
+/// and every weight is, else `SPARSE_NOTE`.
+pub fn note(problem: &TrainingProblem) -> &'static str {
+    if draws_heatmaps(&problem.model.layer_sizes()) {
+        ""
+    } else {
+        SPARSE_NOTE
+    }
+}
+
+/// Draws the weights as lines between the units of `geometry` and a frame around every unit
+/// (a dot for a sparse network), on top of whatever is on `root` (the image of `network_rgba`).
 pub fn draw_network<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     problem: &TrainingProblem,
@@ -165,29 +235,32 @@ pub fn draw_network<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
     let layers = geometry.columns.len().saturating_sub(1);
-    let largest = (0..layers)
-        .flat_map(|l| problem.model.kernel(w, l).iter())
-        .filter(|x| x.is_finite())
-        .fold(0.0f64, |m, x| x.abs().max(m));
-    let half = 0.5 * geometry.side;
+    let kernels: Vec<&[f64]> = (0..layers).map(|l| problem.model.kernel(w, l)).collect();
+    let largest = kernels.iter().flat_map(|k| k.iter()).filter(|x| x.is_finite()).fold(0.0f64, |m, x| x.abs().max(m));
+    let half = if geometry.sparse { DOT_RADIUS } else { 0.5 * geometry.side };
     let at = |p: (f64, f64)| (p.0.round() as i32, p.1.round() as i32);
-    for (l, pair) in geometry.columns.windows(2).enumerate() {
-        let (from, to) = (&pair[0], &pair[1]);
-        let kernel = problem.model.kernel(w, l);
-        for (i, &a) in from.iter().enumerate() {
-            for (o, &b) in to.iter().enumerate() {
-                let Some(&weight) = kernel.get(i * to.len() + o) else { continue };
-                let (r, g, bl) = sign_color(weight);
-                let style =
-                    RGBColor(r, g, bl).mix(0.8).stroke_width(line_width(weight, largest).round().max(1.0) as u32);
-                let line = PathElement::new(vec![at((a.0 + half, a.1)), at((b.0 - half, b.1))], style);
-                root.draw(&line).map_err(err)?;
-            }
-        }
+    for (l, i) in drawn_weights(&kernels, geometry.sparse) {
+        let (Some(from), Some(to), Some(&weight)) =
+            (geometry.columns.get(l), geometry.columns.get(l + 1), kernels.get(l).and_then(|k| k.get(i)))
+        else {
+            continue;
+        };
+        let outputs = to.len().max(1);
+        let (Some(&a), Some(&b)) = (from.get(i / outputs), to.get(i % outputs)) else { continue };
+        let (r, g, bl) = sign_color(weight);
+        let style = RGBColor(r, g, bl).mix(0.8).stroke_width(line_width(weight, largest).round().max(1.0) as u32);
+        let line = PathElement::new(vec![at((a.0 + half, a.1)), at((b.0 - half, b.1))], style);
+        root.draw(&line).map_err(err)?;
     }
     for &(cx, cy) in geometry.columns.iter().flatten() {
-        let frame = Rectangle::new([at((cx - half, cy - half)), at((cx + half, cy + half))], FRAME.stroke_width(1));
-        root.draw(&frame).map_err(err)?;
+        if geometry.sparse {
+            let r = DOT_RADIUS;
+            let dot = Rectangle::new([at((cx - r, cy - r)), at((cx + r, cy + r))], FRAME.filled());
+            root.draw(&dot).map_err(err)?;
+        } else {
+            let frame = Rectangle::new([at((cx - half, cy - half)), at((cx + half, cy + half))], FRAME.stroke_width(1));
+            root.draw(&frame).map_err(err)?;
+        }
     }
     root.present().map_err(err)
 }

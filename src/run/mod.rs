@@ -25,6 +25,7 @@ pub mod snapshot;
 pub mod timeline;
 pub mod trace;
 pub mod verdict;
+pub mod weights;
 
 use std::cell::Cell;
 
@@ -36,6 +37,7 @@ use crate::optim::{Optimizer, OptimizerConfig};
 use crate::problem::{Problem, TrainingProblem};
 use crate::run::history::{EvalPoint, History, TracePoint};
 use crate::run::monitor::{Monitor, Status, StopConfig};
+use crate::run::weights::WeightHistory;
 use crate::schedule::Schedule;
 
 /// What one call of `Run::step_once` did: the point it visited and the update it took.
@@ -128,6 +130,8 @@ pub struct Run {
     batches: Option<Batches>,
     epoch: u64,
     evaluations: History<EvalPoint>,
+    /// The weights at the evaluations (bounded), for the timeline's model view.
+    weight_history: WeightHistory,
     best_params: Vec<f64>,
     /// Scratch space of a model's training passes, kept between steps.
     workspace: Workspace,
@@ -152,6 +156,7 @@ impl Run {
             batches,
             epoch: 0,
             evaluations: History::default(),
+            weight_history: WeightHistory::new(dim),
             best_params: x0.clone(),
             workspace: Workspace::new(),
             label: config.label.clone(),
@@ -294,6 +299,7 @@ impl Run {
         }
         self.epoch = 0;
         self.evaluations.clear();
+        self.weight_history.clear();
         self.best_params.clone_from(&self.x0);
         self.objective.set(None);
     }
@@ -308,8 +314,27 @@ impl Run {
         &self.evaluations
     }
 
-    /// Evaluates the model at the current weights and records it; returns the validation loss.
+    /// The weights the run had at step `step`, or the nearest recorded before it: `(the step
+    /// they are of, the weights)`. At or after the current step they are the current weights;
+    /// before it, the latest snapshot at or before `step` (None when there is none).
+    pub fn weights_at(&self, step: u64) -> Option<(u64, &[f64])> {
+        if step >= self.step {
+            return Some((self.step, &self.params));
+        }
+        self.weight_history.at_or_before(step)
+    }
+
+    /// The weights recorded at the evaluations (model problems, while recording).
+    pub fn weight_history(&self) -> &WeightHistory {
+        &self.weight_history
+    }
+
+    /// Evaluates the model at the current weights and records it (and, while recording, the
+    /// weights); returns the validation loss.
     fn record_evaluation(&mut self, problem: &TrainingProblem) -> f64 {
+        if self.recording {
+            self.weight_history.push(self.step, &self.params);
+        }
         let e = problem.evaluate(&self.params);
         self.evaluations.push(EvalPoint {
             step: self.step,

@@ -11,9 +11,10 @@
 use serde::Serialize;
 
 use crate::problem::Problem;
+use crate::run::history::EvalPoint;
 use crate::run::monitor::{ChangeMode, Criterion, Divergence, Status};
 pub use crate::run::verdict::{classify, hessian_eigenvalues, EndKind};
-use crate::run::verdict::{judge, EndPoint, Mark, Verdict};
+use crate::run::verdict::{judge, overfit_ratio, EndPoint, Mark, Verdict};
 use crate::run::Run;
 
 /// One run in words.
@@ -164,24 +165,27 @@ fn place_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
         EndKind::Slope => format!("on a slope, not at a minimum (||∇f|| = {})", short(end.grad_norm)),
         EndKind::Unbounded => "heading for f = −∞".to_string(),
         EndKind::Unknown => match (problem, run.evaluations().last()) {
-            (Problem::Model(_), Some(e)) => {
-                let mut text =
-                    format!("training loss {}, validation loss {}", short(e.train_loss), short(e.validation_loss));
-                if e.train_accuracy.is_finite() {
-                    text.push_str(&format!(
-                        ", accuracy {} % training, {} % validation",
-                        short(100.0 * e.train_accuracy),
-                        short(100.0 * e.validation_accuracy)
-                    ));
-                }
-                text
-            }
+            (Problem::Model(_), Some(e)) => evaluation_words(e),
             _ if verdict.end.eigenvalues.is_some() => {
                 format!("at a point where the Hessian is singular, so its kind cannot be told{eig}")
             }
             _ => String::new(),
         },
     }
+}
+
+/// A model's evaluation in words: "training loss 0.1, validation loss 0.2" and, for a
+/// classifier, ", accuracy 97 % training, 90 % validation".
+pub fn evaluation_words(e: &EvalPoint) -> String {
+    let mut text = format!("training loss {}, validation loss {}", short(e.train_loss), short(e.validation_loss));
+    if e.train_accuracy.is_finite() {
+        text.push_str(&format!(
+            ", accuracy {} % training, {} % validation",
+            short(100.0 * e.train_accuracy),
+            short(100.0 * e.validation_accuracy)
+        ));
+    }
+    text
 }
 
 /// Why a criterion fired away from a minimum, and what to try.
@@ -216,6 +220,13 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
             EndKind::LocalMinimum => "Every convergence test is local and cannot see a lower minimum elsewhere: start from another point, or try more momentum or a larger step to carry the run over the ridges.".to_string(),
             EndKind::Minimum if verdict.l2 != 0.0 => "The L2 penalty (coupled weight_decay) pulls the minimum toward the origin; set weight_decay to 0 to minimise f itself.".to_string(),
             _ => String::new(),
+        },
+        (Mark::Caution, Status::Converged { .. }) if model => match overfit_ratio(run) {
+            Some(ratio) => format!(
+                "It converged on the training data, but its validation loss is {}× its training loss: it overfits; try L2, early stopping or a smaller model.",
+                short(ratio)
+            ),
+            None => String::new(),
         },
         (Mark::Caution, Status::Converged { criterion, .. }) => caution_advice(run, criterion, end),
         (Mark::Stopped, Status::Stalled { .. }) => {

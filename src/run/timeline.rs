@@ -3,9 +3,16 @@
 //! the page can put a tick on its scrubber at each of those steps with a title in words. It
 //! reads no loss: a snapshot of a large model evaluates all its data, and the page asks for the
 //! marks in frames that must stay cheap.
+//!
+//! While the timeline is scrubbed, the page's status lines show each run as it stood at the
+//! scrubbed step (`states_at`): the recorded point at or before it (step and loss) and, for a
+//! model, the evaluation at or before it (training and validation loss and accuracy), in words
+//! marked "at step s", never the live verdict. It too reads only what was recorded.
 
 use serde::Serialize;
 
+use super::history::{EvalPoint, TracePoint};
+use super::report::{evaluation_words, short};
 use super::snapshot::StatusView;
 use super::Run;
 
@@ -53,4 +60,52 @@ pub fn marks(runs: &[Run]) -> Vec<TimelineMark> {
         out.extend(crate::math::order::sorted_by_u64(own, |m| m.step));
     }
     out
+}
+
+/// A run as it stood at a scrubbed step, from its recorded history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunAt {
+    /// The step of the recorded point shown (at or before the step asked for; None before any
+    /// point).
+    pub step: Option<u64>,
+    /// The loss there (of the minibatch, for a stochastic model; NaN before any point).
+    pub loss: f64,
+    /// A model's evaluation at or before the step asked for.
+    pub evaluation: Option<EvalPoint>,
+    /// The line in words, e.g. "at step 460: loss 0.1234; evaluated at step 460: training
+    /// loss 0.1, validation loss 0.2, accuracy 97 % training, 90 % validation".
+    pub text: String,
+}
+
+/// The last of `points` (in step order) at or before `step`.
+fn last_at_or_before<'a, T: Copy + 'a>(
+    points: impl Iterator<Item = &'a T>,
+    step: u64,
+    step_of: impl Fn(&T) -> u64,
+) -> Option<T> {
+    points.take_while(|p| step_of(p) <= step).last().copied()
+}
+
+/// Every run as it stood at step `step`, in run order (see the module header).
+pub fn states_at(runs: &[Run], step: u64) -> Vec<RunAt> {
+    runs.iter()
+        .map(|r| {
+            let point: Option<TracePoint> = last_at_or_before(r.history().points(), step, |p| p.step);
+            let evaluation = last_at_or_before(r.evaluations().points(), step, |e| e.step);
+            let mut text = match point {
+                Some(p) => format!("at step {}: loss {}", p.step, short(p.loss)),
+                None => format!("at step {step}: nothing recorded yet"),
+            };
+            if let Some(e) = evaluation {
+                text.push_str(&format!("; evaluated at step {}: {}", e.step, evaluation_words(&e)));
+            }
+            let status = StatusView::from(r.status());
+            if let (false, Some(end)) = (r.status().is_running(), status.at_step) {
+                if end < step {
+                    text.push_str(&format!(" (the run {} at step {end})", status.state));
+                }
+            }
+            RunAt { step: point.map(|p| p.step), loss: point.map_or(f64::NAN, |p| p.loss), evaluation, text }
+        })
+        .collect()
 }

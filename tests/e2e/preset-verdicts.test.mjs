@@ -85,7 +85,11 @@ test('the page gives every preset the verdicts and marks of the table, the same 
       assert.equal(line.icon, ICON[row.mark], `${preset.id} ${row.label}: icon`);
       // Advice never contradicts the verdict.
       if (row.state === 'converged') assert.doesNotMatch(line.text, /larger learning rate/, `${preset.id} ${row.label}: ${line.text}`);
-      if (row.mark === 'caution') assert.match(line.text, /not a minimum|not at a minimum/, `${preset.id} ${row.label}: ${line.text}`);
+      // A caution says why: away from a minimum, or (a model) overfitting, with the ratio.
+      if (row.mark === 'caution') {
+        const why = row.end === 'unknown' ? /converged on the training data, but its validation loss is [\d.e+-]+× its training loss: it overfits/ : /not a minimum|not at a minimum/;
+        assert.match(line.text, why, `${preset.id} ${row.label}: ${line.text}`);
+      }
       if (row.end === 'unbounded') assert.match(line.text, /diverged at step \d+: the loss fell without bound/, `${preset.id} ${row.label}: ${line.text}`);
     });
   }

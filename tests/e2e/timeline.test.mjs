@@ -168,3 +168,108 @@ test('the timeline is disabled before any step and follows a reset', async () =>
   assert.match(await page.locator('convergence-playground .counter').textContent(), /^step /);
   await page.close();
 });
+
+test('scrubbing a model run back draws its weights of then, and its status lines at that step; Back to live restores both', async () => {
+  const page = await harness.browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 2 });
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(harness.server.url);
+  await page.evaluate(() => document.querySelector('convergence-playground').ready);
+  await page.locator('convergence-playground select.preset-select').selectOption('spiral');
+  await page.evaluate(async () => {
+    const el = document.querySelector('convergence-playground');
+    el.pause();
+    el.reset();
+    await el.step(1500);
+  });
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  const read = () => page.evaluate(() => {
+    const root = document.querySelector('convergence-playground').shadowRoot;
+    const note = root.querySelector('.weights-note');
+    return {
+      model: root.querySelector('canvas.model-view').toDataURL(),
+      network: root.querySelector('canvas.network-view').toDataURL(),
+      note: note.hidden ? null : note.textContent,
+      lines: [...root.querySelectorAll('.status li')].map((li) => ({
+        text: li.querySelector('.text').textContent, atStep: li.dataset.atStep || null, mark: li.dataset.mark || null,
+        icon: li.querySelector('.icon').textContent, advice: li.querySelector('.advice') !== null,
+      })),
+      steps: document.querySelector('convergence-playground').snapshot().runs.map((r) => r.step),
+    };
+  });
+  const scrub = (step) => page.evaluate((s) => {
+    const input = document.querySelector('convergence-playground').shadowRoot.querySelector('input.timeline-input');
+    input.value = String(s);
+    input.dispatchEvent(new Event('input'));
+    return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  }, step);
+
+  const live = await read();
+  assert.deepEqual(live.steps, [1500, 1500]);
+  assert.equal(live.note, null, 'no weights caption while live');
+  assert.ok(live.lines.every((l) => l.atStep === null && l.mark), 'live lines carry the verdict mark');
+  assert.match(live.lines[0].text, /^running: step 1500/);
+
+  await scrub(100);
+  const early = await read();
+  assert.deepEqual(early.steps, live.steps, 'scrubbing took no step');
+  assert.notEqual(early.model, live.model, 'the decision boundary of step 100 differs from the live one');
+  assert.notEqual(early.network, live.network, 'the network of step 100 differs from the live one');
+  const shown = early.note && early.note.match(/^Weights at step (\d+)(?:, the nearest recorded before 100)?\.$/);
+  assert.ok(shown, `the caption says which weights: ${early.note}`);
+  assert.ok(Number(shown[1]) <= 100 && Number(shown[1]) > 50, early.note);
+  // The same weights as the core's own snapshot: a fresh page run to that step draws the same picture.
+  assert.equal(early.lines.length, 2);
+  for (const line of early.lines) {
+    assert.equal(line.atStep, '100');
+    assert.equal(line.mark, null, 'no live verdict while scrubbing');
+    assert.equal(line.advice, false);
+    assert.match(line.text, /^at step 100: loss [\d.e-]+; evaluated at step 100: training loss [\d.e-]+, validation loss [\d.e-]+, accuracy [\d.]+ % training, [\d.]+ % validation$/);
+    assert.doesNotMatch(line.text, /running|converged|out of steps/);
+  }
+  // Two scrubbed steps show two pictures.
+  await scrub(1000);
+  const later = await read();
+  assert.notEqual(later.model, early.model);
+  assert.match(later.lines[0].text, /^at step 1000: /);
+
+  await page.locator('convergence-playground button.timeline-live').click();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const back = await read();
+  assert.equal(back.note, null);
+  assert.equal(back.model, live.model, 'the live boundary again');
+  assert.equal(back.network, live.network, 'the live network again');
+  assert.deepEqual(back.lines, live.lines, 'the live status lines again');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the model view at a scrubbed step is the picture a fresh run draws at that step', async () => {
+  const page = await harness.browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  await page.goto(harness.server.url);
+  await page.evaluate(() => document.querySelector('convergence-playground').ready);
+  await page.locator('convergence-playground select.preset-select').selectOption('spiral');
+  const picture = (steps, scrubTo) => page.evaluate(async ({ steps, scrubTo }) => {
+    const el = document.querySelector('convergence-playground');
+    el.pause();
+    el.reset();
+    await el.step(steps);
+    await new Promise((r) => setTimeout(r, 200));
+    const root = el.shadowRoot;
+    if (scrubTo !== null) {
+      const input = root.querySelector('input.timeline-input');
+      input.value = String(scrubTo);
+      input.dispatchEvent(new Event('input'));
+    }
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const out = { model: root.querySelector('canvas.model-view').toDataURL(), note: root.querySelector('.weights-note').textContent };
+    root.querySelector('button.timeline-live').click();
+    return out;
+  }, { steps, scrubTo });
+  const scrubbed = await picture(1200, 200);
+  assert.equal(scrubbed.note, 'Weights at step 200.');
+  const fresh = await picture(200, null);
+  assert.equal(fresh.model, scrubbed.model, 'the snapshot of step 200 is the weights a run has at step 200');
+  await page.close();
+});
