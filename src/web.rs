@@ -9,10 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::analysis::critical::classify_point;
-use crate::analysis::section::AnalysisJob;
 use crate::analysis::sweep::{whole_values, Sweep, SweepParameter};
-use crate::chart::critical::draw_critical_points;
 use crate::chart::curves::{draw_curves, ChartLayout, CurveOptions, CurveSeries};
 use crate::chart::figures;
 use crate::chart::heatmap::{landscape_rgba, stretch_rgba, LINE_CSS_PX};
@@ -120,8 +117,6 @@ pub struct Playground {
     compared: Vec<(String, crate::search::SearchResults)>,
     /// Where each chart (by kind) put its plot and legend when last drawn, in CSS pixels.
     layouts: std::collections::BTreeMap<String, ChartLayout>,
-    /// The long analyses of the page's analysis section, advanced between frames.
-    analysis: Option<AnalysisJob>,
 }
 
 /// Most searches the budget chart compares.
@@ -174,7 +169,6 @@ impl Playground {
             search_experiment: None,
             compared: Vec::new(),
             layouts: std::collections::BTreeMap::new(),
-            analysis: None,
         })
     }
 
@@ -192,7 +186,6 @@ impl Playground {
         self.search_experiment = None;
         self.compared.clear();
         self.queue.clear();
-        self.analysis = None;
         Ok(())
     }
 
@@ -382,61 +375,7 @@ impl Playground {
         let paths = figures::path_series_at(&self.session, view_step.map(whole_step));
         let root = canvas_area(canvas)?;
         let highlight = front.map(|run| Highlight { run: run as usize, dim_others: dim_others.unwrap_or(false) });
-        draw_paths(&root, view, &paths, &self.session.problem().known_minima(), highlight).map_err(js_error)?;
-        match self.analysis.as_ref().and_then(AnalysisJob::critical_points) {
-            Some(points) => draw_critical_points(&root, view, &points).map_err(js_error),
-            None => Ok(()),
-        }
-    }
-
-    /// Makes `section_json` the experiment's `analysis` section (so that the link reproduces the
-    /// open views; no run changes) and starts the long analyses it names (critical points in the
-    /// page's view, basins), which `advance_analysis` runs; returns the analyses that take no
-    /// time (`classify`, `theory`) at once, as `converge analyse` writes them. The error lists
-    /// every problem with its path.
-    pub fn analyse(&mut self, section_json: &str) -> Result<JsValue, JsError> {
-        let section = crate::config::reader::parse_json(section_json).map_err(js_error)?;
-        let mut value = self.session.experiment().to_value();
-        if let Some(map) = value.as_object_mut() {
-            map.insert("analysis".into(), section);
-        }
-        let experiment = Experiment::from_value(value).map_err(js_error)?;
-        self.analysis = Some(AnalysisJob::start(&experiment, self.view).map_err(js_error)?);
-        self.session.set_analysis(experiment.analysis.clone());
-        // The quick analyses only (points to classify): the long ones come from
-        // `advance_analysis`; `section::analyse` is not called, as it would bring every analysis
-        // into the wasm.
-        let classify = experiment.analysis.map(|a| a.classify).unwrap_or_default();
-        let reports: Vec<_> = match self.view {
-            Some(view) => classify.iter().filter_map(|&p| classify_point(self.session.problem(), p, &view)).collect(),
-            None => Vec::new(),
-        };
-        /// The quick part of the report, with `converge analyse`'s key.
-        #[derive(serde::Serialize)]
-        struct Quick {
-            classify: Vec<crate::analysis::critical::PointReport>,
-        }
-        to_js(&Quick { classify: reports })
-    }
-
-    /// Advances the long analyses by about `budget` optimizer steps; returns the share done,
-    /// from 0 to 1 (1 when none runs).
-    pub fn advance_analysis(&mut self, budget: u32) -> f64 {
-        match self.analysis.as_mut() {
-            Some(job) => {
-                job.advance(u64::from(budget));
-                job.progress()
-            }
-            None => 1.0,
-        }
-    }
-
-    /// The long analyses' results so far, as `converge analyse` writes them (`null` when none).
-    pub fn analysis_report(&self) -> Result<JsValue, JsError> {
-        match &self.analysis {
-            Some(job) => to_js(&job.report()),
-            None => Ok(JsValue::NULL),
-        }
+        draw_paths(&root, view, &paths, &self.session.problem().known_minima(), highlight).map_err(js_error)
     }
 
     /// Draws a curve chart: `kind` is `loss`, `lr`, `grad_norm`, `delta_norm`, `train_val` or

@@ -45,7 +45,6 @@ import { Charts } from './charts.js';
 import { LandscapeView } from './landscape.js';
 import { ModelView } from './model-view.js';
 import { SweepCard } from './sweep.js';
-import { CriticalPanel } from './critical.js';
 import { RunsList } from './runs.js';
 import { Timeline } from './timeline.js';
 import { Sidebar } from './sidebar.js';
@@ -98,7 +97,6 @@ export class ConvergencePlayground extends HTMLElement {
   #landscape = null;
   #modelView = null;
   #sweepCard = null;
-  #critical = null;
   #searchCard = null;
   #runs = null;
   #presetBar = null;
@@ -266,8 +264,6 @@ export class ConvergencePlayground extends HTMLElement {
       this.#renderAll(null, false, 'scrub');
     });
     this.#sweepCard = full ? new SweepCard(ctx) : null;
-    this.#critical = full ? new CriticalPanel(ctx, this.#landscape) : null;
-    if (this.#critical) this.#landscape.card.append(this.#critical.element);
     this.#searchCard = full ? new SearchCard(this.#ctx) : null;
     this.#exports = new ExportMenu(ctx, {
       locked: () => this.hasAttribute('locked'),
@@ -350,7 +346,6 @@ export class ConvergencePlayground extends HTMLElement {
       this.#landscape.apply();
     }
     if (this.#searchCard) this.#searchCard.reset(this.#config);
-    if (this.#critical) this.#critical.reset(this.#config);
     this.#setKind();
     this.#presetBar.detect(this.#config);
     if (preset) this.#applyPresetExtras(preset);
@@ -665,7 +660,6 @@ export class ConvergencePlayground extends HTMLElement {
     }
     if (this.#sweepCard) this.#sweepCard.invalidate();
     if (this.#searchCard) this.#searchCard.reset(this.#config);
-    if (this.#critical) this.#critical.reset(this.#config);
     this.#setKind();
     const key = canonical(this.#config.problem);
     if (key !== this.#problemKey) {

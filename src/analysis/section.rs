@@ -27,7 +27,6 @@ use crate::config::reader::ReadError;
 use crate::config::tagged::{kind, Fields};
 use crate::config::validate::{ValidationErrors, Validator};
 use crate::config::Experiment;
-use crate::problem::ViewBox;
 use crate::run::session::Session;
 
 /// Defines a settings struct that serde writes with its derive and reads through the small
@@ -229,102 +228,27 @@ pub struct AnalysisReport {
 
 impl crate::json::InfallibleJson for AnalysisReport {}
 
-/// Newton iterations a critical-point seed counts as, against a budget of optimizer steps.
-const STEPS_PER_SEED: u64 = 100;
-
-/// The analyses of a section that take long (the critical points, the basins), advanced in
-/// chunks: by the page between frames, by `analyse` to their end in one call. Both paths give
-/// the same numbers, whatever the chunks.
-#[derive(Clone, Debug)]
-pub struct AnalysisJob {
-    critical: Option<CriticalSearch>,
-    basins: Option<Basins>,
-}
-
-impl AnalysisJob {
-    /// The long analyses `experiment`'s section names, over `view` (the experiment's or the
-    /// problem's when `None`).
-    pub fn start(experiment: &Experiment, view: Option<ViewBox>) -> Result<AnalysisJob, ValidationErrors> {
-        let config = experiment.analysis.clone().unwrap_or_default();
-        let problem = experiment.problem.build_with_seed(experiment.seed);
-        let view = view.or(experiment.view).or_else(|| problem.view_box());
-        let critical = match (&config.critical_points, view) {
-            (Some(c), Some(view)) => Some(CriticalSearch::new(&problem, view, c.seeds)?),
-            (Some(_), None) => return Err(ValidationErrors::one("analysis.critical_points", "needs a 2-D landscape")),
-            (None, _) => None,
-        };
-        let basins = match &config.basins {
-            Some(c) => Some(Basins::new(experiment, c.run, c.side, view)?),
-            None => None,
-        };
-        Ok(AnalysisJob { critical, basins })
-    }
-
-    /// Advances by about `budget` optimizer steps (a critical-point seed counts as
-    /// `STEPS_PER_SEED`), the critical points first; true when every analysis is done.
-    pub fn advance(&mut self, budget: u64) -> bool {
-        if let Some(c) = self.critical.as_mut().filter(|c| !c.done()) {
-            let seeds = usize::try_from((budget / STEPS_PER_SEED).max(1)).unwrap_or(usize::MAX);
-            c.advance(seeds);
-        } else if let Some(b) = self.basins.as_mut() {
-            b.advance(budget);
-        }
-        self.done()
-    }
-
-    /// True when every analysis is done.
-    pub fn done(&self) -> bool {
-        self.critical.as_ref().is_none_or(CriticalSearch::done) && self.basins.as_ref().is_none_or(Basins::done)
-    }
-
-    /// The share of the work done, from 0 to 1 (the mean of the analyses' shares).
-    pub fn progress(&self) -> f64 {
-        let shares: Vec<f64> = self
-            .critical
-            .as_ref()
-            .map(CriticalSearch::progress)
-            .into_iter()
-            .chain(self.basins.as_ref().map(Basins::progress))
-            .collect();
-        if shares.is_empty() {
-            1.0
-        } else {
-            shares.iter().sum::<f64>() / shares.len() as f64
-        }
-    }
-
-    /// The critical points found so far, if they are searched for.
-    pub fn critical_points(&self) -> Option<Vec<CriticalPoint>> {
-        self.critical.as_ref().map(CriticalSearch::result)
-    }
-
-    /// The results so far, with the keys and values of `converge analyse`.
-    pub fn report(&self) -> JobReport {
-        JobReport { critical_points: self.critical_points(), basins: self.basins.as_ref().map(Basins::result) }
-    }
-}
-
-/// The long analyses' part of an `AnalysisReport` (its own type, so that the page's wasm holds
-/// the serializers of these results only, not of every analysis).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct JobReport {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub critical_points: Option<Vec<CriticalPoint>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub basins: Option<BasinResult>,
-}
-
 /// Runs every analysis the experiment's `analysis` section names, each to its end.
 pub fn analyse(experiment: &Experiment) -> Result<AnalysisReport, ValidationErrors> {
     let config = experiment.analysis.clone().unwrap_or_default();
-    let mut job = AnalysisJob::start(experiment, None)?;
-    while !job.advance(u64::MAX) {}
-    let JobReport { critical_points, basins } = job.report();
-    let mut report = AnalysisReport { critical_points, basins, ..AnalysisReport::default() };
+    let mut report = AnalysisReport::default();
     let problem = experiment.problem.build_with_seed(experiment.seed);
     let view = experiment.view.or_else(|| problem.view_box());
+    if let Some(c) = &config.critical_points {
+        let Some(view) = view else {
+            return Err(ValidationErrors::one("analysis.critical_points", "needs a 2-D landscape"));
+        };
+        let mut search = CriticalSearch::new(&problem, view, c.seeds)?;
+        search.advance(usize::MAX);
+        report.critical_points = Some(search.result());
+    }
     if let Some(view) = view {
         report.classify = config.classify.iter().filter_map(|&p| classify_point(&problem, p, &view)).collect();
+    }
+    if let Some(c) = &config.basins {
+        let mut b = Basins::new(experiment, c.run, c.side, None)?;
+        b.advance(u64::MAX);
+        report.basins = Some(b.result());
     }
     if let Some(c) = &config.lr_sweep {
         let mut s = LrSweep::new(experiment, &sweep_runs(c, experiment), c.low, c.high, c.points)?;

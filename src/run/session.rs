@@ -102,11 +102,6 @@ impl Session {
         self.experiment.search = search;
     }
 
-    /// Sets the analysis section kept in the experiment (it changes no run).
-    pub fn set_analysis(&mut self, analysis: Option<crate::analysis::section::AnalysisConfig>) {
-        self.experiment.analysis = analysis;
-    }
-
     /// The problem.
     pub fn problem(&self) -> &Problem {
         &self.problem
