@@ -8,6 +8,7 @@
 // A field descriptor: {key, label, type, default, initial, help, keep, options, min, max, step,
 // format, dfltText, hide_if}.
 //   type: 'number' | 'int' | 'bool' | 'select' | 'betas' | 'optint' | 'ints' | 'optnumber' | 'range'
+//         | 'expression' (a typed function f(x, y), www/expression-field.js)
 //   default: the core's value when the field is omitted (absent when the field is required).
 //   keep: always written to the config even when equal to the default (lr, required fields).
 //   initial: the value the page starts from when the core has no default.
@@ -176,6 +177,15 @@ export function newOptimizer(name, lr) {
   const spec = OPTIMIZERS[name];
   const out = { name };
   for (const f of spec.fields) if (f.keep) out[f.key] = f.key === 'lr' && lr !== undefined ? lr : f.default;
+  return out;
+}
+
+/** A fresh landscape config with the page's starting values for the fields it requires (`custom`'s f). */
+export function newProblem(name) {
+  const out = { name };
+  for (const f of (PROBLEMS[name] ? PROBLEMS[name].params : [])) {
+    if (f.default === undefined && f.initial !== undefined) out[f.key] = structuredClone(f.initial);
+  }
   return out;
 }
 

@@ -11,6 +11,7 @@ import {
   DATASETS, DATASET_GROUPS, MODELS, MODEL_FIELDS, TRAINING_FIELDS, MODEL_LIMITS, SAMPLE_CSV,
   fieldValue, fmt, newOptimizer, newSchedule, newModel, hasMomentum, dataTask, modelForTask, csvShape, splitSizes,
 } from './catalog.js';
+import { expressionField } from './expression-field.js';
 
 let uid = 0;
 const nextId = () => `f${++uid}`;
@@ -81,6 +82,7 @@ export function field(spec, obj, path, ctx, kind = 'value') {
     wrap.append(h('label', { class: 'check', for: id }, input, ' ', ...labelContent(spec)), dflt);
     return wrap;
   }
+  if (spec.type === 'expression') return expressionField(spec, obj, path, id, done);
   const label = h('label', { for: id }, ...labelContent(spec));
   if (spec.type === 'range') {
     // A slider: the experiment follows while it is dragged (at most once per frame).

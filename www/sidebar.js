@@ -9,7 +9,7 @@
 // writeHash(), plus remapStarts(draft, problem) (landscape.js) given to the constructor.
 
 import { h, replace } from './dom.js';
-import { PALETTE, newModelProblem } from './catalog.js';
+import { PALETTE, newModelProblem, newProblem } from './catalog.js';
 import { problemEditor, runEditor, stopEditor } from './controls.js';
 import { clone } from './util.js';
 
@@ -122,9 +122,15 @@ export class Sidebar {
     this.defer('all');
   }
 
-  /** Another landscape chosen in the problem panel: the start points keep their places. */
+  /**
+   * Another landscape chosen in the problem panel: the start points keep their places, and a
+   * typed function is kept for when its landscape is chosen again.
+   */
   changeProblem(name) {
-    this.#remapStarts(this.#ctx.draft(), { name });
+    const draft = this.#ctx.draft();
+    if (draft.problem && draft.problem.name === 'custom') this.#savedProblems.custom = clone(draft.problem);
+    const problem = name === 'custom' && this.#savedProblems.custom ? clone(this.#savedProblems.custom) : newProblem(name);
+    this.#remapStarts(draft, problem);
     this.#ctx.apply('structure');
     this.defer('all');
   }

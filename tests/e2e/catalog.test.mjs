@@ -45,6 +45,7 @@ async function formValue(page, path, type) {
   const input = await read(path);
   if (input.missing) return input;
   if (type === 'bool') return input.checked;
+  if (type === 'expression') return input.value;
   if (type === 'select') return JSON.parse(input.value);
   if (type === 'ints') return input.value.split(/[\s,;]+/).filter(Boolean).map(Number);
   if (type === 'optint' || type === 'optnumber') return input.value.trim() === '' ? null : Number(input.value);

@@ -7,14 +7,16 @@ use crate::config::tagged::Tagged;
 use crate::problem::ProblemConfig;
 
 /// Problems that are not landscapes: the page offers them elsewhere (models on data) or not at
-/// all (`linreg` and `logreg` on inline data, for configs and the CLI; `custom`, the visitor's
-/// own function, has no form yet).
-const NOT_LANDSCAPES: [&str; 4] = ["linreg", "logreg", "model", "custom"];
+/// all (`linreg` and `logreg` on inline data, for configs and the CLI).
+const NOT_LANDSCAPES: [&str; 3] = ["linreg", "logreg", "model"];
+
+/// The function a visitor's own landscape starts from (JSON text of the `f` field).
+const CUSTOM_START: &str = "\"sin(x)*cos(y) + 0.1*(x^2 + y^2)\"";
 
 /// One landscape's words: name, title, formula, blurb, whether f goes below zero.
 struct Text(&'static str, &'static str, &'static str, &'static str, bool);
 
-const TEXTS: [Text; 14] = [
+const TEXTS: [Text; 15] = [
     Text("quadratic", "Quadratic bowl", "f(x, y) = ½ (a·x² + b·y²)", "The simplest landscape: one minimum at (0, 0). With a = 1, b is the condition number: the larger it is, the narrower the valley.", false),
     Text("rosenbrock", "Rosenbrock", "f(x, y) = (a − x)² + b (y − x²)²", "A long, curved, flat-bottomed valley; the minimum sits at (a, a²). Easy to find the valley, hard to follow it.", false),
     Text("himmelblau", "Himmelblau", "f(x, y) = (x² + y − 11)² + (x + y² − 7)²", "Four minima, all with f = 0: where you start decides where you end.", false),
@@ -29,10 +31,11 @@ const TEXTS: [Text; 14] = [
     Text("saddle", "Saddle", "f(x, y) = x² − y²", "No minimum at all: a saddle point at (0, 0), downhill forever along y.", true),
     Text("matyas", "Matyas", "f(x, y) = 0.26 (x² + y²) − 0.48 xy", "A shallow, rotated, ill-conditioned bowl with its minimum at (0, 0).", false),
     Text("mccormick", "McCormick", "f(x, y) = sin(x + y) + (x − y)² − 1.5x + 2.5y + 1", "A wavy trough; the global minimum is near (−0.55, −1.55).", true),
+    Text("custom", "Your own function", "f(x, y) = the formula you type", "Any f(x, y) with + − * / ^, sin cos tan exp log sqrt abs tanh, min(a, b), max(a, b), pi and e. Its gradient and Hessian are exact (automatic differentiation).", true),
 ];
 
 /// The landscapes' parameters.
-const PARAMS: [Words; 7] = [
+const PARAMS: [Words; 8] = [
     Words { key: "a", of: &["quadratic"], help: "curvature along x", ..WORDS },
     Words {
         key: "b",
@@ -43,6 +46,15 @@ const PARAMS: [Words; 7] = [
     },
     Words { key: "b", of: &["rosenbrock"], label: "b (valley steepness)", ..WORDS },
     Words { key: "A", of: &["rastrigin"], label: "A (ripple height)", ..WORDS },
+    Words {
+        key: "f",
+        of: &["custom"],
+        label: "f(x, y)",
+        kind: "expression",
+        help: "your function of x and y",
+        initial: CUSTOM_START,
+        ..WORDS
+    },
     Words { key: "a", ..WORDS },
     Words { key: "b", ..WORDS },
     Words { key: "c", ..WORDS },
