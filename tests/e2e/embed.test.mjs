@@ -441,3 +441,43 @@ test('every page loads under the strict CSP with no console error; screenshots o
     await page.close();
   }
 });
+
+test('a widget in a 300 px column fits it, with canvases at the device pixel ratio, and follows a resize', async () => {
+  const page = await harness.browser.newPage({ viewport: { width: 1280, height: 1600 }, deviceScaleFactor: 2 });
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${server.url}fixtures/blank.html`);
+  const fit = async () => page.evaluate(async () => {
+    const el = document.getElementById('w');
+    await new Promise((ok) => setTimeout(ok, 400)); // the ResizeObserver redraws over the next frames
+    const canvases = [...el.shadowRoot.querySelectorAll('canvas')].filter((c) => c.getClientRects().length > 0);
+    return {
+      overflow: el.shadowRoot.querySelector('.pg').scrollWidth - el.clientWidth,
+      width: el.clientWidth,
+      sharp: canvases.map((c) => c.width === Math.round(c.clientWidth * 2)),
+    };
+  });
+  await page.evaluate(async () => {
+    const column = document.createElement('div');
+    column.id = 'column';
+    column.style.width = '300px';
+    const el = document.createElement('convergence-playground');
+    el.id = 'w';
+    el.setAttribute('controls', 'minimal');
+    el.setAttribute('preset', 'momentum');
+    column.append(el);
+    document.getElementById('place').append(column);
+    await el.ready;
+    await el.step(50);
+  });
+  const narrow = await fit();
+  assert.equal(narrow.width, 300);
+  assert.ok(narrow.overflow <= 0, `nothing wider than the column (${narrow.overflow} px)`);
+  assert.ok(narrow.sharp.length >= 2 && narrow.sharp.every(Boolean), `every canvas at 2x (${narrow.sharp})`);
+  await page.evaluate(() => { document.getElementById('column').style.width = '900px'; });
+  const wide = await fit();
+  assert.equal(wide.width, 900);
+  assert.ok(wide.sharp.every(Boolean), `every canvas redrawn at its new size (${wide.sharp})`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
