@@ -25,7 +25,8 @@
 // order (config, hash, src, preset), then the default preset. A source with problems is
 // reported (attribute, value, every problem) and the next one given is taken.
 //
-// readAttributes(el, catalogue) never throws: every problem is a line of `problems`, naming
+// The widget reads them once, when it is connected (a later `config` is followed: widget.js).
+// readAttributes(el) never throws: every problem is a line of `problems`, naming
 // the attribute and the value, and that attribute takes its default.
 
 import { CHART_NAMES } from './charts.js';
