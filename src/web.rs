@@ -1053,6 +1053,13 @@ pub fn decode_hash(hash: &str) -> Result<String, JsError> {
     crate::config::urlstate::decode(hash).map(|e| e.to_json()).map_err(js_error)
 }
 
+/// The config with one setting changed (`value_json` at `path`, e.g. `runs[0].optimizer.lr`),
+/// validated, as JSON; throws with every problem, each naming its path.
+#[wasm_bindgen]
+pub fn set_config_path(config_json: &str, path: &str, value_json: &str) -> Result<String, JsError> {
+    crate::config::edit::set_path(config_json, path, value_json).map_err(js_error)
+}
+
 /// Checks a config; returns "" when valid, else every problem, one per line.
 #[wasm_bindgen]
 pub fn validate_config(config_json: &str) -> String {

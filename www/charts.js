@@ -9,8 +9,14 @@
 // run hovered (in a list or on the picture) is drawn in front with the others dimmed. The hover asks
 // Rust for the step under the pointer (Playground::chart_step_at), which knows the plot it drew.
 //
-// Host contract (the widget's ctx): pg(), config(), kind(), isModel(), full, playing(), viewStep(),
-// colorOf(i), snapshot(), selected(), hovered().
+// An author picks the charts and their order with the `charts` attribute (attributes.js), by the
+// names of CHART_NAMES: the first two sit beside the main view, the rest in the row below; a
+// chart that does not fit the kind of problem (accuracy on a landscape) is left out. A `locked`
+// widget shows no chart options.
+//
+// Host contract (the widget's ctx): pg(), config(), kind(), isModel(), full, locked, noControls, chartList
+// (chart kinds in order, or null), playing(), viewStep(), colorOf(i), snapshot(), selected(),
+// hovered().
 
 import { h, replace } from './dom.js';
 import { num, exact } from './util.js';
@@ -31,6 +37,9 @@ const CHARTS = [
   { kind: 'delta_norm', title: 'Step size', defaults: { log_y: true, log_x: false }, modes: ['landscape', 'model'], hover: true, what: '‖Δw‖ = distance moved by each step; dashed: tolerance' },
 ];
 const MINIMAL_CHARTS = new Set(['loss', 'train_val', 'accuracy']);
+
+/** The names of the charts in the `charts` attribute, and the chart each one is. */
+export const CHART_NAMES = { loss: 'loss', lr: 'lr', grad: 'grad_norm', step: 'delta_norm', train_val: 'train_val', accuracy: 'accuracy' };
 const CHART_BY_KIND = Object.fromEntries(CHARTS.map((c) => [c.kind, c]));
 
 export class Charts {
@@ -50,12 +59,13 @@ export class Charts {
   constructor(ctx) {
     this.#ctx = ctx;
     for (const c of CHARTS) this.#opts[c.kind] = { ...c.defaults };
+    const list = ctx.chartList;
     for (const c of CHARTS) {
-      if (!ctx.full && !MINIMAL_CHARTS.has(c.kind)) continue;
+      if (list ? !list.includes(c.kind) : !ctx.full && !MINIMAL_CHARTS.has(c.kind)) continue;
       this.#buildCard(c);
     }
     this.stack = h('div', { class: 'chart-stack' });
-    this.bottom = ctx.full ? h('div', { class: 'viz-bottom' }) : null;
+    this.bottom = ctx.full || (list && list.length > 2) ? h('div', { class: 'viz-bottom' }) : null;
   }
 
   #buildCard(c) {
@@ -86,7 +96,8 @@ export class Charts {
       smooth = h('label', { class: 'smooth', title: 'Exponential moving average of the loss: 0 = raw' }, 'smoothing ', smoothInput, ' ', out);
     }
     const hide = h('button', { type: 'button', class: 'small link', 'aria-expanded': 'true' }, 'Hide');
-    const empty = h('div', { class: 'empty', hidden: true }, 'No steps yet: press ▶ Play or Step.');
+    // A widget without controls (controls="none") has no Play button to point to.
+    const empty = h('div', { class: 'empty', hidden: true }, this.#ctx.noControls ? 'No steps yet.' : 'No steps yet: press ▶ Play or Step.');
     const body = h('div', { class: 'chart-body' }, h('div', { class: 'canvas-wrap' }, canvas, guide, tip, empty), h('p', { class: 'hint' }, whatEl, '.'), h('p', { class: 'note logy-note', hidden: true }, 'A loss of 0 or below cannot be drawn on a log scale: untick “log y” to see it.'));
     hide.addEventListener('click', () => {
       const hidden = !this.#hidden.has(c.kind);
@@ -98,7 +109,7 @@ export class Charts {
     });
     const card = h('figure', { class: `card chart-card chart-${c.kind}`, dataset: { kind: c.kind } },
       h('div', { class: 'card-head' }, titleEl,
-        h('div', { class: 'chart-opts' }, logY.label, logX.label, smooth, hide)),
+        this.#ctx.locked ? null : h('div', { class: 'chart-opts' }, logY.label, logX.label, smooth, hide)),
       body);
     this.#charts[c.kind] = { canvas, tip, guide, card, empty, logY: logY.input, logX: logX.input, smooth: smoothInput, body, titleEl, whatEl };
     if (c.hover) {
@@ -179,6 +190,14 @@ export class Charts {
       bottom = ['lr', 'grad_norm', 'delta_norm'];
     }
     const cards = (kinds) => kinds.filter((k) => this.#charts[k]).map((k) => this.#charts[k].card);
+    const list = this.#ctx.chartList;
+    if (list) {
+      // The author's charts in the author's order: those that fit this problem, two beside the
+      // main view and the rest below.
+      const fit = list.filter((k) => this.#active(k));
+      stack = fit.slice(0, 2);
+      bottom = fit.slice(2);
+    }
     if (this.bottom) {
       this.stack.replaceChildren(...cards(stack));
       this.bottom.replaceChildren(...cards(bottom));

@@ -16,7 +16,10 @@
 //   stepped(snap, dispatch) -> bool  a fresh snapshot: dispatch events, say if a state changed
 //   render(snap, throttleStatus, mode)  redraw ('anim': a frame, 'spread': charts over frames)
 //   stopped()             the animation ended by itself (every run stopped)
-// Optional clock (tests): now(), frame(fn) (requestAnimationFrame), task(fn) (setTimeout 0).
+//   offscreen()           optional: the widget is out of view; its frames step nothing until
+//                         it is back (the animation stays on, the runs hold still)
+// Optional clock (tests): now(), frame(fn) (the shared animation frame, shared-loop.js),
+// task(fn) (setTimeout 0), share() (how many widgets step in this frame: the budget is split).
 
 // A frame steps for at most MAX_FRAME_MS (half of it while a sweep trains too).
 export const MAX_FRAME_MS = 8;
@@ -27,21 +30,26 @@ export const STATUS_INTERVAL_MS = 100;
 export const MIN_STEP_MS = 2;
 
 /**
- * The stepping budget of one frame: MAX_FRAME_MS, halved while a sweep trains too, less what a
+ * The stepping budget of one frame: MAX_FRAME_MS (divided among the `share` widgets stepping in
+ * the same frame), halved while a sweep trains too, less what a
  * costly view due in this frame takes beyond its share (never below MIN_STEP_MS).
  */
-export function frameBudget(sweepRunning, viewOverrun) {
-  let budget = sweepRunning ? MAX_FRAME_MS / 2 : MAX_FRAME_MS;
+export function frameBudget(sweepRunning, viewOverrun, share = 1) {
+  let budget = (sweepRunning ? MAX_FRAME_MS / 2 : MAX_FRAME_MS) / Math.max(1, share);
   if (viewOverrun > 0) budget = Math.max(MIN_STEP_MS, budget - viewOverrun);
   return budget;
 }
 
 import { stepsPerFrame, takeCredit, startCredit } from './pace.js';
+import { nextFrame, frameShare } from './shared-loop.js';
 
+// Every widget's frames come from the page's one animation loop (shared-loop.js), whose
+// frame is shared by the widgets playing in it.
 const defaultClock = {
   now: () => performance.now(),
-  frame: (fn) => requestAnimationFrame(fn),
+  frame: (fn) => nextFrame(fn),
   task: (fn) => setTimeout(fn, 0),
+  share: () => frameShare(),
 };
 
 export class FrameLoop {
@@ -225,10 +233,15 @@ export class FrameLoop {
     const host = this.#host;
     const pg = host.pg();
     if (!this.#playing || !pg || loop !== this.#loopId) return;
+    // Out of view: no step and no drawing until the widget is back on screen.
+    if (host.offscreen && host.offscreen()) {
+      this.#clock.frame(() => this.#frame(loop));
+      return;
+    }
     // A frame steps for at most MAX_FRAME_MS (half of it while a sweep trains too), so that
     // the page keeps 60 frames per second however costly a step is.
     const overrun = host.viewOverrun();
-    const budget = frameBudget(host.sweepRunning(), overrun);
+    const budget = frameBudget(host.sweepRunning(), overrun, this.#clock.share ? this.#clock.share() : 1);
     // One step of a large network can take tens of milliseconds by itself. When stepping and the
     // costly view due in this frame would overrun twice the budget, the frame draws nothing and
     // the next frame draws without stepping, so that no task adds a costly drawing to a costly

@@ -1,9 +1,7 @@
-// The experiment a widget starts with, and the page's link. At start-up the experiment comes
-// from the first of: the page's URL hash (widgets that sync with the URL), a config given to
-// el.load() before the element was connected, the `config` attribute, the default preset; a
-// source with problems is reported in the load alert and the next one is taken. Afterwards the
-// hash is written after every change (readably, through the Rust codec of urlstate.js) and
-// followed when the visitor edits it.
+// The page's link, for a widget with the `url` attribute: at start-up the experiment in the
+// page's hash (sources.js takes it first), afterwards the hash written after every change
+// (readably, through the Rust codec of urlstate.js) and followed when the visitor edits it.
+// A widget without `url` never reads or writes the hash.
 //
 // Host contract: enabled() (this widget syncs with the URL), validate(json) ("" or every
 // problem), alert(title, lines), hideAlert(), config() and view() (what to write), holding()
@@ -23,31 +21,23 @@ export class PageLink {
   }
 
   /**
-   * The experiment to start with: {json, view, fromDefault}. `pending` is a config given to
-   * load() before connection, `attribute` the config attribute (null when absent), `fallback`
-   * the default preset's config JSON.
+   * The experiment in the page's hash, for a widget with `url` at start-up: {json, view}, or
+   * null when the widget does not follow the URL, the hash holds no experiment or it has
+   * problems (reported in the alert; the widget's own sources are taken then, sources.js).
    */
-  initial(pending, attribute, fallback) {
+  fromPage() {
     const host = this.#host;
-    if (host.enabled() && location.hash && location.hash !== '#') {
-      try {
-        const parsed = fromHash(location.hash);
-        if (parsed) {
-          const msg = host.validate(parsed.config);
-          if (!msg) return { json: parsed.config, view: parsed.view, fromDefault: false };
-          host.alert('The experiment in this link has problems, so the default experiment is shown instead:', msg.split('\n'));
-        }
-      } catch (e) {
-        host.alert('The experiment in this link could not be read, so the default experiment is shown instead:', [message(e)]);
-      }
+    if (!host.enabled() || !location.hash || location.hash === '#') return null;
+    try {
+      const parsed = fromHash(location.hash);
+      if (!parsed) return null;
+      const msg = host.validate(parsed.config);
+      if (!msg) return { json: parsed.config, view: parsed.view };
+      host.alert('The experiment in this link has problems, so this widget’s own experiment is shown instead:', msg.split('\n'));
+    } catch (e) {
+      host.alert('The experiment in this link could not be read, so this widget’s own experiment is shown instead:', [message(e)]);
     }
-    if (pending !== null) return { json: pending, view: null, fromDefault: false };
-    if (attribute !== null) {
-      const msg = host.validate(attribute);
-      if (!msg) return { json: attribute, view: null, fromDefault: false };
-      host.alert('The config attribute has problems, so the default experiment is shown instead:', msg.split('\n'));
-    }
-    return { json: fallback, view: null, fromDefault: true };
+    return null;
   }
 
   /** Writes the running experiment into the hash (once a drag or slide has ended). */

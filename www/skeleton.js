@@ -7,9 +7,12 @@
 // Also the alerts' content (fillAlert) and the aria-invalid marks of the controls a problem
 // names (markInvalid).
 //
-// buildSkeleton(root, { full, mode, speed, parts, actions }) -> $:
+// buildSkeleton(root, { full, mode, speed, locked, parts, actions }) -> $:
+//   mode: 'full', 'minimal' or 'none' (no playback toolbar); locked: no speed menu
 //   parts: landCard, modelCard, stack, bottom, sweepCard, searchCard, exportMenu (elements or null)
-//   actions: playPause(), step(), reset(), speed(value), preset(id), copyLink()
+//   actions: playPause(), step(), reset(), speed(value), preset(id), copyLink(), embed()
+// $.panels maps the panel names of the `controls` attribute (attributes.js PANELS, but the
+// timeline, which timeline.js builds) to their elements; showPanels($, names) shows only those.
 // On a narrow screen widget.css puts Play and the picture first, the caption and the rest after.
 
 import { h, replace, select, selectValue } from './dom.js';
@@ -18,7 +21,7 @@ import { PRESETS, PRESET_GROUPS, LESSONS, lessonNumber } from './presets.js';
 import { speedLabel } from './pace.js';
 import { buildHowToRead } from './how-to-read.js';
 
-export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
+export function buildSkeleton(root, { full, mode, speed, locked, parts, actions }) {
   root.append(h('link', { rel: 'stylesheet', href: new URL('./widget.css', import.meta.url).href }));
 
   const $ = {};
@@ -41,6 +44,7 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
     $.nextLesson = h('button', { type: 'button', class: 'lesson-next', 'aria-label': 'Next lesson' }, 'Next ›');
     $.lessonCount = h('span', { class: 'lesson-count', role: 'status' });
     $.copy = h('button', { type: 'button', onclick: () => actions.copyLink() }, 'Copy link');
+    $.embed = h('button', { type: 'button', class: 'embed-open', 'aria-haspopup': 'dialog', onclick: () => actions.embed() }, 'Embed');
     $.copyNote = h('span', { class: 'copy-note', role: 'status' });
     $.copyField = h('input', { type: 'text', class: 'copy-field', readonly: true, hidden: true, 'aria-label': 'Link to this experiment' });
     const howTo = buildHowToRead();
@@ -49,12 +53,12 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
       h('div', { class: 'lessons', role: 'group', 'aria-label': 'Lessons' }, $.prevLesson, $.lessonCount, $.nextLesson),
       h('label', { class: 'preset-label' }, h('span', null, 'Experiment'), $.preset),
       h('span', { class: 'spacer' }),
-      howTo.show, $.copy, $.copyNote, $.copyField);
+      howTo.show, $.copy, $.embed, $.copyNote, $.copyField);
     $.caption = h('p', { class: 'caption', 'aria-live': 'polite' });
   }
 
   const playback = h('div', { class: 'playback', role: 'toolbar', 'aria-label': 'Playback' },
-    $.play, $.stepBtn, $.resetBtn, h('label', { class: 'speed' }, h('span', null, 'Speed'), $.speed), $.counter);
+    $.play, $.stepBtn, $.resetBtn, locked ? null : h('label', { class: 'speed' }, h('span', null, 'Speed'), $.speed), $.counter);
 
   $.status = h('ul', { class: 'status', 'aria-label': 'Run status' });
 
@@ -68,6 +72,7 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
     parts.searchCard);
 
   let sidebar = null;
+  const sections = {};
   if (full) {
     $.problemPanel = h('div', { class: 'panel-body' });
     $.runsList = h('ul', { class: 'runs-list' });
@@ -76,12 +81,12 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
     $.runPanelTitle = h('h2', null, 'Selected run');
     $.stopPanel = h('div', { class: 'panel-body' });
     $.runsNote = h('p', { class: 'note' }, 'Each run is one optimizer started from one point. Select a run to edit it.');
+    sections.problem = h('section', { class: 'panel' }, h('h2', null, 'Problem'), $.problemPanel);
+    sections.runs = h('section', { class: 'panel' }, h('h2', null, 'Runs'), $.runsNote, $.runsList, $.runActions);
+    sections.run = h('section', { class: 'panel run-panel' }, $.runPanelTitle, $.runPanel);
+    sections.stop = h('section', { class: 'panel' }, h('h2', null, 'Stopping criteria'), h('p', { class: 'note' }, 'Checked criteria are watched for every run; a circle on the charts marks where one fired.'), $.stopPanel);
     sidebar = h('aside', { class: 'sidebar', 'aria-label': 'Experiment settings', tabindex: '-1' },
-      $.configAlert,
-      h('section', { class: 'panel' }, h('h2', null, 'Problem'), $.problemPanel),
-      h('section', { class: 'panel' }, h('h2', null, 'Runs'), $.runsNote, $.runsList, $.runActions),
-      h('section', { class: 'panel run-panel' }, $.runPanelTitle, $.runPanel),
-      h('section', { class: 'panel' }, h('h2', null, 'Stopping criteria'), h('p', { class: 'note' }, 'Checked criteria are watched for every run; a circle on the charts marks where one fired.'), $.stopPanel));
+      $.configAlert, sections.problem, sections.runs, sections.run, sections.stop);
   }
 
   // A skip link past the preset bar, the views and the charts to the settings (keyboard users).
@@ -94,17 +99,49 @@ export function buildSkeleton(root, { full, mode, speed, parts, actions }) {
     },
   }, 'Skip to the settings') : null;
 
-  const shell = h('div', { class: `pg mode-${mode}` },
+  // Problems with the element's own attributes (attributes.js, sources.js), above everything.
+  $.attrAlert = h('div', { class: 'alert attr-alert', role: 'alert', hidden: true });
+  const topbar = mode === 'none' ? null : h('div', { class: 'topbar' }, playback, parts.exportMenu, full ? h('p', { class: 'shortcuts' }, h('kbd', null, 'Space'), ' play/pause · ', h('kbd', null, 'S'), ' step · ', h('kbd', null, 'R'), ' reset') : null);
+  const shell = h('div', { class: `pg mode-${mode === 'none' ? 'minimal' : mode}${mode === 'none' ? ' mode-none' : ''}` },
     skip,
+    $.attrAlert,
     $.loadAlert,
     presetBar,
     full ? $.caption : null,
-    h('div', { class: 'topbar' }, playback, parts.exportMenu, full ? h('p', { class: 'shortcuts' }, h('kbd', null, 'Space'), ' play/pause · ', h('kbd', null, 'S'), ' step · ', h('kbd', null, 'R'), ' reset') : null),
+    topbar,
     h('div', { class: 'main' }, viz, sidebar));
   root.append(shell);
+  $.shell = shell;
+  $.sidebar = sidebar;
+  $.skip = skip;
+  $.panels = {
+    presets: [presetBar, full ? $.caption : null, full ? $.howTo : null],
+    playback: [topbar],
+    status: [$.status],
+    charts: [parts.stack, parts.bottom],
+    sweep: [parts.sweepCard],
+    search: [parts.searchCard],
+    ...Object.fromEntries(Object.entries(sections).map(([name, el]) => [name, [el]])),
+  };
 
   if (full) fillPresets($.preset);
   return $;
+}
+
+/**
+ * Shows only the panels named in `names` (a Set of attributes.js PANELS; the timeline is the
+ * widget's); the settings column goes when none of its panels is shown.
+ */
+export function showPanels($, names) {
+  for (const [name, els] of Object.entries($.panels)) {
+    for (const el of els) if (el) el.hidden = !names.has(name);
+  }
+  if ($.sidebar) {
+    const any = ['problem', 'runs', 'run', 'stop'].some((n) => names.has(n));
+    $.sidebar.hidden = !any;
+    if ($.skip) $.skip.hidden = !any;
+    $.shell.classList.toggle('no-sidebar', !any);
+  }
 }
 
 /** The preset menu: the lessons in their order, numbered, under their groups' titles. */

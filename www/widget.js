@@ -1,14 +1,25 @@
 // <convergence-playground>: the whole playground as one custom element.
 //
-//   <convergence-playground controls="full|minimal" config='{"problem": ...}'>
+//   <convergence-playground controls="minimal" preset="lr" charts="loss,lr" autoplay locked>
+//
+// Attributes (attributes.js has the table, the README too): the experiment from config, hash,
+// src or preset (sources.js, in that order); controls (none | minimal | full | a list of
+// panels), charts, autoplay, loop, speed, height, theme, locked, url (this widget reads and
+// writes the page's hash; no-url is its deprecated opposite). A bad attribute is shown in the
+// widget's own alert (role="alert", the attribute and its value) and takes its default.
 //
 // JS API: el.ready (Promise), el.load(config) (Promise; rejects with every validation problem),
-// el.play(), el.pause(), el.step(n) -> Promise of the snapshot (taken in slices, interruptible),
-// el.reset(), el.snapshot(), el.report(),
+// el.set(path, value) (Promise; one setting such as "runs[0].optimizer.lr", checked by Rust,
+// then a restart; rejects naming the path), el.play(), el.pause(), el.step(n) -> Promise of the
+// snapshot (taken in slices, interruptible), el.reset(), el.snapshot(), el.report(),
 // el.getConfig(), el.playing.
 // Events (bubbling, composed): converged {label, step, criterion, end}, diverged {label, step,
-// reason, end}, stopped {label, step, reason, end}, once per run when its state changes; sweepdone
-// {results} when a complexity sweep has trained every value.
+// reason, end}, stopped {label, step, reason, end}, once per run when its state changes; step
+// {step, runs: [{label, step, loss, status}]} at most every STEP_EVENT_MS (self-running.js, 250 ms)
+// while runs advance, and once when the animation stops; sweepdone {results} when a complexity sweep has trained every value.
+//
+// Several widgets on one page share the wasm module (wasm.js) and one animation loop
+// (shared-loop.js); a widget out of view steps nothing until it is back (IntersectionObserver).
 //
 // Two kinds of problems: a 2-D loss landscape (the landscape with the paths of the runs), or a
 // model trained on data (problem "model": the decision boundary or fitted curve of the selected
@@ -32,13 +43,19 @@
 // detail). Each module's header names the part it uses.
 
 import { loadEngine, engineGeneration, guard, call, onRenewal, renewal, isRenewing, validateConfig } from './wasm.js';
+import { readAttributes, OBSERVED } from './attributes.js';
+import { SelfRunning } from './self-running.js';
+import { chooseExperiment } from './sources.js';
+import { applyTheme } from './theme.js';
+import { EmbedDialog } from './embed-dialog.js';
+import { toHash } from './urlstate.js';
 import { shortcuts } from './shortcuts.js';
 import { PROBLEMS, PALETTE, DEFAULT_PRESET, loadCatalog } from './catalog.js';
 import { presetById } from './presets.js';
 import { PageLink } from './page-link.js';
 import { SearchCard } from './search.js';
 import { FrameLoop } from './frame-loop.js';
-import { buildSkeleton, fillAlert, markInvalid, showSpeed } from './skeleton.js';
+import { buildSkeleton, fillAlert, markInvalid, showSpeed, showPanels } from './skeleton.js';
 import { describeCanvases } from './canvas-text.js';
 import { PresetBar } from './preset-bar.js';
 import { Charts } from './charts.js';
@@ -59,7 +76,7 @@ const message = (e) => String(e && e.message ? e.message : e);
 
 export class ConvergencePlayground extends HTMLElement {
   static get observedAttributes() {
-    return ['config'];
+    return OBSERVED;
   }
 
   #resolveReady;
@@ -103,6 +120,15 @@ export class ConvergencePlayground extends HTMLElement {
   #sidebar = null;
   #timeline = null;
   #exports = null;
+  #attrs = null; // readAttributes(this), read once on connection
+  #embedDialog = null;
+  #self = new SelfRunning({
+    element: this,
+    get loop() { return this.element.hasAttribute('loop'); },
+    canReplay: () => this.isConnected && !this.playing && !!this.#pg && !this.#pg.any_running() && this.#timeline.viewStep === null,
+    play: () => this.play(),
+    lastSnap: () => this.#loop.lastSnap,
+  });
 
   constructor() {
     super();
@@ -119,9 +145,16 @@ export class ConvergencePlayground extends HTMLElement {
       speed: () => this.#speed,
       sweepRunning: () => !!(this.#sweepCard && this.#sweepCard.running),
       viewOverrun: () => this.#modelView.overrun(),
-      stepped: (snap, dispatch) => this.#runEvents.update(snap, dispatch, this),
+      stepped: (snap, dispatch) => {
+        if (dispatch) this.#self.stepEvent(false, snap);
+        return this.#runEvents.update(snap, dispatch, this);
+      },
       render: (snap, throttleStatus, mode) => this.#renderAll(snap, throttleStatus, mode),
-      stopped: () => this.#updatePlayButton(),
+      stopped: () => {
+        this.#updatePlayButton();
+        this.#self.stopped();
+      },
+      offscreen: () => this.#self.offscreen,
     });
   }
 
@@ -149,12 +182,20 @@ export class ConvergencePlayground extends HTMLElement {
     return this.#kind === 'classification' || this.#kind === 'regression';
   }
 
+  /** The attributes (read once, on connection: readAttributes). */
+  get #a() {
+    if (!this.#attrs) this.#attrs = readAttributes(this);
+    return this.#attrs;
+  }
+
+  /** The widget built: 'full', 'minimal' or 'none'; a locked widget is never 'full'. */
   get #mode() {
-    return this.getAttribute('controls') === 'minimal' ? 'minimal' : 'full';
+    const { mode, locked } = this.#a;
+    return locked && mode === 'full' ? 'minimal' : mode;
   }
 
   get #urlSync() {
-    return this.#mode === 'full' && !this.hasAttribute('no-url');
+    return this.#a.url;
   }
 
   connectedCallback() {
@@ -166,6 +207,7 @@ export class ConvergencePlayground extends HTMLElement {
     this.#started = true;
     this.#build();
     this.#listen(true);
+    this.#self.watch(true);
     this.#start().catch((e) => {
       this.#showLoadAlert('The playground could not start.', [message(e)]);
       this.#rejectReady(e);
@@ -174,6 +216,7 @@ export class ConvergencePlayground extends HTMLElement {
 
   disconnectedCallback() {
     this.#listen(false);
+    this.#self.watch(false);
     if (this.#stopRenewal) this.#stopRenewal();
     this.#stopRenewal = null;
     this.#loop.cancelDrain();
@@ -196,7 +239,9 @@ export class ConvergencePlayground extends HTMLElement {
   }
 
   #listen(on) {
-    const target = this.#mode === 'full' ? document : this;
+    // The page's own widget (with `url`) answers the keys anywhere on the page; an embed only
+    // when the focus is inside it, so that no widget plays another's experiment.
+    const target = this.#urlSync ? document : this;
     const fn = on ? 'addEventListener' : 'removeEventListener';
     target[fn]('keydown', this.#onKey);
     if (this.#urlSync) window[fn]('hashchange', this.#link.onHashChange);
@@ -217,6 +262,9 @@ export class ConvergencePlayground extends HTMLElement {
       viewStep: () => (this.#timeline ? this.#timeline.viewStep : null),
       hoverRun: (i) => this.#hoverRun(i),
       get full() { return self.#mode === 'full'; },
+      get locked() { return self.#a.locked; },
+      get noControls() { return self.#mode === 'none'; },
+      get chartList() { return self.#a.charts; },
       playing: () => this.#loop.playing,
       snapshot: () => this.snapshot(),
       lastSnap: () => this.#loop.lastSnap,
@@ -279,10 +327,13 @@ export class ConvergencePlayground extends HTMLElement {
         return fileSlug(preset || (config ? config.problem.name : 'experiment'));
       },
     });
+    const attrs = this.#a;
+    if (attrs.speed) this.#speed = attrs.speed;
     this.#$ = buildSkeleton(this.shadowRoot, {
       full,
       mode: this.#mode,
       speed: this.#speed,
+      locked: attrs.locked,
       parts: {
         landCard: this.#landscape.card,
         modelCard: this.#modelView.card,
@@ -299,8 +350,18 @@ export class ConvergencePlayground extends HTMLElement {
         speed: (value) => { this.#speed = value; },
         preset: (id) => this.#choosePreset(id),
         copyLink: () => this.#presetBar.copyLink(),
+        embed: () => this.#openEmbed(),
       },
     });
+    if (attrs.panels) {
+      showPanels(this.#$, attrs.panels);
+      if (!attrs.panels.has('timeline')) this.#timeline.element.hidden = true;
+    }
+    if (this.#mode === 'none') this.#timeline.element.hidden = true;
+    if (attrs.height) this.style.setProperty('--picture-size', `${attrs.height}px`);
+    applyTheme(this.#$.shell, attrs.theme);
+    if (full && !attrs.locked) this.#embedDialog = new EmbedDialog(this.#$.shell);
+    if (attrs.problems.length) this.#showAttributeProblems(attrs.problems);
     this.#charts.layout();
     this.#presetBar = new PresetBar({ choose: (id) => this.#choosePreset(id), writeHash: () => this.#link.write() }, this.#$);
     this.#runs = new RunsList(ctx, this.#$);
@@ -311,7 +372,6 @@ export class ConvergencePlayground extends HTMLElement {
     wireRunHover(this.shadowRoot, (i) => this.#hoverRun(i));
   }
 
-  /** Hovering a run in the status list or the runs list brings it to the front of every drawing. */
   /** Run `i` (or none: null) is under the pointer: the drawings bring it to the front. */
   #hoverRun(i) {
     const next = this.#config && Number.isInteger(i) && i >= 0 && i < this.#config.runs.length ? i : null;
@@ -326,11 +386,14 @@ export class ConvergencePlayground extends HTMLElement {
 
   async #start() {
     await loadCatalog();
-    const attribute = this.hasAttribute('config') ? this.getAttribute('config') : null;
-    const defaultPreset = presetById(DEFAULT_PRESET);
-    const { json, view, fromDefault } = this.#link.initial(this.#pendingConfig, attribute, JSON.stringify(defaultPreset.config));
+    const { json, view, preset, problems } = await chooseExperiment({
+      linked: this.#link.fromPage(),
+      pending: this.#pendingConfig,
+      sources: this.#a.sources,
+      fallback: presetById(DEFAULT_PRESET),
+    });
     this.#pendingConfig = null;
-    const preset = fromDefault ? defaultPreset : null;
+    if (problems.length) this.#showAttributeProblems(problems);
     this.#pg = this.#newPlayground(json);
     this.#config = JSON.parse(json);
     this.#draft = clone(this.#config);
@@ -348,13 +411,16 @@ export class ConvergencePlayground extends HTMLElement {
     if (this.#searchCard) this.#searchCard.reset(this.#config);
     this.#setKind();
     this.#presetBar.detect(this.#config);
-    if (preset) this.#applyPresetExtras(preset);
+    // The author's `speed` holds for the experiment the widget starts with.
+    if (preset) this.#applyPresetExtras(preset, !this.#a.speed);
     else this.#problemChartDefaults();
     this.#resetStates();
     this.#sidebar.render();
     this.#renderAll();
     this.#link.write();
     this.#resolveReady();
+    // Autoplay, unless the reader asked for reduced motion (Play starts it then).
+    if (this.#a.autoplay && !window.matchMedia('(prefers-reduced-motion: reduce)').matches) this.play();
   }
 
   /** A Playground in the engine in use, guarded against traps (see wasm.js). */
@@ -421,6 +487,17 @@ export class ConvergencePlayground extends HTMLElement {
     await this.ready;
     const msg = validateConfig(json);
     if (msg) throw new Error(msg);
+    this.#loadValid(json, null);
+  }
+
+  /**
+   * Changes one setting, e.g. set("runs[0].optimizer.lr", 0.2): Rust writes the value at the
+   * path and checks the whole experiment (rejecting with every problem, each naming its path,
+   * and keeping the current experiment); then the runs restart from their start.
+   */
+  async set(path, value) {
+    await this.ready;
+    const json = call((w) => w.set_config_path(JSON.stringify(this.#config), String(path), JSON.stringify(value === undefined ? null : value)));
     this.#loadValid(json, null);
   }
 
@@ -594,6 +671,13 @@ export class ConvergencePlayground extends HTMLElement {
 
   /* ------------------------------------------------------------ alerts */
 
+  /** Problems with the element's attributes: each names the attribute and its value. */
+  #showAttributeProblems(lines) {
+    const el = this.#$.attrAlert;
+    const shown = el.hidden ? [] : [...el.querySelectorAll('li')].map((li) => li.textContent);
+    fillAlert(el, 'Some attributes of this widget have problems; it uses its defaults for them:', [...shown, ...lines], true);
+  }
+
   #showLoadAlert(title, lines) {
     fillAlert(this.#$.loadAlert, title, lines, true);
   }
@@ -723,9 +807,11 @@ export class ConvergencePlayground extends HTMLElement {
     if (!window.matchMedia('(prefers-reduced-motion: reduce)').matches) this.play();
   }
 
-  #applyPresetExtras(preset) {
+  /** A preset's extras: its search comparison, its speed (unless withSpeed is false), log scales. */
+  #applyPresetExtras(preset, withSpeed = true) {
     if (this.#searchCard) this.#searchCard.setCompare(!!preset.searchCompare);
-    if (preset.speed) {
+    // The author's `speed` holds for the experiment the widget starts with.
+    if (preset.speed && withSpeed) {
       this.#speed = preset.speed;
       if (this.#$.speed) showSpeed(this.#$.speed, preset.speed);
     }
@@ -735,6 +821,12 @@ export class ConvergencePlayground extends HTMLElement {
   #problemChartDefaults() {
     const spec = PROBLEMS[this.#config.problem.name];
     this.#charts.setLogLoss(!(spec && spec.negative));
+  }
+
+  /** The Embed dialog with the snippets of the running experiment and its view box. */
+  #openEmbed() {
+    if (!this.#embedDialog || !this.#config) return;
+    this.#embedDialog.open(toHash(this.#config, this.#landscape.view).slice(1));
   }
 
   #colorOf(i) {

@@ -12,6 +12,7 @@
 //! every value problem with its path.
 
 pub mod catalog;
+pub mod edit;
 pub mod limits;
 pub mod reader;
 pub mod tagged;

@@ -259,3 +259,50 @@ test('a fractional speed takes one step every k frames, the first at once; whole
     assert.ok(loop.playing, `${speed}: a frame without a step does not end the animation`);
   }
 });
+
+test('every FrameLoop runs in one shared animation frame and they split its budget (shared-loop.js)', async () => {
+  const { setScheduler, framesRun } = await import('../../www/shared-loop.js');
+  const scheduled = [];
+  setScheduler((fn) => { scheduled.push(fn); });
+  const clock = fakeClock();
+  // The shared frame and its share come from shared-loop.js: only time and tasks are faked.
+  const shared = { now: clock.now, task: clock.task };
+  const pgs = [fakePlayground(clock), fakePlayground(clock), fakePlayground(clock)];
+  const loops = pgs.map((pg) => new FrameLoop({
+    pg: () => pg, runs: () => 1, speed: () => 'max', sweepRunning: () => false, viewOverrun: () => 0,
+    stepped: () => false, render: () => {}, stopped: () => {},
+  }, shared));
+  const before = framesRun();
+  for (const loop of loops) loop.start();
+  assert.equal(scheduled.length, 1, 'three playing widgets ask for one animation frame');
+  for (let frame = 0; frame < 3; frame += 1) {
+    const run = scheduled.splice(0);
+    assert.equal(run.length, 1, `frame ${frame}: one request`);
+    run[0]();
+  }
+  assert.equal(framesRun() - before, 3);
+  for (const pg of pgs) {
+    assert.equal(pg.workCalls.length, 3, 'each widget stepped in each frame');
+    for (const ms of pg.workCalls) assert.equal(ms, MAX_FRAME_MS / 3, 'a third of the frame budget each');
+  }
+  for (const loop of loops) loop.stop();
+  setScheduler((fn) => requestAnimationFrame(fn));
+});
+
+test('a widget out of view steps nothing until it is back', () => {
+  const clock = fakeClock();
+  const pg = fakePlayground(clock);
+  let offscreen = false;
+  const { loop } = makeLoop(clock, pg, { offscreen: () => offscreen });
+  loop.start();
+  clock.runFrame();
+  const inView = pg.step;
+  assert.ok(inView > 0);
+  offscreen = true;
+  for (let i = 0; i < 5; i += 1) clock.runFrame();
+  assert.equal(pg.step, inView, 'no step out of view');
+  assert.equal(loop.playing, true, 'still playing');
+  offscreen = false;
+  clock.runFrame();
+  assert.ok(pg.step > inView, 'steps again in view');
+});

@@ -16,21 +16,27 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The strict policy every page of www/ must work under (README, "Hosting"). */
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
 /**
  * Serves `root` on 127.0.0.1 at a free port; resolves to {url, close()}. Options: `headers`,
- * sent with every response (e.g. a Content-Security-Policy); `pkg`, a directory served as
- * /pkg/ in place of root/pkg (the test-hooks build).
+ * sent with every response (e.g. `{'Content-Security-Policy': STRICT_CSP}`); `pkg`, a directory
+ * served as /pkg/ in place of root/pkg (the test-hooks build); `mounts`, more directories by
+ * URL prefix ({'/fixtures/': dir}: the test pages of tests/e2e/fixtures).
  */
-export async function startServer(root, { headers = {}, pkg = null } = {}) {
+export async function startServer(root, { headers = {}, pkg = null, mounts = {} } = {}) {
   const base = resolve(root);
   const pkgBase = pkg ? resolve(pkg) : null;
+  const mounted = Object.entries(mounts).map(([prefix, dir]) => [prefix, resolve(dir)]);
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://localhost');
       const pathname = decodeURIComponent(url.pathname);
       const inPkg = pkgBase && pathname.startsWith('/pkg/');
-      const dir = inPkg ? pkgBase : base;
-      let path = normalize(join(dir, inPkg ? pathname.slice(4) : pathname));
+      const mount = mounted.find(([prefix]) => pathname.startsWith(prefix));
+      const dir = mount ? mount[1] : inPkg ? pkgBase : base;
+      let path = normalize(join(dir, mount ? pathname.slice(mount[0].length - 1) : inPkg ? pathname.slice(4) : pathname));
       if (path !== dir && !path.startsWith(dir + sep)) {
         res.writeHead(403).end('forbidden');
         return;
