@@ -313,7 +313,8 @@ export class ConvergencePlayground extends HTMLElement {
     });
     this.#sweepCard = full ? new SweepCard(ctx) : null;
     this.#searchCard = full ? new SearchCard(this.#ctx) : null;
-    this.#exports = new ExportMenu(ctx, {
+    // A locked widget has no exports (attributes are read once, on connection).
+    this.#exports = this.hasAttribute('locked') ? null : new ExportMenu(ctx, {
       locked: () => this.hasAttribute('locked'),
       canvasOf: (name) => {
         if (name === 'landscape') return this.#landscape.canvas;
@@ -341,7 +342,7 @@ export class ConvergencePlayground extends HTMLElement {
         bottom: this.#charts.bottom,
         sweepCard: this.#sweepCard ? this.#sweepCard.element : null,
         searchCard: this.#searchCard ? this.#searchCard.element : null,
-        exportMenu: this.#exports.element,
+        exportMenu: this.#exports ? this.#exports.element : null,
       },
       actions: {
         playPause: () => (this.playing ? this.pause() : this.play()),
@@ -654,7 +655,7 @@ export class ConvergencePlayground extends HTMLElement {
     }
     this.#modelView.renderHead();
     if (this.#sweepCard) this.#sweepCard.render();
-    this.#exports.refresh();
+    if (this.#exports) this.#exports.refresh();
   }
 
   #selectRun(i) {

@@ -52,6 +52,9 @@ test('every widget steps when played, fires one ending event per run, and its se
       for (const type of ['converged', 'diverged', 'stopped']) {
         el.addEventListener(type, (e) => events.push({ type, label: e.detail.label, step: e.detail.step }));
       }
+      // A widget out of view does not step: bring the figure into view first, as a reader does.
+      figure.scrollIntoView({ block: 'center' });
+      await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
       const before = el.snapshot().runs.map((r) => r.step);
       el.play();
       const start = performance.now();
