@@ -18,7 +18,11 @@ WASM_OPT := node_modules/.bin/wasm-opt
 WASM_TARGET := wasm32-unknown-unknown
 WASM_PROFILE := wasm-release
 WASM_OUT := target/$(WASM_TARGET)/$(WASM_PROFILE)/convergence.wasm
-# -O3 rather than -Oz: 2 KB more gzipped on the opt-level "s" build, faster models (docs/speed.md).
+# The wasm is built as a cdylib alone: for a lib whose crate types are cdylib and rlib (the CLI
+# and the tests need the rlib), `cargo build` silently drops the profile's `lto = true`, and the
+# wasm without LTO was 27 KB gzipped larger and slower (docs/speed.md).
+WASM_CARGO = cargo rustc --profile $(WASM_PROFILE) --lib --target $(WASM_TARGET) --crate-type cdylib
+# -O3 rather than -Oz: faster models for about 1 KB gzipped (docs/speed.md).
 WASM_OPT_FLAGS ?= -O3 --converge --enable-simd
 # The e2e tests' second build: the same wasm with the `test-hooks` feature (Playground::test_panic),
 # served in place of www/pkg only by the tests that need it; never shipped.
@@ -75,14 +79,14 @@ npm-packages:
 
 ## Build ----------------------------------------------------------------------------------
 build: rust-tools wasm-bindgen-cli npm-packages
-	cargo build --profile $(WASM_PROFILE) --lib --target $(WASM_TARGET)
+	$(WASM_CARGO)
 	'$(WASM_BINDGEN)' --target web --no-typescript --out-dir www/pkg '$(WASM_OUT)'
 	'$(WASM_OPT)' $(WASM_OPT_FLAGS) --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
 	  www/pkg/convergence_bg.wasm -o www/pkg/convergence_bg.wasm
 	echo "wasm: $$(stat -c %s www/pkg/convergence_bg.wasm) bytes, $$(gzip -9c www/pkg/convergence_bg.wasm | wc -c) gzipped"
 
 build-test-hooks: rust-tools wasm-bindgen-cli
-	cargo build --profile $(WASM_PROFILE) --lib --target $(WASM_TARGET) --features test-hooks
+	$(WASM_CARGO) --features test-hooks
 	'$(WASM_BINDGEN)' --target web --no-typescript --out-dir '$(TEST_PKG)' '$(WASM_OUT)'
 
 serve: build
