@@ -172,7 +172,7 @@ fn charts_draw_without_touching_the_document() {
         "runs": [{"label": "adam", "optimizer": {"name": "Adam", "lr": 0.03}}]}"#;
     let mut trained = Playground::new(model).unwrap();
     trained.step(50);
-    results.push(trained.draw_model(canvas(300, 300), 0).is_ok());
+    results.push(trained.draw_model(canvas(300, 300), 0, None).is_ok());
     results.push(trained.draw_chart(canvas(400, 200), "train_val", "{}").is_ok());
     html.append_child(&body).unwrap();
     assert!(document.body().is_some());
