@@ -63,7 +63,7 @@ test('every widget steps when played, fires one ending event per run, and its se
       }
       el.pause();
       const played = el.snapshot().runs.map((r) => r.step);
-      const config = JSON.parse(el.getAttribute('config'));
+      const config = el.getConfig();
       const snap = await el.step(config.stop.max_steps);
       // The section's words without its code blocks, thousands separators dropped.
       const section = figure.closest('section').cloneNode(true);
@@ -114,7 +114,7 @@ test('the HTML under each figure is exactly the markup of its widget', async () 
       children: parsed ? parsed.childNodes.length : -1,
       parsed: parsed ? attributes(parsed) : [],
       live: attributes(el),
-      configParses: (() => { try { JSON.parse(el.getAttribute('config')); return true; } catch { return false; } })(),
+      configParses: !el.hasAttribute('config') || (() => { try { JSON.parse(el.getAttribute('config')); return true; } catch { return false; } })(),
     };
   }));
   assert.ok(figures.length >= 12);
@@ -123,8 +123,57 @@ test('the HTML under each figure is exactly the markup of its widget', async () 
     assert.equal(f.tag, 'convergence-playground', `figure ${f.figure}`);
     assert.equal(f.children, 0, `figure ${f.figure}: the element is empty`);
     assert.deepEqual(f.parsed, f.live, `figure ${f.figure}: the snippet's attributes are the widget's`);
-    assert.ok(f.configParses, `figure ${f.figure}: the config is JSON`);
+    assert.ok(f.configParses, `figure ${f.figure}: the config, where there is one, is JSON`);
   }
+  await page.close();
+});
+
+test('the figures respect the author attributes: preset, autoplay, locked, charts and speed', async () => {
+  const { page, errors } = await openArticle();
+  const figures = await page.evaluate(async () => {
+    const { PRESETS } = await import('./presets.js');
+    const out = {};
+    for (const n of ['1', '2', '4']) {
+      const figure = document.querySelector(`figure.demo[data-figure="${n}"]`);
+      figure.scrollIntoView({ block: 'center' });
+      const el = figure.querySelector('convergence-playground');
+      await el.ready;
+      // Autoplay starts a figure once it is in view: give it a few frames.
+      await new Promise((ok) => setTimeout(ok, 600));
+      const root = el.shadowRoot;
+      const visible = (node) => node.getClientRects().length > 0;
+      const preset = PRESETS.find((p) => p.id === el.getAttribute('preset'));
+      out[n] = {
+        steps: el.snapshot().runs.map((r) => r.step),
+        playing: el.playing,
+        editable: [...root.querySelectorAll('input:not(.timeline-input), select, textarea')].filter(visible).length,
+        exportMenu: [...root.querySelectorAll('.export-menu')].filter(visible).length,
+        charts: [...root.querySelectorAll('.chart-card')].filter(visible).map((c) => c.dataset.kind),
+        speed: root.querySelector('.playback select') ? JSON.parse(root.querySelector('.playback select').value) : null,
+        labels: el.getConfig().runs.map((r) => r.label),
+        presetLabels: preset ? preset.config.runs.map((r) => r.label) : null,
+        problem: el.getConfig().problem,
+        presetProblem: preset ? preset.config.problem : null,
+      };
+      el.pause();
+    }
+    return out;
+  });
+  const [one, two, four] = [figures['1'], figures['2'], figures['4']];
+  assert.ok(one.steps[0] > 0, `figure 1 plays by itself (autoplay): ${one.steps}`);
+  assert.equal(two.steps[0], 0, 'figure 2 has no autoplay: it waits for Play');
+  assert.deepEqual(one.labels, one.presetLabels, 'figure 1 is the bowl lesson');
+  assert.deepEqual(one.problem, one.presetProblem);
+  assert.deepEqual(four.labels, four.presetLabels, 'figure 4 is the lr lesson');
+  for (const [name, f] of [['1', one], ['4', four]]) {
+    assert.equal(f.editable, 0, `figure ${name} is locked: nothing to edit`);
+    assert.equal(f.exportMenu, 0, `figure ${name} is locked: no exports`);
+  }
+  assert.ok(two.editable > 0, 'figure 2 is not locked: its speed can be chosen');
+  assert.equal(two.speed, '100', 'figure 2 plays at its speed attribute');
+  assert.deepEqual(two.charts, ['loss', 'grad_norm'], 'figure 2 shows its charts in its order');
+  assert.deepEqual(four.charts, ['loss'], 'figure 4 shows only the loss');
+  assert.deepEqual(errors, []);
   await page.close();
 });
 
