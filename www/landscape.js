@@ -85,12 +85,13 @@ export class LandscapeView {
       h('div', { class: 'card-head' }, h('div', { class: 'titles' }, this.#title, this.#formula), zoom),
       h('div', { class: 'land-frame' }, this.#yTicks, h('div', { class: 'canvas-wrap' }, this.#canvas, this.#tip), this.#xTicks),
       h('figcaption', null,
+        // Each symbol stays on one line with its words when the legend wraps on a phone.
         h('span', { class: 'legend' },
-          h('span', { class: 'sym start' }), ' start ',
-          h('span', { class: 'sym now' }), ' current ',
-          h('span', { class: 'sym global' }), ' global min ',
-          h('span', { class: 'sym local' }), ' local min ',
-          h('span', { class: 'sym cross' }, '✕'), ' diverged'),
+          h('span', { class: 'legend-item' }, h('span', { class: 'sym start' }), ' start'), ' ',
+          h('span', { class: 'legend-item' }, h('span', { class: 'sym now' }), ' current'), ' ',
+          h('span', { class: 'legend-item' }, h('span', { class: 'sym global' }), ' global min'), ' ',
+          h('span', { class: 'legend-item' }, h('span', { class: 'sym local' }), ' local min'), ' ',
+          h('span', { class: 'legend-item' }, h('span', { class: 'sym cross' }, '✕'), ' diverged')),
         this.#hint));
   }
 
