@@ -127,3 +127,29 @@ fn a_long_title_shrinks_to_fit_instead_of_being_clipped() {
     let title = layout.title.expect("a title");
     assert!(title[0] >= 0 && title[2] <= 240, "the title {title:?} fits in 240 px");
 }
+
+#[test]
+fn key_moment_labels_keep_out_of_a_corner_legend() {
+    // Two falling lines leave the top right free for the legend; a key moment is put at each of
+    // many places around that corner, one chart each, and its label must never sit under the
+    // legend (it may move to another side of its marker, or be left out).
+    let mut checked = 0;
+    for x in (40..=100).step_by(5) {
+        for y in (40..=100).step_by(5) {
+            let mut series = line("falling", (0..=100).map(|s| (f64::from(s), 100.0 - f64::from(s))).collect());
+            series.moments.push(convergence::chart::curves::Moment {
+                at: (f64::from(x), f64::from(y)),
+                label: "best validation".into(),
+            });
+            let other = line("also falling", (0..=100).map(|s| (f64::from(s), 95.0 - f64::from(s))).collect());
+            let (_, layout) = svg(&[series, other], &CurveOptions::default());
+            let Some(legend) = layout.legend.filter(|_| !layout.legend_outside) else { continue };
+            for (name, r) in &layout.moments {
+                let overlaps = legend[0] < r[2] && r[0] < legend[2] && legend[1] < r[3] && r[1] < legend[3];
+                assert!(!overlaps, "moment at ({x}, {y}): {name} {r:?} under the legend {legend:?}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "labels drawn and checked: {checked}");
+}

@@ -409,6 +409,14 @@ pub fn draw_curves<DB: DrawingBackend>(
         draw_line(&area, &pts, s.dash, RGBColor(c.0, c.1, c.2).stroke_width(2))?;
     }
     let mut labels: Vec<[i32; 4]> = Vec::new();
+    // A legend in a corner of the plot is drawn last; the key moments' labels keep out of it.
+    let legend_box: Option<[i32; 4]> = match (&legend, corner) {
+        (Some(l), Some(c)) => {
+            let (w, h) = l.box_size();
+            Some([c[0], c[1], c[0] + w, c[1] + h])
+        }
+        _ => None,
+    };
     let data_on_canvas: Vec<Vec<(f64, f64)>> = plotted
         .iter()
         .map(|line| {
@@ -445,8 +453,9 @@ pub fn draw_curves<DB: DrawingBackend>(
             } else {
                 draw_marker(root, s.marker, at, 5, Some((255, 255, 255)), (c, 2))?;
             }
-            // The label beside the marker where it covers no data (above, below, right, left),
-            // inside the plot, and only where it overlaps no earlier label.
+            // The label beside the marker (above, below, right, left), inside the plot: the first
+            // place that covers no data and overlaps neither an earlier label nor the legend, else
+            // the first that overlaps neither; no label where every place does.
             let (tw, th) = root.estimate_text_size(&label, &moment_font).map_err(err)?;
             let (tw, th) = (tw as i32, th as i32);
             let [pl, pt, pr, pb] = layout.plot;
@@ -462,9 +471,18 @@ pub fn draw_curves<DB: DrawingBackend>(
             let covers_data =
                 |r: [i32; 4]| data_on_canvas.iter().any(|line| line.windows(2).any(|w| segment_hits(r, w[0], w[1])));
             let rects = candidates.map(|[x, y]| [x, y, x + tw, y + th]);
-            let rect = rects.iter().copied().find(|r| !covers_data(*r)).unwrap_or(rects[0]);
-            let overlaps = labels.iter().any(|r| r[0] < rect[2] && rect[0] < r[2] && r[1] < rect[3] && rect[1] < r[3]);
-            if !overlaps {
+            let clashes = |rect: [i32; 4]| {
+                labels
+                    .iter()
+                    .chain(legend_box.iter())
+                    .any(|r| r[0] < rect[2] && rect[0] < r[2] && r[1] < rect[3] && rect[1] < r[3])
+            };
+            let place = rects
+                .iter()
+                .copied()
+                .find(|r| !covers_data(*r) && !clashes(*r))
+                .or_else(|| rects.iter().copied().find(|r| !clashes(*r)));
+            if let Some(rect) = place {
                 let style = moment_font.pos(Pos::new(HPos::Left, VPos::Top));
                 root.draw_text(&label, &style, (rect[0], rect[1])).map_err(err)?;
                 labels.push(rect);
