@@ -466,7 +466,6 @@ impl Playground {
         };
         let (weights, caption) = weights_shown(r, view_step);
         let view = data_view(problem);
-        let color = figures::colors(&self.session).get(run).copied().unwrap_or((0, 0, 0));
         if problem.task() == Task::Classification {
             let (width, height) = (canvas.width(), canvas.height());
             let size = (width as usize, height as usize);
@@ -474,6 +473,8 @@ impl Playground {
             put_rgba(&canvas, &rgba, width, height)?;
             return Ok(caption);
         }
+        // Only the fitted curve takes the run's colour: a classifier's frame does not pay for it.
+        let color = figures::colors(&self.session).get(run).copied().unwrap_or((0, 0, 0));
         draw_model(&canvas_area(canvas)?, problem, weights, view, color).map_err(js_error)?;
         Ok(caption)
     }

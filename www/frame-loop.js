@@ -57,8 +57,9 @@ export class FrameLoop {
   #clock;
   #playing = false;
   #loopId = 0;
-  #drawNext = false; // the last frame's steps overran: the next one only draws
-  #drawSnap = null; // {snap, changed}: taken in a frame that overran, drawn in the next one
+  // The last frame overran: the next one only draws. null, or {} (take a snapshot then), or
+  // {snap, changed} (the snapshot the overrunning frame took, its events dispatched already).
+  #drawNext = null;
   #drain = null; // {resolve, reject, dispatch}: queued steps being taken over several tasks
   #stepCost = null; // ms per single step of every run together (measured while stepping)
   #stepsTaken = 0; // grows with every step taken, to know when a view is stale
@@ -102,8 +103,7 @@ export class FrameLoop {
   start() {
     if (this.#playing) return false;
     this.#playing = true;
-    this.#drawNext = false;
-    this.#drawSnap = null;
+    this.#drawNext = null;
     this.#credit = startCredit(stepsPerFrame(this.#host.speed()));
     const loop = ++this.#loopId; // a pause and a play within one frame must not start two loops
     this.#clock.frame(() => this.#frame(loop));
@@ -247,11 +247,10 @@ export class FrameLoop {
     // the next frame draws without stepping, so that no task adds a costly drawing to a costly
     // step.
     if (this.#drawNext) {
-      this.#drawNext = false;
-      const pending = this.#drawSnap;
-      this.#drawSnap = null;
-      const snap = pending ? pending.snap : this.snap();
-      const changed = pending ? pending.changed : host.stepped(snap, true);
+      const pending = this.#drawNext;
+      this.#drawNext = null;
+      const snap = pending.snap || this.snap();
+      const changed = pending.snap ? pending.changed : host.stepped(snap, true);
       host.render(snap, !changed, 'anim');
       this.#clock.frame(() => this.#frame(loop));
       return;
@@ -270,7 +269,7 @@ export class FrameLoop {
     const taken = this.#stepFor(budget, perRun);
     const done = !pg.any_running() || taken === 0;
     if (!done && this.#clock.now() - started + overrun > 2 * MAX_FRAME_MS) {
-      this.#drawNext = true;
+      this.#drawNext = {};
       this.#clock.frame(() => this.#frame(loop));
       return;
     }
@@ -281,8 +280,7 @@ export class FrameLoop {
     // The steps and a costly snapshot (a large model's loss over all its data) filled the frame:
     // the drawing waits for the next frame, which does not step.
     if (snap && !done && (this.#snapCost > MAX_FRAME_MS / 2 || this.#clock.now() - started > 2 * MAX_FRAME_MS)) {
-      this.#drawNext = true;
-      this.#drawSnap = { snap, changed };
+      this.#drawNext = { snap, changed };
       this.#clock.frame(() => this.#frame(loop));
       return;
     }
