@@ -19,5 +19,8 @@ pub mod run;
 pub mod schedule;
 pub mod search;
 
+// The page's boundary is `src/web.rs`; the analysis worker's wasm (the `lab` feature) compiles
+// `src/web/lab.rs` in its place.
 #[cfg(target_arch = "wasm32")]
+#[cfg_attr(feature = "lab", path = "web/lab.rs")]
 pub mod web;

@@ -29,33 +29,12 @@ use crate::run::session::{Session, StepQueue};
 use crate::run::trace::{trace_of, TraceFormat};
 use crate::search::{Outcome, Search};
 
-/// The message of the last panic, for the page's "internal error" alert.
-static LAST_PANIC: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
-
-#[wasm_bindgen(start)]
-fn start() {
-    std::panic::set_hook(Box::new(|info| {
-        if let Ok(mut last) = LAST_PANIC.lock() {
-            *last = info.to_string();
-        }
-        console_error_panic_hook::hook(info);
-    }));
-}
-
-/// The message of the last panic in this instance ("" if none): after a trap the page shows it
-/// and moves to a fresh instance.
-#[wasm_bindgen]
-pub fn last_panic() -> String {
-    LAST_PANIC.lock().map(|last| last.clone()).unwrap_or_default()
-}
+mod common;
+use common::{js_error, to_js};
 
 /// Milliseconds from `performance.now()` (0 where there is no performance clock).
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
-
-fn js_error(message: impl std::fmt::Display) -> JsError {
-    JsError::new(&message.to_string())
 }
 
 /// A cached landscape image.
@@ -121,11 +100,6 @@ pub struct Playground {
 
 /// Most searches the budget chart compares.
 const MAX_COMPARED: usize = 4;
-
-/// A value as a JS value (plain objects and arrays, as JSON would give).
-fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
-}
 
 /// Trains trials of a search for the page's Web Workers (`www/search-worker.js`): built from the
 /// same experiment as the page's search, it trains trial `index` afresh to `units` units and

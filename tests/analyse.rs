@@ -161,3 +161,30 @@ fn the_fuzz_seed_with_a_custom_function_and_analyses_passes_the_fuzz_checks() {
     let hash = encode(&experiment(&serde_json::from_str(&text).unwrap_or(Value::Null)));
     assert_eq!(convergence::fuzzing::url_hash(hash.as_bytes()), Ok(()));
 }
+
+#[test]
+fn every_analysis_in_small_chunks_gives_the_report_of_one_call() {
+    use convergence::analysis::job::{AnalysisJob, AnalysisKind};
+    let e = experiment(&himmelblau());
+    let whole = serde_json::to_value(analyse(&e).unwrap_or_else(|err| panic!("{err}"))).unwrap_or(Value::Null);
+    let config = e.analysis.clone().unwrap_or_default();
+    let named: Vec<AnalysisKind> = AnalysisKind::ALL.into_iter().filter(|k| k.named_in(&config)).collect();
+    assert_eq!(named.len(), 7);
+    for kind in named {
+        let mut job = AnalysisJob::new(&e, kind, None).unwrap_or_else(|err| panic!("{}: {err}", kind.key()));
+        let mut chunks = 0;
+        let mut last = 0.0;
+        while !job.advance(37) {
+            chunks += 1;
+            assert!(job.progress() >= last && job.progress() <= 1.0, "{}: progress {}", kind.key(), job.progress());
+            last = job.progress();
+        }
+        assert_eq!(job.progress(), 1.0, "{}", kind.key());
+        let part = serde_json::to_value(job.report()).unwrap_or(Value::Null);
+        assert_eq!(part[kind.key()], whole[kind.key()], "{} after {chunks} chunks", kind.key());
+        assert!(!whole[kind.key()].is_null(), "{} is in the report", kind.key());
+        let slow = matches!(kind, AnalysisKind::CriticalPoints | AnalysisKind::Basins | AnalysisKind::LrSweep);
+        assert!(!slow || chunks > 3, "{} took {chunks} chunks of 37 steps", kind.key());
+    }
+    assert!(AnalysisKind::parse("basin").is_err_and(|e| e.to_string().contains("critical_points, classify, basins")));
+}

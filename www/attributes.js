@@ -36,7 +36,7 @@ import { stepsPerFrame } from './pace.js';
 export const CONTROL_MODES = ['none', 'minimal', 'full'];
 
 /** The panels `controls` may list, named after the skeleton's parts (skeleton.js). */
-export const PANELS = ['presets', 'playback', 'status', 'timeline', 'charts', 'sweep', 'search', 'problem', 'runs', 'run', 'stop'];
+export const PANELS = ['presets', 'playback', 'status', 'timeline', 'charts', 'sweep', 'search', 'analysis', 'problem', 'runs', 'run', 'stop'];
 
 /** The themes of `theme`. */
 export const THEMES = ['light', 'dark', 'auto'];

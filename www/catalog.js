@@ -41,6 +41,8 @@ export let WEIGHT_DECAY_NOTES = {};
 export let SCHEDULES = {};
 export let STOP_DEFAULTS = {};
 export let PALETTE = [];
+/** The analyses of the analysis card, in order: {name, title, blurb, needs}. */
+export let ANALYSES = [];
 
 let loading = null;
 
@@ -62,6 +64,7 @@ export function loadCatalog() {
       SCHEDULES = byName(catalog.schedules);
       STOP_DEFAULTS = catalog.stop_defaults;
       PALETTE = catalog.palette;
+      ANALYSES = catalog.analyses;
     });
   }
   return loading;

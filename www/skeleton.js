@@ -9,7 +9,7 @@
 //
 // buildSkeleton(root, { full, mode, speed, locked, parts, actions }) -> $:
 //   mode: 'full', 'minimal' or 'none' (no playback toolbar); locked: no speed menu
-//   parts: landCard, modelCard, stack, bottom, sweepCard, searchCard, exportMenu (elements or null)
+//   parts: landCard, modelCard, stack, bottom, sweepCard, analysisCard, searchCard, exportMenu (elements or null)
 //   actions: playPause(), step(), reset(), speed(value), preset(id), copyLink(), embed()
 // $.panels maps the panel names of the `controls` attribute (attributes.js PANELS, but the
 // timeline, which timeline.js builds) to their elements; showPanels($, names) shows only those.
@@ -69,6 +69,7 @@ export function buildSkeleton(root, { full, mode, speed, locked, parts, actions 
     full ? $.howTo : null,
     parts.bottom,
     parts.sweepCard,
+    parts.analysisCard,
     parts.searchCard);
 
   let sidebar = null;
@@ -121,6 +122,7 @@ export function buildSkeleton(root, { full, mode, speed, locked, parts, actions 
     charts: [parts.stack, parts.bottom],
     sweep: [parts.sweepCard],
     search: [parts.searchCard],
+    analysis: [parts.analysisCard],
     ...Object.fromEntries(Object.entries(sections).map(([name, el]) => [name, [el]])),
   };
 

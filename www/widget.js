@@ -62,6 +62,7 @@ import { Charts } from './charts.js';
 import { LandscapeView } from './landscape.js';
 import { ModelView } from './model-view.js';
 import { SweepCard } from './sweep.js';
+import { AnalysisCard } from './analysis-card.js';
 import { RunsList } from './runs.js';
 import { Timeline } from './timeline.js';
 import { Sidebar } from './sidebar.js';
@@ -114,6 +115,7 @@ export class ConvergencePlayground extends HTMLElement {
   #landscape = null;
   #modelView = null;
   #sweepCard = null;
+  #analysisCard = null;
   #searchCard = null;
   #runs = null;
   #presetBar = null;
@@ -171,6 +173,11 @@ export class ConvergencePlayground extends HTMLElement {
   /** How many times the model view was drawn (for tests). */
   get modelDraws() {
     return this.#modelView ? this.#modelView.draws : 0;
+  }
+
+  /** The analysis shown or in progress, or null (for tests): see AnalysisCard.state. */
+  get analysis() {
+    return this.#analysisCard ? this.#analysisCard.state : null;
   }
 
   /** The complexity sweep in progress or last run, or null (for tests). */
@@ -288,6 +295,7 @@ export class ConvergencePlayground extends HTMLElement {
       rerender: (what) => this.#sidebar.defer(what),
       writeHash: () => this.#link.write(),
       addRun: (run) => this.#runs.add(run),
+      setPath: (path, value) => this.set(path, value).catch((e) => this.#showConfigErrors(message(e))),
       colorOf: (i) => this.#colorOf(i),
       changeProblem: (name) => this.#sidebar.changeProblem(name),
       changeKind: (kind) => this.#sidebar.changeKind(kind),
@@ -312,6 +320,7 @@ export class ConvergencePlayground extends HTMLElement {
       this.#renderAll(null, false, 'scrub');
     });
     this.#sweepCard = full ? new SweepCard(ctx) : null;
+    this.#analysisCard = full ? new AnalysisCard(ctx) : null;
     this.#searchCard = full ? new SearchCard(this.#ctx) : null;
     // A locked widget has no exports (attributes are read once, on connection).
     this.#exports = this.hasAttribute('locked') ? null : new ExportMenu(ctx, {
@@ -341,6 +350,7 @@ export class ConvergencePlayground extends HTMLElement {
         stack: this.#charts.stack,
         bottom: this.#charts.bottom,
         sweepCard: this.#sweepCard ? this.#sweepCard.element : null,
+        analysisCard: this.#analysisCard ? this.#analysisCard.element : null,
         searchCard: this.#searchCard ? this.#searchCard.element : null,
         exportMenu: this.#exports ? this.#exports.element : null,
       },
@@ -746,6 +756,8 @@ export class ConvergencePlayground extends HTMLElement {
     if (this.#sweepCard) this.#sweepCard.invalidate();
     if (this.#searchCard) this.#searchCard.reset(this.#config);
     this.#setKind();
+    // After #setKind: the card offers the analyses that fit the new problem.
+    if (this.#analysisCard) this.#analysisCard.invalidate();
     const key = canonical(this.#config.problem);
     if (key !== this.#problemKey) {
       this.#problemKey = key;

@@ -5,6 +5,7 @@ pub mod bands;
 pub mod basins;
 pub mod critical;
 pub mod doctor;
+pub mod job;
 pub mod lr_sweep;
 pub mod rate;
 pub mod section;

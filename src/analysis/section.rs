@@ -16,18 +16,18 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::analysis::bands::{self, BandResult, SeedBands};
-use crate::analysis::basins::{self, BasinResult, Basins};
-use crate::analysis::critical::{self, classify_point, CriticalPoint, CriticalSearch, PointReport};
-use crate::analysis::doctor::{diagnose, Diagnosis, RunTrace};
-use crate::analysis::lr_sweep::{self, LrSweep, RangeResult, RangeTest, SweepResult};
-use crate::analysis::rate::{self, readout, RateReadout};
+use crate::analysis::bands::{self, BandResult};
+use crate::analysis::basins::{self, BasinResult};
+use crate::analysis::critical::{self, CriticalPoint, PointReport};
+use crate::analysis::doctor::Diagnosis;
+use crate::analysis::job::{AnalysisJob, AnalysisKind};
+use crate::analysis::lr_sweep::{self, RangeResult, SweepResult};
+use crate::analysis::rate::{self, RateReadout};
 use crate::analysis::theory::QuadraticTheory;
 use crate::config::reader::ReadError;
 use crate::config::tagged::{kind, Fields};
 use crate::config::validate::{ValidationErrors, Validator};
 use crate::config::Experiment;
-use crate::run::session::Session;
 
 /// Defines a settings struct that serde writes with its derive and reads through the small
 /// field reader of `config::tagged` (as `tagged_enum!` does), which costs the wasm binary far
@@ -46,13 +46,24 @@ macro_rules! settings {
             $( $(#[$fmeta])* pub $field: $fty ),*
         }
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <serde_json::Value as Deserialize>::deserialize(deserializer)?;
+        impl $name {
+            /// Reads the settings from a JSON object.
+            fn from_value(value: Value) -> Result<Self, ReadError> {
                 read_fields(value, &[$(stringify!($field)),*], |fields| {
                     Ok($name { $( $field: crate::tagged_enum!(@field fields, stringify!($field), $fty $(, $default)?), )* })
                 })
-                .map_err(<D::Error as serde::de::Error>::custom)
+            }
+
+            /// The settings of an empty object: every default, or an error naming a required field.
+            pub fn defaults() -> Result<Self, ReadError> {
+                Self::from_value(Value::Object(serde_json::Map::new()))
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as Deserialize>::deserialize(deserializer)?;
+                Self::from_value(value).map_err(<D::Error as serde::de::Error>::custom)
             }
         }
     };
@@ -151,7 +162,7 @@ settings! {
 }
 
 /// The runs a sweep covers: those named, or every run.
-fn sweep_runs(config: &LrSweepConfig, experiment: &Experiment) -> Vec<usize> {
+pub(crate) fn sweep_runs(config: &LrSweepConfig, experiment: &Experiment) -> Vec<usize> {
     if config.runs.is_empty() {
         (0..experiment.runs.len()).collect()
     } else {
@@ -228,66 +239,34 @@ pub struct AnalysisReport {
 
 impl crate::json::InfallibleJson for AnalysisReport {}
 
-/// Runs every analysis the experiment's `analysis` section names, each to its end.
+/// Runs every analysis the experiment's `analysis` section names, each to its end, as the page's
+/// analysis worker does in chunks (`AnalysisJob`).
 pub fn analyse(experiment: &Experiment) -> Result<AnalysisReport, ValidationErrors> {
     let config = experiment.analysis.clone().unwrap_or_default();
     let mut report = AnalysisReport::default();
-    let problem = experiment.problem.build_with_seed(experiment.seed);
-    let view = experiment.view.or_else(|| problem.view_box());
-    if let Some(c) = &config.critical_points {
-        let Some(view) = view else {
-            return Err(ValidationErrors::one("analysis.critical_points", "needs a 2-D landscape"));
-        };
-        let mut search = CriticalSearch::new(&problem, view, c.seeds)?;
-        search.advance(usize::MAX);
-        report.critical_points = Some(search.result());
-    }
-    if let Some(view) = view {
-        report.classify = config.classify.iter().filter_map(|&p| classify_point(&problem, p, &view)).collect();
-    }
-    if let Some(c) = &config.basins {
-        let mut b = Basins::new(experiment, c.run, c.side, None)?;
-        b.advance(u64::MAX);
-        report.basins = Some(b.result());
-    }
-    if let Some(c) = &config.lr_sweep {
-        let mut s = LrSweep::new(experiment, &sweep_runs(c, experiment), c.low, c.high, c.points)?;
-        s.advance(u64::MAX);
-        report.lr_sweep = Some(s.result());
-    }
-    if let Some(c) = &config.lr_range {
-        let mut t = RangeTest::new(experiment, c.run, c.low, c.high, c.steps)?;
-        t.advance(u64::MAX);
-        report.lr_range = Some(t.result());
-    }
-    if let Some(c) = &config.seed_bands {
-        let mut b = SeedBands::new(experiment, c.run, c.seeds)?;
-        b.advance(u64::MAX);
-        report.seed_bands = Some(b.result());
-    }
-    if config.theory {
-        report.theory = Some(match QuadraticTheory::of(&experiment.problem) {
-            Ok(theory) => Theory::Quadratic(theory),
-            Err(unavailable) => Theory::Unavailable { unavailable },
-        });
-    }
-    if config.rate.is_some() || config.doctor {
-        let mut session = Session::new(experiment.clone());
-        session.step(u64::MAX);
-        if let Some(c) = &config.rate {
-            let per_run = session.runs().iter().map(|run| PerRun {
-                label: run.label().to_string(),
-                result: readout(&experiment.problem, session.problem(), run, c.tolerance),
-            });
-            report.rate = Some(per_run.collect());
-        }
-        if config.doctor {
-            let per_run = session.runs().iter().enumerate().map(|(i, run)| PerRun {
-                label: run.label().to_string(),
-                result: diagnose(experiment, i, &RunTrace::of(run, session.problem())),
-            });
-            report.doctor = Some(per_run.collect());
-        }
+    for kind in AnalysisKind::ALL.into_iter().filter(|k| k.named_in(&config)) {
+        let mut job = AnalysisJob::new(experiment, kind, None)?;
+        while !job.advance(u64::MAX) {}
+        report.merge(job.report().clone());
     }
     Ok(report)
+}
+
+impl AnalysisReport {
+    /// Takes every result `other` has.
+    fn merge(&mut self, other: AnalysisReport) {
+        let AnalysisReport { critical_points, classify, basins, lr_sweep, lr_range, seed_bands, theory, rate, doctor } =
+            other;
+        self.critical_points = critical_points.or(self.critical_points.take());
+        if !classify.is_empty() {
+            self.classify = classify;
+        }
+        self.basins = basins.or(self.basins.take());
+        self.lr_sweep = lr_sweep.or(self.lr_sweep.take());
+        self.lr_range = lr_range.or(self.lr_range.take());
+        self.seed_bands = seed_bands.or(self.seed_bands.take());
+        self.theory = theory.or(self.theory.take());
+        self.rate = rate.or(self.rate.take());
+        self.doctor = doctor.or(self.doctor.take());
+    }
 }

@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::config::reader::{from_value, parse_json};
 
+use crate::analysis::job::AnalysisKind;
 use crate::chart::PALETTE;
 use crate::config::tagged::{Keys, Tagged};
 use crate::run::monitor::{EarlyStoppingCriterion, StopConfig, TargetLossCriterion};
@@ -45,6 +46,8 @@ pub struct Catalog {
     pub schedules: Vec<Entry>,
     pub stop_defaults: Value,
     pub palette: Vec<&'static str>,
+    /// The analyses the page offers (every one but classify, which is a click on the landscape).
+    pub analyses: Vec<Entry>,
 }
 
 /// One named choice (a problem, dataset, model, optimizer or schedule).
@@ -303,6 +306,20 @@ fn stop_defaults() -> Result<Value, String> {
     Ok(stop)
 }
 
+/// The analyses of the page's analysis card, with what each needs.
+fn analyses() -> Vec<Entry> {
+    let offered = AnalysisKind::ALL.into_iter().filter(|&k| k != AnalysisKind::Classify);
+    offered
+        .map(|k| Entry {
+            name: k.key(),
+            title: k.title(),
+            blurb: k.blurb(),
+            extra: crate::json::object_from([("needs".to_string(), Value::from(k.needs()))]),
+            ..Entry::default()
+        })
+        .collect()
+}
+
 /// Builds the catalogue; an error names the entry that does not match its config.
 pub fn catalog() -> Result<Catalog, String> {
     let problems = landscapes::entries()?;
@@ -325,6 +342,7 @@ pub fn catalog() -> Result<Catalog, String> {
         schedules,
         stop_defaults: stop_defaults()?,
         palette: PALETTE.to_vec(),
+        analyses: analyses(),
     })
 }
 

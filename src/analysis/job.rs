@@ -1,0 +1,337 @@
+//! One analysis of the experiment's `analysis` section, advanced in chunks: by the page's
+//! analysis worker between progress messages, by `section::analyse` to its end in one call. Both
+//! give the same numbers whatever the chunks, because every analysis is a deterministic loop
+//! over independent runs (or seeds of a Newton search) and a chunk only decides where the loop
+//! pauses.
+//!
+//! The budget of `advance` counts optimizer steps; a critical-point seed counts as
+//! `STEPS_PER_SEED` steps (its Newton iterations are about as costly as that many steps).
+
+use crate::analysis::bands::SeedBands;
+use crate::analysis::basins::Basins;
+use crate::analysis::critical::{classify_point, CriticalSearch};
+use crate::analysis::doctor::{diagnose, RunTrace};
+use crate::analysis::lr_sweep::{LrSweep, RangeTest};
+use crate::analysis::rate::{readout, DEFAULT_TOLERANCE};
+use crate::analysis::section::{
+    sweep_runs, AnalysisConfig, AnalysisReport, BasinsConfig, CriticalPointsConfig, PerRun, SeedBandsConfig, Theory,
+};
+use crate::analysis::theory::QuadraticTheory;
+use crate::config::reader::ReadError;
+use crate::config::validate::ValidationErrors;
+use crate::config::Experiment;
+use crate::problem::ViewBox;
+use crate::run::session::Session;
+
+/// Newton iterations a critical-point seed counts as, against a budget of optimizer steps.
+const STEPS_PER_SEED: u64 = 100;
+
+/// The analyses, by their key in the `analysis` section (and in `converge analyse`'s output).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnalysisKind {
+    CriticalPoints,
+    Classify,
+    Basins,
+    LrSweep,
+    LrRange,
+    SeedBands,
+    Theory,
+    Rate,
+    Doctor,
+}
+
+impl AnalysisKind {
+    /// Every analysis, in the order `analyse` runs them.
+    pub const ALL: [AnalysisKind; 9] = [
+        AnalysisKind::CriticalPoints,
+        AnalysisKind::Classify,
+        AnalysisKind::Basins,
+        AnalysisKind::LrSweep,
+        AnalysisKind::LrRange,
+        AnalysisKind::SeedBands,
+        AnalysisKind::Theory,
+        AnalysisKind::Rate,
+        AnalysisKind::Doctor,
+    ];
+
+    /// The analysis's key in the config and in the report.
+    pub fn key(self) -> &'static str {
+        match self {
+            AnalysisKind::CriticalPoints => "critical_points",
+            AnalysisKind::Classify => "classify",
+            AnalysisKind::Basins => "basins",
+            AnalysisKind::LrSweep => "lr_sweep",
+            AnalysisKind::LrRange => "lr_range",
+            AnalysisKind::SeedBands => "seed_bands",
+            AnalysisKind::Theory => "theory",
+            AnalysisKind::Rate => "rate",
+            AnalysisKind::Doctor => "doctor",
+        }
+    }
+
+    /// The analysis with key `key`; the error names the known keys.
+    pub fn parse(key: &str) -> Result<AnalysisKind, ValidationErrors> {
+        AnalysisKind::ALL.into_iter().find(|k| k.key() == key).ok_or_else(|| {
+            let known: Vec<&str> = AnalysisKind::ALL.iter().map(|k| k.key()).collect();
+            ValidationErrors::one(
+                "analysis",
+                format!("unknown analysis \"{key}\"; expected one of {}", known.join(", ")),
+            )
+        })
+    }
+
+    /// The analysis's name on the page.
+    pub fn title(self) -> &'static str {
+        match self {
+            AnalysisKind::CriticalPoints => "Critical points",
+            AnalysisKind::Classify => "Classify a point",
+            AnalysisKind::Basins => "Basins of attraction",
+            AnalysisKind::LrSweep => "Learning-rate sweep",
+            AnalysisKind::LrRange => "Learning-rate range test",
+            AnalysisKind::SeedBands => "Seed bands",
+            AnalysisKind::Theory => "Theory on quadratics",
+            AnalysisKind::Rate => "Convergence rate",
+            AnalysisKind::Doctor => "Convergence doctor",
+        }
+    }
+
+    /// One sentence on what the analysis shows.
+    pub fn blurb(self) -> &'static str {
+        match self {
+            AnalysisKind::CriticalPoints => "Every point in view where the gradient vanishes, found by Newton's method on the gradient from a grid of seeds, and classified by the Hessian's eigenvalues: minimum, maximum, saddle or degenerate.",
+            AnalysisKind::Classify => "The kind of a point from the Hessian's eigenvalues, and the known minimum whose basin holds it.",
+            AnalysisKind::Basins => "The selected run's optimizer, schedule and stopping rule started from every point of a grid; each start is coloured by where it ended: a known minimum, diverged or not converged.",
+            AnalysisKind::LrSweep => "Each run repeated over a log grid of learning rates: the final loss and the steps to converge against the learning rate.",
+            AnalysisKind::LrRange => "One run whose learning rate grows exponentially at every step (Smith 2017): the loss against the learning rate suggests a range to train with.",
+            AnalysisKind::SeedBands => "The selected run repeated over seeds (data order, dropout, initial weights): the mean loss and its spread at each step, beside full-batch gradient descent.",
+            AnalysisKind::Theory => "For a quadratic loss: its condition number, gradient descent's stability bound and optimal rate, and heavy-ball momentum's optimal settings and rate (Polyak 1964; Goh 2017).",
+            AnalysisKind::Rate => "f - f* and the distance to the minimum against the step, with the fitted rate (linear, or a power of 1/t) and the steps it needs to reach the tolerance.",
+            AnalysisKind::Doctor => "A diagnosis of each run from its history, in plain words, with the remedy the topic prescribes.",
+        }
+    }
+
+    /// The problems the analysis applies to: "landscape" (a 2-D landscape), "model" (a model
+    /// trained on data) or "any".
+    pub fn needs(self) -> &'static str {
+        match self {
+            AnalysisKind::CriticalPoints | AnalysisKind::Classify | AnalysisKind::Basins => "landscape",
+            AnalysisKind::SeedBands => "model",
+            _ => "any",
+        }
+    }
+
+    /// True when `config` names this analysis.
+    pub fn named_in(self, config: &AnalysisConfig) -> bool {
+        match self {
+            AnalysisKind::CriticalPoints => config.critical_points.is_some(),
+            AnalysisKind::Classify => !config.classify.is_empty(),
+            AnalysisKind::Basins => config.basins.is_some(),
+            AnalysisKind::LrSweep => config.lr_sweep.is_some(),
+            AnalysisKind::LrRange => config.lr_range.is_some(),
+            AnalysisKind::SeedBands => config.seed_bands.is_some(),
+            AnalysisKind::Theory => config.theory,
+            AnalysisKind::Rate => config.rate.is_some(),
+            AnalysisKind::Doctor => config.doctor,
+        }
+    }
+}
+
+/// The work of one analysis in progress.
+#[derive(Clone, Debug)]
+enum Work {
+    Critical(CriticalSearch),
+    Basins(Box<Basins>),
+    LrSweep(LrSweep),
+    LrRange(RangeTest),
+    SeedBands(SeedBands),
+    /// The experiment's own runs, to their end, for the rate readout or the doctor.
+    Runs(Box<Session>),
+    /// An analysis computed at once (classify, theory).
+    Done,
+}
+
+/// One analysis of an experiment, advanced in chunks.
+#[derive(Clone, Debug)]
+pub struct AnalysisJob {
+    experiment: Experiment,
+    kind: AnalysisKind,
+    config: AnalysisConfig,
+    view: Option<ViewBox>,
+    work: Work,
+    report: AnalysisReport,
+}
+
+impl AnalysisJob {
+    /// Starts analysis `kind` of `experiment` with the settings of its `analysis` section (the
+    /// analysis's defaults where the section does not name it), over `view` (the experiment's or
+    /// the problem's when `None`).
+    pub fn new(
+        experiment: &Experiment,
+        kind: AnalysisKind,
+        view: Option<ViewBox>,
+    ) -> Result<AnalysisJob, ValidationErrors> {
+        let config = experiment.analysis.clone().unwrap_or_default();
+        let problem = experiment.problem.build_with_seed(experiment.seed);
+        let view = view.or(experiment.view).or_else(|| problem.view_box());
+        let mut report = AnalysisReport::default();
+        let work = match kind {
+            AnalysisKind::CriticalPoints => {
+                let Some(view) = view else {
+                    return Err(ValidationErrors::one("analysis.critical_points", "needs a 2-D landscape"));
+                };
+                let seeds = settings(config.critical_points.clone(), CriticalPointsConfig::defaults)?.seeds;
+                Work::Critical(CriticalSearch::new(&problem, view, seeds)?)
+            }
+            AnalysisKind::Basins => {
+                let c = settings(config.basins.clone(), BasinsConfig::defaults)?;
+                Work::Basins(Box::new(Basins::new(experiment, c.run, c.side, view)?))
+            }
+            AnalysisKind::LrSweep => {
+                let c = config.lr_sweep.clone().ok_or_else(|| needs_settings("lr_sweep", "low and high"))?;
+                Work::LrSweep(LrSweep::new(experiment, &sweep_runs(&c, experiment), c.low, c.high, c.points)?)
+            }
+            AnalysisKind::LrRange => {
+                let c = config.lr_range.clone().ok_or_else(|| needs_settings("lr_range", "low and high"))?;
+                Work::LrRange(RangeTest::new(experiment, c.run, c.low, c.high, c.steps)?)
+            }
+            AnalysisKind::SeedBands => {
+                let c = settings(config.seed_bands.clone(), SeedBandsConfig::defaults)?;
+                Work::SeedBands(SeedBands::new(experiment, c.run, c.seeds)?)
+            }
+            AnalysisKind::Rate | AnalysisKind::Doctor => Work::Runs(Box::new(Session::new(experiment.clone()))),
+            AnalysisKind::Classify => {
+                if let Some(view) = view {
+                    report.classify =
+                        config.classify.iter().filter_map(|&p| classify_point(&problem, p, &view)).collect();
+                }
+                Work::Done
+            }
+            AnalysisKind::Theory => {
+                report.theory = Some(match QuadraticTheory::of(&experiment.problem) {
+                    Ok(theory) => Theory::Quadratic(theory),
+                    Err(unavailable) => Theory::Unavailable { unavailable },
+                });
+                Work::Done
+            }
+        };
+        let mut job = AnalysisJob { experiment: experiment.clone(), kind, config, view, work, report };
+        job.collect();
+        Ok(job)
+    }
+
+    /// The analysis this job computes.
+    pub fn kind(&self) -> AnalysisKind {
+        self.kind
+    }
+
+    /// The view box the job works over, if the problem has one.
+    pub fn view(&self) -> Option<ViewBox> {
+        self.view
+    }
+
+    /// Takes about `budget` optimizer steps of work (at least one unit); true when done.
+    pub fn advance(&mut self, budget: u64) -> bool {
+        let budget = budget.max(1);
+        match &mut self.work {
+            Work::Critical(c) => {
+                c.advance(usize::try_from((budget / STEPS_PER_SEED).max(1)).unwrap_or(usize::MAX));
+            }
+            Work::Basins(b) => {
+                b.advance(budget);
+            }
+            Work::LrSweep(s) => {
+                s.advance(budget);
+            }
+            Work::LrRange(t) => {
+                t.advance(budget);
+            }
+            Work::SeedBands(b) => {
+                b.advance(budget);
+            }
+            Work::Runs(session) => {
+                let runs = u64::try_from(session.runs().len()).unwrap_or(1).max(1);
+                session.step((budget / runs).max(1));
+            }
+            Work::Done => {}
+        }
+        self.collect();
+        self.done()
+    }
+
+    /// True when the analysis has its final result.
+    pub fn done(&self) -> bool {
+        match &self.work {
+            Work::Critical(c) => c.done(),
+            Work::Basins(b) => b.done(),
+            Work::LrSweep(s) => s.done(),
+            Work::LrRange(t) => t.done(),
+            Work::SeedBands(b) => b.done(),
+            Work::Runs(session) => !session.any_running(),
+            Work::Done => true,
+        }
+    }
+
+    /// The share of the work done, from 0 to 1.
+    pub fn progress(&self) -> f64 {
+        match &self.work {
+            Work::Critical(c) => c.progress(),
+            Work::Basins(b) => b.progress(),
+            Work::LrSweep(s) => s.progress(),
+            Work::LrRange(t) => t.progress(),
+            Work::SeedBands(b) => b.progress(),
+            Work::Runs(session) if session.any_running() => {
+                let max = self.experiment.stop.max_steps.max(1) as f64;
+                let runs = session.runs();
+                runs.iter().map(|r| (r.step() as f64 / max).min(1.0)).sum::<f64>() / runs.len().max(1) as f64
+            }
+            Work::Runs(_) | Work::Done => 1.0,
+        }
+    }
+
+    /// The results so far (final once `done`), with the keys and values of `converge analyse`:
+    /// only this job's analysis is set.
+    pub fn report(&self) -> &AnalysisReport {
+        &self.report
+    }
+
+    /// Copies the work's current results into the report.
+    fn collect(&mut self) {
+        match &self.work {
+            Work::Critical(c) => self.report.critical_points = Some(c.result()),
+            Work::Basins(b) => self.report.basins = Some(b.result()),
+            Work::LrSweep(s) => self.report.lr_sweep = Some(s.result()),
+            Work::LrRange(t) => self.report.lr_range = Some(t.result()),
+            Work::SeedBands(b) => self.report.seed_bands = Some(b.result()),
+            Work::Runs(session) if !session.any_running() => {
+                if self.kind == AnalysisKind::Rate {
+                    let tolerance = self.config.rate.as_ref().map_or(DEFAULT_TOLERANCE, |c| c.tolerance);
+                    let per_run = session.runs().iter().map(|run| PerRun {
+                        label: run.label().to_string(),
+                        result: readout(&self.experiment.problem, session.problem(), run, tolerance),
+                    });
+                    self.report.rate = Some(per_run.collect());
+                } else {
+                    let per_run = session.runs().iter().enumerate().map(|(i, run)| PerRun {
+                        label: run.label().to_string(),
+                        result: diagnose(&self.experiment, i, &RunTrace::of(run, session.problem())),
+                    });
+                    self.report.doctor = Some(per_run.collect());
+                }
+            }
+            Work::Runs(_) | Work::Done => {}
+        }
+    }
+}
+
+/// The settings the section gives, or the analysis's defaults.
+fn settings<T>(given: Option<T>, defaults: fn() -> Result<T, ReadError>) -> Result<T, ValidationErrors> {
+    match given {
+        Some(settings) => Ok(settings),
+        None => defaults().map_err(|e| ValidationErrors::one("analysis", e.to_string())),
+    }
+}
+
+/// The error for an analysis whose required settings are missing from the section.
+fn needs_settings(key: &str, fields: &str) -> ValidationErrors {
+    ValidationErrors::one(format!("analysis.{key}"), format!("needs its settings ({fields})"))
+}

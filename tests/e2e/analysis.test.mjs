@@ -1,0 +1,122 @@
+// The analysis card: each analysis runs in a Web Worker on the analysis wasm (www/pkg-lab), its
+// report equals `converge analyse`'s for the same config, running one names it in the link, a
+// config that names one runs it on load, and a long one can be cancelled while the page keeps
+// drawing frames.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useBrowser, ROOT, WWW } from './harness.mjs';
+
+const { openPage } = useBrowser();
+const CONVERGE = join(ROOT, 'target', 'debug', 'converge');
+
+/** `converge analyse` on `config`, parsed. */
+function analyseWithCli(config) {
+  assert.ok(existsSync(CONVERGE), `${CONVERGE} is missing: run cargo build --bin converge`);
+  const file = join(mkdtempSync(join(tmpdir(), 'analyse-')), 'config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return JSON.parse(execFileSync(CONVERGE, ['analyse', file], { encoding: 'utf8' }));
+}
+
+/** Chooses analysis `kind` in the card and runs it; resolves with the card's state when done. */
+async function runAnalysis(page, kind) {
+  await page.locator('convergence-playground .analysis-choice').selectOption(kind);
+  await page.locator('convergence-playground .analysis-run').click();
+  await page.waitForFunction((k) => {
+    const a = document.querySelector('convergence-playground').analysis;
+    return a && a.kind === k && !a.running;
+  }, kind, { timeout: 60000 });
+  return page.evaluate(() => document.querySelector('convergence-playground').analysis);
+}
+
+/** Opens the page on lesson `preset` (chosen in the preset menu, as a visitor does). */
+async function openPreset(preset) {
+  const opened = await openPage();
+  await opened.page.locator('convergence-playground .preset-select').selectOption(preset);
+  await opened.page.waitForFunction((id) => document.querySelector('convergence-playground').getConfig() && document.querySelector('convergence-playground').shadowRoot.querySelector('.preset-select').value === id, preset);
+  return opened;
+}
+
+/** JSON as the CLI writes it (a non-finite number is null there). */
+const asJson = (value) => JSON.parse(JSON.stringify(value, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+
+test('the analysis wasm is built', () => {
+  assert.ok(existsSync(join(WWW, 'pkg-lab', 'convergence_bg.wasm')), 'www/pkg-lab is missing: run `make build`');
+});
+
+for (const [preset, kinds] of [['himmelblau', ['critical_points', 'basins', 'rate', 'doctor']], ['bowl', ['theory', 'rate']], ['fit-over', ['doctor', 'theory']]]) {
+  test(`${preset}: ${kinds.join(', ')} in the page equal converge analyse`, async () => {
+    const { page, errors } = await openPreset(preset);
+    for (const kind of kinds) {
+      const state = await runAnalysis(page, kind);
+      assert.equal(state.error, null, `${kind}: ${state.error}`);
+      assert.equal(state.progress, 1);
+      const config = JSON.parse(await page.evaluate(() => document.querySelector('convergence-playground').pg.config_json()));
+      config.analysis = { [kind]: kind === 'theory' || kind === 'doctor' ? true : {} };
+      const cli = analyseWithCli(config);
+      assert.deepEqual(asJson(state.report)[kind], cli[kind], `${preset} ${kind}`);
+      // The readout says something, and the link names the analysis.
+      const text = await page.locator('convergence-playground .analysis-body').innerText();
+      assert.ok(text.length > 20, `${kind} readout: ${text}`);
+      const hash = await page.evaluate(() => decodeURIComponent(location.hash));
+      assert.match(hash, new RegExp(`analysis=.*${kind}`), hash);
+    }
+    assert.deepEqual(errors, []);
+  });
+}
+
+test('the menu offers only the analyses that fit the problem', async () => {
+  const { page } = await openPreset('fit-over');
+  const offered = await page.locator('convergence-playground .analysis-choice option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(offered.includes('seed_bands') && offered.includes('doctor'), offered.join());
+  assert.ok(!offered.includes('basins') && !offered.includes('critical_points'), offered.join());
+  const { page: land } = await openPreset('himmelblau');
+  const landOffered = await land.locator('convergence-playground .analysis-choice option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(landOffered.includes('basins') && !landOffered.includes('seed_bands'), landOffered.join());
+});
+
+test('a config naming an analysis runs it on load, and a long one can be cancelled while frames keep coming', async () => {
+  const { page, errors } = await openPreset('himmelblau');
+  const config = await page.evaluate(() => document.querySelector('convergence-playground').getConfig());
+  config.analysis = { basins: { side: 256 } };
+  // Slow steps, so that 65,536 starts take many seconds.
+  config.stop = { ...config.stop, max_steps: 5000 };
+  config.runs = config.runs.map((r) => ({ ...r, optimizer: { ...r.optimizer, lr: 0.0002 } }));
+  await page.evaluate((c) => document.querySelector('convergence-playground').load(c), config);
+  await page.waitForFunction(() => {
+    const a = document.querySelector('convergence-playground').analysis;
+    return a && a.kind === 'basins' && a.running && a.progress > 0;
+  }, null, { timeout: 30000 });
+  // Frames keep coming while the worker computes.
+  const gaps = await page.evaluate(() => new Promise((resolve) => {
+    const times = [];
+    const tick = (t) => {
+      times.push(t);
+      if (times.length < 30) requestAnimationFrame(tick);
+      else resolve(times.slice(1).map((x, i) => x - times[i]));
+    };
+    requestAnimationFrame(tick);
+  }));
+  assert.ok(Math.max(...gaps) < 200, `frame gaps while the analysis runs: ${gaps.map(Math.round).join(', ')}`);
+  await page.locator('convergence-playground .analysis-cancel').click();
+  await page.waitForFunction(() => !document.querySelector('convergence-playground').analysis.running);
+  const state = await page.evaluate(() => document.querySelector('convergence-playground').analysis);
+  assert.ok(state.progress > 0 && state.progress < 1, `cancelled at ${state.progress}`);
+  assert.equal(await page.locator('convergence-playground .analysis-progress').innerText(), 'cancelled');
+  // The next analysis runs on a fresh worker.
+  const next = await runAnalysis(page, 'critical_points');
+  assert.equal(next.error, null);
+  assert.equal(next.report.critical_points.length, 9);
+  assert.deepEqual(errors, []);
+});
+
+test('a bad analysis setting is named in the card, and the runs go on', async () => {
+  const { page } = await openPreset('himmelblau');
+  const state = await runAnalysis(page, 'lr_sweep');
+  assert.match(state.error ?? '', /analysis\.lr_sweep/);
+  assert.match(await page.locator('convergence-playground .analysis-alert').innerText(), /analysis\.lr_sweep/);
+});

@@ -1,0 +1,220 @@
+// The analysis card: the visitor picks one of the analyses that fit the problem (the catalogue's
+// `analyses`, from Rust), runs it in a Web Worker (lab.js) with a progress bar and a Cancel
+// button, and reads its result (analysis-readouts.js). Running an analysis names it in the
+// experiment's `analysis` section, so "Copy link", an embed and `converge analyse` reproduce it;
+// an experiment that arrives with the section has its first analysis run on load. A change to the
+// experiment cancels the analysis in progress and clears a result that no longer matches.
+// Fires `analysisdone` {kind, report} on the element.
+//
+// Host contract (the widget's ctx): pg(), config(), draft(), kind(), selected(), addRun(run),
+// writeHash(), setPath(path, value) (the element's set()), dispatch(type, detail).
+
+import { h, replace } from './dom.js';
+import { ANALYSES } from './catalog.js';
+import { analyse } from './lab.js';
+import { readout } from './analysis-readouts.js';
+import { clone } from './util.js';
+
+/** The `analysis` section's value that names `kind` with its defaults. */
+const NAMED = { theory: true, doctor: true };
+
+export class AnalysisCard {
+  #ctx;
+  #$ = {};
+  #abort = null; // the AbortController of the analysis in progress
+  #state = { kind: null, running: false, progress: 0, report: null, error: null };
+  #version = 0; // counts experiment changes, so a late result of an old experiment is dropped
+  /** The card (a section). */
+  element;
+
+  constructor(ctx) {
+    this.#ctx = ctx;
+    const $ = this.#$;
+    $.choice = h('select', { class: 'analysis-choice', 'aria-label': 'Analysis' });
+    $.choice.addEventListener('change', () => this.#showBlurb());
+    $.blurb = h('p', { class: 'note analysis-blurb' });
+    $.run = h('button', { type: 'button', class: 'primary analysis-run', onclick: () => this.run($.choice.value) }, 'Run analysis');
+    $.cancel = h('button', { type: 'button', class: 'analysis-cancel', disabled: true, onclick: () => this.cancel() }, 'Cancel');
+    $.bar = h('progress', { class: 'analysis-bar', max: 1, value: 0 });
+    $.progress = h('span', { class: 'analysis-progress', role: 'status' });
+    $.status = h('div', { class: 'analysis-status', hidden: true }, $.bar, $.progress);
+    $.alert = h('div', { class: 'alert analysis-alert', role: 'alert', hidden: true });
+    $.body = h('div', { class: 'analysis-body', 'aria-live': 'polite' });
+    this.element = h('section', { class: 'card analysis-card', 'aria-label': 'Analyses' },
+      h('div', { class: 'card-head' }, h('h2', { class: 'card-title' }, 'Analyses: why a run converges where it does')),
+      h('div', { class: 'analysis-controls' }, h('label', null, h('span', null, 'Analysis'), $.choice), $.run, $.cancel),
+      $.blurb, $.status, $.alert, $.body);
+  }
+
+  /** The analysis shown or in progress (for tests): {kind, running, progress, report, error}. */
+  get state() {
+    return { ...this.#state };
+  }
+
+  /** True while an analysis runs. */
+  get running() {
+    return this.#state.running;
+  }
+
+  /** The analyses that fit the current problem. */
+  #offered() {
+    const landscape = this.#ctx.kind() === 'landscape';
+    return ANALYSES.filter((a) => a.needs === 'any' || (a.needs === 'landscape') === landscape);
+  }
+
+  /** Fills the menu with the analyses that fit the problem, keeping the choice when it fits. */
+  render() {
+    const $ = this.#$;
+    const keep = $.choice.value;
+    const offered = this.#offered();
+    replace($.choice, offered.map((a) => h('option', { value: a.name }, a.title)));
+    if (offered.some((a) => a.name === keep)) $.choice.value = keep;
+    this.#showBlurb();
+  }
+
+  #showBlurb() {
+    const entry = ANALYSES.find((a) => a.name === this.#$.choice.value);
+    this.#$.blurb.textContent = entry ? entry.blurb : '';
+  }
+
+  /**
+   * The experiment changed: the analysis in progress stops and the result goes. When the new
+   * experiment names analyses in its `analysis` section, the first one the card offers runs.
+   */
+  invalidate() {
+    this.#version += 1;
+    this.cancel();
+    this.#state = { kind: null, running: false, progress: 0, report: null, error: null };
+    replace(this.#$.body);
+    this.#$.alert.hidden = true;
+    this.#$.status.hidden = true;
+    this.render();
+    const section = this.#ctx.config() && this.#ctx.config().analysis;
+    const named = section ? this.#offered().find((a) => section[a.name] !== undefined && section[a.name] !== false) : null;
+    if (named) {
+      this.#$.choice.value = named.name;
+      this.#showBlurb();
+      this.run(named.name);
+    }
+  }
+
+  /** Stops the analysis in progress (its partial result stays, marked as cancelled). */
+  cancel() {
+    if (this.#abort) this.#abort.abort();
+  }
+
+  /** Runs analysis `kind` of the current experiment; resolves when it ends or is cancelled. */
+  async run(kind) {
+    const ctx = this.#ctx;
+    const $ = this.#$;
+    if (!ctx.pg() || !kind) return;
+    this.cancel();
+    this.#nameInSection(kind);
+    const version = this.#version;
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#state = { kind, running: true, progress: 0, report: null, error: null };
+    $.alert.hidden = true;
+    $.status.hidden = false;
+    $.cancel.disabled = false;
+    replace($.body);
+    const show = (share) => {
+      $.bar.value = share;
+      $.progress.textContent = `${Math.round(100 * share)} %`;
+      this.#state.progress = share;
+    };
+    show(0);
+    const landscape = ctx.kind() === 'landscape';
+    try {
+      const report = await analyse({
+        config: ctx.pg().config_json(),
+        kind,
+        view: landscape ? Array.from(ctx.pg().view()) : null,
+        signal: abort.signal,
+        onProgress: show,
+        onPartial: (partial) => {
+          if (version === this.#version) this.#show(kind, partial);
+        },
+      });
+      if (version !== this.#version) return;
+      this.#state.report = report;
+      this.#show(kind, report);
+      $.progress.textContent = 'done';
+      ctx.dispatch('analysisdone', { kind, report });
+    } catch (error) {
+      if (version !== this.#version) return;
+      if (error.name === 'AbortError') {
+        $.progress.textContent = 'cancelled';
+      } else {
+        this.#state.error = error.message;
+        $.status.hidden = true;
+        replace($.alert, h('strong', null, 'The analysis could not run: '), error.message);
+        $.alert.hidden = false;
+      }
+    } finally {
+      if (this.#abort === abort) {
+        this.#abort = null;
+        this.#state.running = false;
+        $.cancel.disabled = true;
+      }
+    }
+  }
+
+  #show(kind, report) {
+    this.#state.report = report;
+    replace(this.#$.body, ...readout(kind, report, { applyRemedy: (run, diagnosis) => this.#applyRemedy(run, diagnosis), remedyWords: AnalysisCard.remedyWords }));
+  }
+
+  /** Names `kind` in the experiment's `analysis` section (keeping its settings) for the link. */
+  #nameInSection(kind) {
+    const added = [];
+    for (const config of [this.#ctx.config(), this.#ctx.draft()]) {
+      if (!config) continue;
+      config.analysis = config.analysis || {};
+      if (config.analysis[kind] === undefined || config.analysis[kind] === false) {
+        config.analysis[kind] = NAMED[kind] ?? {};
+        added.push(config);
+      }
+    }
+    try {
+      this.#ctx.writeHash();
+    } catch {
+      // Settings the analysis cannot do without are missing: the link stays as it was, and
+      // the worker's message names the missing field.
+      for (const config of added) {
+        delete config.analysis[kind];
+        if (Object.keys(config.analysis).length === 0) delete config.analysis;
+      }
+    }
+  }
+
+  /**
+   * Applies the doctor's remedy: as a new run beside run `run` when it changes only that run,
+   * otherwise to the experiment (a stopping rule or the problem is shared by every run).
+   */
+  #applyRemedy(run, diagnosis) {
+    const config = this.#ctx.config();
+    const prefix = `runs[${run}].`;
+    if (!diagnosis.remedy.every((c) => c.path.startsWith(prefix))) {
+      for (const change of diagnosis.remedy) this.#ctx.setPath(change.path, change.value);
+      return;
+    }
+    const fresh = clone(config.runs[run]);
+    for (const change of diagnosis.remedy) {
+      const keys = change.path.slice(prefix.length).split('.');
+      let at = fresh;
+      for (const key of keys.slice(0, -1)) {
+        if (typeof at[key] !== 'object' || at[key] === null) at[key] = {};
+        at = at[key];
+      }
+      at[keys[keys.length - 1]] = change.value;
+    }
+    fresh.label = `${config.runs[run].label || `run ${run + 1}`}, remedied`;
+    this.#ctx.addRun(fresh);
+  }
+
+  /** The remedy button's words: a new run, or a change of the whole experiment. */
+  static remedyWords(run, diagnosis) {
+    return diagnosis.remedy.every((c) => c.path.startsWith(`runs[${run}].`)) ? 'Try the remedy as a new run' : 'Apply the remedy to the experiment';
+  }
+}

@@ -1,0 +1,124 @@
+// The analyses' results in words and tables, one function per analysis (keyed as in the
+// `analysis` section), each returning DOM nodes built from the report of `converge analyse`
+// (lab.js). They say what the numbers say and no more: a critical point is a minimum only when
+// both Hessian eigenvalues are positive, a sweep's "converged" is the stopping criterion firing.
+// The pictures drawn beside some of them (basin maps, sweep charts) live in their own modules.
+
+import { h } from './dom.js';
+import { fmt } from './catalog.js';
+
+const pct = (share) => `${fmt(100 * share)} %`;
+const point = (x) => `(${x.map(fmt).join(', ')})`;
+
+/** A table with a caption, a header row and one row per item. */
+function table(caption, heads, rows) {
+  return h('table', { class: 'analysis-table' },
+    h('caption', null, caption),
+    h('thead', null, h('tr', null, heads.map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', null, rows.map((cells) => h('tr', null, cells.map((c) => h('td', null, c))))));
+}
+
+const KIND_WORDS = { minimum: 'minimum', maximum: 'maximum', saddle: 'saddle', degenerate: 'degenerate' };
+
+function criticalPoints(points) {
+  const count = (kind, one, many) => {
+    const n = points.filter((p) => p.kind === kind).length;
+    return `${n} ${n === 1 ? one : many}`;
+  };
+  const summary = `${points.length} critical point${points.length === 1 ? '' : 's'} in view: ${count('minimum', 'minimum', 'minima')}, ${count('saddle', 'saddle', 'saddles')}, ${count('maximum', 'maximum', 'maxima')}, ${count('degenerate', 'degenerate point', 'degenerate points')}.`;
+  return [h('p', null, summary),
+    table('Critical points, by the signs of the Hessian eigenvalues', ['kind', 'at', 'f', 'eigenvalues'],
+      points.map((p) => [KIND_WORDS[p.kind] || p.kind, point(p.x), fmt(p.value), p.eigenvalues.map(fmt).join(', ')]))];
+}
+
+/** The words for one basin outcome. */
+export function outcomeWords(o) {
+  if (o.kind === 'diverged') return 'diverged';
+  if (o.kind === 'not_converged') return 'did not converge in the step limit';
+  return `minimum at ${point(o.x)}, f = ${fmt(o.value)}`;
+}
+
+function basins(b) {
+  const done = b.outcomes.reduce((n, o) => n + o.count, 0);
+  const total = b.side * b.side;
+  return [h('p', null, `${done} of ${total} starts (${b.side} × ${b.side}) run${done < total ? ' so far' : ''}.`),
+    table('Where the starts ended', ['outcome', 'starts', 'share'],
+      b.outcomes.map((o) => [outcomeWords(o), String(o.count), pct(o.share)]))];
+}
+
+function lrSweep(s) {
+  return [table('Final loss and steps against the learning rate', ['run', 'lr', 'outcome', 'steps', 'final loss'],
+    s.rows.map((r) => [r.run, fmt(r.lr), r.outcome === 'converged' ? `criterion fired at ${r.converged_at}` : r.outcome.replace(/_/g, ' '), String(r.steps), fmt(r.final_loss)]))];
+}
+
+function lrRange(r) {
+  const words = r.suggested
+    ? `Suggested learning rates: ${fmt(r.suggested[0])} to ${fmt(r.suggested[1])} (where the smoothed loss falls fastest${r.steepest ? `, steepest at ${fmt(r.steepest)}` : ''}).`
+    : 'The smoothed loss never fell steadily over this range, so no range is suggested; try a lower start.';
+  return [h('p', null, words), r.blew_up ? h('p', null, 'The loss blew up near the end of the range: the learning rates there are too large.') : null];
+}
+
+function seedBands(b) {
+  const last = b.steps.length - 1;
+  if (last < 0) return [h('p', null, 'No seed has finished yet.')];
+  const gd = b.full_batch.length > last ? ` Full-batch gradient descent: ${fmt(b.full_batch[last])}.` : '';
+  return [h('p', null, `${b.seeds} seed${b.seeds === 1 ? '' : 's'}: at step ${b.steps[last]} the loss is ${fmt(b.mean[last])} on average (standard deviation ${fmt(b.std[last])}, from ${fmt(b.min[last])} to ${fmt(b.max[last])}).${gd}`)];
+}
+
+function theory(t) {
+  if (t.unavailable) return [h('p', null, `No theory here: ${t.unavailable}.`)];
+  return [table('Theory on this quadratic', ['quantity', 'value'], [
+    ['smallest and largest curvature μ, L', `${fmt(t.mu)}, ${fmt(t.L)}`],
+    ['condition number κ = L / μ', fmt(t.kappa)],
+    ['gradient descent is stable for lr <', fmt(t.gd_stable_below)],
+    ['optimal lr 2 / (L + μ), its rate (κ − 1) / (κ + 1)', `${fmt(t.gd_optimal_lr)}, ${fmt(t.gd_optimal_rate)}`],
+    ['heavy ball: optimal lr, momentum', `${fmt(t.heavy_ball_lr)}, ${fmt(t.heavy_ball_momentum)}`],
+    ['heavy ball rate (√κ − 1) / (√κ + 1)', fmt(t.heavy_ball_rate)],
+  ])];
+}
+
+/** One fitted rate in words. */
+function fitWords(fit, what) {
+  if (!fit) return `${what}: too few points to fit a rate.`;
+  if (fit.model === 'not_converging') return `${what} does not fall over the fitted steps ${fit.fitted_steps[0]} to ${fit.fitted_steps[1]}.`;
+  const law = fit.model === 'linear'
+    ? `shrinks by a factor ${fmt(fit.rate)} per step (a linear rate)`
+    : `decays like 1 / t^${fmt(fit.exponent)} (slower than any linear rate)`;
+  const left = fit.steps_to_tolerance !== null && Number.isFinite(fit.steps_to_tolerance)
+    ? `; at that rate it reaches the tolerance at about step ${Math.round(fit.steps_to_tolerance)}` : '';
+  return `${what} ${law}, fitted on steps ${fit.fitted_steps[0]} to ${fit.fitted_steps[1]}${left}.`;
+}
+
+function rate(perRun) {
+  return perRun.map(({ label, result }) => h('p', null, h('strong', null, `${label}: `),
+    result ? `${fitWords(result.value_fit, 'f − f*')} ${fitWords(result.distance_fit, 'The distance to the minimum')}` : 'no minimum is known to measure the rate against.'));
+}
+
+function doctor(perRun, applyRemedy, remedyWords) {
+  return perRun.map(({ label, result }, run) => h('div', { class: 'doctor-run' },
+    h('strong', null, label),
+    result.length === 0
+      ? h('p', null, 'No symptom in its history.')
+      : h('ul', null, result.map((d) => h('li', null, `Step ${d.step}: ${d.text}`,
+        d.remedy.length && applyRemedy ? h('button', { type: 'button', class: 'small', onclick: () => applyRemedy(run, d) }, remedyWords(run, d)) : null)))));
+}
+
+/**
+ * The readout of `report` for analysis `kind` (DOM nodes); `applyRemedy(run, diagnosis)` applies
+ * the doctor's remedy, and `remedyWords(run, diagnosis)` names its button.
+ */
+export function readout(kind, report, { applyRemedy = null, remedyWords = () => 'Apply the remedy' } = {}) {
+  const value = report[kind];
+  if (value === undefined || value === null) return [h('p', null, 'No result.')];
+  switch (kind) {
+    case 'critical_points': return criticalPoints(value);
+    case 'basins': return basins(value);
+    case 'lr_sweep': return lrSweep(value);
+    case 'lr_range': return lrRange(value);
+    case 'seed_bands': return seedBands(value);
+    case 'theory': return theory(value);
+    case 'rate': return rate(value);
+    case 'doctor': return doctor(value, applyRemedy, remedyWords);
+    default: return [h('p', null, 'No readout for this analysis.')];
+  }
+}

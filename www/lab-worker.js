@@ -1,0 +1,65 @@
+// A Web Worker that runs one analysis at a time for the page (lab.js): it instantiates the
+// analysis wasm (www/pkg-lab, src/web/lab.rs) from the compiled module the page sends, then
+// advances a LabJob in chunks of optimizer steps, each chunk sized to take about CHUNK_MS. Between
+// chunks it reports its progress, and about every PARTIAL_MS the results so far, so that the page
+// can draw a basin map or a sweep while it fills in. A job is cancelled by terminating the
+// worker (lab.js), so the worker never needs to poll for messages.
+//
+// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view}.
+// Messages out: {type: 'ready'}, {type: 'progress', id, progress},
+// {type: 'partial', id, progress, result}, {type: 'result', id, result}, {type: 'error', id, message}.
+
+import init, { LabJob, last_panic } from './pkg-lab/convergence.js';
+
+const CHUNK_MS = 40;
+const PARTIAL_MS = 300;
+
+/** Runs the job to its end, posting progress and partial results. */
+function run({ id, config, kind, view }) {
+  const job = new LabJob(config, kind, view ?? undefined);
+  let budget = 64;
+  let lastPartial = performance.now();
+  for (;;) {
+    const start = performance.now();
+    const done = job.advance(budget);
+    const took = performance.now() - start;
+    if (done) break;
+    // Doubles while a chunk is quick, halves when one overruns: chunks stay near CHUNK_MS.
+    if (took < CHUNK_MS / 2) budget *= 2;
+    else if (took > CHUNK_MS * 2) budget = Math.max(1, Math.floor(budget / 2));
+    const now = performance.now();
+    if (now - lastPartial >= PARTIAL_MS) {
+      lastPartial = now;
+      self.postMessage({ type: 'partial', id, progress: job.progress(), result: job.result() });
+    } else {
+      self.postMessage({ type: 'progress', id, progress: job.progress() });
+    }
+  }
+  self.postMessage({ type: 'result', id, result: job.result() });
+  job.free();
+}
+
+self.addEventListener('message', async (event) => {
+  const message = event.data;
+  try {
+    if (message.type === 'start') {
+      await init({ module_or_path: message.module });
+      self.postMessage({ type: 'ready' });
+    } else if (message.type === 'run') {
+      run(message);
+    }
+  } catch (error) {
+    const panic = safePanic();
+    const text = String(error && error.message ? error.message : error);
+    self.postMessage({ type: 'error', id: message.id, message: panic ? `internal error: ${panic}` : text });
+  }
+});
+
+/** The last Rust panic's message, or "" (also when the instance cannot answer any more). */
+function safePanic() {
+  try {
+    return last_panic();
+  } catch {
+    return '';
+  }
+}
