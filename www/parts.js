@@ -6,11 +6,12 @@
 // built for the widget's mode; the parts themselves own what they draw.
 //
 // buildParts(host, parts) fills `parts` (the widget's own object, so that the contract reaches
-// the parts already built while the next ones are made): {landscape, modelView, charts, timeline, sweepCard, searchCard,
-// exports, embedDialog, $, alerts, presetBar, runs, sidebar} (a card the mode does not build is
-// null). Host contract: element (the custom element), ctx (the contract of context.js), attrs
-// (readAttributes), mode ('full', 'minimal' or 'none'), playback (Playback: its speed, toggle(),
-// userStep(), reset()), choosePreset(id), scrubbed() (the timeline's step changed), writeHash(),
+// the parts already built while the next ones are made): {landscape, modelView, charts,
+// timeline, sweepCard, searchCard, exports, embedDialog, $, alerts, presetBar, runs, sidebar}
+// (a card the mode does not build is null). Host contract: element (the custom element), ctx
+// (the contract of context.js), attrs (readAttributes), mode ('full', 'minimal' or 'none'),
+// playback (Playback: its speed, toggle(), userStep(), reset()), choosePreset(id), scrubbed()
+// (the timeline's step changed), writeHash(),
 // hoverRun(i), config() (the running experiment, or null).
 
 import { buildSkeleton, showPanels } from './skeleton.js';
