@@ -13,12 +13,13 @@ use crate::analysis::sweep::{whole_values, Sweep, SweepParameter};
 use crate::chart::curves::{draw_curves, ChartLayout, CurveOptions, CurveSeries};
 use crate::chart::figures;
 use crate::chart::heatmap::{landscape_rgba, stretch_rgba, LINE_CSS_PX};
+use crate::chart::measured::{MeasureError, Measured, TextMeasure};
 use crate::chart::model_view::{boundary_rgba, data_view, draw_model};
 use crate::chart::network;
 use crate::chart::paths::{draw_paths, near_run, Highlight, ViewMapping};
 use crate::chart::run_color;
 use crate::chart::search as search_chart;
-use crate::chart::svg::TextSvg;
+use crate::chart::svg::{text_svg, TextSvg};
 use crate::config::validate::Validator;
 use crate::config::Experiment;
 use crate::data::Task;
@@ -684,7 +685,7 @@ impl Playground {
         let mut text = String::new();
         {
             let size = (width.clamp(16, 4096), height.clamp(16, 4096));
-            let root = AnyBackend::Svg(TextSvg::new(&mut text, size)).into_drawing_area();
+            let root = AnyBackend::Svg(text_svg(&mut text, size)).into_drawing_area();
             figures::draw_figure(&root, &self.session, name, &options).map_err(js_error)?;
         }
         Ok(text)
@@ -739,42 +740,58 @@ fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, Js
         .map_err(|_| js_error("canvas: no 2d context"))
 }
 
-/// plotters' canvas backend with text measured by the canvas's own `measureText`.
+/// Text measured by the canvas's own `measureText`, and charts laid out in CSS pixels.
 ///
 /// plotters measures text through its web font module, which writes `style` attributes on DOM
 /// spans (refused under a strict CSP, `style-src-attr`) and panics in a document without a
-/// `<body>`. Every drawing call is forwarded to `CanvasBackend`; only `estimate_text_size` is
-/// answered here, and the charts draw their legends with it (`src/chart/legend.rs`), so no
-/// chart reaches the DOM.
-struct MeasuredCanvas {
-    inner: CanvasBackend,
+/// `<body>`. Every drawing call goes to `CanvasBackend`; only the text's size and the layout
+/// size are answered here (`Measured`, `src/chart/measured.rs`), and the charts draw their
+/// legends with it (`src/chart/legend.rs`), so no chart reaches the DOM.
+struct CanvasText {
     context: CanvasRenderingContext2d,
     /// Canvas pixels per CSS pixel: the chart is laid out in CSS pixels and drawn through a
     /// context transform, so that it is sharp on screens of any pixel ratio.
     scale: f64,
 }
 
-type CanvasResult<T> = Result<T, DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>>;
+/// plotters' canvas backend with text measured by the canvas.
+type MeasuredCanvas = Measured<CanvasBackend, CanvasText>;
 
 /// A text measurement failure, as plotters' font error.
 #[derive(Debug)]
-struct MeasureError;
+struct MeasureFailed;
 
-impl std::fmt::Display for MeasureError {
+impl std::fmt::Display for MeasureFailed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "canvas: measureText failed")
     }
 }
 
-impl std::error::Error for MeasureError {}
+impl std::error::Error for MeasureFailed {}
 
-impl MeasuredCanvas {
-    fn new(canvas: HtmlCanvasElement) -> Result<MeasuredCanvas, JsError> {
-        let context = context_2d(&canvas)?;
-        let scale = canvas_scale(&canvas);
-        context.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0).map_err(|_| js_error("canvas: cannot scale"))?;
-        let inner = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
-        Ok(MeasuredCanvas { inner, context, scale })
+/// The canvas's backend, scaled so that the charts are laid out in CSS pixels.
+fn measured_canvas(canvas: HtmlCanvasElement) -> Result<MeasuredCanvas, JsError> {
+    let context = context_2d(&canvas)?;
+    let scale = canvas_scale(&canvas);
+    context.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0).map_err(|_| js_error("canvas: cannot scale"))?;
+    let inner = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
+    Ok(Measured::new(inner, CanvasText { context, scale }))
+}
+
+impl TextMeasure for CanvasText {
+    /// The width from `measureText` in the font `draw_text` sets; the height is the font size
+    /// (what plotters' own layout uses for one line).
+    fn text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> Result<(u32, u32), MeasureError> {
+        self.context.set_font(&format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str()));
+        let metrics = self.context.measure_text(text).map_err(|_| Box::new(MeasureFailed))?;
+        let width = metrics.width().max(0.0).ceil() as u32;
+        let height = style.size().max(0.0).ceil() as u32;
+        Ok((width, height))
+    }
+
+    /// The size in CSS pixels (the canvas's size over the scale).
+    fn layout_size(&self, (w, h): (u32, u32)) -> (u32, u32) {
+        ((f64::from(w) / self.scale).round() as u32, (f64::from(h) / self.scale).round() as u32)
     }
 }
 
@@ -790,87 +807,6 @@ fn canvas_scale(canvas: &HtmlCanvasElement) -> f64 {
         scale
     } else {
         1.0
-    }
-}
-
-impl DrawingBackend for MeasuredCanvas {
-    type ErrorType = <CanvasBackend as DrawingBackend>::ErrorType;
-
-    /// The size in CSS pixels (the canvas's size over the scale).
-    fn get_size(&self) -> (u32, u32) {
-        let (w, h) = self.inner.get_size();
-        ((f64::from(w) / self.scale).round() as u32, (f64::from(h) / self.scale).round() as u32)
-    }
-
-    fn ensure_prepared(&mut self) -> CanvasResult<()> {
-        self.inner.ensure_prepared()
-    }
-
-    fn present(&mut self) -> CanvasResult<()> {
-        self.inner.present()
-    }
-
-    fn draw_pixel(&mut self, point: BackendCoord, color: plotters_backend::BackendColor) -> CanvasResult<()> {
-        self.inner.draw_pixel(point, color)
-    }
-
-    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> CanvasResult<()> {
-        self.inner.draw_line(from, to, style)
-    }
-
-    fn draw_rect<S: BackendStyle>(
-        &mut self,
-        upper_left: BackendCoord,
-        bottom_right: BackendCoord,
-        style: &S,
-        fill: bool,
-    ) -> CanvasResult<()> {
-        self.inner.draw_rect(upper_left, bottom_right, style, fill)
-    }
-
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        path: I,
-        style: &S,
-    ) -> CanvasResult<()> {
-        self.inner.draw_path(path, style)
-    }
-
-    fn draw_circle<S: BackendStyle>(
-        &mut self,
-        center: BackendCoord,
-        radius: u32,
-        style: &S,
-        fill: bool,
-    ) -> CanvasResult<()> {
-        self.inner.draw_circle(center, radius, style, fill)
-    }
-
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        vert: I,
-        style: &S,
-    ) -> CanvasResult<()> {
-        self.inner.fill_polygon(vert, style)
-    }
-
-    fn draw_text<S: BackendTextStyle>(&mut self, text: &str, style: &S, pos: BackendCoord) -> CanvasResult<()> {
-        self.inner.draw_text(text, style, pos)
-    }
-
-    /// The width from `measureText` in the font `draw_text` sets; the height is the font size
-    /// (what plotters' own layout uses for one line).
-    fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> CanvasResult<(u32, u32)> {
-        self.context.set_font(&format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str()));
-        let metrics =
-            self.context.measure_text(text).map_err(|_| DrawingErrorKind::FontError(Box::new(MeasureError)))?;
-        let width = metrics.width().max(0.0).ceil() as u32;
-        let height = style.size().max(0.0).ceil() as u32;
-        Ok((width, height))
-    }
-
-    fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> CanvasResult<()> {
-        self.inner.blit_bitmap(pos, size, src)
     }
 }
 
@@ -992,7 +928,7 @@ impl DrawingBackend for AnyBackend<'_> {
 
 /// The page's drawing area on a canvas (through `AnyBackend`).
 fn canvas_area(canvas: HtmlCanvasElement) -> Result<DrawingArea<AnyBackend<'static>, plotters::coord::Shift>, JsError> {
-    Ok(AnyBackend::Canvas(MeasuredCanvas::new(canvas)?).into_drawing_area())
+    Ok(AnyBackend::Canvas(measured_canvas(canvas)?).into_drawing_area())
 }
 
 /// The landscape image for the whole canvas: computed at the canvas's CSS resolution (its cost

@@ -12,7 +12,7 @@ use super::paths::draw_paths;
 use super::paths::PathSeries;
 use super::style::{run_style, RunStyle, DASHES};
 #[cfg(not(target_arch = "wasm32"))]
-use super::svg::{TextSvg, CHART_SIZE, VIEW_SIZE};
+use super::svg::{text_svg, CHART_SIZE, VIEW_SIZE};
 use crate::problem::ViewBox;
 use crate::run::history::TracePoint;
 use crate::run::monitor::Status;
@@ -410,7 +410,7 @@ pub fn svg_figures(session: &Session) -> Result<Vec<(&'static str, String)>, Str
         let size = if matches!(name, "landscape" | "model") { (VIEW_SIZE, VIEW_SIZE) } else { CHART_SIZE };
         let mut text = String::new();
         {
-            let root = TextSvg::new(&mut text, size).into_drawing_area();
+            let root = text_svg(&mut text, size).into_drawing_area();
             draw_figure(&root, session, name, &FigureOptions::default())?;
         }
         figures.push((name, text));

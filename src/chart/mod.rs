@@ -6,6 +6,7 @@ pub mod curves;
 pub mod figures;
 pub mod heatmap;
 pub mod legend;
+pub mod measured;
 pub mod model_view;
 pub mod network;
 pub mod paths;

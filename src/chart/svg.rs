@@ -9,8 +9,9 @@
 //! `TEXT_WIDTH_EM` of its font size per character wide and one font size high on both, so an
 //! SVG drawn by the CLI and by the page for the same config and step are the same text.
 
+use super::measured::{MeasureError, Measured, TextMeasure};
 use plotters::prelude::*;
-use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
+use plotters_backend::BackendTextStyle;
 use plotters_svg::SVGBackend;
 
 /// The width of one character in ems: about the mean advance of a sans-serif font's lower-case
@@ -27,16 +28,21 @@ pub const VIEW_SIZE: u32 = 480;
 /// boundary), written as one rectangle per cell: fine enough to read, small enough for a file.
 pub const RASTER_CELLS: usize = 80;
 
-/// plotters' SVG backend writing into a string, with text measured by `TEXT_WIDTH_EM`.
-pub struct TextSvg<'a> {
-    inner: SVGBackend<'a>,
+/// Text measured by `TEXT_WIDTH_EM` (see the header): the same on every target.
+pub struct FixedTextWidth;
+
+impl TextMeasure for FixedTextWidth {
+    fn text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> Result<(u32, u32), MeasureError> {
+        Ok(text_size(text, style.size()))
+    }
 }
 
-impl<'a> TextSvg<'a> {
-    /// A backend that writes an SVG of `size` pixels into `out` when it is presented or dropped.
-    pub fn new(out: &'a mut String, size: (u32, u32)) -> Self {
-        TextSvg { inner: SVGBackend::with_string(out, size) }
-    }
+/// plotters' SVG backend writing into a string, with text measured by `TEXT_WIDTH_EM`.
+pub type TextSvg<'a> = Measured<SVGBackend<'a>, FixedTextWidth>;
+
+/// A backend that writes an SVG of `size` pixels into `out` when it is presented or dropped.
+pub fn text_svg(out: &mut String, size: (u32, u32)) -> TextSvg<'_> {
+    Measured::new(SVGBackend::with_string(out, size), FixedTextWidth)
 }
 
 /// The estimated size of a line of text in pixels: `TEXT_WIDTH_EM` of the font size per
@@ -45,80 +51,6 @@ pub fn text_size(text: &str, font_px: f64) -> (u32, u32) {
     let size = if font_px.is_finite() { font_px.max(0.0) } else { 0.0 };
     let width = (text.chars().count() as f64 * TEXT_WIDTH_EM * size).ceil();
     (width as u32, size.ceil() as u32)
-}
-
-type SvgResult<T> = Result<T, DrawingErrorKind<std::io::Error>>;
-
-impl DrawingBackend for TextSvg<'_> {
-    type ErrorType = std::io::Error;
-
-    fn get_size(&self) -> (u32, u32) {
-        self.inner.get_size()
-    }
-
-    fn ensure_prepared(&mut self) -> SvgResult<()> {
-        self.inner.ensure_prepared()
-    }
-
-    fn present(&mut self) -> SvgResult<()> {
-        self.inner.present()
-    }
-
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> SvgResult<()> {
-        self.inner.draw_pixel(point, color)
-    }
-
-    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> SvgResult<()> {
-        self.inner.draw_line(from, to, style)
-    }
-
-    fn draw_rect<S: BackendStyle>(
-        &mut self,
-        upper_left: BackendCoord,
-        bottom_right: BackendCoord,
-        style: &S,
-        fill: bool,
-    ) -> SvgResult<()> {
-        self.inner.draw_rect(upper_left, bottom_right, style, fill)
-    }
-
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        path: I,
-        style: &S,
-    ) -> SvgResult<()> {
-        self.inner.draw_path(path, style)
-    }
-
-    fn draw_circle<S: BackendStyle>(
-        &mut self,
-        center: BackendCoord,
-        radius: u32,
-        style: &S,
-        fill: bool,
-    ) -> SvgResult<()> {
-        self.inner.draw_circle(center, radius, style, fill)
-    }
-
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        vert: I,
-        style: &S,
-    ) -> SvgResult<()> {
-        self.inner.fill_polygon(vert, style)
-    }
-
-    fn draw_text<S: BackendTextStyle>(&mut self, text: &str, style: &S, pos: BackendCoord) -> SvgResult<()> {
-        self.inner.draw_text(text, style, pos)
-    }
-
-    fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> SvgResult<(u32, u32)> {
-        Ok(text_size(text, style.size()))
-    }
-
-    fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> SvgResult<()> {
-        self.inner.blit_bitmap(pos, size, src)
-    }
 }
 
 /// Draws an RGBA image of `cells` x `cells` pixels over the whole area, one filled rectangle
