@@ -362,3 +362,19 @@ fn key_moment_labels_stay_inside_and_off_lines_markers_and_each_other() {
     }
     assert_eq!(checked, 10);
 }
+
+#[test]
+fn a_label_with_no_room_beside_its_marker_moves_off_the_data() {
+    // A noisy validation band (the noise-noisy lesson): every place beside the best-validation
+    // marker inside the band covers the band; the label moves out of it (on a leader line).
+    let noisy: Vec<(f64, f64)> = (0..=200).map(|s| (f64::from(s), if s % 2 == 0 { 4.0 } else { 6.0 })).collect();
+    let mut band = CurveSeries::new("validation".into(), (0, 114, 178), noisy);
+    band.moments.push(convergence::chart::curves::Moment { at: (100.0, 5.0), label: "best validation".into() });
+    let floor = line("training", vec![(0.0, 0.0), (200.0, 0.0)]);
+    let (text, layout) = svg(&[band, floor], &CurveOptions::default());
+    let ys = ys_of_stroke(&text, "#0072B2");
+    let (top, bottom) = ys.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| (lo.min(*y), hi.max(*y)));
+    assert!(top < bottom, "the band is drawn: {ys:?}");
+    let (name, r) = layout.moments.first().expect("the moment is labelled");
+    assert!(f64::from(r[1]) > bottom || f64::from(r[3]) < top, "{name} {r:?} lies on the band {top}..{bottom}");
+}

@@ -480,7 +480,7 @@ pub fn draw_curves<DB: DrawingBackend>(
                 draw_marker(root, s.marker, at, 5, Some((255, 255, 255)), (c, 2))?;
             }
             // The label beside the marker (above, below, right, left, the four diagonals, then a
-            // row further above or below),
+            // row further above or below, then farther off on a leader line),
             // inside the plot: the first place that covers no data (lines, tolerance lines) and
             // overlaps no marker, no earlier label and not the legend, else the one of those that
             // covers the fewest lines; no label where every place overlaps one.
@@ -502,6 +502,13 @@ pub fn draw_curves<DB: DrawingBackend>(
                 fit(right, below),
                 fit(centre, above - th - 2),
                 fit(centre, below + th + 2),
+                // Farther off, on a leader line, where the data leave no room beside the marker.
+                fit(centre, above - 2 * (th + 2)),
+                fit(centre, below + 2 * (th + 2)),
+                fit(centre, above - 3 * (th + 2)),
+                fit(centre, below + 3 * (th + 2)),
+                fit(centre, above - 5 * (th + 2)),
+                fit(centre, below + 5 * (th + 2)),
             ];
             // How many lines (curves and tolerance lines) a place covers.
             let covered = |r: [i32; 4]| {
@@ -521,6 +528,12 @@ pub fn draw_curves<DB: DrawingBackend>(
                 .filter(|r| covered(*r) == 0)
                 .or_else(|| rects.iter().copied().filter(|r| !clashes(*r)).min_by_key(|r| covered(*r)));
             if let Some(rect) = place {
+                if rect[3] < at.1 - 9 - th || rect[1] > at.1 + 9 + th {
+                    let x = at.0.clamp(rect[0], rect[2]);
+                    let (from, to) = if rect[3] < at.1 { (at.1 - 7, rect[3]) } else { (at.1 + 7, rect[1]) };
+                    root.draw(&PathElement::new(vec![(at.0, from), (x, to)], RGBColor(90, 90, 90).stroke_width(1)))
+                        .map_err(err)?;
+                }
                 let style = moment_font.pos(Pos::new(HPos::Left, VPos::Top));
                 root.draw_text(&label, &style, (rect[0], rect[1])).map_err(err)?;
                 labels.push(rect);
