@@ -38,6 +38,17 @@ fn xs_of_stroke(svg: &str, color: &str) -> Vec<f64> {
     xs
 }
 
+/// The y coordinates of the points of every SVG polyline stroked in `color` (`#RRGGBB`).
+fn ys_of_stroke(svg: &str, color: &str) -> Vec<f64> {
+    svg.split('<')
+        .filter(|e| e.contains(&format!("stroke=\"{color}\"")))
+        .filter_map(|e| e.split("points=\"").nth(1).and_then(|rest| rest.split('"').next()))
+        .flat_map(|points| {
+            points.split_whitespace().filter_map(|pair| pair.split(',').nth(1)?.parse::<f64>().ok()).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 fn line(label: &str, points: Vec<(f64, f64)>) -> CurveSeries {
     CurveSeries::new(label.into(), (230, 159, 0), points)
 }
@@ -152,4 +163,218 @@ fn key_moment_labels_keep_out_of_a_corner_legend() {
         }
     }
     assert!(checked > 20, "labels drawn and checked: {checked}");
+}
+
+/// Draws `runs` over `view` as an SVG of `size` and returns the paths' layout.
+fn paths_layout(
+    view: convergence::problem::ViewBox,
+    runs: &[convergence::chart::paths::PathSeries],
+    minima: &[convergence::problem::KnownMinimum],
+    size: (u32, u32),
+) -> convergence::chart::paths::PathsLayout {
+    let mut text = String::new();
+    let root = plotters_svg::SVGBackend::with_string(&mut text, size).into_drawing_area();
+    convergence::chart::paths::draw_paths_layout(&root, view, runs, minima, None).expect("the paths draw")
+}
+
+fn path_run(index: usize, points: Vec<(f64, f64)>, diverged: bool) -> convergence::chart::paths::PathSeries {
+    convergence::chart::paths::PathSeries {
+        style: convergence::chart::style::run_style(None, index),
+        current: points[points.len() - 1],
+        start: points[0],
+        points,
+        finished: true,
+        diverged,
+    }
+}
+
+fn global_minimum(x: [f64; 2]) -> convergence::problem::KnownMinimum {
+    convergence::problem::KnownMinimum {
+        x,
+        f: 0.0,
+        kind: convergence::problem::MinimumKind::Global,
+        hessian_eigenvalues: [1.0, 1.0],
+    }
+}
+
+fn overlap(a: [i32; 4], b: [i32; 4]) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+}
+
+#[test]
+fn an_end_just_short_of_the_minimum_shows_apart_from_one_on_it() {
+    // Adam against SGD on Rosenbrock: one valley, SGD's end 0.01 short of the minimum at (1, 1),
+    // 1 px away from Adam's at 100 px per unit.
+    let view = convergence::problem::ViewBox { x: [-2.0, 2.0], y: [-1.0, 3.0] };
+    let valley: Vec<(f64, f64)> = (0..=100).map(|k| -1.5 + 2.5 * f64::from(k) / 100.0).map(|x| (x, x * x)).collect();
+    let mut sgd = valley.clone();
+    sgd.push((1.0, 0.99));
+    let runs = [path_run(0, sgd, false), path_run(1, valley, false)];
+    let layout = paths_layout(view, &runs, &[global_minimum([1.0, 1.0])], (400, 400));
+    let (a, b) = (layout.markers[0], layout.markers[1]);
+    let apart = f64::from((a.0 - b.0).pow(2) + (a.1 - b.1).pow(2)).sqrt();
+    assert!(apart >= 12.0, "the two end markers are {apart:.1} px apart: {layout:?}");
+    let texts: Vec<(usize, &str)> = layout.labels.iter().map(|(run, text, _)| (*run, text.as_str())).collect();
+    assert!(texts.contains(&(0, "0.01 from min")), "SGD's distance is written: {texts:?}");
+    assert!(
+        texts.iter().any(|(run, text)| *run == 1 && text.ends_with("e-16 from min") || *text == "0 from min"),
+        "{texts:?}"
+    );
+    // The same paths nest: SGD's line is wider than Adam's, drawn over it.
+    assert!(layout.widths[0] > layout.widths[1], "{:?}", layout.widths);
+}
+
+#[test]
+fn stacked_end_markers_fan_out_whole_and_labels_cover_nothing() {
+    // Two to five runs ending together at many places of the view, the corners and edges
+    // included: every end marker ends up at least 12 px from every other, whole inside the
+    // picture, and no distance label leaves the picture or covers another label or a marker.
+    let view = convergence::problem::ViewBox { x: [-1.0, 1.0], y: [-1.0, 1.0] };
+    let size = (300, 240);
+    let mut checked = 0;
+    for count in 2..=5 {
+        for ex in [-1.0, -0.97, -0.5, 0.0, 0.6, 0.98, 1.0] {
+            for ey in [-1.0, -0.95, 0.0, 0.4, 0.99, 1.0] {
+                let runs: Vec<_> = (0..count)
+                    .map(|i| {
+                        let from = (-0.8 + 0.3 * i as f64, 0.9 - 0.4 * i as f64);
+                        path_run(i, vec![from, (ex + 1e-3 * i as f64, ey), (ex, ey + 1e-3 * i as f64)], false)
+                    })
+                    .collect();
+                let layout = paths_layout(view, &runs, &[global_minimum([ex, ey])], size);
+                let boxes: Vec<[i32; 4]> =
+                    layout.markers.iter().map(|m| [m.0 - 5, m.1 - 5, m.0 + 6, m.1 + 6]).collect();
+                for (i, m) in layout.markers.iter().enumerate() {
+                    assert!(m.0 >= 5 && m.1 >= 5 && m.0 + 5 <= 300 && m.1 + 5 <= 240, "marker {i} at {m:?} is cut");
+                    for (j, n) in layout.markers.iter().enumerate().take(i) {
+                        let d = f64::from((m.0 - n.0).pow(2) + (m.1 - n.1).pow(2)).sqrt();
+                        assert!(d >= 12.0, "{count} runs ending at ({ex}, {ey}): markers {j} and {i} {d:.1} px apart");
+                    }
+                }
+                for (k, (run, text, r)) in layout.labels.iter().enumerate() {
+                    assert!(r[0] >= 0 && r[1] >= 0 && r[2] <= 300 && r[3] <= 240, "{text} at {r:?} leaves the picture");
+                    assert!(
+                        !boxes.iter().any(|b| overlap(*b, *r)),
+                        "run {run}'s {text} at {r:?} covers a marker {boxes:?}"
+                    );
+                    assert!(!layout.labels[..k].iter().any(|(_, _, q)| overlap(*q, *r)), "{text} covers another label");
+                    checked += 1;
+                }
+                assert!(!layout.labels.is_empty(), "{count} runs at ({ex}, {ey}): no distance written");
+            }
+        }
+    }
+    assert!(checked > 200, "labels checked: {checked}");
+}
+
+#[test]
+fn only_coincident_paths_are_nested() {
+    let view = convergence::problem::ViewBox { x: [-1.0, 1.0], y: [-1.0, 1.0] };
+    let line = |y: f64| vec![(-0.9, y), (0.9, y)];
+    // Three runs along one line: 6, 4 and 2 px wide; a run elsewhere stays 2 px.
+    let runs = [
+        path_run(0, line(0.0), false),
+        path_run(1, line(0.0), false),
+        path_run(2, line(0.0), false),
+        path_run(3, line(0.5), false),
+    ];
+    let layout = paths_layout(view, &runs, &[], (300, 300));
+    assert_eq!(layout.widths, vec![6, 4, 2, 2]);
+    // A short jump along a long path (Newton's one step along gradient descent's) nests too.
+    let runs = [
+        path_run(0, vec![(-0.9, 0.0), (0.0, 0.0), (0.0, 0.9)], false),
+        path_run(1, vec![(-0.9, 0.0), (0.0, 0.0)], false),
+    ];
+    assert_eq!(paths_layout(view, &runs, &[], (300, 300)).widths, vec![4, 2]);
+}
+
+#[test]
+fn legend_rows_never_leave_the_plot_too_short() {
+    // Five runs whose lines take every corner, on a phone-sized chart: the legend goes into a
+    // band of rows above the plot, and the layout asks for the height that keeps the plot at
+    // least MIN_PLOT_PX tall; drawn at that height, it is.
+    use convergence::chart::curves::MIN_PLOT_PX;
+    let zig: Vec<(f64, f64)> = (0..=40).map(|s| (f64::from(s), if s % 2 == 0 { 0.0 } else { 10.0 })).collect();
+    let series: Vec<CurveSeries> = ["constant", "inverse time", "1/sqrt(t)", "exponential", "warm-up + cosine"]
+        .iter()
+        .map(|name| line(name, zig.clone()))
+        .collect();
+    let draw = |height: u32| {
+        let mut text = String::new();
+        let root = plotters_svg::SVGBackend::with_string(&mut text, (300, height)).into_drawing_area();
+        draw_curves(&root, &series, &CurveOptions::default()).expect("the chart draws")
+    };
+    let small = draw(150);
+    assert!(small.legend_outside, "{small:?}");
+    let plot_height = small.plot[3] - small.plot[1];
+    assert!(plot_height < MIN_PLOT_PX, "the band squeezes the plot: {plot_height}");
+    assert_eq!(small.height_needed, 150 + MIN_PLOT_PX - plot_height);
+    let grown = draw(small.height_needed as u32);
+    assert!(grown.plot[3] - grown.plot[1] >= MIN_PLOT_PX, "{grown:?}");
+    assert_eq!(grown.height_needed, small.height_needed, "grown enough at once");
+    // A chart whose plot is tall enough asks for nothing more.
+    let roomy = draw(260);
+    assert_eq!(roomy.height_needed, 260);
+}
+
+#[test]
+fn key_moment_labels_stay_inside_and_off_lines_markers_and_each_other() {
+    // Two runs converging at the same step and value at the right edge on a tolerance line (two
+    // "‖∇f‖ < tol" at one point, as in the six-hump lesson), for many values: each label lies
+    // inside the plot, off both markers, off the other label, and off the tolerance line and the
+    // curves wherever a free place exists (checked by where the label went).
+    let mut checked = 0;
+    for tol in [0.5, 1.0, 2.0, 5.0, 9.0] {
+        let falling = |offset: f64| -> Vec<(f64, f64)> {
+            (0..=100).map(|s| (f64::from(s), (10.0 - 0.1 * f64::from(s)).max(tol) + offset)).collect()
+        };
+        let mut a = line("a", falling(0.0));
+        a.moments.push(convergence::chart::curves::Moment { at: (100.0, tol), label: "‖∇f‖ < tol".into() });
+        let mut b = line("b", falling(0.0));
+        b.moments.push(convergence::chart::curves::Moment { at: (100.0, tol), label: "‖∇f‖ < tol".into() });
+        let options = CurveOptions { hlines: vec![tol], ..CurveOptions::default() };
+        let (text, layout) = svg(&[a, b], &options);
+        assert_eq!(layout.moments.len(), 2, "tol {tol}: both labelled: {layout:?}");
+        let [pl, pt, pr, pb] = layout.plot;
+        for (k, (name, r)) in layout.moments.iter().enumerate() {
+            assert!(
+                r[0] >= pl && r[2] <= pr && r[1] >= pt && r[3] <= pb,
+                "tol {tol}: {name} {r:?} leaves the plot {:?}",
+                layout.plot
+            );
+            for (_, q) in &layout.moments[..k] {
+                assert!(!overlap(*q, *r), "tol {tol}: the labels overlap: {q:?} {r:?}");
+            }
+            if let Some(legend) = layout.legend.filter(|_| !layout.legend_outside) {
+                assert!(!overlap(legend, *r), "tol {tol}: {name} under the legend");
+            }
+            checked += 1;
+        }
+        // Neither label strikes through the tolerance line (dashed, #969696).
+        let y_line = ys_of_stroke(&text, "#969696");
+        assert!(!y_line.is_empty(), "tol {tol}: the tolerance line is drawn");
+        for (name, r) in &layout.moments {
+            assert!(
+                !y_line.iter().any(|y| f64::from(r[1]) < *y && *y < f64::from(r[3])),
+                "tol {tol}: {name} {r:?} strikes through the tolerance line at {y_line:?}"
+            );
+        }
+    }
+    assert_eq!(checked, 10);
+}
+
+#[test]
+fn a_label_with_no_room_beside_its_marker_moves_off_the_data() {
+    // A noisy validation band (the noise-noisy lesson): every place beside the best-validation
+    // marker inside the band covers the band; the label moves out of it (on a leader line).
+    let noisy: Vec<(f64, f64)> = (0..=200).map(|s| (f64::from(s), if s % 2 == 0 { 4.0 } else { 6.0 })).collect();
+    let mut band = CurveSeries::new("validation".into(), (0, 114, 178), noisy);
+    band.moments.push(convergence::chart::curves::Moment { at: (100.0, 5.0), label: "best validation".into() });
+    let floor = line("training", vec![(0.0, 0.0), (200.0, 0.0)]);
+    let (text, layout) = svg(&[band, floor], &CurveOptions::default());
+    let ys = ys_of_stroke(&text, "#0072B2");
+    let (top, bottom) = ys.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| (lo.min(*y), hi.max(*y)));
+    assert!(top < bottom, "the band is drawn: {ys:?}");
+    let (name, r) = layout.moments.first().expect("the moment is labelled");
+    assert!(f64::from(r[1]) > bottom || f64::from(r[3]) < top, "{name} {r:?} lies on the band {top}..{bottom}");
 }

@@ -51,6 +51,7 @@ export class Charts {
   #dirty = new Set();
   #pumpQueued = false;
   #offscreen = new Set();
+  #heights = {}; // kind -> CSS height a chart's layout asked for (legend rows), this experiment
   /** The container beside the main view. */
   stack;
   /** The row below the views (full mode only), or null. */
@@ -227,6 +228,7 @@ export class Charts {
       this.layout();
       for (const c of CHARTS) this.#dirty.add(c.kind);
     }
+    this.#heights = {};
     const model = ctx.isModel();
     const problem = ctx.config().problem;
     const full = model && !(typeof problem.batch_size === 'number') && !(problem.regularization && problem.regularization.dropout > 0);
@@ -316,12 +318,21 @@ export class Charts {
     this.#drawnAt[kind] = performance.now();
     this.#dirty.delete(kind);
     const canvas = this.#charts[kind].canvas;
-    // CHART_H tall, or half as tall as wide on a narrow screen.
+    // CHART_H tall, or half as tall as wide on a narrow screen; taller where Rust's layout asked
+    // for more (a legend band that would leave the plot too short), until the next experiment.
     const cssWidth = canvas.clientWidth || CHART_W;
-    fitCanvas(canvas, Math.min(CHART_H, cssWidth * (CHART_H / CHART_W)) / cssWidth);
+    const base = Math.min(CHART_H, cssWidth * (CHART_H / CHART_W));
     const hovered = this.#ctx.hovered();
+    const options = JSON.stringify({ ...opts, front: hovered, dim_others: hovered !== null, view_step: this.#ctx.viewStep() });
     try {
-      pg.draw_chart(canvas, kind, JSON.stringify({ ...opts, front: hovered, dim_others: hovered !== null, view_step: this.#ctx.viewStep() }));
+      for (let pass = 0; pass < 2; pass++) {
+        const height = Math.max(base, this.#heights[kind] || 0);
+        fitCanvas(canvas, height / cssWidth);
+        pg.draw_chart(canvas, kind, options);
+        const needed = JSON.parse(pg.chart_layout(kind)).height_needed;
+        if (!(needed > height + 0.5)) break;
+        this.#heights[kind] = needed;
+      }
     } catch (e) {
       console.warn(`chart ${kind}:`, e);
     }

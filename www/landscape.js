@@ -165,7 +165,16 @@ export class LandscapeView {
     }
     const spec = PROBLEMS[config.problem.name];
     this.#title.textContent = spec ? spec.title : config.problem.name;
-    this.#formula.textContent = spec ? spec.formula : '';
+    const formula = spec ? spec.formula : '';
+    if (this.#formula.dataset.text !== formula) {
+      this.#formula.dataset.text = formula;
+      replace(this.#formula, formulaPieces(formula).map((piece, i) => {
+        // A piece moves to the next line whole; only one wider than the card wraps inside.
+        const span = h('span', null, piece);
+        span.style.display = 'inline-block';
+        return i ? [' ', span] : span;
+      }));
+    }
     if (ctx.full) {
       const run = config.runs[ctx.selected()];
       const touch = window.matchMedia && window.matchMedia('(pointer: coarse)').matches;
@@ -325,4 +334,25 @@ export class LandscapeView {
     canvas.addEventListener('pointercancel', end);
     canvas.addEventListener('pointerleave', () => { if (!this.#dragging) tip.hidden = true; });
   }
+}
+
+/**
+ * A formula cut where a narrow card may break its line: after each ' = ', ' + ', ' − ' and ' · '
+ * outside brackets, so that no term is split ("b (y − x²)²" stays whole).
+ */
+export function formulaPieces(text) {
+  const pieces = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && '=+−·'.includes(c) && text[i - 1] === ' ' && text[i + 1] === ' ') {
+      pieces.push(text.slice(start, i + 1));
+      start = i + 2;
+    }
+  }
+  pieces.push(text.slice(start));
+  return pieces.filter((p) => p !== '');
 }

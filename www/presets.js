@@ -126,7 +126,8 @@ export const PRESETS = [
         {
           label: 'Lookahead(SGD lr 0.21)', x0: [-4, 3],
           optimizer: { name: 'Lookahead', k: 5, alpha: 0.5, inner: { name: 'SGD', lr: 0.21 } },
-          schedule: { name: 'constant' }, color: C[0],
+          // Sky blue, not orange: orange and vermillion blur together where the paths overlap.
+          schedule: { name: 'constant' }, color: C[1],
         },
       ],
       stop: { max_steps: 1000 },

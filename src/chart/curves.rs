@@ -118,6 +118,9 @@ pub struct ChartLayout {
     pub moments: Vec<(String, [i32; 4])>,
     /// The x pixel of the timeline's cursor, if one was drawn inside the plot.
     pub cursor: Option<f64>,
+    /// The height the chart needs for a plot at least `MIN_PLOT_PX` tall under its title and
+    /// legend band (its own height when the plot already is): the page grows the canvas to it.
+    pub height_needed: i32,
 }
 
 /// Derived; numbers, booleans and arrays of numbers only.
@@ -191,6 +194,9 @@ const Y_LABELS: i32 = 52;
 const TITLE_PX: i32 = 20;
 /// Font size of the title, in pixels.
 const TITLE_FONT: u32 = 13;
+/// The least height of the plot, in pixels: a chart whose legend band (or title) leaves less
+/// asks for more height (`ChartLayout::height_needed`).
+pub const MIN_PLOT_PX: i32 = 100;
 /// Font size of a key moment's label, in pixels.
 const MOMENT_FONT: u32 = 10;
 
@@ -372,11 +378,12 @@ pub fn draw_curves<DB: DrawingBackend>(
         .map_err(err)?;
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     layout.plot = [xs.start, ys.start, xs.end, ys.end];
+    layout.height_needed = height + (MIN_PLOT_PX - (ys.end - ys.start)).max(0);
     let coord = chart.as_coord_spec().clone();
     let pixel = |p: (f64, f64)| coord.translate(&p);
     layout.x_range = [x0, x1];
     layout.x_pixels = [f64::from(pixel((x0, y0)).0), f64::from(pixel((x1, y0)).0)];
-    for h in hlines {
+    for &h in &hlines {
         let style = RGBColor(150, 150, 150).stroke_width(1);
         chart.draw_series(DashedLineSeries::new(vec![(x0, h), (x1, h)], 5, 4, style)).map_err(err)?;
     }
@@ -428,6 +435,25 @@ pub fn draw_curves<DB: DrawingBackend>(
                 .collect()
         })
         .collect();
+    // The tolerance lines count as data (a label must not strike through them), and every key
+    // moment's marker as a box no label may cover (its own included).
+    let [pl, pt, pr, pb] = layout.plot;
+    let data_on_canvas: Vec<Vec<(f64, f64)>> = data_on_canvas
+        .into_iter()
+        .chain(hlines.iter().map(|h| {
+            let y = f64::from(pixel((x0, *h)).1);
+            vec![(f64::from(pl), y), (f64::from(pr), y)]
+        }))
+        .collect();
+    let marker_boxes: Vec<[i32; 4]> = series
+        .iter()
+        .flat_map(|s| s.moments.iter().map(|m| m.at).chain(s.divergence))
+        .filter_map(|p| transform(options, p))
+        .map(|p| {
+            let (x, y) = pixel(p);
+            [x - 6, y - 6, x + 7, y + 7]
+        })
+        .collect();
     let moment_font: TextStyle = (crate::chart::style::FONT, MOMENT_FONT).into_font().color(&RGBColor(40, 40, 40));
     for &i in &order {
         let s = &series[i];
@@ -453,36 +479,61 @@ pub fn draw_curves<DB: DrawingBackend>(
             } else {
                 draw_marker(root, s.marker, at, 5, Some((255, 255, 255)), (c, 2))?;
             }
-            // The label beside the marker (above, below, right, left), inside the plot: the first
-            // place that covers no data and overlaps neither an earlier label nor the legend, else
-            // the first that overlaps neither; no label where every place does.
+            // The label beside the marker (above, below, right, left, the four diagonals, then a
+            // row further above or below, then farther off on a leader line),
+            // inside the plot: the first place that covers no data (lines, tolerance lines) and
+            // overlaps no marker, no earlier label and not the legend, else the one of those that
+            // covers the fewest lines; no label where every place overlaps one.
             let (tw, th) = root.estimate_text_size(&label, &moment_font).map_err(err)?;
             let (tw, th) = (tw as i32, th as i32);
-            let [pl, pt, pr, pb] = layout.plot;
             let fit = |x: i32, y: i32| {
                 [x.clamp(pl + 2, (pr - tw - 2).max(pl + 2)), y.clamp(pt + 1, (pb - th - 1).max(pt + 1))]
             };
+            let (above, below) = (at.1 - 9 - th, at.1 + 9);
+            let (right, left, centre) = (at.0 + 9, at.0 - 9 - tw, at.0 - tw / 2);
             let candidates = [
-                fit(at.0 - tw / 2, at.1 - 9 - th),
-                fit(at.0 - tw / 2, at.1 + 9),
-                fit(at.0 + 9, at.1 - th / 2),
-                fit(at.0 - 9 - tw, at.1 - th / 2),
+                fit(centre, above),
+                fit(centre, below),
+                fit(right, at.1 - th / 2),
+                fit(left, at.1 - th / 2),
+                fit(left, above),
+                fit(right, above),
+                fit(left, below),
+                fit(right, below),
+                fit(centre, above - th - 2),
+                fit(centre, below + th + 2),
+                // Farther off, on a leader line, where the data leave no room beside the marker.
+                fit(centre, above - 2 * (th + 2)),
+                fit(centre, below + 2 * (th + 2)),
+                fit(centre, above - 3 * (th + 2)),
+                fit(centre, below + 3 * (th + 2)),
+                fit(centre, above - 5 * (th + 2)),
+                fit(centre, below + 5 * (th + 2)),
             ];
-            let covers_data =
-                |r: [i32; 4]| data_on_canvas.iter().any(|line| line.windows(2).any(|w| segment_hits(r, w[0], w[1])));
+            // How many lines (curves and tolerance lines) a place covers.
+            let covered = |r: [i32; 4]| {
+                data_on_canvas.iter().filter(|line| line.windows(2).any(|w| segment_hits(r, w[0], w[1]))).count()
+            };
             let rects = candidates.map(|[x, y]| [x, y, x + tw, y + th]);
             let clashes = |rect: [i32; 4]| {
                 labels
                     .iter()
                     .chain(legend_box.iter())
+                    .chain(marker_boxes.iter())
                     .any(|r| r[0] < rect[2] && rect[0] < r[2] && r[1] < rect[3] && rect[1] < r[3])
             };
-            let place = rects
-                .iter()
-                .copied()
-                .find(|r| !covers_data(*r) && !clashes(*r))
-                .or_else(|| rects.iter().copied().find(|r| !clashes(*r)));
+            // The first free place, else the one covering the fewest lines.
+            let place = rects.iter().copied().filter(|r| !clashes(*r)).min_by_key(|r| covered(*r).min(1));
+            let place = place
+                .filter(|r| covered(*r) == 0)
+                .or_else(|| rects.iter().copied().filter(|r| !clashes(*r)).min_by_key(|r| covered(*r)));
             if let Some(rect) = place {
+                if rect[3] < at.1 - 9 - th || rect[1] > at.1 + 9 + th {
+                    let x = at.0.clamp(rect[0], rect[2]);
+                    let (from, to) = if rect[3] < at.1 { (at.1 - 7, rect[3]) } else { (at.1 + 7, rect[1]) };
+                    root.draw(&PathElement::new(vec![(at.0, from), (x, to)], RGBColor(90, 90, 90).stroke_width(1)))
+                        .map_err(err)?;
+                }
                 let style = moment_font.pos(Pos::new(HPos::Left, VPos::Top));
                 root.draw_text(&label, &style, (rect[0], rect[1])).map_err(err)?;
                 labels.push(rect);

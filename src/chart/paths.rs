@@ -7,13 +7,18 @@
 //! view box); a diverged run is drawn until it first leaves the view, with its divergence mark
 //! at the exit point, so that its growing zig-zags never paint a band over the other runs.
 //! Each run has its own colour, dash pattern and marker shape (`style.rs`) over a pale halo
-//! (every halo is drawn before every line); start and end markers that would hide under a
-//! later run's grow into rings around it; the minima are
-//! drawn last, as rings, so that they stay visible on top of end markers; markers at the edge
-//! of the view are moved inward until they are whole.
+//! (every halo is drawn before every line). Paths that coincide are nested: a line is 2 px wider
+//! for each later run whose path shares a quarter of its cells, so that coincident runs show as
+//! stripes rather than one hiding the other. End markers that would stack fan out around their
+//! stack into free space, each on a thin leader line from its true end and, over a known
+//! minimum, labelled with its run's distance to the nearest minimum (an end 0.01 short shows
+//! apart from one on the minimum); start markers that would hide under a later run's grow into
+//! rings around it. The minima are drawn last, as rings, so that they stay visible on top of
+//! end markers; markers at the edge of the view are moved inward until they are whole.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{dimmed, draw_line, draw_marker, drawing_order, RunStyle, DASHES};
 use crate::problem::{KnownMinimum, MinimumKind, ViewBox};
@@ -211,6 +216,19 @@ pub fn near_run(map: &ViewMapping, runs: &[PathSeries], at: (f64, f64), reach: f
     best.map(|(i, _)| i)
 }
 
+/// Where a drawing of the paths put its parts, in the drawing area's pixels.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct PathsLayout {
+    /// Each run's stroke width (wider under later runs whose paths it shares).
+    pub widths: Vec<u32>,
+    /// Each run's true end pixel (where its path ends).
+    pub ends: Vec<(i32, i32)>,
+    /// Each run's end marker pixel: its true end, or fanned out beside a stack of ends.
+    pub markers: Vec<(i32, i32)>,
+    /// The distance labels of fanned-out end markers: run, text and rectangle.
+    pub labels: Vec<(usize, String, [i32; 4])>,
+}
+
 /// Draws every path, marker and minimum onto `root` (which is not cleared).
 pub fn draw_paths<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -219,11 +237,159 @@ pub fn draw_paths<DB: DrawingBackend>(
     minima: &[KnownMinimum],
     highlight: Option<Highlight>,
 ) -> Result<(), String> {
+    draw_paths_layout(root, view, runs, minima, highlight).map(|_| ())
+}
+
+/// Side of the cells in which `line_widths` compares paths, in pixels.
+const CELL_PX: f64 = 6.0;
+/// Most stripes a line widens by (three coincident paths: 6, 4 and 2 px wide).
+const MAX_NESTED: usize = 2;
+/// Share of the shorter path's cells that two paths must have in common to count as coincident.
+const SHARED: f64 = 0.25;
+
+/// Each run's stroke width: 2 px, plus 2 px for every run drawn after it (up to `MAX_NESTED`)
+/// whose path shares at least `SHARED` of the shorter path's cells, so that coincident paths
+/// show as nested stripes (the later, narrower line inside the earlier, wider one) instead of
+/// one hiding the other. Compared on a grid of `CELL_PX` cells, one bit per run (at most 8).
+fn line_widths(size: (f64, f64), pixels: &[Vec<Vec<(f64, f64)>>], order: &[usize]) -> Vec<u32> {
+    let mut widths = vec![2; pixels.len()];
+    if pixels.len() < 2 || pixels.len() > 8 {
+        return widths;
+    }
+    let columns = (size.0 / CELL_PX).ceil() as usize + 1;
+    let rows = (size.1 / CELL_PX).ceil() as usize + 1;
+    let mut cells = vec![0u8; columns * rows];
+    for (run, pieces) in pixels.iter().enumerate() {
+        for pair in pieces.iter().flat_map(|piece| piece.windows(2)) {
+            let (a, b) = (pair[0], pair[1]);
+            let samples = (length(a, b) / (CELL_PX / 2.0)).ceil().clamp(1.0, 1000.0) as usize;
+            for k in 0..=samples {
+                let t = k as f64 / samples as f64;
+                let (x, y) = (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+                let (c, r) = ((x / CELL_PX).floor(), (y / CELL_PX).floor());
+                if c >= 0.0 && r >= 0.0 && (c as usize) < columns && (r as usize) < rows {
+                    cells[r as usize * columns + c as usize] |= 1 << run;
+                }
+            }
+        }
+    }
+    let count = |mask: u8| cells.iter().filter(|&&c| c & mask == mask).count();
+    for (k, &i) in order.iter().enumerate() {
+        let coincident = order[k + 1..]
+            .iter()
+            .filter(|&&j| {
+                let shorter = count(1 << i).min(count(1 << j));
+                shorter > 0 && count((1 << i) | (1 << j)) as f64 >= SHARED * shorter as f64
+            })
+            .count();
+        widths[i] = 2 + 2 * coincident.min(MAX_NESTED) as u32;
+    }
+    widths
+}
+
+/// End markers closer than this, in pixels, count as stacked and are fanned out.
+const STACKED_PX: i32 = 2 * END_RADIUS + 3;
+/// How far a fanned-out end marker sits from the centre of its stack, in pixels.
+const FAN_PX: f64 = 26.0;
+/// Font size of a fanned-out marker's distance label, in pixels.
+const LABEL_FONT: u32 = 10;
+
+/// The stacks of end markers: groups (two or more runs, in drawing order) whose ends lie within
+/// `STACKED_PX` of another end of the group.
+fn stacks(ends: &[(i32, i32)], order: &[usize]) -> Vec<Vec<usize>> {
+    let near = |a: (i32, i32), b: (i32, i32)| (a.0 - b.0).pow(2) + (a.1 - b.1).pow(2) < STACKED_PX * STACKED_PX;
+    let mut group: Vec<usize> = (0..ends.len()).collect();
+    for i in 0..ends.len() {
+        for j in 0..i {
+            if near(ends[i], ends[j]) {
+                let (gi, gj) = (group[i], group[j]);
+                group.iter_mut().filter(|g| **g == gi).for_each(|g| *g = gj);
+            }
+        }
+    }
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for &i in order {
+        match out.iter_mut().find(|s| group[s[0]] == group[i]) {
+            Some(stack) => stack.push(i),
+            None => out.push(vec![i]),
+        }
+    }
+    out.retain(|s| s.len() > 1);
+    out
+}
+
+/// Where the members of a stack go: on a circle of `FAN_PX` about the stack's centre (then of
+/// 1.75 `FAN_PX`, where the first has too few places inside the view), each at least
+/// `STACKED_PX` from the others, in the directions inside the view that cross the fewest path
+/// segments, the diagonals first.
+fn fan_out(map: &ViewMapping, centre: (f64, f64), members: usize, lines: &[Vec<(f64, f64)>]) -> Vec<(i32, i32)> {
+    const D: f64 = std::f64::consts::FRAC_1_SQRT_2;
+    const DIRECTIONS: [(f64, f64); 8] =
+        [(-D, -D), (D, -D), (D, D), (-D, D), (0.0, -1.0), (1.0, 0.0), (0.0, 1.0), (-1.0, 0.0)];
+    let r = f64::from(END_RADIUS + 2);
+    let mut scored: Vec<(usize, (i32, i32))> = [1.0, 1.75]
+        .iter()
+        .enumerate()
+        .flat_map(|(ring, scale)| DIRECTIONS.iter().map(move |d| (ring, (FAN_PX * scale * d.0, FAN_PX * scale * d.1))))
+        .map(|(ring, d)| {
+            let at = (centre.0 + d.0, centre.1 + d.1);
+            let whole = at.0 - r >= 0.0 && at.1 - r >= 0.0 && at.0 + r <= map.width && at.1 + r <= map.height;
+            let rect = [(at.0 - r) as i32, (at.1 - r) as i32, (at.0 + r) as i32, (at.1 + r) as i32];
+            let crossed = lines.iter().flat_map(|l| l.windows(2)).filter(|s| hits(rect, s[0], s[1])).count();
+            let pixel = map.marker_pixel(map.to_params(at.0, at.1), END_RADIUS);
+            (crossed.min(9_999) + 10_000 * ring + if whole { 0 } else { 100_000 }, pixel)
+        })
+        .collect();
+    // The best place left, again and again (the first among equals: the diagonals first).
+    let mut chosen: Vec<(i32, i32)> = Vec::with_capacity(members);
+    while chosen.len() < members {
+        let apart = |at: &(i32, i32)| {
+            chosen.iter().all(|c| (c.0 - at.0).pow(2) + (c.1 - at.1).pow(2) >= STACKED_PX * STACKED_PX)
+        };
+        let best = scored.iter().filter(|(_, at)| apart(at)).min_by_key(|(score, _)| *score);
+        // More members than places (over 16 runs in one stack): the rest share the first place.
+        let Some(&(_, at)) = best.or(scored.first()) else { break };
+        chosen.push(at);
+        scored.retain(|(_, other)| *other != at);
+    }
+    chosen
+}
+
+/// The distance between two points.
+fn length(a: (f64, f64), b: (f64, f64)) -> f64 {
+    ((b.0 - a.0) * (b.0 - a.0) + (b.1 - a.1) * (b.1 - a.1)).sqrt()
+}
+
+/// Does the segment a-b touch the rectangle `[left, top, right, bottom]`?
+fn hits(rect: [i32; 4], a: (f64, f64), b: (f64, f64)) -> bool {
+    let view = ViewBox { x: [f64::from(rect[0]), f64::from(rect[2])], y: [f64::from(rect[1]), f64::from(rect[3])] };
+    clip_segment(&view, a, b).is_some()
+}
+
+/// Draws every path, marker and minimum onto `root` (which is not cleared) and returns where
+/// they went.
+///
+/// Coincident paths are nested (`line_widths`). End markers that would stack (within
+/// `STACKED_PX` of each other) fan out around their stack to free space, each joined to its
+/// true end by a thin leader line; where a known minimum lies under the stack, each fanned-out
+/// marker of a run that did not diverge is labelled with its run's distance to the nearest
+/// minimum, so that an end just short of the minimum shows apart from one on it.
+pub fn draw_paths_layout<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    view: ViewBox,
+    runs: &[PathSeries],
+    minima: &[KnownMinimum],
+    highlight: Option<Highlight>,
+) -> Result<PathsLayout, String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
     let (width, height) = root.dim_in_pixel();
     let map = ViewMapping { view, width: f64::from(width), height: f64::from(height) };
     let order = drawing_order(runs.len(), highlight.map(|h| h.run));
     let shown: Vec<Shown> = runs.iter().map(|r| visible(&view, r)).collect();
+    let pixels: Vec<Vec<Vec<(f64, f64)>>> = shown
+        .iter()
+        .map(|(pieces, _)| pieces.iter().map(|p| p.iter().map(|q| map.to_pixel(*q)).collect()).collect())
+        .collect();
     let color_of = |i: usize| {
         let c = runs[i].style.color;
         match highlight {
@@ -231,39 +397,114 @@ pub fn draw_paths<DB: DrawingBackend>(
             _ => c,
         }
     };
+    let rounded = |piece: &Vec<(f64, f64)>| -> Vec<(i32, i32)> {
+        piece
+            .iter()
+            .map(|&(x, y)| {
+                (
+                    x.clamp(-map.width, 2.0 * map.width).round() as i32,
+                    y.clamp(-map.height, 2.0 * map.height).round() as i32,
+                )
+            })
+            .collect()
+    };
+    let widths = line_widths((map.width, map.height), &pixels, &order);
     // Every halo first, then every line, so that no run's halo washes out another's line. With
     // more runs than dash patterns (drawn solid, see figures::styles) the halos are left out too:
     // they would double the cost of a crowded picture, drawn every frame.
-    let halo = WHITE.mix(0.55).stroke_width(4);
     let halos = runs.len() <= DASHES.len();
     for &i in order.iter().filter(|&&i| halos && highlight.is_none_or(|h| !h.dim_others || h.run == i)) {
-        for piece in &shown[i].0 {
-            let pixels: Vec<(i32, i32)> = piece.iter().map(|p| map.pixel(*p)).collect();
-            root.draw(&PathElement::new(pixels, halo)).map_err(err)?;
+        for piece in &pixels[i] {
+            root.draw(&PathElement::new(rounded(piece), WHITE.mix(0.55).stroke_width(widths[i] + 2))).map_err(err)?;
         }
     }
     for &i in &order {
         let color = color_of(i);
-        for piece in &shown[i].0 {
-            let pixels: Vec<(i32, i32)> = piece.iter().map(|p| map.pixel(*p)).collect();
-            draw_line(root, &pixels, runs[i].style.dash, RGBColor(color.0, color.1, color.2).stroke_width(2))?;
+        for piece in &pixels[i] {
+            draw_line(
+                root,
+                &rounded(piece),
+                runs[i].style.dash,
+                RGBColor(color.0, color.1, color.2).stroke_width(widths[i]),
+            )?;
         }
     }
-    // Markers after every line; an end marker grows by 2 px for each later run ending within
-    // reach, so that it stays visible as a ring around them.
+    // Markers after every line.
     let ends: Vec<(i32, i32)> = shown.iter().map(|(_, end)| map.marker_pixel(*end, END_RADIUS)).collect();
+    let mut markers = ends.clone();
+    let mut labels: Vec<(usize, String, [i32; 4])> = Vec::new();
+    let lines: Vec<Vec<(f64, f64)>> = pixels.iter().flatten().cloned().collect();
+    let font: TextStyle = (super::style::FONT, LABEL_FONT).into_font().color(&RGBColor(20, 20, 20));
+    let mut leaders: Vec<(usize, (i32, i32))> = Vec::new();
+    for stack in stacks(&ends, &order) {
+        let n = stack.len() as f64;
+        let centre =
+            stack.iter().fold((0.0, 0.0), |c, &i| (c.0 + f64::from(ends[i].0) / n, c.1 + f64::from(ends[i].1) / n));
+        let minimum_under = minima.iter().any(|m| {
+            let p = map.to_pixel((m.x[0], m.x[1]));
+            length(p, centre) < FAN_PX
+        });
+        let spots = fan_out(&map, centre, stack.len(), &lines);
+        for (&i, &at) in stack.iter().zip(&spots) {
+            markers[i] = at;
+            leaders.push((i, ends[i]));
+        }
+        for (&i, &at) in stack.iter().zip(&spots) {
+            if !minimum_under || runs[i].diverged {
+                continue;
+            }
+            let end = shown[i].1;
+            let distance = minima.iter().map(|m| length((m.x[0], m.x[1]), end)).fold(f64::INFINITY, f64::min);
+            let text = format!("{} from min", crate::run::report::short(distance));
+            let (tw, th) = root.estimate_text_size(&text, &font).map_err(err)?;
+            let (tw, th) = (tw as i32 + 4, th as i32 + 2);
+            // Beside the marker, the side away from the stack first, then the other sides: the
+            // first place inside the view that overlaps no other label and no marker of the stack.
+            let gap = END_RADIUS + 3;
+            let (left, right) = ([at.0 - gap - tw, at.1 - th / 2], [at.0 + gap, at.1 - th / 2]);
+            let (above, below) = ([at.0 - tw / 2, at.1 - gap - th], [at.0 - tw / 2, at.1 + gap]);
+            let sides =
+                if f64::from(at.0) >= centre.0 { [right, left, above, below] } else { [left, right, above, below] };
+            let fanned: Vec<[i32; 4]> = stack
+                .iter()
+                .map(|&j| markers[j])
+                .map(|m| [m.0 - END_RADIUS - 1, m.1 - END_RADIUS - 1, m.0 + END_RADIUS + 1, m.1 + END_RADIUS + 1])
+                .collect();
+            let overlap = |a: &[i32; 4], b: &[i32; 4]| a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+            let place = sides.into_iter().map(|[x, y]| [x, y, x + tw, y + th]).find(|rect| {
+                rect[0] >= 1
+                    && rect[1] >= 1
+                    && rect[2] < width as i32
+                    && rect[3] < height as i32
+                    && !labels.iter().any(|(_, _, r)| overlap(r, rect))
+                    && !fanned.iter().any(|r| overlap(r, rect))
+            });
+            if let Some(rect) = place {
+                labels.push((i, text, rect));
+            }
+        }
+    }
+    for (i, end) in &leaders {
+        let (a, b) = (*end, markers[*i]);
+        root.draw(&PathElement::new(vec![a, b], WHITE.mix(0.8).stroke_width(3))).map_err(err)?;
+        root.draw(&PathElement::new(vec![a, b], RGBColor(30, 30, 30).stroke_width(1))).map_err(err)?;
+    }
+    for (i, end) in &leaders {
+        let c = color_of(*i);
+        root.draw(&Circle::new(*end, 2, RGBColor(c.0, c.1, c.2).filled())).map_err(err)?;
+    }
     let starts: Vec<(i32, i32)> = runs.iter().map(|r| map.marker_pixel(r.start, START_RADIUS)).collect();
     let near = |a: (i32, i32), b: (i32, i32), reach: i32| (a.0 - b.0).pow(2) + (a.1 - b.1).pow(2) <= reach * reach;
     for (k, &i) in order.iter().enumerate() {
         let run = &runs[i];
         let color = color_of(i);
+        // A start marker grows by 2 px for each later run starting within reach, so that it stays
+        // visible as a ring around them.
         let later_starts = order[k + 1..].iter().filter(|&&j| near(starts[i], starts[j], 2 * START_RADIUS)).count();
         let start_radius = START_RADIUS + 2 * later_starts.min(MAX_RINGS) as i32;
         draw_marker(root, run.style.marker, starts[i], start_radius, Some((255, 255, 255)), (color, 2))?;
-        let later = order[k + 1..].iter().filter(|&&j| near(ends[i], ends[j], 2 * END_RADIUS)).count();
-        let radius = END_RADIUS + 2 * later.min(MAX_RINGS) as i32;
         if run.diverged {
-            let (x, y) = ends[i];
+            let (x, y) = markers[i];
             let arm = 6;
             for style in [WHITE.stroke_width(6), RGBColor(color.0, color.1, color.2).stroke_width(3)] {
                 root.draw(&PathElement::new(vec![(x - arm, y - arm), (x + arm, y + arm)], style)).map_err(err)?;
@@ -271,13 +512,14 @@ pub fn draw_paths<DB: DrawingBackend>(
             }
         } else {
             let outline = if run.finished { (20, 20, 20) } else { (255, 255, 255) };
-            draw_marker(root, run.style.marker, ends[i], radius, Some(color), (outline, 1))?;
+            draw_marker(root, run.style.marker, markers[i], END_RADIUS, Some(color), (outline, 1))?;
         }
     }
     for m in minima {
         let at = (m.x[0], m.x[1]);
         let centre = map.marker_pixel(at, MINIMUM_RADIUS + 4);
-        let under = ends.iter().filter(|e| near(**e, centre, MINIMUM_RADIUS)).count();
+        // A ring grows around the end markers still under it (a fanned-out stack has left it).
+        let under = markers.iter().filter(|e| near(**e, centre, MINIMUM_RADIUS)).count();
         let r = MINIMUM_RADIUS + 2 * under.min(MAX_RINGS + 1) as i32;
         root.draw(&Circle::new(centre, r, BLACK.mix(0.45).stroke_width(4))).map_err(err)?;
         root.draw(&Circle::new(centre, r, WHITE.stroke_width(2))).map_err(err)?;
@@ -292,7 +534,13 @@ pub fn draw_paths<DB: DrawingBackend>(
             }
         }
     }
-    root.present().map_err(err)
+    // The distance labels last, on a pale ground, so that no ring or path runs through them.
+    for (_, text, rect) in &labels {
+        root.draw(&Rectangle::new([(rect[0], rect[1]), (rect[2], rect[3])], WHITE.mix(0.85).filled())).map_err(err)?;
+        root.draw_text(text, &font.pos(Pos::new(HPos::Left, VPos::Top)), (rect[0] + 2, rect[1] + 1)).map_err(err)?;
+    }
+    root.present().map_err(err)?;
+    Ok(PathsLayout { widths, ends, markers, labels })
 }
 
 #[cfg(test)]
