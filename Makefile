@@ -87,6 +87,8 @@ build-page: rust-tools wasm-bindgen-cli npm-packages
 	'$(WASM_OPT)' $(WASM_OPT_FLAGS) --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
 	  www/pkg/convergence_bg.wasm -o www/pkg/convergence_bg.wasm
 	echo "wasm: $$(stat -c %s www/pkg/convergence_bg.wasm) bytes, $$(gzip -9c www/pkg/convergence_bg.wasm | wc -c) gzipped"
+	# The page's catalogue, from the core natively (the page's wasm does not carry it).
+	cargo run --quiet --bin converge -- catalog > www/pkg/catalog.json
 
 # The analysis worker's wasm (src/web/lab.rs), loaded only when a visitor runs an analysis.
 build-lab: rust-tools wasm-bindgen-cli npm-packages
@@ -99,6 +101,7 @@ build-lab: rust-tools wasm-bindgen-cli npm-packages
 build-test-hooks: rust-tools wasm-bindgen-cli
 	$(WASM_CARGO) --features test-hooks
 	'$(WASM_BINDGEN)' --target web --no-typescript --out-dir '$(TEST_PKG)' '$(WASM_OUT)'
+	cargo run --quiet --bin converge -- catalog > '$(TEST_PKG)/catalog.json'
 
 serve: build
 	echo "Convergence Playground: http://127.0.0.1:$(PORT)/"

@@ -989,11 +989,3 @@ pub fn run_bench_suite() -> Result<JsValue, JsError> {
     let clock = move || performance.now();
     to_js(&crate::bench::Results { benchmarks: crate::bench::run_suite(&clock) })
 }
-
-/// The page's catalogue (problems, datasets, models, optimizers, schedules with their words,
-/// fields, defaults and ranges; the stopping rules' defaults; the run palette), see
-/// `config::catalog`; throws if a config and its description disagree.
-#[wasm_bindgen]
-pub fn catalog() -> Result<JsValue, JsError> {
-    to_js(&crate::config::catalog::catalog().map_err(js_error)?)
-}

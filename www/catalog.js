@@ -1,9 +1,11 @@
 // The vocabulary of the page: problems, datasets, models, optimizers and schedules with
 // their titles, formulas, blurbs and fields (label, input type, torch's default, range, help),
-// the stopping rules' defaults and the run palette. All of it is read from the Rust core
+// the stopping rules' defaults and the run palette. All of it comes from the Rust core
 // (`catalog()`, src/config/catalog/), which takes every name and default from the config
-// reader itself; this module only reshapes it for the controls and adds the page's own
-// choices (speeds, the sample CSV).
+// reader itself: the build writes it, with `converge catalog`, to pkg/catalog.json beside the
+// wasm (the wasm does not carry the catalogue's code and words; the build fails if a config and
+// its description disagree). This module only reshapes it for the controls and adds the page's
+// own choices (speeds, the sample CSV).
 //
 // A field descriptor: {key, label, type, default, initial, help, keep, options, min, max, step,
 // format, dfltText, hide_if}.
@@ -14,7 +16,16 @@
 //   initial: the value the page starts from when the core has no default.
 //   hide_if: [key, value]: the field is hidden while that field has that value.
 
-import { loadEngine, engine } from './wasm.js';
+import { loadEngine } from './wasm.js';
+
+const CATALOG_URL = new URL('./pkg/catalog.json', import.meta.url);
+
+/** The catalogue the build wrote beside the wasm. */
+async function fetchCatalog() {
+  const response = await fetch(CATALOG_URL);
+  if (!response.ok) throw new Error(`the catalogue (${CATALOG_URL.pathname}) did not load: HTTP ${response.status}`);
+  return response.json();
+}
 
 /** Entries by name, in the core's order, with their fields as `params` for problems and data. */
 function byName(entries, fieldsAs = 'fields') {
@@ -49,8 +60,7 @@ let loading = null;
 /** Loads the engine and reads the catalogue from it, once; resolves when the exports are set. */
 export function loadCatalog() {
   if (!loading) {
-    loading = loadEngine().then(() => {
-      const catalog = engine().catalog();
+    loading = Promise.all([fetchCatalog(), loadEngine()]).then(([catalog]) => {
       PROBLEMS = byName(catalog.problems, 'params');
       DATASETS = byName(catalog.datasets, 'params');
       DATASET_GROUPS = catalog.dataset_groups;
