@@ -45,6 +45,8 @@ export async function startUp(host) {
   const config = experiment.config;
   if (parts.searchCard) parts.searchCard.reset(config);
   experiment.setKind();
+  // A config (or link) that names an analysis runs it now.
+  if (parts.analysisCard) parts.analysisCard.invalidate();
   parts.presetBar.detect(config);
   // The author's `speed` holds for the experiment the widget starts with.
   if (preset) experiment.presetExtras(preset, !attrs.speed);

@@ -120,3 +120,18 @@ test('a bad analysis setting is named in the card, and the runs go on', async ()
   assert.match(state.error ?? '', /analysis\.lr_sweep/);
   assert.match(await page.locator('convergence-playground .analysis-alert').innerText(), /analysis\.lr_sweep/);
 });
+
+test('a link that names an analysis reproduces it: the page opened on it runs the analysis at start-up', async () => {
+  const { page } = await openPreset('bowl');
+  const first = await runAnalysis(page, 'theory');
+  const hash = await page.evaluate(() => location.hash);
+  const { page: again, errors } = await openPage(hash);
+  await again.waitForFunction(() => {
+    const a = document.querySelector('convergence-playground').analysis;
+    return a && a.kind === 'theory' && !a.running && a.report;
+  }, null, { timeout: 30000 });
+  const second = await again.evaluate(() => document.querySelector('convergence-playground').analysis);
+  assert.deepEqual(second.report, first.report);
+  assert.equal(await again.locator('convergence-playground .analysis-choice').inputValue(), 'theory');
+  assert.deepEqual(errors, []);
+});

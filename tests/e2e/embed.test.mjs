@@ -481,3 +481,29 @@ test('a widget in a 300 px column fits it, with canvases at the device pixel rat
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('controls can name the analysis panel: an embed whose config names an analysis runs it on load, in its worker, under the strict CSP', async () => {
+  const { page, errors } = await openFixture('fixtures/blank.html');
+  const config = {
+    problem: { name: 'himmelblau' },
+    runs: [{ label: 'gd', x0: [0.5, -1.5], optimizer: { name: 'SGD', lr: 0.01 } }],
+    analysis: { critical_points: {} },
+  };
+  await addWidget(page, { controls: 'playback,analysis', config: JSON.stringify(config) });
+  await page.waitForFunction(() => {
+    const a = document.getElementById('w').analysis;
+    return a && a.kind === 'critical_points' && !a.running && a.report;
+  }, null, { timeout: 30000 });
+  const shown = await page.evaluate(() => {
+    const root = document.getElementById('w').shadowRoot;
+    const visible = (sel) => { const n = root.querySelector(sel); return !!n && n.getClientRects().length > 0; };
+    return { card: visible('.analysis-card'), sidebar: visible('.sidebar'), presets: visible('.preset-bar'), text: root.querySelector('.analysis-body').textContent };
+  });
+  assert.deepEqual({ card: shown.card, sidebar: shown.sidebar, presets: shown.presets }, { card: true, sidebar: false, presets: false });
+  assert.match(shown.text, /9 critical points in view: 4 minima, 4 saddles, 1 maximum/);
+  assert.deepEqual(await page.evaluate(() => window.__violations), []);
+  assert.deepEqual(errors, []);
+  // Without the panel in its list, the card is not shown.
+  await addWidget(page, { controls: 'playback,charts', config: JSON.stringify(config) }, 'v');
+  assert.equal(await page.evaluate(() => document.getElementById('v').shadowRoot.querySelector('.analysis-card').getClientRects().length), 0);
+});
