@@ -44,6 +44,7 @@
 
 import { loadEngine, engineGeneration, guard, call, onRenewal, renewal, isRenewing, validateConfig } from './wasm.js';
 import { readAttributes, OBSERVED } from './attributes.js';
+import { attributeChanged } from './attribute-changes.js';
 import { SelfRunning } from './self-running.js';
 import { chooseExperiment } from './sources.js';
 import { applyTheme } from './theme.js';
@@ -232,7 +233,12 @@ export class ConvergencePlayground extends HTMLElement {
   }
 
   attributeChangedCallback(name, oldValue, value) {
-    if (name !== 'config' || !this.#pg || oldValue === value || value === null) return;
+    if (!this.#pg || oldValue === value) return;
+    if (name !== 'config') {
+      attributeChanged(this.#attributeHost, this, name, value).catch((e) => this.#showLoadAlert('The attribute could not be applied:', [message(e)]));
+      return;
+    }
+    if (value === null) return;
     const msg = validateConfig(value);
     if (msg) {
       this.#showLoadAlert('The config attribute has problems; the experiment was not changed:', msg.split('\n'));
@@ -252,6 +258,54 @@ export class ConvergencePlayground extends HTMLElement {
     const fn = on ? 'addEventListener' : 'removeEventListener';
     target[fn]('keydown', this.#onKey);
     if (this.#urlSync) window[fn]('hashchange', this.#link.onHashChange);
+  }
+
+  /** What attribute-changes.js needs of the widget (see its header). */
+  #attributeHost = {
+    attrs: () => { this.#attrs = null; return this.#a; },
+    rebuild: () => this.#rebuild(),
+    setSpeed: (speed) => { this.#speed = speed; if (this.#$.speed) showSpeed(this.#$.speed, speed); },
+    presetSpeed: () => { const id = presetIdOf(this.#config); return (id && presetById(id).speed) || null; },
+    shell: () => this.#$.shell,
+    play: () => this.play(),
+    playing: () => this.playing,
+    over: () => !this.playing && !!this.#pg && !this.#pg.any_running(),
+    switchUrl: () => { this.#listen(false); this.#attrs = null; this.#listen(true); this.#link.write(); },
+    loadSource: async (name, value) => {
+      const chosen = await chooseExperiment({ linked: null, pending: null, sources: [{ name, value }], fallback: { config: this.#config } });
+      if (chosen.source === 'default') return chosen.problems[0];
+      this.#loadValid(chosen.json, chosen.view, chosen.preset);
+      if (chosen.preset) this.#applyPresetExtras(chosen.preset, !this.#a.speed);
+      return null;
+    },
+    showProblems: (lines) => {
+      if (lines.length) fillAlert(this.#$.attrAlert, 'Some attributes of this widget have problems; it uses its defaults for them:', lines, true);
+      else this.#$.attrAlert.hidden = true;
+    },
+  };
+
+  /** Builds the widget again for its attributes as they now stand (controls, locked, charts), keeping the experiment and its runs. */
+  #rebuild() {
+    const playing = this.playing;
+    const view = this.#landscape.view;
+    this.pause();
+    this.#listen(false);
+    if (this.#sweepCard) this.#sweepCard.halt();
+    this.#attrs = null;
+    this.#embedDialog = null;
+    this.shadowRoot.replaceChildren();
+    this.#build();
+    this.#listen(true);
+    this.#kind = null; // the new views are shown for the problem's kind by #setKind
+    this.#setKind();
+    this.#landscape.view = view;
+    this.#landscape.apply();
+    if (this.#searchCard) this.#searchCard.reset(this.#config);
+    this.#presetBar.detect(this.#config);
+    this.#problemChartDefaults();
+    this.#sidebar.render();
+    this.#renderAll();
+    if (playing) this.play();
   }
 
   /* ------------------------------------------------------------ the contract */
