@@ -36,7 +36,7 @@ export function fileSlug(text) {
 const PYTORCH_TITLE = 'A runnable Python script (torch in float64, torch.optim, torch.optim.lr_scheduler) that replays the run: '
   + 'the problem (for a model: its data, initial weights, loss and penalty, batch order and dropout masks), '
   + 'the optimizer with every hyperparameter, the schedule and the stopping rule';
-const PYTORCH_SAYS = 'each replays its run with torch in float64 (torch.optim, torch.optim.lr_scheduler, the playground\'s stopping rule) '
+const PYTORCH_SAYS = 'replays its run with torch in float64 (torch.optim, torch.optim.lr_scheduler, the playground\'s stopping rule) '
   + 'and prints where it ended as JSON, as converge run does.';
 
 export class ExportMenu {
@@ -145,7 +145,7 @@ export class ExportMenu {
         }
       }
       const parts = [];
-      if (written.length > 0) parts.push(`Downloading ${written.join(', ')}: ${PYTORCH_SAYS}`);
+      if (written.length > 0) parts.push(`Downloading ${written.join(', ')}: ${written.length === 1 ? 'it' : 'each'} ${PYTORCH_SAYS}`);
       if (refused.length > 0) parts.push(`Not reproducible in PyTorch: ${refused.join('; ')}.`);
       this.#note.textContent = parts.join(' ');
     });
