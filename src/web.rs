@@ -27,7 +27,6 @@ use crate::problem::Problem;
 use crate::problem::ViewBox;
 use crate::run::report::describe;
 use crate::run::session::{Session, StepQueue};
-use crate::run::trace::{trace_of, TraceFormat};
 use crate::search::{Outcome, Search};
 
 mod common;
@@ -689,18 +688,6 @@ impl Playground {
             figures::draw_figure(&root, &self.session, name, &options).map_err(js_error)?;
         }
         Ok(text)
-    }
-
-    /// The per-step trace of the runs as they stand, as `converge run --trace csv` writes it
-    /// (`format` "csv") or as its JSON trace file (`format` "json"): see `run::trace::trace_of`.
-    /// Throws when the trace is too large for the page, saying so.
-    pub fn trace(&self, format: &str) -> Result<String, JsError> {
-        let format = match format {
-            "csv" => TraceFormat::Csv,
-            "json" => TraceFormat::Json,
-            other => return Err(js_error(format!("trace format: unknown \"{other}\"; use csv or json"))),
-        };
-        trace_of(&self.session, format).map_err(js_error)
     }
 
     /// The largest step recorded by any run (for the hover mapping of curve charts).

@@ -47,15 +47,29 @@ fn what_torch_cannot_reproduce_is_refused_with_the_field_named() {
     let lion = r#"{"problem": {"name": "rosenbrock"}, "runs": [{"label": "l", "optimizer": {"name": "Lion"}}]}"#;
     let error = script(&Experiment::from_json(lion).unwrap(), 0).unwrap_err();
     assert_eq!(error, "optimizer.name: Lion is not in torch.optim, so no script can reproduce it with torch");
-    let minibatch_lbfgs = r#"{"problem": {"name": "model", "data": {"name": "moons"}, "batch_size": 10},
-        "runs": [{"label": "a", "optimizer": {"name": "LBFGS"}}]}"#;
-    let error = script(&Experiment::from_json(minibatch_lbfgs).unwrap(), 0).unwrap_err();
-    assert!(error.starts_with("optimizer.name: L-BFGS on minibatches"), "{error}");
     let hd = r#"{"problem": {"name": "model", "data": {"name": "moons"}}, "runs": [{"label": "a", "optimizer": {"name": "AdamHD"}}]}"#;
     let error = script(&Experiment::from_json(hd).unwrap(), 0).unwrap_err();
     assert_eq!(error, "optimizer.name: AdamHD is not in torch.optim, so no script can reproduce it with torch");
     let missing = r#"{"problem": {"name": "booth"}, "runs": [{"label": "a", "optimizer": {"name": "Adam"}}]}"#;
     assert_eq!(script(&Experiment::from_json(missing).unwrap(), 3).unwrap_err(), "run: there is no run 3");
+}
+
+#[test]
+fn lbfgs_on_minibatches_gets_the_closure_of_the_playgrounds_lbfgs_and_only_it() {
+    let config = |batch: &str| {
+        format!(
+            r#"{{"problem": {{"name": "model", "data": {{"name": "moons"}}, "batch_size": {batch}}},
+                "runs": [{{"label": "a", "optimizer": {{"name": "LBFGS"}}}}]}}"#
+        )
+    };
+    let minibatch = script(&Experiment::from_json(&config("10")).unwrap(), 0).unwrap();
+    assert!(minibatch.contains("def minibatch_lbfgs_closure():"), "the closure is written");
+    assert!(minibatch.contains("        loss = f(p) if calls[0] == 1 else objective(p)\n"));
+    assert!(minibatch.contains("        optimizer.step(minibatch_lbfgs_closure())\n"), "and used by the step");
+    assert!(!minibatch.contains("optimizer.step(evaluate)"));
+    let full = script(&Experiment::from_json(&config("null")).unwrap(), 0).unwrap();
+    assert!(!full.contains("minibatch_lbfgs_closure"), "full batch: the plain closure");
+    assert!(full.contains("        optimizer.step(evaluate)\n"));
 }
 
 #[test]

@@ -23,6 +23,13 @@ export class Alerts {
     fillAlert(el, 'Some attributes of this widget have problems; it uses its defaults for them:', [...shown, ...lines], true);
   }
 
+  /** The attribute alert listing exactly `lines` (hidden when there are none). */
+  attributesNow(lines) {
+    const el = this.#$.attrAlert;
+    if (lines.length) fillAlert(el, 'Some attributes of this widget have problems; it uses its defaults for them:', lines, true);
+    else el.hidden = true;
+  }
+
   /** An experiment that could not start or load, or the engine's trouble: `title` and its lines. */
   load(title, lines) {
     fillAlert(this.#$.loadAlert, title, lines, true);

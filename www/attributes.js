@@ -25,7 +25,8 @@
 // order (config, hash, src, preset), then the default preset. A source with problems is
 // reported (attribute, value, every problem) and the next one given is taken.
 //
-// The widget reads them once, when it is connected (a later `config` is followed: widget.js).
+// The widget reads them when it is connected and again after every change (attribute-changes.js
+// applies it: a new experiment for a source, the widget built again for controls, locked, charts).
 // readAttributes(el) never throws: every problem is a line of `problems`, naming
 // the attribute and the value, and that attribute takes its default.
 
@@ -50,8 +51,8 @@ export const SOURCES = ['config', 'hash', 'src', 'preset'];
 /** Pause between the end of every run and the restart of `loop`, in milliseconds. */
 export const LOOP_PAUSE_MS = 1200;
 
-/** The attributes the element watches (attributeChangedCallback). */
-export const OBSERVED = ['config'];
+/** The attributes the element watches (attributeChangedCallback): every one, applied when it changes (attribute-changes.js). */
+export const OBSERVED = ['config', ...SOURCES.slice(1), 'controls', 'charts', 'autoplay', 'loop', 'speed', 'height', 'theme', 'locked', 'url', 'no-url'];
 
 const quote = (name, value) => `${name}="${value}"`;
 const list = (text) => text.split(',').map((s) => s.trim()).filter(Boolean);

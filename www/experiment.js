@@ -95,10 +95,13 @@ export class Experiment {
     this.#problemKey = canonical(this.#config.problem);
   }
 
-  /** Reads the kind of the problem from the core and shows the views that fit it. */
-  setKind() {
+  /**
+   * Reads the kind of the problem from the core and shows the views that fit it (laid out
+   * afresh when it changed, or when `fresh`: the widget was built again).
+   */
+  setKind(fresh = false) {
     const kind = this.#host.pg().problem_kind();
-    const changed = kind !== this.#kind;
+    const changed = fresh || kind !== this.#kind;
     this.#kind = kind;
     this.#host.showKind(changed);
   }

@@ -5,11 +5,16 @@
 // can draw a basin map or a sweep while it fills in. A job is cancelled by terminating the
 // worker (lab.js), so the worker never needs to poll for messages.
 //
-// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view}.
+// It also does the page's exports that would block it: {type: 'pytorch', id, config, run} (the
+// script of `converge pytorch`) and {type: 'trace', id, config, format, steps, running} (the
+// trace of `converge run --trace` up to where the page's runs stand, as UTF-8 bytes), each
+// answered by one 'result' or 'error'.
+//
+// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view}, 'pytorch' or 'trace'.
 // Messages out: {type: 'ready'}, {type: 'progress', id, progress},
 // {type: 'partial', id, progress, result}, {type: 'result', id, result}, {type: 'error', id, message}.
 
-import init, { LabJob, last_panic } from './pkg-lab/convergence.js';
+import init, { LabJob, last_panic, pytorch_script, trace } from './pkg-lab/convergence.js';
 
 const CHUNK_MS = 40;
 const PARTIAL_MS = 300;
@@ -47,6 +52,12 @@ self.addEventListener('message', async (event) => {
       self.postMessage({ type: 'ready' });
     } else if (message.type === 'run') {
       run(message);
+    } else if (message.type === 'pytorch') {
+      self.postMessage({ type: 'result', id: message.id, result: pytorch_script(message.config, message.run) });
+    } else if (message.type === 'trace') {
+      // As UTF-8 bytes, moved rather than copied: the page wraps them in a Blob without work.
+      const result = new TextEncoder().encode(trace(message.config, message.format, message.steps, message.running));
+      self.postMessage({ type: 'result', id: message.id, result }, [result.buffer]);
     }
   } catch (error) {
     const panic = safePanic();

@@ -8,6 +8,12 @@
 //   config: the experiment as JSON text; kind: an `analysis` key ("basins", "theory", ...);
 //   view: [x0, x1, y0, y1] or null; onProgress(share 0..1); onPartial(report so far, share);
 //   signal: an AbortSignal; aborting rejects with an AbortError and stops the work at once.
+//
+// The exports that would block the page run there too, each one message answered by its text:
+// pytorchScript({ config, run, signal }) -> Promise<the script of `converge pytorch`>;
+// traceBytes({ config, format, steps, running, signal }) -> Promise<the trace of `converge run
+//   --trace` as UTF-8 bytes (a Uint8Array), run i to steps[i] updates while running[i], else to
+//   its end>.
 
 const LAB_WASM_URL = new URL('./pkg-lab/convergence_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./lab-worker.js', import.meta.url);
@@ -85,6 +91,53 @@ export async function analyse({ config, kind, view = null, onProgress = () => {}
     worker.addEventListener('message', listen);
     signal?.addEventListener('abort', abort, { once: true });
     worker.postMessage({ type: 'run', id, config, kind, view });
+  });
+}
+
+/** The PyTorch script of run `run` of the experiment `config` (JSON text); see the header. */
+export function pytorchScript({ config, run, signal = null }) {
+  return ask({ type: 'pytorch', config, run }, signal);
+}
+
+/** The trace as CSV or JSON in UTF-8, the runs replayed to where they stand; see the header. */
+export function traceBytes({ config, format, steps, running, signal = null }) {
+  return ask({ type: 'trace', config, format, steps, running: running.map((r) => (r ? 1 : 0)) }, signal);
+}
+
+/** Sends one request to a worker and resolves with its one result (cancel: terminate it). */
+async function ask(request, signal) {
+  if (signal?.aborted) throw abortError();
+  const worker = await takeWorker();
+  if (signal?.aborted) {
+    idle.push(worker);
+    throw abortError();
+  }
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    const finish = (keep) => {
+      worker.removeEventListener('message', listen);
+      signal?.removeEventListener('abort', abort);
+      if (keep) idle.push(worker);
+      else worker.terminate();
+    };
+    const abort = () => {
+      finish(false);
+      reject(abortError());
+    };
+    const listen = (event) => {
+      const m = event.data;
+      if (m.id !== id) return;
+      if (m.type === 'result') {
+        finish(true);
+        resolve(m.result);
+      } else if (m.type === 'error') {
+        finish(!m.message.startsWith('internal error'));
+        reject(new Error(m.message));
+      }
+    };
+    worker.addEventListener('message', listen);
+    signal?.addEventListener('abort', abort, { once: true });
+    worker.postMessage({ id, ...request });
   });
 }
 

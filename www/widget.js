@@ -26,7 +26,7 @@
 // run, training vs validation loss and accuracy per evaluation, and the complexity sweep).
 //
 // This module owns the element: its lifecycle (connection, disconnection, the `config`
-// attribute changed), the public API, the events (the runs' ending events through
+// attribute changed: `config` here, the others through attribute-changes.js), the public API, the events (the runs' ending events through
 // run-events.js; `step` and `sweepdone` through the hooks it gives) and the keyboard shortcuts.
 // The rest is delegated to modules, each with a header saying what it owns, made and connected
 // by wiring.js: parts.js builds the parts (skeleton.js, landscape.js, model-view.js, charts.js,
@@ -40,6 +40,7 @@
 
 import { loadEngine, call, validateConfig } from './wasm.js';
 import { OBSERVED } from './attributes.js';
+import { attributeChanged } from './attribute-changes.js';
 import { shortcuts } from './shortcuts.js';
 import { RunEvents } from './run-events.js';
 import { wire } from './wiring.js';
@@ -132,7 +133,12 @@ export class ConvergencePlayground extends HTMLElement {
   }
 
   attributeChangedCallback(name, oldValue, value) {
-    if (name !== 'config' || !this.pg || oldValue === value || value === null) return;
+    if (!this.pg || oldValue === value) return;
+    if (name !== 'config') {
+      attributeChanged(this.#attributeHost, this, name, value).catch((e) => this.#w.parts.alerts.load('The attribute could not be applied:', [message(e)]));
+      return;
+    }
+    if (value === null) return;
     const msg = validateConfig(value);
     if (msg) {
       this.#w.parts.alerts.load('The config attribute has problems; the experiment was not changed:', msg.split('\n'));
@@ -144,6 +150,13 @@ export class ConvergencePlayground extends HTMLElement {
       this.#w.parts.alerts.load('The config attribute could not be applied; the experiment was not changed:', [message(e)]);
     }
   }
+
+  // What attribute-changes.js needs (wiring.js); its listeners follow the `url` attribute.
+  #attributeHost = this.#w.attributeHost((fn) => {
+    this.#listen(false);
+    fn();
+    this.#listen(true);
+  });
 
   #listen(on) {
     // The page's own widget (with `url`) answers the keys anywhere on the page; an embed only

@@ -7,7 +7,8 @@
 // experiment (Experiment), views (Views), link (PageLink), self (SelfRunning), ctx (context.js),
 // parts (parts.js, filled by build()), attrs and mode (read once, on first use), pending (a
 // config given to el.load() before connection), build() (the parts), start() (startup.js: a
-// Promise)}. Hooks from the element, which owns the events: stepped(snap, dispatch) -> bool (a
+// Promise), rebuild(relisten) (the parts built again for the attributes as they now stand),
+// attributeHost(relisten) (attribute-changes.js's host)}. Hooks from the element, which owns the events: stepped(snap, dispatch) -> bool (a
 // fresh snapshot: fire the runs' events, say whether a state changed), restarted(snap) (the runs
 // start afresh from `snap`, or from nothing), dispatch(type, detail), ready() (resolve el.ready).
 
@@ -24,6 +25,9 @@ import { Views, maxStepsOf } from './views.js';
 import { makeContext } from './context.js';
 import { buildParts } from './parts.js';
 import { startUp } from './startup.js';
+import { chooseExperiment } from './sources.js';
+import { presetIdOf } from './preset-bar.js';
+import { presetById } from './presets.js';
 
 // The engine of the page (wasm.js), as engine-link.js uses it.
 const ENGINE = { call, guard, generation: engineGeneration, isRenewing, renewal, onRenewal };
@@ -178,6 +182,68 @@ export function wire(element, hooks) {
       config: () => w.experiment.config,
     }, parts);
   };
+
+  /**
+   * Builds the widget again for its attributes as they now stand (controls, locked, charts),
+   * keeping the experiment, its runs and the view; `relisten(fn)` runs fn with the element's
+   * listeners off.
+   */
+  w.rebuild = (relisten) => {
+    const playing = w.loop.playing;
+    const view = parts.landscape.view;
+    w.playback.pause();
+    relisten(() => {
+      if (parts.sweepCard) parts.sweepCard.halt();
+      if (parts.analysisCard) parts.analysisCard.cancel();
+      attrs = null;
+      element.shadowRoot.replaceChildren();
+      w.build();
+    });
+    w.experiment.setKind(true);
+    parts.landscape.view = view;
+    parts.landscape.apply();
+    const config = w.experiment.config;
+    if (parts.searchCard) parts.searchCard.reset(config);
+    if (parts.analysisCard) parts.analysisCard.render();
+    parts.presetBar.detect(config);
+    w.views.chartDefaults(config);
+    parts.sidebar.render();
+    w.views.render();
+    if (playing) w.playback.play();
+  };
+
+  /** What attribute-changes.js needs of the widget (see its header). */
+  w.attributeHost = (relisten) => ({
+    attrs: () => {
+      attrs = null;
+      return w.attrs;
+    },
+    rebuild: () => w.rebuild(relisten),
+    setSpeed: (speed) => {
+      w.playback.speed = speed;
+      if (parts.$.speed) showSpeed(parts.$.speed, speed);
+    },
+    presetSpeed: () => {
+      const id = presetIdOf(w.experiment.config);
+      return (id && presetById(id).speed) || null;
+    },
+    shell: () => parts.$.shell,
+    play: () => w.playback.play(),
+    playing: () => w.loop.playing,
+    over: () => !w.loop.playing && !!pg() && !pg().any_running(),
+    switchUrl: () => {
+      relisten(() => { attrs = null; });
+      w.link.write();
+    },
+    loadSource: async (name, value) => {
+      const chosen = await chooseExperiment({ linked: null, pending: null, sources: [{ name, value }], fallback: { config: w.experiment.config } });
+      if (chosen.source === 'default') return chosen.problems[0];
+      w.experiment.load(chosen.json, chosen.view, chosen.preset);
+      if (chosen.preset) w.experiment.presetExtras(chosen.preset, !w.attrs.speed);
+      return null;
+    },
+    showProblems: (lines) => parts.alerts.attributesNow(lines),
+  });
 
   w.start = () => startUp({
     linked: () => w.link.fromPage(),

@@ -18,14 +18,15 @@
 //! (`pytorch_expression.rs`), `linreg`, `logreg` and models trained on data (`pytorch_data.rs`,
 //! whose network, batches and evaluations are `pytorch_model.py`, hooked into the loop); every
 //! optimizer torch has, plus Lookahead around one (both variants, written out); every schedule
-//! torch has. The optimizers torch lacks (Lion, Newton, SGDHD, AdamHD) and L-BFGS on minibatches
-//! are refused with a message that says so.
+//! torch has; L-BFGS on minibatches with a closure that evaluates as the playground's L-BFGS
+//! does (the step's minibatch first, then the full training set). The optimizers torch lacks
+//! (Lion, Newton, SGDHD, AdamHD) are refused with a message that says so.
 
 use std::fmt::Write;
 
 use super::pytorch_data;
 use super::pytorch_expression::torch_expression;
-use crate::config::{Experiment, RunConfig};
+use crate::config::Experiment;
 use crate::optim::OptimizerConfig;
 use crate::problem::{Problem, ProblemConfig};
 use crate::run::monitor::{ChangeMode, StopConfig};
@@ -386,7 +387,7 @@ enum Objective {
 }
 
 /// The objective of `experiment` as Python; an error names what torch cannot reproduce.
-fn objective(experiment: &Experiment, session: &Session, run: &RunConfig) -> Result<Objective, String> {
+fn objective(experiment: &Experiment, session: &Session) -> Result<Objective, String> {
     Ok(match (&experiment.problem, session.problem()) {
         (ProblemConfig::Linreg { data, l1, l2 }, _) => Objective::Regression(pytorch_data::linreg(data, *l1, *l2)),
         (ProblemConfig::Logreg { data, l1, l2 }, _) => Objective::Regression(pytorch_data::logreg(data, *l1, *l2)),
@@ -394,11 +395,6 @@ fn objective(experiment: &Experiment, session: &Session, run: &RunConfig) -> Res
             Objective::Plane(format!("custom: {}", f.escape_default()), torch_expression(expression))
         }
         (ProblemConfig::Model(_), Problem::Model(training)) => {
-            if training.is_stochastic() && matches!(innermost(&run.optimizer), OptimizerConfig::LBFGS { .. }) {
-                return Err("optimizer.name: L-BFGS on minibatches re-evaluates the full training set inside \
-                            its step in the playground, which torch's closure over one batch does not do"
-                    .into());
-            }
             Objective::Model(pytorch_data::model(training, experiment.seed, &experiment.stop))
         }
         (problem, _) => Objective::Plane(problem.name().to_string(), landscape(problem)?),
@@ -407,8 +403,8 @@ fn objective(experiment: &Experiment, session: &Session, run: &RunConfig) -> Res
 
 /// The loop of a model: the landscape loop with the minibatch, the evaluations and early stopping
 /// of `pytorch_model.py` hooked in (each anchor is a line of `pytorch_loop.py`).
-fn model_loop() -> Result<String, String> {
-    const HOOKS: [(&str, &str); 4] = [
+fn model_loop(minibatch_lbfgs: bool) -> Result<String, String> {
+    const HOOKS: [(&str, &str); 5] = [
         (
             "    visited = p.detach().tolist()\n",
             "    if t == 0 and EVAL_EVERY > 0 and not evaluations:\n        evaluate_model(0)\n    next_batch()\n    visited = p.detach().tolist()\n",
@@ -419,9 +415,12 @@ fn model_loop() -> Result<String, String> {
             "'status': status}))\n",
             "'status': status, 'training': training()}))\n",
         ),
+        // L-BFGS on minibatches: the closure of `MINIBATCH_LBFGS` (only when it is written).
+        ("        optimizer.step(evaluate)\n", "        optimizer.step(minibatch_lbfgs_closure())\n"),
     ];
     let mut text = LOOP.to_string();
-    for (anchor, replacement) in HOOKS {
+    let hooks = if minibatch_lbfgs { &HOOKS[..] } else { &HOOKS[..4] };
+    for &(anchor, replacement) in hooks {
         if text.matches(anchor).count() != 1 {
             return Err(format!("internal: the loop has no single line {anchor:?} to hook the model into"));
         }
@@ -433,12 +432,30 @@ fn model_loop() -> Result<String, String> {
 /// The network, batches and evaluations of a model (see its header).
 const MODEL: &str = include_str!("pytorch_model.py");
 
+/// The closure of L-BFGS on minibatches, as the playground's L-BFGS evaluates inside one step
+/// (`optim::lbfgs`, `run::Run::step_once`): the step's own minibatch first (with its dropout
+/// masks: the loss and gradient the step is handed), then the full training set without dropout
+/// at every point the iterations and the line search try (`Problem::loss_grad`).
+const MINIBATCH_LBFGS: &str = r#"def minibatch_lbfgs_closure():
+    """L-BFGS's closure for one step: the step's minibatch on the first call, then the full
+    training set without dropout (`objective`), as the playground's L-BFGS evaluates."""
+    calls = [0]
+
+    def closure():
+        calls[0] += 1
+        optimizer.zero_grad()
+        loss = f(p) if calls[0] == 1 else objective(p)
+        loss.backward()
+        return loss
+
+    return closure"#;
+
 /// The script that reproduces run `index` of `experiment`; an error names the part torch cannot
 /// reproduce.
 pub fn script(experiment: &Experiment, index: usize) -> Result<String, String> {
     let run = experiment.runs.get(index).ok_or_else(|| format!("run: there is no run {index}"))?;
     let session = Session::new(experiment.clone());
-    let objective = objective(experiment, &session, run)?;
+    let objective = objective(experiment, &session)?;
     let make_optimizer = optimizer(&run.optimizer)?;
     let make_scheduler = scheduler(&run.schedule)?;
     // The start the run really uses (the config's, the problem's default start, or a model's
@@ -508,7 +525,13 @@ pub fn script(experiment: &Experiment, index: usize) -> Result<String, String> {
     if let Objective::Model(_) = objective {
         out.push_str(MODEL);
         out.push_str("\n\n");
-        out.push_str(&model_loop()?);
+        let minibatch_lbfgs = matches!(session.problem(), Problem::Model(training) if training.is_stochastic())
+            && matches!(innermost(&run.optimizer), OptimizerConfig::LBFGS { .. });
+        if minibatch_lbfgs {
+            out.push_str(MINIBATCH_LBFGS);
+            out.push_str("\n\n");
+        }
+        out.push_str(&model_loop(minibatch_lbfgs)?);
     } else {
         out.push_str(LOOP);
     }

@@ -22,6 +22,7 @@ use std::io::{self, Write};
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Serialize, Serializer};
 
+use crate::config::Experiment;
 use crate::problem::Problem;
 use crate::run::session::Session;
 use crate::run::snapshot::Num;
@@ -205,17 +206,56 @@ impl TraceWriter {
 /// CSV, built in the page's memory. `converge run --trace` streams traces of any length.
 pub const MAX_PAGE_TRACE_NUMBERS: u64 = 2_000_000;
 
+/// Where a run of a page trace stands: the trace replays it to that point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceEnd {
+    /// A run still running, with the updates it has taken: the point it stands at is not
+    /// visited yet, so it has no row.
+    Running(u64),
+    /// A run that has ended at this step: replayed to its end, its last row included.
+    Ended(u64),
+}
+
+impl TraceEnd {
+    /// The updates to stop after (None: the run's own end).
+    fn until(self) -> Option<u64> {
+        match self {
+            TraceEnd::Running(updates) => Some(updates),
+            TraceEnd::Ended(_) => None,
+        }
+    }
+
+    /// The rows of the run's trace.
+    fn rows(self) -> u64 {
+        match self {
+            TraceEnd::Running(updates) => updates,
+            TraceEnd::Ended(step) => step.saturating_add(1),
+        }
+    }
+}
+
 /// The trace of a session as it stands, as text in `format`: the rows `converge run --trace`
-/// writes for the same experiment, up to where each run is. The runs are replayed from a fresh
-/// session of the same experiment (the numbers are the same, bit for bit): a run that has ended
-/// is replayed to its end, exactly the rows of `converge run --trace`; a run still running to
-/// the updates it has taken (the point it stands at is not visited yet, so it has no row).
-/// Refused, with the reason, when the trace would hold more than `MAX_PAGE_TRACE_NUMBERS`.
+/// writes for the same experiment, up to where each run is (`trace_until`).
 pub fn trace_of(live: &Session, format: TraceFormat) -> Result<String, String> {
-    let until: Vec<Option<u64>> =
-        live.runs().iter().map(|run| if run.status().is_running() { Some(run.step()) } else { None }).collect();
-    let dim = live.problem().dim() as u64;
-    let rows: u64 = live.runs().iter().map(|run| run.step().saturating_add(1)).fold(0, u64::saturating_add);
+    let ends: Vec<TraceEnd> = live
+        .runs()
+        .iter()
+        .map(|run| if run.status().is_running() { TraceEnd::Running(run.step()) } else { TraceEnd::Ended(run.step()) })
+        .collect();
+    trace_until(live.experiment(), &ends, format)
+}
+
+/// The trace of `experiment` with run i replayed to `ends[i]` (a missing entry: to its end), as
+/// text in `format`. The runs are replayed from a fresh session (the numbers are the same, bit
+/// for bit, as the page's): a run that has ended is replayed to its end, exactly the rows of
+/// `converge run --trace`; a run still running to the updates it has taken. The page's analysis
+/// worker calls it with where the page's runs stand, so that the replay never blocks the page.
+/// Refused, with the reason, when the trace would hold more than `MAX_PAGE_TRACE_NUMBERS`.
+pub fn trace_until(experiment: &Experiment, ends: &[TraceEnd], format: TraceFormat) -> Result<String, String> {
+    let mut fresh = Session::new(experiment.clone());
+    fresh.set_recording(false);
+    let dim = fresh.problem().dim() as u64;
+    let rows: u64 = ends.iter().map(|end| end.rows()).fold(0, u64::saturating_add);
     let numbers = rows.saturating_mul(dim.saturating_add(5));
     if numbers > MAX_PAGE_TRACE_NUMBERS {
         return Err(format!(
@@ -223,10 +263,9 @@ pub fn trace_of(live: &Session, format: TraceFormat) -> Result<String, String> {
             dim + 5
         ));
     }
-    let mut fresh = Session::new(live.experiment().clone());
-    fresh.set_recording(false);
+    let until: Vec<Option<u64>> = ends.iter().map(|end| end.until()).collect();
     let mut out = Vec::new();
-    TraceWriter::new(format, live.problem().dim())
+    TraceWriter::new(format, fresh.problem().dim())
         .run_until(&mut fresh, &until, &mut out)
         .map_err(|e| format!("cannot write the trace: {e}"))?;
     String::from_utf8(out).map_err(|e| format!("cannot write the trace: {e}"))

@@ -4,6 +4,10 @@
 //! drawing, and the page's wasm holds no analysis. The page loads it only when a visitor opens
 //! an analysis, so the analyses cost the first load nothing.
 //!
+//! It also does the page's exports that take long or weigh much: the per-step trace (a replay of
+//! the experiment, which could block the page for seconds on a long model run) and the PyTorch
+//! script (`converge pytorch`, about 15 KB of the page's wasm had it stayed there).
+//!
 //! Like `src/web.rs` it is thin: parse, call the core, convert. Results cross the boundary as
 //! structured values (serde-wasm-bindgen), with the keys and values of `converge analyse`.
 
@@ -12,7 +16,9 @@ use wasm_bindgen::prelude::*;
 use crate::analysis::job::{AnalysisJob, AnalysisKind};
 use crate::config::validate::Validator;
 use crate::config::Experiment;
+use crate::export::pytorch;
 use crate::problem::ViewBox;
+use crate::run::trace::{trace_until, TraceEnd, TraceFormat};
 
 mod common;
 use common::{js_error, to_js};
@@ -61,4 +67,44 @@ impl LabJob {
     pub fn result(&self) -> Result<JsValue, JsError> {
         to_js(self.job.report())
     }
+}
+
+/// The script that reproduces run `index` of the experiment `config_json` with PyTorch: the
+/// text `converge pytorch CONFIG --run INDEX` prints. The error names what torch cannot
+/// reproduce (an optimizer torch lacks, say).
+#[wasm_bindgen]
+pub fn pytorch_script(config_json: &str, index: u32) -> Result<String, JsError> {
+    let experiment = Experiment::from_json(config_json).map_err(js_error)?;
+    pytorch::script(&experiment, index as usize).map_err(js_error)
+}
+
+/// The per-step trace of the experiment `config_json` as `converge run --trace` writes it
+/// (`format` "csv" or "json"), run i replayed to `steps[i]`: the updates it has taken while
+/// `running[i]` is non-zero, else to its end (it ended at that step). See
+/// `run::trace::trace_until`; throws when the trace is too large for the page, saying so.
+#[wasm_bindgen]
+pub fn trace(config_json: &str, format: &str, steps: Vec<f64>, running: Vec<u8>) -> Result<String, JsError> {
+    let format = match format {
+        "csv" => TraceFormat::Csv,
+        "json" => TraceFormat::Json,
+        other => return Err(js_error(format!("trace format: unknown \"{other}\"; use csv or json"))),
+    };
+    let experiment = Experiment::from_json(config_json).map_err(js_error)?;
+    if steps.len() != experiment.runs.len() || running.len() != steps.len() {
+        return Err(js_error(format!("trace: expected where each of the {} runs stands", experiment.runs.len())));
+    }
+    let ends: Vec<TraceEnd> = steps
+        .iter()
+        .zip(&running)
+        .map(|(&step, &running)| {
+            // A float step from JavaScript, clamped into u64 (NaN and negatives count as 0).
+            let step = if step >= 1.0 { step.min(u64::MAX as f64) as u64 } else { 0 };
+            if running != 0 {
+                TraceEnd::Running(step)
+            } else {
+                TraceEnd::Ended(step)
+            }
+        })
+        .collect();
+    trace_until(&experiment, &ends, format).map_err(js_error)
 }

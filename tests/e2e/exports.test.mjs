@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBrowser, ROOT } from './harness.mjs';
+import { fileSlug } from '../../www/exports.js';
 
 const harness = useBrowser();
 const CONVERGE = join(ROOT, 'target', 'debug', 'converge');
@@ -187,9 +188,137 @@ test('a locked widget has no Export menu', async () => {
     const before = menu.hidden;
     el.setAttribute('locked', '');
     await el.load(config);
-    return { before, after: menu.hidden };
+    // The widget is built again for `locked`: its new shadow tree has no menu, or a hidden one.
+    const now = el.shadowRoot.querySelector('.export-menu');
+    return { before, after: !now || now.hidden };
   }, CONFIG);
   assert.deepEqual(hidden, { before: false, after: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** Loads preset `id` into the page's widget and opens the Export menu; returns its config. */
+async function presetLoaded(page, id) {
+  const config = await page.evaluate(async (preset) => {
+    const { presetById } = await import('./presets.js');
+    const el = document.querySelector('convergence-playground');
+    await el.load(presetById(preset).config);
+    return el.getConfig();
+  }, id);
+  await page.evaluate(() => { document.querySelector('convergence-playground').shadowRoot.querySelector('.export-menu').open = true; });
+  return config;
+}
+
+/** `converge pytorch` for run `run` of `config`. */
+function cliScript(config, run) {
+  const dir = mkdtempSync(join(tmpdir(), 'pytorch-'));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  return converge(['pytorch', join(dir, 'config.json'), '--run', String(run)]);
+}
+
+/** Clicks one of the PyTorch buttons and collects `count` downloads. */
+async function scripts(page, name, count) {
+  const files = [];
+  const done = new Promise((resolve) => {
+    page.on('download', async (file) => {
+      files.push({ name: file.suggestedFilename(), bytes: readFileSync(await file.path()) });
+      if (files.length === count) resolve();
+    });
+  });
+  await page.locator('convergence-playground .export-row[aria-label="Reproduce in PyTorch"] button', { hasText: name }).click();
+  await done;
+  page.removeAllListeners('download');
+  return files;
+}
+
+/** The Export menu's note. */
+const exportNote = (page) => page.evaluate(() => document.querySelector('convergence-playground').shadowRoot.querySelector('.export-note').textContent);
+
+test('Reproduce in PyTorch downloads the script of converge pytorch, byte for byte (landscape and model presets)', async () => {
+  const { page, errors } = await harness.openPage();
+  // A landscape preset: the selected run, then every run (five SGD runs with five schedules).
+  const schedules = await presetLoaded(page, 'schedules');
+  const [selected] = await scripts(page, 'Selected run', 1);
+  assert.equal(selected.name, 'schedules-constant.py');
+  assert.ok(selected.bytes.toString('utf8') === cliScript(schedules, 0), 'the selected run: converge pytorch --run 0');
+  const all = await scripts(page, 'All runs', schedules.runs.length);
+  assert.deepEqual(all.map((f) => f.name), schedules.runs.map((r) => `schedules-${fileSlug(r.label)}.py`));
+  all.forEach((file, i) => assert.ok(file.bytes.toString('utf8') === cliScript(schedules, i), `${file.name}: converge pytorch --run ${i}`));
+  assert.match(await exportNote(page), /replays its run with torch in float64/);
+  // A model preset trained on minibatches: the data, the initial weights and the batch order.
+  const mini = await presetLoaded(page, 'batch-mini');
+  const [model] = await scripts(page, 'Selected run', 1);
+  const script = model.bytes.toString('utf8');
+  assert.ok(script === cliScript(mini, 0), 'the model run: converge pytorch --run 0');
+  assert.match(script, /torch\.optim\.SGD/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Reproduce in PyTorch names the runs torch cannot reproduce and downloads the others', async () => {
+  const { page, errors } = await harness.openPage();
+  const config = await presetLoaded(page, 'hypergradient');
+  const outcomes = config.runs.map((_, i) => {
+    try {
+      return cliScript(config, i);
+    } catch {
+      return null;
+    }
+  });
+  const refused = config.runs.filter((_, i) => outcomes[i] === null).map((r) => r.label);
+  assert.ok(refused.length > 0 && refused.length < config.runs.length, `some runs refused by the CLI: ${refused}`);
+  const files = await scripts(page, 'All runs', config.runs.length - refused.length);
+  assert.equal(files.length, config.runs.length - refused.length);
+  for (const file of files) {
+    const i = config.runs.findIndex((r) => file.name === `hypergradient-${fileSlug(r.label)}.py`);
+    assert.ok(i >= 0 && file.bytes.toString('utf8') === outcomes[i], `${file.name}: converge pytorch --run ${i}`);
+  }
+  await page.waitForFunction(() => document.querySelector('convergence-playground').shadowRoot.querySelector('.export-note').textContent.includes('Not reproducible'));
+  const note = await exportNote(page);
+  for (const label of refused) assert.ok(note.includes(`run "${label}"`), `the note names ${label}: ${note}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a long model trace is written in the worker: frames keep coming, and the CSV is converge run --trace', async () => {
+  const { page, errors } = await harness.openPage();
+  const config = {
+    seed: 2,
+    problem: { name: 'model', data: { name: 'spiral', n: 3000 }, model: { name: 'mlp', hidden: [16, 16], activation: 'tanh' } },
+    runs: [{ label: 'adam', optimizer: { name: 'Adam', lr: 0.01 } }],
+    stop: { max_steps: 100000 },
+  };
+  const steps = Number(process.env.LONG_TRACE_STEPS || 400);
+  await page.evaluate(async ({ config, steps }) => {
+    const el = document.querySelector('convergence-playground');
+    await el.load(config);
+    await el.step(steps);
+  }, { config, steps });
+  await page.locator('convergence-playground .export-menu > summary').click();
+  // Frame gaps from the click until the download arrives.
+  await page.evaluate(() => {
+    window.gaps = [];
+    let last = performance.now();
+    const tick = (now) => {
+      window.gaps.push(now - last);
+      last = now;
+      if (!window.stopFrames) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  const started = Date.now();
+  const csv = await download(page, 'Data', 'CSV');
+  const took = Date.now() - started;
+  const gaps = await page.evaluate(() => { window.stopFrames = true; return window.gaps; });
+  assert.ok(gaps.length > 5, `frames came while the trace was written (${gaps.length} in ${took} ms)`);
+  assert.ok(Math.max(...gaps) < 200, `frame gaps while the trace was written (${took} ms): ${gaps.map(Math.round).join(', ')}`);
+  const lines = csv.bytes.toString('utf8').trimEnd().split('\n');
+  assert.equal(lines.length, 1 + steps, 'a header and one row per step taken');
+  const dir = mkdtempSync(join(tmpdir(), 'long-'));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, stop: { max_steps: steps } }));
+  converge(['run', join(dir, 'config.json'), '--trace', 'csv', '--trace-file', join(dir, 'trace.csv')]);
+  const cli = readFileSync(join(dir, 'trace.csv'), 'utf8').trimEnd().split('\n');
+  assert.ok(lines.every((line, i) => line === cli[i]), 'the rows of converge run --trace, bit for bit');
   assert.deepEqual(errors, []);
   await page.close();
 });
