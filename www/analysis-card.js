@@ -162,7 +162,7 @@ export class AnalysisCard {
 
   #show(kind, report) {
     this.#state.report = report;
-    replace(this.#$.body, ...readout(kind, report, { applyRemedy: (run, diagnosis) => this.#applyRemedy(run, diagnosis), remedyWords: AnalysisCard.remedyWords }));
+    replace(this.#$.body, ...readout(kind, report, { applyRemedy: (run, diagnosis) => this.#applyRemedy(run, diagnosis), remedyWords: AnalysisCard.remedyWords, pg: this.#ctx.pg() }));
   }
 
   /** Names `kind` in the experiment's `analysis` section (keeping its settings) for the link. */

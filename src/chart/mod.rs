@@ -9,6 +9,7 @@ pub mod legend;
 pub mod model_view;
 pub mod network;
 pub mod paths;
+pub mod plane;
 pub mod search;
 pub mod style;
 pub mod svg;
