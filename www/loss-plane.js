@@ -38,9 +38,10 @@ function picture(p, pg) {
   }).observe(canvas);
   const span = fmt(p.span);
   return h('figure', { class: 'plane-figure' },
-    h('div', { class: 'plane-y-axis', 'aria-hidden': 'true' }, h('span', null, span), h('span', null, 'β (d2)'), h('span', null, `−${span}`)),
-    canvas,
-    h('div', { class: 'plane-x-axis', 'aria-hidden': 'true' }, h('span', null, `−${span}`), h('span', null, 'α (d1)'), h('span', null, span)),
+    h('div', { class: 'plane-chart' },
+      h('div', { class: 'plane-y-axis', 'aria-hidden': 'true' }, h('span', null, span), h('span', null, 'β (d2)'), h('span', null, `−${span}`)),
+      canvas,
+      h('div', { class: 'plane-x-axis', 'aria-hidden': 'true' }, h('span', null, `−${span}`), h('span', null, 'α (d1)'), h('span', null, span))),
     h('figcaption', { class: 'note plane-caption' },
       `The full-batch training loss L(w + α d1 + β d2) of “${p.label}” around its weights w at step ${p.step} (the centre). ${directionWords(p)} Darker is lower (log scale); lines are contours. The path starts at the hollow marker and ends at w, the filled one.`));
 }
