@@ -209,7 +209,7 @@ impl AnalysisJob {
             }
             AnalysisKind::LossPlane => {
                 let c = settings(config.loss_plane.clone(), LossPlaneConfig::defaults)?;
-                Work::LossPlane(Box::new(LossPlane::new(experiment, c.run, &c.directions, c.side, c.span, c.step)?))
+                Work::LossPlane(Box::new(LossPlane::new(experiment, c.run, &c.directions, c.side, c.span, None)?))
             }
             AnalysisKind::Rate | AnalysisKind::Doctor => Work::Runs(Box::new(Session::new(experiment.clone()))),
             AnalysisKind::Classify => {

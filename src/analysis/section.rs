@@ -6,7 +6,7 @@
 //!              "basins": {"run": 0, "side": 64}, "lr_sweep": {"runs": [0, 1], "low": 1e-4, "high": 1, "points": 16},
 //!              "lr_range": {"run": 0, "low": 1e-6, "high": 10, "steps": 500},
 //!              "seed_bands": {"run": 0, "seeds": 8}, "theory": true, "rate": {"tolerance": 1e-8}, "doctor": true,
-//!              "loss_plane": {"run": 0, "directions": "pca", "side": 41, "span": 1, "step": 2000}}
+//!              "loss_plane": {"run": 0, "directions": "pca", "side": 41, "span": 1}}
 //! ```
 //!
 //! `lr_sweep.runs` defaults to every run. The defaults and ranges belong to the analyses' own
@@ -131,7 +131,9 @@ settings! {
 }
 
 settings! {
-    /// The real model's loss on a plane through one run's weights (`plane.rs`).
+    /// The real model's loss on a plane through one run's weights at its end (`plane/`). The
+    /// core can centre the plane at an earlier step (`LossPlane::new`'s `step`); the section
+    /// does not carry it, as the field cost the page's wasm 422 bytes gzipped.
     pub struct LossPlaneConfig {
         run: usize = 0,
         directions: String = plane::DEFAULT_PLANE_DIRECTIONS.to_string(),
@@ -139,9 +141,6 @@ settings! {
         /// The plane's half-width; left out, the default of the directions (`plane.rs`).
         #[serde(skip_serializing_if = "Option::is_none")]
         span: Option<f64> = None,
-        /// The step of the weights at the centre; the run's end when left out.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        step: Option<u64> = None,
     }
 }
 
@@ -216,7 +215,7 @@ impl AnalysisConfig {
             v.positive("analysis.rate.tolerance", c.tolerance);
         }
         if let Some(c) = &self.loss_plane {
-            plane::check(experiment, c.run, &c.directions, c.side, c.span, c.step, v);
+            plane::check(experiment, c.run, &c.directions, c.side, c.span, None, v);
         }
     }
 }
