@@ -258,3 +258,20 @@ fn without_a_span_random_planes_take_the_weights_scale_and_principal_ones_the_wh
     assert!(reach > 0.0);
     assert_eq!(r.span, Some(1.2 * reach));
 }
+
+#[test]
+fn a_diverged_run_gets_a_plane_and_words_that_say_it_diverged() {
+    let config = json!({"seed": 5, "problem": {"name": "model", "data": {"name": "moons", "n": 60},
+        "model": {"name": "mlp", "hidden": [4], "activation": "relu"}},
+        "runs": [{"label": "too fast", "optimizer": {"name": "SGD", "lr": 1e6}}], "stop": {"max_steps": 200}});
+    let e = Experiment::from_json(&config.to_string()).unwrap_or_else(|err| panic!("{err}"));
+    for directions in ["random", "pca"] {
+        let mut p = plane(&e, directions, 3);
+        p.advance(u64::MAX);
+        let r = p.result();
+        assert_eq!(r.values.len(), 9);
+        let note = r.note.clone().unwrap_or_default();
+        assert!(note.contains("diverged"), "{directions}: {note}");
+        assert!(serde_json::to_string(&r).is_ok());
+    }
+}

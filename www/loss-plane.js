@@ -53,7 +53,7 @@ export function lossPlane(p, pg) {
   if (p.values.length < total) return [h('p', null, `Trained to step ${p.step}; ${p.values.length} of ${total} points of the plane computed so far.`)];
   const centre = p.values[(total - 1) / 2];
   const [a, b, lowest] = p.lowest || [0, 0, centre];
-  const words = lowest < centre
+  const words = centre === null ? 'The loss at w is not a finite number.' : lowest < centre
     ? `The loss at w is ${fmt(centre)}; the lowest point of the plane, ${fmt(lowest)}, is at α = ${fmt(a)}, β = ${fmt(b)}: along these two directions w is not the bottom.`
     : `The loss at w is ${fmt(centre)}, the lowest point of the plane.`;
   return [h('p', null, words), p.note ? h('p', { class: 'note' }, p.note) : null, pg ? picture(p, pg) : null];

@@ -31,6 +31,7 @@ use crate::config::validate::{ValidationErrors, Validator};
 use crate::config::Experiment;
 use crate::data::Rng;
 use crate::problem::{Problem, ProblemConfig, TrainingProblem};
+use crate::run::monitor::Status;
 use crate::run::session::default_start;
 use crate::run::Run;
 use directions::{filter_normalised, principal, Basis, STREAM_PLANE};
@@ -312,6 +313,11 @@ impl LossPlane {
             note = Some(format!(
                 "The two directions are parallel (cosine {:.9}), so they span a line, not a plane: the path is projected onto the first one. Filter normalisation leaves a model with a single filter little choice; try the principal directions.",
                 basis.cosine()
+            ));
+        }
+        if let Status::Diverged { at_step, .. } = self.run.status() {
+            note = Some(format!(
+                "The run diverged at step {at_step}: the plane is centred on the weights it had then, where the loss is huge or not a number, so it says little about training."
             ));
         }
         let mut path = Vec::with_capacity(rows.len());
