@@ -4,7 +4,8 @@
 // training path projected onto the plane); this module lays out the canvas with its axes
 // alpha (d1) and beta (d2) and says in the caption which directions span the plane and how much
 // of the path they hold. The canvas is drawn once it is laid out, and again when its width
-// changes (a ResizeObserver), at the device pixel ratio.
+// changes (a ResizeObserver), at the device pixel ratio. A button runs the plane again with the
+// other directions.
 
 import { h } from './dom.js';
 import { fmt } from './catalog.js';
@@ -46,8 +47,15 @@ function picture(p, pg) {
       `The full-batch training loss L(w + α d1 + β d2) of “${p.label}” around its weights w at step ${p.step} (the centre). ${directionWords(p)} Darker is lower (log scale); lines are contours. The path starts at the hollow marker and ends at w, the filled one.`));
 }
 
-/** The readout of a loss plane (final or partial); `pg` draws the picture. */
-export function lossPlane(p, pg) {
+/** A button that shows the plane with the other directions (through `rerun(settings)`). */
+function otherDirections(p, rerun) {
+  const pca = p.directions !== 'pca';
+  return h('p', null, h('button', { type: 'button', class: 'small plane-directions', onclick: () => rerun({ directions: pca ? 'pca' : 'random' }) },
+    pca ? 'Use the principal directions of the path' : 'Use random directions'));
+}
+
+/** The readout of a loss plane (final or partial); `pg` draws the picture, `rerun` runs it again. */
+export function lossPlane(p, pg, rerun = null) {
   const total = p.side * p.side;
   if (p.step === null) return [h('p', null, `Training “${p.label}” to record its path…`)];
   if (p.values.length < total) return [h('p', null, `Trained to step ${p.step}; ${p.values.length} of ${total} points of the plane computed so far.`)];
@@ -56,5 +64,5 @@ export function lossPlane(p, pg) {
   const words = centre === null ? 'The loss at w is not a finite number.' : lowest < centre
     ? `The loss at w is ${fmt(centre)}; the lowest point of the plane, ${fmt(lowest)}, is at α = ${fmt(a)}, β = ${fmt(b)}: along these two directions w is not the bottom.`
     : `The loss at w is ${fmt(centre)}, the lowest point of the plane.`;
-  return [h('p', null, words), p.note ? h('p', { class: 'note' }, p.note) : null, pg ? picture(p, pg) : null];
+  return [h('p', null, words), p.note ? h('p', { class: 'note' }, p.note) : null, pg ? picture(p, pg) : null, rerun ? otherDirections(p, rerun) : null];
 }

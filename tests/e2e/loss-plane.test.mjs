@@ -106,6 +106,17 @@ test('the loss plane in the page equals converge analyse, and Rust draws it with
   assert.match(await page.locator('convergence-playground .analysis-body').innerText(), /filter normalisation/);
   assert.match(await page.evaluate(() => decodeURIComponent(location.hash)), /analysis=.*loss_plane/);
   assert.ok((await planePixels(page)).colours > 200);
+
+  // The button under the picture shows the same run's plane with its principal directions, and
+  // the link names them.
+  await page.locator('convergence-playground .plane-directions').click();
+  await page.waitForFunction(() => document.querySelector('convergence-playground').analysis.running);
+  const again = await finished(page);
+  assert.equal(again.report.loss_plane.directions, 'pca');
+  withSection.analysis = { loss_plane: { directions: 'pca' } };
+  assert.deepEqual(asJson(again.report).loss_plane, analyseWithCli(withSection).loss_plane);
+  assert.match(await page.evaluate(() => decodeURIComponent(location.hash)), /loss_plane.*pca/);
+  assert.equal(await page.locator('convergence-playground .plane-directions').innerText(), 'Use random directions');
   assert.deepEqual(errors, []);
 });
 
