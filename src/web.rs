@@ -17,8 +17,10 @@ use crate::chart::measured::{MeasureError, Measured, TextMeasure};
 use crate::chart::model_view::{boundary_rgba, data_view, draw_model};
 use crate::chart::network;
 use crate::chart::paths::{draw_paths, near_run, Highlight, ViewMapping};
+use crate::chart::plane::{draw_plane_path, plane_rgba};
 use crate::chart::run_color;
 use crate::chart::search as search_chart;
+use crate::chart::style::run_style;
 use crate::chart::svg::{text_svg, TextSvg};
 use crate::config::validate::Validator;
 use crate::config::Experiment;
@@ -451,6 +453,26 @@ impl Playground {
         let color = figures::colors(&self.session).get(run).copied().unwrap_or((0, 0, 0));
         draw_model(&canvas_area(canvas)?, problem, weights, view, color).map_err(js_error)?;
         Ok(caption)
+    }
+
+    /// Draws the real model's loss plane of run `run` (`converge analyse`'s `loss_plane`): the
+    /// `side` x `side` losses `values` (row-major from the top row; NaN where the JSON has null)
+    /// over [-span, span]^2 as a heatmap, and the projected path `path` ([alpha, beta, ...],
+    /// oldest first) in the run's style.
+    pub fn draw_loss_plane(
+        &self,
+        canvas: HtmlCanvasElement,
+        side: usize,
+        values: Vec<f64>,
+        span: f64,
+        path: Vec<f64>,
+        run: usize,
+    ) -> Result<(), JsError> {
+        let rgba = sharp_image(&canvas, |w, h| plane_rgba(&values, side, w, h, LINE_CSS_PX));
+        put_rgba(&canvas, &rgba, canvas.width(), canvas.height())?;
+        let points: Vec<(f64, f64)> = path.chunks_exact(2).map(|p| (p[0], p[1])).collect();
+        let style = figures::styles(&self.session).get(run).copied().unwrap_or_else(|| run_style(None, run));
+        draw_plane_path(&canvas_area(canvas)?, span, &points, style).map_err(js_error)
     }
 
     /// Each run as it stood at step `step`, from the recorded history (the status lines while
@@ -922,12 +944,17 @@ fn canvas_area(canvas: HtmlCanvasElement) -> Result<DrawingArea<AnyBackend<'stat
 /// grows with the area) and stretched to its device pixels, where lines, markers and text are
 /// drawn at full resolution.
 fn sharp_landscape(problem: &Problem, view: ViewBox, canvas: &HtmlCanvasElement) -> Vec<u8> {
+    sharp_image(canvas, |w, h| landscape_rgba(problem, view, w, h, LINE_CSS_PX))
+}
+
+/// An image for the whole canvas made by `image(width, height)` at the canvas's CSS resolution
+/// and stretched to its device pixels.
+fn sharp_image(canvas: &HtmlCanvasElement, image: impl Fn(usize, usize) -> Vec<u8>) -> Vec<u8> {
     let scale = canvas_scale(canvas);
     let (width, height) = (canvas.width() as usize, canvas.height() as usize);
     let shrink = |v: usize| ((v as f64 / scale).round() as usize).clamp(1, v.max(1));
     let (css_w, css_h) = (shrink(width), shrink(height));
-    let rgba = landscape_rgba(problem, view, css_w, css_h, LINE_CSS_PX);
-    stretch_rgba(&rgba, css_w, css_h, width, height)
+    stretch_rgba(&image(css_w, css_h), css_w, css_h, width, height)
 }
 
 /// Puts an RGBA image at the top-left corner of a canvas.

@@ -127,7 +127,7 @@ export class AnalysisCard {
     const landscape = ctx.kind() === 'landscape';
     try {
       const report = await analyse({
-        config: ctx.pg().config_json(),
+        config: this.#configFor(kind),
         kind,
         view: landscape ? Array.from(ctx.pg().view()) : null,
         signal: abort.signal,
@@ -162,7 +162,25 @@ export class AnalysisCard {
 
   #show(kind, report) {
     this.#state.report = report;
-    replace(this.#$.body, ...readout(kind, report, { applyRemedy: (run, diagnosis) => this.#applyRemedy(run, diagnosis), remedyWords: AnalysisCard.remedyWords }));
+    replace(this.#$.body, ...readout(kind, report, { applyRemedy: (run, diagnosis) => this.#applyRemedy(run, diagnosis), remedyWords: AnalysisCard.remedyWords, pg: this.#ctx.pg(), rerun: (settings) => this.#rerun(kind, settings) }));
+  }
+
+  /** The running experiment as JSON, with analysis `kind`'s settings as the link names them. */
+  #configFor(kind) {
+    const config = JSON.parse(this.#ctx.pg().config_json());
+    const named = this.#ctx.config() && this.#ctx.config().analysis && this.#ctx.config().analysis[kind];
+    if (named && typeof named === 'object') config.analysis = { ...config.analysis, [kind]: named };
+    return JSON.stringify(config);
+  }
+
+  /** Runs analysis `kind` again with `settings` merged into its section (and the link). */
+  #rerun(kind, settings) {
+    for (const config of [this.#ctx.config(), this.#ctx.draft()]) {
+      if (!config) continue;
+      config.analysis = config.analysis || {};
+      config.analysis[kind] = { ...(typeof config.analysis[kind] === 'object' ? config.analysis[kind] : {}), ...settings };
+    }
+    this.run(kind);
   }
 
   /** Names `kind` in the experiment's `analysis` section (keeping its settings) for the link. */

@@ -6,6 +6,7 @@
 
 import { h } from './dom.js';
 import { fmt } from './catalog.js';
+import { lossPlane } from './loss-plane.js';
 
 const pct = (share) => `${fmt(100 * share)} %`;
 const point = (x) => `(${x.map(fmt).join(', ')})`;
@@ -105,9 +106,11 @@ function doctor(perRun, applyRemedy, remedyWords) {
 
 /**
  * The readout of `report` for analysis `kind` (DOM nodes); `applyRemedy(run, diagnosis)` applies
- * the doctor's remedy, and `remedyWords(run, diagnosis)` names its button.
+ * the doctor's remedy, and `remedyWords(run, diagnosis)` names its button; `pg` (the page's
+ * Playground) draws the pictures that Rust draws, and `rerun(settings)` runs the analysis again
+ * with other settings.
  */
-export function readout(kind, report, { applyRemedy = null, remedyWords = () => 'Apply the remedy' } = {}) {
+export function readout(kind, report, { applyRemedy = null, remedyWords = () => 'Apply the remedy', pg = null, rerun = null } = {}) {
   const value = report[kind];
   if (value === undefined || value === null) return [h('p', null, 'No result.')];
   switch (kind) {
@@ -119,6 +122,7 @@ export function readout(kind, report, { applyRemedy = null, remedyWords = () => 
     case 'theory': return theory(value);
     case 'rate': return rate(value);
     case 'doctor': return doctor(value, applyRemedy, remedyWords);
+    case 'loss_plane': return lossPlane(value, pg, rerun);
     default: return [h('p', null, 'No readout for this analysis.')];
   }
 }

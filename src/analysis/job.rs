@@ -12,9 +12,11 @@ use crate::analysis::basins::Basins;
 use crate::analysis::critical::{classify_point, CriticalSearch};
 use crate::analysis::doctor::{diagnose, RunTrace};
 use crate::analysis::lr_sweep::{LrSweep, RangeTest};
+use crate::analysis::plane::LossPlane;
 use crate::analysis::rate::{readout, DEFAULT_TOLERANCE};
 use crate::analysis::section::{
-    sweep_runs, AnalysisConfig, AnalysisReport, BasinsConfig, CriticalPointsConfig, PerRun, SeedBandsConfig, Theory,
+    sweep_runs, AnalysisConfig, AnalysisReport, BasinsConfig, CriticalPointsConfig, LossPlaneConfig, PerRun,
+    SeedBandsConfig, Theory,
 };
 use crate::analysis::theory::QuadraticTheory;
 use crate::config::reader::ReadError;
@@ -38,11 +40,12 @@ pub enum AnalysisKind {
     Theory,
     Rate,
     Doctor,
+    LossPlane,
 }
 
 impl AnalysisKind {
     /// Every analysis, in the order `analyse` runs them.
-    pub const ALL: [AnalysisKind; 9] = [
+    pub const ALL: [AnalysisKind; 10] = [
         AnalysisKind::CriticalPoints,
         AnalysisKind::Classify,
         AnalysisKind::Basins,
@@ -52,6 +55,7 @@ impl AnalysisKind {
         AnalysisKind::Theory,
         AnalysisKind::Rate,
         AnalysisKind::Doctor,
+        AnalysisKind::LossPlane,
     ];
 
     /// The analysis's key in the config and in the report.
@@ -66,6 +70,7 @@ impl AnalysisKind {
             AnalysisKind::Theory => "theory",
             AnalysisKind::Rate => "rate",
             AnalysisKind::Doctor => "doctor",
+            AnalysisKind::LossPlane => "loss_plane",
         }
     }
 
@@ -92,6 +97,7 @@ impl AnalysisKind {
             AnalysisKind::Theory => "Theory on quadratics",
             AnalysisKind::Rate => "Convergence rate",
             AnalysisKind::Doctor => "Convergence doctor",
+            AnalysisKind::LossPlane => "The model's loss landscape",
         }
     }
 
@@ -107,6 +113,7 @@ impl AnalysisKind {
             AnalysisKind::Theory => "For a quadratic loss: its condition number, gradient descent's stability bound and optimal rate, and heavy-ball momentum's optimal settings and rate (Polyak 1964; Goh 2017).",
             AnalysisKind::Rate => "f - f* and the distance to the minimum against the step, with the fitted rate (linear, or a power of 1/t) and the steps it needs to reach the tolerance.",
             AnalysisKind::Doctor => "A diagnosis of each run from its history, in plain words, with the remedy the topic prescribes.",
+            AnalysisKind::LossPlane => "The training loss on a plane through the trained weights, spanned by two filter-normalised random directions or the path's two principal directions (Li et al. 2018), with the training path projected onto it.",
         }
     }
 
@@ -115,7 +122,7 @@ impl AnalysisKind {
     pub fn needs(self) -> &'static str {
         match self {
             AnalysisKind::CriticalPoints | AnalysisKind::Classify | AnalysisKind::Basins => "landscape",
-            AnalysisKind::SeedBands => "model",
+            AnalysisKind::SeedBands | AnalysisKind::LossPlane => "model",
             _ => "any",
         }
     }
@@ -132,6 +139,7 @@ impl AnalysisKind {
             AnalysisKind::Theory => config.theory,
             AnalysisKind::Rate => config.rate.is_some(),
             AnalysisKind::Doctor => config.doctor,
+            AnalysisKind::LossPlane => config.loss_plane.is_some(),
         }
     }
 }
@@ -144,6 +152,7 @@ enum Work {
     LrSweep(LrSweep),
     LrRange(RangeTest),
     SeedBands(SeedBands),
+    LossPlane(Box<LossPlane>),
     /// The experiment's own runs, to their end, for the rate readout or the doctor.
     Runs(Box<Session>),
     /// An analysis computed at once (classify, theory).
@@ -198,6 +207,10 @@ impl AnalysisJob {
                 let c = settings(config.seed_bands.clone(), SeedBandsConfig::defaults)?;
                 Work::SeedBands(SeedBands::new(experiment, c.run, c.seeds)?)
             }
+            AnalysisKind::LossPlane => {
+                let c = settings(config.loss_plane.clone(), LossPlaneConfig::defaults)?;
+                Work::LossPlane(Box::new(LossPlane::new(experiment, c.run, &c.directions, c.side, c.span, None)?))
+            }
             AnalysisKind::Rate | AnalysisKind::Doctor => Work::Runs(Box::new(Session::new(experiment.clone()))),
             AnalysisKind::Classify => {
                 if let Some(view) = view {
@@ -248,6 +261,9 @@ impl AnalysisJob {
             Work::SeedBands(b) => {
                 b.advance(budget);
             }
+            Work::LossPlane(p) => {
+                p.advance(budget);
+            }
             Work::Runs(session) => {
                 let runs = u64::try_from(session.runs().len()).unwrap_or(1).max(1);
                 session.step((budget / runs).max(1));
@@ -266,6 +282,7 @@ impl AnalysisJob {
             Work::LrSweep(s) => s.done(),
             Work::LrRange(t) => t.done(),
             Work::SeedBands(b) => b.done(),
+            Work::LossPlane(p) => p.done(),
             Work::Runs(session) => !session.any_running(),
             Work::Done => true,
         }
@@ -279,6 +296,7 @@ impl AnalysisJob {
             Work::LrSweep(s) => s.progress(),
             Work::LrRange(t) => t.progress(),
             Work::SeedBands(b) => b.progress(),
+            Work::LossPlane(p) => p.progress(),
             Work::Runs(session) if session.any_running() => {
                 let max = self.experiment.stop.max_steps.max(1) as f64;
                 let runs = session.runs();
@@ -302,6 +320,7 @@ impl AnalysisJob {
             Work::LrSweep(s) => self.report.lr_sweep = Some(s.result()),
             Work::LrRange(t) => self.report.lr_range = Some(t.result()),
             Work::SeedBands(b) => self.report.seed_bands = Some(b.result()),
+            Work::LossPlane(p) => self.report.loss_plane = Some(p.result()),
             Work::Runs(session) if !session.any_running() => {
                 if self.kind == AnalysisKind::Rate {
                     let tolerance = self.config.rate.as_ref().map_or(DEFAULT_TOLERANCE, |c| c.tolerance);

@@ -5,7 +5,8 @@
 //! "analysis": {"critical_points": {"seeds": 20}, "classify": [[0.5, -1.2]],
 //!              "basins": {"run": 0, "side": 64}, "lr_sweep": {"runs": [0, 1], "low": 1e-4, "high": 1, "points": 16},
 //!              "lr_range": {"run": 0, "low": 1e-6, "high": 10, "steps": 500},
-//!              "seed_bands": {"run": 0, "seeds": 8}, "theory": true, "rate": {"tolerance": 1e-8}, "doctor": true}
+//!              "seed_bands": {"run": 0, "seeds": 8}, "theory": true, "rate": {"tolerance": 1e-8}, "doctor": true,
+//!              "loss_plane": {"run": 0, "directions": "pca", "side": 41, "span": 1}}
 //! ```
 //!
 //! `lr_sweep.runs` defaults to every run. The defaults and ranges belong to the analyses' own
@@ -22,6 +23,7 @@ use crate::analysis::critical::{self, CriticalPoint, PointReport};
 use crate::analysis::doctor::Diagnosis;
 use crate::analysis::job::{AnalysisJob, AnalysisKind};
 use crate::analysis::lr_sweep::{self, RangeResult, SweepResult};
+use crate::analysis::plane::{self, PlaneResult};
 use crate::analysis::rate::{self, RateReadout};
 use crate::analysis::theory::QuadraticTheory;
 use crate::config::reader::ReadError;
@@ -129,6 +131,20 @@ settings! {
 }
 
 settings! {
+    /// The real model's loss on a plane through one run's weights at its end (`plane/`). The
+    /// core can centre the plane at an earlier step (`LossPlane::new`'s `step`); the section
+    /// does not carry it, as the field cost the page's wasm 422 bytes gzipped.
+    pub struct LossPlaneConfig {
+        run: usize = 0,
+        directions: String = plane::DEFAULT_PLANE_DIRECTIONS.to_string(),
+        side: usize = plane::DEFAULT_PLANE_SIDE,
+        /// The plane's half-width; left out, the default of the directions (`plane.rs`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        span: Option<f64> = None,
+    }
+}
+
+settings! {
     /// The rate readout of every run.
     pub struct RateConfig {
         tolerance: f64 = rate::DEFAULT_TOLERANCE,
@@ -158,6 +174,8 @@ settings! {
         rate: Option<RateConfig> = None,
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         doctor: bool = false,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        loss_plane: Option<LossPlaneConfig> = None,
     }
 }
 
@@ -195,6 +213,9 @@ impl AnalysisConfig {
         }
         if let Some(c) = &self.rate {
             v.positive("analysis.rate.tolerance", c.tolerance);
+        }
+        if let Some(c) = &self.loss_plane {
+            plane::check(experiment, c.run, &c.directions, c.side, c.span, None, v);
         }
     }
 }
@@ -235,6 +256,8 @@ pub struct AnalysisReport {
     pub rate: Option<Vec<PerRun<Option<RateReadout>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doctor: Option<Vec<PerRun<Vec<Diagnosis>>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_plane: Option<PlaneResult>,
 }
 
 impl crate::json::InfallibleJson for AnalysisReport {}
@@ -255,8 +278,18 @@ pub fn analyse(experiment: &Experiment) -> Result<AnalysisReport, ValidationErro
 impl AnalysisReport {
     /// Takes every result `other` has.
     fn merge(&mut self, other: AnalysisReport) {
-        let AnalysisReport { critical_points, classify, basins, lr_sweep, lr_range, seed_bands, theory, rate, doctor } =
-            other;
+        let AnalysisReport {
+            critical_points,
+            classify,
+            basins,
+            lr_sweep,
+            lr_range,
+            seed_bands,
+            theory,
+            rate,
+            doctor,
+            loss_plane,
+        } = other;
         self.critical_points = critical_points.or(self.critical_points.take());
         if !classify.is_empty() {
             self.classify = classify;
@@ -268,5 +301,6 @@ impl AnalysisReport {
         self.theory = theory.or(self.theory.take());
         self.rate = rate.or(self.rate.take());
         self.doctor = doctor.or(self.doctor.take());
+        self.loss_plane = loss_plane.or(self.loss_plane.take());
     }
 }

@@ -62,7 +62,15 @@ const LINE_DARKNESS: f64 = 0.45;
 /// The RGBA image (width * height * 4 bytes) of the landscape, with contour lines `line_px`
 /// pixels wide.
 pub fn landscape_rgba(problem: &Problem, view: ViewBox, width: usize, height: usize, line_px: f64) -> Vec<u8> {
-    let values = sample(problem, view, width, height);
+    values_rgba(&sample(problem, view, width, height), width, height, line_px)
+}
+
+/// The RGBA image of any field of `width` x `height` values (row 0 at the top), coloured and
+/// contoured as the landscape is (the real model's loss plane uses it too).
+pub fn values_rgba(values: &[f64], width: usize, height: usize, line_px: f64) -> Vec<u8> {
+    if values.len() < width * height {
+        return vec![0; width * height * 4];
+    }
     let finite = values.iter().copied().filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let range = if hi > lo { hi - lo } else { 1.0 };

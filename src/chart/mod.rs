@@ -10,6 +10,7 @@ pub mod measured;
 pub mod model_view;
 pub mod network;
 pub mod paths;
+pub mod plane;
 pub mod search;
 pub mod style;
 pub mod svg;
