@@ -110,7 +110,11 @@ test('the loss plane in the page equals converge analyse, and Rust draws it with
   // The button under the picture shows the same run's plane with its principal directions, and
   // the link names them.
   await page.locator('convergence-playground .plane-directions').click();
-  await page.waitForFunction(() => document.querySelector('convergence-playground').analysis.running);
+  // The rerun may finish within a frame, so the test waits for its result, not for it to run.
+  await page.waitForFunction(() => {
+    const a = document.querySelector('convergence-playground').analysis;
+    return !a.running && a.report && a.report.loss_plane.directions === 'pca';
+  }, null, { timeout: 60000 });
   const again = await finished(page);
   assert.equal(again.report.loss_plane.directions, 'pca');
   withSection.analysis = { loss_plane: { directions: 'pca' } };
