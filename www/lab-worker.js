@@ -5,11 +5,14 @@
 // can draw a basin map or a sweep while it fills in. A job is cancelled by terminating the
 // worker (lab.js), so the worker never needs to poll for messages.
 //
-// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view}.
+// It also applies the doctor's remedies (`apply_remedy`: the new experiment, computed in Rust).
+//
+// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view} or
+// {type: 'remedy', id, config, run, remedy}.
 // Messages out: {type: 'ready'}, {type: 'progress', id, progress},
 // {type: 'partial', id, progress, result}, {type: 'result', id, result}, {type: 'error', id, message}.
 
-import init, { LabJob, last_panic } from './pkg-lab/convergence.js';
+import init, { LabJob, apply_remedy, last_panic } from './pkg-lab/convergence.js';
 
 const CHUNK_MS = 40;
 const PARTIAL_MS = 300;
@@ -47,6 +50,9 @@ self.addEventListener('message', async (event) => {
       self.postMessage({ type: 'ready' });
     } else if (message.type === 'run') {
       run(message);
+    } else if (message.type === 'remedy') {
+      const result = apply_remedy(message.config, message.run, JSON.stringify(message.remedy));
+      self.postMessage({ type: 'result', id: message.id, result });
     }
   } catch (error) {
     const panic = safePanic();

@@ -8,6 +8,9 @@
 //   config: the experiment as JSON text; kind: an `analysis` key ("basins", "theory", ...);
 //   view: [x0, x1, y0, y1] or null; onProgress(share 0..1); onPartial(report so far, share);
 //   signal: an AbortSignal; aborting rejects with an AbortError and stops the work at once.
+// applyRemedy({ config, run, remedy }) -> Promise<experiment JSON text>
+//   the doctor's remedy (a diagnosis's `remedy`) for run `run` applied by Rust as a new run
+//   beside it (or to the whole experiment when it changes what every run shares).
 
 const LAB_WASM_URL = new URL('./pkg-lab/convergence_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./lab-worker.js', import.meta.url);
@@ -46,7 +49,17 @@ async function takeWorker() {
 }
 
 /** Runs one analysis in a worker; see the header for the arguments. */
-export async function analyse({ config, kind, view = null, onProgress = () => {}, onPartial = () => {}, signal = null }) {
+export function analyse({ config, kind, view = null, onProgress = () => {}, onPartial = () => {}, signal = null }) {
+  return ask({ type: 'run', config, kind, view }, { onProgress, onPartial, signal });
+}
+
+/** The experiment with the doctor's remedy applied, as JSON text; see the header. */
+export function applyRemedy({ config, run, remedy }) {
+  return ask({ type: 'remedy', config, run, remedy }, {});
+}
+
+/** Sends `message` to an idle worker and resolves with its result. */
+async function ask(message, { onProgress = () => {}, onPartial = () => {}, signal = null }) {
   if (signal?.aborted) throw abortError();
   const worker = await takeWorker();
   if (signal?.aborted) {
@@ -84,7 +97,7 @@ export async function analyse({ config, kind, view = null, onProgress = () => {}
     };
     worker.addEventListener('message', listen);
     signal?.addEventListener('abort', abort, { once: true });
-    worker.postMessage({ type: 'run', id, config, kind, view });
+    worker.postMessage({ ...message, id });
   });
 }
 

@@ -296,6 +296,7 @@ export class ConvergencePlayground extends HTMLElement {
       writeHash: () => this.#link.write(),
       addRun: (run) => this.#runs.add(run),
       setPath: (path, value) => this.set(path, value).catch((e) => this.#showConfigErrors(message(e))),
+      load: (config) => this.load(config),
       colorOf: (i) => this.#colorOf(i),
       changeProblem: (name) => this.#sidebar.changeProblem(name),
       changeKind: (kind) => this.#sidebar.changeKind(kind),

@@ -90,6 +90,22 @@ pub struct CurveOptions {
     pub no_legend: bool,
     /// The step the timeline shows (a solid vertical cursor line), if it is scrubbed.
     pub cursor: Option<f64>,
+    /// Labels of the vertical lines, in the order of `vlines` (missing or empty: none), each
+    /// written at the top of its line (at the bottom where the legend is).
+    pub vline_labels: Vec<String>,
+    /// Filled bands under the curves (a spread over seeds), drawn in order.
+    pub bands: Vec<Band>,
+    /// An x interval shaded across the plot's height (a suggested range), in data units.
+    pub shade: Option<[f64; 2]>,
+}
+
+/// A filled band between two curves: (x, low, high) points in x order and its colour, with
+/// the fill's opacity.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Band {
+    pub points: Vec<(f64, f64, f64)>,
+    pub color: (u8, u8, u8),
+    pub opacity: f64,
 }
 
 /// Where a chart put its parts, in the drawing area's pixels, and its x mapping.
@@ -263,12 +279,30 @@ pub fn draw_curves<DB: DrawingBackend>(
             .filter_map(|p| transform(options, p))
             .collect()
     };
+    // Each band as a closed outline: its low edge left to right, then its high edge back.
+    let bands: Vec<Vec<(f64, f64)>> = options
+        .bands
+        .iter()
+        .map(|band| {
+            let low = band.points.iter().filter_map(|p| transform(options, (p.0, p.1)));
+            let high: Vec<(f64, f64)> = band.points.iter().filter_map(|p| transform(options, (p.0, p.2))).collect();
+            low.chain(high.into_iter().rev()).collect()
+        })
+        .collect();
     let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
-    for p in plotted.iter().flatten().chain(series.iter().flat_map(marks_of).collect::<Vec<_>>().iter()) {
+    let marks: Vec<(f64, f64)> = series.iter().flat_map(marks_of).collect();
+    for p in plotted.iter().flatten().chain(marks.iter()).chain(bands.iter().flatten()) {
         x0 = x0.min(p.0);
         x1 = x1.max(p.0);
         y0 = y0.min(p.1);
         y1 = y1.max(p.1);
+    }
+    // Labelled vertical lines (bounds, suggestions) are part of the picture: the x range holds them.
+    for (v, label) in options.vlines.iter().zip(&options.vline_labels) {
+        if let Some((x, _)) = transform(options, (*v, 1.0)).filter(|_| !label.is_empty() && x0.is_finite()) {
+            x0 = x0.min(x);
+            x1 = x1.max(x);
+        }
     }
     for h in &hlines {
         if y0.is_finite() {
@@ -321,7 +355,17 @@ pub fn draw_curves<DB: DrawingBackend>(
     };
     let data_px: Vec<Vec<(f64, f64)>> =
         plotted.iter().map(|line| line.iter().map(|p| to_pixel(inside_plot, *p)).collect()).collect();
-    let marks_px: Vec<(f64, f64)> = series.iter().flat_map(marks_of).map(|p| to_pixel(inside_plot, p)).collect();
+    let mut marks_px: Vec<(f64, f64)> = marks.iter().map(|p| to_pixel(inside_plot, *p)).collect();
+    // The legend keeps off the bands' edges and the vertical lines' labels (at the plot's top).
+    let mut data_px = data_px;
+    data_px.extend(bands.iter().map(|outline| outline.iter().map(|p| to_pixel(inside_plot, *p)).collect()));
+    let vlines: Vec<f64> = options.vlines.iter().filter_map(|v| transform(options, (*v, 1.0)).map(|p| p.0)).collect();
+    for v in &vlines {
+        let (x, top) = to_pixel(inside_plot, (*v, y1));
+        let bottom = f64::from(inside_plot[3]);
+        data_px.push(vec![(x, top), (x, bottom)]);
+        marks_px.push((x + 12.0, top + 6.0));
+    }
     let (corner, band) = match &legend {
         None => (None, 0),
         Some(l) => match free_corner(inside_plot, l.box_size(), &data_px, &marks_px) {
@@ -380,9 +424,46 @@ pub fn draw_curves<DB: DrawingBackend>(
         let style = RGBColor(150, 150, 150).stroke_width(1);
         chart.draw_series(DashedLineSeries::new(vec![(x0, h), (x1, h)], 5, 4, style)).map_err(err)?;
     }
-    for v in options.vlines.iter().filter_map(|v| transform(options, (*v, 1.0)).map(|p| p.0)) {
-        let style = RGBColor(190, 190, 190).stroke_width(1);
-        chart.draw_series(DashedLineSeries::new(vec![(v, y0), (v, y1)], 3, 4, style)).map_err(err)?;
+    // The shaded range and the bands are drawn in pixels on the root (the element types the
+    // markers and the legend already draw there), which keeps the page's wasm small.
+    if let Some([from, to]) = options.shade {
+        let ends = transform(options, (from, 1.0)).zip(transform(options, (to, 1.0)));
+        if let Some(((a, _), (b, _))) = ends {
+            let (a, b) = (a.max(x0), b.min(x1));
+            if a < b {
+                let fill = RGBColor(0, 158, 115).mix(0.12).filled();
+                root.draw(&Rectangle::new([pixel((a, y1)), pixel((b, y0))], fill)).map_err(err)?;
+            }
+        }
+    }
+    for (band, outline) in options.bands.iter().zip(&bands) {
+        let (r, g, b) = band.color;
+        let fill = RGBColor(r, g, b).mix(band.opacity).filled();
+        root.draw(&Polygon::new(outline.iter().map(|p| pixel(*p)).collect::<Vec<_>>(), fill)).map_err(err)?;
+    }
+    let vline_label_font: TextStyle = (crate::chart::style::FONT, MOMENT_FONT).into_font().color(&RGBColor(60, 60, 60));
+    let mut vline_labels: Vec<([i32; 4], &str)> = Vec::new();
+    for (i, v) in vlines.iter().enumerate() {
+        // A labelled line (a bound, a suggestion) is darker than a plain one (a search's rung).
+        let label = options.vline_labels.get(i).map_or("", String::as_str);
+        let grey = if label.is_empty() { 190 } else { 110 };
+        let style = RGBColor(grey, grey, grey).stroke_width(1);
+        chart.draw_series(DashedLineSeries::new(vec![(*v, y0), (*v, y1)], 3, 4, style)).map_err(err)?;
+        if !label.is_empty() && x0 <= *v && *v <= x1 {
+            // Right of the line, or left of it when the plot's right edge is near; one row
+            // lower for each earlier label it would overlap.
+            let (tw, th) = root.estimate_text_size(label, &vline_label_font).map_err(err)?;
+            let (tw, th) = (tw as i32, th as i32);
+            let (x, _) = pixel((*v, y1));
+            let [_, top, right, _] = layout.plot;
+            let left = if x + 3 + tw <= right { x + 3 } else { x - 3 - tw };
+            let mut rect = [left, top + 2, left + tw, top + 2 + th];
+            while vline_labels.iter().any(|(r, _)| r[0] < rect[2] && rect[0] < r[2] && r[1] < rect[3] && rect[1] < r[3])
+            {
+                rect = [rect[0], rect[1] + th + 2, rect[2], rect[3] + th + 2];
+            }
+            vline_labels.push((rect, label));
+        }
     }
 
     // Lines, then markers, in drawing order (a highlighted run last); lines are clipped to the
@@ -491,6 +572,16 @@ pub fn draw_curves<DB: DrawingBackend>(
         }
     }
 
+    // The vertical lines' labels, on a white ground so that a curve under one stays readable;
+    // one the legend box would cover moves to the bottom of the plot.
+    for (rect, label) in vline_labels {
+        let [l, t, r, b] = rect;
+        let clear = legend_box.is_none_or(|lb| !(lb[0] < r && l < lb[2] && lb[1] < b && t < lb[3]));
+        let (t, b) = if clear { (t, b) } else { (layout.plot[3] - 2 - (b - t), layout.plot[3] - 2) };
+        root.draw(&Rectangle::new([(l - 1, t), (r + 1, b)], WHITE.mix(0.85).filled())).map_err(err)?;
+        root.draw_text(label, &vline_label_font.pos(Pos::new(HPos::Left, VPos::Top)), (l, t)).map_err(err)?;
+        layout.moments.push((label.to_string(), [l, t, r, b]));
+    }
     if let Some(x) = options.cursor.and_then(|step| layout.pixel_of_step(step)) {
         // The scrubbed step: a solid line over the curves, inside the plot only.
         let [_, top, right, bottom] = layout.plot;

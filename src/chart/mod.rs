@@ -10,6 +10,7 @@ pub mod model_view;
 pub mod network;
 pub mod paths;
 pub mod search;
+pub mod series;
 pub mod style;
 pub mod svg;
 
