@@ -166,6 +166,7 @@ export class AnalysisCard {
     const ctx = this.#ctx;
     const config = ctx.config();
     const labelOf = (setting) => config?.runs[config.analysis?.[setting]?.run ?? 0]?.label;
+    const selected = ctx.selected();
     const host = {
       pg: ctx.pg(),
       runIndex: (label) => (config ? config.runs.findIndex((r) => r.label === label) : -1),
@@ -176,7 +177,9 @@ export class AnalysisCard {
     replace(this.#$.body, ...readout(kind, report, {
       applyRemedy: (run, diagnosis) => this.#applyRemedy(run, diagnosis),
       remedyWords: AnalysisCard.remedyWords,
-      useOptimal: (optimizer) => ctx.setPath(`runs[${ctx.selected()}].optimizer`, optimizer),
+      // The run selected when the readout is drawn: the one its buttons name and set.
+      useOptimal: (optimizer) => ctx.setPath(`runs[${selected}].optimizer`, optimizer),
+      selected: config?.runs[selected]?.label ?? '',
     }), ...figures(kind, report, host));
   }
 

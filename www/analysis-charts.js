@@ -66,7 +66,7 @@ function rangeSpecs(r, host) {
   return [{ name: 'loss', caption: r.suggested ? 'Loss against the learning rate; the suggested range shaded' : 'Loss against the learning rate (no range suggested)',
     spec: { log_x: true, x_from_one: true, log_y: wantsLog(raw), x_label: 'learning rate', vlines, shade: r.suggested ?? undefined,
       series: [
-        { label: 'loss', style: 1, color: '#9aa3ad', x: lrs, y: raw },
+        { label: 'loss', style: 5, color: '#9aa3ad', x: lrs, y: raw },
         { label: 'smoothed', style: 0, color: own.color, x: lrs, y: smooth },
       ] } }];
 }
@@ -89,13 +89,16 @@ function rateSpecs(perRun, host, logLog) {
   const measured = perRun.filter((r) => r.result);
   const chart = (name, key, fitKey, what) => {
     const series = [];
+    let fits = 0;
     for (const { label, result } of measured) {
       const own = runStyle(label, host);
       const points = result[key].filter(([, e]) => e > 0);
       series.push({ label, ...own, x: points.map((p) => p[0]), y: points.map((p) => p[1]) });
       const fit = result[fitKey];
       if (fit && fit.model !== 'not_converging') {
-        series.push({ label: `${label}: fit`, style: 2, color: '#444444', x: fit.curve.map((p) => p[0]), y: fit.curve.map((p) => p[1]) });
+        // Every fit looks the same; the legend names the first one for all.
+        series.push({ label: fits === 0 ? 'fitted rate' : '', style: 2, color: '#444444', x: fit.curve.map((p) => p[0]), y: fit.curve.map((p) => p[1]) });
+        fits += 1;
       }
     }
     return { name, caption: `${what} against the step${logLog ? ' (log-log)' : ''}, with the fitted rate`,

@@ -49,8 +49,9 @@ function basins(b) {
 function lrSweep(s) {
   const grid = s.lrs.length > 0 ? `${s.lrs.length} learning rates on a log grid from ${fmt(s.lrs[0])} to ${fmt(s.lrs[s.lrs.length - 1])}.` : '';
   const bound = s.theory ? ` Gradient descent is stable below 2/L = ${fmt(s.theory.gd_stable_below)} and fastest at 2/(L + μ) = ${fmt(s.theory.gd_optimal_lr)}.` : '';
-  return [h('p', null, grid + bound), table('Final loss and steps against the learning rate', ['run', 'lr', 'outcome', 'steps', 'final loss'],
-    s.rows.map((r) => [r.run, fmt(r.lr), r.outcome === 'converged' ? `criterion fired at ${r.converged_at}` : r.outcome.replace(/_/g, ' '), String(r.steps), fmt(r.final_loss)]))];
+  return [h('p', null, grid + bound), h('details', { class: 'analysis-details' }, h('summary', null, `Every run of the sweep (${s.rows.length} rows)`),
+    table('Final loss and steps against the learning rate', ['run', 'lr', 'outcome', 'steps', 'final loss'],
+      s.rows.map((r) => [r.run, fmt(r.lr), r.outcome === 'converged' ? `criterion fired at ${r.converged_at}` : r.outcome.replace(/_/g, ' '), String(r.steps), fmt(r.final_loss)])))];
 }
 
 function lrRange(r) {
@@ -76,17 +77,17 @@ function contractions(measured) {
 }
 
 /** The buttons that set theory's optimal settings on the selected run. */
-function optimalButtons(t, useOptimal) {
+function optimalButtons(t, useOptimal, selected) {
   if (!useOptimal) return null;
   const settings = [
     ['Use gradient descent’s optimal lr', { name: 'SGD', lr: t.gd_optimal_lr }],
     ['Use heavy ball’s optimal lr and momentum', { name: 'SGD', lr: t.heavy_ball_lr, momentum: t.heavy_ball_momentum }],
   ];
   return h('p', { class: 'analysis-buttons' }, settings.map(([words, optimizer], i) =>
-    h('button', { type: 'button', class: `small analysis-optimal analysis-optimal-${i === 0 ? 'gd' : 'hb'}`, onclick: () => useOptimal(optimizer) }, `${words} on the selected run`)));
+    h('button', { type: 'button', class: `small analysis-optimal analysis-optimal-${i === 0 ? 'gd' : 'hb'}`, onclick: () => useOptimal(optimizer) }, `${words} on run “${selected}”`)));
 }
 
-function theory(t, useOptimal) {
+function theory(t, useOptimal, selected) {
   if (t.unavailable) return [h('p', null, `No theory here: ${t.unavailable}.`)];
   return [table('Theory on this quadratic', ['quantity', 'value'], [
     ['smallest and largest curvature μ, L', `${fmt(t.mu)}, ${fmt(t.L)}`],
@@ -95,7 +96,7 @@ function theory(t, useOptimal) {
     ['optimal lr 2 / (L + μ), its rate (κ − 1) / (κ + 1)', `${fmt(t.gd_optimal_lr)}, ${fmt(t.gd_optimal_rate)}`],
     ['heavy ball: optimal lr, momentum', `${fmt(t.heavy_ball_lr)}, ${fmt(t.heavy_ball_momentum)}`],
     ['heavy ball rate (√κ − 1) / (√κ + 1)', fmt(t.heavy_ball_rate)],
-  ]), contractions(t.measured), optimalButtons(t, useOptimal)];
+  ]), contractions(t.measured), optimalButtons(t, useOptimal, selected)];
 }
 
 /** One fitted rate in words. */
@@ -128,9 +129,9 @@ function doctor(perRun, applyRemedy, remedyWords) {
 /**
  * The readout of `report` for analysis `kind` (DOM nodes); `applyRemedy(run, diagnosis)` applies
  * the doctor's remedy, and `remedyWords(run, diagnosis)` names its button; `useOptimal(optimizer)`
- * sets theory's optimal optimizer settings on the selected run.
+ * sets theory's optimal optimizer settings on the selected run, labelled `selected`.
  */
-export function readout(kind, report, { applyRemedy = null, remedyWords = () => 'Apply the remedy', useOptimal = null } = {}) {
+export function readout(kind, report, { applyRemedy = null, remedyWords = () => 'Apply the remedy', useOptimal = null, selected = '' } = {}) {
   const value = report[kind];
   if (value === undefined || value === null) return [h('p', null, 'No result.')];
   switch (kind) {
@@ -139,7 +140,7 @@ export function readout(kind, report, { applyRemedy = null, remedyWords = () => 
     case 'lr_sweep': return lrSweep(value);
     case 'lr_range': return lrRange(value);
     case 'seed_bands': return seedBands(value);
-    case 'theory': return theory(value, useOptimal);
+    case 'theory': return theory(value, useOptimal, selected);
     case 'rate': return rate(value);
     case 'doctor': return doctor(value, applyRemedy, remedyWords);
     default: return [h('p', null, 'No readout for this analysis.')];

@@ -54,7 +54,10 @@ async function assertSameAsCli(page, state, kind) {
   assert.equal(state.error, null, `${kind}: ${state.error}`);
   assert.equal(state.progress, 1, `${kind} ran to its end`);
   const config = JSON.parse(await page.evaluate(() => document.querySelector('convergence-playground').pg.config_json()));
-  assert.ok(config.analysis && config.analysis[kind] !== undefined, `${kind} is named in the section`);
+  // The card named the analysis, with no settings, in the section of the link.
+  const hash = await page.evaluate(() => decodeURIComponent(location.hash));
+  assert.match(hash, new RegExp(`analysis=.*${kind}`), hash);
+  config.analysis = { [kind]: kind === 'theory' || kind === 'doctor' ? true : {} };
   const cli = analyseWithCli(config);
   assert.deepEqual(asJson(state.report)[kind], cli[kind], `${kind}: page == converge analyse`);
   return cli[kind];
@@ -130,7 +133,7 @@ test('the learning-rate sweep needs no settings, equals converge analyse and dra
     assert.ok(chart.layout.log_x, 'the learning rate on a log axis');
   }
   const text = await page.locator(`${el} .analysis-body`).innerText();
-  assert.match(text, /16 learning rates on a log grid from 0\.0005 to 1/);
+  assert.match(text, /16 learning rates on a log grid from 5e-4 to 1\./);
   assert.deepEqual(errors, []);
 });
 
