@@ -1,7 +1,7 @@
 //! The generic series chart of the analyses (`chart::series`): a JSON spec read into series and
 //! options, drawn as SVG and checked in what plotters drew: every series in its colour, the
-//! bands filled, the labelled vertical lines at their x with their labels, the shaded range,
-//! and the legend over no data.
+//! bands filled, the labelled vertical lines at their x with their legend entries, the shaded
+//! range, and the legend over no data.
 
 use convergence::chart::curves::{draw_curves, ChartLayout};
 use convergence::chart::series::from_spec;
@@ -10,10 +10,15 @@ use serde_json::{json, Value};
 
 /// Draws `spec` as an SVG of `width` x 260 and returns the text and the layout.
 fn svg(spec: &Value, width: u32) -> (String, ChartLayout) {
+    svg_sized(spec, width, 260)
+}
+
+/// Draws `spec` as an SVG of `width` x `height`.
+fn svg_sized(spec: &Value, width: u32, height: u32) -> (String, ChartLayout) {
     let (series, options) = from_spec(spec);
     let mut text = String::new();
     let layout = {
-        let root = plotters_svg::SVGBackend::with_string(&mut text, (width, 260)).into_drawing_area();
+        let root = plotters_svg::SVGBackend::with_string(&mut text, (width, height)).into_drawing_area();
         draw_curves(&root, &series, &options).unwrap_or_else(|e| panic!("the chart draws: {e}"))
     };
     (text, layout)
@@ -54,38 +59,39 @@ fn a_spec_becomes_series_and_options() {
 }
 
 #[test]
-fn the_sweep_chart_draws_its_runs_labelled_bounds_and_a_clear_legend() {
+fn the_sweep_chart_draws_its_runs_bounds_in_the_legend_and_a_clear_legend() {
     for width in [300, 640] {
         let (text, layout) = svg(&sweep_spec(), width);
         assert!(text.contains("#E69F00") && text.contains("#123456"), "both runs are drawn");
-        // Each bound is a darker dashed line with its label, inside the plot.
-        for label in ["2/L", "2/(L+μ)"] {
-            let (_, rect) = layout
-                .moments
-                .iter()
-                .find(|(l, _)| l == label)
-                .unwrap_or_else(|| panic!("{width} px: the label {label} is placed: {:?}", layout.moments));
-            assert!(
-                rect[0] >= layout.plot[0] - 1 && rect[2] <= layout.plot[2] + 1,
-                "{label} inside the plot: {rect:?}"
-            );
-            assert!(text.contains(label), "{label} is written");
+        // Each bound is a dark dashed line with its own legend entry: the legend names both.
+        for label in ["2/L", "2/(L+μ)", "gd", "adam"] {
+            assert!(text.lines().any(|l| l.trim() == label), "{width} px: {label} is in the legend");
         }
-        let [a, b] = [&layout.moments[0].1, &layout.moments[1].1];
-        let overlap = a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
-        assert!(!overlap, "{width} px: the two labels do not overlap: {a:?} {b:?}");
-        assert!(text.contains("#6E6E6E"), "the labelled lines are drawn darker");
+        assert!(layout.legend.is_some());
         assert_eq!(layout.legend_hits, 0, "{width} px: the legend covers no data");
-        // 2/L = 0.2 is where the layout says: log10(0.2) on the x axis.
+        // 2/L = 0.2 is where the layout says: log10(0.2) on the x axis (the x range holds it,
+        // though the data end at 0.158).
         let span = layout.x_range[1] - layout.x_range[0];
         let expected = layout.x_pixels[0]
             + (0.2f64.log10() - layout.x_range[0]) / span * (layout.x_pixels[1] - layout.x_pixels[0]);
         let drawn: Vec<f64> = text
             .split('<')
-            .filter(|e| e.contains("stroke=\"#6E6E6E\""))
-            .filter_map(|e| e.split("points=\"").nth(1)?.split(',').next()?.parse().ok())
+            .filter(|e| e.contains("stroke=\"#5A5A5A\""))
+            .filter_map(|e| {
+                // The vertical dashes only (the legend's samples in the same grey are horizontal).
+                let points = e.split("points=\"").nth(1)?.split('"').next()?;
+                let xs: Vec<f64> =
+                    points.split_whitespace().filter_map(|p| p.split(',').next()?.parse().ok()).collect();
+                (xs.len() == 2 && xs[0] == xs[1]).then_some(xs[0])
+            })
             .collect();
         assert!(drawn.iter().any(|x| (x - expected).abs() <= 1.0), "{width} px: 2/L at {expected}, lines at {drawn:?}");
+        // Neither bound line passes under the legend box.
+        let legend = layout.legend.unwrap_or_default();
+        assert!(
+            drawn.iter().all(|x| *x < f64::from(legend[0]) || *x > f64::from(legend[2]) || layout.legend_outside),
+            "{width} px: a bound under the legend {legend:?}: {drawn:?}"
+        );
     }
 }
 

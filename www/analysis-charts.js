@@ -8,10 +8,11 @@
 //
 // figures(kind, report, { pg, runIndex(label), colorOf(i) }) -> [figure elements]; each
 // figure draws itself once it is in the document. Chart keys (for pg.chart_layout(key)) are
-// `analysis:<kind>:<name>`.
+// `analysis:<kind>:<name>`. Bounds and suggestions are dashed vertical lines named in the legend.
 
 import { h } from './dom.js';
 import { fitCanvas } from './canvas-size.js';
+import { fmt } from './catalog.js';
 
 /** Height over width of every analysis chart. */
 const ASPECT = 0.62;
@@ -37,7 +38,8 @@ const labelsOf = (rows) => [...new Set(rows.map((r) => r.run))];
 
 function sweepSpecs(s, host) {
   const vlines = s.theory
-    ? [{ x: s.theory.gd_stable_below, label: '2/L' }, { x: s.theory.gd_optimal_lr, label: '2/(L+μ)' }]
+    ? [{ x: s.theory.gd_stable_below, label: `2/L = ${fmt(s.theory.gd_stable_below)}: GD stable below` },
+      { x: s.theory.gd_optimal_lr, label: `2/(L+μ) = ${fmt(s.theory.gd_optimal_lr)}: GD fastest` }]
     : [];
   const kept = s.rows.filter((r) => r.outcome !== 'diverged' && Number.isFinite(r.final_loss));
   const finalSeries = labelsOf(s.rows).map((label) => {
@@ -62,7 +64,7 @@ function rangeSpecs(r, host) {
   const raw = r.points.map((p) => p[1]);
   const smooth = r.points.map((p) => p[2]);
   const own = runStyle(host.rangeLabel ?? '', host);
-  const vlines = r.steepest ? [{ x: r.steepest, label: 'steepest' }] : [];
+  const vlines = r.steepest ? [{ x: r.steepest, label: `steepest fall, lr ${fmt(r.steepest)}` }] : [];
   return [{ name: 'loss', caption: r.suggested ? 'Loss against the learning rate; the suggested range shaded' : 'Loss against the learning rate (no range suggested)',
     spec: { log_x: true, x_from_one: true, log_y: wantsLog(raw), x_label: 'learning rate', vlines, shade: r.suggested ?? undefined,
       series: [

@@ -56,7 +56,7 @@ function lrSweep(s) {
 
 function lrRange(r) {
   const words = r.suggested
-    ? `Suggested learning rates: ${fmt(r.suggested[0])} to ${fmt(r.suggested[1])} (where the smoothed loss falls fastest${r.steepest ? `, steepest at ${fmt(r.steepest)}` : ''}).`
+    ? `Suggested learning rates: ${fmt(r.suggested[0])} to ${fmt(r.suggested[1])}, from where the smoothed loss starts to fall to its lowest point before it turns ragged${r.steepest ? `; it falls fastest at ${fmt(r.steepest)}` : ''}.`
     : 'The smoothed loss never fell steadily over this range, so no range is suggested; try a lower start.';
   return [h('p', null, words), r.blew_up ? h('p', null, 'The loss blew up near the end of the range: the learning rates there are too large.') : null];
 }

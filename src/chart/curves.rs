@@ -90,8 +90,8 @@ pub struct CurveOptions {
     pub no_legend: bool,
     /// The step the timeline shows (a solid vertical cursor line), if it is scrubbed.
     pub cursor: Option<f64>,
-    /// Labels of the vertical lines, in the order of `vlines` (missing or empty: none), each
-    /// written at the top of its line (at the bottom where the legend is).
+    /// Labels of the vertical lines, in the order of `vlines` (missing or empty: none): a
+    /// labelled line (a bound, a suggestion) is darker, has its own dash and a legend entry.
     pub vline_labels: Vec<String>,
     /// Filled bands under the curves (a spread over seeds), drawn in order.
     pub bands: Vec<Band>,
@@ -194,6 +194,11 @@ fn tick_label(value: f64, log: bool) -> String {
         crate::run::report::short(value)
     }
 }
+
+/// The colour of a labelled vertical line (a bound, a suggestion).
+const BOUND_GREY: (u8, u8, u8) = (90, 90, 90);
+/// The dash patterns of labelled vertical lines, in turn (as short as a legend sample shows).
+const BOUND_DASHES: [(u32, u32); 2] = [(6, 3), (2, 3)];
 
 /// Margin around the chart, in pixels.
 const MARGIN: i32 = 6;
@@ -333,7 +338,8 @@ pub fn draw_curves<DB: DrawingBackend>(
     // The layout: title, then the legend in a free corner of the plot or in a band above it.
     let title_px = if options.title.is_empty() { 0 } else { TITLE_PX };
     let labelled: Vec<&CurveSeries> = series.iter().filter(|s| !s.label.is_empty()).collect();
-    let legend = if !options.no_legend && (series.len() > 1 || !labelled.is_empty()) {
+    let line_labels: Vec<&String> = options.vline_labels.iter().filter(|l| !l.is_empty()).collect();
+    let legend = if !options.no_legend && (series.len() > 1 || !labelled.is_empty() || !line_labels.is_empty()) {
         let entries = labelled
             .iter()
             .map(|s| LegendEntry {
@@ -342,6 +348,12 @@ pub fn draw_curves<DB: DrawingBackend>(
                 dash: s.dash,
                 marker: (!s.moments.is_empty() || !s.criterion_markers.is_empty()).then_some(s.marker),
             })
+            .chain(line_labels.iter().enumerate().map(|(k, label)| LegendEntry {
+                label: label.to_string(),
+                color: BOUND_GREY,
+                dash: Some(BOUND_DASHES[k % BOUND_DASHES.len()]),
+                marker: None,
+            }))
             .collect();
         Some(Legend::measure(root, entries)?)
     } else {
@@ -355,16 +367,13 @@ pub fn draw_curves<DB: DrawingBackend>(
     };
     let data_px: Vec<Vec<(f64, f64)>> =
         plotted.iter().map(|line| line.iter().map(|p| to_pixel(inside_plot, *p)).collect()).collect();
-    let mut marks_px: Vec<(f64, f64)> = marks.iter().map(|p| to_pixel(inside_plot, *p)).collect();
-    // The legend keeps off the bands' edges and the vertical lines' labels (at the plot's top).
+    let marks_px: Vec<(f64, f64)> = marks.iter().map(|p| to_pixel(inside_plot, *p)).collect();
+    // The legend keeps off the bands' edges and the vertical lines.
     let mut data_px = data_px;
     data_px.extend(bands.iter().map(|outline| outline.iter().map(|p| to_pixel(inside_plot, *p)).collect()));
     let vlines: Vec<f64> = options.vlines.iter().filter_map(|v| transform(options, (*v, 1.0)).map(|p| p.0)).collect();
     for v in &vlines {
-        let (x, top) = to_pixel(inside_plot, (*v, y1));
-        let bottom = f64::from(inside_plot[3]);
-        data_px.push(vec![(x, top), (x, bottom)]);
-        marks_px.push((x + 12.0, top + 6.0));
+        data_px.push(vec![to_pixel(inside_plot, (*v, y1)), to_pixel(inside_plot, (*v, y0))]);
     }
     let (corner, band) = match &legend {
         None => (None, 0),
@@ -441,28 +450,22 @@ pub fn draw_curves<DB: DrawingBackend>(
         let fill = RGBColor(r, g, b).mix(band.opacity).filled();
         root.draw(&Polygon::new(outline.iter().map(|p| pixel(*p)).collect::<Vec<_>>(), fill)).map_err(err)?;
     }
-    let vline_label_font: TextStyle = (crate::chart::style::FONT, MOMENT_FONT).into_font().color(&RGBColor(60, 60, 60));
-    let mut vline_labels: Vec<([i32; 4], &str)> = Vec::new();
-    for (i, v) in vlines.iter().enumerate() {
-        // A labelled line (a bound, a suggestion) is darker than a plain one (a search's rung).
-        let label = options.vline_labels.get(i).map_or("", String::as_str);
-        let grey = if label.is_empty() { 190 } else { 110 };
-        let style = RGBColor(grey, grey, grey).stroke_width(1);
-        chart.draw_series(DashedLineSeries::new(vec![(*v, y0), (*v, y1)], 3, 4, style)).map_err(err)?;
-        if !label.is_empty() && x0 <= *v && *v <= x1 {
-            // Right of the line, or left of it when the plot's right edge is near; one row
-            // lower for each earlier label it would overlap.
-            let (tw, th) = root.estimate_text_size(label, &vline_label_font).map_err(err)?;
-            let (tw, th) = (tw as i32, th as i32);
-            let (x, _) = pixel((*v, y1));
-            let [_, top, right, _] = layout.plot;
-            let left = if x + 3 + tw <= right { x + 3 } else { x - 3 - tw };
-            let mut rect = [left, top + 2, left + tw, top + 2 + th];
-            while vline_labels.iter().any(|(r, _)| r[0] < rect[2] && rect[0] < r[2] && r[1] < rect[3] && rect[1] < r[3])
-            {
-                rect = [rect[0], rect[1] + th + 2, rect[2], rect[3] + th + 2];
-            }
-            vline_labels.push((rect, label));
+    // A labelled line (a bound, a suggestion) is darker than a plain one (a search's rung) and
+    // dashed as its legend entry says (the k-th labelled line, the k-th entry after the series).
+    let mut bound = 0;
+    for (i, v) in options.vlines.iter().enumerate() {
+        let labelled = options.vline_labels.get(i).is_some_and(|l| !l.is_empty());
+        let ((on, off), (r, g, b)) = if labelled {
+            bound += 1;
+            (BOUND_DASHES[(bound - 1) % BOUND_DASHES.len()], BOUND_GREY)
+        } else {
+            ((3, 4), (190, 190, 190))
+        };
+        if let Some((v, _)) = transform(options, (*v, 1.0)) {
+            let style = RGBColor(r, g, b).stroke_width(1);
+            chart
+                .draw_series(DashedLineSeries::new(vec![(v, y0), (v, y1)], on as i32, off as i32, style))
+                .map_err(err)?;
         }
     }
 
@@ -572,16 +575,6 @@ pub fn draw_curves<DB: DrawingBackend>(
         }
     }
 
-    // The vertical lines' labels, on a white ground so that a curve under one stays readable;
-    // one the legend box would cover moves to the bottom of the plot.
-    for (rect, label) in vline_labels {
-        let [l, t, r, b] = rect;
-        let clear = legend_box.is_none_or(|lb| !(lb[0] < r && l < lb[2] && lb[1] < b && t < lb[3]));
-        let (t, b) = if clear { (t, b) } else { (layout.plot[3] - 2 - (b - t), layout.plot[3] - 2) };
-        root.draw(&Rectangle::new([(l - 1, t), (r + 1, b)], WHITE.mix(0.85).filled())).map_err(err)?;
-        root.draw_text(label, &vline_label_font.pos(Pos::new(HPos::Left, VPos::Top)), (l, t)).map_err(err)?;
-        layout.moments.push((label.to_string(), [l, t, r, b]));
-    }
     if let Some(x) = options.cursor.and_then(|step| layout.pixel_of_step(step)) {
         // The scrubbed step: a solid line over the curves, inside the plot only.
         let [_, top, right, bottom] = layout.plot;
