@@ -2,6 +2,7 @@
 
 use convergence::analysis::lr_sweep::{log_grid, range_bounds, run_lr, sweep_bounds, LrSweep, RangeTest};
 use convergence::analysis::section::analyse;
+use convergence::config::urlstate::{decode, encode};
 use convergence::config::Experiment;
 use serde_json::{json, Value};
 
@@ -142,7 +143,10 @@ fn a_section_without_bounds_sweeps_and_tests_the_derived_range() {
     assert!(close(lrs, (5e-4, 0.5)), "{lrs:?}");
     let range = report.lr_range.unwrap_or_else(|| panic!("a range test"));
     assert!((range.points[0][0] / 5e-5 - 1.0).abs() < 1e-12, "{:?}", range.points[0]);
-    // The section keeps what it was given: no bounds are written back into the link.
+    // The section keeps what it was given: no bounds are written back into the link, and the
+    // link gives the same experiment back.
     let written = e.to_value();
     assert_eq!(written["analysis"]["lr_sweep"], json!({"points": 5}));
+    let hash = encode(&e);
+    assert_eq!(decode(&hash).unwrap_or_else(|err| panic!("{hash}: {err}")), e);
 }

@@ -75,9 +75,10 @@ function rangeSpecs(r, host) {
 
 function bandSpecs(b, host) {
   const own = runStyle(host.bandLabel ?? '', host);
-  const low = b.mean.map((m, i) => m - b.std[i]);
-  const high = b.mean.map((m, i) => m + b.std[i]);
-  const series = [{ label: `mean of ${b.seeds} seed${b.seeds === 1 ? '' : 's'} (band: ± std, min–max)`, style: 0, color: own.color, x: b.steps, y: b.mean }];
+  // Mean ± one standard deviation, within the seeds' min and max (a loss is never below its least).
+  const low = b.mean.map((m, i) => Math.max(m - b.std[i], b.min[i]));
+  const high = b.mean.map((m, i) => Math.min(m + b.std[i], b.max[i]));
+  const series = [{ label: `mean of ${b.seeds} seed${b.seeds === 1 ? '' : 's'} (bands: min–max, ± std)`, style: 0, color: own.color, x: b.steps, y: b.mean }];
   if (b.full_batch.length > 0) series.push({ label: 'full-batch GD', style: 1, color: '#0072b2', x: b.steps.slice(0, b.full_batch.length), y: b.full_batch });
   return [{ name: 'bands', caption: 'Training loss against the step: the seeds’ spread as bands, full-batch gradient descent as a line',
     spec: { x_label: 'step', series,
@@ -91,18 +92,18 @@ function rateSpecs(perRun, host, logLog) {
   const measured = perRun.filter((r) => r.result);
   const chart = (name, key, fitKey, what) => {
     const series = [];
-    let fits = 0;
+    const fits = [];
     for (const { label, result } of measured) {
       const own = runStyle(label, host);
       const points = result[key].filter(([, e]) => e > 0);
       series.push({ label, ...own, x: points.map((p) => p[0]), y: points.map((p) => p[1]) });
       const fit = result[fitKey];
       if (fit && fit.model !== 'not_converging') {
-        // Every fit looks the same; the legend names the first one for all.
-        series.push({ label: fits === 0 ? 'fitted rate' : '', style: 2, color: '#444444', x: fit.curve.map((p) => p[0]), y: fit.curve.map((p) => p[1]) });
-        fits += 1;
+        // Every fit looks the same (dark, long dashes); the legend names the first for all.
+        fits.push({ label: fits.length === 0 ? 'fitted rate' : '', style: 3, color: '#333333', x: fit.curve.map((p) => p[0]), y: fit.curve.map((p) => p[1]) });
       }
     }
+    series.push(...fits);
     return { name, caption: `${what} against the step${logLog ? ' (log-log)' : ''}, with the fitted rate`,
       spec: { log_x: logLog, log_y: true, x_label: 'step', series } };
   };

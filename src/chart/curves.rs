@@ -368,12 +368,14 @@ pub fn draw_curves<DB: DrawingBackend>(
     let data_px: Vec<Vec<(f64, f64)>> =
         plotted.iter().map(|line| line.iter().map(|p| to_pixel(inside_plot, *p)).collect()).collect();
     let marks_px: Vec<(f64, f64)> = marks.iter().map(|p| to_pixel(inside_plot, *p)).collect();
-    // The legend keeps off the bands' edges and the vertical lines.
+    // The legend keeps off the bands' edges and the labelled vertical lines (a search's rungs
+    // may pass under it).
     let mut data_px = data_px;
     data_px.extend(bands.iter().map(|outline| outline.iter().map(|p| to_pixel(inside_plot, *p)).collect()));
-    let vlines: Vec<f64> = options.vlines.iter().filter_map(|v| transform(options, (*v, 1.0)).map(|p| p.0)).collect();
-    for v in &vlines {
-        data_px.push(vec![to_pixel(inside_plot, (*v, y1)), to_pixel(inside_plot, (*v, y0))]);
+    for (v, _) in options.vlines.iter().zip(&options.vline_labels).filter(|(_, label)| !label.is_empty()) {
+        if let Some((x, _)) = transform(options, (*v, 1.0)) {
+            data_px.push(vec![to_pixel(inside_plot, (x, y1)), to_pixel(inside_plot, (x, y0))]);
+        }
     }
     let (corner, band) = match &legend {
         None => (None, 0),
