@@ -115,3 +115,12 @@ fn bands_widen_the_range_and_are_filled_under_the_mean() {
     assert_eq!(options.bands[0].points.len(), 50);
     assert_eq!(options.shade, Some([10.0, 20.0]));
 }
+
+#[test]
+fn an_automatic_log_axis_takes_more_than_two_decades() {
+    let spec = |ys: Vec<f64>| json!({"log_y": "auto", "series": [{"x": [1, 2, 3], "y": ys}]});
+    assert!(from_spec(&spec(vec![1.0, 0.5, 0.009])).1.log_y, "111 times: log");
+    assert!(!from_spec(&spec(vec![1.0, 0.5, 0.011])).1.log_y, "91 times: linear");
+    assert!(!from_spec(&spec(vec![1.0, 0.0, -5.0])).1.log_y, "one positive value: linear");
+    assert!(from_spec(&json!({"log_y": true})).1.log_y && !from_spec(&json!({})).1.log_y);
+}

@@ -26,13 +26,6 @@ function runStyle(label, { runIndex, colorOf }) {
   return { style: i, color: colorOf(i) };
 }
 
-/** Positive finite numbers span more than two decades: worth a log axis. */
-function wantsLog(values) {
-  const positive = values.filter((v) => Number.isFinite(v) && v > 0);
-  if (positive.length < 2) return false;
-  return Math.max(...positive) / Math.min(...positive) > 100;
-}
-
 /** The distinct run labels of the sweep's rows, in order. */
 const labelsOf = (rows) => [...new Set(rows.map((r) => r.run))];
 
@@ -53,7 +46,7 @@ function sweepSpecs(s, host) {
   const common = { log_x: true, x_from_one: true, x_label: 'learning rate', vlines };
   return [
     { name: 'final_loss', caption: 'Final loss against the learning rate (diverged runs left out)',
-      spec: { ...common, log_y: wantsLog(kept.map((r) => r.final_loss)), series: finalSeries } },
+      spec: { ...common, log_y: 'auto', series: finalSeries } },
     { name: 'steps', caption: 'Step at which the stopping criterion fired against the learning rate (runs that did not converge left out)',
       spec: { ...common, log_y: false, series: stepSeries } },
   ];
@@ -66,7 +59,7 @@ function rangeSpecs(r, host) {
   const own = runStyle(host.rangeLabel ?? '', host);
   const vlines = r.steepest ? [{ x: r.steepest, label: `steepest fall, lr ${fmt(r.steepest)}` }] : [];
   return [{ name: 'loss', caption: r.suggested ? 'Loss against the learning rate; the suggested range shaded' : 'Loss against the learning rate (no range suggested)',
-    spec: { log_x: true, x_from_one: true, log_y: wantsLog(raw), x_label: 'learning rate', vlines, shade: r.suggested ?? undefined,
+    spec: { log_x: true, x_from_one: true, log_y: 'auto', x_label: 'learning rate', vlines, shade: r.suggested ?? undefined,
       series: [
         { label: 'loss', style: 5, color: '#9aa3ad', x: lrs, y: raw },
         { label: 'smoothed', style: 0, color: own.color, x: lrs, y: smooth },
@@ -129,7 +122,12 @@ function figure(kind, { name, caption, spec }, pg) {
       problem.hidden = false;
     }
   };
-  if ('ResizeObserver' in window) new ResizeObserver(() => draw()).observe(canvas);
+  if ('ResizeObserver' in window) {
+    // A figure replaced by a newer partial result leaves the document (its size drops to 0,
+    // which calls this once more): its observer lets go of it then.
+    const observer = new ResizeObserver(() => (canvas.isConnected ? draw() : observer.disconnect()));
+    observer.observe(canvas);
+  }
   requestAnimationFrame(draw);
   return h('figure', { class: 'analysis-figure', dataset: { chart: key } },
     h('figcaption', null, caption), h('div', { class: 'canvas-wrap' }, canvas), problem);

@@ -284,19 +284,33 @@ pub fn draw_curves<DB: DrawingBackend>(
             .filter_map(|p| transform(options, p))
             .collect()
     };
-    // Each band as a closed outline: its low edge left to right, then its high edge back.
-    let bands: Vec<Vec<(f64, f64)>> = options
-        .bands
-        .iter()
-        .map(|band| {
-            let low = band.points.iter().filter_map(|p| transform(options, (p.0, p.1)));
-            let high: Vec<(f64, f64)> = band.points.iter().filter_map(|p| transform(options, (p.0, p.2))).collect();
-            low.chain(high.into_iter().rev()).collect()
-        })
-        .collect();
+    // Each band as a closed outline: its low edge left to right, then its high edge back
+    // (plain loops: iterator chains collected into vectors cost the page's wasm more).
+    let mut bands: Vec<Vec<(f64, f64)>> = Vec::new();
+    for band in &options.bands {
+        let mut outline = Vec::new();
+        for p in &band.points {
+            if let Some(q) = transform(options, (p.0, p.1)) {
+                outline.push(q);
+            }
+        }
+        for p in band.points.iter().rev() {
+            if let Some(q) = transform(options, (p.0, p.2)) {
+                outline.push(q);
+            }
+        }
+        bands.push(outline);
+    }
     let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
     let marks: Vec<(f64, f64)> = series.iter().flat_map(marks_of).collect();
-    for p in plotted.iter().flatten().chain(marks.iter()).chain(bands.iter().flatten()) {
+    // The axes hold every point, mark and band edge.
+    let mut held = marks.clone();
+    for outline in &bands {
+        for p in outline {
+            held.push(*p);
+        }
+    }
+    for p in plotted.iter().flatten().chain(held.iter()) {
         x0 = x0.min(p.0);
         x1 = x1.max(p.0);
         y0 = y0.min(p.1);
@@ -371,7 +385,13 @@ pub fn draw_curves<DB: DrawingBackend>(
     // The legend keeps off the bands' edges and the labelled vertical lines (a search's rungs
     // may pass under it).
     let mut data_px = data_px;
-    data_px.extend(bands.iter().map(|outline| outline.iter().map(|p| to_pixel(inside_plot, *p)).collect()));
+    for outline in &bands {
+        let mut line = Vec::new();
+        for p in outline {
+            line.push(to_pixel(inside_plot, *p));
+        }
+        data_px.push(line);
+    }
     for (v, _) in options.vlines.iter().zip(&options.vline_labels).filter(|(_, label)| !label.is_empty()) {
         if let Some((x, _)) = transform(options, (*v, 1.0)) {
             data_px.push(vec![to_pixel(inside_plot, (x, y1)), to_pixel(inside_plot, (x, y0))]);
@@ -450,7 +470,11 @@ pub fn draw_curves<DB: DrawingBackend>(
     for (band, outline) in options.bands.iter().zip(&bands) {
         let (r, g, b) = band.color;
         let fill = RGBColor(r, g, b).mix(band.opacity).filled();
-        root.draw(&Polygon::new(outline.iter().map(|p| pixel(*p)).collect::<Vec<_>>(), fill)).map_err(err)?;
+        let mut corners: Vec<(i32, i32)> = Vec::new();
+        for p in outline {
+            corners.push(pixel(*p));
+        }
+        root.draw(&Polygon::new(corners, fill)).map_err(err)?;
     }
     // A labelled line (a bound, a suggestion) is darker than a plain one (a search's rung) and
     // dashed as its legend entry says (the k-th labelled line, the k-th entry after the series).
