@@ -666,6 +666,16 @@ impl Playground {
         self.draw_curves_on(canvas, "sweep", &series, &options)
     }
 
+    /// Draws an analysis's chart from a JSON spec (`chart::series`: series, bands, labelled
+    /// vertical lines, a shaded range, log axes) and keeps its layout under `key` (read back by
+    /// `chart_layout(key)`).
+    pub fn draw_series_chart(&mut self, canvas: HtmlCanvasElement, key: &str, spec_json: &str) -> Result<(), JsError> {
+        // The config reader's parser: a second instance of serde_json's would cost the wasm ~5 KB.
+        let spec = crate::config::reader::parse_json(spec_json).map_err(js_error)?;
+        let (series, options) = crate::chart::series::from_spec(&spec);
+        self.draw_curves_on(canvas, key, &series, &options)
+    }
+
     /// Draws curves onto a canvas and keeps their layout under `key`.
     fn draw_curves_on(
         &mut self,

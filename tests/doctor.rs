@@ -1,7 +1,7 @@
 //! The convergence doctor: each rule fires on a run (real or synthetic) with its symptom, at the
 //! right step, with a remedy that applies as a valid experiment, and stays silent otherwise.
 
-use convergence::analysis::doctor::{apply, apply_as_new_run, diagnose, Diagnosis, RunTrace, Symptom};
+use convergence::analysis::doctor::{apply, apply_as_new_run, diagnose, Change, Diagnosis, RunTrace, Symptom};
 use convergence::config::Experiment;
 use convergence::run::history::{EvalPoint, TracePoint};
 use convergence::run::monitor::{Criterion, Status};
@@ -210,4 +210,14 @@ fn a_run_remedy_becomes_a_new_run_beside_the_old_one() {
     let shared = [convergence::analysis::doctor::Change { path: "stop.max_steps".into(), value: json!(10) }];
     let changed = apply_as_new_run(&e, 0, &shared).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((changed.runs.len(), changed.stop.max_steps), (1, 10));
+}
+
+#[test]
+fn a_remedy_reads_back_from_its_json() {
+    let remedy = vec![Change { path: "runs[0].optimizer.lr".into(), value: json!(0.01) }];
+    let value = serde_json::to_value(&remedy).unwrap_or_default();
+    assert_eq!(Change::list_from_value(&value), Ok(remedy));
+    assert!(Change::list_from_value(&json!({"path": "x"})).is_err(), "not a list");
+    assert!(Change::list_from_value(&json!([{"value": 1}])).is_err(), "no path");
+    assert!(Change::list_from_value(&json!([{"path": "runs[0].optimizer.lr"}])).is_err(), "no value");
 }

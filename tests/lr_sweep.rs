@@ -1,6 +1,8 @@
 //! Learning-rate sweeps against theory on the bowl, and the range test on a model.
 
-use convergence::analysis::lr_sweep::{log_grid, LrSweep, RangeTest};
+use convergence::analysis::lr_sweep::{log_grid, range_bounds, run_lr, sweep_bounds, LrSweep, RangeTest};
+use convergence::analysis::section::analyse;
+use convergence::config::urlstate::{decode, encode};
 use convergence::config::Experiment;
 use serde_json::{json, Value};
 
@@ -90,4 +92,61 @@ fn the_range_test_suggests_a_range_below_the_blow_up() {
     let mut again = RangeTest::new(&e, 0, 1e-4, 100.0, 600).unwrap_or_else(|e| panic!("{e}"));
     while !again.advance(1000) {}
     assert_eq!(again.result(), r);
+}
+
+/// `a` and `b` agree to 1e-12 relative.
+fn close(a: (f64, f64), b: (f64, f64)) -> bool {
+    (a.0 / b.0 - 1.0).abs() < 1e-12 && (a.1 / b.1 - 1.0).abs() < 1e-12
+}
+
+#[test]
+fn omitted_bounds_are_derived_from_the_runs_learning_rates() {
+    // The bowl a = 1, b = 10: 2/L = 0.2.
+    let e = experiment(json!({"problem": {"name": "quadratic", "a": 1, "b": 10},
+        "runs": [{"label": "gd", "optimizer": {"name": "SGD", "lr": 0.01}},
+                 {"label": "adam", "optimizer": {"name": "Adam", "lr": 0.05}},
+                 {"label": "la", "optimizer": {"name": "Lookahead", "inner": {"name": "SGD", "lr": 0.003}}}]}));
+    assert_eq!(run_lr(&e, 2), Some(0.003), "a Lookahead's inner lr");
+    assert_eq!(run_lr(&e, 3), None);
+    // A hundredth of the smallest, ten times the largest: 1e-4 to 0.5 (past 2 * 2/L = 0.4).
+    let got = sweep_bounds(&e, &[0, 1], None, None).unwrap_or_else(|m| panic!("{m}"));
+    assert!(close(got, (1e-4, 0.5)), "{got:?}");
+    // Ten times gd's 0.01 is 0.1, short of the stability bound: the grid reaches 2 * 2/L = 0.4.
+    let got = sweep_bounds(&e, &[0], None, None).unwrap_or_else(|m| panic!("{m}"));
+    assert!(close(got, (1e-4, 0.4)), "{got:?}");
+    // A given end is kept, the other derived.
+    let got = sweep_bounds(&e, &[0], Some(1e-3), None).unwrap_or_else(|m| panic!("{m}"));
+    assert!(close(got, (1e-3, 0.4)), "{got:?}");
+    assert_eq!(sweep_bounds(&e, &[9], Some(1e-3), Some(1.0)), Ok((1e-3, 1.0)), "both given: nothing to derive");
+    assert!(sweep_bounds(&e, &[9], None, None).is_err(), "no run to derive from");
+    // The range test: a thousandth to a hundred times the run's lr.
+    let got = range_bounds(&e, 1, None, None).unwrap_or_else(|m| panic!("{m}"));
+    assert!(close(got, (5e-5, 5.0)), "{got:?}");
+    // Off a quadratic there is no stability bound to reach: ten times the largest lr.
+    let r = experiment(
+        json!({"problem": {"name": "rosenbrock"}, "runs": [{"label": "gd", "optimizer": {"name": "SGD", "lr": 0.001}}]}),
+    );
+    let got = sweep_bounds(&r, &[0], None, None).unwrap_or_else(|m| panic!("{m}"));
+    assert!(close(got, (1e-5, 0.01)), "{got:?}");
+}
+
+#[test]
+fn a_section_without_bounds_sweeps_and_tests_the_derived_range() {
+    let e = experiment(json!({"problem": {"name": "quadratic", "a": 1, "b": 10},
+        "runs": [{"label": "gd", "x0": [3, 2], "optimizer": {"name": "SGD", "lr": 0.05}}],
+        "stop": {"max_steps": 500},
+        "analysis": {"lr_sweep": {"points": 5}, "lr_range": {"steps": 100}}}));
+    let report = analyse(&e).unwrap_or_else(|e| panic!("{e}"));
+    let sweep = report.lr_sweep.unwrap_or_else(|| panic!("a sweep"));
+    assert_eq!(sweep.rows.len(), 5);
+    let lrs = (sweep.lrs[0], sweep.lrs[4]);
+    assert!(close(lrs, (5e-4, 0.5)), "{lrs:?}");
+    let range = report.lr_range.unwrap_or_else(|| panic!("a range test"));
+    assert!((range.points[0][0] / 5e-5 - 1.0).abs() < 1e-12, "{:?}", range.points[0]);
+    // The section keeps what it was given: no bounds are written back into the link, and the
+    // link gives the same experiment back.
+    let written = e.to_value();
+    assert_eq!(written["analysis"]["lr_sweep"], json!({"points": 5}));
+    let hash = encode(&e);
+    assert_eq!(decode(&hash).unwrap_or_else(|err| panic!("{hash}: {err}")), e);
 }

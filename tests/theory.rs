@@ -2,6 +2,7 @@
 //! contractions of real runs against theory, and fitted rates of synthetic sequences.
 
 use convergence::analysis::rate::{fit_rate, readout, RateModel, Reference};
+use convergence::analysis::section::{analyse, Theory};
 use convergence::analysis::theory::QuadraticTheory;
 use convergence::config::Experiment;
 use convergence::problem::{LinregData, ProblemConfig};
@@ -149,4 +150,65 @@ fn a_run_on_a_landscape_is_measured_from_the_known_minimum_it_reached() {
     // smaller eigenvalue of the Hessian there (25.7157..., minima.json).
     let mu = session.problem().known_minima()[0].hessian_eigenvalues[0];
     assert!((fit.rate - (1.0 - 0.01 * mu)).abs() < 1e-5, "{} vs {}", fit.rate, 1.0 - 0.01 * mu);
+}
+
+#[test]
+fn heavy_balls_rate_at_any_settings_reduces_to_the_closed_forms() {
+    let t = theory(&ProblemConfig::Quadratic { a: 1.0, b: 10.0 });
+    // Momentum 0 is gradient descent: max(|1 - lr mu|, |1 - lr L|).
+    for lr in [0.05, t.gd_optimal_lr, 0.15, 0.25] {
+        assert!((t.heavy_ball_rate_at(lr, 0.0) - t.gd_rate(lr)).abs() < 1e-12, "lr {lr}");
+    }
+    // At the optimal settings: (sqrt(kappa) - 1)/(sqrt(kappa) + 1), within 1e-6 of theory.
+    let at_optimum = t.heavy_ball_rate_at(t.heavy_ball_lr, t.heavy_ball_momentum);
+    assert!((at_optimum - t.heavy_ball_rate).abs() < 1e-6, "{at_optimum} vs {}", t.heavy_ball_rate);
+    // Anywhere else it is slower.
+    for (lr, momentum) in [(0.2, 0.27), (0.23, 0.4), (0.1, 0.1)] {
+        assert!(t.heavy_ball_rate_at(lr, momentum) > t.heavy_ball_rate, "({lr}, {momentum})");
+    }
+}
+
+#[test]
+fn the_theory_analysis_measures_each_runs_contraction_beside_its_prediction() {
+    let config = json!({"problem": {"name": "quadratic", "a": 1, "b": 10},
+        "runs": [{"label": "gd", "x0": [3.0, 2.0], "optimizer": {"name": "SGD", "lr": 0.1}},
+                 {"label": "adam", "x0": [3.0, 2.0], "optimizer": {"name": "Adam", "lr": 0.1}}],
+        "stop": {"max_steps": 300},
+        "analysis": {"theory": true}});
+    let e = Experiment::from_json(&config.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let report = analyse(&e).unwrap_or_else(|e| panic!("{e}"));
+    let Some(Theory::Quadratic { theory, measured }) = report.theory else {
+        panic!("the bowl has theory: {:?}", report.theory);
+    };
+    assert!((theory.gd_optimal_lr - 2.0 / 11.0).abs() < 1e-15);
+    assert_eq!(measured.len(), 2);
+    // Gradient descent at lr 0.1 contracts by max(|1 - 0.1|, |1 - 1|) = 0.9: measured and predicted.
+    assert_eq!(measured[0].label, "gd");
+    assert!((measured[0].predicted.unwrap_or(f64::NAN) - 0.9).abs() < 1e-12);
+    assert!((measured[0].measured.unwrap_or(f64::NAN) - 0.9).abs() < 1e-6, "{:?}", measured[0]);
+    // Adam has no closed form here: measured only.
+    assert_eq!(measured[1].predicted, None);
+    // The report's JSON keeps the theory's keys at the top, with the runs beside them.
+    let value = serde_json::to_value(Theory::Quadratic { theory, measured }).unwrap_or_default();
+    assert_eq!(value["kappa"], json!(10.0));
+    assert_eq!(value["measured"][0]["label"], json!("gd"));
+}
+
+#[test]
+fn the_fitted_curve_follows_the_fitted_law() {
+    let points: Vec<(u64, f64)> = (0..200).map(|t| (t, 3.0 * 0.9f64.powi(t as i32))).collect();
+    let fit = fit_rate(&points, 1e-6).unwrap_or_else(|| panic!("a fit"));
+    assert_eq!(fit.curve.len(), 16);
+    assert_eq!(fit.curve.first().map(|p| p.0), Some(fit.fitted_steps[0] as f64));
+    assert_eq!(fit.curve.last().map(|p| p.0), Some(fit.fitted_steps[1] as f64));
+    for (t, e) in &fit.curve {
+        let want = 3.0 * 0.9f64.powf(*t);
+        assert!((e / want - 1.0).abs() < 1e-9, "step {t}: {e} vs {want}");
+    }
+    let power: Vec<(u64, f64)> = (1..2000).map(|t| (t, 5.0 / (t as f64).powi(2))).collect();
+    let fit = fit_rate(&power, 1e-8).unwrap_or_else(|| panic!("a fit"));
+    for (t, e) in &fit.curve {
+        let want = 5.0 / (t * t);
+        assert!((e / want - 1.0).abs() < 1e-6, "step {t}: {e} vs {want}");
+    }
 }

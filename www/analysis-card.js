@@ -7,13 +7,14 @@
 // Fires `analysisdone` {kind, report} on the element.
 //
 // Host contract (the widget's ctx): pg(), config(), draft(), kind(), selected(), addRun(run),
-// writeHash(), setPath(path, value) (the element's set()), dispatch(type, detail).
+// writeHash(), setPath(path, value) (the element's set()), load(config), colorOf(i),
+// dispatch(type, detail).
 
 import { h, replace } from './dom.js';
 import { ANALYSES } from './catalog.js';
-import { analyse } from './lab.js';
+import { analyse, applyRemedy } from './lab.js';
 import { readout } from './analysis-readouts.js';
-import { clone } from './util.js';
+import { figures } from './analysis-charts.js';
 
 /** The `analysis` section's value that names `kind` with its defaults. */
 const NAMED = { theory: true, doctor: true };
@@ -162,7 +163,26 @@ export class AnalysisCard {
 
   #show(kind, report) {
     this.#state.report = report;
-    replace(this.#$.body, ...readout(kind, report, { applyRemedy: (run, diagnosis) => this.#applyRemedy(run, diagnosis), remedyWords: AnalysisCard.remedyWords, pg: this.#ctx.pg(), rerun: (settings) => this.#rerun(kind, settings) }));
+    const ctx = this.#ctx;
+    const config = ctx.config();
+    const labelOf = (setting) => config?.runs[config.analysis?.[setting]?.run ?? 0]?.label;
+    const selected = ctx.selected();
+    const host = {
+      pg: ctx.pg(),
+      runIndex: (label) => (config ? config.runs.findIndex((r) => r.label === label) : -1),
+      colorOf: (i) => ctx.colorOf(i),
+      rangeLabel: labelOf('lr_range'),
+      bandLabel: labelOf('seed_bands'),
+    };
+    replace(this.#$.body, ...readout(kind, report, {
+      applyRemedy: (run, diagnosis) => this.#applyRemedy(run, diagnosis),
+      remedyWords: AnalysisCard.remedyWords,
+      // The run selected when the readout is drawn: the one its buttons name and set.
+      useOptimal: (optimizer) => ctx.setPath(`runs[${selected}].optimizer`, optimizer),
+      selected: config?.runs[selected]?.label ?? '',
+      pg: ctx.pg(),
+      rerun: (settings) => this.#rerun(kind, settings),
+    }), ...figures(kind, report, host));
   }
 
   /** The running experiment as JSON, with analysis `kind`'s settings as the link names them. */
@@ -207,28 +227,22 @@ export class AnalysisCard {
   }
 
   /**
-   * Applies the doctor's remedy: as a new run beside run `run` when it changes only that run,
-   * otherwise to the experiment (a stopping rule or the problem is shared by every run).
+   * Applies the doctor's remedy: Rust (the analysis worker's `apply_remedy`) makes the new
+   * experiment, with the remedy as a new run beside run `run` when it changes only that run, or
+   * applied to the experiment (a stopping rule or the problem is shared by every run).
    */
-  #applyRemedy(run, diagnosis) {
-    const config = this.#ctx.config();
-    const prefix = `runs[${run}].`;
-    if (!diagnosis.remedy.every((c) => c.path.startsWith(prefix))) {
-      for (const change of diagnosis.remedy) this.#ctx.setPath(change.path, change.value);
-      return;
+  async #applyRemedy(run, diagnosis) {
+    const ctx = this.#ctx;
+    const before = ctx.config();
+    try {
+      const changed = JSON.parse(await applyRemedy({ config: ctx.pg().config_json(), run, remedy: diagnosis.remedy }));
+      if (ctx.config() !== before) return; // the experiment changed meanwhile
+      if (changed.runs.length === before.runs.length + 1) ctx.addRun(changed.runs[changed.runs.length - 1]);
+      else await ctx.load(changed);
+    } catch (error) {
+      replace(this.#$.alert, h('strong', null, 'The remedy could not be applied: '), error.message);
+      this.#$.alert.hidden = false;
     }
-    const fresh = clone(config.runs[run]);
-    for (const change of diagnosis.remedy) {
-      const keys = change.path.slice(prefix.length).split('.');
-      let at = fresh;
-      for (const key of keys.slice(0, -1)) {
-        if (typeof at[key] !== 'object' || at[key] === null) at[key] = {};
-        at = at[key];
-      }
-      at[keys[keys.length - 1]] = change.value;
-    }
-    fresh.label = `${config.runs[run].label || `run ${run + 1}`}, remedied`;
-    this.#ctx.addRun(fresh);
   }
 
   /** The remedy button's words: a new run, or a change of the whole experiment. */

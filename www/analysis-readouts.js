@@ -48,13 +48,16 @@ function basins(b) {
 }
 
 function lrSweep(s) {
-  return [table('Final loss and steps against the learning rate', ['run', 'lr', 'outcome', 'steps', 'final loss'],
-    s.rows.map((r) => [r.run, fmt(r.lr), r.outcome === 'converged' ? `criterion fired at ${r.converged_at}` : r.outcome.replace(/_/g, ' '), String(r.steps), fmt(r.final_loss)]))];
+  const grid = s.lrs.length > 0 ? `${s.lrs.length} learning rates on a log grid from ${fmt(s.lrs[0])} to ${fmt(s.lrs[s.lrs.length - 1])}.` : '';
+  const bound = s.theory ? ` Gradient descent is stable below 2/L = ${fmt(s.theory.gd_stable_below)} and fastest at 2/(L + μ) = ${fmt(s.theory.gd_optimal_lr)}.` : '';
+  return [h('p', null, grid + bound), h('details', { class: 'analysis-details' }, h('summary', null, `Every run of the sweep (${s.rows.length} rows)`),
+    table('Final loss and steps against the learning rate', ['run', 'lr', 'outcome', 'steps', 'final loss'],
+      s.rows.map((r) => [r.run, fmt(r.lr), r.outcome === 'converged' ? `criterion fired at ${r.converged_at}` : r.outcome.replace(/_/g, ' '), String(r.steps), fmt(r.final_loss)])))];
 }
 
 function lrRange(r) {
   const words = r.suggested
-    ? `Suggested learning rates: ${fmt(r.suggested[0])} to ${fmt(r.suggested[1])} (where the smoothed loss falls fastest${r.steepest ? `, steepest at ${fmt(r.steepest)}` : ''}).`
+    ? `Suggested learning rates: ${fmt(r.suggested[0])} to ${fmt(r.suggested[1])}, from where the smoothed loss starts to fall to its lowest point before it turns ragged${r.steepest ? `; it falls fastest at ${fmt(r.steepest)}` : ''}.`
     : 'The smoothed loss never fell steadily over this range, so no range is suggested; try a lower start.';
   return [h('p', null, words), r.blew_up ? h('p', null, 'The loss blew up near the end of the range: the learning rates there are too large.') : null];
 }
@@ -66,7 +69,26 @@ function seedBands(b) {
   return [h('p', null, `${b.seeds} seed${b.seeds === 1 ? '' : 's'}: at step ${b.steps[last]} the loss is ${fmt(b.mean[last])} on average (standard deviation ${fmt(b.std[last])}, from ${fmt(b.min[last])} to ${fmt(b.max[last])}).${gd}`)];
 }
 
-function theory(t) {
+/** The runs' measured contraction per step beside the one theory predicts. */
+function contractions(measured) {
+  if (!measured || measured.length === 0) return null;
+  return table('Measured contraction of ‖w − w*‖ per step, beside theory', ['run', 'measured', 'theory predicts'],
+    measured.map((m) => [m.label, m.measured === null ? 'not a linear rate' : fmt(m.measured),
+      m.predicted === null ? '— (only for SGD, with or without momentum, at a constant lr)' : fmt(m.predicted)]));
+}
+
+/** The buttons that set theory's optimal settings on the selected run. */
+function optimalButtons(t, useOptimal, selected) {
+  if (!useOptimal) return null;
+  const settings = [
+    ['Use gradient descent’s optimal lr', { name: 'SGD', lr: t.gd_optimal_lr }],
+    ['Use heavy ball’s optimal lr and momentum', { name: 'SGD', lr: t.heavy_ball_lr, momentum: t.heavy_ball_momentum }],
+  ];
+  return h('p', { class: 'analysis-buttons' }, settings.map(([words, optimizer], i) =>
+    h('button', { type: 'button', class: `small analysis-optimal analysis-optimal-${i === 0 ? 'gd' : 'hb'}`, onclick: () => useOptimal(optimizer) }, `${words} on run “${selected}”`)));
+}
+
+function theory(t, useOptimal, selected) {
   if (t.unavailable) return [h('p', null, `No theory here: ${t.unavailable}.`)];
   return [table('Theory on this quadratic', ['quantity', 'value'], [
     ['smallest and largest curvature μ, L', `${fmt(t.mu)}, ${fmt(t.L)}`],
@@ -75,7 +97,7 @@ function theory(t) {
     ['optimal lr 2 / (L + μ), its rate (κ − 1) / (κ + 1)', `${fmt(t.gd_optimal_lr)}, ${fmt(t.gd_optimal_rate)}`],
     ['heavy ball: optimal lr, momentum', `${fmt(t.heavy_ball_lr)}, ${fmt(t.heavy_ball_momentum)}`],
     ['heavy ball rate (√κ − 1) / (√κ + 1)', fmt(t.heavy_ball_rate)],
-  ])];
+  ]), contractions(t.measured), optimalButtons(t, useOptimal, selected)];
 }
 
 /** One fitted rate in words. */
@@ -96,21 +118,23 @@ function rate(perRun) {
 }
 
 function doctor(perRun, applyRemedy, remedyWords) {
-  return perRun.map(({ label, result }, run) => h('div', { class: 'doctor-run' },
+  const how = h('p', { class: 'note' }, 'Each run is diagnosed from its whole history, run to its end in the analysis worker from the same experiment (the same numbers as the runs on the page, which may still be playing). A change to the experiment diagnoses it again.');
+  return [how, ...perRun.map(({ label, result }, run) => h('div', { class: 'doctor-run' },
     h('strong', null, label),
     result.length === 0
       ? h('p', null, 'No symptom in its history.')
       : h('ul', null, result.map((d) => h('li', null, `Step ${d.step}: ${d.text}`,
-        d.remedy.length && applyRemedy ? h('button', { type: 'button', class: 'small', onclick: () => applyRemedy(run, d) }, remedyWords(run, d)) : null)))));
+        d.remedy.length && applyRemedy ? h('button', { type: 'button', class: 'small', onclick: () => applyRemedy(run, d) }, remedyWords(run, d)) : null)))))];
 }
 
 /**
  * The readout of `report` for analysis `kind` (DOM nodes); `applyRemedy(run, diagnosis)` applies
- * the doctor's remedy, and `remedyWords(run, diagnosis)` names its button; `pg` (the page's
- * Playground) draws the pictures that Rust draws, and `rerun(settings)` runs the analysis again
- * with other settings.
+ * the doctor's remedy, and `remedyWords(run, diagnosis)` names its button; `useOptimal(optimizer)`
+ * sets theory's optimal optimizer settings on the selected run, labelled `selected`; `pg` (the
+ * page's Playground) draws the pictures that Rust draws, and `rerun(settings)` runs the analysis
+ * again with other settings.
  */
-export function readout(kind, report, { applyRemedy = null, remedyWords = () => 'Apply the remedy', pg = null, rerun = null } = {}) {
+export function readout(kind, report, { applyRemedy = null, remedyWords = () => 'Apply the remedy', useOptimal = null, selected = '', pg = null, rerun = null } = {}) {
   const value = report[kind];
   if (value === undefined || value === null) return [h('p', null, 'No result.')];
   switch (kind) {
@@ -119,7 +143,7 @@ export function readout(kind, report, { applyRemedy = null, remedyWords = () => 
     case 'lr_sweep': return lrSweep(value);
     case 'lr_range': return lrRange(value);
     case 'seed_bands': return seedBands(value);
-    case 'theory': return theory(value);
+    case 'theory': return theory(value, useOptimal, selected);
     case 'rate': return rate(value);
     case 'doctor': return doctor(value, applyRemedy, remedyWords);
     case 'loss_plane': return lossPlane(value, pg, rerun);

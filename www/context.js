@@ -9,12 +9,13 @@
 // then re-renders the controls after the event), apply(kind) (without re-rendering the
 // controls), select(i), setSelected(i), hoverRun(i), render(part) ('run-editor', 'controls',
 // 'runs-list', 'model-head'), rerender(what) after the event ('all', 'run', 'list'),
-// writeHash(), setPath(path, value) (the element's set()), addRun(run), colorOf(i), changeProblem(name), changeKind(kind), watch(fn),
+// writeHash(), setPath(path, value) (the element's set()), load(config) (the element's load()), addRun(run), colorOf(i), changeProblem(name), changeKind(kind), watch(fn),
 // sliding(), fillAlert(...), dispatch(type, detail).
 //
 // makeContext(host): host holds experiment (Experiment), views (Views), loop (FrameLoop),
 // pg(), parts() (the parts built so far, parts.js), mode() ('full', 'minimal' or 'none'),
-// attrs() (readAttributes), snapshot(), writeHash(), setPath(path, value), dispatch(type, detail).
+// attrs() (readAttributes), snapshot(), writeHash(), setPath(path, value), load(config),
+// dispatch(type, detail).
 
 import { PALETTE } from './catalog.js';
 import { fillAlert } from './skeleton.js';
@@ -68,6 +69,7 @@ export function makeContext(host) {
     rerender: (what) => parts().sidebar.defer(what),
     writeHash: () => host.writeHash(),
     setPath: (path, value) => host.setPath(path, value),
+    load: (config) => host.load(config),
     addRun: (run) => parts().runs.add(run),
     colorOf: (i) => colorOf(experiment.config, i),
     changeProblem: (name) => parts().sidebar.changeProblem(name),

@@ -7,14 +7,16 @@
 //
 // It also does the page's exports that would block it: {type: 'pytorch', id, config, run} (the
 // script of `converge pytorch`) and {type: 'trace', id, config, format, steps, running} (the
-// trace of `converge run --trace` up to where the page's runs stand, as UTF-8 bytes), each
-// answered by one 'result' or 'error'.
+// trace of `converge run --trace` up to where the page's runs stand, as UTF-8 bytes), and
+// applies the doctor's remedies ({type: 'remedy', id, config, run, remedy}: the new experiment,
+// computed in Rust by `apply_remedy`), each answered by one 'result' or 'error'.
 //
-// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view}, 'pytorch' or 'trace'.
+// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view}, 'pytorch',
+// 'trace' or 'remedy'.
 // Messages out: {type: 'ready'}, {type: 'progress', id, progress},
 // {type: 'partial', id, progress, result}, {type: 'result', id, result}, {type: 'error', id, message}.
 
-import init, { LabJob, last_panic, pytorch_script, trace } from './pkg-lab/convergence.js';
+import init, { LabJob, apply_remedy, last_panic, pytorch_script, trace } from './pkg-lab/convergence.js';
 
 const CHUNK_MS = 40;
 const PARTIAL_MS = 300;
@@ -58,6 +60,9 @@ self.addEventListener('message', async (event) => {
       // As UTF-8 bytes, moved rather than copied: the page wraps them in a Blob without work.
       const result = new TextEncoder().encode(trace(message.config, message.format, message.steps, message.running));
       self.postMessage({ type: 'result', id: message.id, result }, [result.buffer]);
+    } else if (message.type === 'remedy') {
+      const result = apply_remedy(message.config, message.run, JSON.stringify(message.remedy));
+      self.postMessage({ type: 'result', id: message.id, result });
     }
   } catch (error) {
     const panic = safePanic();

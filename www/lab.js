@@ -14,6 +14,9 @@
 // traceBytes({ config, format, steps, running, signal }) -> Promise<the trace of `converge run
 //   --trace` as UTF-8 bytes (a Uint8Array), run i to steps[i] updates while running[i], else to
 //   its end>.
+// applyRemedy({ config, run, remedy }) -> Promise<experiment JSON text>
+//   the doctor's remedy (a diagnosis's `remedy`) for run `run` applied by Rust as a new run
+//   beside it (or to the whole experiment when it changes what every run shares).
 
 const LAB_WASM_URL = new URL('./pkg-lab/convergence_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./lab-worker.js', import.meta.url);
@@ -52,7 +55,20 @@ async function takeWorker() {
 }
 
 /** Runs one analysis in a worker; see the header for the arguments. */
-export async function analyse({ config, kind, view = null, onProgress = () => {}, onPartial = () => {}, signal = null }) {
+export function analyse({ config, kind, view = null, onProgress = () => {}, onPartial = () => {}, signal = null }) {
+  return ask({ type: 'run', config, kind, view }, { onProgress, onPartial, signal });
+}
+
+/** The experiment with the doctor's remedy applied, as JSON text; see the header. */
+export function applyRemedy({ config, run, remedy }) {
+  return ask({ type: 'remedy', config, run, remedy }, {});
+}
+
+/**
+ * Sends `message` to an idle worker and resolves with its one result (progress and partial
+ * results on the way for an analysis); `signal` cancels it by terminating the worker.
+ */
+async function ask(message, { onProgress = () => {}, onPartial = () => {}, signal = null }) {
   if (signal?.aborted) throw abortError();
   const worker = await takeWorker();
   if (signal?.aborted) {
@@ -90,55 +106,18 @@ export async function analyse({ config, kind, view = null, onProgress = () => {}
     };
     worker.addEventListener('message', listen);
     signal?.addEventListener('abort', abort, { once: true });
-    worker.postMessage({ type: 'run', id, config, kind, view });
+    worker.postMessage({ ...message, id });
   });
 }
 
 /** The PyTorch script of run `run` of the experiment `config` (JSON text); see the header. */
 export function pytorchScript({ config, run, signal = null }) {
-  return ask({ type: 'pytorch', config, run }, signal);
+  return ask({ type: 'pytorch', config, run }, { signal });
 }
 
 /** The trace as CSV or JSON in UTF-8, the runs replayed to where they stand; see the header. */
 export function traceBytes({ config, format, steps, running, signal = null }) {
-  return ask({ type: 'trace', config, format, steps, running: running.map((r) => (r ? 1 : 0)) }, signal);
-}
-
-/** Sends one request to a worker and resolves with its one result (cancel: terminate it). */
-async function ask(request, signal) {
-  if (signal?.aborted) throw abortError();
-  const worker = await takeWorker();
-  if (signal?.aborted) {
-    idle.push(worker);
-    throw abortError();
-  }
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    const finish = (keep) => {
-      worker.removeEventListener('message', listen);
-      signal?.removeEventListener('abort', abort);
-      if (keep) idle.push(worker);
-      else worker.terminate();
-    };
-    const abort = () => {
-      finish(false);
-      reject(abortError());
-    };
-    const listen = (event) => {
-      const m = event.data;
-      if (m.id !== id) return;
-      if (m.type === 'result') {
-        finish(true);
-        resolve(m.result);
-      } else if (m.type === 'error') {
-        finish(!m.message.startsWith('internal error'));
-        reject(new Error(m.message));
-      }
-    };
-    worker.addEventListener('message', listen);
-    signal?.addEventListener('abort', abort, { once: true });
-    worker.postMessage({ id, ...request });
-  });
+  return ask({ type: 'trace', config, format, steps, running: running.map((r) => (r ? 1 : 0)) }, { signal });
 }
 
 function abortError() {

@@ -160,6 +160,7 @@ export function wire(element, hooks) {
     snapshot: () => (pg() ? w.loop.snap() : null),
     writeHash: () => w.link.write(),
     setPath: (path, value) => element.set(path, value).catch((e) => parts.alerts.configErrors(String(e && e.message ? e.message : e))),
+    load: (config) => element.load(config),
     dispatch: hooks.dispatch,
   });
 

@@ -11,14 +11,14 @@ use crate::analysis::bands::SeedBands;
 use crate::analysis::basins::Basins;
 use crate::analysis::critical::{classify_point, CriticalSearch};
 use crate::analysis::doctor::{diagnose, RunTrace};
-use crate::analysis::lr_sweep::{LrSweep, RangeTest};
+use crate::analysis::lr_sweep::{range_bounds, sweep_bounds, LrSweep, RangeTest};
 use crate::analysis::plane::LossPlane;
-use crate::analysis::rate::{readout, DEFAULT_TOLERANCE};
+use crate::analysis::rate::{readout, RateModel, DEFAULT_TOLERANCE};
 use crate::analysis::section::{
-    sweep_runs, AnalysisConfig, AnalysisReport, BasinsConfig, CriticalPointsConfig, LossPlaneConfig, PerRun,
-    SeedBandsConfig, Theory,
+    sweep_runs, AnalysisConfig, AnalysisReport, BasinsConfig, CriticalPointsConfig, LossPlaneConfig, LrRangeConfig,
+    LrSweepConfig, PerRun, SeedBandsConfig, Theory,
 };
-use crate::analysis::theory::QuadraticTheory;
+use crate::analysis::theory::{Contraction, QuadraticTheory};
 use crate::config::reader::ReadError;
 use crate::config::validate::ValidationErrors;
 use crate::config::Experiment;
@@ -153,9 +153,10 @@ enum Work {
     LrRange(RangeTest),
     SeedBands(SeedBands),
     LossPlane(Box<LossPlane>),
-    /// The experiment's own runs, to their end, for the rate readout or the doctor.
+    /// The experiment's own runs, to their end, for the rate readout, the doctor or the
+    /// theory's measured contractions.
     Runs(Box<Session>),
-    /// An analysis computed at once (classify, theory).
+    /// An analysis computed at once (classify, and theory where there is none).
     Done,
 }
 
@@ -196,12 +197,17 @@ impl AnalysisJob {
                 Work::Basins(Box::new(Basins::new(experiment, c.run, c.side, view)?))
             }
             AnalysisKind::LrSweep => {
-                let c = config.lr_sweep.clone().ok_or_else(|| needs_settings("lr_sweep", "low and high"))?;
-                Work::LrSweep(LrSweep::new(experiment, &sweep_runs(&c, experiment), c.low, c.high, c.points)?)
+                let c = settings(config.lr_sweep.clone(), LrSweepConfig::defaults)?;
+                let runs = sweep_runs(&c, experiment);
+                let (low, high) = sweep_bounds(experiment, &runs, c.low, c.high)
+                    .map_err(|message| ValidationErrors::one("analysis.lr_sweep", message))?;
+                Work::LrSweep(LrSweep::new(experiment, &runs, low, high, c.points)?)
             }
             AnalysisKind::LrRange => {
-                let c = config.lr_range.clone().ok_or_else(|| needs_settings("lr_range", "low and high"))?;
-                Work::LrRange(RangeTest::new(experiment, c.run, c.low, c.high, c.steps)?)
+                let c = settings(config.lr_range.clone(), LrRangeConfig::defaults)?;
+                let (low, high) = range_bounds(experiment, c.run, c.low, c.high)
+                    .map_err(|message| ValidationErrors::one("analysis.lr_range", message))?;
+                Work::LrRange(RangeTest::new(experiment, c.run, low, high, c.steps)?)
             }
             AnalysisKind::SeedBands => {
                 let c = settings(config.seed_bands.clone(), SeedBandsConfig::defaults)?;
@@ -219,13 +225,17 @@ impl AnalysisJob {
                 }
                 Work::Done
             }
-            AnalysisKind::Theory => {
-                report.theory = Some(match QuadraticTheory::of(&experiment.problem) {
-                    Ok(theory) => Theory::Quadratic(theory),
-                    Err(unavailable) => Theory::Unavailable { unavailable },
-                });
-                Work::Done
-            }
+            AnalysisKind::Theory => match QuadraticTheory::of(&experiment.problem) {
+                // The runs go to their end for their measured contraction.
+                Ok(theory) => {
+                    report.theory = Some(Theory::Quadratic { theory, measured: Vec::new() });
+                    Work::Runs(Box::new(Session::new(experiment.clone())))
+                }
+                Err(unavailable) => {
+                    report.theory = Some(Theory::Unavailable { unavailable });
+                    Work::Done
+                }
+            },
         };
         let mut job = AnalysisJob { experiment: experiment.clone(), kind, config, view, work, report };
         job.collect();
@@ -322,7 +332,21 @@ impl AnalysisJob {
             Work::SeedBands(b) => self.report.seed_bands = Some(b.result()),
             Work::LossPlane(p) => self.report.loss_plane = Some(p.result()),
             Work::Runs(session) if !session.any_running() => {
-                if self.kind == AnalysisKind::Rate {
+                if let Some(Theory::Quadratic { theory, measured }) = &mut self.report.theory {
+                    *measured = session
+                        .runs()
+                        .iter()
+                        .zip(&self.experiment.runs)
+                        .map(|(run, config)| Contraction {
+                            label: run.label().to_string(),
+                            measured: readout(&self.experiment.problem, session.problem(), run, DEFAULT_TOLERANCE)
+                                .and_then(|r| r.distance_fit)
+                                .filter(|fit| fit.model == RateModel::Linear)
+                                .map(|fit| fit.rate),
+                            predicted: theory.predicted_rate(&config.optimizer, &config.schedule),
+                        })
+                        .collect();
+                } else if self.kind == AnalysisKind::Rate {
                     let tolerance = self.config.rate.as_ref().map_or(DEFAULT_TOLERANCE, |c| c.tolerance);
                     let per_run = session.runs().iter().map(|run| PerRun {
                         label: run.label().to_string(),
@@ -348,9 +372,4 @@ fn settings<T>(given: Option<T>, defaults: fn() -> Result<T, ReadError>) -> Resu
         Some(settings) => Ok(settings),
         None => defaults().map_err(|e| ValidationErrors::one("analysis", e.to_string())),
     }
-}
-
-/// The error for an analysis whose required settings are missing from the section.
-fn needs_settings(key: &str, fields: &str) -> ValidationErrors {
-    ValidationErrors::one(format!("analysis.{key}"), format!("needs its settings ({fields})"))
 }

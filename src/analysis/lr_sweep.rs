@@ -16,6 +16,13 @@
 //!   measured across 25 points.
 //!
 //! Both advance in chunks of steps.
+//!
+//! Where the `analysis` section gives no `low` or `high`, they are derived from the learning
+//! rates of the runs concerned (`sweep_bounds`, `range_bounds`): a sweep spans from a hundredth
+//! of the smallest to ten times the largest (on a quadratic, at least to twice the stability
+//! bound 2/L, so that the grid shows where gradient descent diverges); a range test from a
+//! thousandth of its run's lr to a hundred times it (Smith's test must start where nothing
+//! happens yet and end where the loss blows up).
 
 use serde::Serialize;
 use serde_json::json;
@@ -74,6 +81,68 @@ impl crate::json::InfallibleJson for SweepResult {}
 pub const DEFAULT_SWEEP_LRS: usize = 16;
 /// The steps of a range test when a config gives none.
 pub const DEFAULT_RANGE_STEPS: u64 = 500;
+
+/// A sweep without `low` starts this factor below the smallest of its runs' learning rates.
+pub const SWEEP_BELOW: f64 = 100.0;
+/// A sweep without `high` ends this factor above the largest of its runs' learning rates.
+pub const SWEEP_ABOVE: f64 = 10.0;
+/// On a quadratic, a sweep without `high` reaches at least this multiple of the stability bound 2/L.
+pub const SWEEP_PAST_STABLE: f64 = 2.0;
+/// A range test without `low` starts this factor below its run's learning rate.
+pub const RANGE_BELOW: f64 = 1e3;
+/// A range test without `high` ends this factor above its run's learning rate.
+pub const RANGE_ABOVE: f64 = 1e2;
+
+/// The learning rate of run `run` (a Lookahead's inner one), if it has one.
+pub fn run_lr(experiment: &Experiment, run: usize) -> Option<f64> {
+    let value = experiment.to_value();
+    let optimizer = value.get("runs")?.get(run)?.get("optimizer")?;
+    optimizer.get("lr").or_else(|| optimizer.get("inner")?.get("lr"))?.as_f64()
+}
+
+/// The learning rates of `runs` (those that exist and have one), or the error saying why no
+/// bound can be derived.
+fn run_lrs(experiment: &Experiment, runs: &[usize]) -> Result<Vec<f64>, String> {
+    let lrs: Vec<f64> = runs.iter().filter_map(|&r| run_lr(experiment, r)).filter(|lr| *lr > 0.0).collect();
+    if lrs.is_empty() {
+        Err("needs low and high: none of its runs has a learning rate to derive them from".into())
+    } else {
+        Ok(lrs)
+    }
+}
+
+/// A sweep's bounds: `low` and `high` where given, else derived from the runs' learning rates
+/// (see the module's header).
+pub fn sweep_bounds(
+    experiment: &Experiment,
+    runs: &[usize],
+    low: Option<f64>,
+    high: Option<f64>,
+) -> Result<(f64, f64), String> {
+    if let (Some(low), Some(high)) = (low, high) {
+        return Ok((low, high));
+    }
+    let lrs = run_lrs(experiment, runs)?;
+    let smallest = lrs.iter().copied().fold(f64::INFINITY, f64::min);
+    let largest = lrs.iter().copied().fold(0.0, f64::max);
+    let past_stable = QuadraticTheory::of(&experiment.problem).map_or(0.0, |t| SWEEP_PAST_STABLE * t.gd_stable_below);
+    Ok((low.unwrap_or(smallest / SWEEP_BELOW), high.unwrap_or((largest * SWEEP_ABOVE).max(past_stable))))
+}
+
+/// A range test's bounds: `low` and `high` where given, else derived from run `run`'s
+/// learning rate (see the module's header).
+pub fn range_bounds(
+    experiment: &Experiment,
+    run: usize,
+    low: Option<f64>,
+    high: Option<f64>,
+) -> Result<(f64, f64), String> {
+    if let (Some(low), Some(high)) = (low, high) {
+        return Ok((low, high));
+    }
+    let lr = run_lrs(experiment, &[run])?.first().copied().unwrap_or(f64::NAN);
+    Ok((low.unwrap_or(lr / RANGE_BELOW), high.unwrap_or(lr * RANGE_ABOVE)))
+}
 
 /// Checks that `low` and `high` bound a log range, reporting under `path`.
 fn check_bounds(path: &str, low: f64, high: f64, v: &mut Validator) {

@@ -50,6 +50,24 @@ pub struct RateFit {
     pub steps_to_tolerance: Option<f64>,
     /// The first and last step of the fitted points.
     pub fitted_steps: [u64; 2],
+    /// The winning model's error at `CURVE_POINTS` steps across the fitted ones (evenly spaced,
+    /// or evenly in ln t for the sublinear model), for drawing the fit beside the data.
+    pub curve: Vec<(f64, f64)>,
+}
+
+/// Points of a fitted model's curve.
+const CURVE_POINTS: usize = 16;
+
+/// `CURVE_POINTS` points of e(t) = exp(a + b x(t)) from step `t0` to `t1`, with x(t) = t, or
+/// x(t) = ln t when `log_t` (points evenly spaced in x).
+fn model_curve(a: f64, b: f64, t0: f64, t1: f64, log_t: bool) -> Vec<(f64, f64)> {
+    let (x0, x1) = if log_t { (ln(t0), ln(t1)) } else { (t0, t1) };
+    (0..CURVE_POINTS)
+        .map(|k| {
+            let x = x0 + (x1 - x0) * k as f64 / (CURVE_POINTS - 1) as f64;
+            (if log_t { exp(x) } else { x }, exp(a + b * x))
+        })
+        .collect()
 }
 
 impl crate::json::InfallibleJson for RateFit {}
@@ -85,6 +103,7 @@ pub fn fit_rate(points: &[(u64, f64)], tolerance: f64) -> Option<RateFit> {
     let (sa, sb, srss) = line(&log_ts, &log_es).unwrap_or((0.0, 0.0, f64::INFINITY));
     let n = tail.len() as f64;
     let log_tol = ln(tolerance);
+    let (t0, t1) = (ts.first().copied().unwrap_or(1.0), ts.last().copied().unwrap_or(1.0));
     let (model, rss, steps) = if lrss <= srss {
         let steps = (lb < 0.0).then(|| ((log_tol - la) / lb).max(0.0));
         (if lb < 0.0 { RateModel::Linear } else { RateModel::NotConverging }, lrss, steps)
@@ -92,7 +111,12 @@ pub fn fit_rate(points: &[(u64, f64)], tolerance: f64) -> Option<RateFit> {
         let steps = (sb < 0.0).then(|| exp((log_tol - sa) / sb).max(0.0));
         (if sb < 0.0 { RateModel::Sublinear } else { RateModel::NotConverging }, srss, steps)
     };
+    let curve = match model {
+        RateModel::Sublinear => model_curve(sa, sb, t0, t1, true),
+        _ => model_curve(la, lb, t0, t1, false),
+    };
     Some(RateFit {
+        curve,
         model,
         rate: exp(lb),
         exponent: -sb,

@@ -9,7 +9,8 @@
 //!              "loss_plane": {"run": 0, "directions": "pca", "side": 41, "span": 1}}
 //! ```
 //!
-//! `lr_sweep.runs` defaults to every run. The defaults and ranges belong to the analyses' own
+//! `lr_sweep.runs` defaults to every run; the `low` and `high` of `lr_sweep` and `lr_range` may
+//! be omitted, and are then derived from the runs' learning rates (`lr_sweep.rs`). The defaults and ranges belong to the analyses' own
 //! modules; validation asks them (`check`). `analyse` runs every named analysis to its end in
 //! one call (the CLI's use; the page drives each analysis in chunks instead) and gathers the
 //! results as one serde value.
@@ -25,7 +26,7 @@ use crate::analysis::job::{AnalysisJob, AnalysisKind};
 use crate::analysis::lr_sweep::{self, RangeResult, SweepResult};
 use crate::analysis::plane::{self, PlaneResult};
 use crate::analysis::rate::{self, RateReadout};
-use crate::analysis::theory::QuadraticTheory;
+use crate::analysis::theory::{Contraction, QuadraticTheory};
 use crate::config::reader::ReadError;
 use crate::config::tagged::{kind, Fields};
 use crate::config::validate::{ValidationErrors, Validator};
@@ -106,8 +107,12 @@ settings! {
     pub struct LrSweepConfig {
         #[serde(skip_serializing_if = "Vec::is_empty")]
         runs: Vec<usize> = Vec::new(),
-        low: f64,
-        high: f64,
+        /// The grid's ends; derived from the runs' learning rates when omitted
+        /// (`lr_sweep::sweep_bounds`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        low: Option<f64> = None,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        high: Option<f64> = None,
         points: usize = lr_sweep::DEFAULT_SWEEP_LRS,
     }
 }
@@ -116,8 +121,12 @@ settings! {
     /// The learning-rate range test of one run.
     pub struct LrRangeConfig {
         run: usize = 0,
-        low: f64,
-        high: f64,
+        /// The test's ends; derived from the run's learning rate when omitted
+        /// (`lr_sweep::range_bounds`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        low: Option<f64> = None,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        high: Option<f64> = None,
         steps: u64 = lr_sweep::DEFAULT_RANGE_STEPS,
     }
 }
@@ -203,10 +212,17 @@ impl AnalysisConfig {
             basins::check(experiment, c.run, c.side, v);
         }
         if let Some(c) = &self.lr_sweep {
-            lr_sweep::check_sweep(experiment, &sweep_runs(c, experiment), c.low, c.high, c.points, v);
+            let runs = sweep_runs(c, experiment);
+            match lr_sweep::sweep_bounds(experiment, &runs, c.low, c.high) {
+                Ok((low, high)) => lr_sweep::check_sweep(experiment, &runs, low, high, c.points, v),
+                Err(message) => v.require(false, "analysis.lr_sweep", message),
+            }
         }
         if let Some(c) = &self.lr_range {
-            lr_sweep::check_range(experiment, c.run, c.low, c.high, c.steps, v);
+            match lr_sweep::range_bounds(experiment, c.run, c.low, c.high) {
+                Ok((low, high)) => lr_sweep::check_range(experiment, c.run, low, high, c.steps, v),
+                Err(message) => v.require(false, "analysis.lr_range", message),
+            }
         }
         if let Some(c) = &self.seed_bands {
             bands::check(experiment, c.run, c.seeds, v);
@@ -227,12 +243,19 @@ pub struct PerRun<T> {
     pub result: T,
 }
 
-/// The theory, or why there is none for this problem (`{"unavailable": "..."}`).
+/// The theory with each run's measured and predicted contraction (`measured`, filled once the
+/// runs have ended), or why there is none for this problem (`{"unavailable": "..."}`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Theory {
-    Quadratic(QuadraticTheory),
-    Unavailable { unavailable: String },
+    Quadratic {
+        #[serde(flatten)]
+        theory: QuadraticTheory,
+        measured: Vec<Contraction>,
+    },
+    Unavailable {
+        unavailable: String,
+    },
 }
 
 /// The results of every named analysis.

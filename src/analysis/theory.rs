@@ -13,11 +13,20 @@
 //!
 //! The quadratics are the bowl `quadratic {a, b}` (H = diag(a, b)) and the linear regression
 //! `linreg` without an l1 penalty (whose loss is quadratic in (w, b)). w* solves H w* = -grad f(0).
+//!
+//! Beside the theory, each run's predicted contraction per step where theory has one: heavy
+//! ball at (alpha, beta) (plain gradient descent is beta = 0) multiplies the error's component
+//! along an eigenvector of eigenvalue lambda by the roots of z^2 - (1 + beta - alpha lambda) z +
+//! beta = 0, so the error contracts by the largest root's modulus over lambda in {mu, L} (the
+//! Hessian is 2 x 2). The measured contraction is the rate fitted to the run's ||w - w*||
+//! (`rate.rs`).
 
 use serde::Serialize;
 
 use crate::math::sqrt;
+use crate::optim::OptimizerConfig;
 use crate::problem::ProblemConfig;
+use crate::schedule::ScheduleConfig;
 
 /// The rates and step sizes of a quadratic, with its minimizer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -87,4 +96,46 @@ impl QuadraticTheory {
     pub fn gd_rate(&self, lr: f64) -> f64 {
         (1.0 - lr * self.mu).abs().max((1.0 - lr * self.l).abs())
     }
+
+    /// Heavy ball's contraction of the error per step at `lr` and `momentum` (gradient descent
+    /// at momentum 0): the largest modulus of the roots of z^2 - (1 + momentum - lr lambda) z +
+    /// momentum over lambda in {mu, L}.
+    pub fn heavy_ball_rate_at(&self, lr: f64, momentum: f64) -> f64 {
+        let modulus = |lambda: f64| {
+            let b = 1.0 + momentum - lr * lambda;
+            let discriminant = b * b - 4.0 * momentum;
+            if discriminant < 0.0 {
+                // Complex roots: both have modulus sqrt(momentum).
+                sqrt(momentum)
+            } else {
+                0.5 * (b.abs() + sqrt(discriminant))
+            }
+        };
+        modulus(self.mu).max(modulus(self.l))
+    }
+
+    /// The contraction per step theory predicts for a run with `optimizer` and `schedule`: only
+    /// for SGD (with or without heavy-ball momentum) at a constant lr, without dampening,
+    /// Nesterov or weight decay; None otherwise.
+    pub fn predicted_rate(&self, optimizer: &OptimizerConfig, schedule: &ScheduleConfig) -> Option<f64> {
+        match (optimizer, schedule) {
+            (
+                OptimizerConfig::SGD { lr, momentum, dampening, weight_decay, nesterov: false },
+                ScheduleConfig::Constant {},
+            ) if *dampening == 0.0 && *weight_decay == 0.0 => Some(self.heavy_ball_rate_at(*lr, *momentum)),
+            _ => None,
+        }
+    }
+}
+
+/// A run's contraction of ||w - w*|| per step: measured from its history and, where theory has
+/// one, predicted.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Contraction {
+    pub label: String,
+    /// The linear rate fitted to the run's distance to w* (None when the run does not
+    /// converge linearly, or has too few points).
+    pub measured: Option<f64>,
+    /// `QuadraticTheory::predicted_rate` for the run's optimizer and schedule.
+    pub predicted: Option<f64>,
 }

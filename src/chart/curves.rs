@@ -90,6 +90,22 @@ pub struct CurveOptions {
     pub no_legend: bool,
     /// The step the timeline shows (a solid vertical cursor line), if it is scrubbed.
     pub cursor: Option<f64>,
+    /// Labels of the vertical lines, in the order of `vlines` (missing or empty: none): a
+    /// labelled line (a bound, a suggestion) is darker, has its own dash and a legend entry.
+    pub vline_labels: Vec<String>,
+    /// Filled bands under the curves (a spread over seeds), drawn in order.
+    pub bands: Vec<Band>,
+    /// An x interval shaded across the plot's height (a suggested range), in data units.
+    pub shade: Option<[f64; 2]>,
+}
+
+/// A filled band between two curves: (x, low, high) points in x order and its colour, with
+/// the fill's opacity.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Band {
+    pub points: Vec<(f64, f64, f64)>,
+    pub color: (u8, u8, u8),
+    pub opacity: f64,
 }
 
 /// Where a chart put its parts, in the drawing area's pixels, and its x mapping.
@@ -182,6 +198,11 @@ fn tick_label(value: f64, log: bool) -> String {
     }
 }
 
+/// The colour of a labelled vertical line (a bound, a suggestion).
+const BOUND_GREY: (u8, u8, u8) = (90, 90, 90);
+/// The dash patterns of labelled vertical lines, in turn (as short as a legend sample shows).
+const BOUND_DASHES: [(u32, u32); 2] = [(6, 3), (2, 3)];
+
 /// Margin around the chart, in pixels.
 const MARGIN: i32 = 6;
 /// Right margin (room for the last x tick label), in pixels.
@@ -269,12 +290,44 @@ pub fn draw_curves<DB: DrawingBackend>(
             .filter_map(|p| transform(options, p))
             .collect()
     };
+    // Each band as a closed outline: its low edge left to right, then its high edge back
+    // (plain loops: iterator chains collected into vectors cost the page's wasm more).
+    let mut bands: Vec<Vec<(f64, f64)>> = Vec::new();
+    for band in &options.bands {
+        let mut outline = Vec::new();
+        for p in &band.points {
+            if let Some(q) = transform(options, (p.0, p.1)) {
+                outline.push(q);
+            }
+        }
+        for p in band.points.iter().rev() {
+            if let Some(q) = transform(options, (p.0, p.2)) {
+                outline.push(q);
+            }
+        }
+        bands.push(outline);
+    }
     let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
-    for p in plotted.iter().flatten().chain(series.iter().flat_map(marks_of).collect::<Vec<_>>().iter()) {
+    let marks: Vec<(f64, f64)> = series.iter().flat_map(marks_of).collect();
+    // The axes hold every point, mark and band edge.
+    let mut held = marks.clone();
+    for outline in &bands {
+        for p in outline {
+            held.push(*p);
+        }
+    }
+    for p in plotted.iter().flatten().chain(held.iter()) {
         x0 = x0.min(p.0);
         x1 = x1.max(p.0);
         y0 = y0.min(p.1);
         y1 = y1.max(p.1);
+    }
+    // Labelled vertical lines (bounds, suggestions) are part of the picture: the x range holds them.
+    for (v, label) in options.vlines.iter().zip(&options.vline_labels) {
+        if let Some((x, _)) = transform(options, (*v, 1.0)).filter(|_| !label.is_empty() && x0.is_finite()) {
+            x0 = x0.min(x);
+            x1 = x1.max(x);
+        }
     }
     for h in &hlines {
         if y0.is_finite() {
@@ -305,7 +358,8 @@ pub fn draw_curves<DB: DrawingBackend>(
     // The layout: title, then the legend in a free corner of the plot or in a band above it.
     let title_px = if options.title.is_empty() { 0 } else { TITLE_PX };
     let labelled: Vec<&CurveSeries> = series.iter().filter(|s| !s.label.is_empty()).collect();
-    let legend = if !options.no_legend && (series.len() > 1 || !labelled.is_empty()) {
+    let line_labels: Vec<&String> = options.vline_labels.iter().filter(|l| !l.is_empty()).collect();
+    let legend = if !options.no_legend && (series.len() > 1 || !labelled.is_empty() || !line_labels.is_empty()) {
         let entries = labelled
             .iter()
             .map(|s| LegendEntry {
@@ -314,6 +368,12 @@ pub fn draw_curves<DB: DrawingBackend>(
                 dash: s.dash,
                 marker: (!s.moments.is_empty() || !s.criterion_markers.is_empty()).then_some(s.marker),
             })
+            .chain(line_labels.iter().enumerate().map(|(k, label)| LegendEntry {
+                label: label.to_string(),
+                color: BOUND_GREY,
+                dash: Some(BOUND_DASHES[k % BOUND_DASHES.len()]),
+                marker: None,
+            }))
             .collect();
         Some(Legend::measure(root, entries)?)
     } else {
@@ -327,7 +387,22 @@ pub fn draw_curves<DB: DrawingBackend>(
     };
     let data_px: Vec<Vec<(f64, f64)>> =
         plotted.iter().map(|line| line.iter().map(|p| to_pixel(inside_plot, *p)).collect()).collect();
-    let marks_px: Vec<(f64, f64)> = series.iter().flat_map(marks_of).map(|p| to_pixel(inside_plot, p)).collect();
+    let marks_px: Vec<(f64, f64)> = marks.iter().map(|p| to_pixel(inside_plot, *p)).collect();
+    // The legend keeps off the bands' edges and the labelled vertical lines (a search's rungs
+    // may pass under it).
+    let mut data_px = data_px;
+    for outline in &bands {
+        let mut line = Vec::new();
+        for p in outline {
+            line.push(to_pixel(inside_plot, *p));
+        }
+        data_px.push(line);
+    }
+    for (v, _) in options.vlines.iter().zip(&options.vline_labels).filter(|(_, label)| !label.is_empty()) {
+        if let Some((x, _)) = transform(options, (*v, 1.0)) {
+            data_px.push(vec![to_pixel(inside_plot, (x, y1)), to_pixel(inside_plot, (x, y0))]);
+        }
+    }
     let (corner, band) = match &legend {
         None => (None, 0),
         Some(l) => match free_corner(inside_plot, l.box_size(), &data_px, &marks_px) {
@@ -387,9 +462,44 @@ pub fn draw_curves<DB: DrawingBackend>(
         let style = RGBColor(150, 150, 150).stroke_width(1);
         chart.draw_series(DashedLineSeries::new(vec![(x0, h), (x1, h)], 5, 4, style)).map_err(err)?;
     }
-    for v in options.vlines.iter().filter_map(|v| transform(options, (*v, 1.0)).map(|p| p.0)) {
-        let style = RGBColor(190, 190, 190).stroke_width(1);
-        chart.draw_series(DashedLineSeries::new(vec![(v, y0), (v, y1)], 3, 4, style)).map_err(err)?;
+    // The shaded range and the bands are drawn in pixels on the root (the element types the
+    // markers and the legend already draw there), which keeps the page's wasm small.
+    if let Some([from, to]) = options.shade {
+        let ends = transform(options, (from, 1.0)).zip(transform(options, (to, 1.0)));
+        if let Some(((a, _), (b, _))) = ends {
+            let (a, b) = (a.max(x0), b.min(x1));
+            if a < b {
+                let fill = RGBColor(0, 158, 115).mix(0.12).filled();
+                root.draw(&Rectangle::new([pixel((a, y1)), pixel((b, y0))], fill)).map_err(err)?;
+            }
+        }
+    }
+    for (band, outline) in options.bands.iter().zip(&bands) {
+        let (r, g, b) = band.color;
+        let fill = RGBColor(r, g, b).mix(band.opacity).filled();
+        let mut corners: Vec<(i32, i32)> = Vec::new();
+        for p in outline {
+            corners.push(pixel(*p));
+        }
+        root.draw(&Polygon::new(corners, fill)).map_err(err)?;
+    }
+    // A labelled line (a bound, a suggestion) is darker than a plain one (a search's rung) and
+    // dashed as its legend entry says (the k-th labelled line, the k-th entry after the series).
+    let mut bound = 0;
+    for (i, v) in options.vlines.iter().enumerate() {
+        let labelled = options.vline_labels.get(i).is_some_and(|l| !l.is_empty());
+        let ((on, off), (r, g, b)) = if labelled {
+            bound += 1;
+            (BOUND_DASHES[(bound - 1) % BOUND_DASHES.len()], BOUND_GREY)
+        } else {
+            ((3, 4), (190, 190, 190))
+        };
+        if let Some((v, _)) = transform(options, (*v, 1.0)) {
+            let style = RGBColor(r, g, b).stroke_width(1);
+            chart
+                .draw_series(DashedLineSeries::new(vec![(v, y0), (v, y1)], on as i32, off as i32, style))
+                .map_err(err)?;
+        }
     }
 
     // Lines, then markers, in drawing order (a highlighted run last); lines are clipped to the

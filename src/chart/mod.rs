@@ -12,6 +12,7 @@ pub mod network;
 pub mod paths;
 pub mod plane;
 pub mod search;
+pub mod series;
 pub mod style;
 pub mod svg;
 

@@ -13,6 +13,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::analysis::doctor::{apply_as_new_run, Change};
 use crate::analysis::job::{AnalysisJob, AnalysisKind};
 use crate::config::validate::Validator;
 use crate::config::Experiment;
@@ -107,4 +108,16 @@ pub fn trace(config_json: &str, format: &str, steps: Vec<f64>, running: Vec<u8>)
         })
         .collect();
     trace_until(&experiment, &ends, format).map_err(js_error)
+}
+
+/// The experiment `config_json` with the doctor's remedy `remedy_json` (a diagnosis's `remedy`,
+/// `[{"path", "value"}]`) for run `run` applied as a new run beside it, or to the whole
+/// experiment when it changes what every run shares (`doctor::apply_as_new_run`), as JSON; the
+/// error names the field at fault.
+#[wasm_bindgen]
+pub fn apply_remedy(config_json: &str, run: usize, remedy_json: &str) -> Result<String, JsError> {
+    let experiment = Experiment::from_json(config_json).map_err(js_error)?;
+    let remedy: serde_json::Value = serde_json::from_str(remedy_json).map_err(js_error)?;
+    let remedy = Change::list_from_value(&remedy).map_err(js_error)?;
+    Ok(apply_as_new_run(&experiment, run, &remedy).map_err(js_error)?.to_json())
 }

@@ -95,6 +95,22 @@ pub struct Change {
     pub value: Value,
 }
 
+impl Change {
+    /// The changes of a remedy as JSON gives them back (`[{"path": ..., "value": ...}]`, as a
+    /// diagnosis's `remedy` is written), or what is wrong with them.
+    pub fn list_from_value(value: &Value) -> Result<Vec<Change>, String> {
+        let items = value.as_array().ok_or("a remedy is a list of {path, value} changes")?;
+        items
+            .iter()
+            .map(|item| {
+                let path = item.get("path").and_then(Value::as_str).ok_or("a change needs a path")?;
+                let value = item.get("value").cloned().ok_or("a change needs a value")?;
+                Ok(Change { path: path.to_string(), value })
+            })
+            .collect()
+    }
+}
+
 /// A diagnosis: the symptom, the step where it applies, the words and the remedy.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Diagnosis {
