@@ -2,6 +2,7 @@
 //! rate readout, the complexity sweep.
 
 pub mod bands;
+pub mod basin_lanes;
 pub mod basins;
 pub mod critical;
 pub mod doctor;

@@ -25,6 +25,7 @@ mod radam;
 mod rmsprop;
 mod sgd;
 
+pub(crate) use adam::{AdamLanes, AdamStep};
 pub use config::{LineSearch, OptimizerConfig, MAX_LBFGS_EVAL, MAX_LBFGS_ITER, MAX_NEWTON_PARAMS, MAX_STEP_WORK};
 pub use lookahead::LookaheadVariant;
 
@@ -265,6 +266,15 @@ impl<'a> Settings<'a> {
 }
 
 impl Optimizer {
+    /// Adam (or AdamW) without AMSGrad for starts advancing in lockstep, when `config` is one:
+    /// the batched basins kernel (`analysis::basin_lanes`); None for any other optimizer.
+    pub(crate) fn adam_lanes(config: &OptimizerConfig) -> Option<AdamLanes> {
+        match Settings::of(config) {
+            Settings::Adam(s) => AdamLanes::new(s),
+            _ => None,
+        }
+    }
+
     /// Builds the optimizer described by a validated config for `dim` parameters.
     pub fn new(config: &OptimizerConfig, dim: usize) -> Optimizer {
         match Settings::of(config) {
