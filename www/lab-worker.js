@@ -5,9 +5,12 @@
 // can draw a basin map or a sweep while it fills in. A job is cancelled by terminating the
 // worker (lab.js), so the worker never needs to poll for messages.
 //
-// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view}.
+// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view, cells} (cells:
+// [first, end] of a basins grid, or absent) or {type: 'merge', id, config, view, ends, steps}.
 // Messages out: {type: 'ready'}, {type: 'progress', id, progress},
-// {type: 'partial', id, progress, result}, {type: 'result', id, result}, {type: 'error', id, message}.
+// {type: 'partial', id, progress, result}, {type: 'result', id, result, ends?}, {type: 'error', id, message}.
+// A basins range's result carries its `ends` (LabJob.ends(): three numbers per start, then its
+// updates), which lab.js concatenates in the grid's order and sends back as one 'merge'.
 
 import init, { LabJob, last_panic } from './pkg-lab/convergence.js';
 
@@ -15,8 +18,8 @@ const CHUNK_MS = 40;
 const PARTIAL_MS = 300;
 
 /** Runs the job to its end, posting progress and partial results. */
-function run({ id, config, kind, view }) {
-  const job = new LabJob(config, kind, view ?? undefined);
+function run({ id, config, kind, view, cells }) {
+  const job = new LabJob(config, kind, view ?? undefined, cells ?? undefined);
   let budget = 64;
   let lastPartial = performance.now();
   for (;;) {
@@ -35,8 +38,21 @@ function run({ id, config, kind, view }) {
       self.postMessage({ type: 'progress', id, progress: job.progress() });
     }
   }
-  self.postMessage({ type: 'result', id, result: job.result() });
+  if (cells) {
+    const ends = job.ends();
+    self.postMessage({ type: 'result', id, result: job.result(), ends }, [ends.buffer]);
+  } else {
+    self.postMessage({ type: 'result', id, result: job.result() });
+  }
   job.free();
+}
+
+/** The whole basins grid from every range's ends, in the grid's order (LabJob.merge_basins). */
+function merge({ id, config, view, ends, steps }) {
+  const job = new LabJob(config, 'basins', view ?? undefined, [0, 0]);
+  const result = job.merge_basins(ends, steps);
+  job.free();
+  self.postMessage({ type: 'result', id, result });
 }
 
 self.addEventListener('message', async (event) => {
@@ -47,6 +63,8 @@ self.addEventListener('message', async (event) => {
       self.postMessage({ type: 'ready' });
     } else if (message.type === 'run') {
       run(message);
+    } else if (message.type === 'merge') {
+      merge(message);
     }
   } catch (error) {
     const panic = safePanic();

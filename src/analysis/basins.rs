@@ -283,10 +283,7 @@ impl Basins {
 
     /// The start of cell `k` (row-major from the top row).
     fn start(&self, k: usize) -> [f64; 2] {
-        let n = self.side as f64;
-        let (i, j) = ((k % self.side) as f64, (k / self.side) as f64);
-        let (x, y) = (self.view.x, self.view.y);
-        [x[0] + (i + 0.5) / n * (x[1] - x[0]), y[1] - (j + 0.5) / n * (y[1] - y[0])]
+        cell_start(&self.view, self.side, k)
     }
 
     /// The next batch of starts: in lockstep where the kernel applies, else one `Run`.
@@ -393,6 +390,17 @@ impl Basins {
         }
         tally.result(self.side, steps)
     }
+}
+
+/// The start of cell `k` of a `side` x `side` grid over `view`: the cell's centre, row-major
+/// from the top row (largest y), each row from the smallest x. The page's click on a cell
+/// starts a run here.
+pub fn cell_start(view: &ViewBox, side: usize, k: usize) -> [f64; 2] {
+    let side = side.max(1);
+    let n = side as f64;
+    let (i, j) = ((k % side) as f64, (k / side) as f64);
+    let (x, y) = (view.x, view.y);
+    [x[0] + (i + 0.5) / n * (x[1] - x[0]), y[1] - (j + 0.5) / n * (y[1] - y[0])]
 }
 
 fn distance(a: [f64; 2], b: [f64; 2]) -> f64 {
