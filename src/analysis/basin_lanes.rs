@@ -8,16 +8,18 @@
 //! same steps (the point at step t, then the update, then its size). What is shared is computed
 //! once per step for every start instead of once per start: the schedule's learning rate and
 //! momentum at t, and Adam's bias corrections `1 - beta^t` (every running start has taken t
-//! updates). On Himmelblau the gradient of two starts is computed at once in `f64x2` lanes in the
-//! browser (`himmelblau_pair`), with the operations of `Landscape::value_grad` in the same order
-//! per lane, so the numbers do not change.
+//! updates). On Himmelblau, in the browser, two starts go through each step at once in `f64x2`
+//! lanes (`visit_pair`: the value and gradient as `Landscape::value_grad` computes them, the
+//! norms as `math::norm2`, Adam's update as `AdamStep::update_pair`), with the operations of the
+//! scalar code in the same order per lane, so the numbers do not change; `tests/e2e/basins.test.mjs`
+//! checks the page's grid against `converge analyse`'s, computed natively one lane at a time.
 //!
 //! The kernel applies when the schedule learns nothing from the losses (not ReduceLROnPlateau)
 //! and the problem is a 2-D function (`Lockstep::new` returns None otherwise, and the basins run
 //! each start through `Run`).
 
 use crate::config::RunConfig;
-use crate::optim::{AdamLanes, Optimizer};
+use crate::optim::{AdamLanes, AdamStep, Optimizer};
 use crate::problem::Problem;
 use crate::run::monitor::{Monitor, Status, StopConfig};
 use crate::run::still_at;
@@ -51,6 +53,9 @@ pub struct Lockstep {
     ends: Vec<Option<LaneEnd>>,
     /// The starts still running, in order.
     running: Vec<usize>,
+    /// True on Himmelblau, whose starts are stepped two at a time in f64x2 lanes in the browser.
+    #[cfg_attr(not(all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))]
+    paired: bool,
 }
 
 impl Lockstep {
@@ -76,6 +81,7 @@ impl Lockstep {
             monitors: vec![Monitor::new(stop); n],
             ends: vec![None; n],
             running: (0..n).collect(),
+            paired: matches!(problem, Problem::Landscape(crate::problem::Landscape::Himmelblau)),
         })
     }
 
@@ -113,64 +119,46 @@ impl Lockstep {
             let momentum = self.schedule.momentum(t);
             self.adam.next_step(lr, momentum)
         });
-        let mut kept = 0;
-        let mut taken = 0;
+        let running = std::mem::take(&mut self.running);
+        let mut kept = Vec::with_capacity(running.len());
         let mut k = 0;
-        while k < self.running.len() {
-            // Two starts at once where the landscape has a paired gradient.
-            let pair = match (self.running.get(k), self.running.get(k + 1)) {
-                (Some(&a), Some(&b)) => self.pair_value_grad(a, b).map(|(fa, ga, fb, gb)| [(a, fa, ga), (b, fb, gb)]),
-                _ => None,
-            };
-            let visits = match pair {
-                Some(two) => {
-                    k += 2;
-                    two
+        while k < running.len() {
+            let i = running[k];
+            // Two starts at once in f64x2 lanes, where the landscape has a paired form.
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            if let (Some(&j), true) = (running.get(k + 1), self.paired) {
+                let (on_i, on_j) = self.visit_pair(i, j, update.as_ref());
+                if on_i {
+                    kept.push(i);
                 }
-                None => {
-                    let Some(&i) = self.running.get(k) else { break };
-                    k += 1;
-                    let mut g = [0.0; 2];
-                    let f = self.problem.loss_grad(&self.w[i], &mut g);
-                    // A lone start is written twice; the second visit finds it ended.
-                    [(i, f, g), (usize::MAX, 0.0, [0.0; 2])]
+                if on_j {
+                    kept.push(j);
                 }
-            };
-            for (i, f, g) in visits {
-                if i == usize::MAX {
-                    continue;
-                }
-                if self.visit(i, f, g, update.as_ref()) {
-                    self.running[kept] = i;
-                    kept += 1;
-                    taken += 1;
+                k += 2;
+                continue;
+            }
+            let mut g = [0.0; 2];
+            let f = self.problem.loss_grad(&self.w[i], &mut g);
+            if self.check(i, f, crate::math::norm2(&g), update.is_some()) {
+                if let Some(step) = &update {
+                    if self.update_one(i, g, step) {
+                        kept.push(i);
+                    }
                 }
             }
+            k += 1;
         }
-        self.running.truncate(kept);
+        let taken = kept.len() as u64;
+        self.running = kept;
         self.t = t + 1;
         taken
     }
 
-    /// The values and gradients of starts `a` and `b` at once, where the landscape has a paired
-    /// form.
+    /// Checks start `i`'s point at step t (value `f`, gradient norm `grad_norm`); `more`: an
+    /// update may follow (t is below the step limit). True when the start goes on to its update.
     #[inline]
-    fn pair_value_grad(&self, a: usize, b: usize) -> Option<(f64, [f64; 2], f64, [f64; 2])> {
-        match &self.problem {
-            Problem::Landscape(crate::problem::Landscape::Himmelblau) => {
-                let (wa, wb) = (self.w[a], self.w[b]);
-                Some(himmelblau_pair(wa, wb))
-            }
-            _ => None,
-        }
-    }
-
-    /// Start `i` at its point of step t with value `f` and gradient `g`: checks the point and
-    /// takes the update (`update`: None at the step limit). True when the start runs on.
-    #[inline]
-    fn visit(&mut self, i: usize, f: f64, g: [f64; 2], update: Option<&crate::optim::AdamStep>) -> bool {
+    fn check(&mut self, i: usize, f: f64, grad_norm: f64, more: bool) -> bool {
         let t = self.t;
-        let grad_norm = crate::math::norm2(&g);
         let (Some(monitor), Some(w)) = (self.monitors.get_mut(i), self.w.get(i).copied()) else {
             return false;
         };
@@ -178,11 +166,20 @@ impl Lockstep {
             self.finish(i, status, w, t);
             return false;
         }
-        let Some(k) = update else {
+        if !more {
             self.finish(i, Status::Stopped { at_step: t }, w, t);
             return false;
+        }
+        true
+    }
+
+    /// Start `i`'s update t + 1 with gradient `g`, and its check; true when it runs on.
+    #[inline]
+    fn update_one(&mut self, i: usize, g: [f64; 2], k: &AdamStep) -> bool {
+        let (Some(&w), Some(&m), Some(&v)) = (self.w.get(i), self.m.get(i), self.v.get(i)) else {
+            return false;
         };
-        let (mut p, mut m, mut v) = (w, self.m[i], self.v[i]);
+        let (mut p, mut m, mut v) = (w, m, v);
         k.update(&mut p[0], &mut m[0], &mut v[0], g[0]);
         k.update(&mut p[1], &mut m[1], &mut v[1], g[1]);
         (self.w[i], self.m[i], self.v[i]) = (p, m, v);
@@ -192,12 +189,57 @@ impl Lockstep {
         sq += d0 * d0;
         let d1 = p[1] - w[1];
         sq += d1 * d1;
+        self.checked_update(i, p, sq.sqrt())
+    }
+
+    /// Checks start `i`'s update t + 1 to `p`, of size `delta_norm`; true when it runs on.
+    #[inline]
+    fn checked_update(&mut self, i: usize, p: [f64; 2], delta_norm: f64) -> bool {
         let finite = p[0].is_finite() & p[1].is_finite();
-        if let Some(status) = self.monitors[i].check_update(t + 1, sq.sqrt(), finite) {
-            self.finish(i, status, p, t + 1);
+        let Some(monitor) = self.monitors.get_mut(i) else { return false };
+        if let Some(status) = monitor.check_update(self.t + 1, delta_norm, finite) {
+            self.finish(i, status, p, self.t + 1);
             return false;
         }
         true
+    }
+
+    /// Steps starts `i` and `j` together on Himmelblau, two f64x2 lanes through the value, the
+    /// gradient, its norm, Adam's update and its size (each lane as `check` and `update_one` do
+    /// it alone; the monitors check each start on its own). Returns whether each runs on.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn visit_pair(&mut self, i: usize, j: usize, update: Option<&AdamStep>) -> (bool, bool) {
+        use core::arch::wasm32::{f64x2, f64x2_add, f64x2_extract_lane as lane, f64x2_mul, f64x2_splat, f64x2_sqrt, f64x2_sub};
+        let (Some(&wi), Some(&wj)) = (self.w.get(i), self.w.get(j)) else { return (false, false) };
+        let (x, y) = (f64x2(wi[0], wj[0]), f64x2(wi[1], wj[1]));
+        let (f, gx, gy) = himmelblau_lanes(x, y);
+        // crate::math::norm2: from 0, coordinate by coordinate, then the root.
+        let zero = f64x2_splat(0.0);
+        let norm = f64x2_sqrt(f64x2_add(f64x2_add(zero, f64x2_mul(gx, gx)), f64x2_mul(gy, gy)));
+        let more = update.is_some();
+        let on_i = self.check(i, lane::<0>(f), lane::<0>(norm), more);
+        let on_j = self.check(j, lane::<1>(f), lane::<1>(norm), more);
+        let Some(k) = update else { return (false, false) };
+        match (on_i, on_j) {
+            (true, true) => {}
+            (true, false) => return (self.update_one(i, [lane::<0>(gx), lane::<0>(gy)], k), false),
+            (false, true) => return (false, self.update_one(j, [lane::<1>(gx), lane::<1>(gy)], k)),
+            (false, false) => return (false, false),
+        }
+        let (Some(&mi), Some(&mj), Some(&vi), Some(&vj)) = (self.m.get(i), self.m.get(j), self.v.get(i), self.v.get(j))
+        else {
+            return (false, false);
+        };
+        let (mut px, mut mx, mut vx) = (x, f64x2(mi[0], mj[0]), f64x2(vi[0], vj[0]));
+        let (mut py, mut my, mut vy) = (y, f64x2(mi[1], mj[1]), f64x2(vi[1], vj[1]));
+        k.update_pair(&mut px, &mut mx, &mut vx, gx);
+        k.update_pair(&mut py, &mut my, &mut vy, gy);
+        let (dx, dy) = (f64x2_sub(px, x), f64x2_sub(py, y));
+        let delta = f64x2_sqrt(f64x2_add(f64x2_add(zero, f64x2_mul(dx, dx)), f64x2_mul(dy, dy)));
+        let (pi, pj) = ([lane::<0>(px), lane::<0>(py)], [lane::<1>(px), lane::<1>(py)]);
+        (self.w[i], self.m[i], self.v[i]) = (pi, [lane::<0>(mx), lane::<0>(my)], [lane::<0>(vx), lane::<0>(vy)]);
+        (self.w[j], self.m[j], self.v[j]) = (pj, [lane::<1>(mx), lane::<1>(my)], [lane::<1>(vx), lane::<1>(vy)]);
+        (self.checked_update(i, pi, lane::<0>(delta)), self.checked_update(j, pj, lane::<1>(delta)))
     }
 
     /// Records the end of start `i` at `x` after `steps` updates, judged as `Run::judge` does.
@@ -214,36 +256,21 @@ impl Lockstep {
     }
 }
 
-/// Himmelblau's value and gradient at two points, as `Landscape::value_grad` computes them: in
-/// `f64x2` lanes in the browser, one point after the other natively.
+/// Himmelblau's value and gradient at two points in f64x2 lanes, each lane with the operations
+/// of `Landscape::value_grad` in its order: u = x x + y - 11, v = x + y y - 7, f = u u + v v,
+/// g = (4 x u + 2 v, 2 u + 4 y v).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
-fn himmelblau_pair(a: [f64; 2], b: [f64; 2]) -> (f64, [f64; 2], f64, [f64; 2]) {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        use core::arch::wasm32::{f64x2, f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, f64x2_sub};
-        let x = f64x2(a[0], b[0]);
-        let y = f64x2(a[1], b[1]);
-        // u = x * x + y - 11; v = x + y * y - 7; f = u * u + v * v;
-        // g = [4 * x * u + 2 * v, 2 * u + 4 * y * v], each operation in the scalar order.
-        let u = f64x2_sub(f64x2_add(f64x2_mul(x, x), y), f64x2_splat(11.0));
-        let v = f64x2_sub(f64x2_add(x, f64x2_mul(y, y)), f64x2_splat(7.0));
-        let f = f64x2_add(f64x2_mul(u, u), f64x2_mul(v, v));
-        let four = f64x2_splat(4.0);
-        let two = f64x2_splat(2.0);
-        let gx = f64x2_add(f64x2_mul(f64x2_mul(four, x), u), f64x2_mul(two, v));
-        let gy = f64x2_add(f64x2_mul(two, u), f64x2_mul(f64x2_mul(four, y), v));
-        (
-            f64x2_extract_lane::<0>(f),
-            [f64x2_extract_lane::<0>(gx), f64x2_extract_lane::<0>(gy)],
-            f64x2_extract_lane::<1>(f),
-            [f64x2_extract_lane::<1>(gx), f64x2_extract_lane::<1>(gy)],
-        )
-    }
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    {
-        let h = crate::problem::Landscape::Himmelblau;
-        let (fa, ga) = h.value_grad(a[0], a[1]);
-        let (fb, gb) = h.value_grad(b[0], b[1]);
-        (fa, ga, fb, gb)
-    }
+fn himmelblau_lanes(
+    x: core::arch::wasm32::v128,
+    y: core::arch::wasm32::v128,
+) -> (core::arch::wasm32::v128, core::arch::wasm32::v128, core::arch::wasm32::v128) {
+    use core::arch::wasm32::{f64x2_add, f64x2_mul, f64x2_splat, f64x2_sub};
+    let u = f64x2_sub(f64x2_add(f64x2_mul(x, x), y), f64x2_splat(11.0));
+    let v = f64x2_sub(f64x2_add(x, f64x2_mul(y, y)), f64x2_splat(7.0));
+    let f = f64x2_add(f64x2_mul(u, u), f64x2_mul(v, v));
+    let (four, two) = (f64x2_splat(4.0), f64x2_splat(2.0));
+    let gx = f64x2_add(f64x2_mul(f64x2_mul(four, x), u), f64x2_mul(two, v));
+    let gy = f64x2_add(f64x2_mul(two, u), f64x2_mul(f64x2_mul(four, y), v));
+    (f, gx, gy)
 }

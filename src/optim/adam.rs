@@ -122,6 +122,41 @@ impl AdamStep {
         self.moments(w, m, v, grad);
         self.apply(w, *m, *v);
     }
+
+    /// `update` of one element of two independent starts at once, in the two `f64x2` lanes:
+    /// per lane the same operations in the same order as `update` (weight decay, torch's
+    /// `lerp`, the second moment, the bias-corrected step), so the same bits.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[inline(always)]
+    pub(crate) fn update_pair(
+        &self,
+        w: &mut core::arch::wasm32::v128,
+        m: &mut core::arch::wasm32::v128,
+        v: &mut core::arch::wasm32::v128,
+        grad: core::arch::wasm32::v128,
+    ) {
+        use core::arch::wasm32::{f64x2_add, f64x2_div, f64x2_mul, f64x2_splat, f64x2_sqrt, f64x2_sub};
+        let mut g = grad;
+        // moments::weight_decay
+        if self.weight_decay != 0.0 {
+            if self.decoupled {
+                *w = f64x2_mul(*w, f64x2_splat(1.0 - self.lr * self.weight_decay));
+            } else {
+                g = f64x2_add(g, f64x2_mul(f64x2_splat(self.weight_decay), *w));
+            }
+        }
+        // moments::update: m = lerp(m, g, 1 - b1) (torch's two forms), v = v b2 + (1 - b2) g g.
+        let weight = 1.0 - self.b1;
+        *m = if weight.abs() < 0.5 {
+            f64x2_add(*m, f64x2_mul(f64x2_splat(weight), f64x2_sub(g, *m)))
+        } else {
+            f64x2_sub(g, f64x2_mul(f64x2_sub(g, *m), f64x2_splat(1.0 - weight)))
+        };
+        *v = f64x2_add(f64x2_mul(*v, f64x2_splat(self.b2)), f64x2_mul(f64x2_mul(f64x2_splat(1.0 - self.b2), g), g));
+        // apply: p += (-step_size * m) / (sqrt(v) / sqrt(1 - b2^t) + eps).
+        let denom = f64x2_add(f64x2_div(f64x2_sqrt(*v), f64x2_splat(self.bc2_sqrt)), f64x2_splat(self.eps));
+        *w = f64x2_add(*w, f64x2_div(f64x2_mul(f64x2_splat(-self.step_size), *m), denom));
+    }
 }
 
 /// Adam without AMSGrad over many independent starts that all take their step t + 1 together:
