@@ -8,7 +8,8 @@ import { h } from './dom.js';
 import { fmt } from './catalog.js';
 import { call } from './wasm.js';
 
-const pct = (share) => `${fmt(100 * share)} %`;
+// A no-break space keeps the % sign with its number when a narrow column wraps.
+const pct = (share) => `${fmt(100 * share)}\u00a0%`;
 const point = (x) => `(${x.map(fmt).join(', ')})`;
 
 /** A table with a caption, a header row and one row per item. */

@@ -209,7 +209,9 @@ impl Lockstep {
     /// it alone; the monitors check each start on its own). Returns whether each runs on.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn visit_pair(&mut self, i: usize, j: usize, update: Option<&AdamStep>) -> (bool, bool) {
-        use core::arch::wasm32::{f64x2, f64x2_add, f64x2_extract_lane as lane, f64x2_mul, f64x2_splat, f64x2_sqrt, f64x2_sub};
+        use core::arch::wasm32::{
+            f64x2, f64x2_add, f64x2_extract_lane as lane, f64x2_mul, f64x2_splat, f64x2_sqrt, f64x2_sub,
+        };
         let (Some(&wi), Some(&wj)) = (self.w.get(i), self.w.get(j)) else { return (false, false) };
         let (x, y) = (f64x2(wi[0], wj[0]), f64x2(wi[1], wj[1]));
         let (f, gx, gy) = himmelblau_lanes(x, y);

@@ -4,10 +4,12 @@
 //! - Basins of attraction: each start's cell of the grid over its view box is tinted, over the
 //!   heatmap and under the paths, with its outcome's colour (`basin_color`): the known minima
 //!   and any other point reached in the run colours of `style::PALETTE` (Okabe and Ito's
-//!   colour-blind-safe palette) in outcome order, diverged in a dark grey and not converged in
-//!   a light grey, both apart from every palette colour. The tint lets `BASIN_ALPHA` of the
-//!   outcome's colour over the heatmap, so that the contours still show through; a cell no
-//!   worker has reached yet (`PENDING`) is left as it is.
+//!   colour-blind-safe palette), in `BASIN_ORDER` so that the first four basins (Himmelblau's)
+//!   take the four colours furthest apart, diverged in a dark grey and not converged in a light
+//!   grey, both apart from every palette colour. The tint lets `BASIN_ALPHA` of the outcome's
+//!   colour over the heatmap, so that the contours still show faintly; a dark line separates
+//!   cells of different outcomes, so that basins are told apart by their borders too, without
+//!   colour; a cell no worker has reached yet (`PENDING`) is left as it is.
 //! - Critical points: a minimum as a white downward triangle (the bottom of a bowl), a maximum
 //!   as a black upward triangle (a peak), a saddle as a yellow diamond, a degenerate point as a
 //!   grey square, each outlined in the opposite shade so that it shows on dark and bright parts
@@ -25,7 +27,13 @@ use crate::problem::ViewBox;
 /// A cell of a partial basins grid that no worker has reached yet.
 pub const PENDING: u16 = u16::MAX;
 /// The share of an outcome's colour over the heatmap.
-pub const BASIN_ALPHA: f64 = 0.7;
+pub const BASIN_ALPHA: f64 = 0.85;
+/// The palette's colours in the order basins take them: orange, sky blue, bluish green, reddish
+/// purple, blue, vermillion, yellow (vermillion, close to orange, and yellow, faint on the bright
+/// heatmap, last).
+const BASIN_ORDER: [usize; 7] = [0, 1, 2, 4, 5, 3, 6];
+/// The line between cells of different outcomes.
+const BORDER_COLOR: (u8, u8, u8) = (25, 25, 25);
 /// The colour of starts that diverged (a dark grey).
 pub const DIVERGED_COLOR: (u8, u8, u8) = (51, 51, 51);
 /// The colour of starts that did not converge within the step limit (a light grey).
@@ -38,7 +46,7 @@ pub fn basin_color(index: usize) -> (u8, u8, u8) {
     match index {
         0 => DIVERGED_COLOR,
         1 => NOT_CONVERGED_COLOR,
-        i => super::parse_color(PALETTE[(i - 2) % PALETTE.len()]),
+        i => super::parse_color(PALETTE[BASIN_ORDER[(i - 2) % BASIN_ORDER.len()]]),
     }
 }
 
@@ -72,24 +80,34 @@ pub fn tint_basins(rgba: &mut [u8], width: usize, height: usize, view: ViewBox, 
         .collect();
     let colors: Vec<(u8, u8, u8)> = (0..256).map(basin_color).collect();
     let blend = |under: u8, over: u8| (f64::from(under) * (1.0 - BASIN_ALPHA) + f64::from(over) * BASIN_ALPHA) as u8;
+    let outcome = |row: Option<usize>, column: Option<usize>| match (row, column) {
+        (Some(row), Some(column)) => picture.grid.get(row * side + column).copied().filter(|&i| i != PENDING),
+        _ => None,
+    };
+    let mut above: Option<usize> = None;
     for py in 0..height {
         let y = view.y[1] - (py as f64 + 0.5) / height as f64 * (view.y[1] - view.y[0]);
-        let Some(row) = cell_of((b.y[1] - y) / (b.y[1] - b.y[0])) else { continue };
-        for (px, column) in columns.iter().enumerate() {
-            let Some(column) = column else { continue };
-            let Some(&index) = picture.grid.get(row * side + column) else { continue };
-            if index == PENDING {
-                continue;
-            }
+        let row = cell_of((b.y[1] - y) / (b.y[1] - b.y[0]));
+        for (px, &column) in columns.iter().enumerate() {
+            let Some(index) = outcome(row, column) else { continue };
+            // A border where the pixel to the left or above lies in a cell of another outcome.
+            let left = px.checked_sub(1).and_then(|l| outcome(row, columns[l]));
+            let up = if py > 0 { outcome(above, column) } else { None };
+            let border = left.is_some_and(|o| o != index) || up.is_some_and(|o| o != index);
             let index = usize::from(index);
             let (r, g, bl) = colors.get(index).copied().unwrap_or_else(|| basin_color(index));
             let at = 4 * (py * width + px);
             if let Some(pixel) = rgba.get_mut(at..at + 3) {
-                pixel[0] = blend(pixel[0], r);
-                pixel[1] = blend(pixel[1], g);
-                pixel[2] = blend(pixel[2], bl);
+                if border {
+                    (pixel[0], pixel[1], pixel[2]) = BORDER_COLOR;
+                } else {
+                    pixel[0] = blend(pixel[0], r);
+                    pixel[1] = blend(pixel[1], g);
+                    pixel[2] = blend(pixel[2], bl);
+                }
             }
         }
+        above = row;
     }
 }
 
@@ -171,5 +189,34 @@ impl Overlay {
             self.tinted = Some((key.to_string(), rgba));
         }
         self.tinted.as_ref().map_or(base, |(_, rgba)| rgba.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_cell_takes_its_outcome_a_border_where_outcomes_meet_and_pending_cells_stay() {
+        // A 2 x 2 grid over the image's own view, 4 x 4 white pixels: each cell is 2 x 2 pixels.
+        let view = ViewBox { x: [0.0, 2.0], y: [0.0, 2.0] };
+        let picture = BasinPicture { side: 2, view, grid: vec![2, 3, PENDING, 0] };
+        let mut rgba = vec![255u8; 4 * 16];
+        tint_basins(&mut rgba, 4, 4, view, &picture);
+        let pixel = |x: usize, y: usize| (rgba[4 * (4 * y + x)], rgba[4 * (4 * y + x) + 1], rgba[4 * (4 * y + x) + 2]);
+        let tint = |c: (u8, u8, u8)| {
+            let blend = |o: u8| (255.0 * (1.0 - BASIN_ALPHA) + f64::from(o) * BASIN_ALPHA) as u8;
+            (blend(c.0), blend(c.1), blend(c.2))
+        };
+        assert_eq!(basin_color(2), (0xe6, 0x9f, 0x00), "the first point reached is orange");
+        assert_eq!(basin_color(5), (0xcc, 0x79, 0xa7), "the fourth is reddish purple, not vermillion");
+        assert_eq!(pixel(0, 0), tint(basin_color(2)));
+        assert_eq!(pixel(1, 1), tint(basin_color(2)));
+        assert_eq!(pixel(2, 0), BORDER_COLOR, "left of it is another outcome");
+        assert_eq!(pixel(3, 1), tint(basin_color(3)));
+        assert_eq!(pixel(3, 2), BORDER_COLOR, "above it is another outcome");
+        assert_eq!(pixel(3, 3), tint(DIVERGED_COLOR));
+        assert_eq!(pixel(2, 3), tint(DIVERGED_COLOR), "a pending neighbour draws no border");
+        assert_eq!((pixel(0, 2), pixel(1, 3)), ((255, 255, 255), (255, 255, 255)), "pending cells stay as they were");
     }
 }
