@@ -53,6 +53,8 @@ pub struct Lockstep {
     ends: Vec<Option<LaneEnd>>,
     /// The starts still running, in order.
     running: Vec<usize>,
+    /// The list of running starts of the step before, reused.
+    spare: Vec<usize>,
     /// True on Himmelblau, whose starts are stepped two at a time in f64x2 lanes in the browser.
     #[cfg_attr(not(all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))]
     paired: bool,
@@ -81,6 +83,7 @@ impl Lockstep {
             monitors: vec![Monitor::new(stop); n],
             ends: vec![None; n],
             running: (0..n).collect(),
+            spare: Vec::with_capacity(n),
             paired: matches!(problem, Problem::Landscape(crate::problem::Landscape::Himmelblau)),
         })
     }
@@ -120,7 +123,9 @@ impl Lockstep {
             self.adam.next_step(lr, momentum)
         });
         let running = std::mem::take(&mut self.running);
-        let mut kept = Vec::with_capacity(running.len());
+        // The starts that run on, written into last step's spare list (no allocation per step).
+        let mut kept = std::mem::take(&mut self.spare);
+        kept.clear();
         let mut k = 0;
         while k < running.len() {
             let i = running[k];
@@ -150,13 +155,14 @@ impl Lockstep {
         }
         let taken = kept.len() as u64;
         self.running = kept;
+        self.spare = running;
         self.t = t + 1;
         taken
     }
 
     /// Checks start `i`'s point at step t (value `f`, gradient norm `grad_norm`); `more`: an
     /// update may follow (t is below the step limit). True when the start goes on to its update.
-    #[inline]
+    #[inline(always)]
     fn check(&mut self, i: usize, f: f64, grad_norm: f64, more: bool) -> bool {
         let t = self.t;
         let (Some(monitor), Some(w)) = (self.monitors.get_mut(i), self.w.get(i).copied()) else {
@@ -174,7 +180,7 @@ impl Lockstep {
     }
 
     /// Start `i`'s update t + 1 with gradient `g`, and its check; true when it runs on.
-    #[inline]
+    #[inline(always)]
     fn update_one(&mut self, i: usize, g: [f64; 2], k: &AdamStep) -> bool {
         let (Some(&w), Some(&m), Some(&v)) = (self.w.get(i), self.m.get(i), self.v.get(i)) else {
             return false;
@@ -193,7 +199,7 @@ impl Lockstep {
     }
 
     /// Checks start `i`'s update t + 1 to `p`, of size `delta_norm`; true when it runs on.
-    #[inline]
+    #[inline(always)]
     fn checked_update(&mut self, i: usize, p: [f64; 2], delta_norm: f64) -> bool {
         let finite = p[0].is_finite() & p[1].is_finite();
         let Some(monitor) = self.monitors.get_mut(i) else { return false };
