@@ -402,6 +402,23 @@ mod tests {
     }
 
     #[test]
+    fn the_basins_benchmark_counts_starts_times_steps() {
+        // One piece of BASINS_BENCH_CELLS starts, every one running all its steps (no criterion
+        // stops a start early), in one fake time step of MIN_MILLIS.
+        let now = Cell::new(0.0);
+        let clock = || {
+            now.set(now.get() + MIN_MILLIS);
+            now.get()
+        };
+        let result = basins_bench(&clock);
+        assert_eq!(result.name, "basins_himmelblau_256");
+        let units = (BASINS_BENCH_CELLS as u64 * BASINS_BENCH_STEPS) as f64;
+        assert_eq!(result.steps_per_s, units / (MIN_MILLIS / 1000.0));
+        let config = Experiment::from_json(&basins_bench_config()).expect("the bench config is valid");
+        assert_eq!(config.analysis.and_then(|a| a.basins).map(|b| b.side), Some(BASINS_BENCH_SIDE));
+    }
+
+    #[test]
     fn the_suite_reports_every_benchmark_in_its_unit() {
         // A fake clock that advances by MIN_MILLIS per reading: every benchmark runs one chunk.
         let now = Cell::new(0.0);
