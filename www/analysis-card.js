@@ -53,7 +53,9 @@ export class AnalysisCard {
     $.alert = h('div', { class: 'alert analysis-alert', role: 'alert', hidden: true });
     $.body = h('div', { class: 'analysis-body', 'aria-live': 'polite' });
     $.point = h('div', { class: 'analysis-point', 'aria-live': 'polite' });
-    this.#overlays = new AnalysisOverlays(ctx, { choice: () => $.choice.value, onClassify: (p) => this.classify(p) });
+    // The landscape's clicks classify or add runs only while a view drawn over it is on.
+    const shown = () => (this.#state.running || this.#state.report ? this.#state.kind : null);
+    this.#overlays = new AnalysisOverlays(ctx, { shown, onClassify: (p) => this.classify(p) });
     this.element = h('section', { class: 'card analysis-card', 'aria-label': 'Analyses' },
       h('div', { class: 'card-head' }, h('h2', { class: 'card-title' }, 'Analyses: why a run converges where it does')),
       h('div', { class: 'analysis-controls' }, h('label', null, h('span', null, 'Analysis'), $.choice), $.run, $.cancel),

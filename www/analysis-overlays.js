@@ -1,11 +1,13 @@
 // The analyses drawn over the landscape (issue #12) and what a click on the landscape does while
 // they are chosen. Rust draws both pictures (src/chart/analysis_overlay.rs) from the worker's
 // numbers, handed over as typed arrays: the critical points marked by kind, and the basins of
-// attraction tinted over their grid's view box, cell by cell as the workers fill it in. With
-// "Critical points" chosen, a click on the landscape classifies that point (the `classify`
-// analysis, in a worker); with a basins picture shown, a click on a cell adds a run from that
-// cell's start (the start the grid ran from, `basin_cell_start`). A press on the selected run's
-// start marker still grabs the marker, so the start can be dragged as before.
+// attraction tinted over their grid's view box, cell by cell as the workers fill it in. While the
+// critical points are shown (or searched), a click on the landscape classifies that point (the
+// `classify` analysis, in a worker); while a basins picture is shown, a click on a cell adds a
+// run from that cell's start (the start the grid ran from, `basin_cell_start`). A press on the
+// selected run's start marker still grabs the marker, so the start can be dragged as before; a
+// finger acts on a tap (a click), so that swipes still scroll and a long press still picks up the
+// start. With no such view shown, the landscape's clicks move the start as before.
 //
 // Host contract (the card's ctx): pg(), draft(), selected(), addRun(run), landscapeCanvas(),
 // redrawLandscape().
@@ -19,14 +21,15 @@ const MARKER_REACH_PX = 12;
 
 export class AnalysisOverlays {
   #ctx;
-  #choice; // () => the analysis chosen in the card's menu
+  #shown; // () => the analysis the card shows or runs, or null
   #onClassify; // (point) => the card classifies it
   #basins = null; // the basins result drawn (for a click on a cell)
-  #wired = null; // the canvas the click listener is on
+  #wired = null; // the canvas the click listeners are on
+  #pointer = 'mouse'; // the type of the last pointer pressed on the canvas
 
-  constructor(ctx, { choice, onClassify }) {
+  constructor(ctx, { shown, onClassify }) {
     this.#ctx = ctx;
-    this.#choice = choice;
+    this.#shown = shown;
     this.#onClassify = onClassify;
   }
 
@@ -60,24 +63,38 @@ export class AnalysisOverlays {
     this.#ctx.redrawLandscape();
   }
 
-  /** The landscape's click listener, before the landscape's own (capture phase). */
+  /**
+   * The landscape's click listeners: a mouse or pen press acts before the landscape's own
+   * listener (capture phase), which would move the start; a finger acts on its tap.
+   */
   #wire() {
     const canvas = this.#ctx.landscapeCanvas();
     if (!canvas || this.#wired === canvas) return;
     this.#wired = canvas;
     canvas.addEventListener('pointerdown', (e) => {
-      if (e.button !== 0 || !this.#ctx.pg()) return;
-      const choice = this.#choice();
-      const classifying = choice === 'critical_points';
-      const adding = choice === 'basins' && this.#basins;
-      if (!(classifying || adding) || this.#onStartMarker(e)) return;
-      const p = this.#pointAt(e);
-      if (!p) return;
+      this.#pointer = e.pointerType;
+      if (e.pointerType === 'touch' || e.button !== 0 || !this.#act(e)) return;
       e.stopImmediatePropagation();
       e.preventDefault();
-      if (classifying) this.#onClassify(p);
-      else this.#addRunAt(p);
     }, { capture: true });
+    canvas.addEventListener('click', (e) => {
+      if (this.#pointer === 'touch') this.#act(e);
+    });
+  }
+
+  /** Classifies the point or adds a run from the cell under `e`, when a view asks for it;
+   * true when it did. */
+  #act(e) {
+    if (!this.#ctx.pg()) return false;
+    const shown = this.#shown();
+    const classifying = shown === 'critical_points' || shown === 'classify';
+    const adding = shown === 'basins' && this.#basins !== null;
+    if (!(classifying || adding) || this.#onStartMarker(e)) return false;
+    const p = this.#pointAt(e);
+    if (!p) return false;
+    if (classifying) this.#onClassify(p);
+    else this.#addRunAt(p);
+    return true;
   }
 
   /** The landscape point under a pointer event, or null. */
