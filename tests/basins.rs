@@ -151,7 +151,7 @@ fn adam(problem: Value, lr: f64, schedule: Value, stop: Value) -> Experiment {
 }
 
 #[test]
-fn the_batched_adam_kernel_equals_one_run_per_start_bit_for_bit() {
+fn the_batched_kernel_equals_one_run_per_start_bit_for_bit() {
     let cases = [
         // The bench's case, the page's default stopping rule.
         adam(json!({"name": "himmelblau"}), 0.05, json!({"name": "constant"}), json!({"max_steps": 1000})),
@@ -168,6 +168,18 @@ fn the_batched_adam_kernel_equals_one_run_per_start_bit_for_bit() {
             "stop": {"max_steps": 300}})),
         // So large a rate that starts diverge.
         adam(json!({"name": "himmelblau"}), 40.0, json!({"name": "constant"}), json!({"max_steps": 200})),
+        // SGD as the lessons use it, and with every option: Nesterov momentum, dampening, weight
+        // decay, a momentum cycled by the schedule (so the buffers start at a later step).
+        himmelblau(0.01),
+        experiment(json!({"problem": {"name": "six_hump_camel"},
+            "runs": [{"label": "n", "optimizer": {"name": "SGD", "lr": 0.01, "momentum": 0.9, "nesterov": true,
+                      "weight_decay": 0.01}, "schedule": {"name": "StepLR", "step_size": 100, "gamma": 0.5}}],
+            "stop": {"max_steps": 500, "grad_norm": {"tol": 1e-5}}})),
+        experiment(json!({"problem": {"name": "rosenbrock"},
+            "runs": [{"label": "d", "optimizer": {"name": "SGD", "lr": 0.001, "momentum": 0.5, "dampening": 0.3},
+                      "schedule": {"name": "CyclicLR", "base_lr": 0.0005, "max_lr": 0.002, "step_size_up": 50,
+                                   "cycle_momentum": true, "base_momentum": 0.0, "max_momentum": 0.9}}],
+            "stop": {"max_steps": 300}})),
     ];
     for (c, e) in cases.iter().enumerate() {
         let side = 13;

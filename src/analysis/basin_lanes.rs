@@ -1,14 +1,15 @@
-//! The batched kernel of the basins of attraction: Adam (torch.optim.Adam or AdamW without
-//! AMSGrad) run from many starts of a 2-D problem at once, all taking their step t together.
+//! The batched kernel of the basins of attraction: SGD (with its momentum, Nesterov, dampening
+//! and weight decay) or Adam (torch.optim.Adam or AdamW without AMSGrad) run from many starts of
+//! a 2-D problem at once, all taking their step t together.
 //!
 //! A start's numbers are exactly those of `run::Run` from that start, bit for bit: the same
-//! gradient (`Problem::loss_grad`), the same Adam update of each coordinate
-//! (`optim::AdamStep::update`, shared with `Adam::step`), the same stopping rule (one
+//! gradient (`Problem::loss_grad`), the same update of each coordinate (`optim::SgdStep` and
+//! `optim::AdamStep`, shared with `Sgd::step` and `Adam::step`), the same stopping rule (one
 //! `run::monitor::Monitor` per start, and `run::still_at` for a stall), the same checks at the
 //! same steps (the point at step t, then the update, then its size). What is shared is computed
 //! once per step for every start instead of once per start: the schedule's learning rate and
-//! momentum at t, and Adam's bias corrections `1 - beta^t` (every running start has taken t
-//! updates). On Himmelblau, in the browser, two starts go through each step at once in `f64x2`
+//! momentum at t, Adam's bias corrections `1 - beta^t` (every running start has taken t
+//! updates) and whether SGD's momentum buffers have started. On Himmelblau, in the browser, two starts go through each step at once in `f64x2`
 //! lanes (`visit_pair`: the value and gradient as `Landscape::value_grad` computes them, the
 //! norms as `math::norm2`, Adam's update as `AdamStep::update_pair`), with the operations of the
 //! scalar code in the same order per lane, so the numbers do not change; `tests/e2e/basins.test.mjs`
@@ -19,7 +20,7 @@
 //! each start through `Run`).
 
 use crate::config::RunConfig;
-use crate::optim::{AdamLanes, AdamStep, Optimizer};
+use crate::optim::{LaneStep, Optimizer, StepLanes};
 use crate::problem::Problem;
 use crate::run::monitor::{Monitor, Status, StopConfig};
 use crate::run::still_at;
@@ -39,7 +40,7 @@ pub struct LaneEnd {
 #[derive(Clone, Debug)]
 pub struct Lockstep {
     problem: Problem,
-    adam: AdamLanes,
+    optimizer: StepLanes,
     schedule: Schedule,
     max_steps: u64,
     /// The step every running start is at.
@@ -64,7 +65,7 @@ impl Lockstep {
     /// Runs `config` under `stop` from each of `starts` on `problem`, when the kernel applies
     /// (see the module header).
     pub fn new(problem: &Problem, config: &RunConfig, stop: &StopConfig, starts: &[[f64; 2]]) -> Option<Lockstep> {
-        let adam = Optimizer::adam_lanes(&config.optimizer)?;
+        let optimizer = Optimizer::lanes(&config.optimizer)?;
         let schedule = config.schedule.build(config.optimizer.lr());
         if schedule.observes_loss() || problem.dim() != 2 || matches!(problem, Problem::Model(_)) {
             return None;
@@ -72,7 +73,9 @@ impl Lockstep {
         let n = starts.len();
         Some(Lockstep {
             problem: problem.clone(),
-            adam,
+            paired: matches!(problem, Problem::Landscape(crate::problem::Landscape::Himmelblau))
+                && matches!(optimizer, StepLanes::Adam(_)),
+            optimizer,
             schedule,
             max_steps: stop.max_steps,
             t: 0,
@@ -84,7 +87,6 @@ impl Lockstep {
             ends: vec![None; n],
             running: (0..n).collect(),
             spare: Vec::with_capacity(n),
-            paired: matches!(problem, Problem::Landscape(crate::problem::Landscape::Himmelblau)),
         })
     }
 
@@ -120,7 +122,7 @@ impl Lockstep {
         let update = (t < self.max_steps).then(|| {
             let lr = self.schedule.lr(t);
             let momentum = self.schedule.momentum(t);
-            self.adam.next_step(lr, momentum)
+            self.optimizer.next_step(lr, momentum)
         });
         let running = std::mem::take(&mut self.running);
         // The starts that run on, written into last step's spare list (no allocation per step).
@@ -181,7 +183,7 @@ impl Lockstep {
 
     /// Start `i`'s update t + 1 with gradient `g`, and its check; true when it runs on.
     #[inline(always)]
-    fn update_one(&mut self, i: usize, g: [f64; 2], k: &AdamStep) -> bool {
+    fn update_one(&mut self, i: usize, g: [f64; 2], k: &LaneStep) -> bool {
         let (Some(&w), Some(&m), Some(&v)) = (self.w.get(i), self.m.get(i), self.v.get(i)) else {
             return false;
         };
@@ -214,7 +216,7 @@ impl Lockstep {
     /// gradient, its norm, Adam's update and its size (each lane as `check` and `update_one` do
     /// it alone; the monitors check each start on its own). Returns whether each runs on.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    fn visit_pair(&mut self, i: usize, j: usize, update: Option<&AdamStep>) -> (bool, bool) {
+    fn visit_pair(&mut self, i: usize, j: usize, update: Option<&LaneStep>) -> (bool, bool) {
         use core::arch::wasm32::{
             f64x2, f64x2_add, f64x2_extract_lane as lane, f64x2_mul, f64x2_splat, f64x2_sqrt, f64x2_sub,
         };
@@ -227,11 +229,21 @@ impl Lockstep {
         let more = update.is_some();
         let on_i = self.check(i, lane::<0>(f), lane::<0>(norm), more);
         let on_j = self.check(j, lane::<1>(f), lane::<1>(norm), more);
-        let Some(k) = update else { return (false, false) };
+        let Some(step) = update else { return (false, false) };
+        let k = match step {
+            LaneStep::Adam(k) => k,
+            // Only Adam has a paired update (`paired` is false for SGD).
+            LaneStep::Sgd(_) => {
+                let gi = [lane::<0>(gx), lane::<0>(gy)];
+                let gj = [lane::<1>(gx), lane::<1>(gy)];
+                let on_i = on_i && self.update_one(i, gi, step);
+                return (on_i, on_j && self.update_one(j, gj, step));
+            }
+        };
         match (on_i, on_j) {
             (true, true) => {}
-            (true, false) => return (self.update_one(i, [lane::<0>(gx), lane::<0>(gy)], k), false),
-            (false, true) => return (false, self.update_one(j, [lane::<1>(gx), lane::<1>(gy)], k)),
+            (true, false) => return (self.update_one(i, [lane::<0>(gx), lane::<0>(gy)], step), false),
+            (false, true) => return (false, self.update_one(j, [lane::<1>(gx), lane::<1>(gy)], step)),
             (false, false) => return (false, false),
         }
         let (Some(&mi), Some(&mj), Some(&vi), Some(&vj)) = (self.m.get(i), self.m.get(j), self.v.get(i), self.v.get(j))

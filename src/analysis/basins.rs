@@ -11,9 +11,9 @@
 //! down, each row from the smallest x, as an image is.
 //!
 //! The work is in two parts. Running the starts gives each start's end (`End`: diverged, not
-//! converged, or converged at a point), independently of every other start: Adam goes through
-//! the batched kernel (`basin_lanes`, `BATCH` starts in lockstep), any other optimizer one start
-//! after another through `Run`, in chunks of steps (`advance(budget)`), so that the page can
+//! converged, or converged at a point), independently of every other start: SGD and Adam go
+//! through the batched kernel (`basin_lanes`, `BATCH` starts in lockstep), any other optimizer
+//! one start after another through `Run`, in chunks of steps (`advance(budget)`), so that the page can
 //! draw the grid as it fills. Sorting the ends into outcomes (`Tally`) then takes them in the
 //! grid's order. So a computation can be split into ranges of cells (`Basins::range`), run in
 //! parallel (the page's Web Workers), and merged (`merge`): the ends concatenated in the

@@ -60,7 +60,9 @@ pub struct BasinPicture {
 }
 
 /// Tints the RGBA image `rgba` (`width` x `height` pixels showing `view`) with the basins of
-/// `picture`, each pixel by the cell its centre lies in.
+/// `picture`, each pixel by the cell its centre lies in. It runs once per partial result over
+/// every device pixel of the landscape, so it works row by row: each pixel row's outcomes are
+/// looked up once, and compared with the row above for the borders.
 pub fn tint_basins(rgba: &mut [u8], width: usize, height: usize, view: ViewBox, picture: &BasinPicture) {
     let side = picture.side;
     if side == 0 || width == 0 || height == 0 {
@@ -71,43 +73,55 @@ pub fn tint_basins(rgba: &mut [u8], width: usize, height: usize, view: ViewBox, 
         let k = (t * side as f64).floor();
         (k >= 0.0 && k < side as f64).then_some(k as usize)
     };
-    // The column of the grid under each pixel column, and its row under each pixel row.
+    // The column of the grid under each pixel column.
     let columns: Vec<Option<usize>> = (0..width)
         .map(|px| {
             let x = view.x[0] + (px as f64 + 0.5) / width as f64 * (view.x[1] - view.x[0]);
             cell_of((x - b.x[0]) / (b.x[1] - b.x[0]))
         })
         .collect();
-    let colors: Vec<(u8, u8, u8)> = (0..256).map(basin_color).collect();
-    let blend = |under: u8, over: u8| (f64::from(under) * (1.0 - BASIN_ALPHA) + f64::from(over) * BASIN_ALPHA) as u8;
-    let outcome = |row: Option<usize>, column: Option<usize>| match (row, column) {
-        (Some(row), Some(column)) => picture.grid.get(row * side + column).copied().filter(|&i| i != PENDING),
-        _ => None,
-    };
-    let mut above: Option<usize> = None;
-    for py in 0..height {
+    // Each outcome's colour weighted by BASIN_ALPHA, in 1/256ths.
+    let alpha = (BASIN_ALPHA * 256.0).round() as u32;
+    let tints: Vec<[u32; 3]> = (0..256)
+        .map(|i| {
+            let (r, g, bl) = basin_color(i);
+            [u32::from(r) * alpha, u32::from(g) * alpha, u32::from(bl) * alpha]
+        })
+        .collect();
+    let keep = 256 - alpha;
+    let mut above: Vec<u16> = vec![PENDING; width];
+    let mut here: Vec<u16> = vec![PENDING; width];
+    for (py, line) in rgba.chunks_exact_mut(4 * width).take(height).enumerate() {
         let y = view.y[1] - (py as f64 + 0.5) / height as f64 * (view.y[1] - view.y[0]);
         let row = cell_of((b.y[1] - y) / (b.y[1] - b.y[0]));
-        for (px, &column) in columns.iter().enumerate() {
-            let Some(index) = outcome(row, column) else { continue };
-            // A border where the pixel to the left or above lies in a cell of another outcome.
-            let left = px.checked_sub(1).and_then(|l| outcome(row, columns[l]));
-            let up = if py > 0 { outcome(above, column) } else { None };
-            let border = left.is_some_and(|o| o != index) || up.is_some_and(|o| o != index);
-            let index = usize::from(index);
-            let (r, g, bl) = colors.get(index).copied().unwrap_or_else(|| basin_color(index));
-            let at = 4 * (py * width + px);
-            if let Some(pixel) = rgba.get_mut(at..at + 3) {
-                if border {
-                    (pixel[0], pixel[1], pixel[2]) = BORDER_COLOR;
-                } else {
-                    pixel[0] = blend(pixel[0], r);
-                    pixel[1] = blend(pixel[1], g);
-                    pixel[2] = blend(pixel[2], bl);
-                }
+        for (px, column) in columns.iter().enumerate() {
+            here[px] = match (row, column) {
+                (Some(row), Some(column)) => picture.grid.get(row * side + column).copied().unwrap_or(PENDING),
+                _ => PENDING,
+            };
+        }
+        for (px, pixel) in line.chunks_exact_mut(4).enumerate() {
+            let index = here[px];
+            if index == PENDING {
+                continue;
+            }
+            // A border where the pixel to the left or above lies in a cell of another outcome
+            // (a cell not reached yet draws none).
+            let left = if px > 0 { here[px - 1] } else { PENDING };
+            let up = if py > 0 { above[px] } else { PENDING };
+            if (left != PENDING && left != index) || (up != PENDING && up != index) {
+                (pixel[0], pixel[1], pixel[2]) = BORDER_COLOR;
+                continue;
+            }
+            let tint = tints.get(usize::from(index)).copied().unwrap_or_else(|| {
+                let (r, g, bl) = basin_color(usize::from(index));
+                [u32::from(r) * alpha, u32::from(g) * alpha, u32::from(bl) * alpha]
+            });
+            for c in 0..3 {
+                pixel[c] = ((u32::from(pixel[c]) * keep + tint[c]) >> 8) as u8;
             }
         }
-        above = row;
+        std::mem::swap(&mut above, &mut here);
     }
 }
 
@@ -205,7 +219,8 @@ mod tests {
         tint_basins(&mut rgba, 4, 4, view, &picture);
         let pixel = |x: usize, y: usize| (rgba[4 * (4 * y + x)], rgba[4 * (4 * y + x) + 1], rgba[4 * (4 * y + x) + 2]);
         let tint = |c: (u8, u8, u8)| {
-            let blend = |o: u8| (255.0 * (1.0 - BASIN_ALPHA) + f64::from(o) * BASIN_ALPHA) as u8;
+            let a = (BASIN_ALPHA * 256.0).round() as u32;
+            let blend = |o: u8| ((255 * (256 - a) + u32::from(o) * a) >> 8) as u8;
             (blend(c.0), blend(c.1), blend(c.2))
         };
         assert_eq!(basin_color(2), (0xe6, 0x9f, 0x00), "the first point reached is orange");
