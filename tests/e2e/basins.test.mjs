@@ -2,7 +2,7 @@
 // landscape canvas's pixels: the critical points' markers where the points are, a click that
 // classifies a point (equal to `converge analyse`'s classify), the basins picture tinting each
 // cell with its outcome's colour and a legend whose shares equal `converge analyse`'s, a click
-// on a cell that adds a run from that cell's start, the grid split across 1 or 3 workers giving
+// on a cell that adds a run from that cell's start, a finger's tap that classifies on a phone, the grid split across 1 or 3 workers giving
 // the same report, and frames that keep coming while a 256 x 256 grid fills in.
 
 import { test } from 'node:test';
@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBrowser, ROOT } from './harness.mjs';
 
-const { openPage } = useBrowser();
+const harness = useBrowser();
+const { openPage } = harness;
 const CONVERGE = join(ROOT, 'target', 'debug', 'converge');
 const el = 'convergence-playground';
 
@@ -230,4 +231,36 @@ test('a basins grid split across 1 or 3 workers gives the same report, and a 256
   assert.equal(done.grid.length, 65536);
   assert.equal(done.outcomes.reduce((n, o) => n + o.count, 0), 65536);
   assert.deepEqual(errors, []);
+});
+
+test('on a phone a tap classifies a point while the critical points are shown, and the start stays', async () => {
+  const context = await harness.browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(harness.server.url);
+  await page.evaluate(() => document.querySelector('convergence-playground').ready);
+  await page.locator(`${el} .preset-select`).selectOption('himmelblau');
+  await page.waitForFunction(() => document.querySelector('convergence-playground').shadowRoot.querySelector('.preset-select').value === 'himmelblau');
+  await page.evaluate(() => document.querySelector('convergence-playground').pause());
+  await runAnalysis(page, 'critical_points');
+  await page.locator(`${el} canvas.landscape`).scrollIntoViewIfNeeded();
+  const starts = await page.evaluate(() => JSON.stringify(document.querySelector('convergence-playground').getConfig().runs.map((r) => r.x0)));
+  const spot = await page.evaluate(() => {
+    const w = document.querySelector('convergence-playground');
+    const canvas = w.shadowRoot.querySelector('canvas.landscape');
+    const rect = canvas.getBoundingClientRect();
+    const [px, py] = w.pg.params_to_canvas(rect.width, rect.height, -3, -3);
+    return [rect.left + px, rect.top + py];
+  });
+  await page.touchscreen.tap(spot[0], spot[1]);
+  await page.waitForFunction(() => document.querySelector('convergence-playground').analysis.point, null, { timeout: 30000 });
+  const point = await page.evaluate(() => document.querySelector('convergence-playground').analysis.point);
+  assert.ok(Math.abs(point.x[0] + 3) < 0.1 && Math.abs(point.x[1] + 3) < 0.1, `${point.x}`);
+  assert.equal(point.basin, 2, 'the known minimum (-3.779, -3.283) holds (-3, -3)');
+  assert.match(await page.locator(`${el} .analysis-point`).innerText(), /known minimum at \(-3.779, -3.283\)/);
+  assert.equal(await page.evaluate(() => JSON.stringify(document.querySelector('convergence-playground').getConfig().runs.map((r) => r.x0))), starts);
+  assert.deepEqual(errors, []);
+  await context.close();
 });
