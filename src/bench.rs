@@ -278,6 +278,64 @@ pub fn boundary_images_per_s(clock: Clock) -> Option<f64> {
     }))
 }
 
+/// The starts per side and the updates per start of `basins_himmelblau_256`.
+pub const BASINS_BENCH_SIDE: usize = 256;
+pub const BASINS_BENCH_STEPS: u64 = 1_000;
+/// The cells of the grid each timed piece of `basins_himmelblau_256` runs (four rows).
+pub const BASINS_BENCH_CELLS: usize = 1_024;
+
+/// Adam (lr 0.05) on Himmelblau for exactly `BASINS_BENCH_STEPS` updates from every start (no
+/// criterion stops a start early): the basins benchmark's experiment, whose basins the page's
+/// bench also computes with a plain JavaScript loop.
+pub fn basins_himmelblau() -> Experiment {
+    let mut e = experiment(
+        ProblemConfig::Himmelblau {},
+        vec![run(
+            "adam",
+            OptimizerConfig::Adam {
+                lr: 0.05,
+                betas: [0.9, 0.999],
+                eps: 1e-8,
+                weight_decay: 0.0,
+                amsgrad: false,
+                decoupled_weight_decay: false,
+            },
+        )],
+    );
+    e.stop = StopConfig { max_steps: BASINS_BENCH_STEPS, ..endless_stop() };
+    e
+}
+
+/// The basins benchmark's experiment with its `analysis` section naming the 256 x 256 basins,
+/// as JSON (the page's bench runs it in its workers and its plain JavaScript loop).
+pub fn basins_bench_config() -> String {
+    let mut e = basins_himmelblau();
+    e.analysis = Some(crate::analysis::section::AnalysisConfig {
+        basins: Some(crate::analysis::section::BasinsConfig { run: 0, side: BASINS_BENCH_SIDE }),
+        ..Default::default()
+    });
+    e.to_json()
+}
+
+/// `basins_himmelblau_256`: starts x updates per second of the basins of `basins_himmelblau`
+/// on a 256 x 256 grid, timed on successive pieces of `BASINS_BENCH_CELLS` cells (the batched
+/// kernel of `analysis::basin_lanes`, on one thread).
+pub fn basins_bench(clock: Clock) -> BenchResult {
+    let whole = crate::analysis::basins::Basins::new(&basins_himmelblau(), 0, BASINS_BENCH_SIDE, None);
+    let mut first = 0;
+    let per_s = match whole {
+        Ok(whole) => per_second(clock, || {
+            let cells = BASINS_BENCH_SIDE * BASINS_BENCH_SIDE;
+            let mut piece = whole.clone().range(first, first + BASINS_BENCH_CELLS);
+            first = (first + BASINS_BENCH_CELLS) % cells;
+            while !piece.advance(u64::MAX) {}
+            piece.steps() as f64
+        }),
+        Err(_) => 0.0,
+    };
+    BenchResult { name: "basins_himmelblau_256".into(), steps_per_s: per_s, unit: "steps", ms: None }
+}
+
 /// Runs the whole suite.
 pub fn run_suite(clock: Clock) -> Vec<BenchResult> {
     let mut results: Vec<BenchResult> = suite()
@@ -341,6 +399,23 @@ mod tests {
         let typed = mlp_spiral_tf();
         assert_eq!(typed.validate(), Ok(()));
         assert_eq!(typed, parsed);
+    }
+
+    #[test]
+    fn the_basins_benchmark_counts_starts_times_steps() {
+        // One piece of BASINS_BENCH_CELLS starts, every one running all its steps (no criterion
+        // stops a start early), in one fake time step of MIN_MILLIS.
+        let now = Cell::new(0.0);
+        let clock = || {
+            now.set(now.get() + MIN_MILLIS);
+            now.get()
+        };
+        let result = basins_bench(&clock);
+        assert_eq!(result.name, "basins_himmelblau_256");
+        let units = (BASINS_BENCH_CELLS as u64 * BASINS_BENCH_STEPS) as f64;
+        assert_eq!(result.steps_per_s, units / (MIN_MILLIS / 1000.0));
+        let config = Experiment::from_json(&basins_bench_config()).expect("the bench config is valid");
+        assert_eq!(config.analysis.and_then(|a| a.basins).map(|b| b.side), Some(BASINS_BENCH_SIDE));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use crate::analysis::sweep::{whole_values, Sweep, SweepParameter};
+use crate::chart::analysis_overlay::{basin_color, draw_critical_points, kind_of_code, BasinPicture, Overlay};
 use crate::chart::curves::{draw_curves, ChartLayout, CurveOptions, CurveSeries};
 use crate::chart::figures;
 use crate::chart::heatmap::{landscape_rgba, stretch_rgba, LINE_CSS_PX};
@@ -98,6 +99,8 @@ pub struct Playground {
     compared: Vec<(String, crate::search::SearchResults)>,
     /// Where each chart (by kind) put its plot and legend when last drawn, in CSS pixels.
     layouts: std::collections::BTreeMap<String, ChartLayout>,
+    /// The analyses drawn over the landscape (basins, critical points).
+    overlay: Overlay,
 }
 
 /// Most searches the budget chart compares.
@@ -145,6 +148,7 @@ impl Playground {
             search_experiment: None,
             compared: Vec::new(),
             layouts: std::collections::BTreeMap::new(),
+            overlay: Overlay::default(),
         })
     }
 
@@ -346,12 +350,34 @@ impl Playground {
             self.image = Some(LandscapeImage { key, width, height, rgba });
         }
         if let Some(image) = &self.image {
-            put_rgba(&canvas, &image.rgba, image.width, image.height)?;
+            let rgba = self.overlay.image(&image.key, &image.rgba, image.width as usize, image.height as usize, view);
+            put_rgba(&canvas, rgba, image.width, image.height)?;
         }
         let paths = figures::path_series_at(&self.session, view_step.map(whole_step));
         let root = canvas_area(canvas)?;
         let highlight = front.map(|run| Highlight { run: run as usize, dim_others: dim_others.unwrap_or(false) });
-        draw_paths(&root, view, &paths, &self.session.problem().known_minima(), highlight).map_err(js_error)
+        draw_paths(&root, view, &paths, &self.session.problem().known_minima(), highlight).map_err(js_error)?;
+        draw_critical_points(&root, view, self.overlay.critical()).map_err(js_error)
+    }
+
+    /// Draws a basins grid over the landscape (`analysis::basins`' result: `side` x `side`
+    /// outcome indices over `view` [x0, x1, y0, y1], row-major from the top, 65535 for a cell not
+    /// reached yet); an empty grid removes it. Drawn from the next `draw_landscape`.
+    pub fn show_basins(&mut self, side: u32, view: Vec<f64>, grid: Vec<u16>) {
+        let picture = match view.as_slice() {
+            &[x0, x1, y0, y1] if !grid.is_empty() => {
+                Some(BasinPicture { side: side as usize, view: ViewBox { x: [x0, x1], y: [y0, y1] }, grid })
+            }
+            _ => None,
+        };
+        self.overlay.set_basins(picture);
+    }
+
+    /// Marks critical points over the landscape: three numbers per point, x, y and its kind (0
+    /// minimum, 1 maximum, 2 saddle, 3 degenerate); empty removes them.
+    pub fn show_critical_points(&mut self, points: Vec<f64>) {
+        let points = points.chunks_exact(3).map(|p| ([p[0], p[1]], kind_of_code(p[2]))).collect();
+        self.overlay.set_critical(points);
     }
 
     /// Draws a curve chart: `kind` is `loss`, `lr`, `grad_norm`, `delta_norm`, `train_val` or
@@ -973,6 +999,31 @@ fn put_rgba(canvas: &HtmlCanvasElement, rgba: &[u8], width: u32, height: u32) ->
     let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)
         .map_err(|_| js_error("canvas: cannot build the image"))?;
     context.put_image_data(&data, 0.0, 0.0).map_err(|_| js_error("canvas: cannot put the image"))
+}
+
+/// The colours of basin outcomes 0 to `count` - 1 (`chart::analysis_overlay::basin_color`), as
+/// `#rrggbb`, for the page's legend.
+#[wasm_bindgen]
+pub fn basin_colors(count: u32) -> Vec<String> {
+    (0..count as usize)
+        .map(|i| {
+            let (r, g, b) = basin_color(i);
+            format!("#{r:02x}{g:02x}{b:02x}")
+        })
+        .collect()
+}
+
+/// The start of cell `k` of a `side` x `side` basins grid over [x0, x1, y0, y1]
+/// (`analysis::basins::cell_start`): where a click on that cell starts a run.
+#[wasm_bindgen]
+pub fn basin_cell_start(side: u32, view: Vec<f64>, k: u32) -> Vec<f64> {
+    match view.as_slice() {
+        &[x0, x1, y0, y1] => {
+            crate::analysis::basins::cell_start(&ViewBox { x: [x0, x1], y: [y0, y1] }, side as usize, k as usize)
+                .to_vec()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Encodes a config (JSON text) as a URL hash (without '#'); throws on an invalid config.

@@ -6,15 +6,23 @@
 // experiment cancels the analysis in progress and clears a result that no longer matches.
 // Fires `analysisdone` {kind, report} on the element.
 //
+// Critical points and basins are also drawn over the landscape, and a click there classifies a
+// point or starts a run from a basins cell (analysis-overlays.js); the critical points follow
+// the view when it is zoomed.
+//
 // Host contract (the widget's ctx): pg(), config(), draft(), kind(), selected(), addRun(run),
 // writeHash(), setPath(path, value) (the element's set()), load(config), colorOf(i),
-// dispatch(type, detail).
+// dispatch(type, detail), landscapeCanvas(), redrawLandscape().
 
 import { h, replace } from './dom.js';
 import { ANALYSES } from './catalog.js';
 import { analyse, applyRemedy } from './lab.js';
 import { readout } from './analysis-readouts.js';
 import { figures } from './analysis-charts.js';
+import { AnalysisOverlays } from './analysis-overlays.js';
+
+/** Partial results are drawn at most this often (each redraws a readout and maybe a picture). */
+const PARTIAL_DRAW_MS = 250;
 
 /** The `analysis` section's value that names `kind` with its defaults. */
 const NAMED = { theory: true, doctor: true };
@@ -23,8 +31,11 @@ export class AnalysisCard {
   #ctx;
   #$ = {};
   #abort = null; // the AbortController of the analysis in progress
-  #state = { kind: null, running: false, progress: 0, report: null, error: null };
+  #state = { kind: null, running: false, progress: 0, report: null, error: null, point: null };
   #version = 0; // counts experiment changes, so a late result of an old experiment is dropped
+  #overlays;
+  #inputs = null; // what the result shown was computed from (#inputsOf), kept across unrelated changes
+  #point = null; // the AbortController of a click's classification
   /** The card (a section). */
   element;
 
@@ -41,13 +52,18 @@ export class AnalysisCard {
     $.status = h('div', { class: 'analysis-status', hidden: true }, $.bar, $.progress);
     $.alert = h('div', { class: 'alert analysis-alert', role: 'alert', hidden: true });
     $.body = h('div', { class: 'analysis-body', 'aria-live': 'polite' });
+    $.point = h('div', { class: 'analysis-point', 'aria-live': 'polite' });
+    // The landscape's clicks classify or add runs only while a view drawn over it is on.
+    const shown = () => (this.#state.running || this.#state.report ? this.#state.kind : null);
+    this.#overlays = new AnalysisOverlays(ctx, { shown, onClassify: (p) => this.classify(p) });
     this.element = h('section', { class: 'card analysis-card', 'aria-label': 'Analyses' },
       h('div', { class: 'card-head' }, h('h2', { class: 'card-title' }, 'Analyses: why a run converges where it does')),
       h('div', { class: 'analysis-controls' }, h('label', null, h('span', null, 'Analysis'), $.choice), $.run, $.cancel),
-      $.blurb, $.status, $.alert, $.body);
+      $.blurb, $.status, $.alert, $.point, $.body);
   }
 
-  /** The analysis shown or in progress (for tests): {kind, running, progress, report, error}. */
+  /** The analysis shown or in progress (for tests): {kind, running, progress, report, error,
+   * point (the last click's classification)}. */
   get state() {
     return { ...this.#state };
   }
@@ -83,9 +99,16 @@ export class AnalysisCard {
    * experiment names analyses in its `analysis` section, the first one the card offers runs.
    */
   invalidate() {
+    if (this.#keepsResult()) {
+      this.render();
+      return;
+    }
     this.#version += 1;
     this.cancel();
-    this.#state = { kind: null, running: false, progress: 0, report: null, error: null };
+    this.#inputs = null;
+    this.#overlays.clear();
+    replace(this.#$.point);
+    this.#state = { kind: null, running: false, progress: 0, report: null, error: null, point: null };
     replace(this.#$.body);
     this.#$.alert.hidden = true;
     this.#$.status.hidden = true;
@@ -96,6 +119,71 @@ export class AnalysisCard {
       this.#$.choice.value = named.name;
       this.#showBlurb();
       this.run(named.name);
+    }
+    if (section && Array.isArray(section.classify) && section.classify.length > 0 && this.#ctx.kind() === 'landscape') this.classify(section.classify[0]);
+  }
+
+  /**
+   * What analysis `kind` of `config` depends on, as text (null for an analysis not drawn over
+   * the landscape): a change elsewhere (another run added, a label) keeps its result.
+   */
+  #inputsOf(kind, config) {
+    if (!config || !['critical_points', 'basins'].includes(kind)) return null;
+    const section = (config.analysis && config.analysis[kind]) || {};
+    const view = this.#ctx.pg() ? Array.from(this.#ctx.pg().view()) : null;
+    const common = { problem: config.problem, seed: config.seed, view, section };
+    if (kind === 'critical_points') return JSON.stringify(common);
+    const run = config.runs[section.run ?? 0];
+    return JSON.stringify({ ...common, stop: config.stop, optimizer: run && run.optimizer, schedule: run && run.schedule });
+  }
+
+  /** True when the finished result shown still matches the experiment. */
+  #keepsResult() {
+    const { kind, running, report } = this.#state;
+    return !running && report !== null && this.#inputs !== null && this.#inputs === this.#inputsOf(kind, this.#ctx.config());
+  }
+
+  /** The view box changed: critical points shown are searched again in the new view. */
+  viewChanged() {
+    const { kind, running, report } = this.#state;
+    if (kind === 'critical_points' && (running || report)) this.run(kind);
+  }
+
+  /**
+   * Classifies the landscape point `p` ([x, y]) in a worker (the `classify` analysis) and says
+   * what it is beside the analysis shown; the link names the point (`analysis.classify`).
+   */
+  async classify(p) {
+    const ctx = this.#ctx;
+    if (!ctx.pg()) return;
+    if (this.#point) this.#point.abort();
+    const abort = new AbortController();
+    this.#point = abort;
+    const x = [Number(p[0].toPrecision(6)), Number(p[1].toPrecision(6))];
+    for (const config of [ctx.config(), ctx.draft()]) {
+      if (!config) continue;
+      config.analysis = { ...(config.analysis || {}), classify: [x] };
+    }
+    try {
+      ctx.writeHash();
+    } catch {
+      // The link stays as it was.
+    }
+    const version = this.#version;
+    replace(this.#$.point, h('p', { class: 'note' }, `Classifying (${x.join(', ')})…`));
+    try {
+      // The engine's experiment with the point to classify in its section.
+      const config = JSON.parse(ctx.pg().config_json());
+      config.analysis = { ...(config.analysis || {}), classify: [x] };
+      const report = await analyse({ config: JSON.stringify(config), kind: 'classify', view: Array.from(ctx.pg().view()), signal: abort.signal });
+      if (version !== this.#version || abort.signal.aborted) return;
+      this.#state.point = report.classify && report.classify[0] ? report.classify[0] : null;
+      replace(this.#$.point, ...readout('classify', report));
+      ctx.dispatch('analysisdone', { kind: 'classify', report });
+    } catch (error) {
+      if (error.name !== 'AbortError' && version === this.#version) replace(this.#$.point, h('p', { class: 'alert' }, `The point could not be classified: ${error.message}`));
+    } finally {
+      if (this.#point === abort) this.#point = null;
     }
   }
 
@@ -111,10 +199,12 @@ export class AnalysisCard {
     if (!ctx.pg() || !kind) return;
     this.cancel();
     this.#nameInSection(kind);
+    this.#overlays.clear();
+    const inputs = this.#inputsOf(kind, ctx.config());
     const version = this.#version;
     const abort = new AbortController();
     this.#abort = abort;
-    this.#state = { kind, running: true, progress: 0, report: null, error: null };
+    this.#state = { kind, running: true, progress: 0, report: null, error: null, point: this.#state.point };
     $.alert.hidden = true;
     $.status.hidden = false;
     $.cancel.disabled = false;
@@ -126,6 +216,15 @@ export class AnalysisCard {
     };
     show(0);
     const landscape = ctx.kind() === 'landscape';
+    let pending = null;
+    let timer = null;
+    let lastDraw = 0;
+    const flush = () => {
+      timer = null;
+      if (pending && version === this.#version && this.#abort === abort) this.#show(kind, pending);
+      pending = null;
+      lastDraw = performance.now();
+    };
     try {
       const report = await analyse({
         config: this.#configFor(kind),
@@ -134,15 +233,21 @@ export class AnalysisCard {
         signal: abort.signal,
         onProgress: show,
         onPartial: (partial) => {
-          if (version === this.#version) this.#show(kind, partial);
+          if (version !== this.#version) return;
+          // The latest partial result is drawn at most every PARTIAL_DRAW_MS.
+          pending = partial;
+          if (!timer) timer = setTimeout(flush, Math.max(0, PARTIAL_DRAW_MS - (performance.now() - lastDraw)));
         },
       });
+      clearTimeout(timer);
       if (version !== this.#version) return;
       this.#state.report = report;
+      this.#inputs = inputs;
       this.#show(kind, report);
       $.progress.textContent = 'done';
       ctx.dispatch('analysisdone', { kind, report });
     } catch (error) {
+      clearTimeout(timer);
       if (version !== this.#version) return;
       if (error.name === 'AbortError') {
         $.progress.textContent = 'cancelled';
@@ -183,6 +288,7 @@ export class AnalysisCard {
       pg: ctx.pg(),
       rerun: (settings) => this.#rerun(kind, settings),
     }), ...figures(kind, report, host));
+    this.#overlays.show(kind, report);
   }
 
   /** The running experiment as JSON, with analysis `kind`'s settings as the link names them. */

@@ -7,8 +7,10 @@
 import { h } from './dom.js';
 import { fmt } from './catalog.js';
 import { lossPlane } from './loss-plane.js';
+import { call } from './wasm.js';
 
-const pct = (share) => `${fmt(100 * share)} %`;
+// A no-break space keeps the % sign with its number when a narrow column wraps.
+const pct = (share) => `${fmt(100 * share)}\u00a0%`;
 const point = (x) => `(${x.map(fmt).join(', ')})`;
 
 /** A table with a caption, a header row and one row per item. */
@@ -19,7 +21,7 @@ function table(caption, heads, rows) {
     h('tbody', null, rows.map((cells) => h('tr', null, cells.map((c) => h('td', null, c))))));
 }
 
-const KIND_WORDS = { minimum: 'minimum', maximum: 'maximum', saddle: 'saddle', degenerate: 'degenerate' };
+const KIND_WORDS = { minimum: 'minimum', maximum: 'maximum', saddle: 'saddle', degenerate: 'degenerate point' };
 
 function criticalPoints(points) {
   const count = (kind, one, many) => {
@@ -27,7 +29,8 @@ function criticalPoints(points) {
     return `${n} ${n === 1 ? one : many}`;
   };
   const summary = `${points.length} critical point${points.length === 1 ? '' : 's'} in view: ${count('minimum', 'minimum', 'minima')}, ${count('saddle', 'saddle', 'saddles')}, ${count('maximum', 'maximum', 'maxima')}, ${count('degenerate', 'degenerate point', 'degenerate points')}.`;
-  return [h('p', null, summary),
+  const key = 'On the landscape: ▽ a minimum (white), ▲ a maximum (black), ◆ a saddle (yellow), ■ a degenerate point (grey). Click any point of the landscape to classify it.';
+  return [h('p', null, summary), h('p', { class: 'note critical-key' }, key),
     table('Critical points, by the signs of the Hessian eigenvalues', ['kind', 'at', 'f', 'eigenvalues'],
       points.map((p) => [KIND_WORDS[p.kind] || p.kind, point(p.x), fmt(p.value), p.eigenvalues.map(fmt).join(', ')]))];
 }
@@ -39,12 +42,43 @@ export function outcomeWords(o) {
   return `minimum at ${point(o.x)}, f = ${fmt(o.value)}`;
 }
 
+/**
+ * The basins picture's legend: each outcome that some start reached, in its colour on the
+ * landscape (Rust's, `basin_colors`), with its share of the starts run so far.
+ */
+function basinLegend(b) {
+  const colors = call((w) => w.basin_colors(b.outcomes.length));
+  const items = b.outcomes.map((o, i) => ({ o, color: colors[i] })).filter(({ o }) => o.count > 0);
+  return h('ul', { class: 'basin-legend', 'aria-label': 'Basins: the colour of each outcome on the landscape and its share of the starts' },
+    items.map(({ o, color }) => h('li', null,
+      h('span', { class: 'swatch', 'aria-hidden': 'true', style: { background: color } }),
+      h('span', { class: 'basin-words' }, outcomeWords(o)), ' ',
+      h('strong', { class: 'basin-share' }, pct(o.share)))));
+}
+
 function basins(b) {
   const done = b.outcomes.reduce((n, o) => n + o.count, 0);
   const total = b.side * b.side;
-  return [h('p', null, `${done} of ${total} starts (${b.side} × ${b.side}) run${done < total ? ' so far' : ''}.`),
+  return [h('p', null, `${done} of ${total} starts (${b.side} × ${b.side}) run${done < total ? ' so far' : ''}; each start's cell on the landscape has the colour of where it ended. Click a cell to add a run from its start.`),
+    basinLegend(b),
     table('Where the starts ended', ['outcome', 'starts', 'share'],
       b.outcomes.map((o) => [outcomeWords(o), String(o.count), pct(o.share)]))];
+}
+
+/** A clicked point in words: its kind from the Hessian, f, and the basin that holds it. */
+function classify(reports) {
+  return reports.map((r) => {
+    const kind = KIND_WORDS[r.kind] || r.kind;
+    const eig = `Hessian eigenvalues ${fmt(r.eigenvalues[0])} and ${fmt(r.eigenvalues[1])}`;
+    const what = r.critical
+      ? `${point(r.x)} is a critical point: a ${kind} (${eig}), f = ${fmt(r.value)}.`
+      : `${point(r.x)} is not a critical point (|∇f| = ${fmt(r.gradient_norm)}, f = ${fmt(r.value)}); f curves like a ${kind} there (${eig}).`;
+    let basin;
+    if (r.basin !== null && r.basin !== undefined) basin = `Following the gradient downhill leads to the known minimum at ${point(r.flows_to)}: the point lies in its basin.`;
+    else if (r.flows_to) basin = `Following the gradient downhill ends at ${point(r.flows_to)}, which is not a known minimum of this landscape.`;
+    else basin = 'Following the gradient downhill leaves the finite values: f has no minimum that way.';
+    return h('p', { class: 'classified' }, `${what} ${basin}`);
+  });
 }
 
 function lrSweep(s) {
@@ -140,6 +174,7 @@ export function readout(kind, report, { applyRemedy = null, remedyWords = () => 
   switch (kind) {
     case 'critical_points': return criticalPoints(value);
     case 'basins': return basins(value);
+    case 'classify': return value.length ? classify(value) : [h('p', null, 'Click a point of the landscape to classify it.')];
     case 'lr_sweep': return lrSweep(value);
     case 'lr_range': return lrRange(value);
     case 'seed_bands': return seedBands(value);

@@ -1,6 +1,13 @@
 // The wasm benchmark page: runs the suite of src/bench.rs (as `converge bench --json` does
-// natively) and one frame of the page's busiest case, and prints the results as JSON.
+// natively) and one frame of the page's busiest case, and prints the results as JSON. Then the
+// basins benchmark (issue #12): 256 x 256 starts x 1,000 steps of Adam on Himmelblau, as starts x
+// steps per second, by the analysis wasm on this thread (`basins_himmelblau_256`, src/bench.rs),
+// by the page's analysis workers (lab.js) with one worker and with one per core, and by a plain
+// JavaScript loop doing the same arithmetic (basins-js-loop.js), side by side with their ratios.
 import init, { run_bench_suite, Playground } from './pkg/convergence.js';
+import initLab, { run_basins_bench, basins_bench_config } from './pkg-lab/convergence.js';
+import { analyse, defaultWorkers } from './lab.js';
+import { adamHimmelblauLoop } from './basins-js-loop.js';
 
 // One frame of the page's busiest case: eight runs on Rosenbrock with 100,000-step
 // histories, stepped and redrawn (cached heatmap, paths and four charts).
@@ -34,7 +41,38 @@ function frameBenchmark() {
   return { name: 'eight_runs_frame_with_redraw_ms', steps_per_s: 8000 / (ms / 1000), frame_ms: ms };
 }
 
+/** Starts x steps per second of the basins grid in the page's workers (`workers` of them). */
+async function basinsInWorkers(config, workers) {
+  const start = performance.now();
+  const report = await analyse({ config, kind: 'basins', workers });
+  const seconds = (performance.now() - start) / 1000;
+  return { per_s: report.basins.steps / seconds, report };
+}
+
+/** The basins benchmark, every way, with the ratios to the JavaScript loop. */
+async function basinsBenchmarks() {
+  await initLab();
+  const thread = run_basins_bench();
+  const config = basins_bench_config();
+  const cores = defaultWorkers();
+  const one = await basinsInWorkers(config, 1);
+  const many = await basinsInWorkers(config, cores);
+  const { side, view } = one.report.basins;
+  const experiment = JSON.parse(config);
+  const js = adamHimmelblauLoop({ side, view, experiment });
+  // The loop and the wasm must agree on where the starts went, or the comparison means nothing.
+  const agree = js.diverged === one.report.basins.outcomes[0].count && JSON.stringify(one.report) === JSON.stringify(many.report);
+  const row = (name, per_s, extra = {}) => ({ name, steps_per_s: per_s, unit: 'steps', ratio_to_js_loop: per_s / js.per_s, ...extra });
+  return [
+    row(thread.name, thread.steps_per_s),
+    row('basins_himmelblau_256_js_loop', js.per_s),
+    row('basins_himmelblau_256_workers_1', one.per_s, { workers: 1 }),
+    row(`basins_himmelblau_256_workers_${cores}`, many.per_s, { workers: cores, results_agree: agree }),
+  ];
+}
+
 await init();
 const out = run_bench_suite();
 out.benchmarks.push(frameBenchmark());
+out.benchmarks.push(...await basinsBenchmarks());
 document.getElementById('results').textContent = JSON.stringify(out);

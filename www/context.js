@@ -9,7 +9,9 @@
 // then re-renders the controls after the event), apply(kind) (without re-rendering the
 // controls), select(i), setSelected(i), hoverRun(i), render(part) ('run-editor', 'controls',
 // 'runs-list', 'model-head'), rerender(what) after the event ('all', 'run', 'list'),
-// writeHash(), setPath(path, value) (the element's set()), load(config) (the element's load()), addRun(run), colorOf(i), changeProblem(name), changeKind(kind), watch(fn),
+// writeHash(), setPath(path, value) (the element's set()), load(config) (the element's load()), addRun(run),
+// landscapeCanvas(), redrawLandscape(), viewChanged() (the landscape's view box changed: the
+// analysis card's overlays follow it), colorOf(i), changeProblem(name), changeKind(kind), watch(fn),
 // sliding(), fillAlert(...), dispatch(type, detail).
 //
 // makeContext(host): host holds experiment (Experiment), views (Views), loop (FrameLoop),
@@ -71,6 +73,9 @@ export function makeContext(host) {
     setPath: (path, value) => host.setPath(path, value),
     load: (config) => host.load(config),
     addRun: (run) => parts().runs.add(run),
+    landscapeCanvas: () => parts().landscape.canvas,
+    redrawLandscape: () => { if (host.pg() && experiment.kind === 'landscape') parts().landscape.draw(); },
+    viewChanged: () => parts().analysisCard?.viewChanged(),
     colorOf: (i) => colorOf(experiment.config, i),
     changeProblem: (name) => parts().sidebar.changeProblem(name),
     changeKind: (kind) => parts().sidebar.changeKind(kind),

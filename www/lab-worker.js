@@ -5,16 +5,18 @@
 // can draw a basin map or a sweep while it fills in. A job is cancelled by terminating the
 // worker (lab.js), so the worker never needs to poll for messages.
 //
+// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view, cells} (cells:
+// [first, end] of a basins grid, or absent) or {type: 'merge', id, config, view, ends, steps}.
+// Messages out: {type: 'ready'}, {type: 'progress', id, progress},
+// {type: 'partial', id, progress, result}, {type: 'result', id, result, ends?}, {type: 'error', id, message}.
+// A basins range's result carries its `ends` (LabJob.ends(): three numbers per start, then its
+// updates), which lab.js concatenates in the grid's order and sends back as one 'merge'.
+//
 // It also does the page's exports that would block it: {type: 'pytorch', id, config, run} (the
 // script of `converge pytorch`) and {type: 'trace', id, config, format, steps, running} (the
 // trace of `converge run --trace` up to where the page's runs stand, as UTF-8 bytes), and
 // applies the doctor's remedies ({type: 'remedy', id, config, run, remedy}: the new experiment,
 // computed in Rust by `apply_remedy`), each answered by one 'result' or 'error'.
-//
-// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view}, 'pytorch',
-// 'trace' or 'remedy'.
-// Messages out: {type: 'ready'}, {type: 'progress', id, progress},
-// {type: 'partial', id, progress, result}, {type: 'result', id, result}, {type: 'error', id, message}.
 
 import init, { LabJob, apply_remedy, last_panic, pytorch_script, trace } from './pkg-lab/convergence.js';
 
@@ -22,8 +24,8 @@ const CHUNK_MS = 40;
 const PARTIAL_MS = 300;
 
 /** Runs the job to its end, posting progress and partial results. */
-function run({ id, config, kind, view }) {
-  const job = new LabJob(config, kind, view ?? undefined);
+function run({ id, config, kind, view, cells }) {
+  const job = new LabJob(config, kind, view ?? undefined, cells ?? undefined);
   let budget = 64;
   let lastPartial = performance.now();
   for (;;) {
@@ -42,8 +44,21 @@ function run({ id, config, kind, view }) {
       self.postMessage({ type: 'progress', id, progress: job.progress() });
     }
   }
-  self.postMessage({ type: 'result', id, result: job.result() });
+  if (cells) {
+    const ends = job.ends();
+    self.postMessage({ type: 'result', id, result: job.result(), ends }, [ends.buffer]);
+  } else {
+    self.postMessage({ type: 'result', id, result: job.result() });
+  }
   job.free();
+}
+
+/** The whole basins grid from every range's ends, in the grid's order (LabJob.merge_basins). */
+function merge({ id, config, view, ends, steps }) {
+  const job = new LabJob(config, 'basins', view ?? undefined, [0, 0]);
+  const result = job.merge_basins(ends, steps);
+  job.free();
+  self.postMessage({ type: 'result', id, result });
 }
 
 self.addEventListener('message', async (event) => {
@@ -54,6 +69,8 @@ self.addEventListener('message', async (event) => {
       self.postMessage({ type: 'ready' });
     } else if (message.type === 'run') {
       run(message);
+    } else if (message.type === 'merge') {
+      merge(message);
     } else if (message.type === 'pytorch') {
       self.postMessage({ type: 'result', id: message.id, result: pytorch_script(message.config, message.run) });
     } else if (message.type === 'trace') {

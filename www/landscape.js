@@ -141,6 +141,7 @@ export class LandscapeView {
     }
     this.#ctx.writeHash();
     this.draw();
+    this.#ctx.viewChanged?.();
   }
 
   #renderTicks() {

@@ -242,6 +242,23 @@ impl AnalysisJob {
         Ok(job)
     }
 
+    /// Restricts a basins job to cells `first..end` of its grid (see `Basins::range`), so that
+    /// workers can share the grid; any other job is unchanged.
+    pub fn restrict(&mut self, first: usize, end: usize) {
+        if let Work::Basins(b) = &mut self.work {
+            **b = b.as_ref().clone().range(first, end);
+            self.collect();
+        }
+    }
+
+    /// The basins computation of a basins job.
+    pub fn basins(&self) -> Option<&Basins> {
+        match &self.work {
+            Work::Basins(b) => Some(b),
+            _ => None,
+        }
+    }
+
     /// The analysis this job computes.
     pub fn kind(&self) -> AnalysisKind {
         self.kind

@@ -2,6 +2,7 @@
 //! rate readout, the complexity sweep, the real model's loss plane.
 
 pub mod bands;
+pub mod basin_lanes;
 pub mod basins;
 pub mod critical;
 pub mod doctor;

@@ -2,6 +2,7 @@
 //! (plotters-canvas), SVG natively and for the page's exports (`svg.rs`). Curves are decimated to about one point per pixel column
 //! (keeping each column's minimum and maximum) so that million-step runs stay cheap.
 
+pub mod analysis_overlay;
 pub mod curves;
 pub mod figures;
 pub mod heatmap;

@@ -25,8 +25,10 @@ mod radam;
 mod rmsprop;
 mod sgd;
 
+pub(crate) use adam::{AdamLanes, AdamStep};
 pub use config::{LineSearch, OptimizerConfig, MAX_LBFGS_EVAL, MAX_LBFGS_ITER, MAX_NEWTON_PARAMS, MAX_STEP_WORK};
 pub use lookahead::LookaheadVariant;
+pub(crate) use sgd::{SgdLanes, SgdStep};
 
 use crate::problem::Problem;
 
@@ -265,6 +267,16 @@ impl<'a> Settings<'a> {
 }
 
 impl Optimizer {
+    /// The optimizer for starts advancing in lockstep, when `config` is SGD or Adam (AdamW)
+    /// without AMSGrad: the batched basins kernel (`analysis::basin_lanes`); None otherwise.
+    pub(crate) fn lanes(config: &OptimizerConfig) -> Option<StepLanes> {
+        match Settings::of(config) {
+            Settings::Adam(s) => AdamLanes::new(s).map(StepLanes::Adam),
+            Settings::Sgd(s) => Some(StepLanes::Sgd(SgdLanes::new(s))),
+            _ => None,
+        }
+    }
+
     /// Builds the optimizer described by a validated config for `dim` parameters.
     pub fn new(config: &OptimizerConfig, dim: usize) -> Optimizer {
         match Settings::of(config) {
@@ -392,6 +404,44 @@ impl Optimizer {
             }
             Optimizer::SgdHd(o) => o.reset(),
             Optimizer::AdamHd(o) => o.reset(),
+        }
+    }
+}
+
+/// An optimizer whose state beyond two moments per parameter is the same for starts that advance
+/// in lockstep (the batched basins kernel).
+#[derive(Clone, Debug)]
+pub(crate) enum StepLanes {
+    Sgd(SgdLanes),
+    Adam(AdamLanes),
+}
+
+impl StepLanes {
+    /// The constants of the next step for every start.
+    #[inline]
+    pub(crate) fn next_step(&mut self, lr: f64, momentum: Option<f64>) -> LaneStep {
+        match self {
+            StepLanes::Sgd(s) => LaneStep::Sgd(s.next_step(lr, momentum)),
+            StepLanes::Adam(a) => LaneStep::Adam(a.next_step(lr, momentum)),
+        }
+    }
+}
+
+/// One step of `StepLanes`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum LaneStep {
+    Sgd(SgdStep),
+    Adam(AdamStep),
+}
+
+impl LaneStep {
+    /// The update of one parameter `w` with its two moments (SGD keeps its momentum buffer in
+    /// `m` and leaves `v` alone) and gradient `g`.
+    #[inline(always)]
+    pub(crate) fn update(&self, w: &mut f64, m: &mut f64, v: &mut f64, g: f64) {
+        match self {
+            LaneStep::Sgd(k) => k.update(w, m, g),
+            LaneStep::Adam(k) => k.update(w, m, v, g),
         }
     }
 }

@@ -40,32 +40,79 @@ impl Sgd {
     /// One update; `momentum` overrides the configured momentum (cycling schedules).
     #[inline]
     pub fn step(&mut self, w: &mut [f64], grad: &[f64], lr: f64, momentum: Option<f64>) {
-        let s = self.settings;
-        let momentum = momentum.unwrap_or(s.momentum);
-        let first = !self.started;
-        if momentum != 0.0 {
-            self.started = true;
-        }
+        let k = SgdStep::new(&self.settings, &mut self.started, lr, momentum);
         for ((p, &g0), b) in w.iter_mut().zip(grad).zip(self.buf.iter_mut()) {
-            let mut g = g0;
-            if s.weight_decay != 0.0 {
-                g += s.weight_decay * *p;
-            }
-            if momentum != 0.0 {
-                if first {
-                    *b = g;
-                } else {
-                    *b = *b * momentum + (1.0 - s.dampening) * g;
-                }
-                g = if s.nesterov { g + momentum * *b } else { *b };
-            }
-            *p += -lr * g;
+            k.update(p, b, g0);
         }
     }
 
-    /// Forgets the momentum buffer.
     pub fn reset(&mut self) {
         self.buf.iter_mut().for_each(|b| *b = 0.0);
         self.started = false;
+    }
+}
+
+/// The constants of one SGD step and its update of one element, shared by `Sgd::step` and by
+/// SGD over many independent starts advancing in lockstep (`SgdLanes`, the batched basins
+/// kernel), so that both do the same operations in the same order.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SgdStep {
+    lr: f64,
+    momentum: f64,
+    /// The first step with momentum: the buffer starts as the gradient.
+    first: bool,
+    dampening: f64,
+    weight_decay: f64,
+    nesterov: bool,
+}
+
+impl SgdStep {
+    /// The step's constants; `started` (whether a step with momentum was taken) is updated.
+    #[inline(always)]
+    fn new(s: &SgdSettings, started: &mut bool, lr: f64, momentum: Option<f64>) -> SgdStep {
+        let momentum = momentum.unwrap_or(s.momentum);
+        let first = !*started;
+        if momentum != 0.0 {
+            *started = true;
+        }
+        SgdStep { lr, momentum, first, dampening: s.dampening, weight_decay: s.weight_decay, nesterov: s.nesterov }
+    }
+
+    /// The update of one element `p` with momentum buffer `b` and gradient `g0`.
+    #[inline(always)]
+    pub(crate) fn update(&self, p: &mut f64, b: &mut f64, g0: f64) {
+        let mut g = g0;
+        if self.weight_decay != 0.0 {
+            g += self.weight_decay * *p;
+        }
+        if self.momentum != 0.0 {
+            if self.first {
+                *b = g;
+            } else {
+                *b = *b * self.momentum + (1.0 - self.dampening) * g;
+            }
+            g = if self.nesterov { g + self.momentum * *b } else { *b };
+        }
+        *p += -self.lr * g;
+    }
+}
+
+/// SGD over many independent starts that all take their step t + 1 together: whether momentum
+/// has started is the same for every start.
+#[derive(Clone, Debug)]
+pub(crate) struct SgdLanes {
+    settings: SgdSettings,
+    started: bool,
+}
+
+impl SgdLanes {
+    pub(crate) fn new(settings: SgdSettings) -> SgdLanes {
+        SgdLanes { settings, started: false }
+    }
+
+    /// The constants of the next step for every start.
+    #[inline]
+    pub(crate) fn next_step(&mut self, lr: f64, momentum: Option<f64>) -> SgdStep {
+        SgdStep::new(&self.settings, &mut self.started, lr, momentum)
     }
 }

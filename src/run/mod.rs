@@ -373,14 +373,7 @@ impl Run {
     /// scale: `||params - x0|| <= EPSILON * max(1, ||x0||)`. A start at 0 that crept by 1e-300
     /// counts as not moved; the scale floor of 1 is the landscapes' and models' natural one.
     fn still_at_start(&self) -> bool {
-        let mut moved = 0.0;
-        let mut start = 0.0;
-        for (p, x) in self.params.iter().zip(&self.x0) {
-            moved += (p - x) * (p - x);
-            start += x * x;
-        }
-        // Compared squared: sqrt(moved) <= EPSILON * max(1, sqrt(start)).
-        moved <= f64::EPSILON * f64::EPSILON * start.max(1.0)
+        still_at(&self.params, &self.x0)
     }
 
     /// A monitor's verdict as the run's status: a progress criterion that fires while the
@@ -482,4 +475,18 @@ impl Run {
         }
         taken
     }
+}
+
+/// True when `params` are still the start point `x0` (to a relative `f64::EPSILON`): a progress
+/// criterion that fires there means the run stalled (`Status::Stalled`), not converged. The
+/// batched basins kernel (`analysis::basin_lanes`) judges its lanes with it too.
+pub(crate) fn still_at(params: &[f64], x0: &[f64]) -> bool {
+    let mut moved = 0.0;
+    let mut start = 0.0;
+    for (p, x) in params.iter().zip(x0) {
+        moved += (p - x) * (p - x);
+        start += x * x;
+    }
+    // Compared squared: sqrt(moved) <= EPSILON * max(1, sqrt(start)).
+    moved <= f64::EPSILON * f64::EPSILON * start.max(1.0)
 }

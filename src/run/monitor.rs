@@ -361,7 +361,7 @@ impl Monitor {
     }
 
     /// Checks the point reached after `step` updates, with its loss and gradient norm.
-    #[inline]
+    #[inline(always)]
     pub fn check_point(&mut self, step: u64, loss: f64, grad_norm: f64) -> Option<Status> {
         if !loss.is_finite() {
             return Some(Status::Diverged { reason: Divergence::NonfiniteLoss, at_step: step });
@@ -441,7 +441,7 @@ impl Monitor {
     }
 
     /// Checks the update that produced the point reached after `step` updates.
-    #[inline]
+    #[inline(always)]
     pub fn check_update(&mut self, step: u64, delta_norm: f64, params_finite: bool) -> Option<Status> {
         if !params_finite || !delta_norm.is_finite() {
             return Some(Status::Diverged { reason: Divergence::NonfiniteParams, at_step: step });

@@ -161,6 +161,12 @@ impl Schedule {
         }
     }
 
+    /// True when the schedule learns from the losses it observes (ReduceLROnPlateau): its lr
+    /// then differs from run to run, so runs cannot share one.
+    pub fn observes_loss(&self) -> bool {
+        matches!(self.kind, Kind::Plateau(_))
+    }
+
     /// True for the `constant` schedule, whose lr never changes and which imposes no momentum.
     pub fn is_constant(&self) -> bool {
         matches!(self.kind, Kind::Constant { .. })

@@ -329,7 +329,9 @@ fn replay(case: &Path) -> Result<(), Failure> {
 }
 
 fn bench_suite(json: bool) -> Result<(), Failure> {
-    let results = bench::run_suite(&bench::native_clock);
+    let mut results = bench::run_suite(&bench::native_clock);
+    // The basins' batched kernel (the page runs it in the analysis worker's wasm).
+    results.push(bench::basins_bench(&bench::native_clock));
     let mut out = std::io::stdout().lock();
     let written = if json {
         writeln!(out, "{}", bench::results_json(&results))
