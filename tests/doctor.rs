@@ -221,3 +221,30 @@ fn a_remedy_reads_back_from_its_json() {
     assert!(Change::list_from_value(&json!([{"value": 1}])).is_err(), "no path");
     assert!(Change::list_from_value(&json!([{"path": "runs[0].optimizer.lr"}])).is_err(), "no value");
 }
+
+#[test]
+fn during_a_run_the_doctor_diagnoses_the_history_so_far() {
+    use convergence::analysis::job::{AnalysisJob, AnalysisKind};
+    // lr = 0.3 > 2/L: the loss grows from the first step and the run diverges later.
+    let e = experiment(bowl(10.0, json!({"name": "SGD", "lr": 0.3}), [3.0, 2.0], json!({"max_steps": 2000})));
+    let mut whole = Session::new(e.clone());
+    whole.step(e.stop.max_steps);
+    let Status::Diverged { at_step, .. } = whole.runs()[0].status() else { panic!("should diverge") };
+    assert!(at_step > 4, "diverges at {at_step}");
+    let doctor_at = |steps: Option<Vec<u64>>| {
+        let mut job = AnalysisJob::new(&e, AnalysisKind::Doctor, None).unwrap_or_else(|err| panic!("{err}"));
+        if let Some(steps) = steps {
+            job.stop_at(steps);
+        }
+        while !job.advance(7) {}
+        job.report().doctor.clone().unwrap_or_default()
+    };
+    // Before the blow-up the run is still going: no divergence is diagnosed yet.
+    let early = doctor_at(Some(vec![at_step / 2]));
+    assert!(!symptoms(&early[0].result).contains(&Symptom::Diverged), "{early:?}");
+    assert!(early[0].result.iter().all(|d| d.step <= at_step / 2), "{early:?}");
+    // Once the run has diverged, and with no limit, it is.
+    let late = doctor_at(Some(vec![at_step + 10]));
+    assert_eq!(symptoms(&late[0].result), vec![Symptom::Diverged]);
+    assert_eq!(late, doctor_at(None));
+}

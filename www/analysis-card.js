@@ -33,6 +33,7 @@ export class AnalysisCard {
   #abort = null; // the AbortController of the analysis in progress
   #state = { kind: null, running: false, progress: 0, report: null, error: null, point: null };
   #version = 0; // counts experiment changes, so a late result of an old experiment is dropped
+  #until = null; // where the doctor stopped each run (the runs were playing), or null: their end
   #overlays;
   #inputs = null; // what the result shown was computed from (#inputsOf), kept across unrelated changes
   #point = null; // the AbortController of a click's classification
@@ -225,10 +226,16 @@ export class AnalysisCard {
       pending = null;
       lastDraw = performance.now();
     };
+    // Once the runs have started and until they have all ended, the doctor diagnoses each from
+    // its history so far, where it stands now; before they start, each run's whole history.
+    const steps = kind === 'doctor' && ctx.pg().any_running() ? ctx.pg().snapshot().runs.map((r) => r.step) : [];
+    const until = steps.some((step) => step > 0) ? steps : null;
+    this.#until = until;
     try {
       const report = await analyse({
         config: this.#configFor(kind),
         kind,
+        until,
         view: landscape ? Array.from(ctx.pg().view()) : null,
         signal: abort.signal,
         onProgress: show,
@@ -287,6 +294,7 @@ export class AnalysisCard {
       selected: config?.runs[selected]?.label ?? '',
       pg: ctx.pg(),
       rerun: (settings) => this.#rerun(kind, settings),
+      until: this.#until,
     }), ...figures(kind, report, host));
     this.#overlays.show(kind, report);
   }

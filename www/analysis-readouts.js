@@ -151,8 +151,10 @@ function rate(perRun) {
     result ? `${fitWords(result.value_fit, 'f − f*')} ${fitWords(result.distance_fit, 'The distance to the minimum')}` : 'no minimum is known to measure the rate against.'));
 }
 
-function doctor(perRun, applyRemedy, remedyWords) {
-  const how = h('p', { class: 'note' }, 'Each run is diagnosed from its whole history, run to its end in the analysis worker from the same experiment (the same numbers as the runs on the page, which may still be playing). A change to the experiment diagnoses it again.');
+function doctor(perRun, applyRemedy, remedyWords, until) {
+  const how = h('p', { class: 'note' }, until
+    ? `The runs are still playing: each is diagnosed from its history so far (up to step ${until.join(', ')}, where it stands now). Run the doctor again when they have ended for their whole history.`
+    : 'Each run is diagnosed from its whole history, run to its end in the analysis worker from the same experiment (the same numbers as the runs on the page). A change to the experiment diagnoses it again.');
   return [how, ...perRun.map(({ label, result }, run) => h('div', { class: 'doctor-run' },
     h('strong', null, label),
     result.length === 0
@@ -168,7 +170,7 @@ function doctor(perRun, applyRemedy, remedyWords) {
  * page's Playground) draws the pictures that Rust draws, and `rerun(settings)` runs the analysis
  * again with other settings.
  */
-export function readout(kind, report, { applyRemedy = null, remedyWords = () => 'Apply the remedy', useOptimal = null, selected = '', pg = null, rerun = null } = {}) {
+export function readout(kind, report, { applyRemedy = null, remedyWords = () => 'Apply the remedy', useOptimal = null, selected = '', pg = null, rerun = null, until = null } = {}) {
   const value = report[kind];
   if (value === undefined || value === null) return [h('p', null, 'No result.')];
   switch (kind) {
@@ -180,7 +182,7 @@ export function readout(kind, report, { applyRemedy = null, remedyWords = () => 
     case 'seed_bands': return seedBands(value);
     case 'theory': return theory(value, useOptimal, selected);
     case 'rate': return rate(value);
-    case 'doctor': return doctor(value, applyRemedy, remedyWords);
+    case 'doctor': return doctor(value, applyRemedy, remedyWords, until);
     case 'loss_plane': return lossPlane(value, pg, rerun);
     default: return [h('p', null, 'No readout for this analysis.')];
   }

@@ -5,8 +5,9 @@
 // can draw a basin map or a sweep while it fills in. A job is cancelled by terminating the
 // worker (lab.js), so the worker never needs to poll for messages.
 //
-// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view, cells} (cells:
-// [first, end] of a basins grid, or absent) or {type: 'merge', id, config, view, ends, steps}.
+// Messages in: {type: 'start', module}, then {type: 'run', id, config, kind, view, cells, until}
+// (cells: [first, end] of a basins grid, or absent; until: where the page's runs stand, for the
+// doctor while they play, or absent) or {type: 'merge', id, config, view, ends, steps}.
 // Messages out: {type: 'ready'}, {type: 'progress', id, progress},
 // {type: 'partial', id, progress, result}, {type: 'result', id, result, ends?}, {type: 'error', id, message}.
 // A basins range's result carries its `ends` (LabJob.ends(): three numbers per start, then its
@@ -24,8 +25,9 @@ const CHUNK_MS = 40;
 const PARTIAL_MS = 300;
 
 /** Runs the job to its end, posting progress and partial results. */
-function run({ id, config, kind, view, cells }) {
+function run({ id, config, kind, view, cells, until }) {
   const job = new LabJob(config, kind, view ?? undefined, cells ?? undefined);
+  if (until) job.stop_at(until);
   let budget = 64;
   let lastPartial = performance.now();
   for (;;) {

@@ -4,9 +4,11 @@
 // and a fresh one is started for the next. The results have the keys and values of
 // `converge analyse` for the same config.
 //
-// analyse({ config, kind, view, onProgress, onPartial, signal, workers }) -> Promise<report>
+// analyse({ config, kind, view, until, onProgress, onPartial, signal, workers }) -> Promise<report>
 //   config: the experiment as JSON text; kind: an `analysis` key ("basins", "theory", ...);
 //   view: [x0, x1, y0, y1] or null; onProgress(share 0..1); onPartial(report so far, share);
+//   until: for the doctor (and the rate readout, the theory), each run's step to stop at (where
+//   the page's runs stand while they play), or null: to their end;
 //   signal: an AbortSignal; aborting rejects with an AbortError and stops the work at once;
 //   workers: how many workers share a basins grid (default: the visitor's cores). Basins run
 //   as ranges of cells, one per worker, merged by a last worker in the grid's order (the
@@ -62,9 +64,9 @@ async function takeWorker() {
  * across `workers` workers (default: the visitor's cores) and merged into the result one pass
  * gives, bit for bit, whatever the number of workers.
  */
-export async function analyse({ config, kind, view = null, onProgress = () => {}, onPartial = () => {}, signal = null, workers = null }) {
+export async function analyse({ config, kind, view = null, until = null, onProgress = () => {}, onPartial = () => {}, signal = null, workers = null }) {
   if (kind === 'basins') return analyseBasins({ config, view, onProgress, onPartial, signal, workers });
-  const done = await onWorker({ type: 'run', config, kind, view }, { onProgress, onPartial, signal });
+  const done = await onWorker({ type: 'run', config, kind, view, until }, { onProgress, onPartial, signal });
   onProgress(1);
   return done.result;
 }

@@ -23,6 +23,7 @@ use crate::config::reader::ReadError;
 use crate::config::validate::ValidationErrors;
 use crate::config::Experiment;
 use crate::problem::ViewBox;
+use crate::run::monitor::Status;
 use crate::run::session::Session;
 
 /// Newton iterations a critical-point seed counts as, against a budget of optimizer steps.
@@ -169,6 +170,9 @@ pub struct AnalysisJob {
     view: Option<ViewBox>,
     work: Work,
     report: AnalysisReport,
+    /// Where each of the experiment's own runs stops for the rate readout, the doctor or the
+    /// theory (`stop_at`: where the page's runs stand), or `None`: at their end.
+    until: Option<Vec<u64>>,
 }
 
 impl AnalysisJob {
@@ -237,7 +241,7 @@ impl AnalysisJob {
                 }
             },
         };
-        let mut job = AnalysisJob { experiment: experiment.clone(), kind, config, view, work, report };
+        let mut job = AnalysisJob { experiment: experiment.clone(), kind, config, view, work, report, until: None };
         job.collect();
         Ok(job)
     }
@@ -249,6 +253,25 @@ impl AnalysisJob {
             **b = b.as_ref().clone().range(first, end);
             self.collect();
         }
+    }
+
+    /// Stops the experiment's own runs (the rate readout's, the doctor's, the theory's) where
+    /// the page's runs stand, run i after `steps[i]` updates (or earlier, where it ends), so that
+    /// the doctor diagnoses a run while it plays from its history so far; a missing entry is
+    /// no limit. Other analyses ignore it.
+    pub fn stop_at(&mut self, steps: Vec<u64>) {
+        if matches!(self.work, Work::Runs(_)) {
+            self.until = Some(steps);
+            self.collect();
+        }
+    }
+
+    /// True when every run of `session` has ended or reached its limit (`stop_at`).
+    fn runs_done(&self, session: &Session) -> bool {
+        session.runs().iter().enumerate().all(|(i, run)| {
+            run.status() != Status::Running
+                || self.until.as_ref().and_then(|u| u.get(i)).is_some_and(|&limit| run.step() >= limit)
+        })
     }
 
     /// The basins computation of a basins job.
@@ -293,7 +316,15 @@ impl AnalysisJob {
             }
             Work::Runs(session) => {
                 let runs = u64::try_from(session.runs().len()).unwrap_or(1).max(1);
-                session.step((budget / runs).max(1));
+                let per_run = (budget / runs).max(1);
+                let (problem, runs) = session.parts_mut();
+                for (i, run) in runs.iter_mut().enumerate() {
+                    let limit = self.until.as_ref().and_then(|u| u.get(i)).copied().unwrap_or(u64::MAX);
+                    let left = limit.saturating_sub(run.step()).min(per_run);
+                    if left > 0 && run.status() == Status::Running {
+                        run.advance(problem, left);
+                    }
+                }
             }
             Work::Done => {}
         }
@@ -310,7 +341,7 @@ impl AnalysisJob {
             Work::LrRange(t) => t.done(),
             Work::SeedBands(b) => b.done(),
             Work::LossPlane(p) => p.done(),
-            Work::Runs(session) => !session.any_running(),
+            Work::Runs(session) => self.runs_done(session),
             Work::Done => true,
         }
     }
@@ -324,7 +355,7 @@ impl AnalysisJob {
             Work::LrRange(t) => t.progress(),
             Work::SeedBands(b) => b.progress(),
             Work::LossPlane(p) => p.progress(),
-            Work::Runs(session) if session.any_running() => {
+            Work::Runs(session) if !self.runs_done(session) => {
                 let max = self.experiment.stop.max_steps.max(1) as f64;
                 let runs = session.runs();
                 runs.iter().map(|r| (r.step() as f64 / max).min(1.0)).sum::<f64>() / runs.len().max(1) as f64
@@ -341,6 +372,7 @@ impl AnalysisJob {
 
     /// Copies the work's current results into the report.
     fn collect(&mut self) {
+        let runs_done = matches!(&self.work, Work::Runs(session) if self.runs_done(session));
         match &self.work {
             Work::Critical(c) => self.report.critical_points = Some(c.result()),
             Work::Basins(b) => self.report.basins = Some(b.result()),
@@ -348,7 +380,7 @@ impl AnalysisJob {
             Work::LrRange(t) => self.report.lr_range = Some(t.result()),
             Work::SeedBands(b) => self.report.seed_bands = Some(b.result()),
             Work::LossPlane(p) => self.report.loss_plane = Some(p.result()),
-            Work::Runs(session) if !session.any_running() => {
+            Work::Runs(session) if runs_done => {
                 if let Some(Theory::Quadratic { theory, measured }) = &mut self.report.theory {
                     *measured = session
                         .runs()

@@ -102,6 +102,13 @@ impl LabJob {
         self.job.advance(if budget >= 1.0 { budget.min(u64::MAX as f64) as u64 } else { 1 })
     }
 
+    /// Stops the experiment's own runs (for the doctor, the rate readout or the theory) where the
+    /// page's runs stand: run i after `steps[i]` updates (see `AnalysisJob::stop_at`).
+    pub fn stop_at(&mut self, steps: Vec<f64>) {
+        // Step counts from JavaScript, clamped into u64 (NaN and negatives count as 0).
+        self.job.stop_at(steps.iter().map(|&s| if s >= 1.0 { s.min(u64::MAX as f64) as u64 } else { 0 }).collect());
+    }
+
     /// The share of the work done, from 0 to 1.
     pub fn progress(&self) -> f64 {
         self.job.progress()

@@ -272,3 +272,27 @@ test('the doctor\'s remedy is computed by Rust and added as a new run beside the
   assert.ok(!after[1].result.some((d) => d.symptom === 'diverged'), JSON.stringify(after[1]));
   assert.deepEqual(errors, []);
 });
+
+test('during a run the doctor diagnoses each run\'s history so far, and after its end the whole of it', async () => {
+  const { page, errors } = await openPage();
+  const hot = { ...BOWL, runs: [{ ...BOWL.runs[0], label: 'hot', optimizer: { name: 'SGD', lr: 0.25 } }] };
+  await load(page, hot);
+  const config = JSON.parse(await page.evaluate(() => document.querySelector('convergence-playground').pg.config_json()));
+  config.analysis = { doctor: true };
+  const whole = analyseWithCli(config).doctor[0].result.find((d) => d.symptom === 'diverged');
+  assert.ok(whole && whole.step > 4, JSON.stringify(whole));
+  // Paused half way to the blow-up: the run is still going, and nothing has diverged yet.
+  const half = Math.floor(whole.step / 2);
+  await page.evaluate((n) => document.querySelector('convergence-playground').step(n), half);
+  const early = await runAnalysis(page, 'doctor');
+  assert.equal(early.error, null);
+  assert.ok(!early.report.doctor[0].result.some((d) => d.symptom === 'diverged'), JSON.stringify(early.report.doctor));
+  assert.ok(early.report.doctor[0].result.every((d) => d.step <= half), JSON.stringify(early.report.doctor));
+  assert.match(await page.locator(`${el} .analysis-body`).innerText(), new RegExp(`still playing.*up to step ${half}`));
+  // Played to the end: the whole history, as converge analyse diagnoses it.
+  await page.evaluate(() => document.querySelector('convergence-playground').step(1e6));
+  const late = await runAnalysis(page, 'doctor');
+  assert.deepEqual(asJson(late.report).doctor, analyseWithCli(config).doctor);
+  assert.doesNotMatch(await page.locator(`${el} .analysis-body`).innerText(), /still playing/);
+  assert.deepEqual(errors, []);
+});
