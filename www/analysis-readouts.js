@@ -100,7 +100,9 @@ function seedBands(b) {
   const last = b.steps.length - 1;
   if (last < 0) return [h('p', null, 'No seed has finished yet.')];
   const gd = b.full_batch.length > last ? ` Full-batch gradient descent: ${fmt(b.full_batch[last])}.` : '';
-  return [h('p', null, `${b.seeds} seed${b.seeds === 1 ? '' : 's'}: at step ${b.steps[last]} the loss is ${fmt(b.mean[last])} on average (standard deviation ${fmt(b.std[last])}, from ${fmt(b.min[last])} to ${fmt(b.max[last])}).${gd}`)];
+  const same = b.seeds > 1 && b.std.every((s) => s === 0);
+  return [h('p', null, `${b.seeds} seed${b.seeds === 1 ? '' : 's'}: at step ${b.steps[last]} the loss is ${fmt(b.mean[last])} on average (standard deviation ${fmt(b.std[last])}, from ${fmt(b.min[last])} to ${fmt(b.max[last])}).${gd}`),
+    same ? h('p', null, 'Every seed gave the same loss at every step: nothing random in this run depends on the seed, so the band has no width. A minibatch run shows the noise of stochastic training.') : null];
 }
 
 /** The runs' measured contraction per step beside the one theory predicts. */
@@ -140,7 +142,7 @@ function fitWords(fit, what) {
   if (fit.model === 'not_converging') return `${what} does not fall over the fitted steps ${fit.fitted_steps[0]} to ${fit.fitted_steps[1]}.`;
   const law = fit.model === 'linear'
     ? `shrinks by a factor ${fmt(fit.rate)} per step (a linear rate)`
-    : `decays like 1 / t^${fmt(fit.exponent)} (slower than any linear rate)`;
+    : `decays like 1 / t^${fmt(fit.exponent)} (a power of 1/t fits these steps better than a linear rate)`;
   const left = fit.steps_to_tolerance !== null && Number.isFinite(fit.steps_to_tolerance)
     ? `; at that rate it reaches the tolerance at about step ${Math.round(fit.steps_to_tolerance)}` : '';
   return `${what} ${law}, fitted on steps ${fit.fitted_steps[0]} to ${fit.fitted_steps[1]}${left}.`;

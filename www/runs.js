@@ -137,7 +137,8 @@ export class RunsList {
     reports.forEach((r, i) => {
       const span = spans[i];
       if (!span) return;
-      const word = MARK_WORD[r.mark] || r.state;
+      // A caution on a model is not about minima (its `end` is unknown): it overfits, say.
+      const word = r.mark === 'caution' && r.end === 'unknown' ? 'see its verdict' : MARK_WORD[r.mark] || r.state;
       if (span.textContent !== word) span.textContent = word;
       span.dataset.state = r.state;
       span.className = `run-state state-${r.state} mark-${r.mark}`;

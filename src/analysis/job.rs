@@ -123,7 +123,9 @@ impl AnalysisKind {
     pub fn needs(self) -> &'static str {
         match self {
             AnalysisKind::CriticalPoints | AnalysisKind::Classify | AnalysisKind::Basins => "landscape",
-            AnalysisKind::SeedBands | AnalysisKind::LossPlane => "model",
+            // Smith's range test is for models; on a landscape its suggestion can pass the
+            // stability bound that the sweep and the theory show.
+            AnalysisKind::SeedBands | AnalysisKind::LossPlane | AnalysisKind::LrRange => "model",
             _ => "any",
         }
     }

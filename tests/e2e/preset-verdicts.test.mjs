@@ -122,6 +122,10 @@ test('status lines say it in plain words first, the formal test second, and advi
   const adamw = await lines('adamw');
   assert.match(adamw[1], /at a minimum of the regularised loss f \+ \(λ\/2\)·\|\|w\|\|² with λ = 1, not of f/);
   assert.match(adamw[2], /out of steps .*Decoupled weight decay \(λ = 1\)/);
+  // An overfitting model gets the caution mark, but its runs-list word does not speak of minima.
+  await lines('fit-over');
+  const overfitWords = await page.evaluate(() => [...document.querySelector('convergence-playground').shadowRoot.querySelectorAll('.runs-list .run-state')].map((e) => e.textContent));
+  assert.deepEqual(overfitWords, ['see its verdict'], 'fit-over\'s runs list');
   const early = await lines('cure-early');
   assert.match(early[0], /early-stopped at step 28: the validation loss stopped improving \(no new best for 10 evaluations\); best step 18 restored \(validation loss 0\.02666\)/);
   assert.deepEqual(errors, []);
