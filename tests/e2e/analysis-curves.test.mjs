@@ -7,25 +7,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { useBrowser, ROOT } from './harness.mjs';
+import { useBrowser } from './harness.mjs';
+import { analyseWithCli, asJson, frameGaps } from './analysis-helpers.mjs';
 
 const { openPage } = useBrowser();
-const CONVERGE = join(ROOT, 'target', 'debug', 'converge');
-
-/** `converge analyse` on `config`, parsed. */
-function analyseWithCli(config) {
-  assert.ok(existsSync(CONVERGE), `${CONVERGE} is missing: run cargo build --bin converge`);
-  const file = join(mkdtempSync(join(tmpdir(), 'analyse-')), 'config.json');
-  writeFileSync(file, JSON.stringify(config));
-  return JSON.parse(execFileSync(CONVERGE, ['analyse', file], { encoding: 'utf8' }));
-}
-
-/** JSON as the CLI writes it (a non-finite number is null there). */
-const asJson = (value) => JSON.parse(JSON.stringify(value, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
 
 const el = 'convergence-playground';
 
@@ -90,19 +75,6 @@ async function charts(page, colors) {
       return { key: figure.dataset.chart, layout: JSON.parse(root.pg.chart_layout(figure.dataset.chart)), counts, label: canvas.getAttribute('aria-label') };
     });
   }, colors);
-}
-
-/** Frame intervals (ms) over `frames` animation frames. */
-function frameGaps(page, frames = 30) {
-  return page.evaluate((n) => new Promise((resolve) => {
-    const times = [];
-    const tick = (t) => {
-      times.push(t);
-      if (times.length < n) requestAnimationFrame(tick);
-      else resolve(times.slice(1).map((x, i) => x - times[i]));
-    };
-    requestAnimationFrame(tick);
-  }), frames);
 }
 
 const BOWL = {

@@ -5,22 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { useBrowser, ROOT, WWW } from './harness.mjs';
+import { useBrowser, WWW } from './harness.mjs';
+import { analyseWithCli, asJson, frameGaps } from './analysis-helpers.mjs';
 
 const { openPage } = useBrowser();
-const CONVERGE = join(ROOT, 'target', 'debug', 'converge');
-
-/** `converge analyse` on `config`, parsed. */
-function analyseWithCli(config) {
-  assert.ok(existsSync(CONVERGE), `${CONVERGE} is missing: run cargo build --bin converge`);
-  const file = join(mkdtempSync(join(tmpdir(), 'analyse-')), 'config.json');
-  writeFileSync(file, JSON.stringify(config));
-  return JSON.parse(execFileSync(CONVERGE, ['analyse', file], { encoding: 'utf8' }));
-}
 
 /** Chooses analysis `kind` in the card and runs it; resolves with the card's state when done. */
 async function runAnalysis(page, kind) {
@@ -40,9 +30,6 @@ async function openPreset(preset) {
   await opened.page.waitForFunction((id) => document.querySelector('convergence-playground').getConfig() && document.querySelector('convergence-playground').shadowRoot.querySelector('.preset-select').value === id, preset);
   return opened;
 }
-
-/** JSON as the CLI writes it (a non-finite number is null there). */
-const asJson = (value) => JSON.parse(JSON.stringify(value, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
 
 test('the analysis wasm is built', () => {
   assert.ok(existsSync(join(WWW, 'pkg-lab', 'convergence_bg.wasm')), 'www/pkg-lab is missing: run `make build`');
@@ -94,15 +81,7 @@ test('a config naming an analysis runs it on load, and a long one can be cancell
     return a && a.kind === 'basins' && a.running && a.progress > 0;
   }, null, { timeout: 30000 });
   // Frames keep coming while the worker computes.
-  const gaps = await page.evaluate(() => new Promise((resolve) => {
-    const times = [];
-    const tick = (t) => {
-      times.push(t);
-      if (times.length < 30) requestAnimationFrame(tick);
-      else resolve(times.slice(1).map((x, i) => x - times[i]));
-    };
-    requestAnimationFrame(tick);
-  }));
+  const gaps = await frameGaps(page, 30);
   assert.ok(Math.max(...gaps) < 200, `frame gaps while the analysis runs: ${gaps.map(Math.round).join(', ')}`);
   await page.locator('convergence-playground .analysis-cancel').click();
   await page.waitForFunction(() => !document.querySelector('convergence-playground').analysis.running);

@@ -7,27 +7,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { useBrowser, ROOT } from './harness.mjs';
+import { useBrowser } from './harness.mjs';
+import { analyseWithCli, asJson, frameGaps } from './analysis-helpers.mjs';
 
 const harness = useBrowser();
 const { openPage } = harness;
-const CONVERGE = join(ROOT, 'target', 'debug', 'converge');
 const el = 'convergence-playground';
-
-/** `converge analyse` on `config`, parsed. */
-function analyseWithCli(config) {
-  assert.ok(existsSync(CONVERGE), `${CONVERGE} is missing: run cargo build --bin converge`);
-  const file = join(mkdtempSync(join(tmpdir(), 'basins-')), 'config.json');
-  writeFileSync(file, JSON.stringify(config));
-  return JSON.parse(execFileSync(CONVERGE, ['analyse', file], { encoding: 'utf8' }));
-}
-
-/** JSON as the CLI writes it (a non-finite number is null there). */
-const asJson = (value) => JSON.parse(JSON.stringify(value, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
 
 /** Opens the page on lesson `preset`. */
 async function openPreset(preset, options = {}) {
@@ -213,15 +198,7 @@ test('a basins grid split across 1 or 3 workers gives the same report, and a 256
     const a = document.querySelector('convergence-playground').analysis;
     return a && a.kind === 'basins' && a.running && a.progress > 0;
   }, null, { timeout: 60000 });
-  const gaps = await page.evaluate(() => new Promise((resolve) => {
-    const times = [];
-    const tick = (t) => {
-      times.push(t);
-      if (times.length < 40) requestAnimationFrame(tick);
-      else resolve(times.slice(1).map((x, i) => x - times[i]));
-    };
-    requestAnimationFrame(tick);
-  }));
+  const gaps = await frameGaps(page, 40);
   assert.ok(Math.max(...gaps) < 200, `frame gaps while the basins fill in: ${gaps.map(Math.round).join(', ')}`);
   await page.waitForFunction(() => {
     const a = document.querySelector('convergence-playground').analysis;

@@ -5,14 +5,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { useBrowser, ROOT } from './harness.mjs';
+import { useBrowser } from './harness.mjs';
+import { analyseWithCli, asJson, frameGaps } from './analysis-helpers.mjs';
 
 const { openPage } = useBrowser();
-const CONVERGE = join(ROOT, 'target', 'debug', 'converge');
 const PATH_COLOR = [213, 94, 0]; // #d55e00
 
 /** A small MLP on moons, trained with minibatch SGD, whose analysis section is `analysis`. */
@@ -25,17 +21,6 @@ function moons(analysis) {
     analysis,
   };
 }
-
-/** `converge analyse` on `config`, parsed. */
-function analyseWithCli(config) {
-  assert.ok(existsSync(CONVERGE), `${CONVERGE} is missing: run cargo build --bin converge`);
-  const file = join(mkdtempSync(join(tmpdir(), 'plane-')), 'config.json');
-  writeFileSync(file, JSON.stringify(config));
-  return JSON.parse(execFileSync(CONVERGE, ['analyse', file], { encoding: 'utf8' }));
-}
-
-/** JSON as the CLI writes it (a non-finite number is null there). */
-const asJson = (value) => JSON.parse(JSON.stringify(value, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
 
 /** The widget's analysis state once no analysis runs. */
 async function finished(page) {
@@ -146,15 +131,7 @@ test('a large plane can be cancelled while frames keep coming', async () => {
     const a = document.querySelector('convergence-playground').analysis;
     return a && a.kind === 'loss_plane' && a.running && a.progress > 0.01;
   }, null, { timeout: 60000 });
-  const gaps = await page.evaluate(() => new Promise((resolve) => {
-    const times = [];
-    const tick = (t) => {
-      times.push(t);
-      if (times.length < 30) requestAnimationFrame(tick);
-      else resolve(times.slice(1).map((x, i) => x - times[i]));
-    };
-    requestAnimationFrame(tick);
-  }));
+  const gaps = await frameGaps(page, 30);
   assert.ok(Math.max(...gaps) < 200, `frame gaps while the plane is computed: ${gaps.map(Math.round).join(', ')}`);
   await page.locator('convergence-playground .analysis-cancel').click();
   await page.waitForFunction(() => !document.querySelector('convergence-playground').analysis.running);
