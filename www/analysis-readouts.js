@@ -101,7 +101,7 @@ function seedBands(b) {
   if (last < 0) return [h('p', null, 'No seed has finished yet.')];
   const gd = b.full_batch.length > last ? ` Full-batch gradient descent: ${fmt(b.full_batch[last])}.` : '';
   const same = b.seeds > 1 && b.std.every((s) => s === 0);
-  return [h('p', null, `${b.seeds} seed${b.seeds === 1 ? '' : 's'}: at step ${b.steps[last]} the loss is ${fmt(b.mean[last])} on average (standard deviation ${fmt(b.std[last])}, from ${fmt(b.min[last])} to ${fmt(b.max[last])}).${gd}`),
+  return [h('p', null, `${b.seeds} seed${b.seeds === 1 ? '' : 's'}: at step ${b.steps[last]} the loss is ${fmt(b.mean[last])} on average (standard deviation ${fmt(b.std[last])}, from ${fmt(b.min[last])} to ${fmt(b.max[last])}; a seed whose run stopped earlier keeps its last loss).${gd}`),
     same ? h('p', null, 'Every seed gave the same loss at every step: nothing random in this run depends on the seed, so the band has no width. A minibatch run shows the noise of stochastic training.') : null];
 }
 
