@@ -33,7 +33,7 @@ use crate::run::session::{Session, StepQueue};
 use crate::search::{Outcome, Search};
 
 mod common;
-use common::{js_error, to_js};
+use common::{js_error, to_js, whole_step};
 
 /// Milliseconds from `performance.now()` (0 where there is no performance clock).
 fn now_ms() -> f64 {
@@ -188,8 +188,7 @@ impl Playground {
     /// Queues `n` more steps for every run (NaN and negative counts queue nothing; counts
     /// beyond 2^64 saturate); `work` takes them.
     pub fn queue_steps(&mut self, n: f64) {
-        let n = if n.is_nan() || n <= 0.0 { 0 } else { n as u64 };
-        self.queue.push(self.session.runs().len(), n);
+        self.queue.push(self.session.runs().len(), whole_step(n));
     }
 
     /// Takes queued steps until none is left or `budget_ms` has passed; returns the steps
@@ -763,15 +762,6 @@ fn weights_shown(r: &crate::run::Run, view_step: Option<f64>) -> (&[f64], String
     match r.weights_at(asked) {
         Some((at, weights)) => (weights, crate::run::weights::caption(asked, Some(at))),
         None => (r.params(), crate::run::weights::caption(asked, None)),
-    }
-}
-
-/// A step from JS as a whole step (NaN and negative numbers are step 0; large ones saturate).
-fn whole_step(step: f64) -> u64 {
-    if step.is_nan() || step <= 0.0 {
-        0
-    } else {
-        step.floor() as u64
     }
 }
 

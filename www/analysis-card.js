@@ -161,10 +161,7 @@ export class AnalysisCard {
     const abort = new AbortController();
     this.#point = abort;
     const x = [Number(p[0].toPrecision(6)), Number(p[1].toPrecision(6))];
-    for (const config of [ctx.config(), ctx.draft()]) {
-      if (!config) continue;
-      config.analysis = { ...(config.analysis || {}), classify: [x] };
-    }
+    for (const section of this.#sections()) section.classify = [x];
     try {
       ctx.writeHash();
     } catch {
@@ -309,34 +306,36 @@ export class AnalysisCard {
 
   /** Runs analysis `kind` again with `settings` merged into its section (and the link). */
   #rerun(kind, settings) {
-    for (const config of [this.#ctx.config(), this.#ctx.draft()]) {
-      if (!config) continue;
-      config.analysis = config.analysis || {};
-      config.analysis[kind] = { ...(typeof config.analysis[kind] === 'object' ? config.analysis[kind] : {}), ...settings };
+    for (const section of this.#sections()) {
+      section[kind] = { ...(typeof section[kind] === 'object' ? section[kind] : {}), ...settings };
     }
     this.run(kind);
   }
 
+  /**
+   * The `analysis` section (made when missing) of the running config and of the draft, which
+   * the link and the next applied change are written from: an edit goes to both.
+   */
+  #sections() {
+    return [this.#ctx.config(), this.#ctx.draft()].filter(Boolean).map((config) => {
+      config.analysis = config.analysis || {};
+      return config.analysis;
+    });
+  }
+
   /** Names `kind` in the experiment's `analysis` section (keeping its settings) for the link. */
   #nameInSection(kind) {
-    const added = [];
-    for (const config of [this.#ctx.config(), this.#ctx.draft()]) {
-      if (!config) continue;
-      config.analysis = config.analysis || {};
-      if (config.analysis[kind] === undefined || config.analysis[kind] === false) {
-        config.analysis[kind] = NAMED[kind] ?? {};
-        added.push(config);
-      }
-    }
+    const added = this.#sections().filter((section) => section[kind] === undefined || section[kind] === false);
+    for (const section of added) section[kind] = NAMED[kind] ?? {};
     try {
       this.#ctx.writeHash();
     } catch {
       // Settings the analysis cannot do without are missing: the link stays as it was, and
       // the worker's message names the missing field.
-      for (const config of added) {
-        delete config.analysis[kind];
-        if (Object.keys(config.analysis).length === 0) delete config.analysis;
-      }
+      for (const section of added) delete section[kind];
+    }
+    for (const config of [this.#ctx.config(), this.#ctx.draft()]) {
+      if (config && config.analysis && Object.keys(config.analysis).length === 0) delete config.analysis;
     }
   }
 

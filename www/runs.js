@@ -20,8 +20,6 @@ import { clone, num } from './util.js';
 // The report's mark (src/run/verdict.rs): only a criterion firing at a minimum gets the tick;
 // a criterion firing anywhere else gets a warning sign (text presentation, not an emoji).
 const MARK_ICON = { running: '▸', success: '✓', caution: '⚠\uFE0E', early_stopped: '↺', stopped: '!', diverged: '✗' };
-// The mark in one or two words, for the sidebar's runs list.
-const MARK_WORD = { running: 'running', success: 'converged', caution: 'not at a minimum', early_stopped: 'early-stopped', stopped: 'stopped', diverged: 'diverged' };
 const MAX_RUNS = 16;
 
 function pct(x) {
@@ -137,8 +135,7 @@ export class RunsList {
     reports.forEach((r, i) => {
       const span = spans[i];
       if (!span) return;
-      // A caution on a model is not about minima (its `end` is unknown): it overfits, say.
-      const word = r.mark === 'caution' && r.end === 'unknown' ? 'see its verdict' : MARK_WORD[r.mark] || r.state;
+      const word = r.word; // the mark in words, from Rust's report
       if (span.textContent !== word) span.textContent = word;
       span.dataset.state = r.state;
       span.className = `run-state state-${r.state} mark-${r.mark}`;

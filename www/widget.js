@@ -228,7 +228,7 @@ export class ConvergencePlayground extends HTMLElement {
     return this.pg ? this.#w.loop.snap() : null;
   }
 
-  /** One report per run: {label, state, mark, text, ended, place, advice, end, hessian_eigenvalues, color, step}. */
+  /** One report per run: {label, state, mark, word, text, ended, place, advice, end, hessian_eigenvalues, color, step}. */
   report() {
     return this.pg ? this.pg.report() : null;
   }

@@ -169,7 +169,6 @@ pub struct AnalysisJob {
     experiment: Experiment,
     kind: AnalysisKind,
     config: AnalysisConfig,
-    view: Option<ViewBox>,
     work: Work,
     report: AnalysisReport,
     /// Where each of the experiment's own runs stops for the rate readout, the doctor or the
@@ -243,7 +242,7 @@ impl AnalysisJob {
                 }
             },
         };
-        let mut job = AnalysisJob { experiment: experiment.clone(), kind, config, view, work, report, until: None };
+        let mut job = AnalysisJob { experiment: experiment.clone(), kind, config, work, report, until: None };
         job.collect();
         Ok(job)
     }
@@ -282,16 +281,6 @@ impl AnalysisJob {
             Work::Basins(b) => Some(b),
             _ => None,
         }
-    }
-
-    /// The analysis this job computes.
-    pub fn kind(&self) -> AnalysisKind {
-        self.kind
-    }
-
-    /// The view box the job works over, if the problem has one.
-    pub fn view(&self) -> Option<ViewBox> {
-        self.view
     }
 
     /// Takes about `budget` optimizer steps of work (at least one unit); true when done.

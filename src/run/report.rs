@@ -26,6 +26,8 @@ pub struct RunReport {
     /// The mark of the status line: `running`, `success` (a criterion fired at a minimum),
     /// `caution` (a criterion fired elsewhere), `early_stopped`, `stopped`, `diverged`.
     pub mark: Mark,
+    /// The mark in one or two words, for the page's runs list (`mark_word`).
+    pub word: &'static str,
     /// The whole status line: `ended`, `place` and `advice` together.
     pub text: String,
     /// How the run ended, e.g. "converged at step 188: the slope is flat enough to stop
@@ -251,6 +253,20 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
     }
 }
 
+/// The mark of `run` in one or two words. A model's caution is about overfitting, not about
+/// where it ended, so its word does not speak of minima.
+fn mark_word(mark: Mark, run: &Run) -> &'static str {
+    match mark {
+        Mark::Running => "running",
+        Mark::Success => "converged",
+        Mark::Caution if overfit_ratio(run).is_some() => "see its verdict",
+        Mark::Caution => "not at a minimum",
+        Mark::EarlyStopped => "early-stopped",
+        Mark::Stopped => "stopped",
+        Mark::Diverged => "diverged",
+    }
+}
+
 /// The report of one run.
 pub fn describe(run: &Run, problem: &Problem) -> RunReport {
     let verdict = judge(run, problem);
@@ -270,6 +286,7 @@ pub fn describe(run: &Run, problem: &Problem) -> RunReport {
         label: run.label().to_string(),
         state: crate::run::snapshot::StatusView::from(verdict.status).state,
         mark: verdict.mark,
+        word: mark_word(verdict.mark, run),
         text,
         ended,
         place,

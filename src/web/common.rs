@@ -1,6 +1,6 @@
 //! What both wasm boundaries share (`src/web.rs` for the page, `src/web/lab.rs` for the analysis
 //! worker): the panic hook that keeps the last panic's message for the page's "internal error"
-//! alert, and the conversions of errors and values to JavaScript.
+//! alert, and the conversions of errors, values and step counts between Rust and JavaScript.
 
 use wasm_bindgen::prelude::*;
 
@@ -32,4 +32,14 @@ pub fn js_error(message: impl std::fmt::Display) -> JsError {
 /// A value as a JS value (plain objects and arrays, as JSON would give).
 pub fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
+}
+
+/// A step count from JS as a whole number of steps (NaN and negative numbers are 0; large ones
+/// saturate).
+pub fn whole_step(step: f64) -> u64 {
+    if step.is_nan() || step <= 0.0 {
+        0
+    } else {
+        step.floor() as u64
+    }
 }

@@ -24,7 +24,7 @@ use crate::problem::ViewBox;
 use crate::run::trace::{trace_until, TraceEnd, TraceFormat};
 
 mod common;
-use common::{js_error, to_js};
+use common::{js_error, to_js, whole_step};
 
 /// One analysis of an experiment, advanced in chunks by the worker.
 #[wasm_bindgen]
@@ -92,21 +92,20 @@ impl LabJob {
         let Some(b) = self.job.basins() else { return Err(js_error("merge_basins: not a basins job")) };
         let parsed: Option<Vec<End>> = ends.chunks_exact(3).map(|e| End::from_numbers(e[0], e[1], e[2])).collect();
         let parsed = parsed.ok_or_else(|| js_error("merge_basins: an end has an unknown code"))?;
-        let report = AnalysisReport { basins: Some(b.merge(&parsed, steps as u64)), ..AnalysisReport::default() };
+        let report = AnalysisReport { basins: Some(b.merge(&parsed, whole_step(steps))), ..AnalysisReport::default() };
         to_js(&report)
     }
 
     /// Takes about `budget` optimizer steps of work; true when the analysis is done.
     pub fn advance(&mut self, budget: f64) -> bool {
-        // A float budget from JavaScript, clamped into u64 (NaN counts as one step).
-        self.job.advance(if budget >= 1.0 { budget.min(u64::MAX as f64) as u64 } else { 1 })
+        // Less than one step (NaN included) counts as one.
+        self.job.advance(whole_step(budget).max(1))
     }
 
     /// Stops the experiment's own runs (for the doctor, the rate readout or the theory) where the
     /// page's runs stand: run i after `steps[i]` updates (see `AnalysisJob::stop_at`).
     pub fn stop_at(&mut self, steps: Vec<f64>) {
-        // Step counts from JavaScript, clamped into u64 (NaN and negatives count as 0).
-        self.job.stop_at(steps.iter().map(|&s| if s >= 1.0 { s.min(u64::MAX as f64) as u64 } else { 0 }).collect());
+        self.job.stop_at(steps.iter().map(|&s| whole_step(s)).collect());
     }
 
     /// The share of the work done, from 0 to 1.
@@ -148,8 +147,7 @@ pub fn trace(config_json: &str, format: &str, steps: Vec<f64>, running: Vec<u8>)
         .iter()
         .zip(&running)
         .map(|(&step, &running)| {
-            // A float step from JavaScript, clamped into u64 (NaN and negatives count as 0).
-            let step = if step >= 1.0 { step.min(u64::MAX as f64) as u64 } else { 0 };
+            let step = whole_step(step);
             if running != 0 {
                 TraceEnd::Running(step)
             } else {
