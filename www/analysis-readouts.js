@@ -160,7 +160,7 @@ function doctor(perRun, applyRemedy, remedyWords, until) {
   return [how, ...perRun.map(({ label, result }, run) => h('div', { class: 'doctor-run' },
     h('strong', null, label),
     result.length === 0
-      ? h('p', null, 'No symptom in its history.')
+      ? h('p', null, until ? 'No symptom in its history so far.' : 'No symptom in its history.')
       : h('ul', null, result.map((d) => h('li', null, `Step ${d.step}: ${d.text}`,
         d.remedy.length && applyRemedy ? h('button', { type: 'button', class: 'small', onclick: () => applyRemedy(run, d) }, remedyWords(run, d)) : null)))))];
 }
