@@ -176,20 +176,18 @@ export class FrameLoop {
       const slice = () => {
         if (this.#drain !== drain) return; // cancelled, and resolved by cancelDrain
         let more = false;
-        let overran = false;
         try {
-          const started = this.#clock.now();
           const taken = this.work(DRAIN_SLICE_MS);
           more = this.#host.pg().pending() && taken > 0;
-          overran = this.#clock.now() - started > 2 * DRAIN_SLICE_MS;
         } catch (e) {
           this.#drain = null;
           reject(e);
           return;
         }
+        // The drawing gets its own task: a slice of steps and a redraw of many runs together
+        // could pass the 100 ms a task may take.
         if (more && this.#clock.now() - this.#lastSnapAt < STATUS_INTERVAL_MS) finish(more);
-        else if (overran) this.#clock.task(() => draw(more)); // a costly step and a drawing: two tasks
-        else draw(more);
+        else this.#clock.task(() => draw(more));
       };
       slice();
     });
