@@ -19,7 +19,7 @@ pub(crate) type Lanes<const L: usize> = [f64; L];
 mod pairs {
     use core::arch::wasm32::{
         f64x2_abs, f64x2_add, f64x2_div, f64x2_extract_lane, f64x2_mul, f64x2_pmin, f64x2_splat, f64x2_sub, i64x2_add,
-        i64x2_shl, i64x2_splat, v128, v128_and, v128_andnot, v128_load, v128_or, v128_store,
+        i64x2_shl, i64x2_shuffle, i64x2_splat, v128, v128_and, v128_andnot, v128_load, v128_or, v128_store,
     };
 
     use crate::model::tanh::{self, CLAMP, EXPONENT_ONE, INV_LN2, LN2_HI, LN2_LO, ROUND_MAGIC, TAYLOR};
@@ -92,6 +92,27 @@ mod pairs {
         }
     }
 
+    /// acc0 += x * w0 and acc1 += x * w1, two lanes at a time, each pair of x loaded once.
+    #[inline(always)]
+    pub(super) fn add_scaled_two<const L: usize>(
+        acc0: &mut [f64; L],
+        acc1: &mut [f64; L],
+        x: &[f64; L],
+        w0: f64,
+        w1: f64,
+    ) {
+        let (w0s, w1s) = (f64x2_splat(w0), f64x2_splat(w1));
+        each_pair!(L, |k| {
+            let xk = load(x, k);
+            store(acc0, k, f64x2_add(load(acc0, k), f64x2_mul(xk, w0s)));
+            store(acc1, k, f64x2_add(load(acc1, k), f64x2_mul(xk, w1s)));
+        });
+        if L % 2 == 1 {
+            acc0[L - 1] += x[L - 1] * w0;
+            acc1[L - 1] += x[L - 1] * w1;
+        }
+    }
+
     /// out = a * b, two lanes at a time.
     #[inline(always)]
     pub(super) fn mul<const L: usize>(out: &mut [f64; L], a: &[f64; L], b: &[f64; L]) {
@@ -129,6 +150,21 @@ mod pairs {
         let p = |k| f64x2_mul(load(a, k), load(b, k));
         let half = f64x2_add(f64x2_add(p(0), p(4)), f64x2_add(p(2), p(6)));
         f64x2_extract_lane::<0>(half) + f64x2_extract_lane::<1>(half)
+    }
+
+    /// g[0] += dot8(a0, b0) and g[1] += dot8(a1, b1) with one addition of pairs: the two
+    /// weights' half sums (lane 0 and lane 1 of each) are regrouped by a shuffle, so each sum
+    /// is formed by exactly the additions of `dot8`, and then added to g as `g + dot` is.
+    #[inline(always)]
+    pub(super) fn add_dot8_pair(g: &mut [f64; 2], a0: &[f64; 8], b0: &[f64; 8], a1: &[f64; 8], b1: &[f64; 8]) {
+        let half = |a: &[f64; 8], b: &[f64; 8]| {
+            let p = |k| f64x2_mul(load(a, k), load(b, k));
+            f64x2_add(f64x2_add(p(0), p(4)), f64x2_add(p(2), p(6)))
+        };
+        let (h0, h1) = (half(a0, b0), half(a1, b1));
+        let firsts = i64x2_shuffle::<0, 2>(h0, h1);
+        let seconds = i64x2_shuffle::<1, 3>(h0, h1);
+        store(g, 0, f64x2_add(load(g, 0), f64x2_add(firsts, seconds)));
     }
 
     /// The tree sum of 8 lanes (as `dot8` without the products).
@@ -199,6 +235,19 @@ mod pairs {
         }
     }
 
+    /// acc0 += x * w0 and acc1 += x * w1, lane by lane.
+    #[inline(always)]
+    pub(super) fn add_scaled_two<const L: usize>(
+        acc0: &mut [f64; L],
+        acc1: &mut [f64; L],
+        x: &[f64; L],
+        w0: f64,
+        w1: f64,
+    ) {
+        add_scaled(acc0, x, w0);
+        add_scaled(acc1, x, w1);
+    }
+
     /// out = a * b, lane by lane.
     #[inline(always)]
     pub(super) fn mul<const L: usize>(out: &mut [f64; L], a: &[f64; L], b: &[f64; L]) {
@@ -230,6 +279,13 @@ mod pairs {
         ((p(0) + p(4)) + (p(2) + p(6))) + ((p(1) + p(5)) + (p(3) + p(7)))
     }
 
+    /// g[0] += dot8(a0, b0) and g[1] += dot8(a1, b1).
+    #[inline(always)]
+    pub(super) fn add_dot8_pair(g: &mut [f64; 2], a0: &[f64; 8], b0: &[f64; 8], a1: &[f64; 8], b1: &[f64; 8]) {
+        g[0] += dot8(a0, b0);
+        g[1] += dot8(a1, b1);
+    }
+
     /// The tree sum of 8 lanes.
     #[inline(always)]
     pub(super) fn sum8(v: &[f64; 8]) -> f64 {
@@ -255,6 +311,13 @@ pub(crate) fn copy<const L: usize>(out: &mut Lanes<L>, src: &Lanes<L>) {
 #[inline(always)]
 pub(crate) fn add_scaled<const L: usize>(acc: &mut Lanes<L>, x: &Lanes<L>, w: f64) {
     pairs::add_scaled(acc, x, w);
+}
+
+/// acc0[r] += x[r] * w0 and acc1[r] += x[r] * w1 for every lane: two units of a layer fed by
+/// one input at once, with the bits of `add_scaled` on each.
+#[inline(always)]
+pub(crate) fn add_scaled_two<const L: usize>(acc0: &mut Lanes<L>, acc1: &mut Lanes<L>, x: &Lanes<L>, w0: f64, w1: f64) {
+    pairs::add_scaled_two(acc0, acc1, x, w0, w1);
 }
 
 /// out[r] = a[r] * b[r] for every lane.
@@ -307,6 +370,47 @@ pub(crate) fn sum<const L: usize>(v: &Lanes<L>) -> f64 {
     }
 }
 
+/// g[o] += dot(x, ds[o]) for every o of both: one input unit's share of a layer's weight
+/// gradients. Blocks of 8 lanes add two weights at a time (`add_dot8_pair`), with the bits of
+/// one at a time.
+#[inline(always)]
+pub(crate) fn add_dots_of_one<const L: usize>(g: &mut [f64], x: &Lanes<L>, ds: &[Lanes<L>]) {
+    let n = g.len().min(ds.len());
+    add_dots(&mut g[..n], |o| (x, &ds[o]));
+}
+
+/// g[i] += dot(xs[i], d) for every i of both: the output unit's weight gradients.
+#[inline(always)]
+pub(crate) fn add_dots_with_one<const L: usize>(g: &mut [f64], xs: &[Lanes<L>], d: &Lanes<L>) {
+    let n = g.len().min(xs.len());
+    add_dots(&mut g[..n], |i| (&xs[i], d));
+}
+
+/// g[k] += dot(a, b) with (a, b) = pair(k), for every k of g.
+#[inline(always)]
+fn add_dots<'a, const L: usize>(g: &mut [f64], pair: impl Fn(usize) -> (&'a Lanes<L>, &'a Lanes<L>)) {
+    let mut k = 0;
+    if L == 8 {
+        while let Some(two) = g.get_mut(k..k + 2).and_then(|two| two.first_chunk_mut::<2>()) {
+            let ((a0, b0), (a1, b1)) = (pair(k), pair(k + 1));
+            if let (Some(a0), Some(b0), Some(a1), Some(b1)) =
+                (a0.first_chunk::<8>(), b0.first_chunk::<8>(), a1.first_chunk::<8>(), b1.first_chunk::<8>())
+            {
+                pairs::add_dot8_pair(two, a0, b0, a1, b1);
+            } else {
+                two[0] += dot(a0, b0);
+                two[1] += dot(a1, b1);
+            }
+            k += 2;
+        }
+    }
+    while let Some(gk) = g.get_mut(k) {
+        let (a, b) = pair(k);
+        *gk += dot(a, b);
+        k += 1;
+    }
+}
+
 /// The sum over lanes of a[r] * b[r], in the order of `sum`.
 #[inline(always)]
 pub(crate) fn dot<const L: usize>(a: &Lanes<L>, b: &Lanes<L>) -> f64 {
@@ -350,6 +454,17 @@ mod tests {
         assert_eq!(sum(&[1e16, 1.0, -1e16, 1.0]), 2.0);
         assert_eq!(dot(&[2.0, 3.0], &[5.0, 7.0]), 31.0);
         assert_eq!(sum(&[1.5]), 1.5);
+        // Weight gradients two at a time have the bits of one dot product at a time.
+        let ds = [a, b, m, s, d];
+        let mut g = [0.5, -1.0, 2.0, 1e-3, 7.0];
+        let expected: Vec<f64> = (0..5).map(|o| g[o] + dot(&a, &ds[o])).collect();
+        add_dots_of_one(&mut g, &a, &ds);
+        assert_eq!(g.to_vec(), expected);
+        let mut g = [0.5, -1.0, 2.0, 1e-3, 7.0];
+        let expected: Vec<f64> = (0..5).map(|i| g[i] + dot(&ds[i], &b)).collect();
+        add_dots_with_one(&mut g, &ds, &b);
+        assert_eq!(g.to_vec(), expected);
+
         assert_eq!(sum(&[1.0, 2.0]), 3.0);
     }
 }

@@ -260,9 +260,20 @@ fn dense<const L: usize>(wm: &[f64], b: &[f64], x: &[Lanes<L>], z: &mut [Lanes<L
         z.fill([f64::NAN; L]);
         return;
     }
-    for o in 0..n_out {
+    // Units two at a time, each input block loaded once for both; every unit's sum is formed
+    // in the same order as alone. The weights W[i, o] of unit o lie n_out apart.
+    let mut o = 0;
+    while o + 1 < n_out {
+        let (mut acc0, mut acc1) = ([b[o]; L], [b[o + 1]; L]);
+        for i in 0..n_in {
+            lanes::add_scaled_two(&mut acc0, &mut acc1, &x[i], wm[i * n_out + o], wm[i * n_out + o + 1]);
+        }
+        lanes::copy(&mut z[o], &acc0);
+        lanes::copy(&mut z[o + 1], &acc1);
+        o += 2;
+    }
+    if o < n_out {
         let mut acc = [b[o]; L];
-        // The weights W[i, o] of unit o lie n_out apart.
         for i in 0..n_in {
             lanes::add_scaled(&mut acc, &x[i], wm[i * n_out + o]);
         }
@@ -390,9 +401,7 @@ impl Net {
         if gw.len() < top.len() || gb.is_empty() || w_out.len() < top.len() {
             return;
         }
-        for i in 0..top.len() {
-            gw[i] += lanes::dot(&top[i], &dout);
-        }
+        lanes::add_dots_with_one(&mut gw[..top.len()], top, &dout);
         gb[0] += lanes::sum(&dout);
         if nh == 0 {
             return;
@@ -413,11 +422,8 @@ impl Net {
             if gw.len() < n_in * n_out || gb.len() < n_out || wm.len() < n_in * n_out {
                 return;
             }
-            for i in 0..n_in {
-                let row = i * n_out;
-                for o in 0..n_out {
-                    gw[row + o] += lanes::dot(&input[i], &dl[o]);
-                }
+            for (i, row) in gw.chunks_exact_mut(n_out.max(1)).take(n_in).enumerate() {
+                lanes::add_dots_of_one(row, &input[i], dl);
             }
             for o in 0..n_out {
                 gb[o] += lanes::sum(&dl[o]);
@@ -425,7 +431,20 @@ impl Net {
             if l > 0 {
                 // delta_{l-1}[i] = (sum_o W_l[i,o]*delta_l[o]) * f'(z_{l-1})[i] * m_{l-1}[i].
                 let der = &s.der[l - 1][..n_in];
-                for i in 0..n_in {
+                // Two input units at a time, each delta block loaded once for both; every
+                // unit's sum is formed in the same order as alone.
+                let mut i = 0;
+                while i + 1 < n_in {
+                    let (row0, row1) = (i * n_out, (i + 1) * n_out);
+                    let (mut acc0, mut acc1) = ([0.0; L], [0.0; L]);
+                    for o in 0..n_out {
+                        lanes::add_scaled_two(&mut acc0, &mut acc1, &dl[o], wm[row0 + o], wm[row1 + o]);
+                    }
+                    lanes::mul(&mut next[i], &acc0, &der[i]);
+                    lanes::mul(&mut next[i + 1], &acc1, &der[i + 1]);
+                    i += 2;
+                }
+                if i < n_in {
                     let row = i * n_out;
                     let mut acc = [0.0; L];
                     for o in 0..n_out {
