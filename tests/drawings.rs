@@ -378,3 +378,155 @@ fn a_label_with_no_room_beside_its_marker_moves_off_the_data() {
     let (name, r) = layout.moments.first().expect("the moment is labelled");
     assert!(f64::from(r[1]) > bottom || f64::from(r[3]) < top, "{name} {r:?} lies on the band {top}..{bottom}");
 }
+
+/// The SVG of `runs` drawn over `view` at `size`, and the paths' layout.
+fn paths_svg(
+    view: convergence::problem::ViewBox,
+    runs: &[convergence::chart::paths::PathSeries],
+    minima: &[convergence::problem::KnownMinimum],
+    size: (u32, u32),
+) -> (String, convergence::chart::paths::PathsLayout) {
+    let mut text = String::new();
+    let layout = {
+        let root = plotters_svg::SVGBackend::with_string(&mut text, size).into_drawing_area();
+        convergence::chart::paths::draw_paths_layout(&root, view, runs, minima, None).expect("the paths draw")
+    };
+    (text, layout)
+}
+
+/// A zig-zag across y = 0 of `swings` swings of half-height `amplitude(k)`, from x = -0.9 to 0.
+fn zigzag(swings: usize, amplitude: impl Fn(usize) -> f64) -> Vec<(f64, f64)> {
+    (0..=swings)
+        .map(|k| (-0.9 + 0.9 * k as f64 / swings as f64, if k % 2 == 0 { 1.0 } else { -1.0 } * amplitude(k)))
+        .collect()
+}
+
+#[test]
+fn zig_zags_over_one_another_are_thin_and_marked_at_their_turns() {
+    // Three learning-rate schedules on a bowl: zig-zags over one another, their swings shrinking
+    // at different rates. Nested stripes would merge into one band; each is drawn thin instead,
+    // with its own marker at its turning points, so that each can be followed.
+    let view = convergence::problem::ViewBox { x: [-1.0, 1.0], y: [-1.0, 1.0] };
+    let runs: Vec<_> = [0.97, 0.93, 0.88]
+        .iter()
+        .enumerate()
+        .map(|(i, rate)| path_run(i, zigzag(20, |k| 0.8 * f64::powi(*rate, k as i32)), false))
+        .collect();
+    let layout = paths_layout(view, &runs, &[], (300, 300));
+    assert_eq!(layout.widths, vec![1, 1, 1], "zig-zags are not nested");
+    for (i, tips) in layout.tips.iter().enumerate() {
+        assert!(tips.len() >= 10, "run {i} has {} tip markers", tips.len());
+    }
+    // The tips of the fastest-shrinking run lie inside those of the slowest (they can be told apart).
+    let height = |tips: &[(i32, i32)]| tips.iter().map(|t| (t.1 - 150).abs()).max().unwrap_or(0);
+    assert!(height(&layout.tips[2]) <= height(&layout.tips[0]));
+    // A smooth path is neither thinned nor marked.
+    let smooth = [path_run(0, vec![(-0.9, -0.9), (0.0, 0.0), (0.9, 0.2)], false)];
+    let layout = paths_layout(view, &smooth, &[], (300, 300));
+    assert_eq!(layout.widths, vec![2]);
+    assert!(layout.tips[0].is_empty());
+}
+
+#[test]
+fn every_run_stopped_away_from_a_minimum_has_its_distance_inside_the_map() {
+    // A run stuck in the top right corner (its label would leave the map to the right or top),
+    // one stopped short on a slope alone, one on the minimum, one diverged and one still
+    // running: the two stopped away from the minimum are labelled, inside the map, on no marker.
+    let view = convergence::problem::ViewBox { x: [-1.0, 1.0], y: [-1.0, 1.0] };
+    let size = (300, 300);
+    let mut running = path_run(4, vec![(-0.9, -0.9), (-0.6, -0.8)], false);
+    running.finished = false;
+    let runs = [
+        path_run(0, vec![(0.5, 0.3), (0.97, 0.98)], false),
+        path_run(1, vec![(-0.9, 0.5), (-0.5, 0.0)], false),
+        path_run(2, vec![(0.5, -0.5), (0.0, 0.0)], false),
+        path_run(3, vec![(0.0, -0.5), (0.0, -2.0)], true),
+        running,
+    ];
+    let layout = paths_layout(view, &runs, &[global_minimum([0.0, 0.0])], size);
+    let labelled: Vec<usize> = layout.labels.iter().map(|(run, _, _)| *run).collect();
+    assert_eq!(labelled, vec![0, 1], "{:?}", layout.labels);
+    let texts: Vec<&str> = layout.labels.iter().map(|(_, text, _)| text.as_str()).collect();
+    assert_eq!(texts, vec!["1.379 from min", "0.5 from min"]);
+    let markers: Vec<[i32; 4]> = layout.markers.iter().map(|m| [m.0 - 5, m.1 - 5, m.0 + 6, m.1 + 6]).collect();
+    for (run, text, r) in &layout.labels {
+        assert!(r[0] >= 0 && r[1] >= 0 && r[2] <= 300 && r[3] <= 300, "run {run}'s {text} at {r:?} leaves the map");
+        assert!(!markers.iter().any(|m| overlap(*m, *r)), "run {run}'s {text} at {r:?} covers a marker");
+    }
+}
+
+/// The length of the segment a-b inside `r`, in pixels (sampled every 0.1 px).
+fn length_inside(r: [i32; 4], a: (f64, f64), b: (f64, f64)) -> f64 {
+    let n = (((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt() * 10.0).ceil().max(1.0) as usize;
+    let step = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt() / n as f64;
+    (0..n)
+        .map(|k| (k as f64 + 0.5) / n as f64)
+        .map(|t| (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1)))
+        .filter(|p| {
+            f64::from(r[0]) <= p.0 && p.0 <= f64::from(r[2]) && f64::from(r[1]) <= p.1 && p.1 <= f64::from(r[3])
+        })
+        .count() as f64
+        * step
+}
+
+#[test]
+fn distance_labels_go_where_they_cover_the_fewest_path_pixels_and_leaders_cross_no_label() {
+    // A phone-sized map crossed by paths: horizontal lines above and below each end and a
+    // vertical one beside it. Every label covers no path where a free place exists, stays inside,
+    // and no leader line crosses another label.
+    let view = convergence::problem::ViewBox { x: [-1.0, 1.0], y: [-1.0, 1.0] };
+    let size = (280, 280);
+    let mut runs = Vec::new();
+    for (k, y) in [-0.6, -0.2, 0.2, 0.6].iter().enumerate() {
+        runs.push(path_run(runs.len(), vec![(-1.0, *y + 0.05), (1.0, *y + 0.05)], false));
+        runs.push(path_run(runs.len(), vec![(-0.8 + 0.1 * k as f64, -1.0), (0.3 - 0.1 * k as f64, *y)], false));
+    }
+    let (_, layout) = paths_svg(view, &runs, &[global_minimum([0.9, -0.9])], size);
+    let map = convergence::chart::paths::ViewMapping { view, width: 280.0, height: 280.0 };
+    let lines: Vec<((f64, f64), (f64, f64))> = runs
+        .iter()
+        .flat_map(|r| r.points.windows(2).map(|w| (map.to_pixel(w[0]), map.to_pixel(w[1]))).collect::<Vec<_>>())
+        .collect();
+    assert!(layout.labels.len() >= 6, "{:?}", layout.labels);
+    for (run, text, r) in &layout.labels {
+        let covered: f64 = lines.iter().map(|(a, b)| length_inside(*r, *a, *b)).sum();
+        assert!(covered < 1.0, "run {run}'s {text} at {r:?} covers {covered:.1} px of path");
+        assert!(r[0] >= 0 && r[1] >= 0 && r[2] <= 280 && r[3] <= 280, "{text} at {r:?} leaves the map");
+    }
+    for (a, b) in &layout.leaders {
+        let (a, b) = ((f64::from(a.0), f64::from(a.1)), (f64::from(b.0), f64::from(b.1)));
+        for (run, text, r) in &layout.labels {
+            let inner = [r[0] + 1, r[1] + 1, r[2] - 1, r[3] - 1];
+            assert!(length_inside(inner, a, b) == 0.0, "a leader {a:?}-{b:?} crosses run {run}'s {text} at {r:?}");
+        }
+    }
+}
+
+#[test]
+fn end_markers_have_a_halo_drawn_after_every_path() {
+    // Newton at the saddle: its end marker lies on gradient descent's line along y = 0. A white
+    // halo under it is drawn after every path, so the line does not run through it.
+    let view = convergence::problem::ViewBox { x: [-1.0, 1.0], y: [-1.0, 1.0] };
+    let runs = [path_run(2, vec![(0.5, 0.5), (0.0, 0.0)], false), path_run(0, vec![(0.9, 0.0), (-0.9, 0.0)], true)];
+    let (svg, layout) = paths_svg(view, &runs, &[], (200, 200));
+    let end = layout.markers[0];
+    assert_eq!(end, (100, 100));
+    // The last element that draws gradient descent's orange line.
+    let last_line = svg
+        .match_indices("<polyline")
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let element = svg[at..].split('>').next().unwrap_or("");
+            element.contains("stroke=\"#E69F00\"") && element.contains("points=\"190,100 10,100 \"")
+        })
+        .last()
+        .expect("the line is drawn");
+    // A white-filled shape around Newton's end (its halo, taller than the 5 px marker), after
+    // that line.
+    let halo = svg.match_indices("<polygon").map(|(at, _)| at).find(|&at| {
+        let element = svg[at..].split('>').next().unwrap_or("");
+        element.contains("fill=\"#FFFFFF\"") && element.contains(&format!("{},{} ", end.0, end.1 - 8))
+    });
+    let halo = halo.expect("a white halo around the end marker");
+    assert!(halo > last_line, "the halo is drawn after every path");
+}

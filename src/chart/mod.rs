@@ -11,6 +11,7 @@ pub mod measured;
 pub mod model_view;
 pub mod network;
 pub mod paths;
+pub mod placement;
 pub mod plane;
 pub mod search;
 pub mod series;
