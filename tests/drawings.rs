@@ -530,3 +530,122 @@ fn end_markers_have_a_halo_drawn_after_every_path() {
     let halo = halo.expect("a white halo around the end marker");
     assert!(halo > last_line, "the halo is drawn after every path");
 }
+
+#[test]
+fn no_key_moment_leader_line_crosses_another_label() {
+    // Four runs reaching the tolerance at nearby steps near the bottom of a phone-sized chart
+    // (the six-hump lesson's stacked "‖∇f‖ < tol", the hypergradient lesson's crowded ends), for
+    // many spacings: labels pushed away hang on leader lines, and no leader runs through another
+    // label's box.
+    use convergence::chart::curves::Moment;
+    let mut leaders_seen = 0;
+    for spread in [0.0, 1.0, 2.0, 4.0, 8.0] {
+        for width in [280u32, 400] {
+            let series: Vec<CurveSeries> = (0..4)
+                .map(|k| {
+                    let end = 90.0 - spread * f64::from(k);
+                    let tol = 1e-3;
+                    let points =
+                        (0..=end as i32).map(|s| (f64::from(s), (10.0 - 0.11 * f64::from(s)).max(tol))).collect();
+                    let mut s = line(&format!("run {k}"), points);
+                    s.moments.push(Moment { at: (end, tol), label: "‖∇f‖ < tol".into() });
+                    s
+                })
+                .collect();
+            let mut text = String::new();
+            let layout = {
+                let root = plotters_svg::SVGBackend::with_string(&mut text, (width, 180)).into_drawing_area();
+                let options = CurveOptions { hlines: vec![1e-3], no_legend: true, ..CurveOptions::default() };
+                draw_curves(&root, &series, &options).expect("the chart draws")
+            };
+            for (a, b) in &layout.moment_leaders {
+                leaders_seen += 1;
+                let (a, b) = ((f64::from(a.0), f64::from(a.1)), (f64::from(b.0), f64::from(b.1)));
+                for (name, r) in &layout.moments {
+                    let inner = [r[0] + 1, r[1] + 1, r[2] - 1, r[3] - 1];
+                    assert!(
+                        length_inside(inner, a, b) == 0.0,
+                        "spread {spread}, width {width}: a leader {a:?}-{b:?} crosses {name} at {r:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(leaders_seen >= 5, "leader lines drawn: {leaders_seen}");
+}
+
+#[test]
+fn a_zero_loss_on_a_log_axis_still_gets_its_marker_at_the_bottom_edge() {
+    // Gradient descent on Rastrigin from (0.4, 0.3) reaches a loss of exactly 0 at step 18: a log
+    // axis cannot show it, so its marker sits at the plot's bottom edge with a down arrow, and its
+    // label says the value.
+    use convergence::chart::curves::Moment;
+    let mut points: Vec<(f64, f64)> = (0..18).map(|s| (f64::from(s), 10f64.powi(1 - s))).collect();
+    points.push((18.0, 0.0));
+    let mut series = line("GD", points);
+    series.moments.push(Moment { at: (18.0, 0.0), label: "‖∇f‖ < tol".into() });
+    let options = CurveOptions { log_y: true, no_legend: true, ..CurveOptions::default() };
+    let (svg, layout) = svg(&[series], &options);
+    assert_eq!(layout.moments.len(), 1, "{layout:?}");
+    let (label, rect) = &layout.moments[0];
+    assert_eq!(label, "‖∇f‖ < tol (↓ 0)");
+    let [left, top, right, bottom] = layout.plot;
+    assert!(
+        rect[0] >= left && rect[2] <= right && rect[1] >= top && rect[3] <= bottom,
+        "{rect:?} in {:?}",
+        layout.plot
+    );
+    // The marker (a white-filled circle of radius 5) at step 18's x, just above the bottom edge.
+    let x = layout.pixel_of_step(18.0).expect("step 18 is on the axis").round() as i32;
+    assert!(x <= right, "step 18 is inside the plot: {x}");
+    let marker = format!("<circle cx=\"{x}\" cy=\"{}\" r=\"5\"", bottom - 8);
+    assert!(svg.contains(&marker), "no marker {marker} in the SVG");
+}
+
+/// The boxes of the x tick labels in an SVG drawn with the fixed text estimate: every text
+/// element centred below the plot, above the axis name.
+fn x_tick_boxes(svg: &str, plot: [i32; 4]) -> Vec<(String, [i32; 4])> {
+    let attribute = |element: &str, name: &str| -> Option<f64> {
+        element.split(&format!(" {name}=\"")).nth(1)?.split('"').next()?.parse().ok()
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|element| {
+            let (x, y) = (attribute(element, "x")?, attribute(element, "y")?);
+            let text = element.split('>').nth(1)?.split('<').next()?.trim().to_string();
+            let below = y > f64::from(plot[3]) && y < f64::from(plot[3]) + 20.0;
+            let (w, h) = convergence::chart::svg::text_size(&text, 11.0);
+            let (w, h) = (w as i32, h as i32);
+            let left = if element.contains("text-anchor=\"middle\"") { x as i32 - w / 2 } else { x as i32 };
+            below.then(|| (text, [left, y as i32 - h, left + w, y as i32]))
+        })
+        .collect()
+}
+
+#[test]
+fn x_tick_labels_never_run_together_and_log_ticks_are_compact() {
+    // The learning-rate sweep on a phone: a log x axis from 0.001 to 0.25 (the diverged rates left
+    // out), at plot widths from 200
+    // to 600 px. No two tick labels overlap (with a gap of 4 px) and none is longer than 6
+    // characters ("0.0032", not "0.003162").
+    let rates: Vec<f64> = (0..12).map(|k| 10f64.powf(-3.0 + 3.0 * f64::from(k) / 15.0)).collect();
+    let series = vec![line("gd", rates.iter().map(|r| (*r, 1.0 / (1.0 + r))).collect())];
+    let options =
+        CurveOptions { log_x: true, x_from_one: true, x_label: "learning rate".into(), ..CurveOptions::default() };
+    for plot_width in [200u32, 260, 320, 400, 600] {
+        let mut text = String::new();
+        let layout = {
+            let root = convergence::chart::svg::text_svg(&mut text, (plot_width + 76, 200)).into_drawing_area();
+            draw_curves(&root, &series, &options).expect("the chart draws")
+        };
+        let ticks = x_tick_boxes(&text, layout.plot);
+        assert!(ticks.len() >= 2, "width {plot_width}: ticks {ticks:?}");
+        for (k, (name, r)) in ticks.iter().enumerate() {
+            assert!(name.chars().count() <= 6, "width {plot_width}: tick {name} is long");
+            for (other, q) in &ticks[..k] {
+                let apart = r[0] >= q[2] + 4 || q[0] >= r[2] + 4;
+                assert!(apart, "width {plot_width}: ticks {other} {q:?} and {name} {r:?} run together");
+            }
+        }
+    }
+}
