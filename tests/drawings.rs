@@ -649,3 +649,26 @@ fn x_tick_labels_never_run_together_and_log_ticks_are_compact() {
         }
     }
 }
+
+#[test]
+fn smooth_curves_are_drawn_as_long_segments_not_pixel_stairs() {
+    // A loss falling smoothly over 2000 steps on a 400 px chart: drawn one vertex per pixel
+    // column (two after decimation), each rounded to a whole pixel, it is a staircase on a 2x
+    // screen; simplified first, it is a few dozen long segments within half a pixel of the curve.
+    let falling = line("loss", (0..=2000).map(|s| (f64::from(s), 1.0 / (1.0 + 0.01 * f64::from(s)))).collect());
+    let (svg, layout) = svg(&[falling], &CurveOptions { no_legend: true, ..CurveOptions::default() });
+    let xs = xs_of_stroke(&svg, "#E69F00");
+    let ys = ys_of_stroke(&svg, "#E69F00");
+    let width = layout.plot[2] - layout.plot[0];
+    assert!(xs.len() >= 2 && xs.len() < (width / 4) as usize, "{} vertices over {width} px", xs.len());
+    // Every drawn vertex lies on the curve (within a pixel of it).
+    let (top, bottom) = (f64::from(layout.plot[1]), f64::from(layout.plot[3]));
+    for (x, y) in xs.iter().zip(&ys) {
+        let step = layout.step_at(*x).expect("inside the plot");
+        let value = 1.0 / (1.0 + 0.01 * step);
+        // The y axis spans the values padded by 6 % on each side.
+        let span = 1.0 - 1.0 / 21.0;
+        let expected = top + (1.0 + 0.06 * span - value) / (1.12 * span) * (bottom - top);
+        assert!((y - expected).abs() <= 2.0, "vertex ({x}, {y}) is off the curve ({expected:.1})");
+    }
+}

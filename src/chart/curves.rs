@@ -558,14 +558,21 @@ pub fn draw_curves<DB: DrawingBackend>(
         _ => s.color,
     };
     let (ox, oy) = (layout.plot[0], layout.plot[1]);
-    let local = |p: (f64, f64)| {
-        let (x, y) = pixel(p);
-        (x - ox, y - oy)
+    // The lines in fractional pixels of the plotting area, simplified before rounding (no stair
+    // steps), mapped as plotters maps the ends of the axes.
+    let [px0, px1] = layout.x_pixels;
+    let (py0, py1) = (f64::from(pixel((x0, y1)).1), f64::from(pixel((x0, y0)).1));
+    let fine = |p: &(f64, f64)| {
+        (
+            px0 + (p.0 - x0) / (x1 - x0) * (px1 - px0) - f64::from(ox),
+            py0 + (y1 - p.1) / (y1 - y0) * (py1 - py0) - f64::from(oy),
+        )
     };
     for &i in &order {
         let s = &series[i];
         let c = color_of(s);
-        let pts: Vec<(i32, i32)> = plotted[i].iter().map(|p| local(*p)).collect();
+        let fractional: Vec<(f64, f64)> = plotted[i].iter().map(fine).collect();
+        let pts = super::pixel_polyline(&fractional);
         if pts.len() == 1 {
             area.draw(&Circle::new(pts[0], 2, RGBColor(c.0, c.1, c.2).filled())).map_err(err)?;
         }

@@ -462,16 +462,14 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
             _ => c,
         }
     };
+    // Whole pixels for drawing, simplified first so that smooth stretches are drawn as long
+    // anti-aliased segments rather than whole-pixel steps.
     let rounded = |piece: &Vec<(f64, f64)>| -> Vec<(i32, i32)> {
-        piece
+        let kept: Vec<(f64, f64)> = piece
             .iter()
-            .map(|&(x, y)| {
-                (
-                    x.clamp(-map.width, 2.0 * map.width).round() as i32,
-                    y.clamp(-map.height, 2.0 * map.height).round() as i32,
-                )
-            })
-            .collect()
+            .map(|&(x, y)| (x.clamp(-map.width, 2.0 * map.width), y.clamp(-map.height, 2.0 * map.height)))
+            .collect();
+        super::pixel_polyline(&kept)
     };
     // Zig-zag paths (a learning rate near the stability limit) are drawn thin, are not nested
     // (stripes of crossing zig-zags merge into one band) and carry their run's marker at their
