@@ -613,7 +613,7 @@ pub fn draw_curves<DB: DrawingBackend>(
     let moment_pixel = |p: (f64, f64)| -> Option<((i32, i32), bool)> {
         match transform(options, p) {
             Some(q) => Some((pixel(q), false)),
-            None if below_axis(p) => transform(options, (p.0, 1.0)).map(|q| ((pixel((q.0, y0)).0, pb - 8), true)),
+            None if below_axis(p) => transform(options, (p.0, 1.0)).map(|q| ((pixel((q.0, y0)).0, pb - 12), true)),
             None => None,
         }
     };
@@ -690,6 +690,15 @@ pub fn draw_curves<DB: DrawingBackend>(
                 fit(centre, below + 3 * (th + 2)),
                 fit(centre, above - 5 * (th + 2)),
                 fit(centre, below + 5 * (th + 2)),
+                // Off to a side, on a slanting leader line that can pass beside another label.
+                fit(right, above - 2 * (th + 2)),
+                fit(left, above - 2 * (th + 2)),
+                fit(right, below + 2 * (th + 2)),
+                fit(left, below + 2 * (th + 2)),
+                fit(right, above - 4 * (th + 2)),
+                fit(left, above - 4 * (th + 2)),
+                fit(right, below + 4 * (th + 2)),
+                fit(left, below + 4 * (th + 2)),
             ];
             // How many lines (curves and tolerance lines) a place covers.
             let covered = |r: [i32; 4]| {
@@ -700,12 +709,10 @@ pub fn draw_curves<DB: DrawingBackend>(
             // cross another label (nor may an earlier leader cross this label).
             let leader_of = |rect: [i32; 4]| -> Option<Leader> {
                 (rect[3] < at.1 - 9 - th || rect[1] > at.1 + 9 + th).then(|| {
-                    let x = at.0.clamp(rect[0], rect[2]);
-                    if rect[3] < at.1 {
-                        ((at.0, at.1 - 7), (x, rect[3]))
-                    } else {
-                        ((at.0, at.1 + 7), (x, rect[1]))
-                    }
+                    let to = (at.0.clamp(rect[0], rect[2]), if rect[3] < at.1 { rect[3] } else { rect[1] });
+                    let (dx, dy) = (f64::from(to.0 - at.0), f64::from(to.1 - at.1));
+                    let length = (dx * dx + dy * dy).sqrt().max(1.0);
+                    ((at.0 + (7.0 * dx / length).round() as i32, at.1 + (7.0 * dy / length).round() as i32), to)
                 })
             };
             let clashes = |rect: [i32; 4]| {

@@ -515,7 +515,6 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
     // Markers after every line.
     let ends: Vec<(i32, i32)> = shown.iter().map(|(_, end)| map.marker_pixel(*end, END_RADIUS)).collect();
     let mut markers = ends.clone();
-    let mut labels: Vec<(usize, String, [i32; 4])> = Vec::new();
     let lines: Vec<Vec<(f64, f64)>> = pixels.iter().flatten().cloned().collect();
     let font: TextStyle = (super::style::FONT, LABEL_FONT).into_font().color(&RGBColor(20, 20, 20));
     let mut leaders: Vec<(usize, (i32, i32))> = Vec::new();
@@ -559,7 +558,7 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
     covered_lines.extend(leaders.iter().map(|(i, end)| {
         vec![(f64::from(end.0), f64::from(end.1)), (f64::from(markers[*i].0), f64::from(markers[*i].1))]
     }));
-    let mut label_leaders: Vec<Leader> = Vec::new();
+    let mut wanted: Vec<(usize, String, (i32, i32))> = Vec::new();
     for i in 0..runs.len() {
         if minima.is_empty() || runs[i].diverged || !(fanned_over_minimum[i] || away(i)) {
             continue;
@@ -568,20 +567,37 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
         let distance = minima.iter().map(|m| length((m.x[0], m.x[1]), end)).fold(f64::INFINITY, f64::min);
         let text = format!("{} from min", crate::run::report::short(distance));
         let (tw, th) = root.estimate_text_size(&text, &font).map_err(err)?;
-        let label_boxes: Vec<[i32; 4]> = labels.iter().map(|(_, _, r)| *r).collect();
-        let around = Surroundings {
-            bounds: [0, 0, width as i32, height as i32],
-            taken: &taken,
-            labels: &label_boxes,
-            leaders: &label_leaders,
-            lines: &covered_lines,
-        };
-        if let Some((rect, leader)) = place_label(markers[i], END_RADIUS, (tw as i32 + 4, th as i32 + 2), &around) {
-            taken.push(rect);
-            labels.push((i, text, rect));
-            label_leaders.extend(leader);
-        }
+        wanted.push((i, text, (tw as i32 + 4, th as i32 + 2)));
     }
+    // Placed one after another, in run order and in reverse: the order that places more labels
+    // (a label placed first can take the only place left for another).
+    let place_all = |order: &mut dyn Iterator<Item = &(usize, String, (i32, i32))>| {
+        let mut taken = taken.clone();
+        let mut placed: Vec<(usize, String, [i32; 4])> = Vec::new();
+        let mut label_leaders: Vec<Leader> = Vec::new();
+        for (i, text, size) in order {
+            let label_boxes: Vec<[i32; 4]> = placed.iter().map(|(_, _, r)| *r).collect();
+            let around = Surroundings {
+                bounds: [0, 0, width as i32, height as i32],
+                taken: &taken,
+                labels: &label_boxes,
+                leaders: &label_leaders,
+                lines: &covered_lines,
+            };
+            if let Some((rect, leader)) = place_label(markers[*i], END_RADIUS, *size, &around) {
+                taken.push(rect);
+                placed.push((*i, text.clone(), rect));
+                label_leaders.extend(leader);
+            }
+        }
+        (placed, label_leaders)
+    };
+    let forward = place_all(&mut wanted.iter());
+    let (placed, label_leaders) =
+        if forward.0.len() < wanted.len() { Some(place_all(&mut wanted.iter().rev())) } else { None }
+            .filter(|backward| backward.0.len() > forward.0.len())
+            .unwrap_or(forward);
+    let labels = placed;
     for (i, end) in &leaders {
         let (a, b) = (*end, markers[*i]);
         root.draw(&PathElement::new(vec![a, b], WHITE.mix(0.8).stroke_width(3))).map_err(err)?;

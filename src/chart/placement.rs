@@ -87,7 +87,7 @@ pub struct Surroundings<'a> {
 }
 
 /// Distances of the candidate rings beyond the marker's gap, in pixels.
-const RINGS_PX: [i32; 5] = [0, 14, 30, 50, 76];
+const RINGS_PX: [i32; 6] = [0, 14, 30, 50, 76, 110];
 /// Cost of one ring outwards, in pixels of covered line.
 const RING_COST: f64 = 6.0;
 
@@ -118,18 +118,22 @@ pub fn place_label(
             (x - d - w, y + d),
         ];
         for (left, top) in corners {
-            let rect = [left, top, left + w, top + h];
+            // Slid inside the drawing (a marker in a corner has its label beside it, inward).
             let b = &around.bounds;
-            if rect[0] < b[0] + 1 || rect[1] < b[1] + 1 || rect[2] > b[2] - 1 || rect[3] > b[3] - 1 {
+            let left = left.clamp(b[0] + 1, (b[2] - 1 - w).max(b[0] + 1));
+            let top = top.clamp(b[1] + 1, (b[3] - 1 - h).max(b[1] + 1));
+            let rect = [left, top, left + w, top + h];
+            if rect[2] > b[2] - 1 || rect[3] > b[3] - 1 {
                 continue;
             }
             if around.taken.iter().any(|t| overlap(t, &rect)) {
                 continue;
             }
-            let leader = (ring > 0).then(|| {
-                let to = nearest(&rect, at);
-                let (dx, dy) = (f64::from(to.0 - x), f64::from(to.1 - y));
-                let length = (dx * dx + dy * dy).sqrt().max(1.0);
+            // A leader where the label is not right beside the marker.
+            let to = nearest(&rect, at);
+            let (dx, dy) = (f64::from(to.0 - x), f64::from(to.1 - y));
+            let length = (dx * dx + dy * dy).sqrt().max(1.0);
+            let leader = (length > f64::from(radius + 6)).then(|| {
                 let from = (
                     x + (dx / length * f64::from(radius + 2)).round() as i32,
                     y + (dy / length * f64::from(radius + 2)).round() as i32,
