@@ -569,8 +569,9 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
         let (tw, th) = root.estimate_text_size(&text, &font).map_err(err)?;
         wanted.push((i, text, (tw as i32 + 4, th as i32 + 2)));
     }
-    // Placed one after another, in run order and in reverse: the order that places more labels
-    // (a label placed first can take the only place left for another).
+    // Placed one after another, in run order; where that leaves a label out (a label placed
+    // first can take the only place left for another), in other orders, keeping the one that
+    // places the most.
     let place_all = |order: &mut dyn Iterator<Item = &(usize, String, (i32, i32))>| {
         let mut taken = taken.clone();
         let mut placed: Vec<(usize, String, [i32; 4])> = Vec::new();
@@ -592,11 +593,22 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
         }
         (placed, label_leaders)
     };
-    let forward = place_all(&mut wanted.iter());
-    let (placed, label_leaders) =
-        if forward.0.len() < wanted.len() { Some(place_all(&mut wanted.iter().rev())) } else { None }
-            .filter(|backward| backward.0.len() > forward.0.len())
-            .unwrap_or(forward);
+    let mut best = place_all(&mut wanted.iter());
+    // Where a label is missing: in reverse, then starting from each run in turn.
+    for start in 1..=wanted.len() {
+        if best.0.len() == wanted.len() {
+            break;
+        }
+        let other = if start == wanted.len() {
+            place_all(&mut wanted.iter().rev())
+        } else {
+            place_all(&mut wanted[start..].iter().chain(&wanted[..start]))
+        };
+        if other.0.len() > best.0.len() {
+            best = other;
+        }
+    }
+    let (placed, label_leaders) = best;
     let labels = placed;
     for (i, end) in &leaders {
         let (a, b) = (*end, markers[*i]);

@@ -59,17 +59,12 @@ fn as_segment(leader: &Leader) -> ((f64, f64), (f64, f64)) {
 pub fn leader_clashes(rect: &Rect, leader: Option<&Leader>, rects: &[Rect], leaders: &[Leader]) -> bool {
     let own = leader.is_some_and(|l| {
         let (a, b) = as_segment(l);
-        rects.iter().any(|r| crosses(&shrunk(r), a, b))
+        rects.iter().any(|r| crosses(r, a, b))
     });
     own || leaders.iter().any(|l| {
         let (a, b) = as_segment(l);
-        crosses(&shrunk(rect), a, b)
+        crosses(rect, a, b)
     })
-}
-
-/// A box 1 px smaller on every side (a leader may end on another box's edge).
-fn shrunk(r: &Rect) -> Rect {
-    [r[0] + 1, r[1] + 1, r[2] - 1, r[3] - 1]
 }
 
 /// What the placement of one label has to keep clear of.
@@ -106,7 +101,7 @@ pub fn place_label(
         let g = radius + 3 + extra;
         let d = g * 7 / 10;
         let (x, y) = at;
-        // Right, left, above, below, then the four diagonals.
+        // Right, left, above, below, the four diagonals, then beside the marker off its centre.
         let corners = [
             (x + g, y - h / 2),
             (x - g - w, y - h / 2),
@@ -116,6 +111,11 @@ pub fn place_label(
             (x - d - w, y - d - h),
             (x + d, y + d),
             (x - d - w, y + d),
+            // Beside the marker, level with its top or its bottom.
+            (x + g, y - h),
+            (x + g, y),
+            (x - g - w, y - h),
+            (x - g - w, y),
         ];
         for (left, top) in corners {
             // Slid inside the drawing (a marker in a corner has its label beside it, inward).
@@ -185,7 +185,7 @@ mod tests {
         assert!(!taken.iter().any(|t| overlap(t, &rect)));
         if let Some(l) = leader {
             let (a, b) = as_segment(&l);
-            assert!(!taken.iter().any(|t| crosses(&shrunk(t), a, b)), "{l:?} crosses a label");
+            assert!(!taken.iter().any(|t| crosses(t, a, b)), "{l:?} crosses a label");
         }
     }
 }
