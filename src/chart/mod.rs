@@ -89,6 +89,8 @@ pub fn decimate(points: &[(f64, f64)], x_range: (f64, f64), columns: usize) -> V
 
 /// How far, in pixels, a drawn polyline may stray from the points it simplifies.
 pub const SIMPLIFY_PX: f64 = 0.5;
+/// The most points simplified together (Ramer–Douglas–Peucker is quadratic at worst).
+const SIMPLIFY_CHUNK: usize = 128;
 
 /// A polyline in pixels, simplified (Ramer–Douglas–Peucker, distances to the segment so that a
 /// reversal is kept) to within `SIMPLIFY_PX` and then rounded to whole pixels. A smooth curve
@@ -99,7 +101,13 @@ pub fn pixel_polyline(points: &[(f64, f64)]) -> Vec<(i32, i32)> {
     if let Some(last) = points.len().checked_sub(1) {
         keep[0] = true;
         keep[last] = true;
-        let mut stack = vec![(0, last)];
+        // Simplified in chunks of `SIMPLIFY_CHUNK` points (their ends kept), so that the cost
+        // stays linear in the points however the splits fall.
+        let mut stack: Vec<(usize, usize)> =
+            (0..last).step_by(SIMPLIFY_CHUNK).map(|a| (a, (a + SIMPLIFY_CHUNK).min(last))).collect();
+        for &(a, _) in &stack {
+            keep[a] = true;
+        }
         while let Some((a, b)) = stack.pop() {
             let (pa, pb) = (points[a], points[b]);
             let (dx, dy) = (pb.0 - pa.0, pb.1 - pa.1);

@@ -10,8 +10,8 @@
 //! (every halo is drawn before every line). Paths that coincide are nested: a line is 2 px wider
 //! for each later run whose path shares a quarter of its cells, so that coincident runs show as
 //! stripes rather than one hiding the other. Zig-zags (a path that reverses at most of its
-//! turns) are not nested, since crossing stripes merge into one band: they are drawn thin, with
-//! their run's marker at their turning points. End markers that would stack fan out around their
+//! turns) are nested in 1 px steps, since wide crossing stripes merge into one band: they are
+//! drawn thin, with their run's marker at their turning points. End markers that would stack fan out around their
 //! stack into free space, each on a thin leader line from its true end; every end marker sits on
 //! a white halo drawn after every line. A run that stopped away from every known minimum, or
 //! fanned out over one, is labelled with its distance to the nearest minimum (an end 0.01 short
@@ -471,17 +471,18 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
             .collect();
         super::pixel_polyline(&kept)
     };
-    // Zig-zag paths (a learning rate near the stability limit) are drawn thin, are not nested
-    // (stripes of crossing zig-zags merge into one band) and carry their run's marker at their
-    // turning points, so that zig-zags over one another can be told apart by shape and colour;
-    // a highlighted one is drawn at the usual width.
-    let zigzags: Vec<Option<Vec<(f64, f64)>>> = pixels.iter().map(|pieces| zigzag_tips(pieces)).collect();
-    let nested: Vec<Vec<Vec<(f64, f64)>>> =
-        pixels.iter().zip(&zigzags).map(|(p, z)| if z.is_some() { Vec::new() } else { p.clone() }).collect();
-    let mut widths = line_widths((map.width, map.height), &nested, &order);
-    for (i, z) in zigzags.iter().enumerate() {
-        if z.is_some() && highlight.is_none_or(|h| h.run != i || !h.dim_others) {
-            widths[i] = 1;
+    // Zig-zag paths (a learning rate near the stability limit) are drawn thin, nested in 1 px
+    // steps instead of 2 (wide stripes of crossing zig-zags merge into one band), and carry their
+    // run's marker at their turning points, so that zig-zags over one another can be told apart
+    // by shape and colour (a hovered one comes to the front with the others dimmed).
+    // (Not in a crowded picture, with more runs than dash patterns: its lines are solid and
+    // plain, as cheap as possible to draw every frame.)
+    let zigzags: Vec<Option<Vec<(f64, f64)>>> =
+        pixels.iter().map(|pieces| zigzag_tips(pieces).filter(|_| runs.len() <= DASHES.len())).collect();
+    let mut widths = line_widths((map.width, map.height), &pixels, &order);
+    for (w, z) in widths.iter_mut().zip(&zigzags) {
+        if z.is_some() {
+            *w = 1 + (*w - 2) / 2;
         }
     }
     let tips: Vec<Vec<(i32, i32)>> =
@@ -540,9 +541,13 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
     // is labelled with its distance to the nearest minimum, placed where it covers the least
     // of the paths, inside the view and clear of every marker, ring and other label.
     let minimum_pixels: Vec<(f64, f64)> = minima.iter().map(|m| map.to_pixel((m.x[0], m.x[1]))).collect();
+    // (Not in a crowded picture, with more runs than dash patterns: labels for every run would
+    // cover it, and placing them would cost too much to draw every frame.)
     let away = |i: usize| {
         let end = map.to_pixel(shown[i].1);
-        runs[i].finished && minimum_pixels.iter().all(|m| length(*m, end) > f64::from(MINIMUM_RADIUS + END_RADIUS))
+        runs.len() <= DASHES.len()
+            && runs[i].finished
+            && minimum_pixels.iter().all(|m| length(*m, end) > f64::from(MINIMUM_RADIUS + END_RADIUS))
     };
     let mut taken: Vec<[i32; 4]> = markers
         .iter()
@@ -596,7 +601,7 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
     let mut best = place_all(&mut wanted.iter());
     // Where a label is missing: in reverse, then starting from each run in turn.
     for start in 1..=wanted.len() {
-        if best.0.len() == wanted.len() {
+        if best.0.len() == wanted.len() || wanted.len() > DASHES.len() {
             break;
         }
         let other = if start == wanted.len() {
