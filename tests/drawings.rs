@@ -260,7 +260,7 @@ fn stacked_end_markers_fan_out_whole_and_labels_cover_nothing() {
                     assert!(!layout.labels[..k].iter().any(|(_, _, q)| overlap(*q, *r)), "{text} covers another label");
                     checked += 1;
                 }
-                assert!(!layout.labels.is_empty(), "{count} runs at ({ex}, {ey}): no distance written");
+                assert_eq!(layout.labels.len(), count, "{count} runs at ({ex}, {ey}): a distance missing {layout:?}");
             }
         }
     }
@@ -377,4 +377,299 @@ fn a_label_with_no_room_beside_its_marker_moves_off_the_data() {
     assert!(top < bottom, "the band is drawn: {ys:?}");
     let (name, r) = layout.moments.first().expect("the moment is labelled");
     assert!(f64::from(r[1]) > bottom || f64::from(r[3]) < top, "{name} {r:?} lies on the band {top}..{bottom}");
+}
+
+/// The SVG of `runs` drawn over `view` at `size`, and the paths' layout.
+fn paths_svg(
+    view: convergence::problem::ViewBox,
+    runs: &[convergence::chart::paths::PathSeries],
+    minima: &[convergence::problem::KnownMinimum],
+    size: (u32, u32),
+) -> (String, convergence::chart::paths::PathsLayout) {
+    let mut text = String::new();
+    let layout = {
+        let root = plotters_svg::SVGBackend::with_string(&mut text, size).into_drawing_area();
+        convergence::chart::paths::draw_paths_layout(&root, view, runs, minima, None).expect("the paths draw")
+    };
+    (text, layout)
+}
+
+/// A zig-zag across y = 0 of `swings` swings of half-height `amplitude(k)`, from x = -0.9 to 0.
+fn zigzag(swings: usize, amplitude: impl Fn(usize) -> f64) -> Vec<(f64, f64)> {
+    (0..=swings)
+        .map(|k| (-0.9 + 0.9 * k as f64 / swings as f64, if k % 2 == 0 { 1.0 } else { -1.0 } * amplitude(k)))
+        .collect()
+}
+
+#[test]
+fn zig_zags_over_one_another_are_thin_and_marked_at_their_turns() {
+    // Three learning-rate schedules on a bowl: zig-zags over one another, their swings shrinking
+    // at different rates. Wide nested stripes would merge into one band; each is drawn thin
+    // instead (nested in 1 px steps), with its own marker at its turning points, so that each can
+    // be followed.
+    let view = convergence::problem::ViewBox { x: [-1.0, 1.0], y: [-1.0, 1.0] };
+    let runs: Vec<_> = [0.97, 0.93, 0.88]
+        .iter()
+        .enumerate()
+        .map(|(i, rate)| path_run(i, zigzag(20, |k| 0.8 * f64::powi(*rate, k as i32)), false))
+        .collect();
+    let layout = paths_layout(view, &runs, &[], (300, 300));
+    assert_eq!(layout.widths, vec![3, 2, 1], "zig-zags nest in 1 px steps, not 2");
+    for (i, tips) in layout.tips.iter().enumerate() {
+        assert!(tips.len() >= 10, "run {i} has {} tip markers", tips.len());
+    }
+    // The tips of the fastest-shrinking run lie inside those of the slowest (they can be told apart).
+    let height = |tips: &[(i32, i32)]| tips.iter().map(|t| (t.1 - 150).abs()).max().unwrap_or(0);
+    assert!(height(&layout.tips[2]) <= height(&layout.tips[0]));
+    // A smooth path is neither thinned nor marked.
+    let smooth = [path_run(0, vec![(-0.9, -0.9), (0.0, 0.0), (0.9, 0.2)], false)];
+    let layout = paths_layout(view, &smooth, &[], (300, 300));
+    assert_eq!(layout.widths, vec![2]);
+    assert!(layout.tips[0].is_empty());
+}
+
+#[test]
+fn every_run_stopped_away_from_a_minimum_has_its_distance_inside_the_map() {
+    // A run stuck in the top right corner (its label would leave the map to the right or top),
+    // one stopped short on a slope alone, one on the minimum, one diverged and one still
+    // running: the two stopped away from the minimum are labelled, inside the map, on no marker.
+    let view = convergence::problem::ViewBox { x: [-1.0, 1.0], y: [-1.0, 1.0] };
+    let size = (300, 300);
+    let mut running = path_run(4, vec![(-0.9, -0.9), (-0.6, -0.8)], false);
+    running.finished = false;
+    let runs = [
+        path_run(0, vec![(0.5, 0.3), (0.97, 0.98)], false),
+        path_run(1, vec![(-0.9, 0.5), (-0.5, 0.0)], false),
+        path_run(2, vec![(0.5, -0.5), (0.0, 0.0)], false),
+        path_run(3, vec![(0.0, -0.5), (0.0, -2.0)], true),
+        running,
+    ];
+    let layout = paths_layout(view, &runs, &[global_minimum([0.0, 0.0])], size);
+    let labelled: Vec<usize> = layout.labels.iter().map(|(run, _, _)| *run).collect();
+    assert_eq!(labelled, vec![0, 1], "{:?}", layout.labels);
+    let texts: Vec<&str> = layout.labels.iter().map(|(_, text, _)| text.as_str()).collect();
+    assert_eq!(texts, vec!["1.379 from min", "0.5 from min"]);
+    let markers: Vec<[i32; 4]> = layout.markers.iter().map(|m| [m.0 - 5, m.1 - 5, m.0 + 6, m.1 + 6]).collect();
+    for (run, text, r) in &layout.labels {
+        assert!(r[0] >= 0 && r[1] >= 0 && r[2] <= 300 && r[3] <= 300, "run {run}'s {text} at {r:?} leaves the map");
+        assert!(!markers.iter().any(|m| overlap(*m, *r)), "run {run}'s {text} at {r:?} covers a marker");
+    }
+}
+
+/// The length of the segment a-b inside `r`, in pixels (sampled every 0.1 px).
+fn length_inside(r: [i32; 4], a: (f64, f64), b: (f64, f64)) -> f64 {
+    let n = (((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt() * 10.0).ceil().max(1.0) as usize;
+    let step = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt() / n as f64;
+    (0..n)
+        .map(|k| (k as f64 + 0.5) / n as f64)
+        .map(|t| (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1)))
+        .filter(|p| {
+            f64::from(r[0]) <= p.0 && p.0 <= f64::from(r[2]) && f64::from(r[1]) <= p.1 && p.1 <= f64::from(r[3])
+        })
+        .count() as f64
+        * step
+}
+
+#[test]
+fn distance_labels_go_where_they_cover_the_fewest_path_pixels_and_leaders_cross_no_label() {
+    // A phone-sized map crossed by paths: horizontal lines above and below each end and a
+    // vertical one beside it. Every label covers no path where a free place exists, stays inside,
+    // and no leader line crosses another label.
+    let view = convergence::problem::ViewBox { x: [-1.0, 1.0], y: [-1.0, 1.0] };
+    let size = (280, 280);
+    let mut runs = Vec::new();
+    for (k, y) in [-0.4, 0.4].iter().enumerate() {
+        runs.push(path_run(runs.len(), vec![(-1.0, *y + 0.05), (1.0, *y + 0.05)], false));
+        runs.push(path_run(runs.len(), vec![(-0.8 + 0.1 * k as f64, -1.0), (0.3 - 0.1 * k as f64, *y)], false));
+    }
+    let (_, layout) = paths_svg(view, &runs, &[global_minimum([0.9, -0.9])], size);
+    let map = convergence::chart::paths::ViewMapping { view, width: 280.0, height: 280.0 };
+    let lines: Vec<((f64, f64), (f64, f64))> = runs
+        .iter()
+        .flat_map(|r| r.points.windows(2).map(|w| (map.to_pixel(w[0]), map.to_pixel(w[1]))).collect::<Vec<_>>())
+        .collect();
+    assert_eq!(layout.labels.len(), 4, "{:?}", layout.labels);
+    for (run, text, r) in &layout.labels {
+        let covered: f64 = lines.iter().map(|(a, b)| length_inside(*r, *a, *b)).sum();
+        assert!(covered < 1.0, "run {run}'s {text} at {r:?} covers {covered:.1} px of path");
+        assert!(r[0] >= 0 && r[1] >= 0 && r[2] <= 280 && r[3] <= 280, "{text} at {r:?} leaves the map");
+    }
+    for (a, b) in &layout.leaders {
+        let (a, b) = ((f64::from(a.0), f64::from(a.1)), (f64::from(b.0), f64::from(b.1)));
+        for (run, text, r) in &layout.labels {
+            let inner = [r[0] + 1, r[1] + 1, r[2] - 1, r[3] - 1];
+            assert!(length_inside(inner, a, b) == 0.0, "a leader {a:?}-{b:?} crosses run {run}'s {text} at {r:?}");
+        }
+    }
+}
+
+#[test]
+fn end_markers_have_a_halo_drawn_after_every_path() {
+    // Newton at the saddle: its end marker lies on gradient descent's line along y = 0. A white
+    // halo under it is drawn after every path, so the line does not run through it.
+    let view = convergence::problem::ViewBox { x: [-1.0, 1.0], y: [-1.0, 1.0] };
+    let runs = [path_run(2, vec![(0.5, 0.5), (0.0, 0.0)], false), path_run(0, vec![(0.9, 0.0), (-0.9, 0.0)], true)];
+    let (svg, layout) = paths_svg(view, &runs, &[], (200, 200));
+    let end = layout.markers[0];
+    assert_eq!(end, (100, 100));
+    // The last element that draws gradient descent's orange line.
+    let last_line = svg
+        .match_indices("<polyline")
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let element = svg[at..].split('>').next().unwrap_or("");
+            element.contains("stroke=\"#E69F00\"") && element.contains("points=\"190,100 10,100 \"")
+        })
+        .last()
+        .expect("the line is drawn");
+    // A white-filled shape around Newton's end (its halo, taller than the 5 px marker), after
+    // that line.
+    let halo = svg.match_indices("<polygon").map(|(at, _)| at).find(|&at| {
+        let element = svg[at..].split('>').next().unwrap_or("");
+        element.contains("fill=\"#FFFFFF\"") && element.contains(&format!("{},{} ", end.0, end.1 - 8))
+    });
+    let halo = halo.expect("a white halo around the end marker");
+    assert!(halo > last_line, "the halo is drawn after every path");
+}
+
+#[test]
+fn no_key_moment_leader_line_crosses_another_label() {
+    // Four runs reaching the tolerance at nearby steps near the bottom of a phone-sized chart
+    // (the six-hump lesson's stacked "‖∇f‖ < tol", the hypergradient lesson's crowded ends), for
+    // many spacings: labels pushed away hang on leader lines, and no leader runs through another
+    // label's box.
+    use convergence::chart::curves::Moment;
+    let mut leaders_seen = 0;
+    for spread in [0.0, 1.0, 2.0, 4.0, 8.0] {
+        for width in [280u32, 400] {
+            let series: Vec<CurveSeries> = (0..4)
+                .map(|k| {
+                    let end = 90.0 - spread * f64::from(k);
+                    let tol = 1e-3;
+                    let points =
+                        (0..=end as i32).map(|s| (f64::from(s), (10.0 - 0.11 * f64::from(s)).max(tol))).collect();
+                    let mut s = line(&format!("run {k}"), points);
+                    s.moments.push(Moment { at: (end, tol), label: "‖∇f‖ < tol".into() });
+                    s
+                })
+                .collect();
+            let mut text = String::new();
+            let layout = {
+                let root = plotters_svg::SVGBackend::with_string(&mut text, (width, 180)).into_drawing_area();
+                let options = CurveOptions { hlines: vec![1e-3], no_legend: true, ..CurveOptions::default() };
+                draw_curves(&root, &series, &options).expect("the chart draws")
+            };
+            for (a, b) in &layout.moment_leaders {
+                leaders_seen += 1;
+                let (a, b) = ((f64::from(a.0), f64::from(a.1)), (f64::from(b.0), f64::from(b.1)));
+                for (name, r) in &layout.moments {
+                    let inner = [r[0] + 1, r[1] + 1, r[2] - 1, r[3] - 1];
+                    assert!(
+                        length_inside(inner, a, b) == 0.0,
+                        "spread {spread}, width {width}: a leader {a:?}-{b:?} crosses {name} at {r:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(leaders_seen >= 5, "leader lines drawn: {leaders_seen}");
+}
+
+#[test]
+fn a_zero_loss_on_a_log_axis_still_gets_its_marker_at_the_bottom_edge() {
+    // Gradient descent on Rastrigin from (0.4, 0.3) reaches a loss of exactly 0 at step 18: a log
+    // axis cannot show it, so its marker sits at the plot's bottom edge with a down arrow, and its
+    // label says the value.
+    use convergence::chart::curves::Moment;
+    let mut points: Vec<(f64, f64)> = (0..18).map(|s| (f64::from(s), 10f64.powi(1 - s))).collect();
+    points.push((18.0, 0.0));
+    let mut series = line("GD", points);
+    series.moments.push(Moment { at: (18.0, 0.0), label: "‖∇f‖ < tol".into() });
+    let options = CurveOptions { log_y: true, no_legend: true, ..CurveOptions::default() };
+    let (svg, layout) = svg(&[series], &options);
+    assert_eq!(layout.moments.len(), 1, "{layout:?}");
+    let (label, rect) = &layout.moments[0];
+    assert_eq!(label, "‖∇f‖ < tol (↓ 0)");
+    let [left, top, right, bottom] = layout.plot;
+    assert!(
+        rect[0] >= left && rect[2] <= right && rect[1] >= top && rect[3] <= bottom,
+        "{rect:?} in {:?}",
+        layout.plot
+    );
+    // The marker (a white-filled circle of radius 5) at step 18's x, just above the bottom edge.
+    let x = layout.pixel_of_step(18.0).expect("step 18 is on the axis").round() as i32;
+    assert!(x <= right, "step 18 is inside the plot: {x}");
+    let marker = format!("<circle cx=\"{x}\" cy=\"{}\" r=\"5\"", bottom - 12);
+    assert!(svg.contains(&marker), "no marker {marker} in the SVG");
+}
+
+/// The boxes of the x tick labels in an SVG drawn with the fixed text estimate: every text
+/// element centred below the plot, above the axis name.
+fn x_tick_boxes(svg: &str, plot: [i32; 4]) -> Vec<(String, [i32; 4])> {
+    let attribute = |element: &str, name: &str| -> Option<f64> {
+        element.split(&format!(" {name}=\"")).nth(1)?.split('"').next()?.parse().ok()
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|element| {
+            let (x, y) = (attribute(element, "x")?, attribute(element, "y")?);
+            let text = element.split('>').nth(1)?.split('<').next()?.trim().to_string();
+            let below = y > f64::from(plot[3]) && y < f64::from(plot[3]) + 20.0;
+            let (w, h) = convergence::chart::svg::text_size(&text, 11.0);
+            let (w, h) = (w as i32, h as i32);
+            let left = if element.contains("text-anchor=\"middle\"") { x as i32 - w / 2 } else { x as i32 };
+            below.then(|| (text, [left, y as i32 - h, left + w, y as i32]))
+        })
+        .collect()
+}
+
+#[test]
+fn x_tick_labels_never_run_together_and_log_ticks_are_compact() {
+    // The learning-rate sweep on a phone: a log x axis from 0.001 to 0.25 (the diverged rates left
+    // out), at plot widths from 200
+    // to 600 px. No two tick labels overlap (with a gap of 4 px) and none is longer than 6
+    // characters ("0.0032", not "0.003162").
+    let rates: Vec<f64> = (0..12).map(|k| 10f64.powf(-3.0 + 3.0 * f64::from(k) / 15.0)).collect();
+    let series = vec![line("gd", rates.iter().map(|r| (*r, 1.0 / (1.0 + r))).collect())];
+    let options =
+        CurveOptions { log_x: true, x_from_one: true, x_label: "learning rate".into(), ..CurveOptions::default() };
+    for plot_width in [200u32, 260, 320, 400, 600] {
+        let mut text = String::new();
+        let layout = {
+            let root = convergence::chart::svg::text_svg(&mut text, (plot_width + 76, 200)).into_drawing_area();
+            draw_curves(&root, &series, &options).expect("the chart draws")
+        };
+        let ticks = x_tick_boxes(&text, layout.plot);
+        assert!(ticks.len() >= 2, "width {plot_width}: ticks {ticks:?}");
+        for (k, (name, r)) in ticks.iter().enumerate() {
+            assert!(name.chars().count() <= 6, "width {plot_width}: tick {name} is long");
+            for (other, q) in &ticks[..k] {
+                let apart = r[0] >= q[2] + 4 || q[0] >= r[2] + 4;
+                assert!(apart, "width {plot_width}: ticks {other} {q:?} and {name} {r:?} run together");
+            }
+        }
+    }
+}
+
+#[test]
+fn smooth_curves_are_drawn_as_long_segments_not_pixel_stairs() {
+    // A loss falling smoothly over 2000 steps on a 400 px chart: drawn one vertex per pixel
+    // column (two after decimation), each rounded to a whole pixel, it is a staircase on a 2x
+    // screen; simplified first, it is a few dozen long segments within half a pixel of the curve.
+    let falling = line("loss", (0..=2000).map(|s| (f64::from(s), 1.0 / (1.0 + 0.01 * f64::from(s)))).collect());
+    let (svg, layout) = svg(&[falling], &CurveOptions { no_legend: true, ..CurveOptions::default() });
+    let xs = xs_of_stroke(&svg, "#E69F00");
+    let ys = ys_of_stroke(&svg, "#E69F00");
+    let width = layout.plot[2] - layout.plot[0];
+    assert!(xs.len() >= 2 && xs.len() < (width / 4) as usize, "{} vertices over {width} px", xs.len());
+    // Every drawn vertex lies on the curve (within a pixel of it).
+    let (top, bottom) = (f64::from(layout.plot[1]), f64::from(layout.plot[3]));
+    for (x, y) in xs.iter().zip(&ys) {
+        let step = layout.step_at(*x).expect("inside the plot");
+        let value = 1.0 / (1.0 + 0.01 * step);
+        // The y axis spans the values padded by 6 % on each side.
+        let span = 1.0 - 1.0 / 21.0;
+        let expected = top + (1.0 + 0.06 * span - value) / (1.12 * span) * (bottom - top);
+        assert!((y - expected).abs() <= 2.0, "vertex ({x}, {y}) is off the curve ({expected:.1})");
+    }
 }

@@ -2,7 +2,11 @@
 //! ||Δw||, one series per run in its own colour, dash and marker, with optional log axes,
 //! tolerance lines, and the key moments marked and labelled (a criterion fired, the best
 //! validation loss, an early stop: a marker; a divergence: a cross). Log axes plot log10 of the
-//! value (log10(step + 1) for x) and label ticks as powers of ten.
+//! value (log10(step + 1) for x) and label ticks as powers of ten (ticks between powers to two
+//! significant digits); the number of x ticks is what fits the plot's width, from the measured
+//! width of the labels. A key moment at a value a log axis cannot show (a loss of exactly 0) is
+//! marked at the plot's bottom edge with a down arrow, its value in its label; a label moved away
+//! from its marker hangs on a leader line that crosses no other label (`placement.rs`).
 //!
 //! The layout is computed here (`ChartLayout`): the plot rectangle, the legend's rectangle and
 //! the mapping between canvas x and the step, which the page uses for its hover instead of
@@ -16,6 +20,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::legend::{Legend, LegendEntry};
 use super::paths::Highlight;
+use super::placement::{leader_clashes, Leader};
 use super::style::{dimmed, draw_line, draw_marker, drawing_order, Marker};
 use crate::math::{log10, pow};
 
@@ -132,6 +137,8 @@ pub struct ChartLayout {
     pub x_label: String,
     /// The key moments labelled on the plot: each label and its rectangle.
     pub moments: Vec<(String, [i32; 4])>,
+    /// The leader lines of key-moment labels placed away from their markers.
+    pub moment_leaders: Vec<Leader>,
     /// The x pixel of the timeline's cursor, if one was drawn inside the plot.
     pub cursor: Option<f64>,
     /// The height the chart needs for a plot at least `MIN_PLOT_PX` tall under its title and
@@ -185,18 +192,35 @@ fn transform(options: &CurveOptions, p: (f64, f64)) -> Option<(f64, f64)> {
     (x.is_finite() && y.is_finite()).then_some((x, y))
 }
 
+/// A tick's label: on a log axis a power of ten as itself within 0.001 to 1e4 and as 1eN
+/// beyond, and a tick between powers compactly, to two significant digits (0.0032, 3.2e-5).
 fn tick_label(value: f64, log: bool) -> String {
-    if log {
-        let v = pow(10.0, value);
-        if (1e-3..1e4).contains(&v.abs()) || (value - value.round()).abs() > 1e-9 {
-            crate::run::report::short(v)
-        } else {
-            format!("1e{}", value.round())
+    if !log {
+        return crate::run::report::short(value);
+    }
+    let v = pow(10.0, value);
+    let whole = (value - value.round()).abs() <= 1e-9;
+    match ((1e-3..1e4).contains(&v.abs()), whole) {
+        (true, true) => crate::run::report::short(v),
+        (false, true) => format!("1e{}", value.round()),
+        (inside, false) => {
+            let exponent = log10(v.abs()).floor();
+            let scale = pow(10.0, 1.0 - exponent);
+            if inside {
+                format!("{}", (v * scale).round() / scale)
+            } else {
+                format!("{}e{exponent}", (v * scale).round() / 10.0)
+            }
         }
-    } else {
-        crate::run::report::short(value)
     }
 }
+
+/// Font size of the tick labels, in pixels.
+const TICK_FONT: u32 = 11;
+/// The least gap between two x tick labels, in pixels.
+const TICK_GAP_PX: i32 = 12;
+/// The most x tick labels on a wide chart.
+const MOST_X_TICKS: usize = 6;
 
 /// The colour of a labelled vertical line (a bound, a suggestion).
 const BOUND_GREY: (u8, u8, u8) = (90, 90, 90);
@@ -309,6 +333,15 @@ pub fn draw_curves<DB: DrawingBackend>(
     }
     let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
     let marks: Vec<(f64, f64)> = series.iter().flat_map(marks_of).collect();
+    // Key moments at a value a log axis cannot show (a loss of exactly 0) are drawn at the
+    // bottom edge of the plot, with a down arrow: the x range holds their steps.
+    let below_axis = |p: (f64, f64)| options.log_y && p.1.is_finite() && p.1 <= 0.0;
+    let floor_xs: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.moments.iter().map(|m| m.at))
+        .filter(|p| below_axis(*p))
+        .filter_map(|p| transform(options, (p.0, 1.0)).map(|q| q.0))
+        .collect();
     // The axes hold every point, mark and band edge.
     let mut held = marks.clone();
     for outline in &bands {
@@ -321,6 +354,10 @@ pub fn draw_curves<DB: DrawingBackend>(
         x1 = x1.max(p.0);
         y0 = y0.min(p.1);
         y1 = y1.max(p.1);
+    }
+    for x in &floor_xs {
+        x0 = x0.min(*x);
+        x1 = x1.max(*x);
     }
     // Labelled vertical lines (bounds, suggestions) are part of the picture: the x range holds them.
     for (v, label) in options.vlines.iter().zip(&options.vline_labels) {
@@ -438,13 +475,22 @@ pub fn draw_curves<DB: DrawingBackend>(
         (label, true) => format!("{label} (log)"),
         (label, false) => label.to_string(),
     };
+    // As many x tick labels as fit the plot's width: the widest of the labels at the ends and
+    // the middle of the axis (measured by the backend), with a gap, per label.
+    let tick_font: TextStyle = (crate::chart::style::FONT, TICK_FONT).into_font().into();
+    let mut widest = 0;
+    for v in [x0, 0.5 * (x0 + x1), x1] {
+        widest = widest.max(root.estimate_text_size(&x_fmt(&v), &tick_font).map_err(err)?.0 as i32);
+    }
+    let plot_width = layout.plot[2] - layout.plot[0];
+    let x_ticks = (plot_width / (widest + TICK_GAP_PX).max(1)).clamp(2, MOST_X_TICKS as i32) as usize;
     chart
         .configure_mesh()
         .x_desc(layout.x_label.as_str())
-        .axis_desc_style((crate::chart::style::FONT, 11))
-        .x_labels(6)
+        .axis_desc_style((crate::chart::style::FONT, TICK_FONT))
+        .x_labels(x_ticks)
         .y_labels(5)
-        .label_style((crate::chart::style::FONT, 11))
+        .label_style((crate::chart::style::FONT, TICK_FONT))
         .max_light_lines(0)
         .bold_line_style(RGBColor(225, 225, 225))
         .x_label_formatter(&x_fmt)
@@ -512,14 +558,21 @@ pub fn draw_curves<DB: DrawingBackend>(
         _ => s.color,
     };
     let (ox, oy) = (layout.plot[0], layout.plot[1]);
-    let local = |p: (f64, f64)| {
-        let (x, y) = pixel(p);
-        (x - ox, y - oy)
+    // The lines in fractional pixels of the plotting area, simplified before rounding (no stair
+    // steps), mapped as plotters maps the ends of the axes.
+    let [px0, px1] = layout.x_pixels;
+    let (py0, py1) = (f64::from(pixel((x0, y1)).1), f64::from(pixel((x0, y0)).1));
+    let fine = |p: &(f64, f64)| {
+        (
+            px0 + (p.0 - x0) / (x1 - x0) * (px1 - px0) - f64::from(ox),
+            py0 + (y1 - p.1) / (y1 - y0) * (py1 - py0) - f64::from(oy),
+        )
     };
     for &i in &order {
         let s = &series[i];
         let c = color_of(s);
-        let pts: Vec<(i32, i32)> = plotted[i].iter().map(|p| local(*p)).collect();
+        let fractional: Vec<(f64, f64)> = plotted[i].iter().map(fine).collect();
+        let pts = super::pixel_polyline(&fractional);
         if pts.len() == 1 {
             area.draw(&Circle::new(pts[0], 2, RGBColor(c.0, c.1, c.2).filled())).map_err(err)?;
         }
@@ -555,14 +608,20 @@ pub fn draw_curves<DB: DrawingBackend>(
             vec![(f64::from(pl), y), (f64::from(pr), y)]
         }))
         .collect();
+    // Where a key moment's marker goes: at its point, or for a value below a log axis, just
+    // above the plot's bottom edge (true: with a down arrow).
+    let moment_pixel = |p: (f64, f64)| -> Option<((i32, i32), bool)> {
+        match transform(options, p) {
+            Some(q) => Some((pixel(q), false)),
+            None if below_axis(p) => transform(options, (p.0, 1.0)).map(|q| ((pixel((q.0, y0)).0, pb - 12), true)),
+            None => None,
+        }
+    };
     let marker_boxes: Vec<[i32; 4]> = series
         .iter()
         .flat_map(|s| s.moments.iter().map(|m| m.at).chain(s.divergence))
-        .filter_map(|p| transform(options, p))
-        .map(|p| {
-            let (x, y) = pixel(p);
-            [x - 6, y - 6, x + 7, y + 7]
-        })
+        .filter_map(moment_pixel)
+        .map(|((x, y), _)| [x - 6, y - 6, x + 7, y + 7])
         .collect();
     let moment_font: TextStyle = (crate::chart::style::FONT, MOMENT_FONT).into_font().color(&RGBColor(40, 40, 40));
     for &i in &order {
@@ -571,11 +630,23 @@ pub fn draw_curves<DB: DrawingBackend>(
         for p in s.criterion_markers.iter().filter_map(|p| transform(options, *p)) {
             draw_marker(root, s.marker, pixel(p), 4, Some((255, 255, 255)), (c, 2))?;
         }
-        let mut moments: Vec<((i32, i32), String, bool)> = s
-            .moments
-            .iter()
-            .filter_map(|m| transform(options, m.at).map(|p| (pixel(p), m.label.clone(), false)))
-            .collect();
+        let mut moments: Vec<((i32, i32), String, bool)> = Vec::new();
+        for m in &s.moments {
+            match moment_pixel(m.at) {
+                Some((at, false)) => moments.push((at, m.label.clone(), false)),
+                Some(((x, y), true)) => {
+                    // The value is below the axis (a log axis has no 0): a down arrow to the
+                    // bottom edge, and the value in the label.
+                    let style = RGBColor(c.0, c.1, c.2).stroke_width(2);
+                    root.draw(&PathElement::new(vec![(x, y + 6), (x, pb)], style)).map_err(err)?;
+                    root.draw(&PathElement::new(vec![(x - 4, pb - 4), (x, pb), (x + 4, pb - 4)], style))
+                        .map_err(err)?;
+                    let value = crate::run::report::short(m.at.1);
+                    moments.push(((x, y), format!("{} (\u{2193} {value})", m.label), false));
+                }
+                None => {}
+            }
+        }
         if let Some(p) = s.divergence.and_then(|p| transform(options, p)) {
             moments.push((pixel(p), "diverged".into(), true));
         }
@@ -619,18 +690,38 @@ pub fn draw_curves<DB: DrawingBackend>(
                 fit(centre, below + 3 * (th + 2)),
                 fit(centre, above - 5 * (th + 2)),
                 fit(centre, below + 5 * (th + 2)),
+                // Off to a side, on a slanting leader line that can pass beside another label.
+                fit(right, above - 2 * (th + 2)),
+                fit(left, above - 2 * (th + 2)),
+                fit(right, below + 2 * (th + 2)),
+                fit(left, below + 2 * (th + 2)),
+                fit(right, above - 4 * (th + 2)),
+                fit(left, above - 4 * (th + 2)),
+                fit(right, below + 4 * (th + 2)),
+                fit(left, below + 4 * (th + 2)),
             ];
             // How many lines (curves and tolerance lines) a place covers.
             let covered = |r: [i32; 4]| {
                 data_on_canvas.iter().filter(|line| line.windows(2).any(|w| segment_hits(r, w[0], w[1]))).count()
             };
             let rects = candidates.map(|[x, y]| [x, y, x + tw, y + th]);
+            // A label a row or more away from its marker hangs on a leader line, which must not
+            // cross another label (nor may an earlier leader cross this label).
+            let leader_of = |rect: [i32; 4]| -> Option<Leader> {
+                (rect[3] < at.1 - 9 - th || rect[1] > at.1 + 9 + th).then(|| {
+                    let to = (at.0.clamp(rect[0], rect[2]), if rect[3] < at.1 { rect[3] } else { rect[1] });
+                    let (dx, dy) = (f64::from(to.0 - at.0), f64::from(to.1 - at.1));
+                    let length = (dx * dx + dy * dy).sqrt().max(1.0);
+                    ((at.0 + (7.0 * dx / length).round() as i32, at.1 + (7.0 * dy / length).round() as i32), to)
+                })
+            };
             let clashes = |rect: [i32; 4]| {
                 labels
                     .iter()
                     .chain(legend_box.iter())
                     .chain(marker_boxes.iter())
                     .any(|r| r[0] < rect[2] && rect[0] < r[2] && r[1] < rect[3] && rect[1] < r[3])
+                    || leader_clashes(&rect, leader_of(rect).as_ref(), &labels, &layout.moment_leaders)
             };
             // The first free place, else the one covering the fewest lines.
             let place = rects.iter().copied().filter(|r| !clashes(*r)).min_by_key(|r| covered(*r).min(1));
@@ -638,11 +729,9 @@ pub fn draw_curves<DB: DrawingBackend>(
                 .filter(|r| covered(*r) == 0)
                 .or_else(|| rects.iter().copied().filter(|r| !clashes(*r)).min_by_key(|r| covered(*r)));
             if let Some(rect) = place {
-                if rect[3] < at.1 - 9 - th || rect[1] > at.1 + 9 + th {
-                    let x = at.0.clamp(rect[0], rect[2]);
-                    let (from, to) = if rect[3] < at.1 { (at.1 - 7, rect[3]) } else { (at.1 + 7, rect[1]) };
-                    root.draw(&PathElement::new(vec![(at.0, from), (x, to)], RGBColor(90, 90, 90).stroke_width(1)))
-                        .map_err(err)?;
+                if let Some((from, to)) = leader_of(rect) {
+                    root.draw(&PathElement::new(vec![from, to], RGBColor(90, 90, 90).stroke_width(1))).map_err(err)?;
+                    layout.moment_leaders.push((from, to));
                 }
                 let style = moment_font.pos(Pos::new(HPos::Left, VPos::Top));
                 root.draw_text(&label, &style, (rect[0], rect[1])).map_err(err)?;

@@ -1,6 +1,8 @@
 //! Charts drawn with plotters, generic over the drawing backend: the canvas in the browser
 //! (plotters-canvas), SVG natively and for the page's exports (`svg.rs`). Curves are decimated to about one point per pixel column
-//! (keeping each column's minimum and maximum) so that million-step runs stay cheap.
+//! (keeping each column's minimum and maximum) so that million-step runs stay cheap, and every
+//! polyline is simplified to within half a pixel before it is rounded to plotters' whole pixels
+//! (`pixel_polyline`), so that smooth stretches are long anti-aliased segments, not stair steps.
 
 pub mod analysis_overlay;
 pub mod curves;
@@ -11,6 +13,7 @@ pub mod measured;
 pub mod model_view;
 pub mod network;
 pub mod paths;
+pub mod placement;
 pub mod plane;
 pub mod search;
 pub mod series;
@@ -84,6 +87,50 @@ pub fn decimate(points: &[(f64, f64)], x_range: (f64, f64), columns: usize) -> V
     out
 }
 
+/// How far, in pixels, a drawn polyline may stray from the points it simplifies.
+pub const SIMPLIFY_PX: f64 = 0.5;
+/// The most points simplified together (Ramer–Douglas–Peucker is quadratic at worst).
+const SIMPLIFY_CHUNK: usize = 128;
+
+/// A polyline in pixels, simplified (Ramer–Douglas–Peucker, distances to the segment so that a
+/// reversal is kept) to within `SIMPLIFY_PX` and then rounded to whole pixels. A smooth curve
+/// becomes a few long segments, which the canvas draws anti-aliased at the device's resolution,
+/// instead of one whole-pixel step per column (stair steps on a 2x screen).
+pub fn pixel_polyline(points: &[(f64, f64)]) -> Vec<(i32, i32)> {
+    let mut keep = vec![false; points.len()];
+    if let Some(last) = points.len().checked_sub(1) {
+        keep[0] = true;
+        keep[last] = true;
+        // Simplified in chunks of `SIMPLIFY_CHUNK` points (their ends kept), so that the cost
+        // stays linear in the points however the splits fall.
+        let mut stack: Vec<(usize, usize)> =
+            (0..last).step_by(SIMPLIFY_CHUNK).map(|a| (a, (a + SIMPLIFY_CHUNK).min(last))).collect();
+        for &(a, _) in &stack {
+            keep[a] = true;
+        }
+        while let Some((a, b)) = stack.pop() {
+            let (pa, pb) = (points[a], points[b]);
+            let (dx, dy) = (pb.0 - pa.0, pb.1 - pa.1);
+            let length = dx * dx + dy * dy;
+            let mut worst = (0.0, a);
+            for (k, p) in points.iter().enumerate().take(b).skip(a + 1) {
+                let t =
+                    if length > 0.0 { (((p.0 - pa.0) * dx + (p.1 - pa.1) * dy) / length).clamp(0.0, 1.0) } else { 0.0 };
+                let d = ((pa.0 + t * dx - p.0).powi(2) + (pa.1 + t * dy - p.1).powi(2)).sqrt();
+                if d > worst.0 {
+                    worst = (d, k);
+                }
+            }
+            if worst.0 > SIMPLIFY_PX {
+                keep[worst.1] = true;
+                stack.push((a, worst.1));
+                stack.push((worst.1, b));
+            }
+        }
+    }
+    points.iter().zip(keep).filter(|(_, k)| *k).map(|(p, _)| (p.0.round() as i32, p.1.round() as i32)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +143,18 @@ mod tests {
         assert!(kept.len() <= 202, "kept {}", kept.len());
         assert!(kept.iter().any(|p| p.1 == 1e6));
         assert!(kept.windows(2).all(|w| w[0].0 <= w[1].0));
+    }
+
+    #[test]
+    fn a_smooth_curve_becomes_few_long_segments_and_a_reversal_stays() {
+        let arc: Vec<(f64, f64)> = (0..=400).map(|i| (f64::from(i), 100.0 - 0.0005 * f64::from(i * i))).collect();
+        let drawn = pixel_polyline(&arc);
+        assert!(drawn.len() < 40, "{} vertices", drawn.len());
+        assert_eq!(drawn.first(), Some(&(0, 100)));
+        assert_eq!(drawn.last(), Some(&(400, 20)));
+        // Out and back along one line: the far end is kept.
+        let back = [(0.0, 0.0), (5.0, 0.0), (10.0, 0.0), (3.0, 0.0)];
+        assert_eq!(pixel_polyline(&back), vec![(0, 0), (10, 0), (3, 0)]);
     }
 
     #[test]

@@ -9,17 +9,22 @@
 //! Each run has its own colour, dash pattern and marker shape (`style.rs`) over a pale halo
 //! (every halo is drawn before every line). Paths that coincide are nested: a line is 2 px wider
 //! for each later run whose path shares a quarter of its cells, so that coincident runs show as
-//! stripes rather than one hiding the other. End markers that would stack fan out around their
-//! stack into free space, each on a thin leader line from its true end and, over a known
-//! minimum, labelled with its run's distance to the nearest minimum (an end 0.01 short shows
-//! apart from one on the minimum); start markers that would hide under a later run's grow into
-//! rings around it. The minima are drawn last, as rings, so that they stay visible on top of
+//! stripes rather than one hiding the other. Zig-zags (a path that reverses at most of its
+//! turns) are nested in 1 px steps, since wide crossing stripes merge into one band: they are
+//! drawn thin, with their run's marker at their turning points. End markers that would stack fan out around their
+//! stack into free space, each on a thin leader line from its true end; every end marker sits on
+//! a white halo drawn after every line. A run that stopped away from every known minimum, or
+//! fanned out over one, is labelled with its distance to the nearest minimum (an end 0.01 short
+//! shows apart from one on the minimum), where the label covers the least of the paths
+//! (`placement.rs`); start markers that would hide under a later run's grow into rings around
+//! it. The minima are drawn last, as rings, so that they stay visible on top of
 //! end markers; markers at the edge of the view are moved inward until they are whole.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::placement::{place_label, Leader, Surroundings};
 use super::style::{dimmed, draw_line, draw_marker, drawing_order, RunStyle, DASHES};
 use crate::problem::{KnownMinimum, MinimumKind, ViewBox};
 
@@ -225,8 +230,13 @@ pub struct PathsLayout {
     pub ends: Vec<(i32, i32)>,
     /// Each run's end marker pixel: its true end, or fanned out beside a stack of ends.
     pub markers: Vec<(i32, i32)>,
-    /// The distance labels of fanned-out end markers: run, text and rectangle.
+    /// The distance labels (of fanned-out end markers and of runs that stopped away from every
+    /// minimum): run, text and rectangle.
     pub labels: Vec<(usize, String, [i32; 4])>,
+    /// The leader lines of distance labels placed away from their markers.
+    pub leaders: Vec<Leader>,
+    /// Each run's tip markers (the turning points of a zig-zag path; none for other paths).
+    pub tips: Vec<Vec<(i32, i32)>>,
 }
 
 /// Draws every path, marker and minimum onto `root` (which is not cleared).
@@ -355,6 +365,61 @@ fn fan_out(map: &ViewMapping, centre: (f64, f64), members: usize, lines: &[Vec<(
     chosen
 }
 
+/// Segments shorter than this, in pixels, are merged into the next before turns are counted.
+const TURN_MIN_PX: f64 = 2.0;
+/// The fewest reversals that make a path a zig-zag.
+const ZIGZAG_TURNS: usize = 6;
+/// Radius of a zig-zag's tip marker, in pixels.
+const TIP_RADIUS: i32 = 3;
+/// Side of the cells of which each holds at most one tip marker of a run, in pixels.
+const TIP_CELL_PX: f64 = 10.0;
+
+/// The turning points of a zig-zag path: the vertices where it reverses (the angle between
+/// consecutive segments over 90°), if there are at least `ZIGZAG_TURNS` and they are at least
+/// half of its turns; None for any other path.
+fn zigzag_tips(pieces: &[Vec<(f64, f64)>]) -> Option<Vec<(f64, f64)>> {
+    let (mut turns, mut tips) = (0usize, Vec::new());
+    for piece in pieces {
+        let Some(&first) = piece.first() else { continue };
+        let (mut last, mut direction): ((f64, f64), Option<(f64, f64)>) = (first, None);
+        for &p in &piece[1..] {
+            if length(last, p) < TURN_MIN_PX {
+                continue;
+            }
+            let d = (p.0 - last.0, p.1 - last.1);
+            if let Some(q) = direction {
+                turns += 1;
+                if q.0 * d.0 + q.1 * d.1 < 0.0 {
+                    tips.push(last);
+                }
+            }
+            direction = Some(d);
+            last = p;
+        }
+    }
+    (tips.len() >= ZIGZAG_TURNS && 2 * tips.len() >= turns).then_some(tips)
+}
+
+/// The tips to mark, in whole pixels: the first in each `TIP_CELL_PX` cell of the picture of
+/// `size`, so that the markers of a long zig-zag near its end do not pile up.
+fn spaced(tips: &[(f64, f64)], size: (f64, f64)) -> Vec<(i32, i32)> {
+    let columns = (size.0 / TIP_CELL_PX).ceil() as usize + 1;
+    let rows = (size.1 / TIP_CELL_PX).ceil() as usize + 1;
+    let mut used = vec![false; columns * rows];
+    let mut kept = Vec::new();
+    for &(x, y) in tips {
+        if !(0.0..=size.0).contains(&x) || !(0.0..=size.1).contains(&y) {
+            continue;
+        }
+        let cell = (y / TIP_CELL_PX) as usize * columns + (x / TIP_CELL_PX) as usize;
+        if let Some(slot) = used.get_mut(cell).filter(|u| !**u) {
+            *slot = true;
+            kept.push((x.round() as i32, y.round() as i32));
+        }
+    }
+    kept
+}
+
 /// The distance between two points.
 fn length(a: (f64, f64), b: (f64, f64)) -> f64 {
     ((b.0 - a.0) * (b.0 - a.0) + (b.1 - a.1) * (b.1 - a.1)).sqrt()
@@ -397,18 +462,31 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
             _ => c,
         }
     };
+    // Whole pixels for drawing, simplified first so that smooth stretches are drawn as long
+    // anti-aliased segments rather than whole-pixel steps.
     let rounded = |piece: &Vec<(f64, f64)>| -> Vec<(i32, i32)> {
-        piece
+        let kept: Vec<(f64, f64)> = piece
             .iter()
-            .map(|&(x, y)| {
-                (
-                    x.clamp(-map.width, 2.0 * map.width).round() as i32,
-                    y.clamp(-map.height, 2.0 * map.height).round() as i32,
-                )
-            })
-            .collect()
+            .map(|&(x, y)| (x.clamp(-map.width, 2.0 * map.width), y.clamp(-map.height, 2.0 * map.height)))
+            .collect();
+        super::pixel_polyline(&kept)
     };
-    let widths = line_widths((map.width, map.height), &pixels, &order);
+    // Zig-zag paths (a learning rate near the stability limit) are drawn thin, nested in 1 px
+    // steps instead of 2 (wide stripes of crossing zig-zags merge into one band), and carry their
+    // run's marker at their turning points, so that zig-zags over one another can be told apart
+    // by shape and colour (a hovered one comes to the front with the others dimmed).
+    // (Not in a crowded picture, with more runs than dash patterns: its lines are solid and
+    // plain, as cheap as possible to draw every frame.)
+    let zigzags: Vec<Option<Vec<(f64, f64)>>> =
+        pixels.iter().map(|pieces| zigzag_tips(pieces).filter(|_| runs.len() <= DASHES.len())).collect();
+    let mut widths = line_widths((map.width, map.height), &pixels, &order);
+    for (w, z) in widths.iter_mut().zip(&zigzags) {
+        if z.is_some() {
+            *w = 1 + (*w - 2) / 2;
+        }
+    }
+    let tips: Vec<Vec<(i32, i32)>> =
+        zigzags.iter().map(|z| z.as_deref().map_or_else(Vec::new, |t| spaced(t, (map.width, map.height)))).collect();
     // Every halo first, then every line, so that no run's halo washes out another's line. With
     // more runs than dash patterns (drawn solid, see figures::styles) the halos are left out too:
     // they would double the cost of a crowded picture, drawn every frame.
@@ -429,13 +507,20 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
             )?;
         }
     }
+    for &i in &order {
+        let color = color_of(i);
+        for at in &tips[i] {
+            draw_marker(root, runs[i].style.marker, *at, TIP_RADIUS, Some(color), ((255, 255, 255), 1))?;
+        }
+    }
     // Markers after every line.
     let ends: Vec<(i32, i32)> = shown.iter().map(|(_, end)| map.marker_pixel(*end, END_RADIUS)).collect();
     let mut markers = ends.clone();
-    let mut labels: Vec<(usize, String, [i32; 4])> = Vec::new();
     let lines: Vec<Vec<(f64, f64)>> = pixels.iter().flatten().cloned().collect();
     let font: TextStyle = (super::style::FONT, LABEL_FONT).into_font().color(&RGBColor(20, 20, 20));
     let mut leaders: Vec<(usize, (i32, i32))> = Vec::new();
+    // Runs in a stack with a known minimum under it: each is labelled with its distance.
+    let mut fanned_over_minimum = vec![false; runs.len()];
     for stack in stacks(&ends, &order) {
         let n = stack.len() as f64;
         let centre =
@@ -448,42 +533,88 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
         for (&i, &at) in stack.iter().zip(&spots) {
             markers[i] = at;
             leaders.push((i, ends[i]));
-        }
-        for (&i, &at) in stack.iter().zip(&spots) {
-            if !minimum_under || runs[i].diverged {
-                continue;
-            }
-            let end = shown[i].1;
-            let distance = minima.iter().map(|m| length((m.x[0], m.x[1]), end)).fold(f64::INFINITY, f64::min);
-            let text = format!("{} from min", crate::run::report::short(distance));
-            let (tw, th) = root.estimate_text_size(&text, &font).map_err(err)?;
-            let (tw, th) = (tw as i32 + 4, th as i32 + 2);
-            // Beside the marker, the side away from the stack first, then the other sides: the
-            // first place inside the view that overlaps no other label and no marker of the stack.
-            let gap = END_RADIUS + 3;
-            let (left, right) = ([at.0 - gap - tw, at.1 - th / 2], [at.0 + gap, at.1 - th / 2]);
-            let (above, below) = ([at.0 - tw / 2, at.1 - gap - th], [at.0 - tw / 2, at.1 + gap]);
-            let sides =
-                if f64::from(at.0) >= centre.0 { [right, left, above, below] } else { [left, right, above, below] };
-            let fanned: Vec<[i32; 4]> = stack
-                .iter()
-                .map(|&j| markers[j])
-                .map(|m| [m.0 - END_RADIUS - 1, m.1 - END_RADIUS - 1, m.0 + END_RADIUS + 1, m.1 + END_RADIUS + 1])
-                .collect();
-            let overlap = |a: &[i32; 4], b: &[i32; 4]| a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
-            let place = sides.into_iter().map(|[x, y]| [x, y, x + tw, y + th]).find(|rect| {
-                rect[0] >= 1
-                    && rect[1] >= 1
-                    && rect[2] < width as i32
-                    && rect[3] < height as i32
-                    && !labels.iter().any(|(_, _, r)| overlap(r, rect))
-                    && !fanned.iter().any(|r| overlap(r, rect))
-            });
-            if let Some(rect) = place {
-                labels.push((i, text, rect));
-            }
+            fanned_over_minimum[i] = minimum_under;
         }
     }
+    // The distance labels: every run that did not diverge and either fanned out over a minimum
+    // or stopped away from every known minimum (out of steps, or a criterion fired on a slope)
+    // is labelled with its distance to the nearest minimum, placed where it covers the least
+    // of the paths, inside the view and clear of every marker, ring and other label.
+    let minimum_pixels: Vec<(f64, f64)> = minima.iter().map(|m| map.to_pixel((m.x[0], m.x[1]))).collect();
+    // (Not in a crowded picture, with more runs than dash patterns: labels for every run would
+    // cover it, and placing them would cost too much to draw every frame.)
+    let away = |i: usize| {
+        let end = map.to_pixel(shown[i].1);
+        runs.len() <= DASHES.len()
+            && runs[i].finished
+            && minimum_pixels.iter().all(|m| length(*m, end) > f64::from(MINIMUM_RADIUS + END_RADIUS))
+    };
+    let mut taken: Vec<[i32; 4]> = markers
+        .iter()
+        .chain(runs.iter().map(|r| map.marker_pixel(r.start, START_RADIUS)).collect::<Vec<_>>().iter())
+        .map(|m| [m.0 - END_RADIUS - 2, m.1 - END_RADIUS - 2, m.0 + END_RADIUS + 2, m.1 + END_RADIUS + 2])
+        .collect();
+    for m in minima {
+        let c = map.marker_pixel((m.x[0], m.x[1]), MINIMUM_RADIUS + 4);
+        let r = MINIMUM_RADIUS + 5;
+        taken.push([c.0 - r, c.1 - r, c.0 + r, c.1 + r]);
+    }
+    let mut covered_lines = lines.clone();
+    covered_lines.extend(leaders.iter().map(|(i, end)| {
+        vec![(f64::from(end.0), f64::from(end.1)), (f64::from(markers[*i].0), f64::from(markers[*i].1))]
+    }));
+    let mut wanted: Vec<(usize, String, (i32, i32))> = Vec::new();
+    for i in 0..runs.len() {
+        if minima.is_empty() || runs[i].diverged || !(fanned_over_minimum[i] || away(i)) {
+            continue;
+        }
+        let end = shown[i].1;
+        let distance = minima.iter().map(|m| length((m.x[0], m.x[1]), end)).fold(f64::INFINITY, f64::min);
+        let text = format!("{} from min", crate::run::report::short(distance));
+        let (tw, th) = root.estimate_text_size(&text, &font).map_err(err)?;
+        wanted.push((i, text, (tw as i32 + 4, th as i32 + 2)));
+    }
+    // Placed one after another, in run order; where that leaves a label out (a label placed
+    // first can take the only place left for another), in other orders, keeping the one that
+    // places the most.
+    let place_all = |order: &mut dyn Iterator<Item = &(usize, String, (i32, i32))>| {
+        let mut taken = taken.clone();
+        let mut placed: Vec<(usize, String, [i32; 4])> = Vec::new();
+        let mut label_leaders: Vec<Leader> = Vec::new();
+        for (i, text, size) in order {
+            let label_boxes: Vec<[i32; 4]> = placed.iter().map(|(_, _, r)| *r).collect();
+            let around = Surroundings {
+                bounds: [0, 0, width as i32, height as i32],
+                taken: &taken,
+                labels: &label_boxes,
+                leaders: &label_leaders,
+                lines: &covered_lines,
+            };
+            if let Some((rect, leader)) = place_label(markers[*i], END_RADIUS, *size, &around) {
+                taken.push(rect);
+                placed.push((*i, text.clone(), rect));
+                label_leaders.extend(leader);
+            }
+        }
+        (placed, label_leaders)
+    };
+    let mut best = place_all(&mut wanted.iter());
+    // Where a label is missing: in reverse, then starting from each run in turn.
+    for start in 1..=wanted.len() {
+        if best.0.len() == wanted.len() || wanted.len() > DASHES.len() {
+            break;
+        }
+        let other = if start == wanted.len() {
+            place_all(&mut wanted.iter().rev())
+        } else {
+            place_all(&mut wanted[start..].iter().chain(&wanted[..start]))
+        };
+        if other.0.len() > best.0.len() {
+            best = other;
+        }
+    }
+    let (placed, label_leaders) = best;
+    let labels = placed;
     for (i, end) in &leaders {
         let (a, b) = (*end, markers[*i]);
         root.draw(&PathElement::new(vec![a, b], WHITE.mix(0.8).stroke_width(3))).map_err(err)?;
@@ -492,6 +623,11 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
     for (i, end) in &leaders {
         let c = color_of(*i);
         root.draw(&Circle::new(*end, 2, RGBColor(c.0, c.1, c.2).filled())).map_err(err)?;
+    }
+    // A white halo under every end marker, after every line, so that an end on another run's
+    // path (Newton's at the saddle, on gradient descent's line) stays visible.
+    for (i, at) in markers.iter().enumerate().filter(|(i, _)| !runs[*i].diverged) {
+        draw_marker(root, runs[i].style.marker, *at, END_RADIUS + 2, Some((255, 255, 255)), ((255, 255, 255), 2))?;
     }
     let starts: Vec<(i32, i32)> = runs.iter().map(|r| map.marker_pixel(r.start, START_RADIUS)).collect();
     let near = |a: (i32, i32), b: (i32, i32), reach: i32| (a.0 - b.0).pow(2) + (a.1 - b.1).pow(2) <= reach * reach;
@@ -534,13 +670,18 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
             }
         }
     }
-    // The distance labels last, on a pale ground, so that no ring or path runs through them.
+    // The distance labels last, on a pale ground, so that no ring or path runs through them;
+    // a label away from its marker hangs on a thin leader line.
+    for (a, b) in &label_leaders {
+        root.draw(&PathElement::new(vec![*a, *b], WHITE.mix(0.8).stroke_width(3))).map_err(err)?;
+        root.draw(&PathElement::new(vec![*a, *b], RGBColor(30, 30, 30).stroke_width(1))).map_err(err)?;
+    }
     for (_, text, rect) in &labels {
         root.draw(&Rectangle::new([(rect[0], rect[1]), (rect[2], rect[3])], WHITE.mix(0.85).filled())).map_err(err)?;
         root.draw_text(text, &font.pos(Pos::new(HPos::Left, VPos::Top)), (rect[0] + 2, rect[1] + 1)).map_err(err)?;
     }
     root.present().map_err(err)?;
-    Ok(PathsLayout { widths, ends, markers, labels })
+    Ok(PathsLayout { widths, ends, markers, labels, leaders: label_leaders, tips })
 }
 
 #[cfg(test)]
