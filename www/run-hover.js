@@ -1,5 +1,6 @@
-// Hovering a run in the status list or the runs list: calls `onHover(i)` with the run under
-// the pointer, and `onHover(null)` when the pointer leaves every run.
+// Hovering or focusing a run in the status list or the runs list: calls `onHover(i)` with the
+// run under the pointer or holding the keyboard focus (a run's button reached with Tab, or
+// tapped on a phone, where no pointer hovers), and `onHover(null)` when both leave every run.
 
 /** The run index an element belongs to (a status line or a runs-list entry), or null. */
 function runOf(target) {
@@ -10,13 +11,19 @@ function runOf(target) {
   return m ? Number(m[1]) : null;
 }
 
-/** Listens on `root` (a shadow root) for the pointer entering and leaving runs. */
+/** Listens on `root` (a shadow root) for the pointer and the focus entering and leaving runs. */
 export function wireRunHover(root, onHover) {
-  root.addEventListener('pointerover', (e) => {
+  const enter = (e) => {
     const i = runOf(e.target);
     if (i !== null) onHover(i);
-  });
-  root.addEventListener('pointerout', (e) => {
-    if (runOf(e.target) !== null && runOf(e.relatedTarget) === null) onHover(null);
-  });
+  };
+  // The pointer leaving every run hands the front back to the focused run, if any.
+  const leave = (e) => {
+    if (runOf(e.target) === null || runOf(e.relatedTarget) !== null) return;
+    onHover(e.type === 'pointerout' ? runOf(root.activeElement) : null);
+  };
+  root.addEventListener('pointerover', enter);
+  root.addEventListener('pointerout', leave);
+  root.addEventListener('focusin', enter);
+  root.addEventListener('focusout', leave);
 }

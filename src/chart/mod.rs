@@ -97,6 +97,12 @@ const SIMPLIFY_CHUNK: usize = 128;
 /// becomes a few long segments, which the canvas draws anti-aliased at the device's resolution,
 /// instead of one whole-pixel step per column (stair steps on a 2x screen).
 pub fn pixel_polyline(points: &[(f64, f64)]) -> Vec<(i32, i32)> {
+    simplified(points).iter().map(|p| (p.0.round() as i32, p.1.round() as i32)).collect()
+}
+
+/// The points of `points` that Ramer–Douglas–Peucker keeps to within `SIMPLIFY_PX` (see
+/// `pixel_polyline`), still in fractional pixels.
+pub fn simplified(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     let mut keep = vec![false; points.len()];
     if let Some(last) = points.len().checked_sub(1) {
         keep[0] = true;
@@ -128,7 +134,7 @@ pub fn pixel_polyline(points: &[(f64, f64)]) -> Vec<(i32, i32)> {
             }
         }
     }
-    points.iter().zip(keep).filter(|(_, k)| *k).map(|(p, _)| (p.0.round() as i32, p.1.round() as i32)).collect()
+    points.iter().zip(keep).filter(|(_, k)| *k).map(|(p, _)| *p).collect()
 }
 
 #[cfg(test)]

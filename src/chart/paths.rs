@@ -451,9 +451,26 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
     let map = ViewMapping { view, width: f64::from(width), height: f64::from(height) };
     let order = drawing_order(runs.len(), highlight.map(|h| h.run));
     let shown: Vec<Shown> = runs.iter().map(|r| visible(&view, r)).collect();
+    // Every piece of every path in pixels, simplified once to within `SIMPLIFY_PX` (a path of
+    // 20,000 steps becomes a few hundred points): what is drawn, and what the widths, zig-zags,
+    // fanned-out markers and labels are measured against. The pieces are already clipped to the
+    // view (`visible`); any point still far outside is pulled in to a view's size beyond its edge,
+    // so that no whole-pixel coordinate can overflow.
     let pixels: Vec<Vec<Vec<(f64, f64)>>> = shown
         .iter()
-        .map(|(pieces, _)| pieces.iter().map(|p| p.iter().map(|q| map.to_pixel(*q)).collect()).collect())
+        .map(|(pieces, _)| {
+            pieces
+                .iter()
+                .map(|p| {
+                    let inside: Vec<(f64, f64)> = p
+                        .iter()
+                        .map(|q| map.to_pixel(*q))
+                        .map(|(x, y)| (x.clamp(-map.width, 2.0 * map.width), y.clamp(-map.height, 2.0 * map.height)))
+                        .collect();
+                    super::simplified(&inside)
+                })
+                .collect()
+        })
         .collect();
     let color_of = |i: usize| {
         let c = runs[i].style.color;
@@ -462,14 +479,10 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
             _ => c,
         }
     };
-    // Whole pixels for drawing, simplified first so that smooth stretches are drawn as long
-    // anti-aliased segments rather than whole-pixel steps.
+    // Whole pixels for drawing: the simplified pieces are long anti-aliased segments rather than
+    // whole-pixel steps.
     let rounded = |piece: &Vec<(f64, f64)>| -> Vec<(i32, i32)> {
-        let kept: Vec<(f64, f64)> = piece
-            .iter()
-            .map(|&(x, y)| (x.clamp(-map.width, 2.0 * map.width), y.clamp(-map.height, 2.0 * map.height)))
-            .collect();
-        super::pixel_polyline(&kept)
+        piece.iter().map(|p| (p.0.round() as i32, p.1.round() as i32)).collect()
     };
     // Zig-zag paths (a learning rate near the stability limit) are drawn thin, nested in 1 px
     // steps instead of 2 (wide stripes of crossing zig-zags merge into one band), and carry their

@@ -244,6 +244,16 @@ test('hovering a run (in the list or on the picture) brings it to the front and 
   await settle(page);
   const picture = await count('canvas.landscape');
   assert.ok(picture[0] < 0.2 * before[0] && picture[2] < 0.2 * before[2], `run 1 hovered on the picture: ${before} -> ${picture}`);
+  // Selected with the keyboard: the focused run's button keeps it in front, with no pointer.
+  await page.mouse.move(0, 0);
+  await page.locator('convergence-playground button[data-path="runs[2].select"]').focus();
+  await settle(page);
+  const focused = await count('canvas.landscape');
+  assert.ok(focused[0] < 0.2 * before[0] && focused[2] >= 0.95 * before[2], `run 2 focused: ${before} -> ${focused}`);
+  await page.locator('convergence-playground button[data-path="runs[2].select"]').blur();
+  await settle(page);
+  const released = await count('canvas.landscape');
+  assert.ok(released[0] > 0.8 * before[0], `focus gone, nothing dimmed: ${before} -> ${released}`);
   assert.deepEqual(errors, []);
   await page.close();
 });
