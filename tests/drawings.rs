@@ -673,3 +673,45 @@ fn smooth_curves_are_drawn_as_long_segments_not_pixel_stairs() {
         assert!((y - expected).abs() <= 2.0, "vertex ({x}, {y}) is off the curve ({expected:.1})");
     }
 }
+
+/// The segments of every SVG polyline stroked in `color` (`#RRGGBB`).
+fn segments_of_stroke(svg: &str, color: &str) -> Vec<((f64, f64), (f64, f64))> {
+    svg.split('<')
+        .filter(|e| e.contains(&format!("stroke=\"{color}\"")))
+        .filter_map(|e| e.split("points=\"").nth(1).and_then(|rest| rest.split('"').next()))
+        .flat_map(|points| {
+            let pts: Vec<(f64, f64)> = points
+                .split_whitespace()
+                .filter_map(|pair| {
+                    let (x, y) = pair.split_once(',')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                })
+                .collect();
+            pts.windows(2).map(|w| (w[0], w[1])).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn key_moment_labels_go_to_free_space_beside_crowded_curves() {
+    // Two runs falling steeply side by side to their criteria at the bottom left (the
+    // hypergradient lesson), under a third run's flat line: every place in the markers' columns
+    // covers a curve, the free space is to the right; each label goes there, on a leader line.
+    let colors = [("#E69F00", (230, 159, 0)), ("#56B4E9", (86, 180, 233)), ("#009E73", (0, 158, 115))];
+    let steep = |end: f64| -> Vec<(f64, f64)> {
+        (0..=20).map(|k| (end * f64::from(k) / 20.0, 100.0 - 5.0 * f64::from(k))).collect()
+    };
+    let flat = CurveSeries::new("flat".into(), colors[0].1, (0..=400).map(|s| (f64::from(s), 96.0)).collect());
+    let mut a = CurveSeries::new("a".into(), colors[1].1, steep(40.0));
+    a.moments.push(convergence::chart::curves::Moment { at: (40.0, 0.0), label: "‖∇f‖ < tol".into() });
+    let mut b = CurveSeries::new("b".into(), colors[2].1, steep(90.0));
+    b.moments.push(convergence::chart::curves::Moment { at: (90.0, 0.0), label: "‖∇f‖ < tol".into() });
+    let (text, layout) = svg(&[flat, a, b], &CurveOptions::default());
+    assert_eq!(layout.moments.len(), 2, "both labelled: {layout:?}");
+    for (name, r) in &layout.moments {
+        for (hex, _) in colors {
+            let covered: f64 = segments_of_stroke(&text, hex).iter().map(|(p, q)| length_inside(*r, *p, *q)).sum();
+            assert!(covered < 1.0, "{name} {r:?} covers {covered:.1} px of the {hex} curve");
+        }
+    }
+}

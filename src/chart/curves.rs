@@ -227,6 +227,9 @@ const BOUND_GREY: (u8, u8, u8) = (90, 90, 90);
 /// The dash patterns of labelled vertical lines, in turn (as short as a legend sample shows).
 const BOUND_DASHES: [(u32, u32); 2] = [(6, 3), (2, 3)];
 
+/// A key-moment label whose box lies farther than this from its marker, in pixels, hangs on a
+/// leader line (the places right beside the marker lie within 13 px of it).
+const LEADER_FROM_PX: i32 = 16;
 /// Margin around the chart, in pixels.
 const MARGIN: i32 = 6;
 /// Right margin (room for the last x tick label), in pixels.
@@ -700,18 +703,35 @@ pub fn draw_curves<DB: DrawingBackend>(
                 fit(right, below + 4 * (th + 2)),
                 fit(left, below + 4 * (th + 2)),
             ];
+            // Farther still, diagonally into the plot on a leader line: where the curves crowd
+            // the marker's column (several runs converging side by side), the free space is often
+            // to one side.
+            let far = (1..=4).flat_map(|j| {
+                let dx = j * (tw / 2 + 8);
+                (1..=5).flat_map(move |k| {
+                    let dy = k * (th + 2);
+                    [
+                        (right + dx, above - dy),
+                        (left - dx, above - dy),
+                        (right + dx, below + dy),
+                        (left - dx, below + dy),
+                    ]
+                })
+            });
+            let candidates: Vec<[i32; 2]> = candidates.into_iter().chain(far.map(|(x, y)| fit(x, y))).collect();
             // How many lines (curves and tolerance lines) a place covers.
             let covered = |r: [i32; 4]| {
                 data_on_canvas.iter().filter(|line| line.windows(2).any(|w| segment_hits(r, w[0], w[1]))).count()
             };
-            let rects = candidates.map(|[x, y]| [x, y, x + tw, y + th]);
-            // A label a row or more away from its marker hangs on a leader line, which must not
-            // cross another label (nor may an earlier leader cross this label).
+            let rects: Vec<[i32; 4]> = candidates.iter().map(|&[x, y]| [x, y, x + tw, y + th]).collect();
+            // A label farther from its marker than the places right beside it hangs on a leader
+            // line to the nearest point of its box, which must not cross another label (nor may
+            // an earlier leader cross this label).
             let leader_of = |rect: [i32; 4]| -> Option<Leader> {
-                (rect[3] < at.1 - 9 - th || rect[1] > at.1 + 9 + th).then(|| {
-                    let to = (at.0.clamp(rect[0], rect[2]), if rect[3] < at.1 { rect[3] } else { rect[1] });
-                    let (dx, dy) = (f64::from(to.0 - at.0), f64::from(to.1 - at.1));
-                    let length = (dx * dx + dy * dy).sqrt().max(1.0);
+                let to = (at.0.clamp(rect[0], rect[2]), at.1.clamp(rect[1], rect[3]));
+                let (dx, dy) = (f64::from(to.0 - at.0), f64::from(to.1 - at.1));
+                let length = (dx * dx + dy * dy).sqrt();
+                (length > f64::from(LEADER_FROM_PX)).then(|| {
                     ((at.0 + (7.0 * dx / length).round() as i32, at.1 + (7.0 * dy / length).round() as i32), to)
                 })
             };
