@@ -14,8 +14,8 @@ const { openPage } = useBrowser();
 const CONVERGE = join(ROOT, 'target', 'debug', 'converge');
 
 /** Sets the search card's method and compare box, clicks Start and resolves with its searchdone detail and frame intervals. */
-async function runSearch(page, { method = null, compare = null, cancelAfterMs = null } = {}) {
-  return page.evaluate(async ({ method, compare, cancelAfterMs }) => {
+async function runSearch(page, { method = null, compare = null, cancelOnProgress = false } = {}) {
+  return page.evaluate(async ({ method, compare, cancelOnProgress }) => {
     const root = document.querySelector('convergence-playground').shadowRoot;
     const card = root.querySelector('.search-card');
     if (method) {
@@ -26,12 +26,22 @@ async function runSearch(page, { method = null, compare = null, cancelAfterMs = 
     if (compare !== null) root.querySelector('input.search-compare').checked = compare;
     const frames = [];
     let watching = true;
-    const tick = (t) => { frames.push(t); if (watching) requestAnimationFrame(tick); };
+    // With cancelOnProgress, Cancel is pressed at the first frame that shows some trials done
+    // (not after a fixed time, which a fast machine can outrun).
+    const bar = root.querySelector('progress.search-bar');
+    let pressed = false;
+    const tick = (t) => {
+      frames.push(t);
+      if (cancelOnProgress && !pressed && bar && bar.value > 0 && bar.value < 1) {
+        pressed = true;
+        root.querySelector('button.search-cancel').click();
+      }
+      if (watching) requestAnimationFrame(tick);
+    };
     requestAnimationFrame(tick);
     const done = new Promise((ok) => card.addEventListener('searchdone', (e) => ok(e.detail), { once: true }));
     root.querySelector('button.search-start').click();
     const startDisabled = root.querySelector('button.search-start').disabled;
-    if (cancelAfterMs !== null) setTimeout(() => root.querySelector('button.search-cancel').click(), cancelAfterMs);
     const detail = await done;
     watching = false;
     let worst = 0;
@@ -47,7 +57,7 @@ async function runSearch(page, { method = null, compare = null, cancelAfterMs = 
       rows: root.querySelectorAll('.search-table tbody tr').length,
       hash: location.hash,
     };
-  }, { method, compare, cancelAfterMs });
+  }, { method, compare, cancelOnProgress });
 }
 
 test('a Hyperband search runs in Web Workers and equals converge search bit for bit', async () => {
@@ -97,7 +107,7 @@ test('a search can be cancelled and the best configuration becomes a run', async
       space: [{ path: 'runs[0].optimizer.lr', low: 0.0001, high: 1, scale: 'log' }] },
   };
   await page.evaluate((c) => document.querySelector('convergence-playground').load(c), config);
-  const cancelled = await runSearch(page, { cancelAfterMs: 600 });
+  const cancelled = await runSearch(page, { cancelOnProgress: true });
   assert.equal(cancelled.cancelled, true);
   assert.equal(cancelled.results.done, false);
   assert.match(cancelled.progress, /Cancelled/);
