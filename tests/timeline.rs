@@ -75,3 +75,21 @@ fn a_chart_draws_its_cursor_at_the_scrubbed_step() {
     assert!((x - expected).abs() <= 0.5, "{x} vs {expected}");
     assert!(f64::from(layout.plot[0]) < x && x < f64::from(layout.plot[2]));
 }
+
+#[test]
+fn a_step_size_criterion_is_marked_on_the_step_size_chart_even_when_the_steps_reach_zero() {
+    // Newton on a quadratic reaches the minimum in one step; every later step is exactly 0, so
+    // the step-size test fires after the update it measured and a log axis cannot draw its
+    // value. Its moment must still be there, at the measured update (value 0, drawn at the
+    // bottom edge with a down arrow by the chart).
+    let config = r#"{"problem": {"name": "quadratic", "a": 1, "b": 10},
+        "runs": [{"label": "newton", "x0": [1, 1], "optimizer": {"name": "Newton"}}],
+        "stop": {"max_steps": 100, "grad_norm": null, "loss_plateau": null}}"#;
+    let mut session = Session::from_json(config).expect("valid config");
+    session.step(100);
+    let run = &session.runs()[0];
+    assert!(matches!(run.status(), convergence::run::monitor::Status::Converged { .. }), "{:?}", run.status());
+    let (series, _) = curve_series(&session, "delta_norm", false, true, 0.0).expect("step-size chart");
+    let moment = series[0].moments.iter().find(|m| m.label == "‖Δw‖ < tol").expect("the step-size test is marked");
+    assert_eq!(moment.at.1, 0.0, "the measured update was exactly 0: {moment:?}");
+}

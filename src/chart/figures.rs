@@ -169,7 +169,15 @@ pub fn curve_series(
                 .monitor()
                 .fired()
                 .filter_map(|(criterion, s)| {
-                    let p = run.history().points().find(|p| p.step >= s)?;
+                    // The last recorded point at or before the step where the criterion fired: a
+                    // step-size test fires after the update it measured (at step t + 1, when no
+                    // point of its own is recorded), so its moment shows that update's size.
+                    let p = run
+                        .history()
+                        .points()
+                        .take_while(|p| p.step <= s)
+                        .last()
+                        .or_else(|| run.history().points().find(|p| p.step >= s))?;
                     Some(Moment { at: (p.step as f64 / steps_per_x, value(p)), label: moment_label(criterion).into() })
                 })
                 .collect();
