@@ -449,6 +449,14 @@ fn every_run_stopped_away_from_a_minimum_has_its_distance_inside_the_map() {
     assert_eq!(labelled, vec![0, 1], "{:?}", layout.labels);
     let texts: Vec<&str> = layout.labels.iter().map(|(_, text, _)| text.as_str()).collect();
     assert_eq!(texts, vec!["1.379 from min", "0.5 from min"]);
+    // Stopped 0.005 short, its marker inside the minimum's ring as if it had arrived: labelled;
+    // one that arrived (1e-9 off): not.
+    for (end, expected) in [(0.005, vec!["0.005 from min"]), (1e-9, vec![])] {
+        let alone = [path_run(0, vec![(0.3, 0.4), (end, 0.0)], false)];
+        let layout = paths_layout(view, &alone, &[global_minimum([0.0, 0.0])], size);
+        let texts: Vec<&str> = layout.labels.iter().map(|(_, text, _)| text.as_str()).collect();
+        assert_eq!(texts, expected, "a run ending {end} from the minimum");
+    }
     let markers: Vec<[i32; 4]> = layout.markers.iter().map(|m| [m.0 - 5, m.1 - 5, m.0 + 6, m.1 + 6]).collect();
     for (run, text, r) in &layout.labels {
         assert!(r[0] >= 0 && r[1] >= 0 && r[2] <= 300 && r[3] <= 300, "run {run}'s {text} at {r:?} leaves the map");

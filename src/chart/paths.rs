@@ -297,6 +297,9 @@ fn line_widths(size: (f64, f64), pixels: &[Vec<Vec<(f64, f64)>>], order: &[usize
     widths
 }
 
+/// A finished run whose end lies farther than this share of the view's diagonal from every known
+/// minimum is labelled with its distance, even where its marker sits inside a minimum's ring.
+const AWAY_SHARE: f64 = 1e-4;
 /// End markers closer than this, in pixels, count as stacked and are fanned out.
 const STACKED_PX: i32 = 2 * END_RADIUS + 3;
 /// How far a fanned-out end marker sits from the centre of its stack, in pixels.
@@ -556,11 +559,15 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
     let minimum_pixels: Vec<(f64, f64)> = minima.iter().map(|m| map.to_pixel((m.x[0], m.x[1]))).collect();
     // (Not in a crowded picture, with more runs than dash patterns: labels for every run would
     // cover it, and placing them would cost too much to draw every frame.)
+    // Away means visibly off every minimum's ring, or inside a ring but farther from its
+    // minimum than `AWAY_SHARE` of the view's diagonal (a run stopped just short, whose marker
+    // sits in the ring as if it had arrived).
+    let diagonal = (view.x[1] - view.x[0]).hypot(view.y[1] - view.y[0]);
     let away = |i: usize| {
-        let end = map.to_pixel(shown[i].1);
-        runs.len() <= DASHES.len()
-            && runs[i].finished
-            && minimum_pixels.iter().all(|m| length(*m, end) > f64::from(MINIMUM_RADIUS + END_RADIUS))
+        let (end, at) = (map.to_pixel(shown[i].1), shown[i].1);
+        let off_ring = minimum_pixels.iter().all(|m| length(*m, end) > f64::from(MINIMUM_RADIUS + END_RADIUS));
+        let short = minima.iter().all(|m| length((m.x[0], m.x[1]), at) > AWAY_SHARE * diagonal);
+        runs.len() <= DASHES.len() && runs[i].finished && (off_ring || short)
     };
     let mut taken: Vec<[i32; 4]> = markers
         .iter()
