@@ -363,31 +363,63 @@ pub fn draw_model<DB: DrawingBackend>(
     draw_point_set(&mut chart, &problem.train, true)?;
     draw_point_set(&mut chart, &problem.validation, false)?;
     let xs: Vec<f64> = (0..=200).map(|i| view.x[0] + i as f64 / 200.0 * (view.x[1] - view.x[0])).collect();
+    // The true function and the fitted curve are broken where they leave the view (a wild
+    // polynomial, a cubic beyond the data) instead of being drawn along the plot's edge.
     if let Some(truth) =
         xs.iter().map(|x| problem.data_config().true_function(*x).map(|y| (*x, y))).collect::<Option<Vec<_>>>()
     {
-        chart.draw_series(DashedLineSeries::new(truth, 6, 4, RGBColor(120, 120, 120).stroke_width(1))).map_err(err)?;
-    }
-    // The fitted curve, broken where it leaves the view (a wild polynomial) instead of being
-    // drawn along the plot's edge.
-    let style = RGBColor(color.0, color.1, color.2).stroke_width(3);
-    let mut segment: Vec<(f64, f64)> = Vec::new();
-    for x in &xs {
-        let y = problem.model.predict(w, &[*x]);
-        if y.is_finite() && (view.y[0]..=view.y[1]).contains(&y) {
-            segment.push((*x, y));
-        } else if !segment.is_empty() {
-            chart.draw_series(LineSeries::new(std::mem::take(&mut segment), style)).map_err(err)?;
+        for piece in pieces_inside(&truth, view.y) {
+            chart
+                .draw_series(DashedLineSeries::new(piece, 6, 4, RGBColor(120, 120, 120).stroke_width(1)))
+                .map_err(err)?;
         }
     }
-    if !segment.is_empty() {
-        chart.draw_series(LineSeries::new(segment, style)).map_err(err)?;
+    let style = RGBColor(color.0, color.1, color.2).stroke_width(3);
+    let fitted: Vec<(f64, f64)> = xs.iter().map(|x| (*x, problem.model.predict(w, &[*x]))).collect();
+    for piece in pieces_inside(&fitted, view.y) {
+        chart.draw_series(LineSeries::new(piece, style)).map_err(err)?;
     }
     root.present().map_err(err)
 }
 
+/// The runs of consecutive points whose y is finite and inside `y_range` (each of two points
+/// at least, so that it draws a line), in order.
+fn pieces_inside(points: &[(f64, f64)], y_range: [f64; 2]) -> Vec<Vec<(f64, f64)>> {
+    let mut pieces: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for &(x, y) in points {
+        if y.is_finite() && (y_range[0]..=y_range[1]).contains(&y) {
+            if let Some(piece) = pieces.last_mut() {
+                piece.push((x, y));
+            }
+        } else if pieces.last().is_some_and(|p| !p.is_empty()) {
+            pieces.push(Vec::new());
+        }
+    }
+    pieces.retain(|p| p.len() >= 2);
+    pieces
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn curves_are_broken_where_they_leave_the_view() {
+        // A cubic through [-1, 1] that leaves the view at both ends, with a NaN in the middle.
+        let points: Vec<(f64, f64)> = (0..=20)
+            .map(|i| {
+                let x = -1.5 + 0.15 * f64::from(i);
+                (x, if i == 10 { f64::NAN } else { x * x * x })
+            })
+            .collect();
+        let pieces = super::pieces_inside(&points, [-1.0, 1.0]);
+        assert_eq!(pieces.len(), 2, "{pieces:?}");
+        for piece in &pieces {
+            assert!(piece.len() >= 2 && piece.iter().all(|p| (-1.0..=1.0).contains(&p.1)), "{piece:?}");
+        }
+        let kept: usize = pieces.iter().map(Vec::len).sum();
+        let inside = points.iter().filter(|p| (-1.0..=1.0).contains(&p.1)).count();
+        assert_eq!(kept, inside);
+    }
 
     #[test]
     fn large_networks_get_a_coarser_boundary_grid() {
