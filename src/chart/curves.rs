@@ -20,7 +20,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::legend::{Legend, LegendEntry};
 use super::paths::Highlight;
-use super::placement::{leader_clashes, Leader};
+use super::placement::{crosses, leader_clashes, overlap, Leader};
 use super::style::{dimmed, draw_line, draw_marker, drawing_order, Marker};
 use crate::math::{log10, pow};
 
@@ -253,15 +253,6 @@ fn plot_rect(width: i32, height: i32, top: i32) -> [i32; 4] {
     [MARGIN + Y_LABELS, top, width - MARGIN_RIGHT, height - MARGIN - X_LABELS]
 }
 
-/// Does the segment a-b touch the rectangle `[left, top, right, bottom]`? (Liang–Barsky)
-fn segment_hits(rect: [i32; 4], a: (f64, f64), b: (f64, f64)) -> bool {
-    let view = crate::problem::ViewBox {
-        x: [f64::from(rect[0]), f64::from(rect[2])],
-        y: [f64::from(rect[1]), f64::from(rect[3])],
-    };
-    super::paths::clip_segment(&view, a, b).is_some()
-}
-
 /// Where the legend box goes: the first corner (top right, top left, bottom right, bottom
 /// left) whose box, with a gap of 2 px, touches no data segment or marker, or None.
 pub fn free_corner(
@@ -283,9 +274,9 @@ pub fn free_corner(
         let grown = [c[0] - 2, c[1] - 2, c[2] + 2, c[3] + 2];
         let marked = [c[0] - 8, c[1] - 8, c[2] + 8, c[3] + 8];
         !data.iter().any(|line| match line.as_slice() {
-            [one] => segment_hits(grown, *one, *one),
-            _ => line.windows(2).any(|s| segment_hits(grown, s[0], s[1])),
-        }) && !marks.iter().any(|m| segment_hits(marked, *m, *m))
+            [one] => crosses(&grown, *one, *one),
+            _ => line.windows(2).any(|s| crosses(&grown, s[0], s[1])),
+        }) && !marks.iter().any(|m| crosses(&marked, *m, *m))
     })
 }
 
@@ -721,7 +712,7 @@ pub fn draw_curves<DB: DrawingBackend>(
             let candidates: Vec<[i32; 2]> = candidates.into_iter().chain(far.map(|(x, y)| fit(x, y))).collect();
             // How many lines (curves and tolerance lines) a place covers.
             let covered = |r: [i32; 4]| {
-                data_on_canvas.iter().filter(|line| line.windows(2).any(|w| segment_hits(r, w[0], w[1]))).count()
+                data_on_canvas.iter().filter(|line| line.windows(2).any(|w| crosses(&r, w[0], w[1]))).count()
             };
             let rects: Vec<[i32; 4]> = candidates.iter().map(|&[x, y]| [x, y, x + tw, y + th]).collect();
             // A label farther from its marker than the places right beside it hangs on a leader
@@ -736,11 +727,7 @@ pub fn draw_curves<DB: DrawingBackend>(
                 })
             };
             let clashes = |rect: [i32; 4]| {
-                labels
-                    .iter()
-                    .chain(legend_box.iter())
-                    .chain(marker_boxes.iter())
-                    .any(|r| r[0] < rect[2] && rect[0] < r[2] && r[1] < rect[3] && rect[1] < r[3])
+                labels.iter().chain(legend_box.iter()).chain(marker_boxes.iter()).any(|r| overlap(r, &rect))
                     || leader_clashes(&rect, leader_of(rect).as_ref(), &labels, &layout.moment_leaders)
             };
             // The first free place, else the one covering the fewest lines.

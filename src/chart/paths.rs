@@ -24,7 +24,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::placement::{place_label, Leader, Surroundings};
+use super::placement::{crosses, place_label, Leader, Surroundings};
 use super::style::{dimmed, draw_line, draw_marker, drawing_order, RunStyle, DASHES};
 use crate::problem::{KnownMinimum, MinimumKind, ViewBox};
 
@@ -348,7 +348,7 @@ fn fan_out(map: &ViewMapping, centre: (f64, f64), members: usize, lines: &[Vec<(
             let at = (centre.0 + d.0, centre.1 + d.1);
             let whole = at.0 - r >= 0.0 && at.1 - r >= 0.0 && at.0 + r <= map.width && at.1 + r <= map.height;
             let rect = [(at.0 - r) as i32, (at.1 - r) as i32, (at.0 + r) as i32, (at.1 + r) as i32];
-            let crossed = lines.iter().flat_map(|l| l.windows(2)).filter(|s| hits(rect, s[0], s[1])).count();
+            let crossed = lines.iter().flat_map(|l| l.windows(2)).filter(|s| crosses(&rect, s[0], s[1])).count();
             let pixel = map.marker_pixel(map.to_params(at.0, at.1), END_RADIUS);
             (crossed.min(9_999) + 10_000 * ring + if whole { 0 } else { 100_000 }, pixel)
         })
@@ -426,12 +426,6 @@ fn spaced(tips: &[(f64, f64)], size: (f64, f64)) -> Vec<(i32, i32)> {
 /// The distance between two points.
 fn length(a: (f64, f64), b: (f64, f64)) -> f64 {
     ((b.0 - a.0) * (b.0 - a.0) + (b.1 - a.1) * (b.1 - a.1)).sqrt()
-}
-
-/// Does the segment a-b touch the rectangle `[left, top, right, bottom]`?
-fn hits(rect: [i32; 4], a: (f64, f64), b: (f64, f64)) -> bool {
-    let view = ViewBox { x: [f64::from(rect[0]), f64::from(rect[2])], y: [f64::from(rect[1]), f64::from(rect[3])] };
-    clip_segment(&view, a, b).is_some()
 }
 
 /// Draws every path, marker and minimum onto `root` (which is not cleared) and returns where
@@ -571,7 +565,8 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
     };
     let mut taken: Vec<[i32; 4]> = markers
         .iter()
-        .chain(runs.iter().map(|r| map.marker_pixel(r.start, START_RADIUS)).collect::<Vec<_>>().iter())
+        .copied()
+        .chain(runs.iter().map(|r| map.marker_pixel(r.start, START_RADIUS)))
         .map(|m| [m.0 - END_RADIUS - 2, m.1 - END_RADIUS - 2, m.0 + END_RADIUS + 2, m.1 + END_RADIUS + 2])
         .collect();
     for m in minima {
@@ -579,7 +574,8 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
         let r = MINIMUM_RADIUS + 5;
         taken.push([c.0 - r, c.1 - r, c.0 + r, c.1 + r]);
     }
-    let mut covered_lines = lines.clone();
+    // The labels keep off the paths and the fanned-out markers' leader lines.
+    let mut covered_lines = lines;
     covered_lines.extend(leaders.iter().map(|(i, end)| {
         vec![(f64::from(end.0), f64::from(end.1)), (f64::from(markers[*i].0), f64::from(markers[*i].1))]
     }));
