@@ -125,6 +125,50 @@ fn key_moments_are_labelled_where_they_cover_no_data() {
 }
 
 #[test]
+fn key_moment_labels_are_in_their_runs_colour() {
+    // Two runs at one plateau, each with a "plateau" moment: each label is written in its own
+    // run's colour (darkened to read on white), so the two labels say whose they are.
+    let mut blue = CurveSeries::new("blue".into(), (86, 180, 233), (0..=100).map(|s| (f64::from(s), 5.0)).collect());
+    let mut pink = CurveSeries::new("pink".into(), (204, 121, 167), (0..=100).map(|s| (f64::from(s), 5.2)).collect());
+    blue.moments.push(convergence::chart::curves::Moment { at: (100.0, 5.0), label: "plateau".into() });
+    pink.moments.push(convergence::chart::curves::Moment { at: (90.0, 5.2), label: "plateau".into() });
+    let (text, layout) = svg(&[blue, pink], &CurveOptions::default());
+    assert_eq!(layout.moments.len(), 2, "{layout:?}");
+    let fills: Vec<String> = text
+        .split("<text")
+        .skip(1)
+        .filter(|t| t.contains(">\nplateau\n<"))
+        .filter_map(|t| t.split("fill=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string))
+        .collect();
+    let ink = |c: (u8, u8, u8)| {
+        let (r, g, b) = convergence::chart::style::text_on_white(c);
+        format!("#{r:02X}{g:02X}{b:02X}")
+    };
+    assert_eq!(fills, [ink((86, 180, 233)), ink((204, 121, 167))]);
+    assert_ne!(fills[0], fills[1]);
+}
+
+#[test]
+fn curves_that_run_together_are_nested_and_others_are_not() {
+    // Two losses at the same values all along (and a third far below): the one drawn first is
+    // wider, so that the one on top runs inside it and both colours show.
+    let falling = |offset: f64| (0..=100).map(move |s| (f64::from(s), 100.0 - f64::from(s) + offset)).collect();
+    let series = vec![line("a", falling(0.0)), line("b", falling(0.5)), line("c", falling(-60.0))];
+    let (text, layout) = svg(&series, &CurveOptions::default());
+    assert_eq!(layout.widths, vec![4, 2, 2], "{layout:?}");
+    assert!(text.contains("stroke-width=\"4\""), "the wide line is drawn 4 px wide");
+    // The line inside runs over a pale casing 4 px wide, so that it stands apart from the wide
+    // line around it even in one colour.
+    assert!(text.contains("stroke=\"#FFFFFF\" stroke-width=\"4\""), "a pale casing under the inner line");
+    let same_colour =
+        vec![line("training", falling(0.0)), CurveSeries { dash: Some((6, 4)), ..line("validation", falling(0.3)) }];
+    assert_eq!(svg(&same_colour, &CurveOptions::default()).1.widths, vec![4, 2]);
+    // Curves apart are all plain.
+    let apart = vec![line("a", falling(0.0)), line("c", falling(-60.0))];
+    assert_eq!(svg(&apart, &CurveOptions::default()).1.widths, vec![2, 2]);
+}
+
+#[test]
 fn a_long_title_shrinks_to_fit_instead_of_being_clipped() {
     let mut text = String::new();
     let layout = {

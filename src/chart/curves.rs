@@ -6,7 +6,10 @@
 //! significant digits); the number of x ticks is what fits the plot's width, from the measured
 //! width of the labels. A key moment at a value a log axis cannot show (a loss of exactly 0) is
 //! marked at the plot's bottom edge with a down arrow, its value in its label; a label moved away
-//! from its marker hangs on a leader line that crosses no other label (`placement.rs`).
+//! from its marker hangs on a leader line that crosses no other label (`placement.rs`). Each
+//! label is written in its run's colour, darkened to read on white, so that two runs' labels
+//! (two "plateau") say whose they are. Curves that run together are nested (`nesting.rs`): the
+//! lower one wider, the upper one on a pale casing, so that both show even in one colour.
 //!
 //! The layout is computed here (`ChartLayout`): the plot rectangle, the legend's rectangle and
 //! the mapping between canvas x and the step, which the page uses for its hover instead of
@@ -19,9 +22,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::legend::{Legend, LegendEntry};
+use super::nesting::nested_widths;
 use super::paths::Highlight;
 use super::placement::{crosses, leader_clashes, overlap, Leader};
-use super::style::{dimmed, draw_line, draw_marker, drawing_order, Marker};
+use super::style::{dimmed, draw_line, draw_marker, drawing_order, text_on_white, Marker};
 use crate::math::{log10, pow};
 
 /// A labelled key moment of a run: a criterion fired, the best validation loss, an early stop.
@@ -139,6 +143,8 @@ pub struct ChartLayout {
     pub moments: Vec<(String, [i32; 4])>,
     /// The leader lines of key-moment labels placed away from their markers.
     pub moment_leaders: Vec<Leader>,
+    /// Each series' stroke width in pixels (wider where a later curve runs along it).
+    pub widths: Vec<u32>,
     /// The x pixel of the timeline's cursor, if one was drawn inside the plot.
     pub cursor: Option<f64>,
     /// The height the chart needs for a plot at least `MIN_PLOT_PX` tall under its title and
@@ -247,6 +253,9 @@ const TITLE_FONT: u32 = 13;
 pub const MIN_PLOT_PX: i32 = 100;
 /// Font size of a key moment's label, in pixels.
 const MOMENT_FONT: u32 = 10;
+/// Opacity of the white casing under a curve that runs inside a wider one: the wider curve
+/// shows through it, paler, on both sides of the inner one.
+const CASING_OPACITY: f64 = 0.6;
 
 /// The plot rectangle for a chart of `width` x `height` with `top` pixels above the plot.
 fn plot_rect(width: i32, height: i32, top: i32) -> [i32; 4] {
@@ -562,15 +571,23 @@ pub fn draw_curves<DB: DrawingBackend>(
             py0 + (y1 - p.1) / (y1 - y0) * (py1 - py0) - f64::from(oy),
         )
     };
+    let fractional: Vec<Vec<Vec<(f64, f64)>>> =
+        plotted.iter().map(|line| vec![line.iter().map(fine).collect()]).collect();
+    // Curves that run together (two losses at one value) are nested, the lower one wider.
+    let area_size = (f64::from(layout.plot[2] - ox), f64::from(layout.plot[3] - oy));
+    let nesting = nested_widths(area_size, &fractional, &order);
+    layout.widths = nesting.widths.clone();
     for &i in &order {
         let s = &series[i];
         let c = color_of(s);
-        let fractional: Vec<(f64, f64)> = plotted[i].iter().map(fine).collect();
-        let pts = super::pixel_polyline(&fractional);
+        let pts = super::pixel_polyline(&fractional[i][0]);
         if pts.len() == 1 {
             area.draw(&Circle::new(pts[0], 2, RGBColor(c.0, c.1, c.2).filled())).map_err(err)?;
         }
-        draw_line(&area, &pts, s.dash, RGBColor(c.0, c.1, c.2).stroke_width(2))?;
+        if nesting.casing(i) > 0 {
+            draw_line(&area, &pts, None, WHITE.mix(CASING_OPACITY).stroke_width(nesting.casing(i)))?;
+        }
+        draw_line(&area, &pts, s.dash, RGBColor(c.0, c.1, c.2).stroke_width(nesting.widths[i]))?;
     }
     let mut labels: Vec<[i32; 4]> = Vec::new();
     // A legend in a corner of the plot is drawn last; the key moments' labels keep out of it.
@@ -740,7 +757,10 @@ pub fn draw_curves<DB: DrawingBackend>(
                     root.draw(&PathElement::new(vec![from, to], RGBColor(90, 90, 90).stroke_width(1))).map_err(err)?;
                     layout.moment_leaders.push((from, to));
                 }
-                let style = moment_font.pos(Pos::new(HPos::Left, VPos::Top));
+                // In its run's colour, darkened to read on white: whose moment it is.
+                let (r, g, b) = text_on_white(c);
+                let ink = RGBColor(r, g, b);
+                let style = moment_font.color(&ink).pos(Pos::new(HPos::Left, VPos::Top));
                 root.draw_text(&label, &style, (rect[0], rect[1])).map_err(err)?;
                 labels.push(rect);
                 layout.moments.push((label.clone(), rect));

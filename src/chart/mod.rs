@@ -11,6 +11,7 @@ pub mod heatmap;
 pub mod legend;
 pub mod measured;
 pub mod model_view;
+pub mod nesting;
 pub mod network;
 pub mod paths;
 pub mod placement;

@@ -7,7 +7,7 @@
 //! view box); a diverged run is drawn until it first leaves the view, with its divergence mark
 //! at the exit point, so that its growing zig-zags never paint a band over the other runs.
 //! Each run has its own colour, dash pattern and marker shape (`style.rs`) over a pale halo
-//! (every halo is drawn before every line). Paths that coincide are nested: a line is 2 px wider
+//! (every halo is drawn before every line). Paths that coincide are nested (`nesting.rs`): a line is 2 px wider
 //! for each later run whose path shares a quarter of its cells, so that coincident runs show as
 //! stripes rather than one hiding the other. Zig-zags (a path that reverses at most of its
 //! turns) are nested in 1 px steps, since wide crossing stripes merge into one band: they are
@@ -24,6 +24,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::nesting::nested_widths;
 use super::placement::{crosses, place_label, Leader, Surroundings};
 use super::style::{dimmed, draw_line, draw_marker, drawing_order, RunStyle, DASHES};
 use crate::problem::{KnownMinimum, MinimumKind, ViewBox};
@@ -250,53 +251,6 @@ pub fn draw_paths<DB: DrawingBackend>(
     draw_paths_layout(root, view, runs, minima, highlight).map(|_| ())
 }
 
-/// Side of the cells in which `line_widths` compares paths, in pixels.
-const CELL_PX: f64 = 6.0;
-/// Most stripes a line widens by (three coincident paths: 6, 4 and 2 px wide).
-const MAX_NESTED: usize = 2;
-/// Share of the shorter path's cells that two paths must have in common to count as coincident.
-const SHARED: f64 = 0.25;
-
-/// Each run's stroke width: 2 px, plus 2 px for every run drawn after it (up to `MAX_NESTED`)
-/// whose path shares at least `SHARED` of the shorter path's cells, so that coincident paths
-/// show as nested stripes (the later, narrower line inside the earlier, wider one) instead of
-/// one hiding the other. Compared on a grid of `CELL_PX` cells, one bit per run (at most 8).
-fn line_widths(size: (f64, f64), pixels: &[Vec<Vec<(f64, f64)>>], order: &[usize]) -> Vec<u32> {
-    let mut widths = vec![2; pixels.len()];
-    if pixels.len() < 2 || pixels.len() > 8 {
-        return widths;
-    }
-    let columns = (size.0 / CELL_PX).ceil() as usize + 1;
-    let rows = (size.1 / CELL_PX).ceil() as usize + 1;
-    let mut cells = vec![0u8; columns * rows];
-    for (run, pieces) in pixels.iter().enumerate() {
-        for pair in pieces.iter().flat_map(|piece| piece.windows(2)) {
-            let (a, b) = (pair[0], pair[1]);
-            let samples = (length(a, b) / (CELL_PX / 2.0)).ceil().clamp(1.0, 1000.0) as usize;
-            for k in 0..=samples {
-                let t = k as f64 / samples as f64;
-                let (x, y) = (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
-                let (c, r) = ((x / CELL_PX).floor(), (y / CELL_PX).floor());
-                if c >= 0.0 && r >= 0.0 && (c as usize) < columns && (r as usize) < rows {
-                    cells[r as usize * columns + c as usize] |= 1 << run;
-                }
-            }
-        }
-    }
-    let count = |mask: u8| cells.iter().filter(|&&c| c & mask == mask).count();
-    for (k, &i) in order.iter().enumerate() {
-        let coincident = order[k + 1..]
-            .iter()
-            .filter(|&&j| {
-                let shorter = count(1 << i).min(count(1 << j));
-                shorter > 0 && count((1 << i) | (1 << j)) as f64 >= SHARED * shorter as f64
-            })
-            .count();
-        widths[i] = 2 + 2 * coincident.min(MAX_NESTED) as u32;
-    }
-    widths
-}
-
 /// A finished run whose end lies farther than this share of the view's diagonal from every known
 /// minimum is labelled with its distance, even where its marker sits inside a minimum's ring.
 const AWAY_SHARE: f64 = 1e-4;
@@ -431,7 +385,7 @@ fn length(a: (f64, f64), b: (f64, f64)) -> f64 {
 /// Draws every path, marker and minimum onto `root` (which is not cleared) and returns where
 /// they went.
 ///
-/// Coincident paths are nested (`line_widths`). End markers that would stack (within
+/// Coincident paths are nested (`nesting.rs`). End markers that would stack (within
 /// `STACKED_PX` of each other) fan out around their stack to free space, each joined to its
 /// true end by a thin leader line; where a known minimum lies under the stack, each fanned-out
 /// marker of a run that did not diverge is labelled with its run's distance to the nearest
@@ -489,12 +443,13 @@ pub fn draw_paths_layout<DB: DrawingBackend>(
     // plain, as cheap as possible to draw every frame.)
     let zigzags: Vec<Option<Vec<(f64, f64)>>> =
         pixels.iter().map(|pieces| zigzag_tips(pieces).filter(|_| runs.len() <= DASHES.len())).collect();
-    let mut widths = line_widths((map.width, map.height), &pixels, &order);
+    let mut widths = nested_widths((map.width, map.height), &pixels, &order).widths;
     for (w, z) in widths.iter_mut().zip(&zigzags) {
         if z.is_some() {
             *w = 1 + (*w - 2) / 2;
         }
     }
+
     let tips: Vec<Vec<(i32, i32)>> =
         zigzags.iter().map(|z| z.as_deref().map_or_else(Vec::new, |t| spaced(t, (map.width, map.height)))).collect();
     // Every halo first, then every line, so that no run's halo washes out another's line. With

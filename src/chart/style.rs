@@ -65,6 +65,36 @@ pub fn dimmed(color: (u8, u8, u8)) -> (u8, u8, u8) {
     (fade(color.0), fade(color.1), fade(color.2))
 }
 
+/// WCAG 2's relative luminance of an sRGB colour (0 black to 1 white).
+pub fn luminance(color: (u8, u8, u8)) -> f64 {
+    let linear = |c: u8| {
+        let v = f64::from(c) / 255.0;
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            crate::math::pow((v + 0.055) / 1.055, 2.4)
+        }
+    };
+    0.2126 * linear(color.0) + 0.7152 * linear(color.1) + 0.0722 * linear(color.2)
+}
+
+/// WCAG 2's least contrast for normal text, against its background.
+pub const TEXT_CONTRAST: f64 = 4.5;
+
+/// A run's colour for text on white: the colour itself where it reads at `TEXT_CONTRAST`, else
+/// darkened (every channel scaled toward black in steps of 5 %) until it does.
+pub fn text_on_white(color: (u8, u8, u8)) -> (u8, u8, u8) {
+    let contrast = |c: (u8, u8, u8)| 1.05 / (luminance(c) + 0.05);
+    (0..=20)
+        .map(|k| {
+            let f = 1.0 - 0.05 * f64::from(k);
+            let scale = |v: u8| (f64::from(v) * f).round() as u8;
+            (scale(color.0), scale(color.1), scale(color.2))
+        })
+        .find(|c| contrast(*c) >= TEXT_CONTRAST)
+        .unwrap_or((0, 0, 0))
+}
+
 /// The order in which runs are drawn: every run in index order, the `front` one last (on top).
 pub fn drawing_order(count: usize, front: Option<usize>) -> Vec<usize> {
     let mut order: Vec<usize> = (0..count).filter(|i| Some(*i) != front).collect();
@@ -221,6 +251,31 @@ mod tests {
             }
         }
         assert_eq!(run_style(Some("#123456"), 0).color, (0x12, 0x34, 0x56));
+    }
+
+    #[test]
+    fn text_in_a_run_colour_reads_on_white_and_keeps_the_hue() {
+        for hex in PALETTE {
+            let color = super::super::parse_color(hex);
+            let text = text_on_white(color);
+            let contrast = 1.05 / (luminance(text) + 0.05);
+            assert!(contrast >= TEXT_CONTRAST, "{hex}: {text:?} at {contrast:.2}:1");
+            // Darkened as little as needed: one step lighter would not read.
+            let lighter = |v: u8, t: u8| v == 0 || f64::from(t) / f64::from(v) > 0.2;
+            assert!(
+                lighter(color.0, text.0) && lighter(color.1, text.1) && lighter(color.2, text.2),
+                "{hex} went black"
+            );
+            // Scaled toward black, so the hue (channel ratios) stays.
+            let (r, g, b) = (f64::from(text.0), f64::from(text.1), f64::from(text.2));
+            let (r0, g0, b0) = (f64::from(color.0), f64::from(color.1), f64::from(color.2));
+            assert!((r * g0 - g * r0).abs() <= 255.0 && (g * b0 - b * g0).abs() <= 255.0, "{hex}: {text:?}");
+        }
+        // A dark colour is kept; white becomes a grey that reads.
+        assert_eq!(text_on_white((0, 0, 0)), (0, 0, 0));
+        assert_eq!(text_on_white((0, 114, 178)), (0, 114, 178));
+        let grey = text_on_white((255, 255, 255));
+        assert!(grey.0 < 120 && grey.0 > 100, "{grey:?}");
     }
 
     #[test]

@@ -335,15 +335,17 @@ test('the hover shows the step Rust drew under the pointer', async () => {
   await settle(page);
   const vermillion = (await palette(page)).map(hex)[3]; // lr 0.21's colour (C[3])
   // The divergence cross of lr 0.21 (at its divergence step) is the right-most vermillion on the
-  // loss chart; its centre is 5 CSS px left of its right end.
+  // loss chart outside the legend and the labels; its centre is 5 CSS px left of its right end.
   const found = await page.evaluate((rgb) => {
     const el = document.querySelector('convergence-playground');
     const c = el.shadowRoot.querySelector('.chart-card[data-kind="loss"] canvas');
     const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
     const rect = c.getBoundingClientRect();
     const scale = c.width / rect.width;
-    const legend = JSON.parse(el.pg.chart_layout('loss')).legend.map((v) => v * scale);
-    const inLegend = (x, y) => x >= legend[0] && x <= legend[2] && y >= legend[1] && y <= legend[3];
+    const layout = JSON.parse(el.pg.chart_layout('loss'));
+    // The legend and the key moments' labels (written in their run's colour) are not the cross.
+    const boxes = [layout.legend, ...layout.moments.map(([, r]) => r)].map((b) => b.map((v) => v * scale));
+    const inLegend = (x, y) => boxes.some((b) => x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3]);
     let right = -1;
     for (let y = 0; y < c.height; y += 1) {
       for (let x = 0; x < c.width; x += 1) {
