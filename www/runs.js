@@ -1,11 +1,11 @@
-// The runs: the status list above the views (each run's mark, how it ended and where it is, in
-// the core's words (src/run/report.rs), with one sentence of advice; for a model, its epoch,
-// losses, generalization gap and accuracies; at the status rate while animating; while the
-// timeline is scrubbed, each run as it stood at that step, from its recorded history, marked
-// "at step s" and never as the live verdict: Playground::states_at), a polite live
-// region that announces each run that converges, stops or diverges, and in full mode the
-// sidebar's runs list (color, select, state updated in place) with its Add / Duplicate / Remove
-// buttons.
+// The runs: the status list beside the picture, above the first charts (each run's mark, how it
+// ended and where it is, in the core's words (src/run/report.rs), with one sentence of advice; for
+// a model, its epoch, losses, generalization gap and accuracies; at the status rate while
+// animating; while the timeline is scrubbed, each run as it stood at that step, from its
+// recorded history, marked "at step s" and never as the live verdict: Playground::states_at), a
+// polite live region that announces each run that converges, stops or diverges, and in full mode
+// the sidebar's runs list (color, select, state updated in place) with its Add / Duplicate /
+// Remove buttons.
 //
 // Host contract (the widget's ctx): pg(), config(), draft(), kind(), isModel(), selected(),
 // setSelected(i), select(i), full, snapshot(), lastSnap(), apply(kind) -> bool, rerender(what),

@@ -2,8 +2,10 @@
 // preset bar with the lesson path (Previous, "lesson k of n", Next), its caption, "How to read
 // this page" (how-to-read.js) and Copy link (full mode), the playback toolbar (Play, Step, Reset, speed, step counter), the
 // status list, the layout of the views and cards that the other modules build (landscape, model
-// view, charts, sweep, search), and the sidebar's panels (full mode). It holds no state: it
-// returns the elements the widget and the modules fill, and wires the buttons to `actions`.
+// view, charts, sweep, search): the picture in the first column of the top row, the status list
+// and the first two charts in the second, and the sidebar's panels (full mode). It holds no
+// state: it returns the elements the widget and the modules fill, and wires the buttons to
+// `actions`.
 // Also the alerts' content (fillAlert) and the aria-invalid marks of the controls a problem
 // names (markInvalid).
 //
@@ -62,11 +64,15 @@ export function buildSkeleton(root, { full, mode, speed, locked, parts, actions 
 
   $.status = h('ul', { class: 'status', 'aria-label': 'Run status' });
 
+  // The picture first, then what happened to each run and the first charts: beside it where
+  // the widget is wide enough, under it in one column (widget.css). How to read comes after
+  // them, so that it never pushes the picture nor the verdicts down.
   const viz = h('div', { class: 'viz' },
-    $.status,
-    h('div', { class: 'viz-top' }, parts.landCard, parts.modelCard, parts.stack),
-    // Right under the picture it explains (and never pushing the picture off the first screen).
-    full ? $.howTo : null,
+    h('div', { class: 'viz-top' },
+      parts.landCard,
+      parts.modelCard,
+      h('div', { class: 'viz-side' }, $.status, parts.stack),
+      full ? $.howTo : null),
     parts.bottom,
     parts.sweepCard,
     parts.analysisCard,

@@ -1,6 +1,6 @@
 // Accessibility, phones and a way in, on the real pages: axe-core finds no serious or critical
 // violation (index.html light and dark, embed.html); at 360 px nothing overflows sideways and
-// Play and the picture come before the caption and the settings; every control is a 24 px
+// Play and the picture come before the caption, the run status and the settings, in every lesson; every control is a 24 px
 // target; a finger's swipe over the landscape scrolls the page and leaves the start point and
 // the runs alone, while a press on the start marker moves it; "How to read this page" stays
 // hidden after a reload once dismissed; the lessons' Previous and Next; the skip link; the
@@ -52,29 +52,53 @@ test('axe at 360 px too', async () => {
   await context.close();
 });
 
+/** Where the parts of the widget start on a phone (page pixels), and what sticks out sideways. */
+async function phoneLayout(page) {
+  return page.evaluate(() => {
+    const root = document.querySelector('convergence-playground').shadowRoot;
+    const top = (sel) => {
+      const el = [...root.querySelectorAll(sel)].find((e) => e.getClientRects().length);
+      return el ? el.getBoundingClientRect().top + scrollY : null;
+    };
+    return {
+      scrollWidth: document.documentElement.scrollWidth,
+      play: top('button.play'),
+      picture: top('.landscape-card, .model-card'),
+      canvas: top('canvas.landscape, canvas.model-view'),
+      status: top('ul.status'),
+      caption: top('.caption'),
+      sidebar: top('.sidebar'),
+      charts: top('.chart-stack'),
+      wide: [...root.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > 361 && el.getClientRects().length).map((el) => el.className || el.tagName).slice(0, 5),
+    };
+  });
+}
+
+/** The order of a phone's screen: Play, the picture, then the verdicts and the rest; nothing sideways. */
+function assertPhoneOrder(m, where) {
+  assert.ok(m.scrollWidth <= 360, `${where}: scrollWidth ${m.scrollWidth}`);
+  assert.deepEqual(m.wide, [], `${where}: elements past the right edge`);
+  assert.ok(m.play < m.picture, `${where}: Play above the picture`);
+  assert.ok(m.canvas < 740, `${where}: the picture starts on the first screen (${m.canvas})`);
+  assert.ok(m.picture < m.status, `${where}: the picture before the run status`);
+  assert.ok(m.status < m.charts, `${where}: the run status before the charts`);
+  if (m.caption !== null) assert.ok(m.picture < m.caption, `${where}: the picture before the caption`);
+  if (m.sidebar !== null) assert.ok(m.picture < m.sidebar, `${where}: the picture before the settings`);
+}
+
 for (const path of ['', 'embed.html']) {
-  test(`at 360 px ${path || 'index.html'} does not scroll sideways, and Play and the picture come first`, async () => {
+  test(`at 360 px ${path || 'index.html'} does not scroll sideways, and Play and the picture come first${path ? '' : ', in every lesson'}`, async () => {
     const { page, context, errors } = await openPhone(path);
-    const m = await page.evaluate(() => {
-      const root = document.querySelector('convergence-playground').shadowRoot;
-      const top = (sel) => { const el = root.querySelector(sel); return el && !el.hidden ? el.getBoundingClientRect().top + scrollY : null; };
-      return {
-        scrollWidth: document.documentElement.scrollWidth,
-        play: top('button.play'),
-        picture: top('.landscape-card'),
-        caption: top('.caption'),
-        sidebar: top('.sidebar'),
-        charts: top('.chart-stack'),
-        wide: [...root.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > 361 && el.getClientRects().length).map((el) => el.className || el.tagName).slice(0, 5),
-      };
-    });
-    assert.ok(m.scrollWidth <= 360, `scrollWidth ${m.scrollWidth}`);
-    assert.deepEqual(m.wide, [], 'elements past the right edge');
-    assert.ok(m.play < m.picture, 'Play above the picture');
-    assert.ok(m.picture < 740, `the picture starts on the first screen (${m.picture})`);
-    assert.ok(m.picture < m.charts, 'the picture before the charts');
-    if (m.caption !== null) assert.ok(m.picture < m.caption, 'the picture before the caption');
-    if (m.sidebar !== null) assert.ok(m.picture < m.sidebar, 'the picture before the settings');
+    assertPhoneOrder(await phoneLayout(page), path || 'index.html');
+    // Every lesson, landscapes and models, as loaded and once its runs have ended (their status
+    // lines then carry their advice).
+    for (const id of path ? [] : LESSONS) {
+      await page.locator('convergence-playground select.preset-select').selectOption(id);
+      await page.evaluate(() => document.querySelector('convergence-playground').pause());
+      assertPhoneOrder(await phoneLayout(page), `${id} on load`);
+      await page.evaluate(() => document.querySelector('convergence-playground').step(10_000_000));
+      assertPhoneOrder(await phoneLayout(page), `${id} at the end`);
+    }
     assert.deepEqual(errors, []);
     await context.close();
   });

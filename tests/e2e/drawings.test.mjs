@@ -419,12 +419,20 @@ test('no empty gaps in the model presets’ layout', async () => {
       }
       const model = root.querySelector('.model-card').getBoundingClientRect();
       const stack = root.querySelector('.chart-stack').getBoundingClientRect();
-      return { width, rows: [...byTop.values()], modelBottom: model.bottom, stackBottom: stack.bottom };
+      const status = root.querySelector('ul.status').getBoundingClientRect();
+      const charts = [...root.querySelectorAll('.chart-card')].filter((c) => c.getClientRects().length).map((c) => c.getBoundingClientRect().height);
+      return { width, rows: [...byTop.values()], model, stack, status, smallestChart: Math.min(...charts) };
     });
     for (const used of rows.rows) {
       assert.ok(used >= rows.width - 40, `${id}: a row below the views uses ${Math.round(used)} of ${Math.round(rows.width)} px`);
     }
-    assert.ok(Math.abs(rows.modelBottom - rows.stackBottom) < 60, `${id}: the model view and the charts beside it end together (${rows.modelBottom}, ${rows.stackBottom})`);
+    // Beside the model view: the run status list, then the first charts, from the model view's
+    // top. The two columns end less than a chart's height apart: whichever is shorter leaves no
+    // blank area a chart would fit in (the status list's height varies with the runs' verdicts).
+    const { model, stack, status } = rows;
+    assert.ok(status.left >= model.right && Math.abs(status.top - model.top) < 1, `${id}: the verdicts beside the model view, level with it (${JSON.stringify({ model, status })})`);
+    assert.ok(stack.top > status.bottom, `${id}: the charts under the verdicts`);
+    assert.ok(Math.abs(model.bottom - stack.bottom) < rows.smallestChart, `${id}: the model view and the column beside it end less than a chart (${Math.round(rows.smallestChart)} px) apart (${Math.round(model.bottom)}, ${Math.round(stack.bottom)})`);
   }
   assert.deepEqual(errors, []);
   await page.close();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBrowser, ROOT, SCREENSHOTS, alertText, statusLines } from './harness.mjs';
-import { PRESETS } from '../../www/presets.js';
+import { PRESETS, LESSONS } from '../../www/presets.js';
 
 const { openPage } = useBrowser();
 
@@ -460,6 +460,59 @@ test('minimal mode and a bad config attribute', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/**
+ * Where the picture (the landscape, or the model view of a model preset) and the run status list
+ * are, in viewport pixels, with the window's scroll position and what sticks out of its box.
+ */
+async function pictureAndStatus(page) {
+  return page.evaluate(() => {
+    const root = document.querySelector('convergence-playground').shadowRoot;
+    const box = (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right }; };
+    const shown = [...root.querySelectorAll('canvas.landscape, canvas.model-view')].filter((c) => c.getClientRects().length);
+    return {
+      scrollY: window.scrollY,
+      width: window.innerWidth,
+      height: window.innerHeight,
+      pictures: shown.length,
+      picture: shown.length ? box(shown[0]) : null,
+      status: box(root.querySelector('ul.status')),
+      lines: root.querySelectorAll('ul.status li').length,
+    };
+  });
+}
+
+// The lesson's picture is the first thing on the screen, whole, whatever the number of runs and
+// the length of their verdicts, with the verdicts beside it: both on load and once every run has
+// ended (when the status lines carry their advice).
+for (const [width, height] of [[1440, 900], [1280, 800]]) {
+  test(`at ${width}x${height} every lesson's picture is whole on the first screen, its verdicts beside it`, async () => {
+    const { page, errors } = await openPage('', { width, height });
+    for (const id of LESSONS) {
+      await page.locator('convergence-playground select.preset-select').selectOption(id);
+      await page.evaluate(() => { document.querySelector('convergence-playground').pause(); window.scrollTo(0, 0); });
+      const runs = PRESETS.find((p) => p.id === id).config.runs.length;
+      for (const when of ['on load', 'at the end']) {
+        if (when === 'at the end') {
+          await page.evaluate(() => document.querySelector('convergence-playground').step(10_000_000));
+          await page.evaluate(() => window.scrollTo(0, 0));
+        }
+        const m = await pictureAndStatus(page);
+        const where = `${id} ${when} at ${width}x${height}: ${JSON.stringify(m)}`;
+        assert.equal(m.scrollY, 0, where);
+        assert.equal(m.pictures, 1, `${where}: one picture shown`);
+        assert.equal(m.lines, runs, `${where}: a status line for every run`);
+        assert.ok(m.picture.top >= 0 && m.picture.left >= 0, `${where}: the picture's top left is on screen`);
+        assert.ok(m.picture.bottom <= m.height && m.picture.right <= m.width, `${where}: the picture's bottom right is on screen`);
+        assert.ok(m.status.top < m.height - 100, `${where}: the verdicts start on the first screen`);
+        assert.ok(m.status.left >= m.picture.right, `${where}: the verdicts beside the picture`);
+        assert.deepEqual(await overflowing(page), [], where);
+      }
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
 
 test('the page works at 800 px wide', async () => {
   const { page, errors } = await openPage('', { width: 800, height: 900 });
