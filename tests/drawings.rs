@@ -125,6 +125,31 @@ fn key_moments_are_labelled_where_they_cover_no_data() {
 }
 
 #[test]
+fn the_legend_keeps_off_the_tolerance_lines() {
+    // A curve along the top and a tolerance line low in the plot (where the bottom corners'
+    // boxes would sit): the legend covers neither.
+    let flat = line("run", (0..=100).map(|s| (f64::from(s), 10.0 - 0.001 * f64::from(s))).collect());
+    let options = CurveOptions { hlines: vec![1.0], ..CurveOptions::default() };
+    let (text, layout) = svg(&[flat], &options);
+    let legend = layout.legend.expect("a legend");
+    let ys: Vec<f64> = text
+        .split("<polyline")
+        .filter(|e| e.contains("stroke=\"#969696\""))
+        .flat_map(|e| e.split("points=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string))
+        .flat_map(|points| {
+            points.split_whitespace().filter_map(|p| p.split(',').nth(1)?.parse::<f64>().ok()).collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(!ys.is_empty(), "the tolerance line is drawn");
+    for y in ys {
+        assert!(
+            y < f64::from(legend[1]) || y > f64::from(legend[3]),
+            "the legend {legend:?} lies on the tolerance line at y {y}"
+        );
+    }
+}
+
+#[test]
 fn key_moment_labels_are_in_their_runs_colour() {
     // Two runs at one plateau, each with a "plateau" moment: each label is written in its own
     // run's colour (darkened to read on white), so the two labels say whose they are.

@@ -428,9 +428,13 @@ pub fn draw_curves<DB: DrawingBackend>(
     let data_px: Vec<Vec<(f64, f64)>> =
         plotted.iter().map(|line| line.iter().map(|p| to_pixel(inside_plot, *p)).collect()).collect();
     let marks_px: Vec<(f64, f64)> = marks.iter().map(|p| to_pixel(inside_plot, *p)).collect();
-    // The legend keeps off the bands' edges and the labelled vertical lines (a search's rungs
-    // may pass under it).
+    // The legend keeps off the bands' edges, the labelled vertical lines (a search's rungs may
+    // pass under it) and the tolerance lines (a legend box on a tolerance line hides where the
+    // curves meet it).
     let mut data_px = data_px;
+    for h in &hlines {
+        data_px.push(vec![to_pixel(inside_plot, (x0, *h)), to_pixel(inside_plot, (x1, *h))]);
+    }
     for outline in &bands {
         let mut line = Vec::new();
         for p in outline {
