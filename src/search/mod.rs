@@ -15,8 +15,8 @@
 //! evaluated so far. A trial whose run diverged ranks last.
 //!
 //! Methods (formulas and sources in `hyperband.rs` and `pbt.rs`):
-//! - `random`: `trials` configurations each trained with R; by default as many as spend
-//!   Hyperband's budget for (R, eta) (`hyperband::fair_random_trials`), so that both methods
+//! - `random`: `trials` configurations each trained with R; by default as many as spend what
+//!   Hyperband trains for (R, eta) (`hyperband::fair_random_trials`), so that both methods
 //!   get the same total resource.
 //! - `successive_halving`: one Hyperband bracket of `trials` configurations (default eta^s)
 //!   and `rounds` rounds (default: as many as `hyperband::halving_s` allows).

@@ -165,8 +165,15 @@ test('every "training on data" preset tells the story of its caption', async () 
     const out = {};
     out.miniAll = await firstAt(configs.mini, 0, (t) => t.train_accuracy >= 1, 14, 3000);
     out.fullAll = await firstAt(configs.full, 0, (t) => t.train_accuracy >= 1, 10, 3000);
-    out.adam99 = await firstAt(configs.spiral, 0, (t) => t.train_accuracy >= 0.99, 50, 3000);
-    out.adam100 = await firstAt(configs.spiral, 0, (t) => t.train_accuracy >= 1, 50, 3000);
+    // Step by step: the caption names the first step at each accuracy, and the last below 100 %.
+    out.adam99 = await firstAt(configs.spiral, 0, (t) => t.train_accuracy >= 0.99, 1, 1000);
+    out.adam100 = await firstAt(configs.spiral, 0, (t) => t.train_accuracy >= 1, 1, 1000);
+    await w.load(configs.spiral);
+    out.adamLastBelow = 0;
+    for (let k = 0; k < 1000; k += 1) {
+      const snap = await w.step(1);
+      if (snap.runs[0].training.train_accuracy < 1) out.adamLastBelow = snap.runs[0].step;
+    }
     // In full batch the noisy cubic converges.
     const full = structuredClone(configs.noisy);
     full.problem.batch_size = null;
@@ -177,8 +184,9 @@ test('every "training on data" preset tells the story of its caption', async () 
   assert.equal(along.miniAll.step, 2366);
   assert.equal(along.miniAll.training.epoch, 169);
   assert.equal(along.fullAll.step, 2070);
-  assert.equal(along.adam99.step, 450);
-  assert.equal(along.adam100.step, 650);
+  assert.equal(along.adam99.step, 418);
+  assert.equal(along.adam100.step, 458);
+  assert.equal(along.adamLastBelow + 1, 731, '100 % for good from step 731');
   assert.deepEqual(along.noisyFull, { state: 'converged', criterion: 'loss_plateau', at_step: 770 });
   assert.deepEqual(errors, []);
   await page.close();
