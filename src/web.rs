@@ -744,7 +744,7 @@ impl Playground {
             let root = AnyBackend::Svg(text_svg(&mut text, size)).into_drawing_area();
             figures::draw_figure(&root, &self.session, name, &options).map_err(js_error)?;
         }
-        Ok(text)
+        Ok(crate::chart::svg::with_round_joins(text))
     }
 
     /// The largest step recorded by any run (for the hover mapping of curve charts).
@@ -809,6 +809,9 @@ fn measured_canvas(canvas: HtmlCanvasElement) -> Result<MeasuredCanvas, JsError>
     let context = context_2d(&canvas)?;
     let scale = canvas_scale(&canvas);
     context.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0).map_err(|_| js_error("canvas: cannot scale"))?;
+    // Round joins: the canvas's default mitre joins draw the wide pale halo under a path (and a
+    // curve's casing) as spikes past its sharp turns, as if the path went farther than it did.
+    context.set_line_join("round");
     let inner = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("canvas: no backend"))?;
     Ok(Measured::new(inner, CanvasText { context, scale }))
 }

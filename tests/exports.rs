@@ -109,6 +109,8 @@ fn plot_writes_one_titled_well_formed_svg_per_figure_of_a_landscape() {
         assert!(texts.iter().any(|t| t == "adam") && texts.iter().any(|t| t == "sgd, momentum"), "{file}: legend");
         assert!(svg.starts_with("<svg width=\"640\" height=\"300\""), "{file} is 640 x 300");
     }
+    // Round line joins on every figure, so that a path's halo has no spikes past its turns.
+    assert!(files.iter().all(|(_, svg)| svg[..svg.find('>').unwrap_or(0)].contains("stroke-linejoin=\"round\"")));
     let landscape = &files[0].1;
     well_formed(landscape);
     assert!(landscape.starts_with("<svg width=\"480\" height=\"480\""));

@@ -421,7 +421,7 @@ pub fn svg_figures(session: &Session) -> Result<Vec<(&'static str, String)>, Str
             let root = text_svg(&mut text, size).into_drawing_area();
             draw_figure(&root, session, name, &FigureOptions::default())?;
         }
-        figures.push((name, text));
+        figures.push((name, super::svg::with_round_joins(text)));
     }
     Ok(figures)
 }

@@ -45,6 +45,16 @@ pub fn text_svg(out: &mut String, size: (u32, u32)) -> TextSvg<'_> {
     Measured::new(SVGBackend::with_string(out, size), FixedTextWidth)
 }
 
+/// The finished SVG with round line joins (`stroke-linejoin` on the root, inherited by every
+/// line): SVG's default mitre joins draw a path's wide halo as spikes past its sharp turns, as
+/// the page's canvas would without its own round joins (`src/web.rs`).
+pub fn with_round_joins(mut svg: String) -> String {
+    if let Some(end) = svg.starts_with("<svg").then(|| svg.find('>')).flatten() {
+        svg.insert_str(end, " stroke-linejoin=\"round\"");
+    }
+    svg
+}
+
 /// The estimated size of a line of text in pixels: `TEXT_WIDTH_EM` of the font size per
 /// character wide, the font size high.
 pub fn text_size(text: &str, font_px: f64) -> (u32, u32) {
@@ -78,6 +88,23 @@ pub fn draw_raster<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finished_svgs_have_round_joins_on_their_root() {
+        let mut text = String::new();
+        {
+            let root = text_svg(&mut text, (40, 30)).into_drawing_area();
+            let style = RED.stroke_width(6);
+            root.draw(&PathElement::new(vec![(2, 2), (38, 15), (2, 28)], style)).expect("drawn");
+        }
+        let round = with_round_joins(text);
+        assert!(round.starts_with("<svg width=\"40\" height=\"30\""), "{round}");
+        let root_tag = &round[..round.find('>').expect("a root tag")];
+        assert!(root_tag.ends_with(" stroke-linejoin=\"round\""), "{root_tag}");
+        assert_eq!(round.matches("stroke-linejoin").count(), 1);
+        // Not an SVG: left as it is.
+        assert_eq!(with_round_joins("plain".into()), "plain");
+    }
 
     #[test]
     fn text_is_measured_per_character_not_per_byte() {

@@ -78,7 +78,7 @@ test('the page palette is the Rust palette (Okabe–Ito), and presets use it', a
   await page.close();
 });
 
-test('every canvas is drawn at the device pixel ratio, and every chart has one title that fits', async () => {
+test('every canvas is drawn at the device pixel ratio with round line joins, and every chart has one title that fits', async () => {
   for (const width of [1440, 360]) {
     const { page, errors } = await open(width);
     for (const id of ['lr', 'fit-over']) {
@@ -87,11 +87,13 @@ test('every canvas is drawn at the device pixel ratio, and every chart has one t
       const canvases = await page.evaluate(() => {
         const root = document.querySelector('convergence-playground').shadowRoot;
         return [...root.querySelectorAll('canvas')].filter((c) => c.clientWidth > 0 && !c.closest('[hidden]') && !c.closest('.search-card, .search'))
-          .map((c) => ({ cls: c.className || c.closest('.card').className, width: c.width, height: c.height, css: c.getBoundingClientRect().width, cssH: c.getBoundingClientRect().height, ratio: devicePixelRatio }));
+          .map((c) => ({ cls: c.className || c.closest('.card').className, width: c.width, height: c.height, css: c.getBoundingClientRect().width, cssH: c.getBoundingClientRect().height, ratio: devicePixelRatio, join: c.getContext('2d').lineJoin }));
       });
       assert.ok(canvases.length >= 4, `${id} at ${width}: canvases ${JSON.stringify(canvases)}`);
       for (const c of canvases) {
         assert.equal(c.ratio, 2);
+        // Round joins: no halo spikes past a path's sharp turns.
+        assert.equal(c.join, 'round', `${id} at ${width}: ${c.cls} is drawn with round line joins`);
         assert.ok(Math.abs(c.width - c.css * 2) <= 1, `${id} at ${width}: ${c.cls} is ${c.width} px wide for ${c.css} CSS px`);
         assert.ok(Math.abs(c.height - c.cssH * 2) <= 1, `${id} at ${width}: ${c.cls} is ${c.height} px high for ${c.cssH} CSS px`);
       }
