@@ -55,7 +55,7 @@ export function buildHowToRead() {
         'On a loss landscape, the square map shows the loss f(x, y) over two parameters: brighter is higher, darker is lower, and the thin lines join points of equal loss. On a model trained on data, it shows the data and the selected run’s decision boundary or fitted curve.',
         'The charts beside it draw each run’s loss, gradient norm and learning rate against the step.'),
       part('Lines and marks',
-        'Each run is one optimizer from one start, in its own colour. Its path runs from a hollow circle (the start) to a filled dot (where it is now). A crossed circle marks a global minimum, a plain circle a local one, and ✕ a run that blew up.',
+        'Each run is one optimizer from one start, in its own colour. Its path runs from its start, a hollow marker in the run’s own shape (circle, square, triangle, diamond), to where it is now, the same shape filled; a marker that would hide another is moved aside on a thin line from its true place. A ring with a cross-hair marks a global minimum, a plain ring a local one, and ✕ a run that blew up.',
         'In the charts, dashed lines are the tolerances of the stopping criteria, and a circle marks the step where one fired.'),
       part('How a run ends',
         'Converged: a stopping criterion fired (the loss stopped falling, the steps or the gradient became tiny, a target loss was reached, or early stopping ended training). A run can converge to a local minimum or a saddle: each test only looks nearby.',

@@ -153,7 +153,7 @@ export const PRESETS = [
   {
     id: 'six-hump',
     title: 'Local vs global minima (six-hump camel)',
-    caption: 'Six minima: two global (crossed circles) and four local (plain circles). Gradient descent ends in the basin it starts in: two runs reach a global minimum, two get stuck in local ones — and they still report “converged”, because every convergence test is local.',
+    caption: 'Six minima: two global (rings with a cross-hair) and four local (plain rings). Gradient descent ends in the basin it starts in: two runs reach a global minimum, two get stuck in local ones — and they still report “converged”, because every convergence test is local.',
     speed: '1/6',
     config: {
       seed: 1,
