@@ -1,7 +1,8 @@
 // The curve charts and their hover: one card per chart (loss, lr, gradient norm, step size, and
 // for models training vs validation loss and accuracy) with its options (log y, log x, EMA
 // smoothing, hide), where each card sits for the kind of problem (the stack beside the main view,
-// the row below it), which charts are drawn when (every chart now, the stalest one per frame
+// the row below it, from which column-layout.js moves the cards that fit into the top row's
+// shorter column), which charts are drawn when (every chart now, the stalest one per frame
 // while animating, or one per frame after a burst of steps), the log-scale note, and the
 // tooltip with every run's value at the step under the pointer. Rust draws the charts.
 //
@@ -10,9 +11,10 @@
 // Rust for the step under the pointer (Playground::chart_step_at), which knows the plot it drew.
 //
 // An author picks the charts and their order with the `charts` attribute (attributes.js), by the
-// names of CHART_NAMES: the first two sit beside the main view, the rest in the row below; a
-// chart that does not fit the kind of problem (accuracy on a landscape) is left out. A `locked`
-// widget shows no chart options.
+// names of CHART_NAMES: the first two sit beside the main view, the rest in the row below (or
+// under the shorter column of the top row, where they fill a blank); a chart that does not fit
+// the kind of problem (accuracy on a landscape) is left out. A `locked` widget shows no chart
+// options.
 //
 // Host contract (the widget's ctx): pg(), config(), kind(), isModel(), full, locked, noControls, chartList
 // (chart kinds in order, or null), playing(), viewStep(), colorOf(i), snapshot(), selected(),
@@ -21,6 +23,7 @@
 import { h, replace } from './dom.js';
 import { num, exact } from './util.js';
 import { fitCanvas, cssPoint } from './canvas-size.js';
+import { ColumnLayout } from './column-layout.js';
 
 export const CHART_W = 400;
 export const CHART_H = 200;
@@ -52,6 +55,8 @@ export class Charts {
   #pumpQueued = false;
   #offscreen = new Set();
   #heights = {}; // kind -> CSS height a chart's layout asked for (legend rows), this experiment
+  #bottomCards = []; // the row below's cards in their order, for this kind of problem
+  #columns = null; // ColumnLayout, once the top row's columns are given
   /** The container beside the main view. */
   stack;
   /** The row below the views (full mode only), or null. */
@@ -119,6 +124,17 @@ export class Charts {
     }
   }
 
+  /**
+   * The top row's columns (skeleton.js): main (the picture cards), under (the place under the
+   * picture), side (the status list's and the stack's column), own (the side column's own
+   * children). The cards of the row below that fill a blank under the shorter column move there
+   * (column-layout.js); without a row below (minimal mode's two charts) there is nothing to move.
+   */
+  levelColumns({ main, under, side, own }) {
+    if (!this.bottom) return;
+    this.#columns = new ColumnLayout({ main, under, side, own, bottom: this.bottom, cards: () => this.#bottomCards });
+  }
+
   /** The canvas of chart `kind`, or null. */
   canvasOf(kind) {
     return this.#charts[kind] ? this.#charts[kind].canvas : null;
@@ -129,8 +145,12 @@ export class Charts {
     return this.#opts[kind] ? { ...this.#opts[kind] } : {};
   }
 
-  /** Starts watching which cards are on screen (a chart off screen is not animated). */
+  /**
+   * Starts watching which cards are on screen (a chart off screen is not animated), the canvases'
+   * sizes, and the heights that decide which cards go up into the top row's columns.
+   */
   observe() {
+    if (this.#columns) this.#columns.observe();
     if (!('IntersectionObserver' in window)) return;
     const io = new IntersectionObserver((entries) => {
       for (const entry of entries) {
@@ -200,22 +220,18 @@ export class Charts {
       bottom = fit.slice(2);
     }
     if (this.bottom) {
+      this.#bottomCards = cards(bottom);
       this.stack.replaceChildren(...cards(stack));
-      this.bottom.replaceChildren(...cards(bottom));
+      this.bottom.replaceChildren(...this.#bottomCards);
     } else {
       // Minimal mode: the first two charts only.
       this.stack.replaceChildren(...cards(stack).slice(0, 2));
     }
     for (const k of Object.keys(this.#charts)) this.#charts[k].card.hidden = !this.#active(k);
-    // An odd card out in the two-column row below spans the row (with a wider chart of the same
-    // height), so that the row has no empty half.
-    const shown = this.bottom ? cards(bottom).filter((card) => !card.hidden) : [];
-    for (const k of Object.keys(this.#charts)) {
-      const { card, canvas } = this.#charts[k];
-      const wide = shown.length % 2 === 1 && card === shown[shown.length - 1];
-      card.style.gridColumn = wide ? '1 / -1' : '';
-      canvas.style.maxWidth = wide ? 'none' : '';
-    }
+    // The cards that fit go up beside the picture, and an odd card out in the two-column row
+    // below spans the row (with a wider chart of the same height), so that the row has no empty
+    // half; again whenever a height changes.
+    if (this.#columns) this.#columns.update();
   }
 
   /**

@@ -94,6 +94,12 @@ export function buildParts(host, parts) {
   if (full && !attrs.locked) parts.embedDialog = new EmbedDialog(parts.$.shell);
   parts.alerts = new Alerts(root, parts.$);
   if (attrs.problems.length) parts.alerts.attributes(attrs.problems);
+  parts.charts.levelColumns({
+    main: parts.$.vizMain,
+    under: parts.$.vizUnder,
+    side: parts.$.vizSide,
+    own: [parts.$.status, parts.charts.stack],
+  });
   parts.charts.layout();
   parts.presetBar = new PresetBar({ choose: (id) => host.choosePreset(id), writeHash: () => host.writeHash() }, parts.$);
   parts.runs = new RunsList(ctx, parts.$);

@@ -2,10 +2,11 @@
 // preset bar with the lesson path (Previous, "lesson k of n", Next), its caption, "How to read
 // this page" (how-to-read.js) and Copy link (full mode), the playback toolbar (Play, Step, Reset, speed, step counter), the
 // status list, the layout of the views and cards that the other modules build (landscape, model
-// view, charts, sweep, search): the picture in the first column of the top row, the status list
-// and the first two charts in the second, and the sidebar's panels (full mode). It holds no
-// state: it returns the elements the widget and the modules fill, and wires the buttons to
-// `actions`.
+// view, charts, sweep, search): the picture in the first column of the top row (.viz-main), the
+// status list and the first two charts in the second (.viz-side), the other charts in the row
+// below, and the sidebar's panels (full mode). It holds no state: it returns the elements the
+// widget and the modules fill ($.vizMain, $.vizSide and $.vizUnder: the two columns and the
+// place under the picture), and wires the buttons to `actions`.
 // Also the alerts' content (fillAlert) and the aria-invalid marks of the controls a problem
 // names (markInvalid).
 //
@@ -66,13 +67,15 @@ export function buildSkeleton(root, { full, mode, speed, locked, parts, actions 
 
   // The picture first, then what happened to each run and the first charts: beside it where
   // the widget is wide enough, under it in one column (widget.css). How to read comes after
-  // them, so that it never pushes the picture nor the verdicts down.
+  // them, so that it never pushes the picture nor the verdicts down. Charts of the row below
+  // that fill a blank under the shorter column go there (column-layout.js): after the status
+  // list's column, or into .viz-under, which the grid puts under the picture but which comes
+  // after the verdicts in reading order.
+  $.vizMain = h('div', { class: 'viz-main' }, parts.landCard, parts.modelCard);
+  $.vizSide = h('div', { class: 'viz-side' }, $.status, parts.stack);
+  $.vizUnder = h('div', { class: 'viz-under' });
   const viz = h('div', { class: 'viz' },
-    h('div', { class: 'viz-top' },
-      parts.landCard,
-      parts.modelCard,
-      h('div', { class: 'viz-side' }, $.status, parts.stack),
-      full ? $.howTo : null),
+    h('div', { class: 'viz-top' }, $.vizMain, $.vizSide, $.vizUnder, full ? $.howTo : null),
     parts.bottom,
     parts.sweepCard,
     parts.analysisCard,

@@ -1,7 +1,9 @@
 // End-to-end tests of the drawings on the real page at deviceScaleFactor 2: sharp canvases, one
 // title per chart, legends that cover no data, diverged paths cut at the view's edge, overlapping
 // runs that stay visible, hovered runs in front, markers, labelled key moments, epochs on model
-// charts, and the hover's step from Rust's own layout. Pixels are read from the canvases.
+// charts, and the hover's step from Rust's own layout. Pixels are read from the canvases. Also
+// the layout around the picture: no blank area beside or under it in any lesson, chart cards
+// that move between the row below and the top row's columns as the heights change.
 // Run: `node --test tests/e2e/drawings.test.mjs` (after `make build`).
 
 import { test } from 'node:test';
@@ -9,6 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { useBrowser, ROOT } from './harness.mjs';
+import { LESSONS } from '../../www/presets.js';
 
 const harness = useBrowser();
 
@@ -403,39 +406,154 @@ test('contour lines are smooth: anti-aliased, not stair steps', async () => {
   await page.close();
 });
 
-test('no empty gaps in the model presets’ layout', async () => {
+// Every lesson at 1440 x 900 once its runs have ended: the verdicts beside the picture, the
+// first charts under them, charts of the row below gone up under the shorter column where they
+// fill a blank, so that the two columns end less than a chart's height apart (the status list's
+// height varies with the runs and their verdicts: rastrigin's ended 538 px below its picture
+// before); every chart card inside its container, none overlapping another card, and no row
+// below with an empty half.
+test('no empty gaps beside or under the picture in any lesson', async () => {
   const { page, errors } = await open();
-  for (const id of ['fit-over', 'spiral']) {
+  for (const id of LESSONS) {
     await runPreset(page, id);
     await settle(page);
-    const rows = await page.evaluate(() => {
+    const m = await page.evaluate(() => {
       const root = document.querySelector('convergence-playground').shadowRoot;
+      const box = (el) => {
+        const r = el.getBoundingClientRect();
+        return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height };
+      };
+      const shown = (el) => el.getClientRects().length > 0;
       const bottom = root.querySelector('.viz-bottom');
-      const width = bottom.getBoundingClientRect().width;
-      const byTop = new Map();
+      const rows = new Map();
       for (const card of bottom.children) {
-        if (card.hidden) continue;
+        if (!shown(card)) continue;
         const r = card.getBoundingClientRect();
         const top = Math.round(r.top);
-        byTop.set(top, (byTop.get(top) || 0) + r.width);
+        rows.set(top, (rows.get(top) || 0) + r.width);
       }
-      const model = root.querySelector('.model-card').getBoundingClientRect();
-      const stack = root.querySelector('.chart-stack').getBoundingClientRect();
-      const status = root.querySelector('ul.status').getBoundingClientRect();
-      const charts = [...root.querySelectorAll('.chart-card')].filter((c) => c.getClientRects().length).map((c) => c.getBoundingClientRect().height);
-      return { width, rows: [...byTop.values()], model, stack, status, smallestChart: Math.min(...charts) };
+      const charts = [...root.querySelectorAll('.chart-card')].filter(shown);
+      const picture = [...root.querySelectorAll('.landscape-card, .model-card')].find(shown);
+      const status = root.querySelector('ul.status');
+      // The picture's column: the picture, and the charts gone up under it.
+      const under = root.querySelector('.viz-under');
+      return {
+        width: box(root.querySelector('.viz')).width,
+        rows: [...rows.values()],
+        picture: box(picture),
+        mainEnd: Math.max(box(picture).bottom, shown(under) ? box(under).bottom : -Infinity),
+        side: box(root.querySelector('.viz-side')),
+        // Read in order, the verdicts come before every chart (wherever the chart is shown).
+        chartsBeforeStatus: charts.filter((c) => c.compareDocumentPosition(status) & Node.DOCUMENT_POSITION_FOLLOWING).map((c) => c.dataset.kind),
+        stack: box(root.querySelector('.chart-stack')),
+        status: box(root.querySelector('ul.status')),
+        charts: charts.map((card) => ({ kind: card.dataset.kind, box: box(card), parent: box(card.parentElement), in: card.parentElement.className })),
+        cards: [picture, root.querySelector('ul.status'), ...charts].map((el) => ({ name: el.dataset.kind || el.className, box: box(el) })),
+      };
     });
-    for (const used of rows.rows) {
-      assert.ok(used >= rows.width - 40, `${id}: a row below the views uses ${Math.round(used)} of ${Math.round(rows.width)} px`);
+    for (const used of m.rows) {
+      assert.ok(used >= m.width - 40, `${id}: a row below the views uses ${Math.round(used)} of ${Math.round(m.width)} px`);
     }
-    // Beside the model view: the run status list, then the first charts, from the model view's
-    // top. The two columns end less than a chart's height apart: whichever is shorter leaves no
-    // blank area a chart would fit in (the status list's height varies with the runs' verdicts).
-    const { model, stack, status } = rows;
-    assert.ok(status.left >= model.right && Math.abs(status.top - model.top) < 1, `${id}: the verdicts beside the model view, level with it (${JSON.stringify({ model, status })})`);
+    // Beside the picture: the run status list, level with it, then the first charts.
+    const { picture, mainEnd, side, stack, status } = m;
+    assert.ok(status.left >= picture.right && Math.abs(status.top - picture.top) < 1, `${id}: the verdicts beside the picture, level with it (${JSON.stringify({ picture, status })})`);
     assert.ok(stack.top > status.bottom, `${id}: the charts under the verdicts`);
-    assert.ok(Math.abs(model.bottom - stack.bottom) < rows.smallestChart, `${id}: the model view and the column beside it end less than a chart (${Math.round(rows.smallestChart)} px) apart (${Math.round(model.bottom)}, ${Math.round(stack.bottom)})`);
+    const smallest = Math.min(...m.charts.map((c) => c.box.height));
+    assert.ok(Math.abs(mainEnd - side.bottom) < smallest,
+      `${id}: the picture's column and the column beside it end less than a chart (${Math.round(smallest)} px) apart (${Math.round(mainEnd)}, ${Math.round(side.bottom)}; ${m.charts.map((c) => `${c.kind} in ${c.in}`).join(', ')})`);
+    assert.deepEqual(m.chartsBeforeStatus, [], `${id}: the verdicts come before the charts in reading order`);
+    for (const c of m.charts) {
+      const inside = c.box.left >= c.parent.left - 0.5 && c.box.right <= c.parent.right + 0.5 && c.box.top >= c.parent.top - 0.5 && c.box.bottom <= c.parent.bottom + 0.5;
+      assert.ok(inside, `${id}: the ${c.kind} chart inside its container (.${c.in}): ${JSON.stringify(c)}`);
+    }
+    for (let i = 0; i < m.cards.length; i++) {
+      for (let j = i + 1; j < m.cards.length; j++) {
+        const [a, b] = [m.cards[i].box, m.cards[j].box];
+        const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+        assert.ok(!overlap, `${id}: ${m.cards[i].name} and ${m.cards[j].name} do not overlap (${JSON.stringify([a, b])})`);
+      }
+    }
   }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// The cards that went up follow the heights: back in the row below when the status list is
+// shorter (another lesson), a hidden chart counted at its real height (the card under it goes
+// up, and down again when it is shown), the keyboard focus kept in a card that moves, and a
+// moved chart drawn sharp at its new size, with its hover.
+test('chart cards move with the heights, keeping focus, sharpness and hover', async () => {
+  const { page, errors } = await open();
+  const where = () => page.evaluate(() => {
+    const root = document.querySelector('convergence-playground').shadowRoot;
+    const at = (sel) => [...root.querySelectorAll(sel)].filter((c) => c.getClientRects().length).map((c) => c.dataset.kind);
+    const under = root.querySelector('.viz-under');
+    const mainEnd = Math.max(root.querySelector('.viz-main').getBoundingClientRect().bottom, under.getClientRects().length ? under.getBoundingClientRect().bottom : -Infinity);
+    const side = root.querySelector('.viz-side').getBoundingClientRect();
+    const shown = [...root.querySelectorAll('.chart-card')].filter((c) => c.getClientRects().length);
+    return {
+      under: at('.viz-under > .chart-card'),
+      side: at('.viz-side > .chart-card'),
+      below: at('.viz-bottom > .chart-card'),
+      wide: at('.viz-bottom > .chart-card.wide'),
+      apart: Math.abs(mainEnd - side.bottom),
+      // The smallest chart shown whole (a hidden chart is only its title bar).
+      smallest: Math.min(...shown.filter((c) => !c.querySelector('.chart-body').hidden).map((c) => c.getBoundingClientRect().height)),
+      sharp: shown.map((c) => c.querySelector('canvas')).filter((c) => c.getClientRects().length)
+        .every((c) => Math.abs(c.width - c.getBoundingClientRect().width * devicePixelRatio) <= 1),
+      focused: root.activeElement ? `${root.activeElement.closest('.chart-card')?.dataset.kind} ${root.activeElement.parentElement.textContent.trim()}` : null,
+    };
+  });
+  await runPreset(page, 'rastrigin');
+  await settle(page);
+  let w = await where();
+  assert.deepEqual({ under: w.under, below: w.below }, { under: ['grad_norm', 'delta_norm'], below: [] }, `rastrigin: both charts under the picture (${JSON.stringify(w)})`);
+  assert.ok(w.sharp, 'the moved charts are drawn at their new size');
+  // The hover of a moved chart.
+  const canvas = page.locator('convergence-playground .viz-under .chart-card[data-kind="grad_norm"] canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  assert.match(await page.locator('convergence-playground .chart-card[data-kind="grad_norm"] .tip-head').textContent(), /^step ≈ \d+/);
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => window.scrollTo(0, 0));
+
+  await runPreset(page, 'bowl');
+  await settle(page);
+  w = await where();
+  assert.deepEqual({ under: w.under, side: w.side, below: w.below, wide: w.wide }, { under: [], side: [], below: ['grad_norm', 'delta_norm'], wide: [] },
+    `bowl: the status list is short, the charts back in the row below, in their order (${JSON.stringify(w)})`);
+
+  await runPreset(page, 'schedules');
+  await settle(page);
+  w = await where();
+  assert.deepEqual({ under: w.under, below: w.below, wide: w.wide }, { under: ['grad_norm'], below: ['delta_norm'], wide: ['delta_norm'] }, `schedules (${JSON.stringify(w)})`);
+  // The step size chart's "log y" holds the focus; the gradient norm chart is hidden: the step
+  // size chart goes up under it, focus and all.
+  await page.locator('convergence-playground .chart-card[data-kind="delta_norm"] .chart-opts input[type="checkbox"]').first().focus();
+  const hide = (kind) => page.evaluate((k) => document.querySelector('convergence-playground').shadowRoot.querySelector(`.chart-card[data-kind="${k}"] .chart-opts button`).click(), kind);
+  await hide('grad_norm');
+  await settle(page);
+  w = await where();
+  assert.deepEqual({ under: w.under, below: w.below }, { under: ['grad_norm', 'delta_norm'], below: [] }, `schedules, gradient norm hidden (${JSON.stringify(w)})`);
+  assert.equal(w.focused, 'delta_norm log y', 'the focus stays on the moved chart\'s checkbox');
+  assert.ok(w.apart < w.smallest, `the columns end ${Math.round(w.apart)} px apart`);
+  assert.ok(w.sharp, 'the moved chart is drawn at its new size');
+  await hide('grad_norm');
+  await settle(page);
+  w = await where();
+  assert.deepEqual({ under: w.under, below: w.below, wide: w.wide }, { under: ['grad_norm'], below: ['delta_norm'], wide: ['delta_norm'] }, `schedules, gradient norm shown again (${JSON.stringify(w)})`);
+  assert.equal(w.focused, 'delta_norm log y', 'the focus stays on the checkbox moved back');
+  assert.ok(w.sharp, 'the chart moved back is drawn at its new size');
+  // Settled: no card moves any more (no loop of moves between two places).
+  const moves = await page.evaluate(() => new Promise((done) => {
+    const root = document.querySelector('convergence-playground').shadowRoot;
+    let n = 0;
+    const mo = new MutationObserver((records) => { n += records.length; });
+    for (const sel of ['.viz-under', '.viz-side', '.viz-bottom']) mo.observe(root.querySelector(sel), { childList: true });
+    setTimeout(() => { mo.disconnect(); done(n); }, 500);
+  }));
+  assert.equal(moves, 0, 'no card moves once the heights hold still');
   assert.deepEqual(errors, []);
   await page.close();
 });

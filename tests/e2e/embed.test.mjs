@@ -121,6 +121,42 @@ test('charts: the author\'s charts in the author\'s order; unknown names are rep
   await page.close();
 });
 
+// An author's charts past the first two fill the blank under the picture of a minimal widget
+// too, from where its two columns begin (680 px): rastrigin's four verdicts leave room for both.
+test('charts: in a minimal widget the author\'s other charts go up under the picture where it leaves a blank', async () => {
+  for (const width of [760, 1280]) {
+    const { page, errors } = await openFixture('fixtures/blank.html', { width });
+    await addWidget(page, { controls: 'minimal', preset: 'rastrigin', charts: 'loss,lr,grad,step' });
+    await page.evaluate(async () => {
+      const el = document.getElementById('w');
+      el.pause();
+      await el.step(1_000_000);
+      await new Promise((r) => setTimeout(r, 250));
+    });
+    const m = await page.evaluate(() => {
+      const root = document.getElementById('w').shadowRoot;
+      const box = (el) => el.getBoundingClientRect();
+      const cards = [...root.querySelectorAll('.chart-card')].filter((c) => c.getClientRects().length);
+      const under = cards.filter((c) => c.parentElement.classList.contains('viz-under'));
+      const picture = box(root.querySelector('.landscape-card'));
+      const side = box(root.querySelector('.viz-side'));
+      return {
+        under: under.map((c) => c.dataset.kind),
+        // Under the picture, in its column, one after the other.
+        stacked: under.every((c, i) => Math.abs(box(c).left - picture.left) < 1 && box(c).top >= (i ? box(under[i - 1]).bottom : picture.bottom)),
+        mainEnd: under.length ? box(under[under.length - 1]).bottom : picture.bottom,
+        sideEnd: side.bottom,
+        smallest: Math.min(...cards.map((c) => box(c).height)),
+      };
+    });
+    assert.ok(m.under.length >= 1, `${width}: a chart under the picture (${JSON.stringify(m)})`);
+    assert.ok(m.stacked, `${width}: the charts under the picture sit in its column (${JSON.stringify(m)})`);
+    assert.ok(Math.abs(m.mainEnd - m.sideEnd) < m.smallest, `${width}: the columns end less than a chart apart (${JSON.stringify(m)})`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
 test('locked: only play, step, reset and the timeline', async () => {
   const { page, errors } = await openFixture('fixtures/blank.html');
   await addWidget(page, { controls: 'full', preset: 'momentum', locked: '' });
