@@ -5,7 +5,12 @@
 // LABEL_INTERVAL_MS while the animation runs (and always when it stops), so that screen readers
 // are not flooded; an aria-label is not announced when it changes, only when it is read.
 //
-// describeCanvases(root, { snap, config, titleOf(name), kind, selected, now, force })
+// While the timeline is scrubbed the labels describe the scrubbed step instead: each run as it
+// stood there, in the core's words (`states`, from Playground::states_at), and where the charts'
+// cursor is; never the live numbers, which the picture no longer shows.
+//
+// describeCanvases(root, { snap, config, titleOf(name), kind, selected, view, viewStep, states,
+//   now, force })
 
 import { fmt } from './catalog.js';
 
@@ -59,8 +64,28 @@ function chartLabel(base, snap) {
 // When each widget's labels were last written (one throttle per shadow root).
 const lastAt = new WeakMap();
 
-/** Rewrites the aria-label of every canvas under `root` from the snapshot. */
-export function describeCanvases(root, { snap, config, titleOf, kind, selected, view, now, force }) {
+/** The labels at a scrubbed step: what the picture and the charts show there. */
+function scrubbedLabel(canvas, base, { config, titleOf, kind, selected, view, viewStep, states, snap }) {
+  const runs = config.runs.map((r, i) => `${r.label}: ${states[i] ?? ''}`);
+  const maxStep = snap.runs.reduce((m, r) => Math.max(m, r.step), 0);
+  if (canvas.classList.contains('landscape')) {
+    const box = view && view.length === 4
+      ? ` Shown: x from ${num(view[0])} to ${num(view[1])}, y from ${num(view[2])} to ${num(view[3])}.`
+      : '';
+    return `Loss landscape of ${titleOf(config.problem.name)} at step ${viewStep} of the timeline, with each run’s path up to there.${box} ${runs.join('; ')}.`;
+  }
+  if (canvas.classList.contains('model-view')) {
+    const what = kind === 'classification' ? 'Decision boundary' : 'Fitted curve';
+    const i = states[selected] !== undefined ? selected : 0;
+    return `${what} of ${config.runs[i] ? config.runs[i].label : 'the selected run'} at step ${viewStep} of the timeline: ${states[i] ?? ''}.`;
+  }
+  if (base.endsWith(' vs step')) return `${base}, steps 0 to ${maxStep}, the timeline’s cursor at step ${viewStep}. ${runs.join('; ')}.`;
+  return null;
+}
+
+/** Rewrites the aria-label of every canvas under `root` from the snapshot (or, while the
+ * timeline is scrubbed, from the runs' states at its step). */
+export function describeCanvases(root, { snap, config, titleOf, kind, selected, view, viewStep = null, states = null, now, force }) {
   if (!snap || !config) return;
   if (!force && now - (lastAt.get(root) ?? -Infinity) < LABEL_INTERVAL_MS) return;
   lastAt.set(root, now);
@@ -68,7 +93,9 @@ export function describeCanvases(root, { snap, config, titleOf, kind, selected, 
     if (!canvas.dataset.baseLabel) canvas.dataset.baseLabel = canvas.getAttribute('aria-label') || '';
     const base = canvas.dataset.baseLabel;
     let label = null;
-    if (canvas.classList.contains('landscape')) label = landscapeLabel(snap, config, titleOf, view);
+    if (viewStep !== null && states) {
+      label = scrubbedLabel(canvas, base, { config, titleOf, kind, selected, view, viewStep, states, snap });
+    } else if (canvas.classList.contains('landscape')) label = landscapeLabel(snap, config, titleOf, view);
     else if (canvas.classList.contains('model-view')) label = modelLabel(snap, selected, kind);
     else if (base.endsWith(' vs step')) label = chartLabel(base, snap);
     if (label !== null && canvas.getAttribute('aria-label') !== label) canvas.setAttribute('aria-label', label);

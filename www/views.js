@@ -96,6 +96,7 @@ export class Views {
     host.updateButton();
     describeCanvases(host.root(), {
       snap: s, config, kind, selected, view: pg.view(),
+      viewStep, states: viewStep === null ? null : pg.states_at(viewStep),
       titleOf: (name) => (PROBLEMS[name] ? PROBLEMS[name].title : name), now: performance.now(), force: mode !== 'anim',
     });
   }

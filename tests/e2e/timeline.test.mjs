@@ -36,6 +36,8 @@ async function state(page, step) {
       cursor: JSON.parse(el.pg.chart_layout('loss')).cursor,
       marker: s === null ? null : el.pg.marker_at(c.width, c.height, 0, s),
       image: c.toDataURL(),
+      landLabel: c.getAttribute('aria-label'),
+      lossLabel: root.querySelector('.chart-card[data-kind="loss"] canvas').getAttribute('aria-label'),
     };
   }, step);
 }
@@ -97,6 +99,12 @@ test('scrubbing the timeline shows an earlier step everywhere and takes no step'
   assert.equal(early.marker.length, 2);
   assert.ok(Math.hypot(early.marker[0] - end[0], early.marker[1] - end[1]) > 20, `the marker moved: ${early.marker} vs ${end}`);
   assert.ok(await runPixelsNear(page, early.marker) >= 40, 'run 0 is drawn at its step-5 marker');
+  // The text alternatives describe step 5, not the live end.
+  assert.match(early.landLabel, /at step 5 of the timeline/);
+  assert.match(early.landLabel, /SGD: at step 5: loss \d/);
+  assert.doesNotMatch(early.landLabel, new RegExp(`step ${maxStep}\\b`));
+  assert.match(early.lossLabel, /the timeline’s cursor at step 5\./);
+  assert.notEqual(early.landLabel, live.landLabel);
   // The loss chart has its cursor inside the plot.
   const layout = await page.evaluate(() => JSON.parse(document.querySelector('convergence-playground').pg.chart_layout('loss')));
   assert.equal(typeof early.cursor, 'number');
@@ -138,6 +146,7 @@ test('scrubbing the timeline shows an earlier step everywhere and takes no step'
   assert.equal(back.live, false);
   assert.match(back.counter, new RegExp(`^step ${maxStep.toLocaleString('en-US')} of `));
   assert.equal(back.image, live.image, 'the live picture again');
+  assert.equal(back.landLabel, live.landLabel, 'the live text alternative again');
   assert.deepEqual(back.steps, live.steps);
   assert.deepEqual(errors, []);
   await page.close();
