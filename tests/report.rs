@@ -155,7 +155,10 @@ fn the_snapshot_and_the_report_carry_the_same_end() {
     for (i, report) in reports.iter().enumerate() {
         assert_eq!(serde_json::to_value(report.end).expect("an end"), snapshot["runs"][i]["end"]);
     }
-    assert_eq!(reports.iter().map(|r| r.mark).collect::<Vec<_>>(), [Mark::Success, Mark::Success, Mark::Stopped]);
+    // Only the global minimum is a success: the local one has its own mark, and its own word.
+    assert_eq!(reports.iter().map(|r| r.mark).collect::<Vec<_>>(), [Mark::Success, Mark::LocalMinimum, Mark::Stopped]);
+    assert_eq!(reports.iter().map(|r| r.word).collect::<Vec<_>>(), ["converged", "local minimum", "stopped"]);
+    assert!(reports[1].advice.contains("cannot see a lower minimum"), "{}", reports[1].advice);
     // Six-hump camel's local minimum at (1.6071, 0.5687) has f = 2.1043; the global minima
     // have f = -1.0316, so it lies 3.136 above them.
     assert!(reports[1].place.contains("f − f_global = 3.136"), "{}", reports[1].place);

@@ -59,7 +59,8 @@ export function buildHowToRead() {
         'In the charts, dashed lines are the tolerances of the stopping criteria, and a circle marks the step where one fired.'),
       part('How a run ends',
         'Converged: a stopping criterion fired (the loss stopped falling, the steps or the gradient became tiny, a target loss was reached, or early stopping ended training). A run can converge to a local minimum or a saddle: each test only looks nearby.',
-        'Diverged: the loss blew up or stopped being a number. Stopped: the run used all its steps, or stalled without leaving its start. Running: none of these yet.')));
+        'Diverged: the loss blew up or stopped being a number. Stopped: the run used all its steps, or stalled without leaving its start. Running: none of these yet.',
+        'The marks: ✓ converged at a minimum (the global one on a landscape), an amber ✓ at a local minimum only, ⚠ a test fired away from a minimum (or a model that overfits), ↺ early-stopped, ! stopped, ✗ diverged.')));
   setHidden(storedHidden(), false);
   return { panel, show };
 }

@@ -17,9 +17,10 @@ import { draftColor } from './sidebar.js';
 import { STATUS_INTERVAL_MS } from './frame-loop.js';
 import { clone, num } from './util.js';
 
-// The report's mark (src/run/verdict.rs): only a criterion firing at a minimum gets the tick;
-// a criterion firing anywhere else gets a warning sign (text presentation, not an emoji).
-const MARK_ICON = { running: '▸', success: '✓', caution: '⚠\uFE0E', early_stopped: '↺', stopped: '!', diverged: '✗' };
+// The report's mark (src/run/verdict.rs): only a criterion firing at a minimum gets the tick,
+// an amber one at a local minimum that is not the global one (widget.css); a criterion firing
+// anywhere else gets a warning sign (text presentation, not an emoji).
+const MARK_ICON = { running: '▸', success: '✓', local_minimum: '✓', caution: '⚠\uFE0E', early_stopped: '↺', stopped: '!', diverged: '✗' };
 const MAX_RUNS = 16;
 
 function pct(x) {

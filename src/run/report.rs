@@ -218,8 +218,8 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
     let model = matches!(problem, Problem::Model(_));
     let end = &verdict.end;
     match (verdict.mark, verdict.status) {
+        (Mark::LocalMinimum, _) => "Every convergence test is local and cannot see a lower minimum elsewhere: start from another point, or try more momentum or a larger step to carry the run over the ridges.".to_string(),
         (Mark::Success, _) => match end.kind {
-            EndKind::LocalMinimum => "Every convergence test is local and cannot see a lower minimum elsewhere: start from another point, or try more momentum or a larger step to carry the run over the ridges.".to_string(),
             EndKind::Minimum if verdict.l2 != 0.0 => "The L2 penalty (coupled weight_decay) pulls the minimum toward the origin; set weight_decay to 0 to minimise f itself.".to_string(),
             _ => String::new(),
         },
@@ -259,6 +259,7 @@ fn mark_word(mark: Mark, run: &Run) -> &'static str {
     match mark {
         Mark::Running => "running",
         Mark::Success => "converged",
+        Mark::LocalMinimum => "local minimum",
         Mark::Caution if overfit_ratio(run).is_some() => "see its verdict",
         Mark::Caution => "not at a minimum",
         Mark::EarlyStopped => "early-stopped",

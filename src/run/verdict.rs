@@ -13,8 +13,10 @@
 //! diverged "unbounded below" is `Unbounded`; other divergences and models trained on data
 //! (whose Hessian is not computed) are `Unknown`: a model's status gives its losses instead.
 //!
-//! The mark: only a criterion firing at a minimum is `success`; a criterion firing anywhere
-//! else (a saddle, a slope, a singular point) is `caution`. For a model, whose end point is not
+//! The mark: only a criterion firing at a minimum is `success`, and at a local minimum that is
+//! not the global one `local_minimum` (the run converged, but not to the best point the
+//! landscape has; the page marks it apart from success); a criterion firing anywhere else (a
+//! saddle, a slope, a singular point) is `caution`. For a model, whose end point is not
 //! classified, a criterion on the training loss firing is `success` and early stopping is
 //! `early_stopped`, unless the model overfits: a criterion on the training loss says nothing
 //! about unseen data, so a model whose last validation loss is more than `OVERFIT_RATIO` times
@@ -80,6 +82,8 @@ pub enum Mark {
     /// A convergence criterion fired at a minimum (or, for a model, on the training loss
     /// without overfitting).
     Success,
+    /// A convergence criterion fired at a known local minimum that is not the global one.
+    LocalMinimum,
     /// A convergence criterion fired away from a minimum, or a model converged on its training
     /// loss while it overfits.
     Caution,
@@ -209,6 +213,7 @@ pub fn judge(run: &Run, problem: &Problem) -> Verdict {
         Status::Stopped { .. } | Status::Stalled { .. } => Mark::Stopped,
         Status::Converged { criterion: Criterion::EarlyStopping, .. } => Mark::EarlyStopped,
         Status::Converged { .. } if model && overfit_ratio(run).is_some() => Mark::Caution,
+        Status::Converged { .. } if end.kind == EndKind::LocalMinimum => Mark::LocalMinimum,
         Status::Converged { .. } if end.kind.is_minimum() || model => Mark::Success,
         Status::Converged { .. } => Mark::Caution,
     };

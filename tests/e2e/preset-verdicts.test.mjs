@@ -3,7 +3,7 @@
 // must both match it for every preset, and the page's snapshot must equal the CLI's bit for bit
 // (and its status lines `converge run --words`), so the CLI and the browser carry the same
 // verdict. The page's status lines must show the
-// mark the table names (only "success" gets the tick), and the live region must announce the
+// mark the table names (only "success" gets the green tick, "local_minimum" an amber one), and the live region must announce the
 // runs that end.
 
 import { test } from 'node:test';
@@ -20,7 +20,7 @@ const { openPage } = useBrowser();
 // build and a few seconds in release (`make test-e2e` builds it).
 const CONVERGE = process.env.CONVERGE || join(ROOT, 'target', 'release', 'converge');
 const TABLE = JSON.parse(readFileSync(join(ROOT, 'tests', 'e2e', 'preset-verdicts.json'), 'utf8'));
-const ICON = { success: '✓', caution: '⚠\uFE0E', early_stopped: '↺', stopped: '!', diverged: '✗' };
+const ICON = { success: '✓', local_minimum: '✓', caution: '⚠\uFE0E', early_stopped: '↺', stopped: '!', diverged: '✗' };
 
 /** The table's columns of a snapshot's runs (the mark is the page's, from its report). */
 const verdicts = (snap, marks = null) => snap.runs.map((r, i) => ({
@@ -69,7 +69,10 @@ test('the page gives every preset the verdicts and marks of the table, the same 
       const root = w.shadowRoot;
       const lines = [...root.querySelectorAll('.status li')].map((li) => ({
         mark: li.dataset.mark, end: li.dataset.end, icon: li.querySelector('.icon').textContent, text: li.textContent,
+        iconColor: getComputedStyle(li.querySelector('.icon')).color,
       }));
+      const words = [...root.querySelectorAll('.runs-list .run-state')].map((s) => s.textContent);
+      lines.forEach((line, i) => { line.word = words[i]; });
       return { snap, report: w.report(), lines };
     });
     const rows = TABLE[preset.id];
@@ -83,6 +86,13 @@ test('the page gives every preset the verdicts and marks of the table, the same 
     result.lines.forEach((line, i) => {
       const row = rows[i];
       assert.equal(line.icon, ICON[row.mark], `${preset.id} ${row.label}: icon`);
+      // A local minimum's tick is amber, never the success green; the word says "local minimum".
+      const green = line.iconColor === result.lines.find((l) => l.mark === 'success')?.iconColor;
+      if (row.mark === 'local_minimum') {
+        assert.ok(!green, `${preset.id} ${row.label}: a local minimum's tick is not the success colour`);
+        assert.equal(line.word, 'local minimum', `${preset.id} ${row.label}: the runs list says so`);
+        assert.match(line.text, /at a local minimum, not the global one/, `${preset.id} ${row.label}: ${line.text}`);
+      }
       // Advice never contradicts the verdict.
       if (row.state === 'converged') assert.doesNotMatch(line.text, /larger learning rate/, `${preset.id} ${row.label}: ${line.text}`);
       // A caution says why: away from a minimum, or (a model) overfitting, with the ratio.
