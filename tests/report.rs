@@ -259,3 +259,28 @@ fn a_model_ends_unknown_and_early_stopping_has_its_own_mark() {
     assert!(reports[0].ended.contains("best step 18 restored"), "{}", reports[0].ended);
     assert!(reports[0].place.starts_with("training loss"), "{}", reports[0].place);
 }
+
+#[test]
+fn a_minibatch_run_out_of_steps_is_told_why_no_gradient_test_fires() {
+    // The noisy cubic of the noise-noisy lesson, 300 steps: in minibatches no test fires, and the
+    // advice names the remedies (full batch, a decaying learning rate, early stopping); in full
+    // batch the same run out of steps is only told to look at whether the losses still fall.
+    let config = |batch: &str| {
+        format!(
+            r#"{{"seed": 1, "problem": {{"name": "model", "data": {{"name": "polynomial", "n": 100, "noise": 0.5}},
+                "model": {{"name": "polynomial", "degree": 3}}, "batch_size": {batch}}},
+                "runs": [{{"label": "sgd", "optimizer": {{"name": "SGD", "lr": 0.05, "momentum": 0.9}}}}],
+                "stop": {{"max_steps": 300, "grad_norm": {{"tol": 1e-12}}}}}}"#
+        )
+    };
+    let (_, mini) = run_to_end(&config("10"));
+    assert_eq!(mini[0].mark, Mark::Stopped);
+    assert!(
+        mini[0].advice.contains("use the full batch, decay the learning rate, or stop on the validation loss"),
+        "{}",
+        mini[0].advice
+    );
+    let (_, full) = run_to_end(&config("null"));
+    assert_eq!(full[0].mark, Mark::Stopped);
+    assert!(full[0].advice.starts_with("If the losses are still falling"), "{}", full[0].advice);
+}

@@ -55,6 +55,23 @@ fn marks_name_each_criterion_and_each_ending() {
 }
 
 #[test]
+fn an_early_stop_is_marked_early_stopped_not_converged() {
+    // The cure-early lesson: early stopping ends the run; its mark says early-stopped, as the
+    // status list does, and never "converged".
+    let config = r#"{"seed": 3, "problem": {"name": "model", "data": {"name": "sine", "n": 20, "noise": 0.2, "frequency": 0.5},
+        "model": {"name": "polynomial", "degree": 15}},
+        "runs": [{"label": "L-BFGS", "optimizer": {"name": "LBFGS", "lr": 1, "max_iter": 1, "line_search_fn": "strong_wolfe"}}],
+        "stop": {"max_steps": 1000, "early_stopping": {"patience": 10, "min_delta": 0, "restore_best": true, "stop": true}}}"#;
+    let mut session = Session::from_json(config).expect("valid config");
+    session.step(5000);
+    let all = marks(session.runs());
+    let early: Vec<_> = all.iter().filter(|m| m.title.contains("early_stopping")).collect();
+    assert_eq!(early.len(), 1, "{all:?}");
+    assert_eq!(early[0].title, "L-BFGS: early_stopping fired: early-stopped at step 28");
+    assert!(all.iter().all(|m| !m.title.contains("converged")), "{all:?}");
+}
+
+#[test]
 fn a_chart_draws_its_cursor_at_the_scrubbed_step() {
     let session = finished_session();
     let (series, mut options) = curve_series(&session, "loss", false, true, 0.0).expect("loss chart");

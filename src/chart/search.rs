@@ -74,7 +74,7 @@ pub fn trial_series(results: &SearchResults, log_y: bool) -> (Vec<CurveSeries>, 
         title: "every trial's objective at each rung".into(),
         log_x: true,
         log_y,
-        x_label: format!("resource ({unit}, log)"),
+        x_label: format!("resource ({unit})"),
         vlines: rungs,
         x_from_one: true,
         ..CurveOptions::default()

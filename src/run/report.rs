@@ -234,6 +234,9 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
         (Mark::Stopped, Status::Stalled { .. }) => {
             "The updates are too small to move the parameters: try a larger learning rate.".to_string()
         }
+        (Mark::Stopped, _) if matches!(problem, Problem::Model(m) if m.is_stochastic()) => {
+            "With minibatches (or dropout) each step's gradient is noisy and never vanishes on noisy data, so a gradient test may never fire: use the full batch, decay the learning rate, or stop on the validation loss (early stopping); if the losses are still falling, allow more steps.".to_string()
+        }
         (Mark::Stopped, _) if model => {
             "If the losses are still falling, allow more steps; the training vs validation chart shows whether they are.".to_string()
         }
@@ -260,7 +263,7 @@ fn mark_word(mark: Mark, run: &Run) -> &'static str {
         Mark::Running => "running",
         Mark::Success => "converged",
         Mark::LocalMinimum => "local minimum",
-        Mark::Caution if overfit_ratio(run).is_some() => "see its verdict",
+        Mark::Caution if overfit_ratio(run).is_some() => "overfits",
         Mark::Caution => "not at a minimum",
         Mark::EarlyStopped => "early-stopped",
         Mark::Stopped => "stopped",

@@ -40,7 +40,13 @@ pub fn marks(runs: &[Run]) -> Vec<TimelineMark> {
             let criterion = criterion.name();
             let ends_run = ending == ("converged", Some(criterion), Some(step));
             let kind = if ends_run { "converged" } else { "fired" };
-            let verb = if ends_run { "fired and converged" } else { "fired" };
+            // Early stopping ends a run as "early-stopped" (the status list's word), not as
+            // converged: the validation loss stopped improving, nothing says a minimum.
+            let verb = match (ends_run, criterion) {
+                (true, "early_stopping") => "fired: early-stopped",
+                (true, _) => "fired and converged",
+                (false, _) => "fired",
+            };
             own.push(TimelineMark {
                 run,
                 step,

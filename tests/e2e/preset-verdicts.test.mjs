@@ -135,7 +135,7 @@ test('status lines say it in plain words first, the formal test second, and advi
   // An overfitting model gets the caution mark, but its runs-list word does not speak of minima.
   await lines('fit-over');
   const overfitWords = await page.evaluate(() => [...document.querySelector('convergence-playground').shadowRoot.querySelectorAll('.runs-list .run-state')].map((e) => e.textContent));
-  assert.deepEqual(overfitWords, ['see its verdict'], 'fit-over\'s runs list');
+  assert.deepEqual(overfitWords, ['overfits'], 'fit-over\'s runs list');
   const early = await lines('cure-early');
   assert.match(early[0], /early-stopped at step 28: the validation loss stopped improving \(no new best for 10 evaluations\); best step 18 restored \(validation loss 0\.02666\)/);
   assert.deepEqual(errors, []);
