@@ -11,6 +11,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::style::draw_line;
 use crate::data::{Dataset, Task};
 use crate::problem::{TrainingProblem, ViewBox};
 
@@ -363,21 +364,32 @@ pub fn draw_model<DB: DrawingBackend>(
     draw_point_set(&mut chart, &problem.train, true)?;
     draw_point_set(&mut chart, &problem.validation, false)?;
     let xs: Vec<f64> = (0..=200).map(|i| view.x[0] + i as f64 / 200.0 * (view.x[1] - view.x[0])).collect();
+    // The curves in fractional pixels, mapped as plotters maps the view's corners, simplified
+    // before rounding (`pixel_polyline`): a smooth curve, not one wobbling by whole pixels.
+    let coord = chart.as_coord_spec().clone();
+    let (top_left, bottom_right) = (coord.translate(&(view.x[0], view.y[1])), coord.translate(&(view.x[1], view.y[0])));
+    let fine = |p: &(f64, f64)| {
+        let fx = (p.0 - view.x[0]) / (view.x[1] - view.x[0]);
+        let fy = (view.y[1] - p.1) / (view.y[1] - view.y[0]);
+        (
+            f64::from(top_left.0) + fx * f64::from(bottom_right.0 - top_left.0),
+            f64::from(top_left.1) + fy * f64::from(bottom_right.1 - top_left.1),
+        )
+    };
+    let on_root = |piece: &[(f64, f64)]| super::pixel_polyline(&piece.iter().map(fine).collect::<Vec<_>>());
     // The true function and the fitted curve are broken where they leave the view (a wild
     // polynomial, a cubic beyond the data) instead of being drawn along the plot's edge.
     if let Some(truth) =
         xs.iter().map(|x| problem.data_config().true_function(*x).map(|y| (*x, y))).collect::<Option<Vec<_>>>()
     {
         for piece in pieces_inside(&truth, view.y) {
-            chart
-                .draw_series(DashedLineSeries::new(piece, 6, 4, RGBColor(120, 120, 120).stroke_width(1)))
-                .map_err(err)?;
+            draw_line(root, &on_root(&piece), Some((6, 4)), RGBColor(120, 120, 120).stroke_width(1))?;
         }
     }
     let style = RGBColor(color.0, color.1, color.2).stroke_width(3);
     let fitted: Vec<(f64, f64)> = xs.iter().map(|x| (*x, problem.model.predict(w, &[*x]))).collect();
     for piece in pieces_inside(&fitted, view.y) {
-        chart.draw_series(LineSeries::new(piece, style)).map_err(err)?;
+        draw_line(root, &on_root(&piece), None, style)?;
     }
     root.present().map_err(err)
 }
@@ -443,6 +455,34 @@ mod tests {
             Problem::Model(m) => m,
             other => panic!("not a model problem: {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_fitted_curve_is_smooth_not_a_staircase() {
+        // A cubic model with weights of a smooth curve across the view: drawn as a few long
+        // anti-aliased segments (simplified in fractional pixels), not 200 whole-pixel steps.
+        let config: ProblemConfig = serde_json::from_str(
+            r#"{"name": "model", "data": {"name": "polynomial", "n": 40, "noise": 0.1}, "model": {"name": "polynomial", "degree": 3}}"#,
+        )
+        .unwrap();
+        let Problem::Model(problem) = config.build_with_seed(1) else { panic!("not a model problem") };
+        let w = vec![0.0, -3.0, 0.0, 4.0];
+        // The view holds the whole curve, with a margin.
+        let ys: Vec<f64> = (0..=100).map(|i| problem.model.predict(&w, &[-1.0 + f64::from(i) / 50.0])).collect();
+        let (low, high) = ys.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(*y), b.max(*y)));
+        let margin = 0.1 * (high - low);
+        let view = ViewBox { x: [-1.0, 1.0], y: [low - margin, high + margin] };
+        let mut text = String::new();
+        {
+            let root = plotters_svg::SVGBackend::with_string(&mut text, (400, 400)).into_drawing_area();
+            draw_model(&root, &problem, &w, view, (230, 159, 0)).unwrap();
+        }
+        let fitted: Vec<&str> =
+            text.split('<').filter(|e| e.starts_with("polyline") && e.contains("stroke=\"#E69F00\"")).collect();
+        assert!(!fitted.is_empty(), "the fitted curve is drawn");
+        let points: usize =
+            fitted.iter().map(|e| e.split("points=\"").nth(1).unwrap_or("").split_whitespace().count()).sum();
+        assert!((10..100).contains(&points), "{points} points: simplified, yet following the curve");
     }
 
     #[test]
