@@ -219,7 +219,7 @@ export const PRESETS = [
   {
     id: 'search-fair',
     title: 'Hyperband against random search, same budget',
-    caption: 'Press Start search in the search card: random search and Hyperband get the same budget for the same search of Adam’s learning rate and β₁ on Rosenbrock (the objective is the loss after at most R = 243 steps), and the budget chart draws the best loss each has found against the resource spent. Hyperband tries 415 configurations, most for a few steps, and trains the best ones up to 243 steps; random search trains 28 configurations for 243 steps each, the 6804 steps that come closest to Hyperband’s 6831 (Hyperband’s survivors resume where they stopped). Here random search’s best loss (0.119) is a little lower than Hyperband’s (0.129): on Rosenbrock a configuration’s loss after a few steps says little about its loss after 243, so stopping early sometimes drops the eventual winner. Hyperband pays off where early losses rank configurations the way the final ones do.',
+    caption: 'Press Start search in the search card: random search and Hyperband search Adam’s learning rate and β₁ on Rosenbrock with the same budget (the objective is the loss after at most R = 243 steps), and the budget chart draws the best loss each has found against the resource spent. Hyperband tries 415 configurations, most for a few steps, and trains the best up to 243 steps (6831 steps in all); random search trains 28 for 243 steps each (6804). Here random search’s best loss (0.119) is a little lower than Hyperband’s (0.129): on Rosenbrock the loss after a few steps says little about the loss after 243, so stopping early can drop the eventual winner. Hyperband pays off where early losses rank configurations as the final ones do.',
     speed: '5',
     searchCompare: true,
     config: {
@@ -338,7 +338,7 @@ export const DATA_PRESETS = [
   {
     id: 'spiral', group: 'data',
     title: 'Spiral: Adam vs SGD on a neural network',
-    caption: 'Two interleaved spirals, the hardest of TensorFlow Playground’s data sets, for a network of three hidden layers of 8 tanh units; both runs start from the same weights. Adam (lr 0.01) separates them fast: 99 % training accuracy at step 418, 100 % at step 458 (and for good from step 731), and its gradient test fires at step 3063. SGD (lr 0.03) barely moves: after 12 000 steps its training loss is still 0.64, hardly below the 0.69 of a coin toss (57 % training accuracy). Adam’s validation loss is lowest at step 508 and then rises while its training loss goes to zero: it memorizes the training points (validation loss 0.95 against 0.0001 in training, validation accuracy 92 %), which is why its mark is a caution, not a success.',
+    caption: 'Two interleaved spirals, the hardest of TensorFlow Playground’s data sets, for a network of three hidden layers of 8 tanh units; both runs start from the same weights. Adam (lr 0.01) separates them fast: 99 % training accuracy at step 418, 100 % from step 731 on, and its gradient test fires at step 3063. SGD (lr 0.03) barely moves: after 12 000 steps its training loss is still 0.64, hardly below a coin toss’s 0.69 (57 % training accuracy). Adam’s validation loss is lowest at step 508, then rises while its training loss goes to zero: it memorizes the training points (validation loss 0.95 against 0.0001, validation accuracy 92 %), so its mark is a caution, not a success.',
     speed: '20',
     config: {
       seed: 1,

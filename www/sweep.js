@@ -258,9 +258,15 @@ export class SweepCard {
     const lead = complete ? '' : `So far (${points.length} of ${sw.values.length}): `;
     let text = `${lead}Validation loss is lowest at ${name(best.value)} (${fmt(best.validation_loss)}).`;
     if (best === last) {
-      text += complete
-        ? ` It is still falling at the largest value tried: no overfitting in this range — try larger ${sw.param === 'degree' ? 'degrees' : 'layers'}.`
-        : '';
+      // With a penalty or early stopping, the regularization may be what keeps the largest
+      // model from overfitting: say so rather than only suggesting larger models.
+      const problem = this.#ctx.config().problem || {};
+      const reg = problem.regularization || {};
+      const regularized = num(reg.l2) > 0 || num(reg.l1) > 0 || num(reg.dropout) > 0;
+      const larger = sw.param === 'degree' ? 'larger degrees' : 'more units per layer';
+      text += !complete ? '' : regularized
+        ? ' It is still falling at the largest value tried: with this run’s regularization no model in this range overfits (set the penalty to 0 to see the difference).'
+        : ` It is still falling at the largest value tried: no overfitting in this range — try ${larger}.`;
       return text;
     }
     if (best !== first && first.validation_loss > best.validation_loss) {

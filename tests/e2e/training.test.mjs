@@ -185,7 +185,7 @@ test('every "training on data" preset tells the story of its caption', async () 
   assert.equal(along.miniAll.training.epoch, 169);
   assert.equal(along.fullAll.step, 2070);
   assert.equal(along.adam99.step, 418);
-  assert.equal(along.adam100.step, 458);
+  assert.equal(along.adam100.step, 458, 'first at 100 % (the caption names when it stays there)');
   assert.equal(along.adamLastBelow + 1, 731, '100 % for good from step 731');
   assert.deepEqual(along.noisyFull, { state: 'converged', criterion: 'loss_plateau', at_step: 770 });
   assert.deepEqual(errors, []);
@@ -455,6 +455,17 @@ test('the complexity sweep runs to the end without freezing the page and draws t
   // Training and validation in the palette's first two colours (Okabe–Ito orange and sky blue).
   const drawn = await colorCounts(page, 'canvas.sweep-canvas', [[0xe6, 0x9f, 0x00], [0x56, 0xb4, 0xe9]], 30);
   assert.ok(drawn.counts[0] > 50 && drawn.counts[1] > 50, `training and validation curves drawn: ${drawn.counts}`);
+  // With an L2 penalty (cure-l2) the validation loss still falls at degree 15: the sentence
+  // credits the penalty instead of only suggesting larger degrees.
+  await runPreset(page, 'cure-l2');
+  await page.evaluate(() => new Promise((resolve) => {
+    const w = document.querySelector('convergence-playground');
+    w.addEventListener('sweepdone', resolve, { once: true });
+    w.shadowRoot.querySelector('button.sweep-start').click();
+  }));
+  const penalised = await q(page, '.sweep-result').textContent();
+  assert.match(penalised, /lowest at degree 15 .*with this run’s regularization no model in this range overfits/, penalised);
+  assert.doesNotMatch(penalised, /try larger/);
 
   // A long sweep (an MLP, 6 sizes x 3000 steps) keeps the page responsive and can be stopped.
   await runPreset(page, 'batch-full');
