@@ -103,7 +103,7 @@ export function readAttributes(el) {
   const speedText = get('speed');
   if (speedText !== null) {
     const value = speedText.trim();
-    if (Number.isNaN(stepsPerFrame(value))) problems.push(`${quote('speed', speedText)}: must be a number of steps per frame (10, 1.5), a fraction (1/12) or max; the experiment's own speed is used`);
+    if (Number.isNaN(stepsPerFrame(value))) problems.push(`${quote('speed', speedText)}: must be a number of steps per frame (10, 1.5), a fraction (1/12), a ramp (1/2..5@200: 1/2 until step 200, then 5) or max; the experiment's own speed is used`);
     else speed = value;
   }
 

@@ -253,7 +253,8 @@ export class FrameLoop {
       this.#clock.frame(() => this.#frame(loop));
       return;
     }
-    const perFrame = stepsPerFrame(host.speed());
+    // A ramped speed depends on how far the runs are (pace.js).
+    const perFrame = stepsPerFrame(host.speed(), typeof pg.max_step === 'function' ? pg.max_step() : 0);
     let perRun = Infinity;
     if (perFrame !== Infinity) {
       [perRun, this.#credit] = takeCredit(this.#credit, perFrame > 0 ? perFrame : 1);

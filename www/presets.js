@@ -204,7 +204,7 @@ export const PRESETS = [
     id: 'hypergradient',
     title: 'A learning rate that learns itself (hypergradient descent)',
     caption: 'All three runs start with lr = 0.001 on a bowl with curvature 10 along y. Plain SGD keeps it and crawls: after 2,000 steps its loss is still 0.15. SGD-HD and Adam-HD (Baydin et al. 2018) learn the learning rate online from the dot product of two successive gradients: while they point the same way, the lr grows. The learning-rate chart shows it climbing about a hundredfold, to about 0.1, below the stability limit 2 / 10 = 0.2, and both converge (SGD-HD at step 178, Adam-HD at step 403).',
-    speed: '3',
+    speed: '1..6@400',
     config: {
       seed: 1,
       problem: { name: 'quadratic', a: 1, b: 10 },
@@ -339,7 +339,7 @@ export const DATA_PRESETS = [
     id: 'spiral', group: 'data',
     title: 'Spiral: Adam vs SGD on a neural network',
     caption: 'Two interleaved spirals, the hardest of TensorFlow Playground’s data sets, for a network of three hidden layers of 8 tanh units; both runs start from the same weights. Adam (lr 0.01) separates them fast: 99 % training accuracy at step 418, 100 % from step 731 on, and its gradient test fires at step 3063. SGD (lr 0.03) barely moves: after 12 000 steps its training loss is still 0.64, hardly below a coin toss’s 0.69 (57 % training accuracy). Adam’s validation loss is lowest at step 508, then rises while its training loss goes to zero: it memorizes the training points (validation loss 0.95 against 0.0001, validation accuracy 92 %), so its mark is a caution, not a success.',
-    speed: '20',
+    speed: '2..30@800',
     config: {
       seed: 1,
       problem: { name: 'model', data: { name: 'spiral' }, model: { name: 'mlp', hidden: [8, 8, 8], activation: 'tanh' } },

@@ -19,6 +19,7 @@ export class Timeline {
   #input;
   #ticks;
   #live;
+  #note;
   #viewStep = null;
   #max = 0;
   #marksKey = '';
@@ -34,8 +35,12 @@ export class Timeline {
     });
     this.#ticks = h('div', { class: 'timeline-ticks' });
     this.#live = h('button', { type: 'button', class: 'timeline-live', hidden: true, onclick: () => this.live(true) }, 'Back to live');
+    // What the marks mean, in words on the page (their titles are tooltips, which a phone lacks).
+    this.#note = h('p', { class: 'note timeline-note', hidden: true },
+      'Drag to go back through the steps. Marks, in each run’s colour: where a test fired or the run converged (tall), where it stopped or diverged (short, outlined).');
     this.element = h('div', { class: 'timeline' },
-      h('div', { class: 'timeline-row' }, h('div', { class: 'timeline-track' }, this.#input, this.#ticks), this.#live));
+      h('div', { class: 'timeline-row' }, h('div', { class: 'timeline-track' }, this.#input, this.#ticks), this.#live),
+      this.#note);
   }
 
   /** The step shown, or null while the picture is live. */
@@ -78,6 +83,7 @@ export class Timeline {
     const key = `${maxStep}|${JSON.stringify(marks)}`;
     if (key === this.#marksKey) return;
     this.#marksKey = key;
+    this.#note.hidden = marks.length === 0;
     replace(this.#ticks, marks.map((m) => {
       const tick = h('span', { class: `timeline-tick ${m.kind}`, title: m.title, role: 'img', 'aria-label': m.title, dataset: { run: String(m.run), step: String(m.step) } });
       tick.style.left = `${(m.step / maxStep) * 100}%`;

@@ -21,6 +21,14 @@ test('pace.js: speeds as steps per frame, their words, and the credit carried ov
   assert.equal(speedLabel('1.5'), '1.5 steps / frame');
   assert.equal(speedLabel('1'), '1 step / frame');
   assert.equal(storySeconds(600, '1/2'), 20);
+  // A ramp: its first speed until a step, its second from there.
+  assert.equal(stepsPerFrame('1/2..5@200', 0), 0.5);
+  assert.equal(stepsPerFrame('1/2..5@200', 199), 0.5);
+  assert.equal(stepsPerFrame('1/2..5@200', 200), 5);
+  assert.ok(Number.isNaN(stepsPerFrame('2..5')) && Number.isNaN(stepsPerFrame('0..5@10')) && Number.isNaN(stepsPerFrame('2..x@10')));
+  assert.equal(speedLabel('1/2..5@200'), '1 step / 2 frames → 5 from step 200');
+  assert.equal(storySeconds(1100, '1/2..5@200'), (200 / 0.5 + 900 / 5) / 60);
+  assert.equal(storySeconds(100, '1/2..5@200'), 100 / 0.5 / 60);
   let credit = 0;
   let total = 0;
   for (let i = 0; i < 12; i += 1) {
@@ -48,13 +56,19 @@ test('every preset plays its story in 8 to 15 s at its own speed, and the page s
       const max = el.getConfig().stop.max_steps;
       el.reset();
       const snap = await el.step(max + 1);
-      return { speed, shown, steps: Math.max(...snap.runs.map((r) => r.step)), running: snap.runs.filter((r) => r.status.state === 'running').length };
+      return { speed, shown, steps: Math.max(...snap.runs.map((r) => r.step)), ends: snap.runs.map((r) => r.step), running: snap.runs.filter((r) => r.status.state === 'running').length };
     }, preset.id);
     assert.equal(result.speed, preset.speed, `${preset.id}: the page plays at the preset's speed`);
     assert.equal(result.shown, speedLabel(preset.speed), `${preset.id}: the speed menu shows it`);
     assert.equal(result.running, 0, `${preset.id}: every run ended`);
     const seconds = storySeconds(result.steps, preset.speed);
     if (!(seconds >= PACE_SECONDS[0] && seconds <= PACE_SECONDS[1])) slow.push(`${preset.id}: ${result.steps} steps at ${preset.speed} per frame = ${seconds.toFixed(1)} s`);
+    // A ramped preset tells its early moments slowly: its first run to end plays for 2.5 s at
+    // least (spiral's Adam, hypergradient's SGD-HD), not the fraction of a second one speed gave.
+    if (String(preset.speed).includes('..')) {
+      const first = storySeconds(Math.min(...result.ends), preset.speed);
+      if (first < 2.5) slow.push(`${preset.id}: its first run ends after ${first.toFixed(1)} s`);
+    }
   }
   assert.deepEqual(slow, [], `stories outside ${PACE_SECONDS.join(' to ')} s`);
   assert.deepEqual(errors, []);

@@ -137,6 +137,10 @@ test('scrubbing the timeline shows an earlier step everywhere and takes no step'
   });
   assert.ok(expected > 0, 'the preset has something to mark');
   assert.equal(ticks.length, expected);
+  // The marks are explained in words on the page, not only in their tooltips.
+  const note = await page.locator('convergence-playground .timeline-note');
+  assert.equal(await note.isVisible(), true);
+  assert.match(await note.textContent(), /Marks, in each run’s colour: where a test fired or the run converged \(tall\), where it stopped or diverged/);
 
   // Back to live.
   await page.locator('convergence-playground button.timeline-live').click();
@@ -160,6 +164,7 @@ test('the timeline is disabled before any step and follows a reset', async () =>
   await page.evaluate(() => document.querySelector('convergence-playground').reset());
   const input = page.locator('convergence-playground input.timeline-input');
   assert.equal(await input.isDisabled(), true);
+  assert.equal(await page.locator('convergence-playground .timeline-note').isVisible(), false, 'no marks, no words about them');
   await page.evaluate(() => document.querySelector('convergence-playground').step(30));
   assert.equal(await input.isDisabled(), false);
   assert.equal(await input.getAttribute('max'), '30');
