@@ -508,6 +508,18 @@ test('the complexity sweep runs to the end without freezing the page and draws t
 test('training keeps 60 frames per second: each frame steps for a bounded time', async () => {
   const { page, errors } = await openPage();
   await q(page, 'select.preset-select').selectOption('spiral');
+  // The spiral's speed is a ramp (pace.js): slow while Adam's early story plays, then
+  // 30 steps per frame. The frame budget is measured at the fast pace.
+  const ramp = await page.evaluate(async () => {
+    const w = document.querySelector('convergence-playground');
+    w.pause();
+    const speed = JSON.parse(w.shadowRoot.querySelector('select[aria-label="Speed"]')?.value ?? '""');
+    const until = Number(/@(\d+)$/.exec(speed)?.[1] ?? 0);
+    await w.step(Math.max(0, until - w.snapshot().runs[0].step));
+    w.play();
+    return { speed, until };
+  });
+  assert.match(ramp.speed, /\.\.30@\d+$/, 'the spiral plays 30 steps per frame after its early story');
   const timing = await page.evaluate(() => new Promise((resolve) => {
     const w = document.querySelector('convergence-playground');
     const frames = [];
