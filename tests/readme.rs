@@ -18,7 +18,7 @@ fn the_readme_model_example_early_stops_where_the_readme_says() {
     session.step(1_000_000);
     let snapshot = session.snapshot();
     let run = &snapshot.runs[0];
-    assert_eq!(run.status.state, "converged");
+    assert_eq!(run.status.state, "early_stopped");
     assert_eq!(run.status.criterion, Some("early_stopping"));
     assert_eq!(run.status.at_step, Some(8350));
     let training = run.training.as_ref().expect("a model run has a training part");

@@ -252,6 +252,7 @@ fn a_model_ends_unknown_and_early_stopping_has_its_own_mark() {
             "runs": [{"label": "L-BFGS", "optimizer": {"name": "LBFGS", "lr": 1, "max_iter": 1, "line_search_fn": "strong_wolfe"}}],
             "stop": {"max_steps": 1000, "early_stopping": {"patience": 10}}}"#,
     );
+    assert_eq!(snapshot["runs"][0]["status"]["state"], "early_stopped", "an early stop is not convergence");
     assert_eq!(snapshot["runs"][0]["status"]["criterion"], "early_stopping");
     assert_eq!(end_of(&snapshot, 0), "unknown");
     assert_eq!(reports[0].mark, Mark::EarlyStopped);

@@ -68,6 +68,7 @@ fn an_early_stop_is_marked_early_stopped_not_converged() {
     let early: Vec<_> = all.iter().filter(|m| m.title.contains("early_stopping")).collect();
     assert_eq!(early.len(), 1, "{all:?}");
     assert_eq!(early[0].title, "L-BFGS: early_stopping fired: early-stopped at step 28");
+    assert_eq!(early[0].kind, "early_stopped", "the tick's kind, which the page styles");
     assert!(all.iter().all(|m| !m.title.contains("converged")), "{all:?}");
 }
 

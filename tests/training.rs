@@ -65,7 +65,7 @@ fn early_stopping_fires_on_an_overfitting_model_and_restores_the_best_weights() 
     s.step(100_000);
     let snap = snapshot(&s);
     let run = &snap["runs"][0];
-    assert_eq!(run["status"]["state"], "converged", "{run}");
+    assert_eq!(run["status"]["state"], "early_stopped", "an early stop is not convergence: {run}");
     assert_eq!(run["status"]["criterion"], "early_stopping");
     let best_step = run["training"]["best_step"].as_u64().unwrap();
     let stopped_at = run["status"]["at_step"].as_u64().unwrap();

@@ -28,7 +28,7 @@ const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? fmt(Number(v.t
 function runWords(run) {
   const state = run.status && run.status.state ? run.status.state : 'running';
   const at = run.status && run.status.at_step != null && state !== 'running' ? ` at step ${run.status.at_step}` : '';
-  return `${run.label}: ${state}${at}`;
+  return `${run.label}: ${state.replace(/_/g, ' ')}${at}`;
 }
 
 function landscapeLabel(snap, config, titleOf, view) {

@@ -1,6 +1,7 @@
 // The runs' ending events: remembers each run's last state and, when a snapshot shows a run
-// that converged, diverged or stopped, dispatches that event (bubbling, composed) with the
-// run's label, step, criterion or reason and where it ended.
+// that converged, early-stopped, diverged or stopped, dispatches the event named by its state
+// (`converged`, `early_stopped`, `diverged`, `stopped`; bubbling, composed) with the run's
+// label, step, criterion or reason and where it ended.
 
 export class RunEvents {
   #states = [];
@@ -19,7 +20,7 @@ export class RunEvents {
       this.#states[i] = state;
       changed = true;
       if (!dispatch || state === 'running') return;
-      const detail = state === 'converged'
+      const detail = state === 'converged' || state === 'early_stopped'
         ? { label: run.label, step: run.status.at_step, criterion: run.status.criterion, end: run.end }
         : { label: run.label, step: run.status.at_step, reason: run.status.criterion, end: run.end };
       target.dispatchEvent(new CustomEvent(state, { bubbles: true, composed: true, detail }));

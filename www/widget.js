@@ -13,7 +13,8 @@
 // then a restart; rejects naming the path), el.play(), el.pause(), el.step(n) -> Promise of the
 // snapshot (taken in slices, interruptible), el.reset(), el.snapshot(), el.report(),
 // el.getConfig(), el.playing.
-// Events (bubbling, composed): converged {label, step, criterion, end}, diverged {label, step,
+// Events (bubbling, composed): converged {label, step, criterion, end}, early_stopped {label,
+// step, criterion, end}, diverged {label, step,
 // reason, end}, stopped {label, step, reason, end}, once per run when its state changes; step
 // {step, runs: [{label, step, loss, status}]} at most every STEP_EVENT_MS (self-running.js, 250 ms)
 // while runs advance, and once when the animation stops; sweepdone {results} when a complexity sweep has trained every value.

@@ -5,14 +5,15 @@
 //! "at_step"}, "end", ...}]}`. `status` says how a run ended, `end` where it is
 //! (`global_minimum`, `local_minimum`, `minimum`, `saddle`, `maximum`, `slope`, `unbounded`
 //! or `unknown`, from [`crate::run::verdict`]): "converged" with an `end` that is not a minimum
-//! is a criterion that fired away from a minimum. Non-finite numbers are written as the strings "inf", "-inf" and "nan"
-//! (JSON has no such numbers), as in the reference cases.
+//! is a criterion that fired away from a minimum, and an early stop is `early_stopped`, never
+//! "converged". Non-finite numbers are written as the strings "inf", "-inf" and "nan" (JSON has
+//! no such numbers), as in the reference cases.
 
 use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
-use crate::run::monitor::Status;
+use crate::run::monitor::{Criterion, Status};
 use crate::run::verdict::EndKind;
 
 /// A float that serializes non-finite values as "inf", "-inf" or "nan".
@@ -41,13 +42,17 @@ pub fn nums(values: &[f64]) -> Vec<Num> {
 
 /// A run's status in words a program can read.
 ///
+/// Early stopping ends a run as `{"state": "early_stopped", "criterion": "early_stopping"}`,
+/// not as `converged`: the validation loss stopped improving, which says nothing of a minimum
+/// of the training loss (an early stop is not convergence).
+///
 /// A stalled run (a progress criterion fired while the parameters never left the start point)
 /// is `{"state": "stopped", "criterion": "stalled"}`: a reader that knows only the four states
 /// sees a run that stopped without converging, which is the truth; the criterion that fired
 /// is in the run's `criteria`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StatusView {
-    /// `running`, `converged`, `diverged` or `stopped`.
+    /// `running`, `converged`, `early_stopped`, `diverged` or `stopped`.
     pub state: &'static str,
     /// The criterion that stopped the run, the divergence reason (`nonfinite_loss`,
     /// `nonfinite_gradient`, `nonfinite_params`, `loss_exploded`, `unbounded_below`), or, for
@@ -61,6 +66,11 @@ impl From<Status> for StatusView {
     fn from(status: Status) -> Self {
         match status {
             Status::Running => StatusView { state: "running", criterion: None, at_step: None },
+            Status::Converged { criterion: Criterion::EarlyStopping, at_step } => StatusView {
+                state: "early_stopped",
+                criterion: Some(Criterion::EarlyStopping.name()),
+                at_step: Some(at_step),
+            },
             Status::Converged { criterion, at_step } => {
                 StatusView { state: "converged", criterion: Some(criterion.name()), at_step: Some(at_step) }
             }

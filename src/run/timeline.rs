@@ -23,7 +23,8 @@ pub struct TimelineMark {
     pub run: usize,
     /// The step of the event.
     pub step: u64,
-    /// `fired` (a criterion that did not end the run), `converged`, `diverged` or `stopped`.
+    /// `fired` (a criterion that did not end the run), `converged`, `early_stopped`, `diverged`
+    /// or `stopped`.
     pub kind: &'static str,
     /// The event in words, naming the run and the criterion or reason.
     pub title: String,
@@ -38,14 +39,16 @@ pub fn marks(runs: &[Run]) -> Vec<TimelineMark> {
         let ending = (status.state, status.criterion, status.at_step);
         for (criterion, step) in r.monitor().fired() {
             let criterion = criterion.name();
-            let ends_run = ending == ("converged", Some(criterion), Some(step));
-            let kind = if ends_run { "converged" } else { "fired" };
-            // Early stopping ends a run as "early-stopped" (the status list's word), not as
+            let ends_run = matches!(ending.0, "converged" | "early_stopped")
+                && ending.1 == Some(criterion)
+                && ending.2 == Some(step);
+            // Early stopping ends a run as `early_stopped` (the status's state), not as
             // converged: the validation loss stopped improving, nothing says a minimum.
-            let verb = match (ends_run, criterion) {
-                (true, "early_stopping") => "fired: early-stopped",
-                (true, _) => "fired and converged",
-                (false, _) => "fired",
+            let kind = if ends_run { ending.0 } else { "fired" };
+            let verb = match kind {
+                "early_stopped" => "fired: early-stopped",
+                "converged" => "fired and converged",
+                _ => "fired",
             };
             own.push(TimelineMark {
                 run,
@@ -108,7 +111,7 @@ pub fn states_at(runs: &[Run], step: u64) -> Vec<RunAt> {
             let status = StatusView::from(r.status());
             if let (false, Some(end)) = (r.status().is_running(), status.at_step) {
                 if end < step {
-                    text.push_str(&format!(" (the run {} at step {end})", status.state));
+                    text.push_str(&format!(" (the run {} at step {end})", status.state.replace('_', " ")));
                 }
             }
             RunAt { step: point.map(|p| p.step), loss: point.map_or(f64::NAN, |p| p.loss), evaluation, text }

@@ -199,14 +199,19 @@ test('"How to read this page" stays hidden after a reload once dismissed, and co
     return { panel: !root.querySelector('.howto').hidden, show: !root.querySelector('.howto-show').hidden, text: root.querySelector('.howto').textContent };
   });
   const first = await state();
-  assert.ok(first.panel && !first.show);
-  for (const words of ['The picture', 'Lines and marks', 'How a run ends', 'Converged', 'Diverged', 'Stopped']) assert.ok(first.text.includes(words), words);
+  assert.ok(first.panel && first.show, 'the panel is open and the button that leads to it is there');
+  for (const words of ['The picture', 'Lines and marks', 'How a run ends', 'Converged', 'Early-stopped', 'it is not convergence', 'Diverged', 'Stopped']) assert.ok(first.text.includes(words), words);
   await page.evaluate(() => document.querySelector('convergence-playground').shadowRoot.querySelector('.howto-hide').click());
   await page.reload();
   await page.evaluate(() => document.querySelector('convergence-playground').ready);
   const hidden = await state();
   assert.ok(!hidden.panel && hidden.show, 'hidden after the reload');
   await page.evaluate(() => document.querySelector('convergence-playground').shadowRoot.querySelector('.howto-show').click());
+  // The panel is under the picture, below the first screen: the button takes the reader there.
+  await page.waitForFunction(() => {
+    const top = document.querySelector('convergence-playground').shadowRoot.querySelector('.howto').getBoundingClientRect().top;
+    return top >= 0 && top < window.innerHeight / 2;
+  }, null, { timeout: 5000 });
   await page.reload();
   await page.evaluate(() => document.querySelector('convergence-playground').ready);
   assert.ok((await state()).panel, 'shown again after the reload');

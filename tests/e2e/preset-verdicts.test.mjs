@@ -73,7 +73,13 @@ test('the page gives every preset the verdicts and marks of the table, the same 
       }));
       const words = [...root.querySelectorAll('.runs-list .run-state')].map((s) => s.textContent);
       lines.forEach((line, i) => { line.word = words[i]; });
-      return { snap, report: w.report(), lines };
+      // The success colour as the page computes it, for presets with no successful run.
+      const probe = document.createElement('span');
+      probe.style.color = 'var(--good)';
+      root.querySelector('.status').append(probe);
+      const good = getComputedStyle(probe).color;
+      probe.remove();
+      return { snap, report: w.report(), lines, good };
     });
     const rows = TABLE[preset.id];
     const text = JSON.stringify(result.report.map((r) => r.text));
@@ -87,11 +93,17 @@ test('the page gives every preset the verdicts and marks of the table, the same 
       const row = rows[i];
       assert.equal(line.icon, ICON[row.mark], `${preset.id} ${row.label}: icon`);
       // A local minimum's tick is amber, never the success green; the word says "local minimum".
-      const green = line.iconColor === result.lines.find((l) => l.mark === 'success')?.iconColor;
+      const green = line.iconColor === result.good;
       if (row.mark === 'local_minimum') {
         assert.ok(!green, `${preset.id} ${row.label}: a local minimum's tick is not the success colour`);
         assert.equal(line.word, 'local minimum', `${preset.id} ${row.label}: the runs list says so`);
         assert.match(line.text, /at a local minimum, not the global one/, `${preset.id} ${row.label}: ${line.text}`);
+      }
+      // An early stop is not convergence: its state, word and colour are its own.
+      if (row.mark === 'early_stopped') {
+        assert.equal(row.state, 'early_stopped', `${preset.id} ${row.label}: the table's state`);
+        assert.ok(!green, `${preset.id} ${row.label}: an early stop's icon is not the success colour`);
+        assert.equal(line.word, 'early-stopped', `${preset.id} ${row.label}: the runs list says so`);
       }
       // Advice never contradicts the verdict.
       if (row.state === 'converged') assert.doesNotMatch(line.text, /larger learning rate/, `${preset.id} ${row.label}: ${line.text}`);

@@ -140,7 +140,24 @@ test('scrubbing the timeline shows an earlier step everywhere and takes no step'
   // The marks are explained in words on the page, not only in their tooltips.
   const note = await page.locator('convergence-playground .timeline-note');
   assert.equal(await note.isVisible(), true);
-  assert.match(await note.textContent(), /Marks, in each run’s colour: where a test fired or the run converged \(tall\), where it stopped or diverged/);
+  assert.match(await note.textContent(), /Marks, in each run’s colour: where a test fired or the run converged or early-stopped \(tall\), where it stopped or diverged/);
+  // A phone has no tooltips: scrubbed onto a mark, the timeline says the mark's words under it,
+  // and nothing away from every mark.
+  const scrubTo = (s) => page.evaluate((v) => {
+    const root = document.querySelector('convergence-playground').shadowRoot;
+    const range = root.querySelector('input.timeline-input');
+    range.value = String(v);
+    range.dispatchEvent(new Event('input'));
+    const here = root.querySelector('.timeline-here');
+    return { hidden: here.hidden, text: here.textContent };
+  }, s);
+  const first = ticks.reduce((a, b) => (b.step < a.step ? b : a));
+  const onMark = await scrubTo(first.step);
+  assert.equal(onMark.hidden, false, 'the mark\'s words show');
+  assert.ok(onMark.text.startsWith('At this mark: ') && onMark.text.includes(first.title), `${onMark.text} names ${first.title}`);
+  const offMark = await scrubTo(1);
+  assert.ok(ticks.every((t) => t.step > maxStep / 20), `no tick near step 1: ${JSON.stringify(ticks)}`);
+  assert.deepEqual(offMark, { hidden: true, text: '' }, 'away from every mark, no words');
 
   // Back to live.
   await page.locator('convergence-playground button.timeline-live').click();

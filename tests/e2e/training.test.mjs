@@ -122,7 +122,7 @@ test('every "training on data" preset tells the story of its caption', async () 
   near(r.t[0].train_loss, 0.029, 0.05, 'L2 training loss');
   near(r.t[0].validation_loss, 0.034, 0.05, 'L2 validation loss');
   r = runs['cure-early'];
-  assert.deepEqual(state('cure-early'), { state: 'converged', criterion: 'early_stopping', at_step: 28 });
+  assert.deepEqual(state('cure-early'), { state: 'early_stopped', criterion: 'early_stopping', at_step: 28 });
   assert.equal(r.t[0].best_step, 18);
   assert.match(r.report[0].text, /early-stopped at step 28: the validation loss stopped improving \(no new best for 10 evaluations\); best step 18 restored \(validation loss 0\.02666\)/);
   // Noise and minibatches.

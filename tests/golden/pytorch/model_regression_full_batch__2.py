@@ -287,14 +287,14 @@ def evaluate_model(step):
             best = (step, validation[0])
             without_improvement = 0
         if without_improvement >= EARLY_STOPPING['patience'] and EARLY_STOPPING['stop']:
-            verdict = {'state': 'converged', 'criterion': 'early_stopping', 'at_step': step}
+            verdict = {'state': 'early_stopped', 'criterion': 'early_stopping', 'at_step': step}
     if best is not None and best[0] == step:
         best_params = p.detach().clone()
     if verdict is None:
         return
     if verdict['criterion'] == 'early_stopping' and still_at_start():
         verdict = {'state': 'stopped', 'criterion': 'stalled', 'at_step': step}
-    if EARLY_STOPPING is not None and EARLY_STOPPING['restore_best'] and verdict['state'] == 'converged':
+    if EARLY_STOPPING is not None and EARLY_STOPPING['restore_best'] and verdict['state'] == 'early_stopped':
         with torch.no_grad():
             p.copy_(best_params)
         evaluations.append((loss_and_accuracy(p, X_TRAIN, Y_TRAIN), loss_and_accuracy(p, X_VALID, Y_VALID)))
