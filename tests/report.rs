@@ -198,7 +198,23 @@ fn a_criterion_firing_at_a_saddle_or_on_a_slope_is_not_a_success() {
     assert_eq!(end_of(&snapshot, 0), "saddle");
     assert_eq!(reports[0].mark, Mark::Caution);
     assert!(reports[0].place.contains("saddle point, not a minimum"), "{}", reports[0].place);
-    assert!(reports[0].advice.contains("Newton"), "{}", reports[0].advice);
+    // This function has no minimum: the advice must not send the learner to a method that
+    // slides off the saddle, which falls without bound here (the saddle lesson's GD and momentum).
+    assert!(reports[0].advice.contains("This function has no minimum at all"), "{}", reports[0].advice);
+    assert!(!reports[0].advice.contains("use a first-order method"), "{}", reports[0].advice);
+    // On a function with minima (the three-hump camel), Newton stopped at a saddle is told to
+    // slide off with a first-order method or to damp Newton.
+    let (snapshot, reports) = run_to_end(
+        r#"{"problem": {"name": "three_hump_camel"}, "runs": [
+            {"label": "Newton", "x0": [1.0, -0.5], "optimizer": {"name": "Newton", "lr": 1}}],
+            "stop": {"max_steps": 500}}"#,
+    );
+    assert_eq!(end_of(&snapshot, 0), "saddle", "{snapshot}");
+    assert!(
+        reports[0].advice.contains("use a first-order method such as gradient descent with momentum"),
+        "{}",
+        reports[0].advice
+    );
     let (snapshot, reports) = run_to_end(
         r#"{"problem": {"name": "quadratic", "a": 1, "b": 10}, "runs": [
             {"label": "exponential", "x0": [-4, 3], "optimizer": {"name": "SGD", "lr": 0.22},

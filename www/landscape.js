@@ -150,8 +150,13 @@ export class LandscapeView {
     if (!v || v.length !== 4) return;
     const [x0, x1, y0, y1] = v;
     const label = (value) => fmt(Number(value.toPrecision(6)));
-    replace(this.#xTicks, ticks(x0, x1).map((t) => h('span', { style: { left: `${((t - x0) / (x1 - x0)) * 100}%` } }, label(t))));
-    replace(this.#yTicks, ticks(y0, y1).map((t) => h('span', { style: { top: `${((y1 - t) / (y1 - y0)) * 100}%` } }, label(t))));
+    const xs = ticks(x0, x1);
+    // Two labels at the bottom-left corner crowd each other: the y axis leaves its tick at the
+    // bottom edge to the x axis's tick at the left edge.
+    const atCorner = xs.length > 0 && Math.abs(xs[0] - x0) <= 1e-9 * (x1 - x0);
+    const ys = ticks(y0, y1).filter((t) => !atCorner || Math.abs(t - y0) > 1e-9 * (y1 - y0));
+    replace(this.#xTicks, xs.map((t) => h('span', { style: { left: `${((t - x0) / (x1 - x0)) * 100}%` } }, label(t))));
+    replace(this.#yTicks, ys.map((t) => h('span', { style: { top: `${((y1 - t) / (y1 - y0)) * 100}%` } }, label(t))));
   }
 
   draw() {

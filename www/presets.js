@@ -85,7 +85,7 @@ export const PRESETS = [
   {
     id: 'adam-rosenbrock',
     title: 'Adam vs SGD on Rosenbrock',
-    caption: 'Both runs drop into the curved valley within a few steps. On its flat floor the gradient is tiny, and so are SGD’s steps: after 10 000 steps it is still short of the minimum at (1, 1). Adam divides each coordinate’s step by the size of its recent gradients, keeps moving at a useful pace and converges in about 4900 steps.',
+    caption: 'Both runs drop into the curved valley within a few steps. On its flat floor the gradient is tiny, and so are SGD’s steps: after 10,000 steps it is still short of the minimum at (1, 1). Adam divides each coordinate’s step by the size of its recent gradients, keeps moving at a useful pace and converges in about 4900 steps.',
     speed: '15',
     config: {
       seed: 1,
@@ -203,7 +203,7 @@ export const PRESETS = [
   {
     id: 'hypergradient',
     title: 'A learning rate that learns itself (hypergradient descent)',
-    caption: 'All three runs start with lr = 0.001 on a bowl with curvature 10 along y. Plain SGD keeps it and crawls: after 2,000 steps its loss is still 0.15. SGD-HD and Adam-HD (Baydin et al. 2018) learn the learning rate online from the dot product of two successive gradients: while they point the same way, the lr grows. The learning-rate chart shows it climbing about a hundredfold, to about 0.1, below the stability limit 2 / 10 = 0.2, and both converge (SGD-HD at step 178, Adam-HD at step 403).',
+    caption: 'All three runs start with lr = 0.001 on a bowl with curvature 10 along y. Plain SGD keeps it and crawls: after 2,000 steps its loss is still 0.15. SGD-HD and Adam-HD (Baydin et al. 2018) learn the learning rate online from the dot product of two successive gradients: while they point the same way, the lr grows. The learning-rate chart (best with log y) shows it climbing about a hundredfold, to about 0.1, below the stability limit 2 / 10 = 0.2, and both converge (SGD-HD at step 178, Adam-HD at step 403).',
     speed: '1..6@400',
     config: {
       seed: 1,
@@ -219,7 +219,7 @@ export const PRESETS = [
   {
     id: 'search-fair',
     title: 'Hyperband against random search, same budget',
-    caption: 'Press Start search in the search card: random search and Hyperband search Adam’s learning rate and β₁ on Rosenbrock with the same budget (the objective is the loss after at most R = 243 steps), and the budget chart draws the best loss each has found against the resource spent. Hyperband tries 415 configurations, most for a few steps, and trains the best up to 243 steps (6831 steps in all); random search trains 28 for 243 steps each (6804). Here random search’s best loss (0.119) is a little lower than Hyperband’s (0.129): on Rosenbrock the loss after a few steps says little about the loss after 243, so stopping early can drop the eventual winner. Hyperband pays off where early losses rank configurations as the final ones do.',
+    caption: 'Press Start search in the Hyperparameter search card under the charts: random search and Hyperband search Adam’s learning rate and β₁ on Rosenbrock with the same budget (the objective is the loss after at most R = 243 steps), and the budget chart draws the best loss each has found against the resource spent. Hyperband tries 415 configurations, most for a few steps, and trains the best up to 243 steps (6831 steps in all); random search trains 28 for 243 steps each (6804). Here random search’s best loss (0.119) is a little lower than Hyperband’s (0.129): on Rosenbrock the loss after a few steps says little about the loss after 243, so stopping early can drop the eventual winner. Hyperband pays off where early losses rank configurations as the final ones do.',
     speed: '5',
     searchCompare: true,
     config: {
@@ -337,8 +337,8 @@ export const DATA_PRESETS = [
   },
   {
     id: 'spiral', group: 'data',
-    title: 'Spiral: Adam vs SGD on a neural network',
-    caption: 'Two interleaved spirals, the hardest of TensorFlow Playground’s data sets, for a network of three hidden layers of 8 tanh units; both runs start from the same weights. Adam (lr 0.01) separates them fast: 99 % training accuracy at step 418, 100 % from step 731 on, and its gradient test fires at step 3063. SGD (lr 0.03) barely moves: after 12 000 steps its training loss is still 0.64, hardly below a coin toss’s 0.69 (57 % training accuracy). Adam’s validation loss is lowest at step 508, then rises while its training loss goes to zero: it memorizes the training points (validation loss 0.95 against 0.0001, validation accuracy 92 %), so its mark is a caution, not a success.',
+    title: 'Spiral: Adam vs SGD on a network',
+    caption: 'Two interleaved spirals, the hardest of TensorFlow Playground’s data sets, for a network of three hidden layers of 8 tanh units; both runs start from the same weights. Adam (lr 0.01) separates them fast: 99 % training accuracy at step 418, 100 % from step 731 on, and its gradient test fires at step 3063. SGD (lr 0.03) barely moves: after 12,000 steps its training loss is still 0.64, hardly below a coin toss’s 0.69 (57 % training accuracy). Adam’s validation loss is lowest at step 508, then rises while its training loss goes to zero: it memorizes the training points (validation loss 0.95 against 0.0001, validation accuracy 92 %), so its mark is a caution, not a success.',
     speed: '2..30@800',
     config: {
       seed: 1,

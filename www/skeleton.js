@@ -67,7 +67,8 @@ export function buildSkeleton(root, { full, mode, speed, locked, parts, actions 
 
   // The picture first, then what happened to each run and the first charts: beside it where
   // the widget is wide enough, under it in one column (widget.css). How to read comes after
-  // them, so that it never pushes the picture nor the verdicts down. Charts of the row below
+  // every chart, so that it never pushes the picture, the verdicts or the charts down (a button
+  // in the preset bar leads to it). Charts of the row below
   // that fill a blank under the shorter column go there (column-layout.js): after the status
   // list's column, or into .viz-under, which the grid puts under the picture but which comes
   // after the verdicts in reading order.
@@ -75,8 +76,9 @@ export function buildSkeleton(root, { full, mode, speed, locked, parts, actions 
   $.vizSide = h('div', { class: 'viz-side' }, $.status, parts.stack);
   $.vizUnder = h('div', { class: 'viz-under' });
   const viz = h('div', { class: 'viz' },
-    h('div', { class: 'viz-top' }, $.vizMain, $.vizSide, $.vizUnder, full ? $.howTo : null),
+    h('div', { class: 'viz-top' }, $.vizMain, $.vizSide, $.vizUnder),
     parts.bottom,
+    full ? $.howTo : null,
     parts.sweepCard,
     parts.analysisCard,
     parts.searchCard);

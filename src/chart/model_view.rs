@@ -377,8 +377,9 @@ pub fn draw_model<DB: DrawingBackend>(
         )
     };
     let on_root = |piece: &[(f64, f64)]| super::pixel_polyline(&piece.iter().map(fine).collect::<Vec<_>>());
-    // The true function and the fitted curve are broken where they leave the view (a wild
-    // polynomial, a cubic beyond the data) instead of being drawn along the plot's edge.
+    // The true function and the fitted curve are cut where they leave the view (a wild
+    // polynomial, a cubic beyond the data), drawn up to the edge and on from where they come
+    // back, never along the plot's edge.
     if let Some(truth) =
         xs.iter().map(|x| problem.data_config().true_function(*x).map(|y| (*x, y))).collect::<Option<Vec<_>>>()
     {
@@ -394,21 +395,44 @@ pub fn draw_model<DB: DrawingBackend>(
     root.present().map_err(err)
 }
 
-/// The runs of consecutive points whose y is finite and inside `y_range` (each of two points
-/// at least, so that it draws a line), in order.
+/// The pieces of the polyline `points` inside the band `y_range`: each segment is clipped to
+/// the band (a segment that leaves it ends at the crossing, one that comes back starts there,
+/// one that crosses it whole keeps the part inside), and a non-finite y breaks the line.
+/// Consecutive clipped segments that meet form one piece; each piece has two points at least.
 fn pieces_inside(points: &[(f64, f64)], y_range: [f64; 2]) -> Vec<Vec<(f64, f64)>> {
-    let mut pieces: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
-    for &(x, y) in points {
-        if y.is_finite() && (y_range[0]..=y_range[1]).contains(&y) {
-            if let Some(piece) = pieces.last_mut() {
-                piece.push((x, y));
-            }
-        } else if pieces.last().is_some_and(|p| !p.is_empty()) {
-            pieces.push(Vec::new());
+    let [lo, hi] = y_range;
+    let mut pieces: Vec<Vec<(f64, f64)>> = Vec::new();
+    // True while the last piece ends at the previous segment's end point.
+    let mut open = false;
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let Some((t0, t1)) = clip_to_band(a.1, b.1, lo, hi) else {
+            open = false;
+            continue;
+        };
+        let at = |t: f64| (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+        let end = if t1 == 1.0 { b } else { at(t1) };
+        match pieces.last_mut() {
+            Some(piece) if open && t0 == 0.0 => piece.push(end),
+            _ => pieces.push(vec![if t0 == 0.0 { a } else { at(t0) }, end]),
         }
+        open = t1 == 1.0;
     }
-    pieces.retain(|p| p.len() >= 2);
     pieces
+}
+
+/// The part `[t0, t1]` (0 <= t0 < t1 <= 1) of the segment from y `ya` to y `yb` whose y is in
+/// `[lo, hi]`, or None (no part of positive length inside, or a non-finite end).
+fn clip_to_band(ya: f64, yb: f64, lo: f64, hi: f64) -> Option<(f64, f64)> {
+    if !(ya.is_finite() && yb.is_finite()) {
+        return None;
+    }
+    if ya == yb {
+        return (lo..=hi).contains(&ya).then_some((0.0, 1.0));
+    }
+    let (t_lo, t_hi) = ((lo - ya) / (yb - ya), (hi - ya) / (yb - ya));
+    let (t0, t1) = (t_lo.min(t_hi).max(0.0), t_lo.max(t_hi).min(1.0));
+    (t0 < t1).then_some((t0, t1))
 }
 
 #[cfg(test)]
@@ -428,9 +452,30 @@ mod tests {
         for piece in &pieces {
             assert!(piece.len() >= 2 && piece.iter().all(|p| (-1.0..=1.0).contains(&p.1)), "{piece:?}");
         }
+        // Every sample inside is kept, and the curve is drawn up to the edges it crosses: it
+        // enters at y = -1 (x = -1) and leaves at y = 1 (x = 1), cut where it crosses them.
         let kept: usize = pieces.iter().map(Vec::len).sum();
         let inside = points.iter().filter(|p| (-1.0..=1.0).contains(&p.1)).count();
-        assert_eq!(kept, inside);
+        assert_eq!(kept, inside + 2, "the two crossings are added");
+        let (first, last) = (pieces[0][0], pieces[1][pieces[1].len() - 1]);
+        assert!((first.0 + 1.0).abs() < 0.05 && first.1 == -1.0, "{first:?}");
+        assert!((last.0 - 1.0).abs() < 0.05 && last.1 == 1.0, "{last:?}");
+    }
+
+    #[test]
+    fn a_curve_that_leaves_the_view_between_samples_is_cut_at_the_edge() {
+        // Inside, far above, inside again, then straight through the band from below to above.
+        let points = [(0.0, 0.0), (1.0, 4.0), (2.0, 0.5), (3.0, -3.0), (4.0, 3.0)];
+        let pieces = super::pieces_inside(&points, [-1.0, 1.0]);
+        assert_eq!(
+            pieces,
+            vec![
+                vec![(0.0, 0.0), (0.25, 1.0)],
+                vec![(1.0 + 3.0 / 3.5, 1.0), (2.0, 0.5), (2.0 + 1.5 / 3.5, -1.0)],
+                vec![(3.0 + 2.0 / 6.0, -1.0), (3.0 + 4.0 / 6.0, 1.0)]
+            ]
+        );
+        assert!(super::pieces_inside(&[(0.0, 2.0), (1.0, 3.0)], [-1.0, 1.0]).is_empty());
     }
 
     #[test]

@@ -190,12 +190,18 @@ pub fn evaluation_words(e: &EvalPoint) -> String {
     text
 }
 
-/// Why a criterion fired away from a minimum, and what to try.
-fn caution_advice(run: &Run, criterion: Criterion, end: &EndPoint) -> String {
+/// Why a criterion fired away from a minimum, and what to try. On a landscape with no minimum
+/// at all (`x² − y²`), sliding off the saddle is no remedy: it falls without bound.
+fn caution_advice(run: &Run, problem: &Problem, criterion: Criterion, end: &EndPoint) -> String {
     match end.kind {
         EndKind::Saddle | EndKind::Maximum => {
             let what = "The gradient vanishes at saddle points and maxima too, so a small gradient does not prove a minimum";
-            if matches!(run.optimizer(), crate::optim::Optimizer::Newton(_)) {
+            let no_minimum = matches!(problem, Problem::Landscape(_)) && problem.known_minima().is_empty();
+            let newton = matches!(run.optimizer(), crate::optim::Optimizer::Newton(_));
+            if no_minimum {
+                let jump = if newton { "; Newton's method jumps to a point where it vanishes, whatever its kind" } else { "" };
+                format!("{what}{jump}. This function has no minimum at all: a method that slides off this point, such as gradient descent with momentum, falls without bound, so there is no minimum for any optimizer to reach.")
+            } else if newton {
                 let depth = end.eigenvalues.map_or(String::new(), |e| format!(" (here {})", short(-e[0])));
                 format!("{what}; Newton's method jumps to a point where it vanishes, whatever its kind: use a first-order method such as gradient descent with momentum, which slides off, or give Newton a damping above the size of the most negative Hessian eigenvalue{depth}.")
             } else {
@@ -230,7 +236,7 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
             ),
             None => String::new(),
         },
-        (Mark::Caution, Status::Converged { criterion, .. }) => caution_advice(run, criterion, end),
+        (Mark::Caution, Status::Converged { criterion, .. }) => caution_advice(run, problem, criterion, end),
         (Mark::Stopped, Status::Stalled { .. }) => {
             "The updates are too small to move the parameters: try a larger learning rate.".to_string()
         }

@@ -49,7 +49,7 @@ test('every widget steps when played, fires one ending event per run, and its se
     for (const figure of document.querySelectorAll('figure.demo')) {
       const el = figure.querySelector('convergence-playground');
       const events = [];
-      for (const type of ['converged', 'diverged', 'stopped']) {
+      for (const type of ['converged', 'early_stopped', 'diverged', 'stopped']) {
         el.addEventListener(type, (e) => events.push({ type, label: e.detail.label, step: e.detail.step }));
       }
       // A widget out of view does not step: bring the figure into view first, as a reader does.

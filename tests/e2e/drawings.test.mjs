@@ -557,3 +557,29 @@ test('chart cards move with the heights, keeping focus, sharpness and hover', as
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the landscape’s axis labels never touch, not even at the corner where both axes start', async () => {
+  const { page, errors } = await open(1440);
+  // saddle and six-hump have views whose corner is a tick of both axes (-2, -2 and -3, -2).
+  const landscapes = LESSONS.slice(0, LESSONS.indexOf('search-fair') + 1);
+  assert.ok(landscapes.includes('saddle') && landscapes.includes('six-hump'));
+  for (const id of landscapes) {
+    await runPreset(page, id);
+    const boxes = await page.evaluate(() => {
+      const root = document.querySelector('convergence-playground').shadowRoot;
+      const rect = (s) => { const r = s.getBoundingClientRect(); return { text: s.textContent, l: r.left, r: r.right, t: r.top, b: r.bottom }; };
+      return { x: [...root.querySelectorAll('.x-ticks span')].map(rect), y: [...root.querySelectorAll('.y-ticks span')].map(rect) };
+    });
+    assert.ok(boxes.x.length >= 3 && boxes.y.length >= 3, `${id}: ticks on both axes`);
+    const all = [...boxes.x, ...boxes.y];
+    for (let i = 0; i < all.length; i += 1) {
+      for (let j = i + 1; j < all.length; j += 1) {
+        const [a, b] = [all[i], all[j]];
+        const apart = a.r + 3 <= b.l || b.r + 3 <= a.l || a.b + 2 <= b.t || b.b + 2 <= a.t;
+        assert.ok(apart, `${id}: tick labels ${a.text} and ${b.text} touch: ${JSON.stringify([a, b])}`);
+      }
+    }
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -388,6 +388,26 @@ test('converged, diverged and stopped events fire once per run with the right de
   await page.close();
 });
 
+test('an early stop fires early_stopped, never converged', async () => {
+  const { page, errors } = await openPage();
+  const cure = PRESETS.find((p) => p.id === 'cure-early').config;
+  const events = await page.evaluate(async (config) => {
+    const w = document.querySelector('convergence-playground');
+    const seen = [];
+    for (const type of ['converged', 'early_stopped', 'diverged', 'stopped']) {
+      document.addEventListener(type, (e) => seen.push({ type: e.type, detail: e.detail }));
+    }
+    await w.load(config);
+    await w.step(10_000);
+    return seen;
+  }, cure);
+  assert.deepEqual(events, [
+    { type: 'early_stopped', detail: { label: 'L-BFGS', step: 28, criterion: 'early_stopping', end: 'unknown' } },
+  ]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('hover read-outs: the landscape shows (x, y, f) and a chart shows every run at a step', async () => {
   const { page, errors } = await openPage();
   await page.evaluate(() => document.querySelector('convergence-playground').step(60));

@@ -140,7 +140,9 @@ test('status lines say it in plain words first, the formal test second, and advi
   const words = await page.evaluate(() => [...document.querySelector('convergence-playground').shadowRoot.querySelectorAll('.runs-list .run-state')].map((e) => e.textContent));
   assert.deepEqual(words, ['diverged', 'converged', 'converged', 'not at a minimum', 'converged'], 'the sidebar\'s runs list');
   const saddle = await lines('saddle');
-  assert.match(saddle[2], /converged at step 1: the slope is flat enough to stop .*at a saddle point, not a minimum.*Newton/);
+  assert.match(saddle[2], /converged at step 1: the slope is flat enough to stop .*at a saddle point, not a minimum.*Newton.*This function has no minimum at all/);
+  // The advice never sends the learner to what diverged beside it (GD and momentum fall without bound).
+  assert.doesNotMatch(saddle[2], /use a first-order method/);
   const adamw = await lines('adamw');
   assert.match(adamw[1], /at a minimum of the regularised loss f \+ \(λ\/2\)·\|\|w\|\|² with λ = 1, not of f/);
   assert.match(adamw[2], /out of steps .*Decoupled weight decay \(λ = 1\)/);
