@@ -260,9 +260,28 @@ export class Charts {
 
   /** The loss chart's log scale for this problem (off where the loss can be negative). */
   setLogLoss(logLoss) {
-    this.#opts.loss.log_y = logLoss;
-    const c = this.#charts.loss;
-    if (c) c.logY.checked = logLoss;
+    this.setAxes('loss', { log_y: logLoss });
+  }
+
+  /**
+   * Sets chart `kind`'s log scales (`{log_x, log_y}`, either may be missing), ticking its boxes
+   * and redrawing it. An unknown kind is ignored.
+   */
+  setAxes(kind, axes) {
+    const opts = this.#opts[kind];
+    if (!opts) return;
+    const c = this.#charts[kind];
+    for (const key of ['log_x', 'log_y']) {
+      if (typeof axes[key] !== 'boolean' || opts[key] === axes[key]) continue;
+      opts[key] = axes[key];
+      if (c) (key === 'log_x' ? c.logX : c.logY).checked = axes[key];
+      if (c) this.draw(kind);
+    }
+  }
+
+  /** Every chart's log scales back to their defaults (a preset starts from them). */
+  resetAxes() {
+    for (const c of CHARTS) this.setAxes(c.kind, { log_x: c.defaults.log_x, log_y: c.defaults.log_y });
   }
 
   /**

@@ -12,7 +12,7 @@
 // (the FrameLoop), maxSteps() (the running experiment's step limit, its default filled in),
 // pause(), play(), reducedMotion() (the reader asked for it: a preset does not start playing),
 // render() (redraw everything), drawMain() (redraw the landscape or model view), showKind(changed)
-// (show the views that fit the kind), chartDefaults(config) (the charts' scales for its problem),
+// (show the views that fit the kind), chartDefaults(config, preset) (the charts' scales for its problem and a preset's own),
 // statesReset() (the runs start afresh: their events and status clock), setSpeed(speed),
 // writeHash(), configErrors(text) and clearConfigErrors() (the controls' alert).
 
@@ -227,7 +227,7 @@ export class Experiment {
     const searchCard = host.parts().searchCard;
     if (searchCard) searchCard.setCompare(!!preset.searchCompare);
     if (preset.speed && withSpeed) host.setSpeed(preset.speed);
-    host.chartDefaults(this.#config);
+    host.chartDefaults(this.#config, preset);
   }
 
   /** Selects run `i` (ignored when there is no such run) and redraws what shows it. */

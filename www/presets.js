@@ -6,6 +6,9 @@
 // guided path, from gradient descent and when to stop to noisy data and overfitting.
 // A preset with the same data and model but one setting changed is a separate preset, linked
 // from the caption (links): runs of one experiment share the data, the model and the stop rule.
+// A preset may set a chart's log scales where its story shows (`charts`, e.g. hypergradient's
+// learning rate climbing a hundredfold in its first 50 steps: log x and log y); every other
+// chart starts from its default scales.
 
 // Run colours chosen per story, from Okabe and Ito's colour-blind-safe palette (the default
 // palette's colours, src/chart/style.rs).
@@ -47,6 +50,7 @@ export const PRESETS = [
   {
     id: 'schedules',
     title: 'Learning-rate schedules',
+    charts: { lr: { log_x: true } },
     caption: 'lr = 0.22 is slightly too big for this bowl (the limit along y is 2 / 10 = 0.2): with a constant lr, SGD diverges. Each schedule brings lr under the limit (see the learning-rate chart). 1/t and 1/√t decay slowly and take well over a thousand steps; exponential decay shrinks the steps so fast that they vanish before the run arrives, so it stops on the ||Δw|| test short of (0, 0); a short linear warm-up followed by a cosine decay converges in about 100 steps.',
     speed: '3',
     config: {
@@ -203,8 +207,9 @@ export const PRESETS = [
   {
     id: 'hypergradient',
     title: 'A learning rate that learns itself (hypergradient descent)',
-    caption: 'All three runs start with lr = 0.001 on a bowl with curvature 10 along y. Plain SGD keeps it and crawls: after 2,000 steps its loss is still 0.15. SGD-HD and Adam-HD (Baydin et al. 2018) learn the learning rate online from the dot product of two successive gradients: while they point the same way, the lr grows. The learning-rate chart (best with log y) shows it climbing about a hundredfold, to about 0.1, below the stability limit 2 / 10 = 0.2, and both converge (SGD-HD at step 178, Adam-HD at step 403).',
+    caption: 'All three runs start with lr = 0.001 on a bowl with curvature 10 along y. Plain SGD keeps it and crawls: after 2,000 steps its loss is still 0.15. SGD-HD and Adam-HD (Baydin et al. 2018) learn the learning rate online from the dot product of two successive gradients: while they point the same way, the lr grows. The learning-rate chart (log scales) shows it climbing about a hundredfold, to about 0.1, below the stability limit 2 / 10 = 0.2, and both converge (SGD-HD at step 178, Adam-HD at step 403).',
     speed: '1..6@400',
+    charts: { lr: { log_x: true, log_y: true } },
     config: {
       seed: 1,
       problem: { name: 'quadratic', a: 1, b: 10 },

@@ -64,10 +64,17 @@ export class Views {
     if (parts.exports) parts.exports.refresh();
   }
 
-  /** The loss chart's scale for `config`'s problem: logarithmic unless its loss can be negative. */
-  chartDefaults(config) {
+  /**
+   * The charts' scales for `config`'s problem: the loss logarithmic unless it can be negative.
+   * For a preset, every chart starts from its default scales, then takes the preset's own
+   * (`preset.charts`, e.g. `{lr: {log_x: true, log_y: true}}`: where its story shows).
+   */
+  chartDefaults(config, preset = null) {
+    const charts = this.#host.parts().charts;
+    if (preset) charts.resetAxes();
     const spec = PROBLEMS[config.problem.name];
-    this.#host.parts().charts.setLogLoss(!(spec && spec.negative));
+    charts.setLogLoss(!(spec && spec.negative));
+    if (preset && preset.charts) for (const [kind, axes] of Object.entries(preset.charts)) charts.setAxes(kind, axes);
   }
 
   /**

@@ -113,7 +113,7 @@ export function wire(element, hooks) {
     render: () => w.views.render(),
     drawMain: () => w.views.drawMain('sync'),
     showKind: (changed) => w.views.showKind(changed),
-    chartDefaults: (config) => w.views.chartDefaults(config),
+    chartDefaults: (config, preset) => w.views.chartDefaults(config, preset),
     statesReset,
     setSpeed: (speed) => {
       w.playback.speed = speed;

@@ -713,3 +713,21 @@ test('one animation loop: n steps per frame, even after pause/play and edits whi
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a preset sets the chart scales its story needs, and the next preset starts from the defaults', async () => {
+  const { page, errors } = await openPage();
+  const scales = async (id) => {
+    await page.locator('convergence-playground select.preset-select').selectOption(id);
+    return page.evaluate(() => {
+      const root = document.querySelector('convergence-playground').shadowRoot;
+      const boxes = [...root.querySelectorAll('.chart-card[data-kind="lr"] .chart-opts input[type="checkbox"]')];
+      return boxes.map((b) => b.checked);
+    });
+  };
+  // Hypergradient's learning rate climbs a hundredfold in its first 50 of 2,000 steps: log x, log y.
+  assert.deepEqual(await scales('hypergradient'), [true, true], 'hypergradient: log y and log x ticked');
+  assert.deepEqual(await scales('bowl'), [false, false], 'the bowl: the defaults again');
+  assert.deepEqual(await scales('schedules'), [false, true], 'schedules: the warm-up shows on log x');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
