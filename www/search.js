@@ -439,11 +439,24 @@ export class SearchCard {
     const logY = results.trials.every((r) => r.objective === null || r.objective > 0);
     // Each canvas is sized at the device pixel ratio just before it is drawn (once shown).
     const sharp = (canvas) => { fitCanvas(canvas); return canvas; };
+    // A curve chart is CHART_H / CHART_W as tall as wide, or taller where Rust's layout asks for
+    // more: a legend band over the plot (six brackets) would leave the plot too short to read.
+    const curves = (canvas, chart, log) => {
+      const css = canvas.clientWidth;
+      if (!fitCanvas(canvas, CHART_H / CHART_W)) return;
+      pg.draw_search(canvas, chart, log);
+      const layout = JSON.parse(pg.chart_layout(`search:${chart}`));
+      const needed = layout ? layout.height_needed : 0;
+      if (needed > (css * CHART_H) / CHART_W + 0.5) {
+        fitCanvas(canvas, needed / css);
+        pg.draw_search(canvas, chart, log);
+      }
+    };
     try {
-      pg.draw_search(sharp($.trials), 'trials', logY);
-      pg.draw_search(sharp($.budgetChart), 'budget', logY);
+      curves($.trials, 'trials', logY);
+      curves($.budgetChart, 'budget', logY);
       $.lr.hidden = !results.pbt;
-      if (results.pbt) pg.draw_search(sharp($.lr), 'pbt_lr', true);
+      if (results.pbt) curves($.lr, 'pbt_lr', true);
       const landscape = !!(results.pbt && results.pbt.paths.some((p) => p.length > 0));
       $.populationCanvas.hidden = !landscape;
       if (landscape) pg.draw_search_population(sharp($.populationCanvas));

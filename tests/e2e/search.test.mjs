@@ -174,6 +174,15 @@ test('the fairness preset: random search and Hyperband with the same budget, as 
   const trials = new Set(out.results.trials.map((r) => `${r.bracket}:${r.index}`));
   assert.equal(trials.size, 415, 'Hyperband tries 415 configurations');
   assert.ok(Math.abs(out.results.best.objective - 0.129) < 0.0005, `Hyperband's best ${out.results.best.objective}`);
+  // Six brackets make a legend band over the trials chart: the chart grows so that its plot
+  // keeps at least 100 CSS px (Rust's MIN_PLOT_PX), instead of being squeezed under the band.
+  const trialsChart = await page.evaluate(() => {
+    const el = document.querySelector('convergence-playground');
+    const layout = JSON.parse(el.pg.chart_layout('search:trials'));
+    const canvas = el.shadowRoot.querySelector('canvas.search-trials');
+    return { plot: layout.plot, css: canvas.getBoundingClientRect().height };
+  });
+  assert.ok(trialsChart.plot[3] - trialsChart.plot[1] >= 99.5, `the trials plot is ${trialsChart.plot[3] - trialsChart.plot[1]} px tall: ${JSON.stringify(trialsChart)}`);
   assert.equal(await page.evaluate(() => document.querySelector('convergence-playground').getConfig().search.method), 'hyperband',
     'the chosen method is the one kept in the config');
   // Random search alone, with its default, fair budget.
