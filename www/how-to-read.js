@@ -1,7 +1,7 @@
 // "How to read this page" (full mode): what the picture shows, what the lines and marks mean and
 // the ways a run can end, in a panel a reader can hide. Hiding it is remembered in localStorage
-// (HOWTO_KEY), so it stays hidden on the next visit. The panel sits under the picture, below the
-// first screen on most windows, so a button in the preset bar is always there: it shows the
+// (HOWTO_KEY), so it stays hidden on the next visit. The panel comes after every chart, below
+// the first screen on most windows, so a button in the preset bar is always there: it shows the
 // panel (again) and scrolls it into view.
 // Where storage is unavailable (a sandboxed frame, privacy settings) the panel simply starts open.
 
