@@ -22,7 +22,7 @@
 
 import { h, replace } from './dom.js';
 import { num, exact } from './util.js';
-import { fitCanvas, cssPoint } from './canvas-size.js';
+import { cssPoint, drawGrowing } from './canvas-size.js';
 import { ColumnLayout } from './column-layout.js';
 
 export const CHART_W = 400;
@@ -271,12 +271,14 @@ export class Charts {
     const opts = this.#opts[kind];
     if (!opts) return;
     const c = this.#charts[kind];
+    let changed = false;
     for (const key of ['log_x', 'log_y']) {
       if (typeof axes[key] !== 'boolean' || opts[key] === axes[key]) continue;
       opts[key] = axes[key];
       if (c) (key === 'log_x' ? c.logX : c.logY).checked = axes[key];
-      if (c) this.draw(kind);
+      changed = true;
     }
+    if (c && changed) this.draw(kind);
   }
 
   /** Every chart's log scales back to their defaults (a preset starts from them). */
@@ -360,14 +362,10 @@ export class Charts {
     const hovered = this.#ctx.hovered();
     const options = JSON.stringify({ ...opts, front: hovered, dim_others: hovered !== null, view_step: this.#ctx.viewStep() });
     try {
-      for (let pass = 0; pass < 2; pass++) {
-        const height = Math.max(base, this.#heights[kind] || 0);
-        fitCanvas(canvas, height / cssWidth);
-        pg.draw_chart(canvas, kind, options);
-        const needed = JSON.parse(pg.chart_layout(kind)).height_needed;
-        if (!(needed > height + 0.5)) break;
-        this.#heights[kind] = needed;
-      }
+      const height = Math.max(base, this.#heights[kind] || 0);
+      const drawn = drawGrowing(canvas, cssWidth, height, () => pg.draw_chart(canvas, kind, options),
+        () => JSON.parse(pg.chart_layout(kind)).height_needed);
+      if (drawn > height) this.#heights[kind] = drawn;
     } catch (e) {
       console.warn(`chart ${kind}:`, e);
     }

@@ -19,7 +19,7 @@
 
 import { h, replace } from './dom.js';
 import { compiledModule } from './wasm.js';
-import { fitCanvas } from './canvas-size.js';
+import { fitCanvas, drawGrowing } from './canvas-size.js';
 
 const METHODS = [
   ['hyperband', 'Hyperband'],
@@ -442,15 +442,11 @@ export class SearchCard {
     // A curve chart is CHART_H / CHART_W as tall as wide, or taller where Rust's layout asks for
     // more: a legend band over the plot (six brackets) would leave the plot too short to read.
     const curves = (canvas, chart, log) => {
-      const css = canvas.clientWidth;
-      if (!fitCanvas(canvas, CHART_H / CHART_W)) return;
-      pg.draw_search(canvas, chart, log);
-      const layout = JSON.parse(pg.chart_layout(`search:${chart}`));
-      const needed = layout ? layout.height_needed : 0;
-      if (needed > (css * CHART_H) / CHART_W + 0.5) {
-        fitCanvas(canvas, needed / css);
-        pg.draw_search(canvas, chart, log);
-      }
+      const css = canvas.clientWidth || CHART_W;
+      drawGrowing(canvas, css, (css * CHART_H) / CHART_W, () => pg.draw_search(canvas, chart, log), () => {
+        const layout = JSON.parse(pg.chart_layout(`search:${chart}`));
+        return layout ? layout.height_needed : 0;
+      });
     };
     try {
       curves($.trials, 'trials', logY);

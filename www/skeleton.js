@@ -68,10 +68,9 @@ export function buildSkeleton(root, { full, mode, speed, locked, parts, actions 
   // The picture first, then what happened to each run and the first charts: beside it where
   // the widget is wide enough, under it in one column (widget.css). How to read comes after
   // every chart, so that it never pushes the picture, the verdicts or the charts down (a button
-  // in the preset bar leads to it). Charts of the row below
-  // that fill a blank under the shorter column go there (column-layout.js): after the status
-  // list's column, or into .viz-under, which the grid puts under the picture but which comes
-  // after the verdicts in reading order.
+  // in the preset bar leads to it). Charts of the row below that fill a blank under the shorter
+  // column go there (column-layout.js): after the status list's column, or into .viz-under,
+  // which the grid puts under the picture but which comes after the verdicts in reading order.
   $.vizMain = h('div', { class: 'viz-main' }, parts.landCard, parts.modelCard);
   $.vizSide = h('div', { class: 'viz-side' }, $.status, parts.stack);
   $.vizUnder = h('div', { class: 'viz-under' });

@@ -39,12 +39,12 @@ pub fn marks(runs: &[Run]) -> Vec<TimelineMark> {
         let ending = (status.state, status.criterion, status.at_step);
         for (criterion, step) in r.monitor().fired() {
             let criterion = criterion.name();
-            let ends_run = matches!(ending.0, "converged" | "early_stopped")
-                && ending.1 == Some(criterion)
-                && ending.2 == Some(step);
             // Early stopping ends a run as `early_stopped` (the status's state), not as
             // converged: the validation loss stopped improving, nothing says a minimum.
-            let kind = if ends_run { ending.0 } else { "fired" };
+            let kind = match ending {
+                (state @ ("converged" | "early_stopped"), Some(c), Some(s)) if c == criterion && s == step => state,
+                _ => "fired",
+            };
             let verb = match kind {
                 "early_stopped" => "fired: early-stopped",
                 "converged" => "fired and converged",
