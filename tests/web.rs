@@ -144,6 +144,25 @@ fn tanh_two_lanes_at_a_time_matches_one_value_at_a_time() {
     assert!(saturated > 1_000, "the sweep reaches the saturated range ({saturated} points)");
 }
 
+/// `math::copy_into` keeps every bit (signed zeros, NaN payloads, subnormals) and copies the
+/// shorter length, both element by element (short vectors, in wasm) and by `memory.copy`.
+#[wasm_bindgen_test]
+fn copy_into_keeps_every_bit_on_both_sides_of_the_short_length() {
+    use convergence::math::{copy_into, SHORT_COPY};
+    let special = [-0.0, f64::from_bits(0x7ff8_0000_0000_0001), 5e-324, -1.5];
+    for n in [0, 1, 2, SHORT_COPY, SHORT_COPY + 1, 100] {
+        let src: Vec<f64> = (0..n).map(|i| special[i % special.len()] * (1 + i / 4) as f64).collect();
+        let mut dst = vec![7.0; n + 1];
+        copy_into(&mut dst, &src);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&dst[..n]), bits(&src), "length {n}");
+        assert_eq!(dst[n], 7.0, "length {n}: written past the source");
+        let mut short = vec![7.0; n / 2];
+        copy_into(&mut short, &src);
+        assert_eq!(bits(&short), bits(&src[..n / 2]), "length {n} into {}", n / 2);
+    }
+}
+
 /// Charts measure text with the canvas's own `measureText`: drawing every kind of chart (with
 /// legends and axis labels) in a document without a `<body>` must work, where plotters' web
 /// font module (DOM spans with `style` attributes) panicked.

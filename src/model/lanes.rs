@@ -18,8 +18,8 @@ pub(crate) type Lanes<const L: usize> = [f64; L];
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod pairs {
     use core::arch::wasm32::{
-        f64x2_abs, f64x2_add, f64x2_div, f64x2_extract_lane, f64x2_mul, f64x2_pmin, f64x2_splat, f64x2_sub, i64x2_add,
-        i64x2_shl, i64x2_shuffle, i64x2_splat, v128, v128_and, v128_andnot, v128_load, v128_or, v128_store,
+        f64x2, f64x2_abs, f64x2_add, f64x2_div, f64x2_extract_lane, f64x2_mul, f64x2_pmin, f64x2_splat, f64x2_sub,
+        i64x2_add, i64x2_shl, i64x2_shuffle, u64x2, v128, v128_and, v128_andnot, v128_load, v128_or, v128_store,
     };
 
     use crate::model::tanh::{self, CLAMP, EXPONENT_ONE, INV_LN2, LN2_HI, LN2_LO, ROUND_MAGIC, TAYLOR};
@@ -174,11 +174,62 @@ mod pairs {
         f64x2_extract_lane::<0>(half) + f64x2_extract_lane::<1>(half)
     }
 
+    /// The constants of `tanh_pair`, each in both lanes. They are read from memory, not
+    /// written as `v128.const`: Chromium builds a 128-bit constant in a register with several
+    /// instructions at every use, inside the loops, where one load from memory does (a tanh
+    /// pair ran in 22.6 ns instead of 29.0 ns in Chromium 156; docs/speed.md, fourth pass).
+    struct TanhConstants {
+        clamp: v128,
+        round_magic: v128,
+        inv_ln2: v128,
+        ln2_hi: v128,
+        ln2_lo: v128,
+        exponent_one: v128,
+        /// TAYLOR, lowest first.
+        taylor: [v128; 12],
+        one: v128,
+        two: v128,
+        sign: v128,
+    }
+
+    /// Both lanes set to c.
+    const fn both(c: f64) -> v128 {
+        f64x2(c, c)
+    }
+
+    static TANH_CONSTANTS: TanhConstants = TanhConstants {
+        clamp: both(CLAMP),
+        round_magic: both(ROUND_MAGIC),
+        inv_ln2: both(INV_LN2),
+        ln2_hi: both(LN2_HI),
+        ln2_lo: both(LN2_LO),
+        exponent_one: u64x2(EXPONENT_ONE, EXPONENT_ONE),
+        taylor: [
+            both(TAYLOR[0]),
+            both(TAYLOR[1]),
+            both(TAYLOR[2]),
+            both(TAYLOR[3]),
+            both(TAYLOR[4]),
+            both(TAYLOR[5]),
+            both(TAYLOR[6]),
+            both(TAYLOR[7]),
+            both(TAYLOR[8]),
+            both(TAYLOR[9]),
+            both(TAYLOR[10]),
+            both(TAYLOR[11]),
+        ],
+        one: both(1.0),
+        two: both(2.0),
+        sign: both(-0.0),
+    };
+
     /// tanh of every lane, two lanes at a time, unrolled so that the pairs' long dependency
     /// chains interleave.
     #[inline(always)]
     pub(super) fn tanh<const L: usize>(v: &mut [f64; L]) {
-        each_pair!(L, |k| store(v, k, tanh_pair(load(v, k))));
+        // Hidden from the optimiser, so that LLVM cannot fold the loads back into constants.
+        let c = core::hint::black_box(&TANH_CONSTANTS);
+        each_pair!(L, |k| store(v, k, tanh_pair(load(v, k), c)));
         if L % 2 == 1 {
             v[L - 1] = tanh::tanh(v[L - 1]);
         }
@@ -186,36 +237,34 @@ mod pairs {
 
     /// `tanh::tanh` on both lanes of x: the same operations in the same order.
     #[inline(always)]
-    fn tanh_pair(x: v128) -> v128 {
+    fn tanh_pair(x: v128, c: &TanhConstants) -> v128 {
         // pmin(a, c) is `c < a ? c : a`, which lets NaN through like the scalar comparison.
-        let a = f64x2_pmin(f64x2_abs(x), f64x2_splat(CLAMP));
+        let a = f64x2_pmin(f64x2_abs(x), c.clamp);
         let y = f64x2_add(a, a);
-        let magic = f64x2_splat(ROUND_MAGIC);
-        let rounded = f64x2_add(f64x2_mul(y, f64x2_splat(INV_LN2)), magic);
-        let k = f64x2_sub(rounded, magic);
-        let r = f64x2_sub(f64x2_sub(y, f64x2_mul(k, f64x2_splat(LN2_HI))), f64x2_mul(k, f64x2_splat(LN2_LO)));
-        let scale = i64x2_add(i64x2_shl(rounded, 52), i64x2_splat(EXPONENT_ONE as i64));
+        let rounded = f64x2_add(f64x2_mul(y, c.inv_ln2), c.round_magic);
+        let k = f64x2_sub(rounded, c.round_magic);
+        let r = f64x2_sub(f64x2_sub(y, f64x2_mul(k, c.ln2_hi)), f64x2_mul(k, c.ln2_lo));
+        let scale = i64x2_add(i64x2_shl(rounded, 52), c.exponent_one);
         // Horner's rule written out: a loop would be kept as a loop by the size-optimised build,
         // and straight-line code lets the four pairs of a block interleave.
-        let step = |c: f64, q: v128| f64x2_add(f64x2_splat(c), f64x2_mul(r, q));
-        let q = step(TAYLOR[10], f64x2_splat(TAYLOR[11]));
-        let q = step(TAYLOR[9], q);
-        let q = step(TAYLOR[8], q);
-        let q = step(TAYLOR[7], q);
-        let q = step(TAYLOR[6], q);
-        let q = step(TAYLOR[5], q);
-        let q = step(TAYLOR[4], q);
-        let q = step(TAYLOR[3], q);
-        let q = step(TAYLOR[2], q);
-        let q = step(TAYLOR[1], q);
-        let q = step(TAYLOR[0], q);
+        let t = &c.taylor;
+        let step = |coefficient: v128, q: v128| f64x2_add(coefficient, f64x2_mul(r, q));
+        let q = step(t[10], t[11]);
+        let q = step(t[9], q);
+        let q = step(t[8], q);
+        let q = step(t[7], q);
+        let q = step(t[6], q);
+        let q = step(t[5], q);
+        let q = step(t[4], q);
+        let q = step(t[3], q);
+        let q = step(t[2], q);
+        let q = step(t[1], q);
+        let q = step(t[0], q);
         let expm1_r = f64x2_add(r, f64x2_mul(f64x2_mul(r, r), q));
-        let one = f64x2_splat(1.0);
-        let m = f64x2_add(f64x2_mul(scale, expm1_r), f64x2_sub(scale, one));
-        let magnitude = f64x2_div(m, f64x2_add(m, f64x2_splat(2.0)));
+        let m = f64x2_add(f64x2_mul(scale, expm1_r), f64x2_sub(scale, c.one));
+        let magnitude = f64x2_div(m, f64x2_add(m, c.two));
         // copysign: the sign bit of x on the magnitude.
-        let sign = f64x2_splat(-0.0);
-        v128_or(v128_andnot(magnitude, sign), v128_and(x, sign))
+        v128_or(v128_andnot(magnitude, c.sign), v128_and(x, c.sign))
     }
 }
 

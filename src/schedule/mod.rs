@@ -106,8 +106,17 @@ enum Kind {
 impl Schedule {
     /// The lr in effect during step t (0-based). ReduceLROnPlateau ignores t and returns the lr
     /// its observed losses have led to.
-    #[inline]
+    #[inline(always)]
     pub fn lr(&self, t: u64) -> f64 {
+        // The common case inline, the others out of line (the wasm build inlines little).
+        match &self.kind {
+            Kind::Constant { lr } => *lr,
+            _ => self.scheduled_lr(t),
+        }
+    }
+
+    /// `lr` of every schedule but the constant one.
+    fn scheduled_lr(&self, t: u64) -> f64 {
         match &self.kind {
             Kind::Constant { lr } => *lr,
             Kind::Step { lr, step_size, gamma } => decay::step(*lr, *step_size, *gamma, t),
@@ -136,7 +145,7 @@ impl Schedule {
     /// written: the active child's if it cycles, else the value an earlier cycling child wrote at
     /// its last step, else the value written when the children were constructed (the last
     /// cycling child in the list, at its step 0).
-    #[inline]
+    #[inline(always)]
     pub fn momentum(&self, t: u64) -> Option<f64> {
         match &self.kind {
             Kind::OneCycle(one_cycle) => one_cycle.momentum(t),
