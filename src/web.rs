@@ -15,7 +15,7 @@ use crate::chart::curves::{draw_curves, ChartLayout, CurveOptions, CurveSeries};
 use crate::chart::figures;
 use crate::chart::heatmap::{landscape_rgba, stretch_rgba, LINE_CSS_PX};
 use crate::chart::measured::{MeasureError, Measured, TextMeasure};
-use crate::chart::model_view::{boundary_rgba, data_view, draw_model};
+use crate::chart::model_view::{boundary_rgba, data_view, disc, draw_model, PlotPoint, PointDrawing};
 use crate::chart::network;
 use crate::chart::paths::{draw_paths, near_run, Highlight, ViewMapping};
 use crate::chart::plane::{draw_plane_path, plane_rgba};
@@ -476,7 +476,9 @@ impl Playground {
         }
         // Only the fitted curve takes the run's colour: a classifier's frame does not pay for it.
         let color = figures::colors(&self.session).get(run).copied().unwrap_or((0, 0, 0));
-        draw_model(&canvas_area(canvas)?, problem, weights, view, color).map_err(js_error)?;
+        let mut raster = raster_points(&canvas)?;
+        draw_model(&canvas_area(canvas)?, problem, weights, view, color, PointDrawing::Raster(&mut raster))
+            .map_err(js_error)?;
         Ok(caption)
     }
 
@@ -987,6 +989,28 @@ fn sharp_image(canvas: &HtmlCanvasElement, image: impl Fn(usize, usize) -> Vec<u
 }
 
 /// Puts an RGBA image at the top-left corner of a canvas.
+/// Draws a plot's data points into the canvas as one image (`model_view::disc`, at the canvas's
+/// scale): its pixels read back once, the points written in, and put back. The points come in
+/// the plot's CSS pixels (`measured_canvas` scales the context); the image is in device pixels.
+fn raster_points(canvas: &HtmlCanvasElement) -> Result<impl FnMut(&[PlotPoint]) -> Result<(), String>, JsError> {
+    let context = context_2d(canvas)?;
+    let (width, height) = (canvas.width(), canvas.height());
+    let scale = canvas_scale(canvas);
+    Ok(move |points: &[PlotPoint]| {
+        let image = context
+            .get_image_data(0.0, 0.0, f64::from(width), f64::from(height))
+            .map_err(|_| "canvas: cannot read the image".to_string())?;
+        let mut rgba = image.data().0;
+        for point in points {
+            let at = (point.at.0 * scale, point.at.1 * scale);
+            disc(&mut rgba, (width as usize, height as usize), scale, at, point.filled, point.color);
+        }
+        let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), width, height)
+            .map_err(|_| "canvas: cannot build the image".to_string())?;
+        context.put_image_data(&data, 0.0, 0.0).map_err(|_| "canvas: cannot put the image".to_string())
+    })
+}
+
 fn put_rgba(canvas: &HtmlCanvasElement, rgba: &[u8], width: u32, height: u32) -> Result<(), JsError> {
     let context = context_2d(canvas)?;
     let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)

@@ -11,7 +11,8 @@
 // modelView, charts, timeline, runs, sidebar, presetBar, sweepCard, analysisCard and searchCard or null), loop
 // (the FrameLoop), maxSteps() (the running experiment's step limit, its default filled in),
 // pause(), play(), reducedMotion() (the reader asked for it: a preset does not start playing),
-// render() (redraw everything), drawMain() (redraw the landscape or model view), showKind(changed)
+// render() (redraw everything), renderSoon() (redraw everything in a task of its own; a promise
+// that settles once drawn), drawMain() (redraw the landscape or model view), showKind(changed)
 // (show the views that fit the kind), chartDefaults(config, preset) (the charts' scales for its problem and a preset's own),
 // statesReset() (the runs start afresh: their events and status clock), setSpeed(speed),
 // writeHash(), configErrors(text) and clearConfigErrors() (the controls' alert).
@@ -138,6 +139,8 @@ export class Experiment {
   /**
    * Loads a validated config (and a view box): either all of it applies or, if any part is
    * refused (the view box, say), the running experiment is left as it was and the error thrown.
+   * The views are redrawn in a task of their own (a large model's new experiment and its drawing
+   * would together hold the main thread too long); the promise returned settles once they are.
    */
   load(json, view, preset = null) {
     const host = this.#host;
@@ -172,7 +175,7 @@ export class Experiment {
     parts.presetBar.loaded(this.#config, preset);
     host.writeHash();
     parts.sidebar.render();
-    host.render();
+    return host.renderSoon();
   }
 
   /** What every new config needs: the views, caches and run states follow it. */
@@ -213,7 +216,7 @@ export class Experiment {
       parts.presetBar.set(null);
       return;
     }
-    this.load(JSON.stringify(preset.config), null, preset);
+    this.load(JSON.stringify(preset.config), null, preset).catch(() => {}); // a trap is reported by wasm.js
     this.presetExtras(preset);
     parts.charts.draw('loss'); // its log scale may have changed
     if (preset.sweep && parts.sweepCard) parts.sweepCard.setValues(preset.sweep);

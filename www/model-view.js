@@ -39,6 +39,9 @@ export class ModelView {
   constructor(ctx) {
     this.#ctx = ctx;
     this.#canvas = h('canvas', { class: 'model-view', width: LANDSCAPE_PX, height: LANDSCAPE_PX, role: 'img', 'aria-label': 'What the selected run has learned' });
+    // Every drawing writes whole images, and a regression plot reads its pixels back once to
+    // rasterize its points into them (src/web.rs): a canvas kept in memory does both cheaply.
+    this.#canvas.getContext('2d', { willReadFrequently: true });
     this.#title = h('span', { class: 'card-title' });
     this.#sub = h('span', { class: 'card-formula' });
     this.#runPick = ctx.full ? h('select', { class: 'model-run', 'aria-label': 'Run shown in the model view', dataset: { path: 'model.view.run' } }) : null;

@@ -6,7 +6,8 @@
 // Host contract: enabled() (this widget syncs with the URL), validate(json) ("" or every
 // problem), alert(title, lines), hideAlert(), config() and view() (what to write), holding()
 // (a drag or slide in progress: write once it ends), running() (an experiment is loaded),
-// load(json, view) (apply a validated config from the link; may throw).
+// load(json, view) (apply a validated config from the link; may throw; may return the promise of
+// its drawing).
 
 import { toHash, fromHash } from './urlstate.js';
 
@@ -64,7 +65,8 @@ export class PageLink {
         return;
       }
       host.hideAlert();
-      host.load(parsed.config, parsed.view);
+      // The views are drawn in a task of their own; a trap there is reported by wasm.js.
+      Promise.resolve(host.load(parsed.config, parsed.view)).catch(() => {});
     } catch (e) {
       host.alert('The experiment in this link could not be read; the current one was kept:', [message(e)]);
     }

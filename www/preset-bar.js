@@ -8,7 +8,7 @@
 // skeleton's preset, caption, copyNote and copyField (absent in minimal mode).
 
 import { h, replace } from './dom.js';
-import { call } from './wasm.js';
+import { encodeConfig } from './urlstate.js';
 import { PRESETS, LESSONS, presetById, lessonNumber } from './presets.js';
 import { canonical } from './util.js';
 
@@ -17,16 +17,29 @@ const COPY_NOTE_MS = 4000;
 /** A canonical key of a config: the Rust hash, which leaves out every default. */
 function configKey(config) {
   try {
-    return call((w) => w.encode_hash(JSON.stringify(config)));
+    return encodeConfig(JSON.stringify(config));
   } catch {
     return canonical(config);
   }
 }
 
+/**
+ * Can `config` equal `preset` at all? Their hashes can only be equal when the problem's name and
+ * the number of runs are (each run is one `run=` part of the hash). This cheap test spares the
+ * Rust hash, which costs up to a few milliseconds per config, for every other preset.
+ */
+function mayEqual(config, preset) {
+  const a = preset.config;
+  return !!(config && config.problem && a.problem && config.problem.name === a.problem.name
+    && Array.isArray(config.runs) && config.runs.length === a.runs.length);
+}
+
 /** The id of the preset `config` equals, or null. */
 export function presetIdOf(config) {
+  const candidates = PRESETS.filter((p) => mayEqual(config, p));
+  if (candidates.length === 0) return null;
   const key = configKey(config);
-  const preset = PRESETS.find((p) => configKey(p.config) === key);
+  const preset = candidates.find((p) => configKey(p.config) === key);
   return preset ? preset.id : null;
 }
 
@@ -74,6 +87,21 @@ export class PresetBar {
     return this.#presetKeys.get(preset.id);
   }
 
+  /**
+   * Computes every preset's key ahead, one per idle moment, so that no later detection pays for
+   * them inside a task that also loads an experiment (call once the engine is loaded).
+   */
+  warm() {
+    const idle = globalThis.requestIdleCallback || ((fn) => setTimeout(fn, 50));
+    const next = (i) => {
+      if (i < PRESETS.length) idle(() => {
+        this.#presetKey(PRESETS[i]);
+        next(i + 1);
+      });
+    };
+    next(0);
+  }
+
   /** The experiment is `preset` (or none). */
   set(preset) {
     this.#presetId = preset ? preset.id : null;
@@ -83,8 +111,9 @@ export class PresetBar {
 
   /** Finds the preset the experiment equals, if any. */
   detect(config) {
-    const key = configKey(config);
-    this.set(PRESETS.find((p) => this.#presetKey(p) === key) || null);
+    const candidates = PRESETS.filter((p) => mayEqual(config, p));
+    const key = candidates.length > 0 ? configKey(config) : null;
+    this.set(candidates.find((p) => this.#presetKey(p) === key) || null);
   }
 
   /** A new experiment was loaded: it is `preset`, or whatever preset it equals. */

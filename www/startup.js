@@ -56,6 +56,7 @@ export async function startUp(host) {
   views.render();
   host.writeHash();
   host.ready();
+  parts.presetBar.warm();
   // Autoplay, unless the reader asked for reduced motion (Play starts it then).
   if (attrs.autoplay && !host.reducedMotion()) host.play();
 }

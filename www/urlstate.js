@@ -9,12 +9,25 @@
 
 import { call } from './wasm.js';
 
+// The last config text encoded and its hash: a load asks for the same config's hash twice (the
+// link it writes and the preset it is), and encoding costs up to a few milliseconds.
+let lastEncoded = { json: null, hash: null };
+
+/** The hash (without '#') of a valid config given as JSON text; throws on an invalid one. */
+export function encodeConfig(json) {
+  if (lastEncoded.json !== json) {
+    const hash = call((w) => w.encode_hash(json));
+    lastEncoded = { json, hash };
+  }
+  return lastEncoded.hash;
+}
+
 /** The hash (with '#') for a valid config (object or JSON text) shown with the view box `view`
  * ([x0, x1, y0, y1], or null for the config's own). */
 export function toHash(config, view) {
   const object = typeof config === 'string' ? JSON.parse(config) : config;
   const shown = Array.isArray(view) && view.length === 4 ? { ...object, view: { x: [view[0], view[1]], y: [view[2], view[3]] } } : object;
-  return `#${call((w) => w.encode_hash(JSON.stringify(shown)))}`;
+  return `#${encodeConfig(JSON.stringify(shown))}`;
 }
 
 /**

@@ -18,11 +18,28 @@ export function maxStepsOf(config) {
   return (config && config.stop && config.stop.max_steps) || STOP_DEFAULTS.max_steps;
 }
 
+/** Runs `fn` in a task of its own, posted now; resolves with what it returns, rejects with what it throws. */
+function inTask(fn) {
+  return new Promise((resolve, reject) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      try {
+        resolve(fn());
+      } catch (e) {
+        reject(e);
+      }
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 const maxOf = (runs, value) => runs.reduce((m, r) => Math.max(m, value(r)), 0);
 
 export class Views {
   #host;
   #hovered = null;
+  #renderTask = null; // the pending renderSoon(), or null
 
   constructor(host) {
     this.#host = host;
@@ -83,13 +100,19 @@ export class Views {
    * status and the runs' states.
    */
   render(snap, throttleStatus = false, mode = 'sync') {
+    if (!this.#host.pg()) return;
+    this.drawMain(mode === 'anim' ? 'anim' : 'sync');
+    this.#renderAroundMain(snap, throttleStatus, mode);
+  }
+
+  /** What render draws besides the main view (its arguments are render's). */
+  #renderAroundMain(snap, throttleStatus, mode) {
     const host = this.#host;
     const pg = host.pg();
     if (!pg) return;
     const parts = host.parts();
     const { config, isModel, kind, selected } = host.experiment;
     const s = snap || host.loop.snap();
-    this.drawMain(mode === 'anim' ? 'anim' : 'sync');
     parts.charts.render(mode === 'scrub' ? 'sync' : mode);
     const maxStep = maxOf(s.runs, (r) => r.step);
     parts.timeline.update(maxStep, mode === 'anim');
@@ -108,6 +131,21 @@ export class Views {
     });
   }
 
+  /**
+   * Redraws everything (render) in tasks of their own, posted now: first the main view, then the
+   * rest (for the largest model each costs a few tens of milliseconds the first time; together,
+   * and after the load that asked for them, they would hold the main thread too long). Requests
+   * made before the drawing starts share it. Resolves once drawn; rejects with what it threw.
+   */
+  renderSoon() {
+    if (!this.#renderTask) {
+      this.#renderTask = inTask(() => {
+        this.#renderTask = null;
+        if (this.#host.pg()) this.drawMain('sync');
+      }).then(() => inTask(() => this.#renderAroundMain(undefined, false, 'sync')));
+    }
+    return this.#renderTask;
+  }
   /** Draws the landscape or the model view. how: 'anim' (a frame), 'sync' (now, then sharp). */
   drawMain(how = 'sync') {
     const parts = this.#host.parts();

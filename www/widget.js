@@ -146,7 +146,7 @@ export class ConvergencePlayground extends HTMLElement {
       return;
     }
     try {
-      this.#w.experiment.load(value, null);
+      this.#w.experiment.load(value, null).catch(() => {}); // a trap while drawing is reported by wasm.js
     } catch (e) {
       this.#w.parts.alerts.load('The config attribute could not be applied; the experiment was not changed:', [message(e)]);
     }
@@ -187,7 +187,7 @@ export class ConvergencePlayground extends HTMLElement {
     await this.ready;
     const msg = validateConfig(json);
     if (msg) throw new Error(msg);
-    this.#w.experiment.load(json, null);
+    await this.#w.experiment.load(json, null);
   }
 
   /**
@@ -199,7 +199,7 @@ export class ConvergencePlayground extends HTMLElement {
     await this.ready;
     const config = JSON.stringify(this.#w.experiment.config);
     const json = call((w) => w.set_config_path(config, String(path), JSON.stringify(value === undefined ? null : value)));
-    this.#w.experiment.load(json, null);
+    await this.#w.experiment.load(json, null);
   }
 
   play() {

@@ -111,6 +111,7 @@ export function wire(element, hooks) {
     play: () => w.playback.play(),
     reducedMotion,
     render: () => w.views.render(),
+    renderSoon: () => w.views.renderSoon(),
     drawMain: () => w.views.drawMain('sync'),
     showKind: (changed) => w.views.showKind(changed),
     chartDefaults: (config, preset) => w.views.chartDefaults(config, preset),
@@ -239,8 +240,9 @@ export function wire(element, hooks) {
     loadSource: async (name, value) => {
       const chosen = await chooseExperiment({ linked: null, pending: null, sources: [{ name, value }], fallback: { config: w.experiment.config } });
       if (chosen.source === 'default') return chosen.problems[0];
-      w.experiment.load(chosen.json, chosen.view, chosen.preset);
+      const drawn = w.experiment.load(chosen.json, chosen.view, chosen.preset);
       if (chosen.preset) w.experiment.presetExtras(chosen.preset, !w.attrs.speed);
+      await drawn;
       return null;
     },
     showProblems: (lines) => parts.alerts.attributesNow(lines),

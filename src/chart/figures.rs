@@ -394,7 +394,14 @@ pub fn draw_figure<DB: DrawingBackend>(
                 super::model_view::draw_points(root, problem, view)?;
             } else {
                 let color = colors(session).get(options.run).copied().unwrap_or((0, 0, 0));
-                super::model_view::draw_model(root, problem, run.params(), view, color)?;
+                super::model_view::draw_model(
+                    root,
+                    problem,
+                    run.params(),
+                    view,
+                    color,
+                    super::model_view::PointDrawing::Circles,
+                )?;
             }
         }
         ("model", _) => return Err("this problem is not a model trained on data".into()),

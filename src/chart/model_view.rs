@@ -235,7 +235,7 @@ fn put_rgb(image: &mut [u8], o: usize, rgb: [u8; 3]) {
 
 /// Rasterizes a point of radius 3.5 CSS px (`scale` image pixels per CSS pixel): filled, or a
 /// ring 1.5 px wide, with a white edge 1 px wide.
-fn disc(
+pub fn disc(
     image: &mut [u8],
     (width, height): (usize, usize),
     scale: f64,
@@ -274,6 +274,16 @@ fn disc(
     }
 }
 
+/// Where point `i` of `data` goes on a model plot, (x1, x2) or (x, target), and its colour.
+fn point_of(data: &Dataset, i: usize) -> (f64, f64, (u8, u8, u8)) {
+    let row = data.row(i);
+    if data.input_dim >= 2 {
+        (row[0], row[1], CLASS_COLORS[usize::from(data.targets[i] >= 0.5)])
+    } else {
+        (row[0], data.targets[i], (70, 70, 70))
+    }
+}
+
 fn draw_point_set<DB: DrawingBackend>(
     chart: &mut ChartContext<
         DB,
@@ -284,13 +294,7 @@ fn draw_point_set<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
     let points = (0..data.len()).map(|i| {
-        let row = data.row(i);
-        let (x, y, color) = if data.input_dim >= 2 {
-            let class = usize::from(data.targets[i] >= 0.5);
-            (row[0], row[1], CLASS_COLORS[class])
-        } else {
-            (row[0], data.targets[i], (70, 70, 70))
-        };
+        let (x, y, color) = point_of(data, i);
         let color = RGBColor(color.0, color.1, color.2);
         let style = if filled { color.filled() } else { color.stroke_width(2) };
         EmptyElement::at((x, y))
@@ -334,15 +338,34 @@ pub fn draw_points<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A data point of a regression plot in the root's (fractional) pixels: where, filled (a
+/// training point) or a ring (a validation point), and its colour.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlotPoint {
+    pub at: (f64, f64),
+    pub filled: bool,
+    pub color: (u8, u8, u8),
+}
+
+/// How `draw_model` draws the data points.
+pub enum PointDrawing<'a> {
+    /// As plotters circles (vector output: the SVG figures).
+    Circles,
+    /// By the caller, given every point once the axes are drawn and before the curves (the page
+    /// rasterizes them with `disc` in one image: as plotters circles, 5000 points cost tens of
+    /// milliseconds of canvas calls and as much again when the browser rasterizes them).
+    Raster(&'a mut dyn FnMut(&[PlotPoint]) -> Result<(), String>),
+}
+
 /// Draws a regression model: the data, the true function and the fitted curve, on axes. A
-/// classifier is drawn by `boundary_rgba` alone (its points are rasterised into the image: as
-/// plotters circles, 5000 points cost about 15 ms of canvas calls a frame in the browser).
+/// classifier is drawn by `boundary_rgba` alone (its points are rasterised into the image).
 pub fn draw_model<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     problem: &TrainingProblem,
     w: &[f64],
     view: ViewBox,
     color: (u8, u8, u8),
+    points: PointDrawing<'_>,
 ) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
     root.fill(&WHITE).map_err(err)?;
@@ -361,9 +384,6 @@ pub fn draw_model<DB: DrawingBackend>(
         .light_line_style(RGBColor(240, 240, 240))
         .draw()
         .map_err(err)?;
-    draw_point_set(&mut chart, &problem.train, true)?;
-    draw_point_set(&mut chart, &problem.validation, false)?;
-    let xs: Vec<f64> = (0..=200).map(|i| view.x[0] + i as f64 / 200.0 * (view.x[1] - view.x[0])).collect();
     // The curves in fractional pixels, mapped as plotters maps the view's corners, simplified
     // before rounding (`pixel_polyline`): a smooth curve, not one wobbling by whole pixels.
     let coord = chart.as_coord_spec().clone();
@@ -376,6 +396,23 @@ pub fn draw_model<DB: DrawingBackend>(
             f64::from(top_left.1) + fy * f64::from(bottom_right.1 - top_left.1),
         )
     };
+    match points {
+        PointDrawing::Circles => {
+            draw_point_set(&mut chart, &problem.train, true)?;
+            draw_point_set(&mut chart, &problem.validation, false)?;
+        }
+        PointDrawing::Raster(raster) => {
+            let mut all = Vec::with_capacity(problem.train.len() + problem.validation.len());
+            for (set, filled) in [(&problem.train, true), (&problem.validation, false)] {
+                for i in 0..set.len() {
+                    let (x, y, color) = point_of(set, i);
+                    all.push(PlotPoint { at: fine(&(x, y)), filled, color });
+                }
+            }
+            raster(&all)?;
+        }
+    }
+    let xs: Vec<f64> = (0..=200).map(|i| view.x[0] + i as f64 / 200.0 * (view.x[1] - view.x[0])).collect();
     let on_root = |piece: &[(f64, f64)]| super::pixel_polyline(&piece.iter().map(fine).collect::<Vec<_>>());
     // The true function and the fitted curve are cut where they leave the view (a wild
     // polynomial, a cubic beyond the data), drawn up to the edge and on from where they come
@@ -520,7 +557,7 @@ mod tests {
         let mut text = String::new();
         {
             let root = plotters_svg::SVGBackend::with_string(&mut text, (400, 400)).into_drawing_area();
-            draw_model(&root, &problem, &w, view, (230, 159, 0)).unwrap();
+            draw_model(&root, &problem, &w, view, (230, 159, 0), PointDrawing::Circles).unwrap();
         }
         let fitted: Vec<&str> =
             text.split('<').filter(|e| e.starts_with("polyline") && e.contains("stroke=\"#E69F00\"")).collect();

@@ -171,7 +171,7 @@ fn encode_run(run: &RunConfig, pruned: &Value) -> String {
 ///
 /// Fields are tried one at a time, outer objects first: a field goes when deserializing the
 /// remaining value as an experiment and serializing it again gives the full value back, bit for
-/// bit. (Always the whole experiment, through `Experiment::from_value`, so that the wasm binary
+/// bit. (Always the whole experiment, through the reader `Experiment::from_value` uses, so that the wasm binary
 /// carries one copy of the deserialization code.) A
 /// field that stays is then searched for removable fields of its own, so `inner=Adam(lr=0.1)`
 /// loses Adam's defaults too. An object without a `name` tag below the top keeps its last
@@ -214,19 +214,29 @@ fn prune_at(full: &Value, current: &mut Value, path: &mut Vec<Step>) {
         _ => return,
     };
     for key in keys {
-        let mut trial = current.clone();
-        let removed = match node_mut(&mut trial, path) {
+        // The field is taken out in place and put back if the experiment needs it (the map keeps
+        // its keys sorted, so putting it back restores the same value): no copy of the whole
+        // value per field tried.
+        let taken = match node_mut(current, path) {
             Some(Value::Object(map)) => {
                 // Below the config objects (problem, runs[i], stop), an untagged object keeps its
                 // last field: an empty object would read back as an empty array.
                 let keeps_last = path.len() > 1 && !map.contains_key("name") && map.len() == 1;
-                !keeps_last && map.remove(&key).is_some()
+                if keeps_last {
+                    None
+                } else {
+                    map.remove(&key)
+                }
             }
-            _ => false,
+            _ => None,
         };
-        if removed && rebuilds(&trial, full) {
-            *current = trial;
-            continue;
+        if let Some(value) = taken {
+            if rebuilds(current, full) {
+                continue;
+            }
+            if let Some(Value::Object(map)) = node_mut(current, path) {
+                map.insert(key.clone(), value);
+            }
         }
         path.push(Step::Key(key));
         prune_at(full, current, path);
@@ -241,7 +251,7 @@ fn prune_at(full: &Value, current: &mut Value, path: &mut Vec<Step>) {
 
 /// True when `candidate`, read as an experiment and written again, is exactly `full`.
 fn rebuilds(candidate: &Value, full: &Value) -> bool {
-    Experiment::from_value(candidate.clone()).is_ok_and(|e| same(&e.to_value(), full))
+    crate::config::reader::from_value::<Experiment>(candidate).is_ok_and(|e| same(&e.to_value(), full))
 }
 
 /// Equality of JSON values that tells floats apart by their bits (so `-0.0` differs from

@@ -120,6 +120,31 @@ test('every canvas is drawn at the device pixel ratio with round line joins, and
   }
 });
 
+test('a regression plot draws its data points where the data are, at the device pixel ratio', async () => {
+  const { page, errors } = await open();
+  // 400 noisy points along a sine over [-1, 1]: the points cover the plot from side to side.
+  await page.evaluate(async () => {
+    const el = document.querySelector('convergence-playground');
+    await el.load({ problem: { name: 'model', data: { name: 'sine', n: 400, noise: 0.2 }, model: { name: 'polynomial', degree: 3 }, validation_share: 0.2 },
+      runs: [{ label: 'adam', optimizer: { name: 'Adam', lr: 0.05 } }] });
+  });
+  await settle(page);
+  const { width, height } = await page.evaluate(() => {
+    const c = document.querySelector('convergence-playground').shadowRoot.querySelector('canvas.model-view');
+    return { width: c.width, height: c.height };
+  });
+  assert.ok(width >= 800, `the canvas is at twice its CSS size (${width} px)`);
+  // The points' grey, in each of six vertical strips of the plot (the axis's labels are left).
+  const strips = [];
+  for (let k = 0; k < 6; k += 1) {
+    const x0 = 0.15 * width + k * 0.13 * width;
+    strips.push(await countColor(page, 'canvas.model-view', [70, 70, 70], { tol: 12, rect: [x0, 0, x0 + 0.13 * width, height] }));
+  }
+  assert.ok(strips.every((n) => n > 200), `points in every strip of the plot: ${strips}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('legends cover no data: a free corner, or a band above the plot', async () => {
   const { page, errors } = await open();
   const cases = [['fit-over', 'train_val'], ['saddle', 'loss'], ['adam-rosenbrock', 'loss'], ['lr', 'loss'], ['lr', 'lr']];
