@@ -988,7 +988,6 @@ fn sharp_image(canvas: &HtmlCanvasElement, image: impl Fn(usize, usize) -> Vec<u
     stretch_rgba(&image(css_w, css_h), css_w, css_h, width, height)
 }
 
-/// Puts an RGBA image at the top-left corner of a canvas.
 /// Draws a plot's data points into the canvas as one image (`model_view::disc`, at the canvas's
 /// scale): its pixels read back once, the points written in, and put back. The points come in
 /// the plot's CSS pixels (`measured_canvas` scales the context); the image is in device pixels.
@@ -1005,17 +1004,20 @@ fn raster_points(canvas: &HtmlCanvasElement) -> Result<impl FnMut(&[PlotPoint]) 
             let at = (point.at.0 * scale, point.at.1 * scale);
             disc(&mut rgba, (width as usize, height as usize), scale, at, point.filled, point.color);
         }
-        let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), width, height)
-            .map_err(|_| "canvas: cannot build the image".to_string())?;
-        context.put_image_data(&data, 0.0, 0.0).map_err(|_| "canvas: cannot put the image".to_string())
+        put_image(&context, &rgba, width, height).map_err(str::to_string)
     })
 }
 
+/// Puts an RGBA image at the top-left corner of a canvas.
 fn put_rgba(canvas: &HtmlCanvasElement, rgba: &[u8], width: u32, height: u32) -> Result<(), JsError> {
-    let context = context_2d(canvas)?;
+    put_image(&context_2d(canvas)?, rgba, width, height).map_err(js_error)
+}
+
+/// Puts an RGBA image at the top-left corner of a canvas's 2-D context.
+fn put_image(context: &CanvasRenderingContext2d, rgba: &[u8], width: u32, height: u32) -> Result<(), &'static str> {
     let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)
-        .map_err(|_| js_error("canvas: cannot build the image"))?;
-    context.put_image_data(&data, 0.0, 0.0).map_err(|_| js_error("canvas: cannot put the image"))
+        .map_err(|_| "canvas: cannot build the image")?;
+    context.put_image_data(&data, 0.0, 0.0).map_err(|_| "canvas: cannot put the image")
 }
 
 /// The colours of basin outcomes 0 to `count` - 1 (`chart::analysis_overlay::basin_color`), as

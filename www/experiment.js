@@ -11,7 +11,7 @@
 // modelView, charts, timeline, runs, sidebar, presetBar, sweepCard, analysisCard and searchCard or null), loop
 // (the FrameLoop), maxSteps() (the running experiment's step limit, its default filled in),
 // pause(), play(), reducedMotion() (the reader asked for it: a preset does not start playing),
-// render() (redraw everything), renderSoon() (redraw everything in a task of its own; a promise
+// render() (redraw everything), renderSoon() (redraw everything in tasks of its own; a promise
 // that settles once drawn), drawMain() (redraw the landscape or model view), showKind(changed)
 // (show the views that fit the kind), chartDefaults(config, preset) (the charts' scales for its problem and a preset's own),
 // statesReset() (the runs start afresh: their events and status clock), setSpeed(speed),
@@ -139,7 +139,7 @@ export class Experiment {
   /**
    * Loads a validated config (and a view box): either all of it applies or, if any part is
    * refused (the view box, say), the running experiment is left as it was and the error thrown.
-   * The views are redrawn in a task of their own (a large model's new experiment and its drawing
+   * The views are redrawn in tasks of their own (a large model's new experiment and its drawing
    * would together hold the main thread too long); the promise returned settles once they are.
    */
   load(json, view, preset = null) {

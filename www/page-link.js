@@ -65,7 +65,7 @@ export class PageLink {
         return;
       }
       host.hideAlert();
-      // The views are drawn in a task of their own; a trap there is reported by wasm.js.
+      // The views are drawn in tasks of their own; a trap there is reported by wasm.js.
       Promise.resolve(host.load(parsed.config, parsed.view)).catch(() => {});
     } catch (e) {
       host.alert('The experiment in this link could not be read; the current one was kept:', [message(e)]);

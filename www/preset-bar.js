@@ -34,12 +34,17 @@ function mayEqual(config, preset) {
     && Array.isArray(config.runs) && config.runs.length === a.runs.length);
 }
 
-/** The id of the preset `config` equals, or null. */
-export function presetIdOf(config) {
+/** The preset `config` equals (each preset's key from `keyOf`), or null. */
+function presetEqualTo(config, keyOf) {
   const candidates = PRESETS.filter((p) => mayEqual(config, p));
   if (candidates.length === 0) return null;
   const key = configKey(config);
-  const preset = candidates.find((p) => configKey(p.config) === key);
+  return candidates.find((p) => keyOf(p) === key) || null;
+}
+
+/** The id of the preset `config` equals, or null. */
+export function presetIdOf(config) {
+  const preset = presetEqualTo(config, (p) => configKey(p.config));
   return preset ? preset.id : null;
 }
 
@@ -111,9 +116,7 @@ export class PresetBar {
 
   /** Finds the preset the experiment equals, if any. */
   detect(config) {
-    const candidates = PRESETS.filter((p) => mayEqual(config, p));
-    const key = candidates.length > 0 ? configKey(config) : null;
-    this.set(candidates.find((p) => this.#presetKey(p) === key) || null);
+    this.set(presetEqualTo(config, (p) => this.#presetKey(p)));
   }
 
   /** A new experiment was loaded: it is `preset`, or whatever preset it equals. */

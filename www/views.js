@@ -146,6 +146,7 @@ export class Views {
     }
     return this.#renderTask;
   }
+
   /** Draws the landscape or the model view. how: 'anim' (a frame), 'sync' (now, then sharp). */
   drawMain(how = 'sync') {
     const parts = this.#host.parts();

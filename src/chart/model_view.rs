@@ -99,13 +99,9 @@ pub fn boundary_rgba(
     };
     for (set, filled) in [(&problem.train, true), (&problem.validation, false)] {
         for i in 0..set.len() {
-            let row = set.row(i);
-            if row.len() < 2 {
-                continue;
+            if let (2.., Some((x, y, color))) = (set.input_dim, point_of(set, i)) {
+                disc(&mut image, (width, height), scale, to_pixel(x, y), filled, color);
             }
-            let (px, py) = to_pixel(row[0], row[1]);
-            let color = CLASS_COLORS[usize::from(set.targets[i] >= 0.5)];
-            disc(&mut image, (width, height), scale, (px, py), filled, color);
         }
     }
     image
@@ -274,13 +270,15 @@ pub fn disc(
     }
 }
 
-/// Where point `i` of `data` goes on a model plot, (x1, x2) or (x, target), and its colour.
-fn point_of(data: &Dataset, i: usize) -> (f64, f64, (u8, u8, u8)) {
+/// Where point `i` of `data` goes on a model plot, (x1, x2) or (x, target), and its colour; None
+/// for a row or target the data set does not hold.
+fn point_of(data: &Dataset, i: usize) -> Option<(f64, f64, (u8, u8, u8))> {
     let row = data.row(i);
-    if data.input_dim >= 2 {
-        (row[0], row[1], CLASS_COLORS[usize::from(data.targets[i] >= 0.5)])
-    } else {
-        (row[0], data.targets[i], (70, 70, 70))
+    let target = *data.targets.get(i)?;
+    match row {
+        [x1, x2, ..] => Some((*x1, *x2, CLASS_COLORS[usize::from(target >= 0.5)])),
+        [x] => Some((*x, target, (70, 70, 70))),
+        [] => None,
     }
 }
 
@@ -293,8 +291,7 @@ fn draw_point_set<DB: DrawingBackend>(
     filled: bool,
 ) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
-    let points = (0..data.len()).map(|i| {
-        let (x, y, color) = point_of(data, i);
+    let points = (0..data.len()).filter_map(|i| point_of(data, i)).map(|(x, y, color)| {
         let color = RGBColor(color.0, color.1, color.2);
         let style = if filled { color.filled() } else { color.stroke_width(2) };
         EmptyElement::at((x, y))
@@ -404,10 +401,11 @@ pub fn draw_model<DB: DrawingBackend>(
         PointDrawing::Raster(raster) => {
             let mut all = Vec::with_capacity(problem.train.len() + problem.validation.len());
             for (set, filled) in [(&problem.train, true), (&problem.validation, false)] {
-                for i in 0..set.len() {
-                    let (x, y, color) = point_of(set, i);
-                    all.push(PlotPoint { at: fine(&(x, y)), filled, color });
-                }
+                all.extend((0..set.len()).filter_map(|i| point_of(set, i)).map(|(x, y, color)| PlotPoint {
+                    at: fine(&(x, y)),
+                    filled,
+                    color,
+                }));
             }
             raster(&all)?;
         }
@@ -527,6 +525,23 @@ mod tests {
 
     use super::*;
     use crate::problem::{Problem, ProblemConfig};
+
+    #[test]
+    fn a_point_the_data_set_does_not_hold_is_skipped_not_a_panic() {
+        // Three targets for two rows of two inputs: row 2 is missing; a 1-D set gives (x, target).
+        let plane = Dataset {
+            inputs: vec![1.0, 2.0, 3.0, 4.0],
+            targets: vec![0.0, 1.0, 1.0],
+            input_dim: 2,
+            task: Task::Classification,
+        };
+        assert_eq!(point_of(&plane, 0), Some((1.0, 2.0, CLASS_COLORS[0])));
+        assert_eq!(point_of(&plane, 1), Some((3.0, 4.0, CLASS_COLORS[1])));
+        assert_eq!(point_of(&plane, 2), None);
+        let line = Dataset { inputs: vec![0.5, 0.7], targets: vec![2.0], input_dim: 1, task: Task::Regression };
+        assert_eq!(point_of(&line, 0), Some((0.5, 2.0, (70, 70, 70))));
+        assert_eq!(point_of(&line, 1), None, "a row without its target");
+    }
 
     fn circle_problem() -> Box<TrainingProblem> {
         let config: ProblemConfig = serde_json::from_str(

@@ -171,9 +171,8 @@ fn encode_run(run: &RunConfig, pruned: &Value) -> String {
 ///
 /// Fields are tried one at a time, outer objects first: a field goes when deserializing the
 /// remaining value as an experiment and serializing it again gives the full value back, bit for
-/// bit. (Always the whole experiment, through the reader `Experiment::from_value` uses, so that the wasm binary
-/// carries one copy of the deserialization code.) A
-/// field that stays is then searched for removable fields of its own, so `inner=Adam(lr=0.1)`
+/// bit. (Always the whole experiment, through the reader `Experiment::from_value` uses, so that
+/// the wasm binary carries one copy of the deserialization code.) A field that stays is then searched for removable fields of its own, so `inner=Adam(lr=0.1)`
 /// loses Adam's defaults too. An object without a `name` tag below the top keeps its last
 /// field, because an empty object would read back as an empty array.
 fn pruned(experiment: &Experiment) -> Value {
