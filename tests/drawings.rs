@@ -792,3 +792,44 @@ fn key_moment_labels_go_to_free_space_beside_crowded_curves() {
         }
     }
 }
+
+/// The y tick labels of a chart's SVG: each label's text and the x where it ends (plotters
+/// anchors them at their right end, beside the axis).
+fn y_tick_labels(svg: &str) -> Vec<(String, f64)> {
+    svg.split("<text")
+        .filter(|e| e.contains("text-anchor=\"end\""))
+        .filter_map(|e| {
+            let x = e.split("x=\"").nth(1)?.split('"').next()?.parse::<f64>().ok()?;
+            let text = e.split('>').nth(1)?.split('<').next()?.trim().to_string();
+            Some((text, x))
+        })
+        .collect()
+}
+
+#[test]
+fn long_y_tick_labels_widen_their_area_instead_of_being_clipped() {
+    // Ordinary values keep the usual area (the plot starts 58 px from the left).
+    let (_, ordinary) = svg(&[line("a", vec![(0.0, 1.0), (1.0, 2.0)])], &CurveOptions::default());
+    assert_eq!(ordinary.plot[0], 58);
+    for (low, high) in [(-1.1e308, -9e307), (-1.32e-5, -1.1e-5)] {
+        let (text, layout) = svg(&[line("a", vec![(0.0, low), (1.0, high)])], &CurveOptions::default());
+        let labels = y_tick_labels(&text);
+        assert!(labels.len() >= 3, "{labels:?}");
+        let mut measure = String::new();
+        let root = plotters_svg::SVGBackend::with_string(&mut measure, (400, 200)).into_drawing_area();
+        let font: TextStyle = (convergence::chart::style::FONT, 11).into_font().into();
+        for (label, right) in &labels {
+            let width = f64::from(root.estimate_text_size(label, &font).expect("measured").0);
+            assert!(
+                right - width >= 0.0,
+                "{label} starts at {} px, left of the chart (plot at {})",
+                right - width,
+                layout.plot[0]
+            );
+            assert!(*right < f64::from(layout.plot[0]), "{label} ends left of the plot");
+        }
+        if low < -1e300 {
+            assert!(layout.plot[0] > 58, "the area widened for {labels:?}");
+        }
+    }
+}

@@ -301,3 +301,57 @@ fn a_minibatch_run_out_of_steps_is_told_why_no_gradient_test_fires() {
     assert_eq!(full[0].mark, Mark::Stopped);
     assert!(full[0].advice.starts_with("If the losses are still falling"), "{}", full[0].advice);
 }
+
+#[test]
+fn a_function_without_a_value_at_the_start_point_is_not_told_to_lower_the_learning_rate() {
+    // log(x) has no real value at x = -4: step 0 evaluates the start and finds NaN.
+    let (snapshot, reports) = run_to_end(
+        r#"{"problem": {"name": "custom", "f": "log(x) + y^2"}, "runs": [
+            {"label": "GD", "x0": [-4, 3], "optimizer": {"name": "SGD", "lr": 0.1}}]}"#,
+    );
+    assert_eq!(snapshot["runs"][0]["status"]["state"], "diverged");
+    assert_eq!(snapshot["runs"][0]["step"], 0);
+    assert_eq!(reports[0].mark, Mark::Diverged);
+    assert_eq!(reports[0].ended, "diverged at step 0: f has no finite value at the start point, so no step was taken");
+    assert!(reports[0].advice.starts_with("No learning rate can help before the first step"), "{}", reports[0].advice);
+    assert!(!reports[0].text.contains("smaller learning rate"), "{}", reports[0].text);
+    // A start where f overflows (x^2 + 10 y^2 at 1e300) is the same case.
+    let (_, reports) = run_to_end(
+        r#"{"problem": {"name": "quadratic", "a": 1, "b": 10}, "runs": [
+            {"label": "GD", "x0": [1e300, -1e300], "optimizer": {"name": "SGD", "lr": 0.1}}]}"#,
+    );
+    assert!(reports[0].ended.contains("f has no finite value at the start point"), "{}", reports[0].ended);
+    // A run that blows up after moving keeps the learning-rate advice.
+    let (_, reports) = run_to_end(
+        r#"{"problem": {"name": "quadratic", "a": 1, "b": 10}, "runs": [
+            {"label": "GD", "x0": [-4, 3], "optimizer": {"name": "SGD", "lr": 0.3}}]}"#,
+    );
+    assert_eq!(reports[0].mark, Mark::Diverged);
+    assert!(reports[0].advice.contains("Try a smaller learning rate"), "{}", reports[0].advice);
+}
+
+#[test]
+fn a_plateau_from_bouncing_across_a_valley_is_told_to_lower_the_learning_rate() {
+    // f = x^2 + 10 y^2 with lr 0.1 = 2/L for L = 20: y flips between 3 and -3 forever while x
+    // settles, so the loss goes flat at 90 on a slope of 60.
+    let (snapshot, reports) = run_to_end(
+        r#"{"problem": {"name": "custom", "f": "x^2 + 10*y^2"}, "runs": [
+            {"label": "GD", "x0": [-4, 3], "optimizer": {"name": "SGD", "lr": 0.1}}]}"#,
+    );
+    assert_eq!(snapshot["runs"][0]["status"]["criterion"], "loss_plateau", "{snapshot}");
+    assert_eq!(end_of(&snapshot, 0), "slope");
+    assert_eq!(reports[0].mark, Mark::Caution);
+    assert!(reports[0].advice.contains("stability limit"), "{}", reports[0].advice);
+    assert!(reports[0].advice.ends_with("lower it."), "{}", reports[0].advice);
+    assert!(!reports[0].advice.contains("raise its patience"), "{}", reports[0].advice);
+    // A crawl (a learning rate far too small) that goes flat on the same slope keeps the
+    // plateau advice: its steps bring about as little as the tolerance allows.
+    let (snapshot, reports) = run_to_end(
+        r#"{"problem": {"name": "custom", "f": "x^2 + 10*y^2"}, "runs": [
+            {"label": "GD", "x0": [-4, 3], "optimizer": {"name": "SGD", "lr": 1e-9}}],
+            "stop": {"loss_plateau": {"tol": 1e-6}, "param_change": null}}"#,
+    );
+    assert_eq!(snapshot["runs"][0]["status"]["criterion"], "loss_plateau", "{snapshot}");
+    assert_eq!(end_of(&snapshot, 0), "slope");
+    assert!(reports[0].advice.contains("tighten loss_plateau.tol"), "{}", reports[0].advice);
+}

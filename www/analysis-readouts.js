@@ -143,8 +143,11 @@ function fitWords(fit, what) {
   const law = fit.model === 'linear'
     ? `shrinks by a factor ${fmt(fit.rate)} per step (a linear rate)`
     : `decays like 1 / t^${fmt(fit.exponent)} (a power of 1/t fits these steps better than a linear rate)`;
-  const left = fit.steps_to_tolerance !== null && Number.isFinite(fit.steps_to_tolerance)
-    ? `; at that rate it reaches the tolerance at about step ${Math.round(fit.steps_to_tolerance)}` : '';
+  // The tolerance is the readout's yardstick (Rust's), not one of the run's stopping tests; a
+  // step inside the fitted ones is read off the fit, one after them is a forecast.
+  const at = fit.steps_to_tolerance;
+  const left = at !== null && Number.isFinite(at)
+    ? `; by the fit it ${at <= fit.fitted_steps[1] ? 'fell' : 'falls'} below ${fmt(fit.tolerance)} at about step ${Math.round(at)} (a yardstick, not a stopping test)` : '';
   return `${what} ${law}, fitted on steps ${fit.fitted_steps[0]} to ${fit.fitted_steps[1]}${left}.`;
 }
 

@@ -103,7 +103,7 @@ export class Charts {
     }
     const hide = h('button', { type: 'button', class: 'small link', 'aria-expanded': 'true' }, 'Hide');
     // A widget without controls (controls="none") has no Play button to point to.
-    const empty = h('div', { class: 'empty', hidden: true }, this.#ctx.noControls ? 'No steps yet.' : 'No steps yet: press ▶ Play or Step.');
+    const empty = h('div', { class: 'empty', hidden: true }, this.#emptyWords());
     const body = h('div', { class: 'chart-body' }, h('div', { class: 'canvas-wrap' }, canvas, guide, tip, empty), h('p', { class: 'hint' }, whatEl, '.'), h('p', { class: 'note logy-note', hidden: true }, 'A loss of 0 or below cannot be drawn on a log scale: untick “log y” to see it.'));
     hide.addEventListener('click', () => {
       const hidden = !this.#hidden.has(c.kind);
@@ -305,11 +305,21 @@ export class Charts {
 
   /** The log-scale notes and empty-chart notes for this snapshot. */
   renderNotes(snap, maxStep) {
+    // Runs that all ended at step 0 (a start where f has no value) take no step when played.
+    const ended = maxStep === 0 && snap && snap.runs.length > 0 && snap.runs.every((r) => r.status.state !== 'running');
+    const words = ended ? 'No steps: every run ended at step 0 (its status says why).' : this.#emptyWords();
     for (const c of CHARTS) {
       this.#noteLogY(c.kind, snap);
       const chart = this.#charts[c.kind];
-      if (chart) chart.empty.hidden = maxStep > 0;
+      if (!chart) continue;
+      chart.empty.hidden = maxStep > 0;
+      if (chart.empty.textContent !== words) chart.empty.textContent = words;
     }
+  }
+
+  /** What an empty chart says before the first step. */
+  #emptyWords() {
+    return this.#ctx.noControls ? 'No steps yet.' : 'No steps yet: press ▶ Play or Step.';
   }
 
   #pump() {

@@ -339,6 +339,11 @@ function mlpEditor(model, ctx) {
     h('div', { class: 'fields' }, activation));
 }
 
+/** "1 row", "2 rows". */
+function rowCount(n) {
+  return `${n} ${n === 1 ? 'row' : 'rows'}`;
+}
+
 function csvEditor(problem, ctx) {
   const data = problem.data;
   const id = nextId();
@@ -350,8 +355,8 @@ function csvEditor(problem, ctx) {
   const fileNote = h('p', { class: 'note csv-file', role: 'status' });
   const describe = () => {
     const { columns, rows } = csvShape(area.value);
-    if (columns === 3) shape.textContent = `${rows} rows of x1, x2, label: classification (labels 0/1 or −1/1).`;
-    else if (columns === 2) shape.textContent = `${rows} rows of x, y: regression.`;
+    if (columns === 3) shape.textContent = `${rowCount(rows)} of x1, x2, label: classification (labels 0/1 or −1/1).`;
+    else if (columns === 2) shape.textContent = `${rowCount(rows)} of x, y: regression.`;
     else shape.textContent = 'Write one point per line: x,y (regression) or x1,x2,label (classification).';
   };
   describe();

@@ -55,7 +55,7 @@ export function buildHowToRead() {
     h('div', { class: 'howto-head' }, heading, hide),
     h('div', { class: 'howto-parts' },
       part('The picture',
-        'On a loss landscape, the square map shows the loss f(x, y) over two parameters: brighter is higher, darker is lower, and the thin lines join points of equal loss. On a model trained on data, it shows the data and the selected run’s decision boundary or fitted curve.',
+        'On a loss landscape, the square map shows the loss f(x, y) over two parameters: brighter is higher, darker is lower, grey where f has no value (log x for x < 0, say), and the thin lines join points of equal loss. On a model trained on data, it shows the data and the selected run’s decision boundary or fitted curve.',
         'The charts beside it draw each run’s loss, gradient norm and learning rate against the step.',
         'The timeline under the picture takes the picture and the charts back to any recorded step without re-running anything; its small marks, in each run’s colour, show where a test fired or a run diverged or stopped (hover one, or drag the timeline onto it, for its words).'),
       part('Lines and marks',

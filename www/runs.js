@@ -147,10 +147,17 @@ export class RunsList {
   #trainingLine(run) {
     const t = run.training;
     if (!t) return null;
+    const epoch = h('span', { class: 'fact' }, 'epoch ', h('b', null, Number(t.epoch).toLocaleString('en-US')));
+    if (t.evaluated_at === null || t.evaluated_at === undefined) {
+      // Nothing measured yet: Rust's NaN placeholders are not losses.
+      const off = Number(this.#ctx.draft().problem.eval_every) === 0;
+      const why = off ? 'no evaluations (eval_every is 0)' : 'not evaluated yet: the first evaluation comes with the first step';
+      return h('span', { class: 'train-line' }, [epoch, h('span', { class: 'fact' }, why)]);
+    }
     const gap = num(t.gap);
     const gapText = Number.isFinite(gap) ? `${gap >= 0 ? '+' : '−'}${fmt(Math.abs(gap))}` : '—';
     const parts = [
-      h('span', { class: 'fact' }, 'epoch ', h('b', null, Number(t.epoch).toLocaleString('en-US'))),
+      epoch,
       h('span', { class: 'fact' }, 'loss: training ', h('b', null, fmt(num(t.train_loss))), ', validation ', h('b', null, fmt(num(t.validation_loss)))),
       h('span', { class: `fact gap ${gap > 0 ? 'pos' : ''}`, title: 'generalization gap: validation loss minus training loss' }, 'gap ', h('b', null, gapText)),
     ];

@@ -474,9 +474,11 @@ export class SearchCard {
   #renderTable() {
     const results = this.#results;
     const paths = results.trials.length ? Object.keys(results.trials[0].configuration) : [];
+    // What a reader compares first (the objective and the values tried) comes first, so that
+    // a phone's narrow table shows it without scrolling sideways; the search's bookkeeping after.
     const columns = [
-      ['index', 'trial'], ['bracket', 'bracket'], ['round', 'round'], ['resource', 'resource'], ['steps', 'steps'], ['objective', 'objective'],
-      ...paths.map((p) => [p, p]),
+      ['index', 'trial'], ['objective', 'objective'], ...paths.map((p) => [p, p]),
+      ['bracket', 'bracket'], ['round', 'round'], ['resource', 'resource'], ['steps', 'steps'],
     ];
     const value = (row, key) => (key in row ? row[key] : row.configuration[key]);
     const { key, dir } = this.#sort;

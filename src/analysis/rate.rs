@@ -46,6 +46,9 @@ pub struct RateFit {
     pub exponent: f64,
     /// The root-mean-square residual of the winning model, in ln e.
     pub rms_residual: f64,
+    /// The error the step prediction aims at (`DEFAULT_TOLERANCE` in the page and the CLI): a
+    /// yardstick of the readout, not one of the run's stopping tests.
+    pub tolerance: f64,
     /// The step at which the winning model reaches the tolerance (None when not converging).
     pub steps_to_tolerance: Option<f64>,
     /// The first and last step of the fitted points.
@@ -121,6 +124,7 @@ pub fn fit_rate(points: &[(u64, f64)], tolerance: f64) -> Option<RateFit> {
         rate: exp(lb),
         exponent: -sb,
         rms_residual: sqrt(rss / n),
+        tolerance,
         steps_to_tolerance: steps.filter(|s| s.is_finite()),
         fitted_steps: [tail.first()?.0, tail.last()?.0],
     })

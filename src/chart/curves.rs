@@ -242,7 +242,7 @@ const MARGIN: i32 = 6;
 const MARGIN_RIGHT: i32 = 18;
 /// Height of the x tick labels and axis name, in pixels.
 const X_LABELS: i32 = 34;
-/// Width of the y tick labels, in pixels.
+/// The least width of the y tick labels' area, in pixels (`y_labels_width`).
 const Y_LABELS: i32 = 52;
 /// Height of the title row, in pixels.
 const TITLE_PX: i32 = 20;
@@ -257,9 +257,42 @@ const MOMENT_FONT: u32 = 10;
 /// shows through it, paler, on both sides of the inner one.
 const CASING_OPACITY: f64 = 0.6;
 
-/// The plot rectangle for a chart of `width` x `height` with `top` pixels above the plot.
-fn plot_rect(width: i32, height: i32, top: i32) -> [i32; 4] {
-    [MARGIN + Y_LABELS, top, width - MARGIN_RIGHT, height - MARGIN - X_LABELS]
+/// The plot rectangle for a chart of `width` x `height` with `top` pixels above the plot and
+/// `y_labels` pixels of y tick labels on its left.
+fn plot_rect(width: i32, height: i32, top: i32, y_labels: i32) -> [i32; 4] {
+    [MARGIN + y_labels, top, width - MARGIN_RIGHT, height - MARGIN - X_LABELS]
+}
+
+/// The number of y tick labels asked of plotters.
+const Y_TICKS: usize = 5;
+/// Room between a y tick label and the plot (the tick mark and a gap), in pixels.
+const Y_LABEL_GAP_PX: i32 = 10;
+
+/// A y tick's label: 0 for a tick within rounding of zero on a linear axis (not 5.551e-17).
+fn y_tick_label(value: f64, log: bool, span: f64) -> String {
+    if !log && value.abs() < 1e-9 * span {
+        "0".to_string()
+    } else {
+        tick_label(value, log)
+    }
+}
+
+/// The width of the y tick labels' area: `Y_LABELS`, or wider when the widest label plotters
+/// will draw on `y0..y1` (its own choice of `Y_TICKS` key points) needs it, as 1.05e308 or
+/// -1.25e-5 do, so that no label is clipped at the chart's left edge.
+fn y_labels_width<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    y0: f64,
+    y1: f64,
+    log: bool,
+) -> Result<i32, DrawingAreaErrorKind<DB::ErrorType>> {
+    let font: TextStyle = (crate::chart::style::FONT, TICK_FONT).into_font().into();
+    let ticks = plotters::coord::types::RangedCoordf64::from(y0..y1).key_points(Y_TICKS);
+    let mut widest = 0;
+    for v in ticks {
+        widest = widest.max(root.estimate_text_size(&y_tick_label(v, log, y1 - y0), &font)?.0 as i32);
+    }
+    Ok(Y_LABELS.max(widest + Y_LABEL_GAP_PX))
 }
 
 /// Where the legend box goes: the first corner (top right, top left, bottom right, bottom
@@ -419,7 +452,8 @@ pub fn draw_curves<DB: DrawingBackend>(
     } else {
         None
     };
-    let inside_plot = plot_rect(width, height, MARGIN + title_px);
+    let y_labels = y_labels_width(root, y0, y1, options.log_y).map_err(err)?;
+    let inside_plot = plot_rect(width, height, MARGIN + title_px, y_labels);
     let to_pixel = |plot: [i32; 4], p: (f64, f64)| {
         let fx = (p.0 - x0) / (x1 - x0);
         let fy = (y1 - p.1) / (y1 - y0);
@@ -456,7 +490,7 @@ pub fn draw_curves<DB: DrawingBackend>(
     };
     let top = MARGIN + title_px + band;
     let mut layout = ChartLayout {
-        plot: plot_rect(width, height, top),
+        plot: plot_rect(width, height, top, y_labels),
         log_x: options.log_x,
         x_from_one: options.x_from_one,
         steps_per_x: if options.steps_per_x > 0.0 { options.steps_per_x } else { 1.0 },
@@ -468,14 +502,19 @@ pub fn draw_curves<DB: DrawingBackend>(
         .margin_top(top)
         .margin_right(MARGIN_RIGHT)
         .x_label_area_size(X_LABELS)
-        .y_label_area_size(Y_LABELS)
+        .y_label_area_size(y_labels)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
     let (log_x, log_y) = (options.log_x, options.log_y);
-    let x_fmt = move |v: &f64| if log_x { tick_label(*v, true) } else { crate::run::report::short(*v) };
     // Ticks within rounding of zero are written 0, not 5.551e-17.
+    let x_span = x1 - x0;
+    let x_fmt = move |v: &f64| match log_x {
+        true => tick_label(*v, true),
+        false if v.abs() < 1e-9 * x_span => "0".to_string(),
+        false => crate::run::report::short(*v),
+    };
     let y_span = y1 - y0;
-    let y_fmt = move |v: &f64| if !log_y && v.abs() < 1e-9 * y_span { "0".to_string() } else { tick_label(*v, log_y) };
+    let y_fmt = move |v: &f64| y_tick_label(*v, log_y, y_span);
     layout.x_label = match (options.x_label.as_str(), options.log_x) {
         ("", false) => "step".to_string(),
         ("", true) => "step (log)".to_string(),
@@ -496,7 +535,7 @@ pub fn draw_curves<DB: DrawingBackend>(
         .x_desc(layout.x_label.as_str())
         .axis_desc_style((crate::chart::style::FONT, TICK_FONT))
         .x_labels(x_ticks)
-        .y_labels(5)
+        .y_labels(Y_TICKS)
         .label_style((crate::chart::style::FONT, TICK_FONT))
         .max_light_lines(0)
         .bold_line_style(RGBColor(225, 225, 225))

@@ -28,6 +28,10 @@ const RAMP: [[f64; 3]; 9] = [
 /// Number of contour levels.
 pub const LEVELS: f64 = 16.0;
 
+/// The colour of a point where f has no value (NaN, such as log x for x < 0): a neutral grey
+/// that the ramp never reaches, so that it cannot be read as high or low.
+pub const UNDEFINED_RGB: [u8; 3] = [150, 150, 150];
+
 fn ramp(u: f64) -> [u8; 3] {
     let u = if u.is_finite() { u.clamp(0.0, 1.0) } else { 1.0 };
     let pos = u * (RAMP.len() - 1) as f64;
@@ -78,14 +82,22 @@ pub fn values_rgba(values: &[f64], width: usize, height: usize, line_px: f64) ->
     let top = ln(range + delta);
     let bottom = ln(delta);
     let span = if top > bottom { top - bottom } else { 1.0 };
-    let levels: Vec<f64> =
-        values.iter().map(|v| if v.is_finite() { (ln(v - lo + delta) - bottom) / span } else { 1.0 }).collect();
+    // +inf is as high as it gets and -inf as low; NaN stays NaN (no level, no contour line).
+    let levels: Vec<f64> = values
+        .iter()
+        .map(|&v| match v {
+            v if v.is_finite() => (ln(v - lo + delta) - bottom) / span,
+            f64::INFINITY => 1.0,
+            f64::NEG_INFINITY => 0.0,
+            _ => f64::NAN,
+        })
+        .collect();
     let level = |i: usize| levels[i] * LEVELS;
     let mut image = vec![0u8; width * height * 4];
     for row in 0..height {
         for col in 0..width {
             let i = row * width + col;
-            let [r, g, b] = ramp(levels[i]);
+            let [r, g, b] = if levels[i].is_nan() { UNDEFINED_RGB } else { ramp(levels[i]) };
             let (left, right) = (if col > 0 { i - 1 } else { i }, if col + 1 < width { i + 1 } else { i });
             let (up, down) = (if row > 0 { i - width } else { i }, if row + 1 < height { i + width } else { i });
             let gx = (level(right) - level(left)) / (right - left).max(1) as f64;
@@ -157,6 +169,20 @@ mod tests {
         assert!(pixel(10, 10) < pixel(0, 0), "centre {} corner {}", pixel(10, 10), pixel(0, 0));
         assert_eq!(image.len(), 21 * 21 * 4);
         assert!(image.chunks(4).all(|p| p[3] == 255));
+    }
+
+    #[test]
+    fn undefined_points_are_grey_and_infinite_ones_at_the_ends_of_the_ramp() {
+        // Each case three times in a row, so that the middle pixel has equal neighbours and no
+        // contour line darkens it.
+        let (nan, inf) = (f64::NAN, f64::INFINITY);
+        let values = [0.0, 1.0, nan, nan, nan, inf, inf, inf, -inf, -inf, -inf];
+        let image = values_rgba(&values, values.len(), 1, 1.0);
+        let pixel = |i: usize| [image[i * 4], image[i * 4 + 1], image[i * 4 + 2]];
+        assert_eq!(pixel(3), UNDEFINED_RGB, "NaN is grey");
+        assert_eq!(pixel(6), ramp(1.0), "+inf is the top of the ramp");
+        assert_eq!(pixel(9), ramp(0.0), "-inf is the bottom of the ramp");
+        assert!((0..=1000).all(|k| ramp(f64::from(k) / 1000.0) != UNDEFINED_RGB), "the ramp never reaches the grey");
     }
 
     #[test]

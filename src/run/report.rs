@@ -6,7 +6,9 @@
 //! formal test second in parentheses ("the slope is flat enough to stop (||∇f|| < 1e-8)").
 //! The advice never contradicts the verdict: a run that converged at a minimum gets none (or
 //! a word on the local minimum or the L2 penalty), a run stopped short on a slope is told which
-//! tolerance to tighten, a run out of steps what to change.
+//! tolerance to tighten (or, when its loss went flat because its steps bounce across a valley,
+//! to lower the learning rate), a run out of steps what to change. A run whose loss or gradient
+//! is not finite at its start is told so: no learning rate can help there.
 
 use serde::Serialize;
 
@@ -121,6 +123,15 @@ fn ended_words(run: &Run, problem: &Problem, status: Status) -> String {
         Status::Converged { criterion, at_step } => {
             format!("converged at step {at_step}: {}", criterion_words(run, criterion))
         }
+        Status::Diverged { reason, at_step: 0 } if undefined_at_start(reason) => {
+            let (what, start) = start_words(problem);
+            let what = if reason == Divergence::NonfiniteGradient {
+                format!("the gradient of {what}")
+            } else {
+                what.to_string()
+            };
+            format!("diverged at step 0: {what} has no finite value at {start}, so no step was taken")
+        }
         Status::Diverged { reason, at_step } => {
             let factor = short(run.monitor().config().divergence.factor);
             let why = match reason {
@@ -143,6 +154,21 @@ fn ended_words(run: &Run, problem: &Problem, status: Status) -> String {
             "stalled at step {at_step}: {} while the parameters never left the start point",
             criterion_words(run, criterion)
         ),
+    }
+}
+
+/// True for a divergence that step 0 can only show at the start point itself: the loss or its
+/// gradient there is inf or NaN (step 0 evaluates the start, before any update).
+fn undefined_at_start(reason: Divergence) -> bool {
+    matches!(reason, Divergence::NonfiniteLoss | Divergence::NonfiniteGradient)
+}
+
+/// What is minimised and where a run starts, in words: "f" and "the start point" on a
+/// landscape, "the loss" and "the initial weights" on a model.
+fn start_words(problem: &Problem) -> (&'static str, &'static str) {
+    match problem {
+        Problem::Model(_) => ("the loss", "the initial weights"),
+        _ => ("f", "the start point"),
     }
 }
 
@@ -210,13 +236,40 @@ fn caution_advice(run: &Run, problem: &Problem, criterion: Criterion, end: &EndP
         }
         EndKind::Slope => match criterion {
             Criterion::ParamChange => "The steps shrank below the ||Δw|| tolerance while the slope was still clear (a learning rate that decayed too fast or is too small): tighten param_change.tol or switch it off and let the gradient test decide, or decay the learning rate more slowly.".to_string(),
-            Criterion::LossPlateau => "The loss changed less than the plateau tolerance while the slope was still clear: tighten loss_plateau.tol or raise its patience.".to_string(),
+            Criterion::LossPlateau => match bouncing(run, end) {
+                Some(step) => format!(
+                    "Each step still moves the parameters by ||Δw|| = {} on a slope of ||∇f|| = {}, yet the loss no longer changes: the steps jump across a valley to points as high as the last, back and forth. The learning rate is at or above that direction's stability limit (2/L for gradient descent, with L the largest curvature): lower it.",
+                    short(step),
+                    short(end.grad_norm)
+                ),
+                None => "The loss changed less than the plateau tolerance while the slope was still clear: tighten loss_plateau.tol or raise its patience.".to_string(),
+            },
             Criterion::TargetLoss => "Reaching a target loss says nothing about a minimum: lower target_loss or switch it off to see where the run goes.".to_string(),
             Criterion::GradNorm => "The gradient tolerance is larger than the slope here: tighten grad_norm.tol.".to_string(),
             Criterion::EarlyStopping => String::new(),
         },
         _ => "The Hessian is singular here, so no test of the gradient or the curvature can tell a minimum from a flat saddle.".to_string(),
     }
+}
+
+/// How many times the plateau test's largest change a step may bring, to first order, before a
+/// flat loss on a slope counts as bouncing rather than crawling.
+const BOUNCE_FACTOR: f64 = 100.0;
+
+/// The size of the last update when a run whose loss went flat on a slope is bouncing across a
+/// valley rather than crawling: its last step could change f by up to ||Δw||·||∇f|| to first
+/// order (a crawl's steps bring about that much, below the plateau's tolerance), yet that is
+/// more than `BOUNCE_FACTOR` times the change the plateau test allows: the loss stays flat
+/// because the steps land at points of equal loss, not because they are small.
+fn bouncing(run: &Run, end: &EndPoint) -> Option<f64> {
+    let plateau = run.monitor().config().loss_plateau.as_ref()?;
+    let step = run.history().points().filter_map(|p| p.delta_norm.is_finite().then_some(p.delta_norm)).last()?;
+    let loss = run.last_record().map_or(f64::NAN, |r| r.loss);
+    let allowed = match plateau.mode {
+        ChangeMode::Abs => plateau.tol,
+        ChangeMode::Rel => plateau.tol * loss.abs(),
+    };
+    (step * end.grad_norm > BOUNCE_FACTOR * allowed).then_some(step)
 }
 
 /// One sentence on why and what to try.
@@ -257,6 +310,10 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
         (Mark::Diverged, Status::Diverged { reason: Divergence::UnboundedBelow, .. }) => {
             "This function has no minimum in that direction, so no learning rate can make it converge.".to_string()
         }
+        (Mark::Diverged, Status::Diverged { reason, at_step: 0 }) if undefined_at_start(reason) => match problem {
+            Problem::Model(_) => "No learning rate can help before the first step: check the data for values too large for the model, or its initialisation.".to_string(),
+            _ => "No learning rate can help before the first step: start where f and its gradient are finite (drag the start point, or change x0).".to_string(),
+        },
         (Mark::Diverged, _) => "Try a smaller learning rate (or more damping).".to_string(),
         _ => String::new(),
     }

@@ -218,6 +218,7 @@ impl Session {
         let best = run.monitor().best_validation();
         Some(TrainingSnapshot {
             epoch: run.epoch(),
+            evaluated_at: last.map(|e| e.step),
             train_loss: value(|e| e.train_loss),
             validation_loss: value(|e| e.validation_loss),
             train_accuracy: value(|e| e.train_accuracy),

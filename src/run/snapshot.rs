@@ -118,6 +118,10 @@ pub struct RunSnapshot {
 pub struct TrainingSnapshot {
     /// Whole passes over the training set.
     pub epoch: u64,
+    /// The step of the last evaluation; None before the first one (a run is evaluated when it
+    /// takes its first step and then every `eval_every` epochs, never when that is 0), when
+    /// the losses and accuracies below are NaN because nothing was measured.
+    pub evaluated_at: Option<u64>,
     /// Data loss on the training set at the last evaluation.
     pub train_loss: Num,
     /// Data loss on the validation set at the last evaluation.

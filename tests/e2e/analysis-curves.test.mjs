@@ -145,7 +145,17 @@ test('the rate readout equals converge analyse and draws f − f* and ‖w − w
   const { page, errors } = await openPage();
   await load(page, BOWL);
   const state = await runAnalysis(page, 'rate');
-  await assertSameAsCli(page, state, 'rate');
+  const rate = await assertSameAsCli(page, state, 'rate');
+  // The step the fit predicts names the yardstick it aims at (Rust's tolerance), and says
+  // whether it is read off the fitted steps or forecast after them; it is no stopping test.
+  const fit = rate.find((r) => r.result).result.value_fit;
+  const words = await page.evaluate((sel) => document.querySelector(sel).shadowRoot.querySelector('.analysis-body').textContent, 'convergence-playground');
+  const verb = fit.steps_to_tolerance <= fit.fitted_steps[1] ? 'fell' : 'falls';
+  assert.ok(
+    words.includes(`by the fit it ${verb} below 1e-8 at about step ${Math.round(fit.steps_to_tolerance)} (a yardstick, not a stopping test)`),
+    words,
+  );
+  assert.equal(fit.tolerance, 1e-8);
   let drawn = await charts(page, ['#e69f00', '#0072b2']);
   assert.deepEqual(drawn.map((c) => c.key), ['analysis:rate:value', 'analysis:rate:distance']);
   for (const chart of drawn) {

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useBrowser, ROOT, alertText } from './harness.mjs';
+import { useBrowser, ROOT, alertText, statusLines } from './harness.mjs';
 
 const { openPage } = useBrowser();
 const CONVERGE = join(ROOT, 'target', 'debug', 'converge');
@@ -114,5 +114,49 @@ test('a bad function shows Rust\'s error with its position next to the field and
   });
   const native = JSON.parse(converge(['run'], applied).out);
   assert.deepEqual(snapshot, native, 'the page and the CLI take the same steps on the typed function');
+  await page.close();
+});
+
+test('a function with no value at the start point: the status says so, the charts say why they are empty, the map greys where f is undefined', async () => {
+  const { page, errors } = await openPage();
+  const start = {
+    problem: { name: 'custom', f: 'log(x) + y^2' },
+    runs: [{ label: 'GD', x0: [-4, 3], optimizer: { name: 'SGD', lr: 0.1 } }],
+  };
+  await page.evaluate((c) => document.querySelector('convergence-playground').load(c), start);
+  await page.evaluate(() => document.querySelector('convergence-playground').step(10));
+  await page.evaluate(twoFrames);
+  const [line] = await statusLines(page);
+  assert.match(line, /diverged at step 0: f has no finite value at the start point, so no step was taken/);
+  assert.match(line, /No learning rate can help before the first step/);
+  assert.doesNotMatch(line, /smaller learning rate/);
+  // The same outcome as the CLI's.
+  const cli = JSON.parse(converge(['run'], start).out);
+  assert.deepEqual([cli.runs[0].status.state, cli.runs[0].step], ['diverged', 0]);
+  const empty = await page.evaluate(() => [...document.querySelector('convergence-playground').shadowRoot.querySelectorAll('.chart-loss .empty')]
+    .map((e) => (e.hidden ? '' : e.textContent)).join(''));
+  assert.equal(empty, 'No steps: every run ended at step 0 (its status says why).');
+  // log x has no value for x < 0, the left half of the view: grey there (Rust's UNDEFINED_RGB,
+  // 150, 150, 150), never grey on the right half, where the colours of f are.
+  const shares = await page.evaluate(() => {
+    const canvas = document.querySelector('convergence-playground').shadowRoot.querySelector('canvas.landscape');
+    const { width, height } = canvas;
+    const { data } = canvas.getContext('2d').getImageData(0, 0, width, height);
+    const grey = [0, 0];
+    const all = [0, 0];
+    for (let y = 0; y < height; y += 2) {
+      for (let x = 0; x < width; x += 2) {
+        const i = (y * width + x) * 4;
+        const half = x < width / 2 - 4 ? 0 : x > width / 2 + 4 ? 1 : -1;
+        if (half < 0) continue;
+        all[half] += 1;
+        if (Math.abs(data[i] - 150) <= 2 && Math.abs(data[i + 1] - 150) <= 2 && Math.abs(data[i + 2] - 150) <= 2) grey[half] += 1;
+      }
+    }
+    return [grey[0] / all[0], grey[1] / all[1]];
+  });
+  assert.ok(shares[0] > 0.9, `the left half is grey: ${shares}`);
+  assert.ok(shares[1] < 0.01, `the right half is not: ${shares}`);
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -55,6 +55,7 @@ async function runSearch(page, { method = null, compare = null, cancelOnProgress
       progress: root.querySelector('.search-progress').textContent,
       summary: root.querySelector('.search-result').textContent,
       rows: root.querySelectorAll('.search-table tbody tr').length,
+      heads: [...root.querySelectorAll('.search-table thead th')].map((th) => th.textContent.replace(/ [▲▼]$/, '')),
       hash: location.hash,
     };
   }, { method, compare, cancelOnProgress });
@@ -79,6 +80,8 @@ test('a Hyperband search runs in Web Workers and equals converge search bit for 
   assert.ok(out.startDisabled, 'Start is disabled while the search runs');
   assert.match(out.summary, /^Done: \d+ trial results/);
   assert.ok(out.rows === out.results.trials.length, `the table lists every row (${out.rows})`);
+  // What a reader compares first leads, so that a phone's narrow table shows it unscrolled.
+  assert.deepEqual(out.heads, ['trial', 'objective', 'problem.model.hidden[0]', 'runs[0].optimizer.lr', 'bracket', 'round', 'resource', 'steps']);
   assert.ok(out.worst < 100, `no frame longer than 100 ms while the workers train (worst ${out.worst.toFixed(1)} ms)`);
   assert.match(out.hash, /&search=\(.*method=hyperband/, 'the search is in the link');
   assert.match(out.hash, /objective=best/, 'settings the editor does not show are kept');

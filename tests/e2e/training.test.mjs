@@ -229,6 +229,33 @@ test('a classification preset trains: accuracy above 0.9, the gap in the status 
   await page.close();
 });
 
+test('before the first step a model run says it is not evaluated yet, not NaN; after it, the losses', async () => {
+  const { page, errors } = await openPage();
+  await page.evaluate((c) => document.querySelector('convergence-playground').load(c), preset('batch-mini').config);
+  await settle(page);
+  assert.equal((await snapshot(page)).runs[0].training.evaluated_at, null);
+  const [before] = await statusLines(page);
+  assert.match(before, /epoch 0.*not evaluated yet: the first evaluation comes with the first step/);
+  assert.doesNotMatch(before, /NaN/);
+  await page.evaluate(() => document.querySelector('convergence-playground').step(1));
+  await settle(page);
+  assert.equal((await snapshot(page)).runs[0].training.evaluated_at, 0);
+  const [after] = await statusLines(page);
+  assert.match(after, /loss: training \d\.\d+, validation \d\.\d+\s*gap [+−]\d/);
+  assert.doesNotMatch(after, /NaN|not evaluated/);
+  // With evaluations switched off the line says so for good.
+  const off = structuredClone(preset('batch-mini').config);
+  off.problem.eval_every = 0;
+  await page.evaluate((c) => document.querySelector('convergence-playground').load(c), off);
+  await page.evaluate(() => document.querySelector('convergence-playground').step(5));
+  await settle(page);
+  const [never] = await statusLines(page);
+  assert.match(never, /no evaluations \(eval_every is 0\)/);
+  assert.doesNotMatch(never, /NaN/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a regression preset draws the fitted curve; overfitting shows validation far above training', async () => {
   const { page, errors } = await openPage();
   const { snap } = await runPreset(page, 'fit-good');
