@@ -13,7 +13,7 @@ use crate::analysis::sweep::{whole_values, Sweep, SweepParameter};
 use crate::chart::analysis_overlay::{basin_color, draw_critical_points, kind_of_code, BasinPicture, Overlay};
 use crate::chart::curves::{draw_curves, ChartLayout, CurveOptions, CurveSeries};
 use crate::chart::figures;
-use crate::chart::heatmap::{landscape_rgba, stretch_rgba, LINE_CSS_PX};
+use crate::chart::heatmap::{sample, stretch_rgba, values_rgba, LINE_CSS_PX, UNDEFINED_RGB};
 use crate::chart::measured::{MeasureError, Measured, TextMeasure};
 use crate::chart::model_view::{boundary_rgba, data_view, disc, draw_model, PlotPoint, PointDrawing};
 use crate::chart::network;
@@ -46,6 +46,8 @@ struct LandscapeImage {
     width: u32,
     height: u32,
     rgba: Vec<u8>,
+    /// Whether f has no value (NaN) somewhere in the view: the map is grey there.
+    undefined: bool,
 }
 
 /// Options of a curve chart, from JS.
@@ -345,8 +347,8 @@ impl Playground {
         let problem = self.session.experiment().to_value()["problem"].to_string();
         let key = format!("{problem}|{},{},{},{}|{width}x{height}", view.x[0], view.x[1], view.y[0], view.y[1]);
         if self.image.as_ref().is_none_or(|image| image.key != key) {
-            let rgba = sharp_landscape(self.session.problem(), view, &canvas);
-            self.image = Some(LandscapeImage { key, width, height, rgba });
+            let (rgba, undefined) = sharp_landscape(self.session.problem(), view, &canvas);
+            self.image = Some(LandscapeImage { key, width, height, rgba, undefined });
         }
         if let Some(image) = &self.image {
             let rgba = self.overlay.image(&image.key, &image.rgba, image.width as usize, image.height as usize, view);
@@ -357,6 +359,12 @@ impl Playground {
         let highlight = front.map(|run| Highlight { run: run as usize, dim_others: dim_others.unwrap_or(false) });
         draw_paths(&root, view, &paths, &self.session.problem().known_minima(), highlight).map_err(js_error)?;
         draw_critical_points(&root, view, self.overlay.critical()).map_err(js_error)
+    }
+
+    /// Whether the landscape as last drawn has points where f has no value (painted grey), for
+    /// the legend's key; false before it was drawn.
+    pub fn landscape_has_undefined(&self) -> bool {
+        self.image.as_ref().is_some_and(|image| image.undefined)
     }
 
     /// Draws a basins grid over the landscape (`analysis::basins`' result: `side` x `side`
@@ -677,7 +685,7 @@ impl Playground {
         let Some(results) = self.search.as_ref().map(Search::results) else {
             return Err(js_error("no search has been started"));
         };
-        let rgba = sharp_landscape(self.session.problem(), view, &canvas);
+        let (rgba, _) = sharp_landscape(self.session.problem(), view, &canvas);
         put_rgba(&canvas, &rgba, canvas.width(), canvas.height())?;
         let root = canvas_area(canvas)?;
         search_chart::draw_population(&root, view, &results).map_err(js_error)
@@ -974,8 +982,14 @@ fn canvas_area(canvas: HtmlCanvasElement) -> Result<DrawingArea<AnyBackend<'stat
 /// The landscape image for the whole canvas: computed at the canvas's CSS resolution (its cost
 /// grows with the area) and stretched to its device pixels, where lines, markers and text are
 /// drawn at full resolution.
-fn sharp_landscape(problem: &Problem, view: ViewBox, canvas: &HtmlCanvasElement) -> Vec<u8> {
-    sharp_image(canvas, |w, h| landscape_rgba(problem, view, w, h, LINE_CSS_PX))
+fn sharp_landscape(problem: &Problem, view: ViewBox, canvas: &HtmlCanvasElement) -> (Vec<u8>, bool) {
+    let undefined = std::cell::Cell::new(false);
+    let rgba = sharp_image(canvas, |w, h| {
+        let values = sample(problem, view, w, h);
+        undefined.set(values.iter().any(|v| v.is_nan()));
+        values_rgba(&values, w, h, LINE_CSS_PX)
+    });
+    (rgba, undefined.get())
 }
 
 /// An image for the whole canvas made by `image(width, height)` at the canvas's CSS resolution
@@ -1030,6 +1044,14 @@ pub fn basin_colors(count: u32) -> Vec<String> {
             format!("#{r:02x}{g:02x}{b:02x}")
         })
         .collect()
+}
+
+/// The colour the landscape paints where f has no value (`chart::heatmap::UNDEFINED_RGB`), as
+/// `#rrggbb`, for the page's legend.
+#[wasm_bindgen]
+pub fn undefined_color() -> String {
+    let [r, g, b] = UNDEFINED_RGB;
+    format!("#{r:02x}{g:02x}{b:02x}")
 }
 
 /// The start of cell `k` of a `side` x `side` basins grid over [x0, x1, y0, y1]

@@ -111,3 +111,23 @@ fn a_step_size_criterion_is_marked_on_the_step_size_chart_even_when_the_steps_re
     let moment = series[0].moments.iter().find(|m| m.label == "‖Δw‖ < tol").expect("the step-size test is marked");
     assert_eq!(moment.at.1, 0.0, "the measured update was exactly 0: {moment:?}");
 }
+
+#[test]
+fn a_divergence_is_marked_at_the_last_finite_value_and_not_at_all_without_one() {
+    // "too fast" blows up after some finite steps: its cross sits on its last finite loss. A run
+    // whose loss is undefined at its start has no finite value, so no cross is drawn (not one at
+    // an invented 0).
+    let session = finished_session();
+    let (series, _) = curve_series(&session, "loss", false, false, 0.0).expect("loss chart");
+    let (at, value) = series[1].divergence.expect("the diverged run is marked");
+    let last_finite = series[1].points.iter().rev().find(|p| p.1.is_finite()).expect("finite steps");
+    assert_eq!(value, last_finite.1);
+    assert!(at >= last_finite.0, "{at} vs {last_finite:?}");
+    let config = r#"{"problem": {"name": "custom", "f": "log(x) + y^2"},
+        "runs": [{"label": "gd", "x0": [-4, 3], "optimizer": {"name": "SGD", "lr": 0.1}}]}"#;
+    let mut session = Session::from_json(config).expect("valid config");
+    session.step(10);
+    assert!(matches!(session.runs()[0].status(), convergence::run::monitor::Status::Diverged { at_step: 0, .. }));
+    let (series, _) = curve_series(&session, "loss", false, false, 0.0).expect("loss chart");
+    assert_eq!(series[0].divergence, None);
+}

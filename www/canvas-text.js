@@ -40,7 +40,7 @@ function landscapeLabel(snap, config, titleOf, view) {
     const p = Array.isArray(r.params) && r.params.length === 2 ? ` at (${num(r.params[0])}, ${num(r.params[1])})` : '';
     return `${runWords(r)}, step ${r.step}${p}, loss ${num(r.loss)}`;
   });
-  return `Loss landscape of ${title}, brighter is higher, with each run’s path.${box} ${runs.join('; ')}.`;
+  return `Loss landscape of ${title}, brighter is higher (grey where f has no value), with each run’s path.${box} ${runs.join('; ')}.`;
 }
 
 function modelLabel(snap, selected, kind) {

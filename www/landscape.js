@@ -60,6 +60,8 @@ export class LandscapeView {
   #title;
   #formula;
   #hint;
+  /** The legend's key for grey (where f has no value), shown only when the map has some. */
+  #undefinedKey;
   #dragging = false;
   /** The user's view box, or null for the default one. */
   view = null;
@@ -77,6 +79,7 @@ export class LandscapeView {
     this.#title = h('span', { class: 'card-title' });
     this.#formula = h('span', { class: 'card-formula' });
     this.#hint = h('p', { class: 'hint' });
+    this.#undefinedKey = h('span', { class: 'legend-item', hidden: true }, h('span', { class: 'sym swatch' }), ' no value of f');
     const zoom = ctx.full ? h('div', { class: 'zoom', role: 'group', 'aria-label': 'Zoom' },
       h('button', { type: 'button', class: 'small', title: 'Zoom in', 'aria-label': 'Zoom in', onclick: () => this.zoom(1 / 1.5) }, '+'),
       h('button', { type: 'button', class: 'small', title: 'Zoom out', 'aria-label': 'Zoom out', onclick: () => this.zoom(1.5) }, '−'),
@@ -91,7 +94,8 @@ export class LandscapeView {
           h('span', { class: 'legend-item' }, h('span', { class: 'sym now' }), ' current'), ' ',
           h('span', { class: 'legend-item' }, h('span', { class: 'sym global' }), ' global min'), ' ',
           h('span', { class: 'legend-item' }, h('span', { class: 'sym local' }), ' local min'), ' ',
-          h('span', { class: 'legend-item' }, h('span', { class: 'sym cross' }, '✕'), ' diverged')),
+          h('span', { class: 'legend-item' }, h('span', { class: 'sym cross' }, '✕'), ' diverged'), ' ',
+          this.#undefinedKey),
         this.#hint));
   }
 
@@ -159,6 +163,13 @@ export class LandscapeView {
     replace(this.#yTicks, ys.map((t) => h('span', { style: { top: `${((y1 - t) / (y1 - y0)) * 100}%` } }, label(t))));
   }
 
+  /** Shows the grey key (in Rust's grey, `undefined_color`) when the map has points without f. */
+  #showUndefinedKey(show) {
+    const swatch = this.#undefinedKey.firstChild;
+    if (show && !swatch.style.background) swatch.style.background = call((w) => w.undefined_color());
+    this.#undefinedKey.hidden = !show;
+  }
+
   draw() {
     const ctx = this.#ctx;
     const config = ctx.config();
@@ -166,6 +177,7 @@ export class LandscapeView {
     const hovered = ctx.hovered();
     try {
       ctx.pg().draw_landscape(this.#canvas, hovered, hovered !== null, ctx.viewStep());
+      this.#showUndefinedKey(ctx.pg().landscape_has_undefined());
     } catch (e) {
       // A problem without a 2-D landscape: nothing to draw.
     }

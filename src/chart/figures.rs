@@ -181,10 +181,11 @@ pub fn curve_series(
                     Some(Moment { at: (p.step as f64 / steps_per_x, value(p)), label: moment_label(criterion).into() })
                 })
                 .collect();
+            // The cross sits at the last finite value; a run with none (it diverged at its start)
+            // gets no cross rather than one at an invented value.
             let divergence = match run.status() {
                 Status::Diverged { at_step, .. } => {
-                    let last_finite = points.iter().rev().find(|p| p.1.is_finite()).map_or(0.0, |p| p.1);
-                    Some((at_step as f64 / steps_per_x, last_finite))
+                    points.iter().rev().find(|p| p.1.is_finite()).map(|p| (at_step as f64 / steps_per_x, p.1))
                 }
                 _ => None,
             };
@@ -277,9 +278,7 @@ fn evaluation_series(session: &Session, kind: &str, log_x: bool, log_y: bool) ->
         }
         let divergence = match run.status() {
             Status::Diverged { at_step, .. } => {
-                let train = pick(false);
-                let last_finite = train.iter().rev().find(|p| p.1.is_finite()).map_or(0.0, |p| p.1);
-                Some((at_step as f64 / steps_per_x, last_finite))
+                pick(false).iter().rev().find(|p| p.1.is_finite()).map(|p| (at_step as f64 / steps_per_x, p.1))
             }
             _ => None,
         };

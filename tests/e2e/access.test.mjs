@@ -104,6 +104,40 @@ for (const path of ['', 'embed.html']) {
   });
 }
 
+test('at 360 px the preset bar\'s buttons keep their words on one line and none sits alone on a row', async () => {
+  const { page, context, errors } = await openPhone();
+  const bar = () => page.evaluate(() => {
+    const root = document.querySelector('convergence-playground').shadowRoot;
+    const buttons = [...root.querySelectorAll('.preset-bar button')].filter((b) => b.getClientRects().length);
+    const lines = (b) => {
+      const range = document.createRange();
+      range.selectNodeContents(b);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    };
+    const mid = (b) => { const r = b.getBoundingClientRect(); return r.top + r.height / 2; };
+    return buttons.map((b) => ({
+      text: b.textContent,
+      lines: lines(b),
+      rowMates: buttons.filter((o) => o !== b && Math.abs(mid(o) - mid(b)) < 8).length,
+    }));
+  });
+  // The first lesson (Previous, the count, Next) and a custom experiment ("Start lesson 1").
+  for (const where of ['lesson 1', 'custom']) {
+    if (where === 'custom') {
+      await page.evaluate(() => document.querySelector('convergence-playground').load({
+        problem: { name: 'custom', f: 'x^2 + y^2' }, runs: [{ label: 'GD', x0: [1, 1], optimizer: { name: 'SGD', lr: 0.1 } }] }));
+    }
+    const buttons = await bar();
+    assert.ok(buttons.length >= 5, `${where}: ${JSON.stringify(buttons)}`);
+    for (const b of buttons) {
+      assert.equal(b.lines, 1, `${where}: "${b.text}" wraps`);
+      assert.ok(b.rowMates >= 1, `${where}: "${b.text}" sits alone on its row`);
+    }
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('every control is a target of at least 24 x 24 px (a checkbox through its label)', async () => {
   for (const width of [1440, 360]) {
     const { page } = await harness.openPage('', { width });

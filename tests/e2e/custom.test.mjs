@@ -157,6 +157,19 @@ test('a function with no value at the start point: the status says so, the chart
   });
   assert.ok(shares[0] > 0.9, `the left half is grey: ${shares}`);
   assert.ok(shares[1] < 0.01, `the right half is not: ${shares}`);
+  // The legend keys the grey while the map has it, and drops the key for a function defined
+  // everywhere in view.
+  const greyKey = () => page.evaluate(() => {
+    const items = [...document.querySelector('convergence-playground').shadowRoot.querySelectorAll('.landscape-card .legend-item')];
+    const key = items.find((item) => item.textContent.includes('no value of f'));
+    return key && !key.hidden && key.getBoundingClientRect().width > 0
+      ? getComputedStyle(key.querySelector('.swatch')).backgroundColor : null;
+  });
+  assert.equal(await greyKey(), 'rgb(150, 150, 150)');
+  await page.evaluate((c) => document.querySelector('convergence-playground').load(c),
+    { ...start, problem: { name: 'custom', f: 'x^2 + y^2' } });
+  await page.evaluate(twoFrames);
+  assert.equal(await greyKey(), null);
   assert.deepEqual(errors, []);
   await page.close();
 });
