@@ -8,6 +8,7 @@
 use std::f64::consts::PI;
 
 use convergence::problem::Problem;
+use convergence::run::monitor::Status;
 use convergence::run::report::{classify, describe, EndKind, RunReport};
 use convergence::run::session::Session;
 use convergence::run::verdict::Mark;
@@ -354,4 +355,60 @@ fn a_plateau_from_bouncing_across_a_valley_is_told_to_lower_the_learning_rate() 
     assert_eq!(snapshot["runs"][0]["status"]["criterion"], "loss_plateau", "{snapshot}");
     assert_eq!(end_of(&snapshot, 0), "slope");
     assert!(reports[0].advice.contains("tighten loss_plateau.tol"), "{}", reports[0].advice);
+}
+
+#[test]
+fn the_bouncing_advice_is_the_same_without_a_recorded_history_and_names_no_2_over_l_for_momentum() {
+    // The CLI's `run --words` does not record the chart history: the advice must not depend on it.
+    let config = r#"{"problem": {"name": "custom", "f": "x^2 + 10*y^2"}, "runs": [
+        {"label": "GD", "x0": [-4, 3], "optimizer": {"name": "SGD", "lr": 0.1}}]}"#;
+    let (_, recorded) = run_to_end(config);
+    let mut session = Session::from_json(config).expect("valid config");
+    session.set_recording(false);
+    session.step(u64::MAX);
+    let unrecorded = describe(&session.runs()[0], session.problem());
+    assert!(recorded[0].advice.contains("2/L"), "{}", recorded[0].advice);
+    assert_eq!(unrecorded.advice, recorded[0].advice);
+    // Heavy ball with momentum 0.9 at lr 0.19 = 2(1 + 0.9)/L keeps one mode flipping: the
+    // plateau fires on the slope, and the words do not claim gradient descent's limit.
+    let (snapshot, reports) = run_to_end(
+        r#"{"problem": {"name": "custom", "f": "x^2 + 10*y^2"}, "runs": [
+            {"label": "HB", "x0": [-4, 3], "optimizer": {"name": "SGD", "lr": 0.19, "momentum": 0.9}}]}"#,
+    );
+    assert_eq!(snapshot["runs"][0]["status"]["criterion"], "loss_plateau", "{snapshot}");
+    assert_eq!(end_of(&snapshot, 0), "slope");
+    assert!(!reports[0].advice.contains("2/L"), "{}", reports[0].advice);
+    assert!(reports[0].advice.contains("lower the learning rate, or let a schedule decay it"), "{}", reports[0].advice);
+}
+
+#[test]
+fn a_validation_loss_without_a_value_at_the_start_ends_the_run_before_any_update() {
+    // One target of 1e200 squares to infinity. Among a few seeds, find one whose split puts it in
+    // the validation set (the training loss at the start is then finite).
+    let mut rows: Vec<String> = (0..20).map(|i| format!("{},{}", f64::from(i) / 10.0, f64::from(i) / 5.0)).collect();
+    rows.push("1.0,1e200".into());
+    let text = rows.join("\\n");
+    let found = (0..40u64).find_map(|seed| {
+        let config = format!(
+            r#"{{"seed": {seed}, "problem": {{"name": "model", "data": {{"name": "csv", "text": "{text}"}}, "model": {{"name": "linear"}}}},
+                "runs": [{{"label": "sgd", "optimizer": {{"name": "SGD", "lr": 0.01}}}}]}}"#
+        );
+        let mut session = Session::from_json(&config).expect("valid config");
+        session.step(5);
+        let run = &session.runs()[0];
+        let training_finite = run.last_record().is_some_and(|r| r.loss.is_finite());
+        (training_finite && matches!(run.status(), Status::Diverged { at_step: 0, .. })).then_some(session)
+    });
+    let session = found.expect("a seed puts the outlier in the validation set");
+    let run = &session.runs()[0];
+    assert_eq!(run.step(), 0, "no update was taken");
+    let report = describe(run, session.problem());
+    assert!(
+        report.ended.contains(
+            "diverged at step 0: the validation loss has no finite value at the initial weights, so no step was taken"
+        ),
+        "{}",
+        report.ended
+    );
+    assert!(report.advice.starts_with("No learning rate can help before the first step"), "{}", report.advice);
 }

@@ -9,8 +9,8 @@
 // stood there, in the core's words (`states`, from Playground::states_at), and where the charts'
 // cursor is; never the live numbers, which the picture no longer shows.
 //
-// describeCanvases(root, { snap, config, titleOf(name), kind, selected, view, viewStep, states,
-//   now, force })
+// describeCanvases(root, { snap, config, titleOf(name), kind, selected, view, undefinedF (the
+//   landscape has points without a value of f, painted grey), viewStep, states, now, force })
 
 import { fmt } from './catalog.js';
 
@@ -31,7 +31,7 @@ function runWords(run) {
   return `${run.label}: ${state.replace(/_/g, ' ')}${at}`;
 }
 
-function landscapeLabel(snap, config, titleOf, view) {
+function landscapeLabel(snap, config, titleOf, view, undefinedF) {
   const title = titleOf(config.problem.name);
   const box = view && view.length === 4
     ? ` Shown: x from ${num(view[0])} to ${num(view[1])}, y from ${num(view[2])} to ${num(view[3])}.`
@@ -40,7 +40,8 @@ function landscapeLabel(snap, config, titleOf, view) {
     const p = Array.isArray(r.params) && r.params.length === 2 ? ` at (${num(r.params[0])}, ${num(r.params[1])})` : '';
     return `${runWords(r)}, step ${r.step}${p}, loss ${num(r.loss)}`;
   });
-  return `Loss landscape of ${title}, brighter is higher (grey where f has no value), with each run’s path.${box} ${runs.join('; ')}.`;
+  const grey = undefinedF ? ' (grey where f has no value)' : '';
+  return `Loss landscape of ${title}, brighter is higher${grey}, with each run’s path.${box} ${runs.join('; ')}.`;
 }
 
 function modelLabel(snap, selected, kind) {
@@ -85,7 +86,7 @@ function scrubbedLabel(canvas, base, { config, titleOf, kind, selected, view, vi
 
 /** Rewrites the aria-label of every canvas under `root` from the snapshot (or, while the
  * timeline is scrubbed, from the runs' states at its step). */
-export function describeCanvases(root, { snap, config, titleOf, kind, selected, view, viewStep = null, states = null, now, force }) {
+export function describeCanvases(root, { snap, config, titleOf, kind, selected, view, undefinedF = false, viewStep = null, states = null, now, force }) {
   if (!snap || !config) return;
   if (!force && now - (lastAt.get(root) ?? -Infinity) < LABEL_INTERVAL_MS) return;
   lastAt.set(root, now);
@@ -95,7 +96,7 @@ export function describeCanvases(root, { snap, config, titleOf, kind, selected, 
     let label = null;
     if (viewStep !== null && states) {
       label = scrubbedLabel(canvas, base, { config, titleOf, kind, selected, view, viewStep, states, snap });
-    } else if (canvas.classList.contains('landscape')) label = landscapeLabel(snap, config, titleOf, view);
+    } else if (canvas.classList.contains('landscape')) label = landscapeLabel(snap, config, titleOf, view, undefinedF);
     else if (canvas.classList.contains('model-view')) label = modelLabel(snap, selected, kind);
     else if (base.endsWith(' vs step')) label = chartLabel(base, snap);
     if (label !== null && canvas.getAttribute('aria-label') !== label) canvas.setAttribute('aria-label', label);

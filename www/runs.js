@@ -150,8 +150,7 @@ export class RunsList {
     const epoch = h('span', { class: 'fact' }, 'epoch ', h('b', null, Number(t.epoch).toLocaleString('en-US')));
     if (t.evaluated_at === null || t.evaluated_at === undefined) {
       // Nothing measured yet: Rust's NaN placeholders are not losses.
-      const off = Number(this.#ctx.draft().problem.eval_every) === 0;
-      const why = off ? 'no evaluations (eval_every is 0)' : 'not evaluated yet: the first evaluation comes with the first step';
+      const why = t.evaluates ? 'not evaluated yet: the first evaluation comes with the first step' : 'no evaluations (eval_every is 0)';
       return h('span', { class: 'train-line' }, [epoch, h('span', { class: 'fact' }, why)]);
     }
     const gap = num(t.gap);

@@ -125,7 +125,7 @@ export class Views {
     parts.charts.renderNotes(s, maxStep);
     host.updateButton();
     describeCanvases(host.root(), {
-      snap: s, config, kind, selected, view: pg.view(),
+      snap: s, config, kind, selected, view: pg.view(), undefinedF: pg.landscape_has_undefined(),
       viewStep, states: viewStep === null ? null : pg.states_at(viewStep),
       titleOf: (name) => (PROBLEMS[name] ? PROBLEMS[name].title : name), now: performance.now(), force: mode !== 'anim',
     });

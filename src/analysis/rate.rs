@@ -46,8 +46,8 @@ pub struct RateFit {
     pub exponent: f64,
     /// The root-mean-square residual of the winning model, in ln e.
     pub rms_residual: f64,
-    /// The error the step prediction aims at (`DEFAULT_TOLERANCE` in the page and the CLI): a
-    /// yardstick of the readout, not one of the run's stopping tests.
+    /// The error the step prediction aims at (`analysis.rate.tolerance`, `DEFAULT_TOLERANCE`
+    /// unless set): a yardstick of the readout, not one of the run's stopping tests.
     pub tolerance: f64,
     /// The step at which the winning model reaches the tolerance (None when not converging).
     pub steps_to_tolerance: Option<f64>,

@@ -8,6 +8,11 @@
 //! about |L - round(L)| / |grad L| pixels (grad L by central differences between neighbour
 //! pixels), and the pixel is darkened by its coverage of a line `line_px` wide, so the lines
 //! are smooth curves rather than the stair steps of quantised levels.
+//!
+//! Points where f is not finite: +inf takes the top of the ramp and -inf its bottom (the range
+//! is that of the finite values); NaN (no value, such as log x for x < 0) is painted
+//! `UNDEFINED_RGB`, a grey the ramp never reaches, with no contour line. The page's landscape
+//! keys the grey in its legend while the view has such points (`Playground::landscape_has_undefined`).
 
 use crate::math::ln;
 use crate::problem::{Problem, ViewBox};

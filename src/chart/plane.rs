@@ -7,7 +7,9 @@
 //! alpha = -span, on the points -span + 2 span i / (side - 1). A pixel whose centre lies at
 //! (u, v) in grid units between four grid points takes the bilinear interpolation of their
 //! values, (1-a)(1-b) f00 + a(1-b) f10 + (1-a) b f01 + a b f11, so the contours are smooth
-//! curves; a non-finite corner makes the pixel non-finite (the brightest colour).
+//! curves; an infinite corner makes the pixel infinite (the brightest colour), and a NaN
+//! corner (or an infinite one weighted by 0) makes it NaN, painted grey as the landscape paints
+//! points without a value (`heatmap::UNDEFINED_RGB`).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -125,6 +125,10 @@ pub struct Run {
     status: Status,
     last: Option<StepRecord>,
     last_lr: f64,
+    /// The size of the last update taken, ||Δw|| (NaN before the first), kept whether or not
+    /// the run records its history, so that the words about how it ended are the same in the
+    /// CLI (which does not record) and in the page.
+    last_delta_norm: f64,
     history: History,
     recording: bool,
     batches: Option<Batches>,
@@ -171,6 +175,7 @@ impl Run {
             status: Status::Running,
             last: None,
             last_lr: f64::NAN,
+            last_delta_norm: f64::NAN,
             history: History::default(),
             recording: true,
             x0,
@@ -217,6 +222,11 @@ impl Run {
     /// The learning rate of the last update taken (NaN before the first).
     pub fn last_lr(&self) -> f64 {
         self.last_lr
+    }
+
+    /// The size of the last update taken, ||Δw|| (NaN before the first).
+    pub fn last_delta_norm(&self) -> f64 {
+        self.last_delta_norm
     }
 
     /// The monitor (criteria that fired).
@@ -293,6 +303,7 @@ impl Run {
         self.status = Status::Running;
         self.last = None;
         self.last_lr = f64::NAN;
+        self.last_delta_norm = f64::NAN;
         self.history.clear();
         if let Some(b) = self.batches.as_mut() {
             b.reset();
@@ -405,6 +416,9 @@ impl Run {
                 self.evaluate(m);
             }
         }
+        // The evaluation of the start (a validation loss that is not finite) may have ended the
+        // run: the point is still visited and recorded, but no update is taken.
+        let ended_by_evaluation = !self.status.is_running();
         let (loss, epoch_done) = match (self.batches.as_mut(), training) {
             (Some(batches), Some(m)) => batches.loss_grad(m, &mut self.workspace, &self.params, &mut self.grad),
             (None, Some(m)) => (m.loss_grad_in(&mut self.workspace, &self.params, &mut self.grad), true),
@@ -412,7 +426,9 @@ impl Run {
         };
         let grad_norm = norm2(&self.grad);
         let mut record = StepRecord { step: t, loss, grad_norm, lr: None, delta_norm: None };
-        if let Some(status) = self.monitor.check_point(t, loss, grad_norm) {
+        if ended_by_evaluation {
+            // The status the evaluation set stands.
+        } else if let Some(status) = self.monitor.check_point(t, loss, grad_norm) {
             self.status = self.judge(status);
         } else if t >= self.max_steps {
             self.status = Status::Stopped { at_step: t };
@@ -436,6 +452,7 @@ impl Run {
             self.step = t + 1;
             record.lr = Some(lr);
             self.last_lr = lr;
+            self.last_delta_norm = delta_norm;
             record.delta_norm = Some(delta_norm);
             if let Some(status) = self.monitor.check_update(t + 1, delta_norm, finite) {
                 self.status = self.judge(status);

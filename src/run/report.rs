@@ -125,10 +125,14 @@ fn ended_words(run: &Run, problem: &Problem, status: Status) -> String {
         }
         Status::Diverged { reason, at_step: 0 } if undefined_at_start(reason) => {
             let (what, start) = start_words(problem);
-            let what = if reason == Divergence::NonfiniteGradient {
-                format!("the gradient of {what}")
-            } else {
-                what.to_string()
+            // A model evaluates its start before the first update: a training loss that is
+            // finite there means the validation loss was the one without a value.
+            let validation =
+                matches!(problem, Problem::Model(_)) && run.last_record().is_some_and(|r| r.loss.is_finite());
+            let what = match reason {
+                Divergence::NonfiniteGradient => format!("the gradient of {what}"),
+                _ if validation => "the validation loss".to_string(),
+                _ => what.to_string(),
             };
             format!("diverged at step 0: {what} has no finite value at {start}, so no step was taken")
         }
@@ -237,11 +241,15 @@ fn caution_advice(run: &Run, problem: &Problem, criterion: Criterion, end: &EndP
         EndKind::Slope => match criterion {
             Criterion::ParamChange => "The steps shrank below the ||Δw|| tolerance while the slope was still clear (a learning rate that decayed too fast or is too small): tighten param_change.tol or switch it off and let the gradient test decide, or decay the learning rate more slowly.".to_string(),
             Criterion::LossPlateau => match bouncing(run, end) {
-                Some(step) => format!(
-                    "Each step still moves the parameters by ||Δw|| = {} on a slope of ||∇f|| = {}, yet the loss no longer changes: the steps jump across a valley to points as high as the last, back and forth. The learning rate is at or above that direction's stability limit (2/L for gradient descent, with L the largest curvature): lower it.",
-                    short(step),
-                    short(end.grad_norm)
-                ),
+                Some(step) => {
+                    let (moved, slope) = (short(step), short(end.grad_norm));
+                    let why = if plain_gradient_descent(run) {
+                        "as gradient descent does when its learning rate is at the stability limit 2/L of some direction (L the curvature along it) and it jumps back and forth across the valley: lower it."
+                    } else {
+                        "(they jump across the valley, or this method's steps do not shrink as the slope does): lower the learning rate, or let a schedule decay it."
+                    };
+                    format!("Each step still moves the parameters by ||Δw|| = {moved} on a slope of ||∇f|| = {slope}, yet the loss no longer changes: the steps land on points as high as the last instead of going down, {why}")
+                }
                 None => "The loss changed less than the plateau tolerance while the slope was still clear: tighten loss_plateau.tol or raise its patience.".to_string(),
             },
             Criterion::TargetLoss => "Reaching a target loss says nothing about a minimum: lower target_loss or switch it off to see where the run goes.".to_string(),
@@ -263,13 +271,23 @@ const BOUNCE_FACTOR: f64 = 100.0;
 /// because the steps land at points of equal loss, not because they are small.
 fn bouncing(run: &Run, end: &EndPoint) -> Option<f64> {
     let plateau = run.monitor().config().loss_plateau.as_ref()?;
-    let step = run.history().points().filter_map(|p| p.delta_norm.is_finite().then_some(p.delta_norm)).last()?;
+    let step = run.last_delta_norm();
+    if !step.is_finite() {
+        return None;
+    }
     let loss = run.last_record().map_or(f64::NAN, |r| r.loss);
     let allowed = match plateau.mode {
         ChangeMode::Abs => plateau.tol,
         ChangeMode::Rel => plateau.tol * loss.abs(),
     };
     (step * end.grad_norm > BOUNCE_FACTOR * allowed).then_some(step)
+}
+
+/// True for SGD without momentum (none set and none imposed by the schedule): the method whose
+/// stability limit on a quadratic is the learning rate 2/L.
+fn plain_gradient_descent(run: &Run) -> bool {
+    let scheduled = run.schedule().momentum(run.step()).unwrap_or(0.0);
+    matches!(run.optimizer(), crate::optim::Optimizer::Sgd(sgd) if sgd.settings.momentum == 0.0 && scheduled == 0.0)
 }
 
 /// One sentence on why and what to try.

@@ -210,15 +210,16 @@ impl Session {
     }
 
     fn training_snapshot(&self, run: &Run) -> Option<TrainingSnapshot> {
-        if !matches!(self.problem, Problem::Model(_)) {
+        let Problem::Model(model) = &self.problem else {
             return None;
-        }
+        };
         let last = run.evaluations().last();
         let value = |f: fn(&crate::run::history::EvalPoint) -> f64| Num(last.map_or(f64::NAN, f));
         let best = run.monitor().best_validation();
         Some(TrainingSnapshot {
             epoch: run.epoch(),
             evaluated_at: last.map(|e| e.step),
+            evaluates: model.eval_every() > 0,
             train_loss: value(|e| e.train_loss),
             validation_loss: value(|e| e.validation_loss),
             train_accuracy: value(|e| e.train_accuracy),

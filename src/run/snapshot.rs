@@ -122,6 +122,9 @@ pub struct TrainingSnapshot {
     /// takes its first step and then every `eval_every` epochs, never when that is 0), when
     /// the losses and accuracies below are NaN because nothing was measured.
     pub evaluated_at: Option<u64>,
+    /// Whether the run evaluates at all (false when `eval_every` is 0): with `evaluated_at`
+    /// None, the page says "no evaluations" rather than "not evaluated yet".
+    pub evaluates: bool,
     /// Data loss on the training set at the last evaluation.
     pub train_loss: Num,
     /// Data loss on the validation set at the last evaluation.

@@ -104,9 +104,10 @@ for (const path of ['', 'embed.html']) {
   });
 }
 
-test('at 360 px the preset bar\'s buttons keep their words on one line and none sits alone on a row', async () => {
-  const { page, context, errors } = await openPhone();
-  const bar = () => page.evaluate(() => {
+/** The preset bar's visible buttons: their text, how many lines it takes, and how many other
+ * buttons share their row. */
+function presetBarButtons(page) {
+  return page.evaluate(() => {
     const root = document.querySelector('convergence-playground').shadowRoot;
     const buttons = [...root.querySelectorAll('.preset-bar button')].filter((b) => b.getClientRects().length);
     const lines = (b) => {
@@ -121,21 +122,46 @@ test('at 360 px the preset bar\'s buttons keep their words on one line and none 
       rowMates: buttons.filter((o) => o !== b && Math.abs(mid(o) - mid(b)) < 8).length,
     }));
   });
-  // The first lesson (Previous, the count, Next) and a custom experiment ("Start lesson 1").
-  for (const where of ['lesson 1', 'custom']) {
-    if (where === 'custom') {
+}
+
+/** Every button of the bar on one line, none alone on a row, in the first lesson (Previous, the
+ * count, Next) and in a custom experiment ("Start lesson 1"); nothing sticks out sideways. */
+async function assertPresetBarFits(page, where) {
+  for (const state of ['lesson 1', 'custom']) {
+    if (state === 'custom') {
       await page.evaluate(() => document.querySelector('convergence-playground').load({
         problem: { name: 'custom', f: 'x^2 + y^2' }, runs: [{ label: 'GD', x0: [1, 1], optimizer: { name: 'SGD', lr: 0.1 } }] }));
     }
-    const buttons = await bar();
-    assert.ok(buttons.length >= 5, `${where}: ${JSON.stringify(buttons)}`);
+    const buttons = await presetBarButtons(page);
+    assert.ok(buttons.length >= 5, `${where}, ${state}: ${JSON.stringify(buttons)}`);
     for (const b of buttons) {
-      assert.equal(b.lines, 1, `${where}: "${b.text}" wraps`);
-      assert.ok(b.rowMates >= 1, `${where}: "${b.text}" sits alone on its row`);
+      assert.equal(b.lines, 1, `${where}, ${state}: "${b.text}" wraps`);
+      assert.ok(b.rowMates >= 1, `${where}, ${state}: "${b.text}" sits alone on its row`);
     }
+    const overflow = await page.evaluate(() => {
+      const el = document.querySelector('convergence-playground');
+      const right = el.getBoundingClientRect().right;
+      return [...el.shadowRoot.querySelectorAll('.preset-bar *')].filter((e) => e.getBoundingClientRect().right > right + 0.5).map((e) => e.className || e.tagName);
+    });
+    assert.deepEqual(overflow, [], `${where}, ${state}: past the widget's right edge`);
   }
+}
+
+test('in a narrow widget the preset bar\'s buttons keep their words on one line and none sits alone on a row', async () => {
+  // A phone, 360 px wide.
+  const { page, context, errors } = await openPhone();
+  await assertPresetBarFits(page, '360 px phone');
   assert.deepEqual(errors, []);
   await context.close();
+  // The full widget in a 350 px column of a wide page: laid out by its own width.
+  const wide = await harness.openPage('', { width: 1440 });
+  await wide.page.evaluate(() => {
+    document.querySelector('convergence-playground').style.width = '350px';
+    return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  });
+  await assertPresetBarFits(wide.page, '350 px column at 1440');
+  assert.deepEqual(wide.errors, []);
+  await wide.page.close();
 });
 
 test('every control is a target of at least 24 x 24 px (a checkbox through its label)', async () => {

@@ -165,11 +165,14 @@ test('a function with no value at the start point: the status says so, the chart
     return key && !key.hidden && key.getBoundingClientRect().width > 0
       ? getComputedStyle(key.querySelector('.swatch')).backgroundColor : null;
   });
+  const altText = () => page.evaluate(() => document.querySelector('convergence-playground').shadowRoot.querySelector('canvas.landscape').getAttribute('aria-label'));
   assert.equal(await greyKey(), 'rgb(150, 150, 150)');
+  assert.match(await altText(), /grey where f has no value/);
   await page.evaluate((c) => document.querySelector('convergence-playground').load(c),
     { ...start, problem: { name: 'custom', f: 'x^2 + y^2' } });
   await page.evaluate(twoFrames);
   assert.equal(await greyKey(), null);
+  assert.doesNotMatch(await altText(), /grey/);
   assert.deepEqual(errors, []);
   await page.close();
 });
