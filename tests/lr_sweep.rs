@@ -150,3 +150,24 @@ fn a_section_without_bounds_sweeps_and_tests_the_derived_range() {
     let hash = encode(&e);
     assert_eq!(decode(&hash).unwrap_or_else(|err| panic!("{hash}: {err}")), e);
 }
+
+#[test]
+fn a_sweep_row_counts_as_converged_only_at_a_minimum() {
+    // Six-hump camel from (1.5, 1.5): a loose gradient test (||∇f|| < 1) fires while the small
+    // learning rates are still on the slope, the larger ones reach the local minimum first.
+    let e = experiment(json!({"problem": {"name": "six_hump_camel"},
+        "runs": [{"label": "gd", "x0": [1.5, 1.5], "optimizer": {"name": "SGD", "lr": 0.01}}],
+        "stop": {"max_steps": 3000, "grad_norm": {"tol": 1.0}, "loss_plateau": null, "param_change": null}}));
+    let mut sweep = LrSweep::new(&e, &[0], 1e-3, 0.05, 6).unwrap_or_else(|e| panic!("{e}"));
+    while !sweep.advance(5000) {}
+    let rows = sweep.result().rows;
+    let fired: Vec<_> = rows.iter().filter(|row| row.converged_at.is_some()).collect();
+    assert!(fired.iter().any(|row| !row.reached && row.word == "not at a minimum"), "{rows:?}");
+    for row in &rows {
+        assert_eq!(
+            row.reached,
+            row.converged_at.is_some() && matches!(row.word, "converged" | "local minimum"),
+            "{row:?}"
+        );
+    }
+}

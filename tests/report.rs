@@ -412,3 +412,22 @@ fn a_validation_loss_without_a_value_at_the_start_ends_the_run_before_any_update
     );
     assert!(report.advice.starts_with("No learning rate can help before the first step"), "{}", report.advice);
 }
+
+#[test]
+fn a_network_that_learned_nothing_is_not_a_success() {
+    // Adam at lr 0.3 saturates a tanh network on the spiral: the gradient test fires at step 279
+    // with a training loss of about 0.69, a coin toss's ln 2.
+    let (snapshot, reports) = run_to_end(
+        r#"{"seed": 1, "problem": {"name": "model", "data": {"name": "spiral"},
+            "model": {"name": "mlp", "hidden": [8, 8, 8], "activation": "tanh"}},
+            "runs": [{"label": "Adam lr 0.3", "optimizer": {"name": "Adam", "lr": 0.3}}],
+            "stop": {"max_steps": 12000, "grad_norm": {"tol": 1e-4}}}"#,
+    );
+    assert_eq!(snapshot["runs"][0]["status"]["state"], "converged", "{snapshot}");
+    let train = snapshot["runs"][0]["training"]["train_loss"].as_f64().expect("a training loss");
+    assert!(train > 0.6, "about a coin toss's ln 2: {train}");
+    assert_eq!(reports[0].mark, Mark::Caution);
+    assert_eq!(reports[0].word, "learned nothing");
+    assert!(reports[0].advice.contains("learned nothing"), "{}", reports[0].advice);
+    assert!(reports[0].advice.contains("lower the learning rate"), "{}", reports[0].advice);
+}

@@ -40,14 +40,16 @@ function sweepSpecs(s, host) {
     return { label, ...runStyle(label, host), x: rows.map((r) => r.lr), y: rows.map((r) => r.final_loss), markers: true };
   });
   const stepSeries = labelsOf(s.rows).map((label) => {
-    const rows = s.rows.filter((r) => r.run === label && r.converged_at !== null);
+    // Only runs that converged at a minimum (Rust's `reached`): a test that fired on a slope or
+    // on a model that learned nothing is not a convergence to count.
+    const rows = s.rows.filter((r) => r.run === label && r.reached && r.converged_at !== null);
     return { label, ...runStyle(label, host), x: rows.map((r) => r.lr), y: rows.map((r) => r.converged_at), markers: true };
   });
   const common = { log_x: true, x_from_one: true, x_label: 'learning rate', vlines };
   return [
     { name: 'final_loss', caption: 'Final loss against the learning rate (diverged runs left out)',
       spec: { ...common, log_y: 'auto', series: finalSeries } },
-    { name: 'steps', caption: 'Step at which the stopping criterion fired against the learning rate (runs that did not converge left out)',
+    { name: 'steps', caption: 'Step at which the run converged against the learning rate (runs that diverged, ran out of steps, stopped away from a minimum or learned nothing left out)',
       spec: { ...common, log_y: false, series: stepSeries } },
   ];
 }

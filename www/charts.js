@@ -376,9 +376,20 @@ export class Charts {
       const drawn = drawGrowing(canvas, cssWidth, height, () => pg.draw_chart(canvas, kind, options),
         () => JSON.parse(pg.chart_layout(kind)).height_needed);
       if (drawn > height) this.#heights[kind] = drawn;
+      this.#placeEmpty(kind, JSON.parse(pg.chart_layout(kind)));
     } catch (e) {
       console.warn(`chart ${kind}:`, e);
     }
+  }
+
+  /** Puts the empty-chart note over the plot as Rust drew it (its `plot` rectangle, in the
+   * canvas's CSS pixels), so that it covers no tick label whatever the y labels' width. */
+  #placeEmpty(kind, layout) {
+    const { canvas, empty } = this.#charts[kind];
+    if (!layout || !Array.isArray(layout.plot)) return;
+    const wrapWidth = canvas.parentElement ? canvas.parentElement.clientWidth : canvas.clientWidth;
+    empty.style.left = `${canvas.offsetLeft + layout.plot[0]}px`;
+    empty.style.right = `${Math.max(0, wrapWidth - canvas.offsetLeft - layout.plot[2])}px`;
   }
 
   #noteLogY(kind, snap) {

@@ -264,21 +264,36 @@ export class SweepCard {
       const reg = problem.regularization || {};
       const regularized = num(reg.l2) > 0 || num(reg.l1) > 0 || num(reg.dropout) > 0;
       const larger = sw.param === 'degree' ? 'larger degrees' : 'more units per layer';
-      text += !complete ? '' : regularized
-        ? ' It is still falling at the largest value tried: with this run’s regularization no model in this range overfits (set the penalty to 0 to see the difference).'
-        : ` It is still falling at the largest value tried: no overfitting in this range — try ${larger}.`;
+      // Rust's `overfits`: the status lines' rule of a validation loss far above the training loss.
+      const overfit = points.filter((p) => p.overfits);
+      if (!complete) return text;
+      if (overfit.length > 0) {
+        const values = overfit.map((p) => p.value);
+        const list = values.length === 1 ? `${values[0]}` : `${values.slice(0, -1).join(', ')} and ${values[values.length - 1]}`;
+        const which = sw.param === 'degree'
+          ? `the model${values.length === 1 ? '' : 's'} of degree ${list} overfit${values.length === 1 ? 's' : ''}`
+          : `the model${values.length === 1 ? '' : 's'} with ${list} unit${list === '1' ? '' : 's'} per layer overfit${values.length === 1 ? 's' : ''}`;
+        text += ` It is still falling at the largest value tried, yet ${which}: training loss ${fmt(last.train_loss)} against validation ${fmt(last.validation_loss)} at ${name(last.value)}. ${larger[0].toUpperCase()}${larger.slice(1)} may lower the validation loss a little more; L2 or early stopping would narrow the gap.`;
+      } else {
+        text += regularized
+          ? ' It is still falling at the largest value tried: with this run’s regularization no model in this range overfits (set the penalty to 0 to see the difference).'
+          : ` It is still falling at the largest value tried: no overfitting in this range — try ${larger}.`;
+      }
       return text;
     }
     if (best !== first && first.validation_loss > best.validation_loss) {
       text += ` Below it the model underfits (${name(first.value)}: training ${fmt(first.train_loss)}, validation ${fmt(first.validation_loss)}).`;
     } else if (best === first) {
-      text += ' Even the simplest model tried generalizes best.';
+      text += ' The simplest model tried generalizes best.';
     }
     if (last.validation_loss > best.validation_loss) {
       const trainFalls = last.train_loss <= best.train_loss;
       text += trainFalls
         ? ` Above it the model overfits: training loss keeps falling (${fmt(last.train_loss)} at ${name(last.value)}) while validation loss rises (${fmt(last.validation_loss)}).`
         : ` Above it validation loss rises again (${fmt(last.validation_loss)} at ${name(last.value)}).`;
+    }
+    if (best.overfits) {
+      text += ` Even the best of them overfits (training ${fmt(best.train_loss)}, validation ${fmt(best.validation_loss)}): L2 or early stopping would narrow the gap.`;
     }
     return text;
   }

@@ -2,7 +2,8 @@
 //!
 //! - The sweep: each chosen run (an optimizer with its schedule) is run again at every learning
 //!   rate of a log grid, lr_k = low * (high/low)^(k/(n-1)), with the experiment's stop rule; each
-//!   row gives the final loss, how the run ended and the step it converged at. On a quadratic
+//!   row gives the final loss, how the run ended, the step its stopping test fired at and the
+//!   mark of its verdict (so that a test firing away from a minimum is not counted as converging). On a quadratic
 //!   the result carries the theory (`theory.rs`): the stability bound 2/L and the optimal
 //!   2/(L + mu) of gradient descent.
 //! - The learning-rate range test (L. N. Smith, "Cyclical Learning Rates for Training Neural
@@ -33,7 +34,9 @@ use crate::config::{Experiment, RunConfig};
 use crate::math::{exp, ln, pow};
 use crate::problem::Problem;
 use crate::run::monitor::{DivergenceCriterion, Status, StopConfig};
+use crate::run::report::describe;
 use crate::run::session::default_start;
+use crate::run::verdict::Mark;
 use crate::run::Run;
 use crate::search::space::{parse_path, set_at};
 
@@ -63,8 +66,14 @@ pub struct SweepRow {
     /// "converged", "diverged", "stopped" (the step limit) or "stalled".
     pub outcome: &'static str,
     pub steps: u64,
-    /// The step it converged at, if it did.
+    /// The step its stopping test fired at, if one did (a convergence criterion, which is not
+    /// by itself a minimum reached).
     pub converged_at: Option<u64>,
+    /// True when the run converged at a minimum (for a model, on a fit that learned something):
+    /// its verdict's mark is `success` or `local_minimum`. The steps chart counts only these.
+    pub reached: bool,
+    /// The mark in one or two words ("converged", "not at a minimum", "learned nothing", ...).
+    pub word: &'static str,
 }
 
 /// The sweep's rows so far, with the theory of a quadratic.
@@ -281,6 +290,7 @@ impl LrSweep {
                 Status::Stalled { .. } => ("stalled", None),
                 _ => ("stopped", None),
             };
+            let report = describe(&run, &self.problem);
             self.rows.push(SweepRow {
                 run: run.label().to_string(),
                 lr,
@@ -288,6 +298,8 @@ impl LrSweep {
                 outcome,
                 steps: run.step(),
                 converged_at,
+                reached: matches!(report.mark, Mark::Success | Mark::LocalMinimum),
+                word: report.word,
             });
         }
         self.done()

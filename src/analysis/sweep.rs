@@ -32,6 +32,9 @@ pub struct SweepPoint {
     pub train_loss: f64,
     pub validation_loss: f64,
     pub steps: u64,
+    /// True when the validation loss is an overfitting beside the training loss
+    /// (`run::verdict::overfits`, the rule of the runs' status lines).
+    pub overfits: bool,
 }
 
 impl crate::json::InfallibleJson for SweepPoint {}
@@ -170,6 +173,7 @@ impl Sweep {
             train_loss: e.train_loss,
             validation_loss: e.validation_loss,
             steps: run.step(),
+            overfits: crate::run::verdict::overfits(e.train_loss, e.validation_loss),
         });
     }
 

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::activation::sigmoid;
 use super::head::Head;
 use super::tanh::tanh;
-use crate::math::{exp, ln_1p};
+use crate::math::{exp, ln, ln_1p};
 
 /// The data term of the training objective.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -115,5 +115,63 @@ impl Loss {
                 (softplus - y * out, p - y)
             }
         }
+    }
+}
+
+/// The mean loss of the best constant output on examples with dataset targets `targets`: what a
+/// model that ignores its inputs can reach, the yardstick of having learned anything at all.
+///
+/// - `mse` (any head): the head's targets t (y, or 2y - 1 for `tanh`) are best predicted by
+///   their mean, which every head can reach (or approach), leaving their variance
+///   (1/n)*sum (t_i - mean t)^2.
+/// - `cross_entropy` (a logit): the mean loss of a constant probability p is
+///   -(ybar*ln p + (1 - ybar)*ln(1 - p)) with ybar the mean target, least at p = ybar, where it is
+///   the binary entropy H(ybar) (ln 2 for balanced classes); NaN for targets outside [0, 1],
+///   whose loss is not a cross-entropy, and with the `tanh` head, which has none.
+///
+/// NaN for no examples.
+pub fn constant_baseline(loss: Loss, head: Head, targets: &[f64]) -> f64 {
+    if targets.is_empty() {
+        return f64::NAN;
+    }
+    let n = targets.len() as f64;
+    match (loss, head) {
+        (Loss::Mse, _) => {
+            let mean = targets.iter().map(|&y| head.target(y)).sum::<f64>() / n;
+            targets.iter().map(|&y| (head.target(y) - mean).powi(2)).sum::<f64>() / n
+        }
+        (Loss::CrossEntropy, Head::Tanh) => f64::NAN,
+        (Loss::CrossEntropy, _) => {
+            let ybar = targets.iter().sum::<f64>() / n;
+            let term = |p: f64| if p > 0.0 { -p * ln(p) } else { 0.0 };
+            if (0.0..=1.0).contains(&ybar) {
+                term(ybar) + term(1.0 - ybar)
+            } else {
+                f64::NAN
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod baseline_tests {
+    use super::*;
+
+    #[test]
+    fn the_constant_baseline_is_the_variance_or_the_entropy_of_the_targets() {
+        let balanced = [0.0, 1.0, 0.0, 1.0];
+        assert!((constant_baseline(Loss::CrossEntropy, Head::Logit, &balanced) - std::f64::consts::LN_2).abs() < 1e-15);
+        // Brier score of p = 1/2 on 0/1 labels: 1/4; tanh's -1/+1 targets around 0: 1.
+        assert_eq!(constant_baseline(Loss::Mse, Head::Logit, &balanced), 0.25);
+        assert_eq!(constant_baseline(Loss::Mse, Head::Tanh, &balanced), 1.0);
+        // Regression: the variance of 1, 2, 3, 6 about their mean 3 is (4 + 1 + 0 + 9) / 4.
+        assert_eq!(constant_baseline(Loss::Mse, Head::Identity, &[1.0, 2.0, 3.0, 6.0]), 3.5);
+        // One class only: a constant predicts it perfectly (in the limit).
+        assert_eq!(constant_baseline(Loss::CrossEntropy, Head::Logit, &[1.0, 1.0]), 0.0);
+        // A quarter of ones: H(1/4) = -(1/4) ln(1/4) - (3/4) ln(3/4).
+        let h = -(0.25f64 * 0.25f64.ln()) - 0.75 * 0.75f64.ln();
+        assert!((constant_baseline(Loss::CrossEntropy, Head::Logit, &[1.0, 0.0, 0.0, 0.0]) - h).abs() < 1e-15);
+        assert!(constant_baseline(Loss::CrossEntropy, Head::Logit, &[2.0, 3.0]).is_nan());
+        assert!(constant_baseline(Loss::Mse, Head::Identity, &[]).is_nan());
     }
 }

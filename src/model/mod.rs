@@ -66,7 +66,7 @@ use crate::data::{Dataset, Rng, Task};
 pub use activation::{sigmoid, Activation, Init, InitScheme, LEAKY_SLOPE, PLAYGROUND_BIAS, PLAYGROUND_WEIGHT_RANGE};
 pub use features::{powers, MAX_DEGREE};
 pub use head::{Head, OutputActivation};
-pub use loss::{softplus, Loss};
+pub use loss::{constant_baseline, softplus, Loss};
 pub use mlp::{MAX_HIDDEN_LAYERS, MAX_INPUTS, MAX_UNITS};
 
 use mlp::{activations, Activations, Dropout, Layout, Net, TrainScratch, LANES, NARROW, WIDE};

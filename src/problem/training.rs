@@ -233,6 +233,13 @@ impl TrainingProblem {
         self.model.init(&mut rng)
     }
 
+    /// The data loss of the best constant output on the training set
+    /// (`model::constant_baseline`): a model whose training loss is not clearly below it
+    /// has learned nothing from its inputs.
+    pub fn constant_baseline(&self) -> f64 {
+        crate::model::constant_baseline(self.model.loss_function(), self.model.head(), &self.train.targets)
+    }
+
     /// Evaluates the data term and accuracy on both sets, one forward pass per set.
     pub fn evaluate(&self, w: &[f64]) -> Evaluation {
         let (train_loss, train_accuracy) = self.model.loss_and_accuracy(w, &self.train);

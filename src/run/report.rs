@@ -16,7 +16,7 @@ use crate::problem::Problem;
 use crate::run::history::EvalPoint;
 use crate::run::monitor::{ChangeMode, Criterion, Divergence, Status};
 pub use crate::run::verdict::{classify, hessian_eigenvalues, EndKind};
-use crate::run::verdict::{judge, overfit_ratio, EndPoint, Mark, Verdict};
+use crate::run::verdict::{judge, nothing_learned, overfit_ratio, EndPoint, Mark, Verdict};
 use crate::run::Run;
 
 /// One run in words.
@@ -300,12 +300,17 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
             EndKind::Minimum if verdict.l2 != 0.0 => "The L2 penalty (coupled weight_decay) pulls the minimum toward the origin; set weight_decay to 0 to minimise f itself.".to_string(),
             _ => String::new(),
         },
-        (Mark::Caution, Status::Converged { .. }) if model => match overfit_ratio(run) {
-            Some(ratio) => format!(
+        (Mark::Caution, Status::Converged { .. }) if model => match (nothing_learned(run, problem), overfit_ratio(run)) {
+            (Some((train, baseline)), _) => format!(
+                "Its training loss {} is hardly below the {} of predicting the same output for every example (the best a model can do without looking at its inputs): it learned nothing, and the test fired on a flat region, not at a useful fit. Units saturated or silenced by too large a learning rate leave such plateaus: lower the learning rate, or change the seed or the initialisation.",
+                short(train),
+                short(baseline)
+            ),
+            (None, Some(ratio)) => format!(
                 "It converged on the training data, but its validation loss is {}× its training loss: it overfits; try L2, early stopping or a smaller model.",
                 short(ratio)
             ),
-            None => String::new(),
+            (None, None) => String::new(),
         },
         (Mark::Caution, Status::Converged { criterion, .. }) => caution_advice(run, problem, criterion, end),
         (Mark::Stopped, Status::Stalled { .. }) => {
@@ -337,13 +342,15 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
     }
 }
 
-/// The mark of `run` in one or two words. A model's caution is about overfitting, not about
-/// where it ended, so its word does not speak of minima.
-fn mark_word(mark: Mark, run: &Run) -> &'static str {
+/// The mark of `run` in one or two words. A model's caution is about what it learned (nothing,
+/// or the training data too well), not about where it ended, so its word does not speak of
+/// minima.
+fn mark_word(mark: Mark, run: &Run, problem: &Problem) -> &'static str {
     match mark {
         Mark::Running => "running",
         Mark::Success => "converged",
         Mark::LocalMinimum => "local minimum",
+        Mark::Caution if nothing_learned(run, problem).is_some() => "learned nothing",
         Mark::Caution if overfit_ratio(run).is_some() => "overfits",
         Mark::Caution => "not at a minimum",
         Mark::EarlyStopped => "early-stopped",
@@ -371,7 +378,7 @@ pub fn describe(run: &Run, problem: &Problem) -> RunReport {
         label: run.label().to_string(),
         state: crate::run::snapshot::StatusView::from(verdict.status).state,
         mark: verdict.mark,
-        word: mark_word(verdict.mark, run),
+        word: mark_word(verdict.mark, run, problem),
         text,
         ended,
         place,

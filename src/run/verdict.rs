@@ -22,7 +22,10 @@
 //! about unseen data, so a model whose last validation loss is more than `OVERFIT_RATIO` times
 //! its training loss (and above it by more than `OVERFIT_MIN_GAP`, so that two losses near zero
 //! are not called overfitting for their ratio alone) gets `caution` (fit-over: 7.0 against
-//! 0.011). Running, diverged and stopped (out of steps or stalled) runs have their own marks.
+//! 0.011). So does a model that learned nothing: a training loss above `NOTHING_LEARNED_SHARE`
+//! of the best constant prediction's (`TrainingProblem::constant_baseline`, ln 2 for a coin toss
+//! between balanced classes) means a gradient test fired on a flat region, not at a useful fit.
+//! Running, diverged and stopped (out of steps or stalled) runs have their own marks.
 
 use serde::Serialize;
 
@@ -40,14 +43,37 @@ pub const OVERFIT_RATIO: f64 = 2.0;
 /// 0.001 is small beside any of them.
 pub const OVERFIT_MIN_GAP: f64 = 1e-3;
 
+/// A model whose last training loss is above this share of the best constant prediction's has
+/// learned nothing from its inputs: 0.95 leaves room for the sampling noise of a data set of a
+/// few hundred points, while any model that separates the classes at all is far below it (the
+/// spiral's networks reach 0.01 against ln 2 = 0.69).
+pub const NOTHING_LEARNED_SHARE: f64 = 0.95;
+
+/// The last training loss of a model run and the best constant prediction's loss, when the
+/// first is above `NOTHING_LEARNED_SHARE` of the second (the model learned nothing); None for
+/// any other run.
+pub fn nothing_learned(run: &Run, problem: &Problem) -> Option<(f64, f64)> {
+    let Problem::Model(model) = problem else {
+        return None;
+    };
+    let train = run.evaluations().last()?.train_loss;
+    let baseline = model.constant_baseline();
+    (baseline > 0.0 && train.is_finite() && train > NOTHING_LEARNED_SHARE * baseline).then_some((train, baseline))
+}
+
 /// How many times its training loss a model's last validation loss is, when that is an
 /// overfitting (see `OVERFIT_RATIO`); None for a model that does not overfit or any other run.
 pub fn overfit_ratio(run: &Run) -> Option<f64> {
     let e = run.evaluations().last()?;
-    let overfits = e.validation_loss > OVERFIT_RATIO * e.train_loss
-        && e.validation_loss - e.train_loss > OVERFIT_MIN_GAP
-        && e.train_loss.is_finite();
-    overfits.then(|| e.validation_loss / e.train_loss.max(f64::MIN_POSITIVE))
+    overfits(e.train_loss, e.validation_loss).then(|| e.validation_loss / e.train_loss.max(f64::MIN_POSITIVE))
+}
+
+/// True when a validation loss is an overfitting beside its training loss: more than
+/// `OVERFIT_RATIO` times it and more than `OVERFIT_MIN_GAP` above it.
+pub fn overfits(train_loss: f64, validation_loss: f64) -> bool {
+    validation_loss > OVERFIT_RATIO * train_loss
+        && validation_loss - train_loss > OVERFIT_MIN_GAP
+        && train_loss.is_finite()
 }
 
 /// What kind of point a run ended at (the snapshot's `end`).
@@ -212,6 +238,7 @@ pub fn judge(run: &Run, problem: &Problem) -> Verdict {
         Status::Diverged { .. } => Mark::Diverged,
         Status::Stopped { .. } | Status::Stalled { .. } => Mark::Stopped,
         Status::Converged { criterion: Criterion::EarlyStopping, .. } => Mark::EarlyStopped,
+        Status::Converged { .. } if model && nothing_learned(run, problem).is_some() => Mark::Caution,
         Status::Converged { .. } if model && overfit_ratio(run).is_some() => Mark::Caution,
         Status::Converged { .. } if end.kind == EndKind::LocalMinimum => Mark::LocalMinimum,
         Status::Converged { .. } if end.kind.is_minimum() || model => Mark::Success,

@@ -359,6 +359,21 @@ test('keyboard shortcuts: space plays and pauses, s steps, r resets; not while t
   await page.keyboard.type('s r');
   assert.equal((await snapshot(page)).runs[0].step, 0);
   assert.equal(await page.evaluate(() => document.querySelector('convergence-playground').playing), false);
+  // Space on a focused button presses that button (Next goes to lesson 2, which plays itself as
+  // every lesson does); on the Export disclosure it opens it and does not play.
+  const lesson = () => page.evaluate(() => document.querySelector('convergence-playground').shadowRoot.querySelector('.lesson-count').textContent);
+  await page.locator('convergence-playground select.preset-select').selectOption(LESSONS[0]);
+  await page.evaluate(() => document.querySelector('convergence-playground').pause());
+  assert.match(await lesson(), /Lesson 1 of/);
+  await page.locator('convergence-playground button.lesson-next').focus();
+  await page.keyboard.press(' ');
+  assert.match(await lesson(), /Lesson 2 of/);
+  await page.evaluate(() => document.querySelector('convergence-playground').pause());
+  const exportMenu = page.locator('convergence-playground details.export-menu');
+  await page.locator('convergence-playground details.export-menu > summary').focus();
+  await page.keyboard.press(' ');
+  assert.equal(await exportMenu.evaluate((d) => d.open), true);
+  assert.equal(await page.evaluate(() => document.querySelector('convergence-playground').playing), false);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -730,4 +745,26 @@ test('a preset sets the chart scales its story needs, and the next preset starts
   assert.deepEqual(await scales('schedules'), [false, true], 'schedules: the warm-up shows on log x');
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('an empty chart\'s note lies over the plot Rust drew, clear of the y tick labels, at any width', async () => {
+  for (const width of [1440, 1024, 360]) {
+    const { page, errors } = await openPage('', { width });
+    const placed = await page.evaluate(() => {
+      const el = document.querySelector('convergence-playground');
+      const root = el.shadowRoot;
+      const card = root.querySelector('.chart-loss');
+      const canvas = card.querySelector('canvas');
+      const note = card.querySelector('.empty');
+      const plot = JSON.parse(el.pg.chart_layout('loss')).plot;
+      const c = canvas.getBoundingClientRect();
+      const n = note.getBoundingClientRect();
+      return { hidden: note.hidden, left: n.left - c.left, right: n.right - c.left, plot };
+    });
+    assert.equal(placed.hidden, false, `${width}: the note shows before the first step`);
+    assert.ok(Math.abs(placed.left - placed.plot[0]) <= 1, `${width}: ${JSON.stringify(placed)}`);
+    assert.ok(Math.abs(placed.right - placed.plot[2]) <= 1, `${width}: ${JSON.stringify(placed)}`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
 });

@@ -493,6 +493,26 @@ test('the complexity sweep runs to the end without freezing the page and draws t
   const penalised = await q(page, '.sweep-result').textContent();
   assert.match(penalised, /lowest at degree 15 .*with this run’s regularization no model in this range overfits/, penalised);
   assert.doesNotMatch(penalised, /try larger/);
+  // On the spiral the larger networks fit the training points almost exactly and the validation
+  // loss stays far above: the sentence says they overfit, whichever size is best (Rust's rule of
+  // the status lines, `overfits` on each point), never "no overfitting".
+  await runPreset(page, 'spiral');
+  for (const [values, pattern] of [['8, 16', /lowest at 8 units per layer .*Even the best of them overfits/],
+    ['16, 32', /lowest at 32 units per layer .*still falling at the largest value tried, yet the models with 16 and 32 units per layer overfit/]]) {
+    await q(page, 'input.sweep-values').fill(values);
+    await q(page, 'input.sweep-values').press('Tab');
+    const said = await page.evaluate(() => new Promise((resolve) => {
+      const w = document.querySelector('convergence-playground');
+      w.addEventListener('sweepdone', (e) => resolve({ text: w.shadowRoot.querySelector('.sweep-result').textContent, results: e.detail.results }), { once: true });
+      w.shadowRoot.querySelector('button.sweep-start').click();
+    }));
+    assert.match(said.text, pattern, said.text);
+    assert.doesNotMatch(said.text, /no overfitting/);
+    assert.ok(said.results.every((r) => r.overfits === true), JSON.stringify(said.results));
+  }
+  // The values typed stay with the widget; back to the default sizes for what follows.
+  await q(page, 'input.sweep-values').fill('1, 2, 4, 8, 16, 32');
+  await q(page, 'input.sweep-values').press('Tab');
 
   // A long sweep (an MLP, 6 sizes x 3000 steps) keeps the page responsive and can be stopped.
   await runPreset(page, 'batch-full');
