@@ -338,6 +338,13 @@ fn pbt_members_copy_weights_and_perturb_the_lr() {
     assert_eq!(results["budget"]["steps"], 240);
     let best = results["best"]["objective"].as_f64().unwrap();
     assert!(last.iter().all(|r| r["objective"].as_f64().unwrap() >= best));
+    // The lowest objective over every round is named apart: no row is lower, and it is at most
+    // the final population's best.
+    let lowest = results["lowest"]["objective"].as_f64().unwrap();
+    let every = results["trials"].as_array().unwrap().iter().filter_map(|r| r["objective"].as_f64());
+    assert!(every.clone().all(|o| o >= lowest));
+    assert!(every.clone().any(|o| o == lowest));
+    assert!(lowest <= best);
 }
 
 #[test]

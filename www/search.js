@@ -3,7 +3,9 @@
 // bar and a Cancel button, the charts (every trial's objective at each rung; the best objective
 // against the resource spent, for comparing methods given the same budget; PBT's learning rates),
 // a table of the trials sortable by any column, and the best configuration one click away as a
-// new run.
+// new run. Compared with random search on the same budget, both bests are named, and the lower
+// one is what "Add the best" adds; PBT names the final population's best and, apart, the lowest
+// objective any member reached on the way.
 //
 // Hyperband, successive halving and random search train their trials in Web Workers
 // (search-worker.js), one per core: the Rust search on the page (Playground.search_jobs /
@@ -28,6 +30,27 @@ const METHODS = [
   ['pbt', 'Population-based training'],
 ];
 const METHOD_NAME = Object.fromEntries(METHODS);
+
+/** A trial's configuration in words: "lr = 0.1, betas[0] = 0.9". */
+function valuesOf(row) {
+  return Object.entries(row.configuration).map(([k, v]) => `${k} = ${short(v)}`).join(', ');
+}
+
+/** The search's best in words. PBT judges its members at the last round, and a member may have
+ * been lower earlier (a state the population did not keep): both are named. */
+function bestWords(results) {
+  const best = results.best;
+  const bracket = best.bracket === null || best.bracket === undefined ? '' : `, bracket s = ${best.bracket}`;
+  if (!results.pbt) {
+    return `Best objective ${short(best.objective)} with ${valuesOf(best)} (trial ${best.index}${bracket}, ${best.units} ${results.unit}).`;
+  }
+  let text = `Best of the final population: objective ${short(best.objective)} with ${valuesOf(best)} (member ${best.index}, ${best.units} ${results.unit}).`;
+  const low = results.lowest;
+  if (low && low.objective < best.objective) {
+    text += ` Lowest objective seen while training: ${short(low.objective)} (member ${low.index}, round ${low.round}, ${low.units} ${results.unit}); the population did not keep that state (training on raised its loss, or a better member was copied over it).`;
+  }
+  return text;
+}
 // Steps the page trains per slice of a PBT search, adapted so that a slice takes about SLICE_MS.
 const SLICE_MS = 8;
 const MAX_WORKERS = 8;
@@ -137,6 +160,8 @@ export class SearchCard {
   #space = [];
   #running = null; // {pool, cancelled, loop}
   #results = null;
+  /** The other methods' results of a comparison ({method, results}), random search's today. */
+  #compared = [];
   #sort = { key: 'objective', dir: 1 };
   #budget = 64;
 
@@ -149,6 +174,7 @@ export class SearchCard {
   reset(config) {
     this.cancel(false);
     this.#results = null;
+    this.#compared = [];
     const section = config && config.search;
     if (section) {
       this.#$.method.value = section.method;
@@ -306,6 +332,7 @@ export class SearchCard {
     const methods = $.compare.checked && !$.compareLabel.hidden ? ['random', method] : [method];
     const pg = this.#host.pg();
     pg.clear_kept_searches();
+    this.#compared = [];
     this.#running = { pool: null, cancelled: false };
     this.#buttons();
     try {
@@ -319,7 +346,10 @@ export class SearchCard {
         if (remote) await this.#trainElsewhere(pg);
         else await this.#trainHere(pg);
         if (this.#running.cancelled) break;
-        if (methods.length > 1) pg.keep_search(`${METHOD_NAME[m]}`);
+        if (methods.length > 1) {
+          pg.keep_search(`${METHOD_NAME[m]}`);
+          if (!chosen) this.#compared.push({ method: m, results: pg.search_results() });
+        }
       }
     } catch (e) {
       const lines = String(e && e.message ? e.message : e).split('\n').filter(Boolean);
@@ -449,22 +479,23 @@ export class SearchCard {
       });
     };
     try {
-      curves($.trials, 'trials', logY);
-      curves($.budgetChart, 'budget', logY);
+      // What shows is decided before anything is measured: hiding a canvas reflows the grid of
+      // charts, and a canvas sized before that would be stretched (blurred) after it.
       $.lr.hidden = !results.pbt;
-      if (results.pbt) curves($.lr, 'pbt_lr', true);
       const landscape = !!(results.pbt && results.pbt.paths.some((p) => p.length > 0));
       $.populationCanvas.hidden = !landscape;
+      curves($.trials, 'trials', logY);
+      curves($.budgetChart, 'budget', logY);
+      if (results.pbt) curves($.lr, 'pbt_lr', true);
       if (landscape) pg.draw_search_population(sharp($.populationCanvas));
     } catch (e) {
       $.summary.textContent = String(e && e.message ? e.message : e);
     }
     if (!partial) {
       const best = results.best;
-      const values = best ? Object.entries(best.configuration).map(([k, v]) => `${k} = ${short(v)}`).join(', ') : '';
       const state = cancelled ? 'Cancelled after' : 'Done:';
       $.summary.textContent = best
-        ? `${state} ${results.trials.length} trial results, ${results.budget.steps} steps. Best objective ${short(best.objective)} with ${values} (trial ${best.index}${best.bracket === null || best.bracket === undefined ? '' : `, bracket s = ${best.bracket}`}, ${best.units} ${results.unit}).`
+        ? `${state} ${results.trials.length} trial results, ${results.budget.steps} steps. ${bestWords(results)}${this.#comparedWords(results)}`
         : `${state} ${results.trials.length} trial results; no configuration trained without diverging.`;
       this.#progress(cancelled ? null : 1, cancelled ? 'Cancelled.' : `Done: ${results.budget.units} units planned, ${results.budget.steps} steps trained.`);
     }
@@ -497,8 +528,29 @@ export class SearchCard {
     replace(this.#$.table, h('thead', null, head), h('tbody', null, body));
   }
 
+  /** The compared methods' bests in words, and which is lower (the one "Add the best" adds). */
+  #comparedWords(results) {
+    const words = this.#compared.filter((c) => c.results.best).map((c) => {
+      const other = c.results.best;
+      return ` ${METHOD_NAME[c.method]} with the same budget: best objective ${short(other.objective)} with ${valuesOf(other)} (trial ${other.index}, ${other.units} ${c.results.unit}).`;
+    });
+    if (!words.length) return '';
+    const winner = this.#winner();
+    return `${words.join('')} Lower: ${METHOD_NAME[winner.results.method] || winner.results.method}.`;
+  }
+
+  /** The results whose best objective is lowest: the chosen method's, or a compared one's. */
+  #winner() {
+    let winner = { results: this.#results };
+    for (const c of this.#compared) {
+      const mine = winner.results && winner.results.best ? winner.results.best.objective : Infinity;
+      if (c.results.best && c.results.best_experiment && c.results.best.objective < mine) winner = c;
+    }
+    return winner;
+  }
+
   #addBest() {
-    const results = this.#results;
+    const results = this.#winner().results;
     if (!results || !results.best_experiment) return;
     const config = this.#host.config();
     const index = (config.search && config.search.run) || 0;

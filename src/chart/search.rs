@@ -238,6 +238,7 @@ mod tests {
             done: true,
             trials,
             best: None,
+            lowest: None,
             best_experiment: None,
             budget: Budget { planned: 0.0, units: 0, steps: 0 },
             pbt: None,

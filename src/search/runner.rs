@@ -289,6 +289,10 @@ pub struct SearchResults {
     pub trials: Vec<TrialResult>,
     /// The row with the lowest objective (PBT: in the last round); ties to the first row.
     pub best: Option<TrialResult>,
+    /// The row with the lowest objective over every round: `best` itself, except in PBT,
+    /// where it can be a member's state at an earlier round that the population did not keep
+    /// (training on raised its loss again, or a better member's state was copied over it).
+    pub lowest: Option<TrialResult>,
     /// The whole experiment with the best configuration, without the search section.
     pub best_experiment: Option<Value>,
     /// Planned and spent resource.
@@ -785,11 +789,14 @@ impl Search {
         } else {
             &self.results
         };
-        let best = candidates
-            .iter()
-            .filter(|r| !r.objective.is_nan())
-            .min_by(|a, b| key(a.objective).total_cmp(&key(b.objective)))
-            .cloned();
+        let lowest_of = |rows: &[TrialResult]| {
+            rows.iter()
+                .filter(|r| !r.objective.is_nan())
+                .min_by(|a, b| key(a.objective).total_cmp(&key(b.objective)))
+                .cloned()
+        };
+        let best = lowest_of(candidates);
+        let lowest = lowest_of(&self.results);
         let best_experiment = best.as_ref().and_then(|b| {
             let values: Vec<Value> =
                 self.space().iter().map(|p| b.configuration.get(&p.path).cloned().unwrap_or(Value::Null)).collect();
@@ -820,6 +827,7 @@ impl Search {
             done: self.finished,
             trials: self.results.clone(),
             best,
+            lowest,
             best_experiment,
             budget: Budget { planned, units, steps: live_steps },
             pbt,

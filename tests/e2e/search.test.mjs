@@ -188,6 +188,22 @@ test('the fairness preset: random search and Hyperband with the same budget, as 
   assert.ok(trialsChart.plot[3] - trialsChart.plot[1] >= 99.5, `the trials plot is ${trialsChart.plot[3] - trialsChart.plot[1]} px tall: ${JSON.stringify(trialsChart)}`);
   assert.equal(await page.evaluate(() => document.querySelector('convergence-playground').getConfig().search.method), 'hyperband',
     'the chosen method is the one kept in the config');
+  // Every chart shown is drawn at its displayed size (the grid's reflow after hiding PBT's
+  // charts must not stretch a canvas sized before it).
+  const sizes = await page.evaluate(() => [...document.querySelector('convergence-playground').shadowRoot.querySelectorAll('.search-charts canvas')]
+    .filter((c) => !c.hidden && c.getClientRects().length)
+    .map((c) => ({ cls: c.className, width: c.width, height: c.height, css: [c.clientWidth, c.clientHeight], dpr: devicePixelRatio })));
+  assert.ok(sizes.length >= 2, JSON.stringify(sizes));
+  for (const c of sizes) {
+    assert.ok(Math.abs(c.width - Math.round(c.css[0] * c.dpr)) <= 1 && Math.abs(c.height - Math.round(c.css[1] * c.dpr)) <= 1, `sharp: ${JSON.stringify(c)}`);
+  }
+  // Both methods' bests in words, and the lower one named; "Add the best" adds that one.
+  const summary = await page.locator('convergence-playground .search-result').textContent();
+  assert.match(summary, /Best objective 0\.1288 .*Random search with the same budget: best objective 0\.1191 .*Lower: Random search\./, summary);
+  await page.locator('convergence-playground button.search-best').click();
+  const added = await page.evaluate(() => document.querySelector('convergence-playground').getConfig().runs.at(-1));
+  assert.equal(added.label, 'best of Random search');
+  assert.ok(Math.abs(added.optimizer.lr - 0.6518) < 1e-4, JSON.stringify(added.optimizer));
   // Random search alone, with its default, fair budget.
   const random = await runSearch(page, { method: 'random', compare: false });
   const configurations = new Set(random.results.trials.map((r) => r.index));
@@ -204,6 +220,16 @@ test('the fairness preset: random search and Hyperband with the same budget, as 
   assert.match(caption, /random search trains 28 for 243 steps each \(6804\)/);
   assert.match(caption, /6831 steps in all/);
   assert.match(caption, /0\.119/);
+  // PBT judges its members at the last round; a lower objective a member reached on the way (a
+  // state the population did not keep) is named apart, so words, table and chart agree.
+  const pbt = await runSearch(page, { method: 'pbt', compare: false });
+  const pbtSummary = await page.locator('convergence-playground .search-result').textContent();
+  assert.match(pbtSummary, /Best of the final population: objective /);
+  const lowest = Math.min(...pbt.results.trials.map((r) => r.objective).filter(Number.isFinite));
+  assert.equal(pbt.results.lowest.objective, lowest);
+  // On this preset member 6 reached 5.46e-4 at round 7 and lost it again.
+  assert.ok(lowest < pbt.results.best.objective, `${lowest} against ${pbt.results.best.objective}`);
+  assert.match(pbtSummary, /Lowest objective seen while training: 5\.46e-4 \(member 6, round 7, .*the population did not keep that state/, pbtSummary);
   assert.deepEqual(errors, []);
   await page.close();
 });
