@@ -1,4 +1,4 @@
-//! Seed bands: minibatch runs over seeds against full-batch gradient descent.
+//! Seed bands: minibatch runs over seeds against the same run in full batch.
 
 use convergence::analysis::bands::SeedBands;
 use convergence::config::Experiment;
@@ -29,7 +29,7 @@ fn seeds_spread_the_minibatch_curve_around_full_batch_descent() {
         assert!(r.min[i] <= r.mean[i] && r.mean[i] <= r.max[i]);
         assert!(r.std[i] <= 0.5 * (r.max[i] - r.min[i]) + 1e-15);
     }
-    // Training works: the mean loss at the end is below its start, and so is full-batch GD's.
+    // Training works: the mean loss at the end is below its start, and so is the full-batch run's.
     assert!(r.mean.last() < r.mean.first(), "{:?}", r.mean);
     assert!(r.full_batch.last() < r.full_batch.first());
     // The same band in one chunk is the same band.

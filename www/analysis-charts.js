@@ -74,7 +74,7 @@ function bandSpecs(b, host) {
   const low = b.mean.map((m, i) => Math.max(m - b.std[i], b.min[i]));
   const high = b.mean.map((m, i) => Math.min(m + b.std[i], b.max[i]));
   const series = [{ label: `mean of ${b.seeds} seed${b.seeds === 1 ? '' : 's'} (bands: min–max, ± std)`, style: 0, color: own.color, x: b.steps, y: b.mean }];
-  if (b.full_batch.length > 0) series.push({ label: 'full-batch GD', style: 1, color: '#0072b2', x: b.steps.slice(0, b.full_batch.length), y: b.full_batch });
+  if (b.full_batch.length > 0) series.push({ label: 'full batch, same optimizer', style: 1, color: '#0072b2', x: b.steps.slice(0, b.full_batch.length), y: b.full_batch });
   return [{ name: 'bands', caption: 'Training loss against the step: the seeds’ spread as bands, full-batch gradient descent as a line',
     spec: { x_label: 'step', series,
       bands: [

@@ -99,7 +99,7 @@ function lrRange(r) {
 function seedBands(b) {
   const last = b.steps.length - 1;
   if (last < 0) return [h('p', null, 'No seed has finished yet.')];
-  const gd = b.full_batch.length > last ? ` Full-batch gradient descent: ${fmt(b.full_batch[last])}.` : '';
+  const gd = b.full_batch.length > last ? ` The same run in full batch (every step on the whole training set): ${fmt(b.full_batch[last])}.` : '';
   const same = b.seeds > 1 && b.std.every((s) => s === 0);
   return [h('p', null, `${b.seeds} seed${b.seeds === 1 ? '' : 's'}: at step ${b.steps[last]} the loss is ${fmt(b.mean[last])} on average (standard deviation ${fmt(b.std[last])}, from ${fmt(b.min[last])} to ${fmt(b.max[last])}; a seed whose run stopped earlier keeps its last loss).${gd}`),
     same ? h('p', null, 'Every seed gave the same loss at every step: nothing random in this run depends on the seed, so the band has no width. A minibatch run shows the noise of stochastic training.') : null];
@@ -158,7 +158,7 @@ function rate(perRun) {
 
 function doctor(perRun, applyRemedy, remedyWords, until) {
   const how = h('p', { class: 'note' }, until
-    ? `The runs are still playing: each is diagnosed from its history so far (up to step ${until.join(', ')}, where it stands now). Run the doctor again when they have ended for their whole history.`
+    ? `The runs have not ended yet: each is diagnosed from its history so far (up to step ${until.join(', ')}, where it stands now), and a symptom seen so far may pass as it trains on. Run the doctor again when they have ended for their whole history.`
     : 'Each run is diagnosed from its whole history, run to its end in the analysis worker from the same experiment (the same numbers as the runs on the page). A change to the experiment diagnoses it again.');
   return [how, ...perRun.map(({ label, result }, run) => h('div', { class: 'doctor-run' },
     h('strong', null, label),

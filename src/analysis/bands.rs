@@ -3,8 +3,8 @@
 //! weights, minibatch order and dropout masks (the data and their split stay those of the
 //! experiment's seed), and the full training loss is recorded every `stride` steps. The band
 //! is the mean and the standard deviation (population, over the seeds) at each recorded step,
-//! with the minimum and maximum; beside it, full-batch gradient descent (the same optimizer
-//! and schedule with `batch_size: null` and the experiment's own initial weights). A run that
+//! with the minimum and maximum; beside it, the same run in full batch (the same optimizer and
+//! schedule with `batch_size: null` and the experiment's own initial weights). A run that
 //! stops early keeps its last loss for the later steps. The stride keeps at most
 //! `MAX_BAND_POINTS` points whatever the step limit. Seeds are run one after another in chunks.
 
@@ -47,7 +47,7 @@ pub struct BandResult {
     pub std: Vec<f64>,
     pub min: Vec<f64>,
     pub max: Vec<f64>,
-    /// Full-batch gradient descent's loss at the same steps (empty until it has run).
+    /// The same run's loss in full batch at the same steps (empty until it has run).
     pub full_batch: Vec<f64>,
     /// Seeds done.
     pub seeds: usize,
@@ -106,7 +106,7 @@ impl SeedBands {
         })
     }
 
-    /// The next run to start: a seed of the band, then full-batch gradient descent.
+    /// The next run to start: a seed of the band, then the same run in full batch.
     fn start_next(&self) -> Option<Run> {
         let k = self.curves.len();
         let mut run = if k < self.seeds {
@@ -160,12 +160,12 @@ impl SeedBands {
         self.done()
     }
 
-    /// The share of runs done (the seeds and full-batch GD).
+    /// The share of runs done (the seeds and the full-batch run).
     pub fn progress(&self) -> f64 {
         (self.curves.len() + usize::from(!self.full.is_empty())) as f64 / (self.seeds + 1) as f64
     }
 
-    /// True when every seed and full-batch GD are done.
+    /// True when every seed and the full-batch run are done.
     pub fn done(&self) -> bool {
         self.curves.len() >= self.seeds && !self.full.is_empty()
     }

@@ -190,8 +190,12 @@ test('seed bands and the range test on a minibatch model equal converge analyse 
   let drawn = await charts(page, ['#cc79a7', '#0072b2']);
   assert.equal(drawn.length, 1);
   assert.ok(drawn[0].counts[0] > 100, `the mean in the run's colour: ${drawn[0].counts}`);
-  assert.ok(drawn[0].counts[1] > 50, `full-batch GD drawn: ${drawn[0].counts}`);
+  assert.ok(drawn[0].counts[1] > 50, `the same run in full batch drawn: ${drawn[0].counts}`);
   assert.equal(drawn[0].layout.legend_hits, 0);
+  // The full-batch line is the same optimizer (SGD with momentum here), not gradient descent.
+  const bandWords = await page.evaluate(() => document.querySelector('convergence-playground').shadowRoot.querySelector('.analysis-card').textContent);
+  assert.match(bandWords, /The same run in full batch \(every step on the whole training set\): /);
+  assert.doesNotMatch(bandWords, /gradient descent:/i);
   const range = await runAnalysis(page, 'lr_range');
   const r = await assertSameAsCli(page, range, 'lr_range');
   // Derived: from a thousandth of the run's lr (0.05).
@@ -270,11 +274,11 @@ test('during a run the doctor diagnoses each run\'s history so far, and after it
   assert.equal(early.error, null);
   assert.ok(!early.report.doctor[0].result.some((d) => d.symptom === 'diverged'), JSON.stringify(early.report.doctor));
   assert.ok(early.report.doctor[0].result.every((d) => d.step <= half), JSON.stringify(early.report.doctor));
-  assert.match(await page.locator(`${el} .analysis-body`).innerText(), new RegExp(`still playing.*up to step ${half}`));
+  assert.match(await page.locator(`${el} .analysis-body`).innerText(), new RegExp(`have not ended yet.*up to step ${half}`));
   // Played to the end: the whole history, as converge analyse diagnoses it.
   await page.evaluate(() => document.querySelector('convergence-playground').step(1e6));
   const late = await runAnalysis(page, 'doctor');
   assert.deepEqual(asJson(late.report).doctor, analyseWithCli(config).doctor);
-  assert.doesNotMatch(await page.locator(`${el} .analysis-body`).innerText(), /still playing/);
+  assert.doesNotMatch(await page.locator(`${el} .analysis-body`).innerText(), /have not ended yet/);
   assert.deepEqual(errors, []);
 });

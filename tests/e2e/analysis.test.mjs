@@ -35,7 +35,7 @@ test('the analysis wasm is built', () => {
   assert.ok(existsSync(join(WWW, 'pkg-lab', 'convergence_bg.wasm')), 'www/pkg-lab is missing: run `make build`');
 });
 
-for (const [preset, kinds] of [['himmelblau', ['critical_points', 'basins', 'rate', 'doctor']], ['bowl', ['theory', 'rate']], ['fit-over', ['doctor', 'theory']]]) {
+for (const [preset, kinds] of [['himmelblau', ['critical_points', 'basins', 'rate', 'doctor']], ['bowl', ['theory', 'rate']], ['fit-over', ['doctor']]]) {
   test(`${preset}: ${kinds.join(', ')} in the page equal converge analyse`, async () => {
     const { page, errors } = await openPreset(preset);
     // The lesson plays by itself: its runs end first, so the doctor diagnoses their whole history.
@@ -63,6 +63,8 @@ test('the menu offers only the analyses that fit the problem', async () => {
   const offered = await page.locator('convergence-playground .analysis-choice option').evaluateAll((os) => os.map((o) => o.value));
   assert.ok(offered.includes('seed_bands') && offered.includes('doctor'), offered.join());
   assert.ok(!offered.includes('basins') && !offered.includes('critical_points'), offered.join());
+  // No theory (it holds for the quadratic landscapes) and no rate (no known minimum) for a model.
+  assert.ok(!offered.includes('theory') && !offered.includes('rate'), offered.join());
   const { page: land } = await openPreset('himmelblau');
   const landOffered = await land.locator('convergence-playground .analysis-choice option').evaluateAll((os) => os.map((o) => o.value));
   assert.ok(landOffered.includes('basins') && !landOffered.includes('seed_bands'), landOffered.join());
