@@ -1,7 +1,9 @@
 //! The convergence doctor: each rule fires on a run (real or synthetic) with its symptom, at the
 //! right step, with a remedy that applies as a valid experiment, and stays silent otherwise.
 
-use convergence::analysis::doctor::{apply, apply_as_new_run, diagnose, Change, Diagnosis, RunTrace, Symptom};
+use convergence::analysis::doctor::{
+    apply, apply_as_new_run, diagnose, diagnose_runs, Change, Diagnosis, RunTrace, Symptom,
+};
 use convergence::config::Experiment;
 use convergence::run::history::{EvalPoint, TracePoint};
 use convergence::run::monitor::{Criterion, Status};
@@ -185,6 +187,32 @@ fn a_flat_low_accuracy_is_underfitting() {
     assert!(apply(&model(None, false), &d[0].remedy).is_ok());
     let good: Vec<_> = (0..20).map(|k| eval(10 * k, 0.1, 0.12, 0.97)).collect();
     assert_eq!(diagnose(&model(None, false), 0, &trace(vec![], good, status)), vec![]);
+}
+
+#[test]
+fn a_flat_low_accuracy_beside_a_run_that_fits_the_same_model_is_a_stuck_optimizer() {
+    // Run 0 is flat at 62 %, run 1 (SGD) reaches 97 % with the same model: the model is not too
+    // simple, so the remedy is run 1's optimizer for run 0, not a bigger network.
+    let mut config = model(None, false).to_value();
+    config["runs"] = json!([{"label": "slow", "optimizer": {"name": "Adam", "lr": 0.01}},
+                            {"label": "fits", "optimizer": {"name": "SGD", "lr": 0.5, "momentum": 0.9}}]);
+    let e = experiment(config);
+    let status = Status::Converged { criterion: Criterion::LossPlateau, at_step: 200 };
+    let flat: Vec<_> = (0..20).map(|k| eval(10 * k, 0.6, 0.61, 0.62)).collect();
+    let good: Vec<_> = (0..20).map(|k| eval(10 * k, 0.1 / (1.0 + k as f64), 0.12, 0.97)).collect();
+    let all = diagnose_runs(&e, &[trace(vec![], flat.clone(), status), trace(vec![], good, status)]);
+    assert_eq!(symptoms(&all[0]), vec![Symptom::Underfitting], "{all:?}");
+    assert!(all[0][0].text.starts_with("Stuck:") && all[0][0].text.contains("fits reaches 97%"), "{}", all[0][0].text);
+    assert_eq!(
+        all[0][0].remedy,
+        vec![Change { path: "runs[0].optimizer".into(), value: e.to_value()["runs"][1]["optimizer"].clone() }]
+    );
+    let grown = apply_as_new_run(&e, 0, &all[0][0].remedy).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(grown.runs[2].optimizer, e.runs[1].optimizer);
+    assert_eq!(all[1], vec![], "the run that fits is healthy");
+    // Alone, or beside a run that does not fit either, it is underfitting: a bigger model.
+    let both_flat = diagnose_runs(&e, &[trace(vec![], flat.clone(), status), trace(vec![], flat, status)]);
+    assert_eq!(both_flat[0][0].remedy[0].path, "problem.model.hidden");
 }
 
 #[test]

@@ -10,7 +10,7 @@
 use crate::analysis::bands::SeedBands;
 use crate::analysis::basins::Basins;
 use crate::analysis::critical::{classify_point, CriticalSearch};
-use crate::analysis::doctor::{diagnose, RunTrace};
+use crate::analysis::doctor::{diagnose_runs, RunTrace};
 use crate::analysis::lr_sweep::{range_bounds, sweep_bounds, LrSweep, RangeTest};
 use crate::analysis::plane::LossPlane;
 use crate::analysis::rate::{readout, RateModel, DEFAULT_TOLERANCE};
@@ -397,10 +397,14 @@ impl AnalysisJob {
                     });
                     self.report.rate = Some(per_run.collect());
                 } else {
-                    let per_run = session.runs().iter().enumerate().map(|(i, run)| PerRun {
-                        label: run.label().to_string(),
-                        result: diagnose(&self.experiment, i, &RunTrace::of(run, session.problem())),
-                    });
+                    let traces: Vec<RunTrace> =
+                        session.runs().iter().map(|run| RunTrace::of(run, session.problem())).collect();
+                    let diagnoses = diagnose_runs(&self.experiment, &traces);
+                    let per_run = session
+                        .runs()
+                        .iter()
+                        .zip(diagnoses)
+                        .map(|(run, result)| PerRun { label: run.label().to_string(), result });
                     self.report.doctor = Some(per_run.collect());
                 }
             }

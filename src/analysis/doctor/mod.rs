@@ -28,7 +28,10 @@
 //! - `noisy`: minibatches, and over the last quarter the loss jumps by more than `NOISE_SHARE`
 //!   of its mean from step to step. A bigger batch (here: four times), a decaying lr.
 //! - `underfitting`: a classifier whose training accuracy stays under `UNDERFIT_ACCURACY` while
-//!   its training loss has flattened. A bigger model (here: twice the hidden units).
+//!   its training loss has flattened. A bigger model (here: twice the hidden units). When another
+//!   run of the experiment reaches `UNDERFIT_ACCURACY` with the same model (`diagnose_runs`), the
+//!   model is not too simple: the optimizer is stuck or slow, and the remedy is that run's
+//!   optimizer.
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -169,9 +172,24 @@ pub fn apply_as_new_run(
     apply(&grown, &moved)
 }
 
-/// Every diagnosis of run `run` of `experiment`, in the order of the rules above.
+/// Every diagnosis of run `run` of `experiment`, in the order of the rules above, from its own
+/// trace alone.
 pub fn diagnose(experiment: &Experiment, run: usize, trace: &RunTrace) -> Vec<Diagnosis> {
-    let context = Context { experiment, run, trace };
+    diagnose_with(Context { experiment, run, trace, peers: Vec::new() })
+}
+
+/// The diagnoses of every run of `experiment` (`traces[i]` is run i's), each rule reading the
+/// other runs too where they tell something (a model another optimizer fits is not too simple).
+pub fn diagnose_runs(experiment: &Experiment, traces: &[RunTrace]) -> Vec<Vec<Diagnosis>> {
+    (0..traces.len())
+        .map(|run| {
+            let peers = traces.iter().enumerate().filter(|(i, _)| *i != run).collect();
+            diagnose_with(Context { experiment, run, trace: &traces[run], peers })
+        })
+        .collect()
+}
+
+fn diagnose_with(context: Context) -> Vec<Diagnosis> {
     use rules::*;
     [
         diverged(&context),
@@ -194,6 +212,8 @@ pub(crate) struct Context<'a> {
     pub(crate) experiment: &'a Experiment,
     pub(crate) run: usize,
     pub(crate) trace: &'a RunTrace,
+    /// The other runs of the experiment, by index (empty when diagnosed alone).
+    pub(crate) peers: Vec<(usize, &'a RunTrace)>,
 }
 
 impl Context<'_> {

@@ -305,6 +305,32 @@ pub(super) fn underfitting(c: &Context) -> Option<Diagnosis> {
     if change > 0.01 {
         return None;
     }
+    // Another run that fits the same model well shows the model is big enough: its optimizer
+    // is the remedy, not a bigger model.
+    let experiment = c.experiment.to_value();
+    let fitted = c
+        .peers
+        .iter()
+        .filter_map(|(i, t)| t.evaluations.last().map(|e| (*i, e.train_accuracy)))
+        .filter(|(_, accuracy)| *accuracy >= UNDERFIT_ACCURACY)
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((other, accuracy)) = fitted {
+        let label = experiment["runs"][other]["label"].as_str().unwrap_or("another run");
+        let optimizer = experiment["runs"][other]["optimizer"].clone();
+        return Some(Diagnosis {
+            symptom: Symptom::Underfitting,
+            step: mid.step,
+            text: format!(
+                "Stuck: the training accuracy stays at {}% while the training loss has flattened, yet \
+                 {label} reaches {}% with the same model, so the model is not too simple: this \
+                 optimizer is stuck or too slow here. Use {label}'s optimizer (the remedy), or \
+                 change the learning rate.",
+                (100.0 * last.train_accuracy).round(),
+                (100.0 * accuracy).round()
+            ),
+            remedy: vec![Change { path: format!("runs[{}].optimizer", c.run), value: optimizer }],
+        });
+    }
     let remedy = match &training.model {
         ModelConfig::Mlp { hidden, .. } => {
             let wider: Vec<usize> = hidden.iter().map(|h| (2 * h).min(32)).collect();
