@@ -59,7 +59,7 @@ function basinLegend(b) {
 function basins(b) {
   const done = b.outcomes.reduce((n, o) => n + o.count, 0);
   const total = b.side * b.side;
-  return [h('p', null, `${done} of ${total} starts (${b.side} × ${b.side}) run${done < total ? ' so far' : ''}; each start's cell on the landscape has the colour of where it ended. Click a cell to add a run from its start.`),
+  return [h('p', null, `${done} of ${total} starts (${b.side} × ${b.side}) run${done < total ? ' so far' : ''}; each start's cell on the landscape has the colour of where it ended (pale colours of their own, not the runs' colours). Click a cell to add a run from its start.`),
     basinLegend(b),
     table('Where the starts ended', ['outcome', 'starts', 'share'],
       b.outcomes.map((o) => [outcomeWords(o), String(o.count), pct(o.share)]))];

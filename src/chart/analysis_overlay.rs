@@ -3,10 +3,12 @@
 //!
 //! - Basins of attraction: each start's cell of the grid over its view box is tinted, over the
 //!   heatmap and under the paths, with its outcome's colour (`basin_color`): the known minima
-//!   and any other point reached in the run colours of `style::PALETTE` (Okabe and Ito's
-//!   colour-blind-safe palette), in `BASIN_ORDER` so that the first four basins (Himmelblau's)
-//!   take the four colours furthest apart, diverged in a dark grey and not converged in a light
-//!   grey, both apart from every palette colour. The tint lets `BASIN_ALPHA` of the outcome's
+//!   and any other point reached in `BASIN_PALETTE`, Paul Tol's "light" qualitative scheme
+//!   (colour-blind safe, made for filled areas; P. Tol, "Colour schemes", SRON technical note
+//!   SRON/EPS/TN/09-002, 2021), pale beside the runs' saturated Okabe–Ito colours
+//!   (`style::PALETTE`), so that a basin is not read as a run's and a path stays visible over
+//!   any basin; the first four basins (Himmelblau's) take the four colours furthest apart;
+//!   diverged in a dark grey and not converged in a light grey, both apart from every colour. The tint lets `BASIN_ALPHA` of the outcome's
 //!   colour over the heatmap, so that the contours still show faintly; a dark line separates
 //!   cells of different outcomes, so that basins are told apart by their borders too, without
 //!   colour; a cell no worker has reached yet (`PENDING`) is left as it is.
@@ -20,7 +22,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::paths::ViewMapping;
-use super::style::{draw_marker, Marker, PALETTE};
+use super::style::{draw_marker, Marker};
 use crate::analysis::critical::PointKind;
 use crate::problem::ViewBox;
 
@@ -28,10 +30,18 @@ use crate::problem::ViewBox;
 pub const PENDING: u16 = u16::MAX;
 /// The share of an outcome's colour over the heatmap.
 pub const BASIN_ALPHA: f64 = 0.85;
-/// The palette's colours in the order basins take them: orange, sky blue, bluish green, reddish
-/// purple, blue, vermillion, yellow (vermillion, close to orange, and yellow, faint on the bright
-/// heatmap, last).
-const BASIN_ORDER: [usize; 7] = [0, 1, 2, 4, 5, 3, 6];
+/// The basins' colours in the order they take them (Tol's "light" scheme: light blue, orange,
+/// mint, pink, light yellow, pear, light cyan, olive), the four furthest apart first.
+const BASIN_PALETTE: [(u8, u8, u8); 8] = [
+    (0x77, 0xaa, 0xdd),
+    (0xee, 0x88, 0x66),
+    (0x44, 0xbb, 0x99),
+    (0xff, 0xaa, 0xbb),
+    (0xee, 0xdd, 0x88),
+    (0xbb, 0xcc, 0x33),
+    (0x99, 0xdd, 0xff),
+    (0xaa, 0xaa, 0x00),
+];
 /// The line between cells of different outcomes.
 const BORDER_COLOR: (u8, u8, u8) = (25, 25, 25);
 /// The colour of starts that diverged (a dark grey).
@@ -46,7 +56,7 @@ pub fn basin_color(index: usize) -> (u8, u8, u8) {
     match index {
         0 => DIVERGED_COLOR,
         1 => NOT_CONVERGED_COLOR,
-        i => super::parse_color(PALETTE[BASIN_ORDER[(i - 2) % BASIN_ORDER.len()]]),
+        i => BASIN_PALETTE[(i - 2) % BASIN_PALETTE.len()],
     }
 }
 
@@ -223,8 +233,12 @@ mod tests {
             let blend = |o: u8| ((255 * (256 - a) + u32::from(o) * a) >> 8) as u8;
             (blend(c.0), blend(c.1), blend(c.2))
         };
-        assert_eq!(basin_color(2), (0xe6, 0x9f, 0x00), "the first point reached is orange");
-        assert_eq!(basin_color(5), (0xcc, 0x79, 0xa7), "the fourth is reddish purple, not vermillion");
+        assert_eq!(basin_color(2), (0x77, 0xaa, 0xdd), "the first point reached is light blue");
+        assert_eq!(basin_color(5), (0xff, 0xaa, 0xbb), "the fourth is pink");
+        // No basin takes a run's colour.
+        let runs: Vec<(u8, u8, u8)> =
+            crate::chart::style::PALETTE.iter().map(|c| crate::chart::parse_color(c)).collect();
+        assert!((0..12).all(|i| !runs.contains(&basin_color(i))));
         assert_eq!(pixel(0, 0), tint(basin_color(2)));
         assert_eq!(pixel(1, 1), tint(basin_color(2)));
         assert_eq!(pixel(2, 0), BORDER_COLOR, "left of it is another outcome");
