@@ -1041,7 +1041,7 @@ pub fn basin_colors(count: u32) -> Vec<String> {
     (0..count as usize)
         .map(|i| {
             let (r, g, b) = basin_color(i);
-            format!("#{r:02x}{g:02x}{b:02x}")
+            css_hex([r, g, b])
         })
         .collect()
 }
@@ -1050,7 +1050,11 @@ pub fn basin_colors(count: u32) -> Vec<String> {
 /// `#rrggbb`, for the page's legend.
 #[wasm_bindgen]
 pub fn undefined_color() -> String {
-    let [r, g, b] = UNDEFINED_RGB;
+    css_hex(UNDEFINED_RGB)
+}
+
+/// A colour as CSS `#rrggbb`.
+fn css_hex([r, g, b]: [u8; 3]) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 

@@ -314,6 +314,7 @@ export class Charts {
       if (!chart) continue;
       chart.empty.hidden = maxStep > 0;
       if (chart.empty.textContent !== words) chart.empty.textContent = words;
+      if (!chart.empty.hidden) this.#placeEmpty(c.kind);
     }
   }
 
@@ -376,16 +377,19 @@ export class Charts {
       const drawn = drawGrowing(canvas, cssWidth, height, () => pg.draw_chart(canvas, kind, options),
         () => JSON.parse(pg.chart_layout(kind)).height_needed);
       if (drawn > height) this.#heights[kind] = drawn;
-      this.#placeEmpty(kind, JSON.parse(pg.chart_layout(kind)));
+      if (!this.#charts[kind].empty.hidden) this.#placeEmpty(kind);
     } catch (e) {
       console.warn(`chart ${kind}:`, e);
     }
   }
 
-  /** Puts the empty-chart note over the plot as Rust drew it (its `plot` rectangle, in the
-   * canvas's CSS pixels), so that it covers no tick label whatever the y labels' width. */
-  #placeEmpty(kind, layout) {
+  /** Puts the empty-chart note over the plot as Rust last drew it (its `plot` rectangle, in the
+   * canvas's CSS pixels), so that it covers no tick label whatever the y labels' width; before
+   * the chart's first drawing it keeps the stylesheet's place. */
+  #placeEmpty(kind) {
     const { canvas, empty } = this.#charts[kind];
+    const pg = this.#ctx.pg();
+    const layout = pg ? JSON.parse(pg.chart_layout(kind)) : null;
     if (!layout || !Array.isArray(layout.plot)) return;
     const wrapWidth = canvas.parentElement ? canvas.parentElement.clientWidth : canvas.clientWidth;
     empty.style.left = `${canvas.offsetLeft + layout.plot[0]}px`;

@@ -3,8 +3,8 @@
 //! - The sweep: each chosen run (an optimizer with its schedule) is run again at every learning
 //!   rate of a log grid, lr_k = low * (high/low)^(k/(n-1)), with the experiment's stop rule; each
 //!   row gives the final loss, how the run ended, the step its stopping test fired at and the
-//!   mark of its verdict (so that a test firing away from a minimum is not counted as converging). On a quadratic
-//!   the result carries the theory (`theory.rs`): the stability bound 2/L and the optimal
+//!   mark of its verdict (so that a test firing away from a minimum is not counted as
+//!   converging). On a quadratic the result carries the theory (`theory.rs`): the stability bound 2/L and the optimal
 //!   2/(L + mu) of gradient descent.
 //! - The learning-rate range test (L. N. Smith, "Cyclical Learning Rates for Training Neural
 //!   Networks", WACV 2017, section 3.3): one run whose lr grows exponentially from low to high
@@ -34,9 +34,9 @@ use crate::config::{Experiment, RunConfig};
 use crate::math::{exp, ln, pow};
 use crate::problem::Problem;
 use crate::run::monitor::{DivergenceCriterion, Status, StopConfig};
-use crate::run::report::describe;
+use crate::run::report::mark_word;
 use crate::run::session::default_start;
-use crate::run::verdict::Mark;
+use crate::run::verdict::{judge, Mark};
 use crate::run::Run;
 use crate::search::space::{parse_path, set_at};
 
@@ -290,7 +290,7 @@ impl LrSweep {
                 Status::Stalled { .. } => ("stalled", None),
                 _ => ("stopped", None),
             };
-            let report = describe(&run, &self.problem);
+            let mark = judge(&run, &self.problem).mark;
             self.rows.push(SweepRow {
                 run: run.label().to_string(),
                 lr,
@@ -298,8 +298,8 @@ impl LrSweep {
                 outcome,
                 steps: run.step(),
                 converged_at,
-                reached: matches!(report.mark, Mark::Success | Mark::LocalMinimum),
-                word: report.word,
+                reached: matches!(mark, Mark::Success | Mark::LocalMinimum),
+                word: mark_word(mark, &run, &self.problem),
             });
         }
         self.done()

@@ -268,8 +268,9 @@ const Y_TICKS: usize = 5;
 /// Room between a y tick label and the plot (the tick mark and a gap), in pixels.
 const Y_LABEL_GAP_PX: i32 = 10;
 
-/// A y tick's label: 0 for a tick within rounding of zero on a linear axis (not 5.551e-17).
-fn y_tick_label(value: f64, log: bool, span: f64) -> String {
+/// A tick's label on an axis spanning `span`: 0 for a tick within rounding of zero on a linear
+/// axis (not 5.551e-17), else `tick_label`.
+fn axis_tick_label(value: f64, log: bool, span: f64) -> String {
     if !log && value.abs() < 1e-9 * span {
         "0".to_string()
     } else {
@@ -290,7 +291,7 @@ fn y_labels_width<DB: DrawingBackend>(
     let ticks = plotters::coord::types::RangedCoordf64::from(y0..y1).key_points(Y_TICKS);
     let mut widest = 0;
     for v in ticks {
-        widest = widest.max(root.estimate_text_size(&y_tick_label(v, log, y1 - y0), &font)?.0 as i32);
+        widest = widest.max(root.estimate_text_size(&axis_tick_label(v, log, y1 - y0), &font)?.0 as i32);
     }
     Ok(Y_LABELS.max(widest + Y_LABEL_GAP_PX))
 }
@@ -507,14 +508,9 @@ pub fn draw_curves<DB: DrawingBackend>(
         .map_err(err)?;
     let (log_x, log_y) = (options.log_x, options.log_y);
     // Ticks within rounding of zero are written 0, not 5.551e-17.
-    let x_span = x1 - x0;
-    let x_fmt = move |v: &f64| match log_x {
-        true => tick_label(*v, true),
-        false if v.abs() < 1e-9 * x_span => "0".to_string(),
-        false => crate::run::report::short(*v),
-    };
-    let y_span = y1 - y0;
-    let y_fmt = move |v: &f64| y_tick_label(*v, log_y, y_span);
+    let (x_span, y_span) = (x1 - x0, y1 - y0);
+    let x_fmt = move |v: &f64| axis_tick_label(*v, log_x, x_span);
+    let y_fmt = move |v: &f64| axis_tick_label(*v, log_y, y_span);
     layout.x_label = match (options.x_label.as_str(), options.log_x) {
         ("", false) => "step".to_string(),
         ("", true) => "step (log)".to_string(),

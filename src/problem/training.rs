@@ -115,7 +115,9 @@ impl TrainingConfig {
         }
         let all: Vec<u32> = (0..train.len() as u32).collect();
         let batch_size = self.batch_size.map_or(train.len(), |b| (b as usize).clamp(1, train.len().max(1)));
+        let baseline = crate::model::constant_baseline(model.loss_function(), model.head(), &train.targets);
         TrainingProblem {
+            baseline,
             model,
             train,
             validation,
@@ -135,6 +137,8 @@ impl TrainingConfig {
 #[derive(Clone, Debug)]
 pub struct TrainingProblem {
     pub model: Model,
+    /// `constant_baseline`, computed once from the training set.
+    baseline: f64,
     pub train: Dataset,
     pub validation: Dataset,
     all: Vec<u32>,
@@ -237,7 +241,7 @@ impl TrainingProblem {
     /// (`model::constant_baseline`): a model whose training loss is not clearly below it
     /// has learned nothing from its inputs.
     pub fn constant_baseline(&self) -> f64 {
-        crate::model::constant_baseline(self.model.loss_function(), self.model.head(), &self.train.targets)
+        self.baseline
     }
 
     /// Evaluates the data term and accuracy on both sets, one forward pass per set.

@@ -345,7 +345,7 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
 /// The mark of `run` in one or two words. A model's caution is about what it learned (nothing,
 /// or the training data too well), not about where it ended, so its word does not speak of
 /// minima.
-fn mark_word(mark: Mark, run: &Run, problem: &Problem) -> &'static str {
+pub(crate) fn mark_word(mark: Mark, run: &Run, problem: &Problem) -> &'static str {
     match mark {
         Mark::Running => "running",
         Mark::Success => "converged",

@@ -307,7 +307,6 @@ pub(super) fn underfitting(c: &Context) -> Option<Diagnosis> {
     }
     // Another run that fits the same model well shows the model is big enough: its optimizer
     // is the remedy, not a bigger model.
-    let experiment = c.experiment.to_value();
     let fitted = c
         .peers
         .iter()
@@ -315,6 +314,7 @@ pub(super) fn underfitting(c: &Context) -> Option<Diagnosis> {
         .filter(|(_, accuracy)| *accuracy >= UNDERFIT_ACCURACY)
         .max_by(|a, b| a.1.total_cmp(&b.1));
     if let Some((other, accuracy)) = fitted {
+        let experiment = c.experiment.to_value();
         let label = experiment["runs"][other]["label"].as_str().unwrap_or("another run");
         let optimizer = experiment["runs"][other]["optimizer"].clone();
         return Some(Diagnosis {
