@@ -302,7 +302,7 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
         },
         (Mark::Caution, Status::Converged { .. }) if model => match (nothing_learned(run, problem), overfit_ratio(run)) {
             (Some((train, baseline)), _) => format!(
-                "Its training loss {} is hardly below the {} of predicting the same output for every example (the best a model can do without looking at its inputs): it learned nothing, and the test fired on a flat region, not at a useful fit. Units saturated or silenced by too large a learning rate leave such plateaus: lower the learning rate, or change the seed or the initialisation.",
+                "Its training loss {} is about that of predicting the same output for every example ({}, the best a model can do without looking at its inputs): it learned nothing, and the test fired on a flat region, not at a useful fit. Units saturated or silenced by too large a learning rate leave such plateaus: lower the learning rate, or change the seed or the initialisation.",
                 short(train),
                 short(baseline)
             ),
