@@ -711,3 +711,36 @@ fn converge_run_url_with_a_deeply_dotted_key_exits_with_status_2() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("hash: stop: a dotted key has more than 32 parts"), "{err}");
 }
+
+#[test]
+fn the_first_link_format_is_still_read_and_its_faults_are_named() {
+    // `config=` and the percent-encoded JSON, the page's first link format.
+    let legacy = |json: &str| -> String {
+        let encoded: String = json
+            .bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") })
+            .collect();
+        format!("config={encoded}")
+    };
+    let old = decode(&format!("https://example.org/#{}", legacy(COMMON))).unwrap();
+    assert_eq!(old, experiment(&serde_json::from_str(COMMON).unwrap()));
+    // Raw JSON characters, as a browser may show them, are read too.
+    assert_eq!(decode(&format!("config={COMMON}")).unwrap(), old);
+    let (path, message) = error_of("config=%7Bnot%20json");
+    assert_eq!(path, "hash");
+    assert!(message.starts_with("the config in the link is not valid JSON ("), "{message}");
+    assert!(message.ends_with("; was the link cut short?"), "{message}");
+    let (_, message) = error_of("config=%7B%2");
+    assert!(
+        message.starts_with("the config in the link is not correctly percent-encoded (bad percent escape"),
+        "{message}"
+    );
+    // Its experiment is validated as any other: the path of a bad value is named.
+    let (path, _) = error_of(&legacy(
+        r#"{"problem":{"name":"quadratic"},"runs":[{"label":"a","optimizer":{"name":"SGD","lr":-1}}]}"#,
+    ));
+    assert_eq!(path, "runs[0].optimizer.lr");
+    // With another part it is the current format, where config= is unknown.
+    let (_, message) = error_of("config=1&seed=2");
+    assert!(message.starts_with("unknown part \"config=\""), "{message}");
+}

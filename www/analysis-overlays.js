@@ -13,9 +13,8 @@
 // redrawLandscape().
 
 import { call } from './wasm.js';
+import { OVERLAY_CODES } from './catalog.js';
 
-/** The codes of the point kinds in Playground.show_critical_points. */
-const KIND_CODES = { minimum: 0, maximum: 1, saddle: 2, degenerate: 3 };
 // A press this close (CSS pixels) to the selected run's start marker grabs the marker.
 const MARKER_REACH_PX = 12;
 
@@ -39,11 +38,13 @@ export class AnalysisOverlays {
     if (!pg) return;
     this.#wire();
     if (kind === 'critical_points' && report.critical_points) {
-      const points = report.critical_points.flatMap((p) => [p.x[0], p.x[1], KIND_CODES[p.kind] ?? 3]);
+      // Each kind goes by its code in the core's list (an unknown one past its end: degenerate).
+      const code = (kind) => { const i = OVERLAY_CODES.point_kinds.indexOf(kind); return i < 0 ? OVERLAY_CODES.point_kinds.length : i; };
+      const points = report.critical_points.flatMap((p) => [p.x[0], p.x[1], code(p.kind)]);
       pg.show_critical_points(new Float64Array(points));
     } else if (kind === 'basins' && report.basins) {
       const b = report.basins;
-      const grid = new Uint16Array(b.side * b.side).fill(65535);
+      const grid = new Uint16Array(b.side * b.side).fill(OVERLAY_CODES.pending_cell);
       grid.set(b.grid.slice(0, grid.length));
       pg.show_basins(b.side, new Float64Array([b.view.x[0], b.view.x[1], b.view.y[0], b.view.y[1]]), grid);
       this.#basins = b;

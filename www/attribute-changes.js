@@ -14,20 +14,20 @@
 //                              its experiment there at once), or leaves it alone
 //   hash, src, preset          a new experiment from that source; a source with problems is named
 //                              in the widget's alert and the running experiment is kept; a removed
-//                              source changes nothing
+//                              source changes nothing; of two quick changes the later one wins,
+//                              even when the earlier one's fetch ends last
 //
 // After every change the attribute alert lists the problems of the attributes as they now stand
 // (an attribute fixed by a later change leaves the alert).
 //
 // Host contract: attrs() (readAttributes(el), read again), rebuild(), setSpeed(text),
 // presetSpeed() (the running preset's speed or null), shell(), play(), playing(), over() (true
-// when every run has stopped), switchUrl(), loadSource(name, value) -> Promise, showProblems(lines).
+// when every run has stopped), replayLater() (SelfRunning's: play again after LOOP_PAUSE_MS),
+// switchUrl(), loadSource(name, value, current) -> Promise (the problem or null; it loads
+// nothing once current() is false: a later source change came first), showProblems(lines).
 
-import { LOOP_PAUSE_MS } from './attributes.js';
 import { applyTheme } from './theme.js';
-
-/** The speed when no `speed` attribute and no preset give one (README: "the preset's, else 10"). */
-export const DEFAULT_SPEED = '10';
+import { DEFAULT_SPEED } from './playback.js';
 
 /** The attributes whose change builds the widget again. */
 const REBUILT = new Set(['controls', 'locked', 'charts']);
@@ -55,12 +55,20 @@ export async function attributeChanged(host, el, name, value) {
   } else if (name === 'autoplay') {
     if (attrs.autoplay && !host.playing() && !window.matchMedia('(prefers-reduced-motion: reduce)').matches) host.play();
   } else if (name === 'loop') {
-    if (attrs.loop && host.over()) setTimeout(() => { if (el.hasAttribute('loop') && host.over()) host.play(); }, LOOP_PAUSE_MS);
+    if (attrs.loop && host.over()) host.replayLater();
   }
   const problems = [...attrs.problems];
   if (SOURCES.has(name) && value !== null) {
-    const problem = await host.loadSource(name, value);
+    // Sources load asynchronously (src is fetched): only the latest change loads and alerts.
+    const version = (sourceChanges.get(el) || 0) + 1;
+    sourceChanges.set(el, version);
+    const current = () => sourceChanges.get(el) === version;
+    const problem = await host.loadSource(name, value, current);
+    if (!current()) return;
     if (problem) problems.push(problem);
   }
   host.showProblems(problems);
 }
+
+/** How many source changes each widget has had (the latest one is the one applied). */
+const sourceChanges = new WeakMap();

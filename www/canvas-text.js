@@ -50,7 +50,7 @@ function modelLabel(snap, selected, kind) {
   const what = kind === 'classification' ? 'Decision boundary' : 'Fitted curve';
   const t = run.training || {};
   const facts = [`step ${run.step}`, `training loss ${num(run.loss)}`];
-  if (typeof t.val_loss === 'number') facts.push(`validation loss ${num(t.val_loss)}`);
+  if (typeof t.validation_loss === 'number') facts.push(`validation loss ${num(t.validation_loss)}`);
   if (typeof t.train_accuracy === 'number') facts.push(`training accuracy ${Math.round(t.train_accuracy * 100)} %`);
   return `${what} of ${run.label} over the data: ${facts.join(', ')}; ${runWords(run)}.`;
 }

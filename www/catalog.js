@@ -1,6 +1,6 @@
 // The vocabulary of the page: problems, datasets, models, optimizers and schedules with
 // their titles, formulas, blurbs and fields (label, input type, torch's default, range, help),
-// the stopping rules' defaults and the run palette. All of it comes from the Rust core
+// the stopping rules' defaults, the experiment's limits and the run palette. All of it comes from the Rust core
 // (`catalog()`, src/config/catalog/), which takes every name and default from the config
 // reader itself: the build writes it, with `converge catalog`, to pkg/catalog.json beside the
 // wasm (the wasm does not carry the catalogue's code and words; the build fails if a config and
@@ -17,6 +17,7 @@
 //   hide_if: [key, value]: the field is hidden while that field has that value.
 
 import { loadEngine } from './wasm.js';
+import { speedLabel } from './pace.js';
 
 const CATALOG_URL = new URL('./pkg/catalog.json', import.meta.url);
 
@@ -45,12 +46,18 @@ export let DATASET_GROUPS = [];
 export let MODELS = {};
 export let MODEL_FIELDS = {};
 export let MODEL_LIMITS = {};
+/** The experiment's limits the controls keep to: {maxRuns, maxLabelChars, maxCsvBytes, maxSweepValues}. */
+export let LIMITS = {};
 export let TRAINING_FIELDS = {};
 export let OPTIMIZERS = {};
 export let LOOKAHEAD_FIELDS = [];
 export let WEIGHT_DECAY_NOTES = {};
 export let SCHEDULES = {};
 export let STOP_DEFAULTS = {};
+/** The search section's defaults: {max_resource, eta, seed, population}. */
+export let SEARCH_DEFAULTS = {};
+/** The analysis overlays' codes: {point_kinds (a kind's code is its index), pending_cell}. */
+export let OVERLAY_CODES = { point_kinds: [], pending_cell: null };
 export let PALETTE = [];
 /** The analyses of the analysis card, in order: {name, title, blurb, needs}. */
 export let ANALYSES = [];
@@ -67,12 +74,15 @@ export function loadCatalog() {
       MODELS = byName(catalog.models);
       MODEL_FIELDS = Object.fromEntries(catalog.models.map((m) => [m.name, byKey(m.fields)]));
       MODEL_LIMITS = catalog.model_limits;
+      LIMITS = catalog.limits;
       TRAINING_FIELDS = byKey(catalog.training_fields);
       OPTIMIZERS = byName(catalog.optimizers);
       LOOKAHEAD_FIELDS = catalog.lookahead_fields;
       WEIGHT_DECAY_NOTES = catalog.weight_decay_notes;
       SCHEDULES = byName(catalog.schedules);
       STOP_DEFAULTS = catalog.stop_defaults;
+      SEARCH_DEFAULTS = catalog.search_defaults;
+      OVERLAY_CODES = catalog.overlay_codes;
       PALETTE = catalog.palette;
       ANALYSES = catalog.analyses;
     });
@@ -209,8 +219,8 @@ export function newSchedule(name, optimizer) {
   for (const f of spec.fields) {
     if (f.initial !== undefined) out[f.key] = structuredClone(f.initial);
   }
-  if (spec.children) out.schedulers = [newSchedule('LinearLR'), newSchedule('CosineAnnealingLR')];
-  if (name === 'SequentialLR') { out.schedulers[0].start_factor = 0.1; out.schedulers[0].total_iters = 50; }
+  // A schedule of schedules starts with the core's list (a warm-up, then cosine annealing).
+  if (spec.children) out.schedulers = structuredClone(spec.children);
   if ((name === 'OneCycleLR' || name === 'CyclicLR') && optimizer && !hasMomentum(optimizer)) out.cycle_momentum = false;
   return out;
 }
@@ -234,11 +244,5 @@ export function fmt(x) {
 
 export const DEFAULT_PRESET = 'bowl';
 
-export const SPEEDS = [
-  ['1', '1 step / frame'],
-  ['10', '10 steps / frame'],
-  ['100', '100 steps / frame'],
-  ['1000', '1000 steps / frame'],
-  ['max', 'max (≈8 ms / frame)'],
-];
+export const SPEEDS = ['1', '10', '100', '1000', 'max'].map((speed) => [speed, speedLabel(speed)]);
 

@@ -411,6 +411,8 @@ export class Charts {
   #hover(kind, e) {
     const ctx = this.#ctx;
     const pg = ctx.pg();
+    // No Playground while the engine restarts after an internal error: no hover then.
+    if (!pg) return;
     const c = this.#charts[kind];
     const { x: cssX, y: cssY, rect } = cssPoint(c.canvas, e);
     const step = pg.chart_step_at(kind, cssX);

@@ -8,7 +8,7 @@
 import { h, select, selectValue } from './dom.js';
 import {
   PROBLEMS, OPTIMIZERS, SCHEDULES, LOOKAHEAD_FIELDS, WEIGHT_DECAY_NOTES, STOP_DEFAULTS,
-  DATASETS, DATASET_GROUPS, MODELS, MODEL_FIELDS, TRAINING_FIELDS, MODEL_LIMITS, SAMPLE_CSV,
+  DATASETS, DATASET_GROUPS, MODELS, MODEL_FIELDS, TRAINING_FIELDS, MODEL_LIMITS, LIMITS, SAMPLE_CSV,
   fieldValue, fmt, newOptimizer, newSchedule, newModel, hasMomentum, dataTask, modelForTask, csvShape, splitSizes,
 } from './catalog.js';
 import { expressionField } from './expression-field.js';
@@ -372,8 +372,9 @@ function csvEditor(problem, ctx) {
   file.addEventListener('change', () => {
     const f = file.files && file.files[0];
     if (!f) return;
-    if (f.size > 2_000_000) {
-      fileNote.textContent = `“${f.name}” is ${(f.size / 1e6).toFixed(1)} MB: too large (at most ${MODEL_LIMITS.maxPoints} rows are used).`;
+    if (f.size > LIMITS.maxCsvBytes) {
+      const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
+      fileNote.textContent = `“${f.name}” is ${mb(f.size)} MB: too large (at most ${mb(LIMITS.maxCsvBytes)} MB of CSV, and ${MODEL_LIMITS.maxPoints} rows are used).`;
       file.value = '';
       return;
     }
@@ -406,7 +407,7 @@ export function runEditor(draft, index, ctx) {
   const path = `runs[${index}]`;
   const labelId = nextId();
   const colorId = nextId();
-  const label = h('input', { type: 'text', id: labelId, value: run.label, maxlength: 64, dataset: { path: `${path}.label` }, spellcheck: 'false', autocomplete: 'off' });
+  const label = h('input', { type: 'text', id: labelId, value: run.label, maxlength: LIMITS.maxLabelChars, dataset: { path: `${path}.label` }, spellcheck: 'false', autocomplete: 'off' });
   label.addEventListener('change', () => { run.label = label.value; ctx.changed('cosmetic'); });
   const color = h('input', { type: 'color', id: colorId, value: run.color || ctx.colorOf(index), dataset: { path: `${path}.color` } });
   color.addEventListener('change', () => { run.color = color.value; ctx.changed('cosmetic'); });
@@ -459,7 +460,8 @@ function optimizerEditor(run, path, ctx, isModel) {
   const laId = nextId();
   const la = h('input', { type: 'checkbox', id: laId, checked: lookahead, dataset: { path: `${path}.optimizer.lookahead` } });
   la.addEventListener('change', () => {
-    run.optimizer = la.checked ? { name: 'Lookahead', k: 5, alpha: 0.5, inner: outer } : outer.inner;
+    // Lookahead's own settings start at the core's defaults (the form shows them).
+    run.optimizer = la.checked ? { name: 'Lookahead', inner: outer } : outer.inner;
     ctx.changed('structure');
   });
 
@@ -542,7 +544,7 @@ function scheduleEditor(holder, key, path, ctx, optimizer, nested) {
       }, '+ Add a schedule'));
   }
   return h('div', { class: `schedule ${nested ? 'nested' : ''}` },
-    h('div', { class: 'field field-select wide' }, h('label', { for: selId }, nested ? 'Schedule' : 'Schedule'), sel),
+    h('div', { class: 'field field-select wide' }, h('label', { for: selId }, 'Schedule'), sel),
     h('p', { class: 'formula' }, spec.formula),
     fields.length ? h('div', { class: 'fields' }, fields) : null,
     children,
@@ -557,8 +559,8 @@ const CRITERIA = [
     text: 'the loss changes by less than tol (relative to the loss in mode rel) for patience steps in a row',
     fields: [
       { key: 'tol', label: 'tol', type: 'number', keep: true },
-      { key: 'patience', label: 'patience (steps)', type: 'int', default: 50 },
-      { key: 'mode', label: 'mode', type: 'select', default: 'rel', options: [['rel', 'rel (relative)'], ['abs', 'abs (absolute)']] },
+      { key: 'patience', label: 'patience (steps)', type: 'int' },
+      { key: 'mode', label: 'mode', type: 'select', options: [['rel', 'rel (relative)'], ['abs', 'abs (absolute)']] },
     ],
   },
   {
@@ -566,7 +568,7 @@ const CRITERIA = [
     text: 'the parameters move by less than tol for patience steps in a row',
     fields: [
       { key: 'tol', label: 'tol', type: 'number', keep: true },
-      { key: 'patience', label: 'patience (steps)', type: 'int', default: 10 },
+      { key: 'patience', label: 'patience (steps)', type: 'int' },
     ],
   },
   {
@@ -583,12 +585,17 @@ const CRITERIA = [
     key: 'early_stopping', title: 'Early stopping', modelOnly: true,
     text: 'the validation loss has not fallen below its best minus min_delta for patience evaluations in a row (one evaluation every eval_every epochs); with “restore best weights” the run goes back to the weights of its best evaluation',
     fields: [
-      { key: 'patience', label: 'patience (evaluations)', type: 'int', default: 10 },
-      { key: 'min_delta', label: 'min_delta', type: 'number', default: 0 },
-      { key: 'restore_best', label: 'restore best weights', type: 'bool', default: true },
+      { key: 'patience', label: 'patience (evaluations)', type: 'int' },
+      { key: 'min_delta', label: 'min_delta', type: 'number' },
+      { key: 'restore_best', label: 'restore best weights', type: 'bool' },
     ],
   },
 ];
+
+/** A criterion's field with the core's default (STOP_DEFAULTS), unless the field is always written. */
+function withCoreDefault(f, key) {
+  return f.keep ? f : { ...f, default: STOP_DEFAULTS[key][f.key] };
+}
 
 function criterionOn(stop, key) {
   if (!(key in stop)) return key !== 'target_loss' && key !== 'early_stopping';
@@ -627,11 +634,11 @@ export function stopEditor(draft, ctx) {
         h('label', { class: 'check', for: watchId }, watch, ' ', h('strong', null, c.title)),
         h('label', { class: 'check stops', for: stopsId, title: 'Unchecked: the criterion is only marked on the charts and the run goes on' }, stops, ' stops the run')),
       h('p', { class: 'note' }, `Fires when ${c.text}.`),
-      on ? h('div', { class: 'fields' }, c.fields.map((f) => field(f, holder, `stop.${c.key}`, ctx))) : null,
+      on ? h('div', { class: 'fields' }, c.fields.map((f) => field(withCoreDefault(f, c.key), holder, `stop.${c.key}`, ctx))) : null,
     );
   });
-  const divergence = { key: 'factor', label: 'factor', type: 'number', default: 1e6 };
-  const divHolder = materialisingHolder(stop, 'divergence', stop.divergence || { factor: 1e6 });
+  const divergence = { key: 'factor', label: 'factor', type: 'number', default: STOP_DEFAULTS.divergence.factor };
+  const divHolder = materialisingHolder(stop, 'divergence', stop.divergence || structuredClone(STOP_DEFAULTS.divergence));
   return h('div', { class: 'stop-editor' },
     h('div', { class: 'fields' }, field(maxSpec, stop, 'stop', ctx)),
     items,

@@ -9,7 +9,7 @@
 // the same experiment and view box as the page. The addresses are absolute, from where
 // widget.js was loaded. Text only: nothing here is inserted as HTML.
 //
-// new EmbedDialog(root, opener) adds the dialog to the shadow root; open(hash) fills and shows
+// new EmbedDialog(root) adds the dialog to the shadow root; open(hash) fills and shows
 // it ('#'-less hash); snippets(hash) gives {element, iframe} (for tests).
 
 import { h } from './dom.js';

@@ -37,9 +37,15 @@ export class EngineLink {
     return this.#pg;
   }
 
-  /** Follows the engine's renewals (on connection), or stops following them (on disconnection). */
+  /**
+   * Follows the engine's renewals (on connection), or stops following them (on disconnection).
+   * A widget connected again after a renewal it missed moves to the fresh engine at once.
+   */
   watch(on) {
-    if (on && !this.#unsubscribe) this.#unsubscribe = this.#engine.onRenewal(() => this.#onRenewal());
+    if (on && !this.#unsubscribe) {
+      this.#unsubscribe = this.#engine.onRenewal(() => this.#onRenewal());
+      if (!this.#engine.isRenewing()) this.#onRenewal();
+    }
     if (!on && this.#unsubscribe) {
       this.#unsubscribe();
       this.#unsubscribe = null;

@@ -21,8 +21,8 @@
 // Optional clock (tests): now(), frame(fn) (the shared animation frame, shared-loop.js),
 // task(fn) (setTimeout 0), share() (how many widgets step in this frame: the budget is split).
 
-// A frame steps for at most MAX_FRAME_MS (half of it while a sweep trains too).
-export const MAX_FRAME_MS = 8;
+// A frame steps for at most MAX_FRAME_MS (pace.js; half of it while a sweep trains too).
+export { MAX_FRAME_MS };
 // el.step(n) takes its steps in tasks of about this many milliseconds.
 export const DRAIN_SLICE_MS = 16;
 export const STATUS_INTERVAL_MS = 100;
@@ -40,7 +40,7 @@ export function frameBudget(sweepRunning, viewOverrun, share = 1) {
   return budget;
 }
 
-import { stepsPerFrame, takeCredit, startCredit } from './pace.js';
+import { stepsPerFrame, takeCredit, startCredit, MAX_FRAME_MS } from './pace.js';
 import { nextFrame, frameShare } from './shared-loop.js';
 
 // Every widget's frames come from the page's one animation loop (shared-loop.js), whose

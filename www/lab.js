@@ -23,6 +23,8 @@
 //   the doctor's remedy (a diagnosis's `remedy`) for run `run` applied by Rust as a new run
 //   beside it (or to the whole experiment when it changes what every run shares).
 
+import { OVERLAY_CODES } from './catalog.js';
+
 const LAB_WASM_URL = new URL('./pkg-lab/convergence_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./lab-worker.js', import.meta.url);
 
@@ -46,16 +48,22 @@ async function takeWorker() {
   if (idle.length > 0) return idle.pop();
   const module = await labModule();
   const worker = new Worker(WORKER_URL, { type: 'module' });
-  await new Promise((resolve, reject) => {
-    const listen = (event) => {
-      worker.removeEventListener('message', listen);
-      if (event.data.type === 'ready') resolve();
-      else reject(new Error(event.data.message));
-    };
-    worker.addEventListener('message', listen);
-    worker.addEventListener('error', (event) => reject(new Error(event.message || 'the analysis worker failed')), { once: true });
-    worker.postMessage({ type: 'start', module });
-  });
+  try {
+    await new Promise((resolve, reject) => {
+      const listen = (event) => {
+        worker.removeEventListener('message', listen);
+        if (event.data.type === 'ready') resolve();
+        else reject(new Error(event.data.message));
+      };
+      worker.addEventListener('message', listen);
+      worker.addEventListener('error', (event) => reject(new Error(event.message || 'the analysis worker failed')), { once: true });
+      worker.postMessage({ type: 'start', module });
+    });
+  } catch (error) {
+    // A worker that could not start is never used: it stops here.
+    worker.terminate();
+    throw error;
+  }
   return worker;
 }
 
@@ -83,6 +91,7 @@ async function onWorker(message, { onProgress = () => {}, onPartial = () => {}, 
   return new Promise((resolve, reject) => {
     const finish = (keep) => {
       worker.removeEventListener('message', listen);
+      worker.removeEventListener('error', crashed);
       signal?.removeEventListener('abort', abort);
       if (keep) idle.push(worker);
       else worker.terminate();
@@ -107,7 +116,14 @@ async function onWorker(message, { onProgress = () => {}, onPartial = () => {}, 
         reject(new Error(m.message));
       }
     };
+    // A worker that fails outside a job's own error message (its script threw) is stopped,
+    // and the job rejects instead of waiting for an answer that will not come.
+    const crashed = (event) => {
+      finish(false);
+      reject(new Error(event.message || 'the analysis worker failed'));
+    };
     worker.addEventListener('message', listen);
+    worker.addEventListener('error', crashed);
     signal?.addEventListener('abort', abort, { once: true });
     worker.postMessage({ ...message, id });
   });
@@ -138,7 +154,7 @@ const MAX_WORKERS = 16;
 /**
  * Basins over `workers` ranges of the grid's cells, one per worker, merged in the grid's order.
  * The partial report is drawn from the ranges done so far: each cell's outcome where its range
- * reached it (PENDING elsewhere), the shares among the starts done.
+ * reached it (the catalogue's pending cell elsewhere), the shares among the starts done.
  */
 async function analyseBasins({ config, view, onProgress, onPartial, signal, workers }) {
   const count = Math.max(1, Math.floor(workers ?? defaultWorkers()));
@@ -191,9 +207,6 @@ async function analyseBasins({ config, view, onProgress, onPartial, signal, work
   }
 }
 
-/** A cell no range has reached yet in a partial basins grid. */
-export const PENDING = 65535;
-
 /**
  * One partial basins report from the ranges' own: every range shares the first outcomes
  * (diverged, not converged, the known minima); the points a range found beyond them are listed
@@ -204,7 +217,8 @@ function composeBasins(partials, ranges, cells) {
   if (!first) return null;
   const fixed = first.outcomes.filter((o) => o.kind === 'diverged' || o.kind === 'not_converged' || o.kind === 'known_minimum').length;
   const outcomes = first.outcomes.slice(0, fixed).map((o) => ({ ...o, count: 0 }));
-  const grid = new Array(cells).fill(PENDING);
+  // A cell no range has reached yet is the core's pending cell.
+  const grid = new Array(cells).fill(OVERLAY_CODES.pending_cell);
   let steps = 0;
   partials.forEach((p, i) => {
     if (!p) return;

@@ -99,11 +99,12 @@ export class LandscapeView {
         this.#hint));
   }
 
-  /** Is a start point being dragged? (the link is written on release) */
+  /** The landscape's canvas. */
   get canvas() {
     return this.#canvas;
   }
 
+  /** Is a start point being dragged? (the link is written on release) */
   get dragging() {
     return this.#dragging;
   }

@@ -12,6 +12,9 @@
 /** The frame rate the pace is designed for (requestAnimationFrame on a common display). */
 export const FRAMES_PER_SECOND = 60;
 
+/** A frame steps for at most this many milliseconds (the 'max' speed; frame-loop.js's budget). */
+export const MAX_FRAME_MS = 8;
+
 /** How long a preset's story should play at its own speed: [shortest, longest] in seconds. */
 export const PACE_SECONDS = [8, 15];
 
@@ -55,7 +58,7 @@ export function speedLabel(speed) {
     return `${speedLabel(a)} → ${b} from step ${ramp.until}`;
   }
   const perFrame = stepsPerFrame(speed);
-  if (perFrame === Infinity) return 'max (≈8 ms / frame)';
+  if (perFrame === Infinity) return `max (≈${MAX_FRAME_MS} ms / frame)`;
   if (!(perFrame > 0)) return String(speed);
   if (perFrame < 1) {
     const frames = Math.round(1 / perFrame);

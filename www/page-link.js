@@ -1,7 +1,8 @@
 // The page's link, for a widget with the `url` attribute: at start-up the experiment in the
 // page's hash (sources.js takes it first), afterwards the hash written after every change
 // (readably, through the Rust codec of urlstate.js) and followed when the visitor edits it.
-// A widget without `url` never reads or writes the hash.
+// A widget without `url` never reads or writes the hash; its Copy link gives the playground
+// page's address with the experiment's hash (shareable).
 //
 // Host contract: enabled() (this widget syncs with the URL), validate(json) ("" or every
 // problem), alert(title, lines), hideAlert(), config() and view() (what to write), holding()
@@ -50,6 +51,22 @@ export class PageLink {
     const hash = toHash(host.config(), host.view());
     this.#lastHash = hash;
     if (location.hash !== hash) history.replaceState(null, '', hash);
+  }
+
+  /**
+   * The address that opens the running experiment, for Copy link: the page's own, with the
+   * hash written now, for a widget with `url`; for one without it (an embed, whose host page
+   * knows nothing of the experiment) the playground page beside this module with the
+   * experiment's hash, as the Embed dialog addresses embed.html. Null before an experiment runs.
+   */
+  shareable() {
+    const host = this.#host;
+    if (!host.config()) return null;
+    if (host.enabled()) {
+      this.write();
+      return location.href;
+    }
+    return new URL(`./index.html${toHash(host.config(), host.view())}`, import.meta.url).href;
   }
 
   /** Follows a hash the visitor edited (listen to `hashchange` with it). */

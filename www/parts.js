@@ -11,7 +11,7 @@
 // (a card the mode does not build is null). Host contract: element (the custom element), ctx
 // (the contract of context.js), attrs (readAttributes), mode ('full', 'minimal' or 'none'),
 // playback (Playback: its speed, toggle(), userStep(), reset()), choosePreset(id), scrubbed()
-// (the timeline's step changed), writeHash(),
+// (the timeline's step changed), link() (the address of the running experiment),
 // hoverRun(i), config() (the running experiment, or null).
 
 import { buildSkeleton, showPanels } from './skeleton.js';
@@ -101,7 +101,7 @@ export function buildParts(host, parts) {
     own: [parts.$.status, parts.charts.stack],
   });
   parts.charts.layout();
-  parts.presetBar = new PresetBar({ choose: (id) => host.choosePreset(id), writeHash: () => host.writeHash() }, parts.$);
+  parts.presetBar = new PresetBar({ choose: (id) => host.choosePreset(id), link: () => host.link() }, parts.$);
   parts.runs = new RunsList(ctx, parts.$);
   parts.sidebar = new Sidebar(ctx, parts.$, root, (draft, problem) => parts.landscape.remapStarts(draft, problem));
   parts.landscape.wire();

@@ -4,7 +4,8 @@
 // experiment Next starts at lesson 1), the preset menu and the caption with the preset's story and links to related presets, and Copy
 // link (the clipboard, or a selected field to copy from where there is none).
 //
-// Host: choose(id) (a preset picked from the caption's links), writeHash(); `$` holds the
+// Host: choose(id) (a preset picked from the caption's links), link() (the address that opens
+// the running experiment: PageLink.shareable, or null before there is one); `$` holds the
 // skeleton's preset, caption, copyNote and copyField (absent in minimal mode).
 
 import { h, replace } from './dom.js';
@@ -174,8 +175,8 @@ export class PresetBar {
   }
 
   async copyLink() {
-    this.#host.writeHash();
-    const url = location.href;
+    const url = this.#host.link();
+    if (!url) return;
     const $ = this.#$;
     const note = $.copyNote;
     try {

@@ -12,8 +12,8 @@
 // render(part), viewStep().
 
 import { h, replace } from './dom.js';
-import { PALETTE, fmt } from './catalog.js';
-import { draftColor } from './sidebar.js';
+import { PALETTE, LIMITS, fmt } from './catalog.js';
+import { colorOf } from './context.js';
 import { STATUS_INTERVAL_MS } from './frame-loop.js';
 import { clone, num } from './util.js';
 
@@ -21,7 +21,6 @@ import { clone, num } from './util.js';
 // an amber one at a local minimum that is not the global one (widget.css); a criterion firing
 // anywhere else gets a warning sign (text presentation, not an emoji).
 const MARK_ICON = { running: '▸', success: '✓', local_minimum: '✓', caution: '⚠\uFE0E', early_stopped: '↺', stopped: '!', diverged: '✗' };
-const MAX_RUNS = 16;
 
 function pct(x) {
   const v = num(x);
@@ -175,7 +174,7 @@ export class RunsList {
     const runs = ctx.draft().runs;
     const selected = ctx.selected();
     const items = runs.map((run, i) => {
-      const color = h('input', { type: 'color', value: draftColor(ctx.draft(), i), 'aria-label': `Color of ${run.label}`, dataset: { path: `runs[${i}].color.list` } });
+      const color = h('input', { type: 'color', value: colorOf(ctx.draft(), i), 'aria-label': `Color of ${run.label}`, dataset: { path: `runs[${i}].color.list` } });
       color.addEventListener('change', () => { run.color = color.value; if (ctx.apply('cosmetic')) ctx.rerender('run'); });
       const pick = h('button', {
         type: 'button', class: 'run-pick', 'aria-pressed': String(i === selected), dataset: { path: `runs[${i}].select` },
@@ -187,7 +186,7 @@ export class RunsList {
     replace(this.#list, items);
     if (this.#lastReports && this.#lastReports.length === runs.length) this.#markStates(this.#lastReports);
     ctx.render('model-head');
-    const full = runs.length >= MAX_RUNS;
+    const full = runs.length >= LIMITS.maxRuns;
     replace(this.#actions,
       h('button', { type: 'button', disabled: full, onclick: () => this.#addRun(false), dataset: { path: 'runs.add' } }, '+ Add run'),
       h('button', { type: 'button', disabled: full, onclick: () => this.#addRun(true), dataset: { path: 'runs.duplicate' } }, 'Duplicate'),
@@ -205,10 +204,18 @@ export class RunsList {
     if (snap.runs.some((r, i) => r.status.state !== reports[i].state)) this.renderStatus(true, snap);
   }
 
-  #uniqueLabel(base) {
+  /** `text`, or `text 2`, `text 3`...: a label no run has, cut to the core's length limit. */
+  #uniqueLabel(text) {
+    const cut = (s, n) => [...s].slice(0, n).join('');
+    const max = LIMITS.maxLabelChars;
     const labels = new Set(this.#ctx.draft().runs.map((r) => r.label));
+    const base = cut(text, max);
     if (!labels.has(base)) return base;
-    for (let i = 2; ; i += 1) if (!labels.has(`${base} ${i}`)) return `${base} ${i}`;
+    for (let i = 2; ; i += 1) {
+      const suffix = ` ${i}`;
+      const label = `${cut(text, max - suffix.length)}${suffix}`;
+      if (!labels.has(label)) return label;
+    }
   }
 
   #freeColor() {
@@ -237,7 +244,7 @@ export class RunsList {
     let run;
     if (duplicate && current) {
       run = clone(current);
-      run.label = this.#uniqueLabel(`${current.label} copy`.slice(0, 58));
+      run.label = this.#uniqueLabel(`${current.label} copy`);
     } else {
       run = { label: this.#uniqueLabel('run'), optimizer: { name: 'SGD', lr: 0.01 }, schedule: { name: 'constant' } };
       if (current && Array.isArray(current.x0)) run.x0 = [...current.x0];

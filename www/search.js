@@ -21,6 +21,7 @@
 
 import { h, replace } from './dom.js';
 import { compiledModule } from './wasm.js';
+import { SEARCH_DEFAULTS } from './catalog.js';
 import { fitCanvas, drawGrowing } from './canvas-size.js';
 
 const METHODS = [
@@ -62,10 +63,11 @@ const CHART_H = 240;
 class WorkerPool {
   #workers = [];
 
+  /** Starts `count` workers; when one cannot build its trainer, every worker stops and it rejects. */
   static async create(count, experiment) {
     const pool = new WorkerPool();
     const module = compiledModule();
-    await Promise.all(Array.from({ length: count }, () => new Promise((resolve, reject) => {
+    const started = Promise.all(Array.from({ length: count }, () => new Promise((resolve, reject) => {
       const worker = new Worker(new URL('./search-worker.js', import.meta.url), { type: 'module' });
       pool.#workers.push(worker);
       worker.addEventListener('message', (event) => {
@@ -75,6 +77,12 @@ class WorkerPool {
       worker.addEventListener('error', (event) => reject(new Error(event.message || 'the search worker failed')), { once: true });
       worker.postMessage({ type: 'start', module, experiment });
     })));
+    try {
+      await started;
+    } catch (e) {
+      pool.terminate();
+      throw e;
+    }
     return pool;
   }
 
@@ -178,14 +186,16 @@ export class SearchCard {
     const section = config && config.search;
     if (section) {
       this.#$.method.value = section.method;
-      this.#$.resource.value = String(section.max_resource ?? 81);
-      this.#$.eta.value = String(section.eta ?? 3);
-      this.#$.seed.value = String(section.seed ?? 0);
-      this.#$.population.value = String(section.population ?? 8);
       this.#space = (section.space || []).map((p) => ({ ...p }));
     } else {
       this.#space = [{ path: 'runs[0].optimizer.lr', low: 1e-4, high: 1, scale: 'log' }];
     }
+    // What the section leaves out takes the core's defaults.
+    const setting = (key) => String((section && section[key]) ?? SEARCH_DEFAULTS[key]);
+    this.#$.resource.value = setting('max_resource');
+    this.#$.eta.value = setting('eta');
+    this.#$.seed.value = setting('seed');
+    this.#$.population.value = setting('population');
     this.#$.compare.checked = false;
     this.#renderSpace();
     this.#methodChanged();
@@ -206,11 +216,12 @@ export class SearchCard {
     const $ = this.#$;
     $.method = h('select', { class: 'search-method', 'aria-label': 'Search method', onchange: () => this.#methodChanged() },
       METHODS.map(([value, text]) => h('option', { value }, text)));
-    const number = (cls, label, value, min) => h('input', { type: 'number', class: cls, value, min, step: 1, 'aria-label': label });
-    $.resource = number('search-resource', 'Most resource per configuration (R)', '81', 1);
-    $.eta = number('search-eta', 'Keep one in eta per round', '3', 2);
-    $.seed = number('search-seed', 'Search seed', '0', 0);
-    $.population = number('search-population', 'Population size', '8', 2);
+    // The values come from the experiment's section or the core's defaults (reset()).
+    const number = (cls, label, min) => h('input', { type: 'number', class: cls, min, step: 1, 'aria-label': label });
+    $.resource = number('search-resource', 'Most resource per configuration (R)', 1);
+    $.eta = number('search-eta', 'Keep one in eta per round', 2);
+    $.seed = number('search-seed', 'Search seed', 0);
+    $.population = number('search-population', 'Population size', 2);
     $.etaLabel = h('label', null, 'η ', $.eta);
     $.populationLabel = h('label', null, 'population ', $.population);
     $.compare = h('input', { type: 'checkbox', class: 'search-compare' });
@@ -386,6 +397,17 @@ export class SearchCard {
     const run = this.#running;
     const count = Math.max(1, Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 2));
     run.pool = await WorkerPool.create(count, pg.search_experiment_json());
+    try {
+      await this.#trainOn(pg, run);
+    } finally {
+      // Each method of a comparison has a pool of its own: this one's workers stop here.
+      run.pool.terminate();
+      run.pool = null;
+    }
+  }
+
+  /** Trains the search's jobs on the workers of `run.pool` until none is left or it is cancelled. */
+  async #trainOn(pg, run) {
     const planned = pg.search_results().budget.units || 1;
     const trained = new Map();
     let done = 0;
@@ -556,6 +578,6 @@ export class SearchCard {
     const index = (config.search && config.search.run) || 0;
     const run = results.best_experiment.runs[index];
     if (!run) return;
-    this.#host.addRun({ ...run, label: `best of ${METHOD_NAME[results.method] || results.method}`.slice(0, 60) });
+    this.#host.addRun({ ...run, label: `best of ${METHOD_NAME[results.method] || results.method}` });
   }
 }

@@ -46,10 +46,17 @@ export class SelfRunning {
   /** Every run has stopped by itself: the last step event, and `loop` plays them again. */
   stopped() {
     this.stepEvent(true);
-    if (!this.#host.loop) return;
+    if (this.#host.loop) this.replayLater();
+  }
+
+  /**
+   * The runs play again LOOP_PAUSE_MS from now, if the widget still has `loop` and can replay
+   * then (the timer stops when the widget leaves the page: watch(false)).
+   */
+  replayLater() {
     clearTimeout(this.#loopTimer);
     this.#loopTimer = setTimeout(() => {
-      if (this.#host.canReplay()) this.#host.play();
+      if (this.#host.loop && this.#host.canReplay()) this.#host.play();
     }, LOOP_PAUSE_MS);
   }
 

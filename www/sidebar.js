@@ -9,17 +9,12 @@
 // writeHash(), plus remapStarts(draft, problem) (landscape.js) given to the constructor.
 
 import { h, replace } from './dom.js';
-import { PALETTE, newModelProblem, newProblem } from './catalog.js';
+import { newModelProblem, newProblem } from './catalog.js';
+import { colorOf } from './context.js';
 import { problemEditor, runEditor, stopEditor } from './controls.js';
 import { clone } from './util.js';
 
 const SLIDE_REST_MS = 300;
-
-/** A run's color in the draft. */
-export function draftColor(draft, i) {
-  const run = draft.runs[i];
-  return (run && run.color) || PALETTE[i % PALETTE.length];
-}
 
 export class Sidebar {
   #ctx;
@@ -86,7 +81,7 @@ export class Sidebar {
     const draft = this.#ctx.draft();
     const selected = this.#ctx.selected();
     const run = draft.runs[selected];
-    replace($.runPanelTitle, 'Run ', h('span', { class: 'swatch', style: { background: draftColor(draft, selected) } }), h('span', { class: 'run-title' }, run ? run.label : ''));
+    replace($.runPanelTitle, 'Run ', h('span', { class: 'swatch', style: { background: colorOf(draft, selected) } }), h('span', { class: 'run-title' }, run ? run.label : ''));
     replace($.runPanel, run ? runEditor(draft, selected, this.#ctx) : null);
   }
 

@@ -8,7 +8,7 @@
 // fillAlert(el, title, lines, dismissible), dispatch(type, detail).
 
 import { h } from './dom.js';
-import { fmt } from './catalog.js';
+import { fmt, LIMITS } from './catalog.js';
 import { num } from './util.js';
 import { CHART_W } from './charts.js';
 import { fitCanvas } from './canvas-size.js';
@@ -25,7 +25,8 @@ function parseValues(text) {
       const a = Number(m[1]);
       const b = Number(m[2]);
       if (b < a) throw new Error(`"${token}": a range must go up`);
-      for (let v = a; v <= b && out.length <= 64; v += 1) out.push(v);
+      if (b - a + 1 > LIMITS.maxSweepValues) throw new Error(`"${token}" has ${b - a + 1} values: give at most ${LIMITS.maxSweepValues}`);
+      for (let v = a; v <= b; v += 1) out.push(v);
     } else if (/^\d+$/.test(token)) {
       out.push(Number(token));
     } else {
@@ -91,9 +92,9 @@ export class SweepCard {
     this.#$.values.value = text;
   }
 
-  /** Stops training (the element left the page). */
+  /** Stops training (the element left the page): as Stop does, so that Start works on return. */
   halt() {
-    if (this.#sweep) this.#sweep.running = false;
+    this.#stop();
   }
 
   /** The sweep's parameter for the current model, or null when the model has none. */
@@ -162,7 +163,9 @@ export class SweepCard {
     this.#sweep.running = false;
     this.#sweep.state = 'stopped';
     this.#buttons();
-    const results = this.#ctx.pg().sweep();
+    const pg = this.#ctx.pg();
+    if (!pg) return;
+    const results = pg.sweep();
     this.#progress(results);
     this.#draw();
     this.#$.text.textContent = this.#sentence(results, false);

@@ -3,7 +3,7 @@
 //   #problem=rosenbrock&run=adam:Adam(lr=0.01)@-1.5,2!1f77b4&stop=max_steps:3000&seed=1&view=-2,2,-1,3
 // The landscape's view box is part of the experiment (`view`), so Rust writes and reads its
 // `view=` part like every other: a link has one view box at most, whatever set it. Links in the
-// first format of the page, `#config=<percent-encoded JSON>`, are still read.
+// first format of the page, `#config=<percent-encoded JSON>`, are still read (by Rust too).
 //
 // The engine must be loaded (await loadEngine(), wasm.js) before these are called.
 
@@ -39,7 +39,6 @@ export function toHash(config, view) {
 export function fromHash(hash) {
   const text = (hash || '').replace(/^#/, '');
   if (!text) return null;
-  if (text.startsWith('config=') && !text.includes('&')) return { config: legacyJson(text.slice(7)), view: null };
   let config;
   try {
     config = call((w) => w.decode_hash(text));
@@ -48,19 +47,4 @@ export function fromHash(hash) {
   }
   const box = JSON.parse(config).view;
   return { config, view: box ? [box.x[0], box.x[1], box.y[0], box.y[1]] : null };
-}
-
-function legacyJson(encoded) {
-  let json;
-  try {
-    json = decodeURIComponent(encoded);
-  } catch {
-    throw new Error('the config in the link is not correctly percent-encoded (was the link cut short?)');
-  }
-  try {
-    JSON.parse(json);
-  } catch (e) {
-    throw new Error(`the config in the link is not valid JSON (${e.message}); was the link cut short?`);
-  }
-  return json;
 }

@@ -4,7 +4,7 @@
 // A trap (a Rust panic, a stack overflow, an out-of-bounds access) leaves a wasm instance in
 // an unknown state: its shadow stack pointer is not restored, and an object whose method
 // panicked stays borrowed, so every later call could fail ("memory access out of bounds",
-// "recursive use of an object"). So the first trap retires the instance: `engine()` then
+// "recursive use of an object"). So the first trap retires the instance: `call` then
 // answers with a fresh instance of the same compiled module, and every widget that lived on
 // the old one is told (`onRenewal`) to rebuild its experiment there.
 //
@@ -32,7 +32,7 @@ function prepareSpare() {
   import(`./pkg/convergence.js?instance=${copies}`).then((copy) => { spare = copy; }, () => { spare = null; });
 }
 
-/** Loads the engine once; resolves when `engine()` can be called. */
+/** Loads the engine once; resolves when `call` can reach it. */
 export function loadEngine() {
   if (!loading) {
     loading = (async () => {
@@ -44,11 +44,6 @@ export function loadEngine() {
     })();
   }
   return loading;
-}
-
-/** The module namespace of the engine in use (after `loadEngine()`). */
-export function engine() {
-  return current;
 }
 
 /** The compiled WebAssembly.Module (after `loadEngine()`), for Web Workers to instantiate. */
@@ -162,7 +157,7 @@ export function guard(object, onTrap) {
   });
 }
 
-/** Calls `fn(engine())`; a trap retires the instance and is thrown as an internal error. */
+/** Calls `fn` with the engine in use; a trap retires the instance and is thrown as an internal error. */
 export function call(fn) {
   if (renewing) {
     throw Object.assign(new Error('internal error: the computing engine is restarting; try again'), { internal: true });

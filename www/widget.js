@@ -17,7 +17,10 @@
 // step, criterion, end}, diverged {label, step,
 // reason, end}, stopped {label, step, reason, end}, once per run when its state changes; step
 // {step, runs: [{label, step, loss, status}]} at most every STEP_EVENT_MS (self-running.js, 250 ms)
-// while runs advance, and once when the animation stops; sweepdone {results} when a complexity sweep has trained every value.
+// while runs advance, and once when the animation stops; sweepdone {results} when a complexity
+// sweep has trained every value; analysisdone {kind, report} when an analysis has finished
+// (analysis-card.js); searchdone {cancelled, results} when a hyperparameter search has ended
+// (search.js).
 //
 // Several widgets on one page share the wasm module (wasm.js) and one animation loop
 // (shared-loop.js); a widget out of view steps nothing until it is back (IntersectionObserver).
@@ -45,6 +48,7 @@ import { attributeChanged } from './attribute-changes.js';
 import { shortcuts } from './shortcuts.js';
 import { RunEvents } from './run-events.js';
 import { wire } from './wiring.js';
+import { applyTheme, stopTheme } from './theme.js';
 
 const message = (e) => String(e && e.message ? e.message : e);
 
@@ -56,13 +60,17 @@ export class ConvergencePlayground extends HTMLElement {
   #resolveReady;
   #rejectReady;
   #started = false;
+  #ready = false; // el.ready has resolved
   #runEvents = new RunEvents();
   // The modules of this widget, each with its host contract (wiring.js).
   #w = wire(this, {
     stepped: (snap, dispatch) => this.#runEvents.update(snap, dispatch, this),
     restarted: (snap) => this.#runEvents.reset(snap),
     dispatch: (type, detail) => this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail })),
-    ready: () => this.#resolveReady(),
+    ready: () => {
+      this.#ready = true;
+      this.#resolveReady();
+    },
   });
   #onKey = shortcuts({
     toggle: () => this.#w.playback.toggle(),
@@ -111,6 +119,7 @@ export class ConvergencePlayground extends HTMLElement {
     this.#w.engine.watch(true);
     if (this.#started) {
       this.#listen(true);
+      applyTheme(this.#w.parts.$.shell, this.#w.attrs.theme);
       return;
     }
     this.#started = true;
@@ -125,6 +134,7 @@ export class ConvergencePlayground extends HTMLElement {
 
   disconnectedCallback() {
     this.#listen(false);
+    stopTheme(this.#w.parts.$.shell);
     this.#w.self.watch(false);
     this.#w.engine.watch(false);
     this.#w.loop.cancelDrain();
@@ -134,7 +144,14 @@ export class ConvergencePlayground extends HTMLElement {
   }
 
   attributeChangedCallback(name, oldValue, value) {
-    if (!this.pg || oldValue === value) return;
+    if (oldValue === value) return;
+    if (!this.pg) {
+      // Start-up read the attributes before this change, so it is applied once the widget is
+      // ready. After start-up a widget lacks a Playground only while the engine restarts after
+      // an internal error; a change then is dropped.
+      if (this.#started && !this.#ready) this.ready.then(() => this.attributeChangedCallback(name, oldValue, value), () => {});
+      return;
+    }
     if (name !== 'config') {
       attributeChanged(this.#attributeHost, this, name, value).catch((e) => this.#w.parts.alerts.load('The attribute could not be applied:', [message(e)]));
       return;

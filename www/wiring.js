@@ -28,6 +28,7 @@ import { startUp } from './startup.js';
 import { chooseExperiment } from './sources.js';
 import { presetIdOf } from './preset-bar.js';
 import { presetById } from './presets.js';
+import { stopTheme } from './theme.js';
 
 // The engine of the page (wasm.js), as engine-link.js uses it.
 const ENGINE = { call, guard, generation: engineGeneration, isRenewing, renewal, onRenewal };
@@ -179,7 +180,7 @@ export function wire(element, hooks) {
         if (w.loop.playing) w.playback.pause();
         w.views.render(null, false, 'scrub');
       },
-      writeHash: () => w.link.write(),
+      link: () => w.link.shareable(),
       hoverRun: (i) => w.views.hoverRun(i),
       config: () => w.experiment.config,
     }, parts);
@@ -198,6 +199,7 @@ export function wire(element, hooks) {
       if (parts.sweepCard) parts.sweepCard.halt();
       if (parts.analysisCard) parts.analysisCard.cancel();
       attrs = null;
+      stopTheme(parts.$.shell);
       element.shadowRoot.replaceChildren();
       w.build();
     });
@@ -233,12 +235,14 @@ export function wire(element, hooks) {
     play: () => w.playback.play(),
     playing: () => w.loop.playing,
     over: () => !w.loop.playing && !!pg() && !pg().any_running(),
+    replayLater: () => w.self.replayLater(),
     switchUrl: () => {
       relisten(() => { attrs = null; });
       w.link.write();
     },
-    loadSource: async (name, value) => {
+    loadSource: async (name, value, current) => {
       const chosen = await chooseExperiment({ linked: null, pending: null, sources: [{ name, value }], fallback: { config: w.experiment.config } });
+      if (!current()) return null;
       if (chosen.source === 'default') return chosen.problems[0];
       const drawn = w.experiment.load(chosen.json, chosen.view, chosen.preset);
       if (chosen.preset) w.experiment.presetExtras(chosen.preset, !w.attrs.speed);

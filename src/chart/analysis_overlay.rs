@@ -147,15 +147,15 @@ fn look(kind: PointKind) -> (Marker, (u8, u8, u8), (u8, u8, u8)) {
     }
 }
 
-/// The kind of a critical point from its code in the page's overlay (0 minimum, 1 maximum,
-/// 2 saddle, anything else degenerate).
+/// The critical points' kinds by their code in the page's overlay (the index; the page reads
+/// this list from the catalogue).
+pub const POINT_KIND_CODES: [PointKind; 4] =
+    [PointKind::Minimum, PointKind::Maximum, PointKind::Saddle, PointKind::Degenerate];
+
+/// The kind of a critical point from its code in the page's overlay (`POINT_KIND_CODES`;
+/// any other code is degenerate).
 pub fn kind_of_code(code: f64) -> PointKind {
-    match code as u8 {
-        0 => PointKind::Minimum,
-        1 => PointKind::Maximum,
-        2 => PointKind::Saddle,
-        _ => PointKind::Degenerate,
-    }
+    POINT_KIND_CODES.get(code as u8 as usize).copied().unwrap_or(PointKind::Degenerate)
 }
 
 /// Draws every point of `points` (position and kind) that lies in `view` onto `root` (which

@@ -61,6 +61,9 @@
 //! ignored when reading. A hash longer than `limits::MAX_HASH_BYTES`, values nested more than
 //! `limits::MAX_URL_NESTING` parentheses deep and dotted keys of more parts are rejected.
 //!
+//! The page's first link format, `config=` followed by the percent-encoded JSON config and
+//! nothing else, is still read (old links), with the same validation.
+//!
 //! Decoding builds the JSON value of the config and deserializes it exactly as a JSON config
 //! file is deserialized, so an unknown optimizer, an unknown field or a string where a number
 //! belongs gives the same message and path as in a JSON file (`runs[0].optimizer: unknown field
@@ -132,7 +135,10 @@ pub fn encode(experiment: &Experiment) -> String {
 pub fn decode(link_or_hash: &str) -> Result<Experiment, ValidationErrors> {
     crate::config::limits::check_len(HASH_PATH, link_or_hash, crate::config::limits::MAX_HASH_BYTES)?;
     let hash = hash_of(link_or_hash)?;
-    let value = parse_hash(hash)?;
+    let value = match hash.strip_prefix(LEGACY_KEY).filter(|rest| !rest.contains('&')) {
+        Some(encoded) => parse_legacy(encoded)?,
+        None => parse_hash(hash)?,
+    };
     let experiment = Experiment::from_value(value)?;
     experiment.validate()?;
     Ok(experiment)
@@ -448,6 +454,20 @@ fn hash_of(link_or_hash: &str) -> Result<&str, ValidationErrors> {
         ));
     }
     Ok(hash)
+}
+
+/// The key of the page's first link format, `config=` and the percent-encoded JSON config as
+/// the only part, which old links still carry.
+const LEGACY_KEY: &str = "config=";
+
+/// The JSON value of a link of the first format (`LEGACY_KEY`).
+fn parse_legacy(encoded: &str) -> Result<Value, ValidationErrors> {
+    let cut_short = |what: String| ValidationErrors::one(HASH_PATH, format!("{what}; was the link cut short?"));
+    let json = decode_text(encoded).map_err(|(at, e)| {
+        cut_short(format!("the config in the link is not correctly percent-encoded ({e} at byte {at})"))
+    })?;
+    crate::config::reader::parse_json(&json)
+        .map_err(|e| cut_short(format!("the config in the link is not valid JSON ({e})")))
 }
 
 /// A syntax error, already worded with its position.

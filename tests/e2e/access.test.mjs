@@ -329,7 +329,20 @@ test('each canvas has a text alternative that says what it shows now', async () 
   assert.match(land, /gd: running, step 37 at \(/);
   const loss = labels.find((l) => l.startsWith('Loss vs step'));
   assert.match(loss, /steps 0 to 37\. Latest: gd \d/);
-  assert.deepEqual(errors, []);
+  // A model's view names its last evaluation's validation loss, as the snapshot gives it.
+  const model = await page.evaluate(async () => {
+    const el = document.querySelector('convergence-playground');
+    const menu = el.shadowRoot.querySelector('.preset-select');
+    menu.value = 'fit-good';
+    menu.dispatchEvent(new Event('change'));
+    el.pause();
+    const snap = await el.step(5);
+    const label = [...el.shadowRoot.querySelectorAll('canvas')].map((c) => c.getAttribute('aria-label')).find((l) => l && l.startsWith('Fitted curve'));
+    return { label, validation: snap.runs[0].training.validation_loss };
+  });
+  assert.ok(model.label, 'the model view has a text alternative');
+  assert.equal(typeof model.validation, 'number');
+  assert.match(model.label, /training loss [\d.e-]+, validation loss [\d.e-]+/, model.label);
   await page.close();
 });
 

@@ -81,24 +81,46 @@ test('every optimizer, schedule and landscape: form, getConfig() and the native 
   };
   const config = () => page.evaluate(`${el}.getConfig()`);
   const problems = [];
+  let c;
 
   assert.ok(catalog.optimizers.length >= 14 && catalog.schedules.length >= 14 && catalog.problems.length >= 14);
   for (const optimizer of catalog.optimizers) {
     await choose('runs[0].optimizer.name', optimizer.name);
-    const c = await config();
+    c = await config();
     assert.equal(c.runs[0].optimizer.name, optimizer.name);
     await checkFields(page, optimizer, 'runs[0].optimizer', c.runs[0].optimizer, problems);
   }
   await choose('runs[0].optimizer.name', 'Adam');
+  // Lookahead's own fields, on the optimizer chosen.
+  await page.locator('convergence-playground [data-path="runs[0].optimizer.lookahead"]').check();
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  c = await config();
+  assert.equal(c.runs[0].optimizer.name, 'Lookahead');
+  await checkFields(page, { name: 'Lookahead', fields: catalog.lookahead_fields }, 'runs[0].optimizer', c.runs[0].optimizer, problems);
+  await page.locator('convergence-playground [data-path="runs[0].optimizer.lookahead"]').uncheck();
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  // The stopping rules of a landscape (on by default) and the divergence factor: the form shows
+  // the core's defaults, which getConfig() has too.
+  c = await config();
+  for (const key of ['loss_plateau', 'param_change', 'grad_norm', 'divergence']) {
+    const defaults = catalog.stop_defaults[key];
+    for (const [field, value] of Object.entries(defaults)) {
+      if (field === 'stop') continue;
+      const type = typeof value === 'boolean' ? 'bool' : typeof value === 'string' ? 'select' : 'number';
+      const shown = await formValue(page, `stop.${key}.${field}`, type);
+      if (!same(shown, value)) problems.push(`stop.${key}.${field}: the form shows ${JSON.stringify(shown)}, the core's default is ${JSON.stringify(value)}`);
+      if (!same(c.stop[key][field], value)) problems.push(`stop.${key}.${field}: getConfig() has ${JSON.stringify(c.stop[key][field])}, the core's default is ${JSON.stringify(value)}`);
+    }
+  }
   for (const schedule of catalog.schedules) {
     await choose('runs[0].schedule.name', schedule.name);
-    const c = await config();
+    c = await config();
     assert.equal(c.runs[0].schedule.name, schedule.name);
     await checkFields(page, schedule, 'runs[0].schedule', c.runs[0].schedule, problems);
   }
   for (const problem of catalog.problems) {
     await choose('problem.name', problem.name);
-    const c = await config();
+    c = await config();
     assert.equal(c.problem.name, problem.name);
     await checkFields(page, problem, 'problem', c.problem, problems);
   }
@@ -117,5 +139,12 @@ test('the page reads its catalogue from the core: a field the core knows has a c
   assert.deepEqual(shown.optimizers, catalog.optimizers.map((o) => o.name));
   const adam = catalog.optimizers.find((o) => o.name === 'Adam');
   assert.deepEqual(shown.adam, adam.fields.map((f) => [f.key, f.default]));
+  // The search card of an experiment without a search section shows the core's defaults.
+  const search = await page.evaluate(() => {
+    const root = document.querySelector('convergence-playground').shadowRoot;
+    const value = (cls) => Number(root.querySelector(`input.${cls}`).value);
+    return { max_resource: value('search-resource'), eta: value('search-eta'), seed: value('search-seed'), population: value('search-population') };
+  });
+  assert.deepEqual(search, catalog.search_defaults);
   await page.close();
 });

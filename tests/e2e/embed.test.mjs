@@ -425,6 +425,16 @@ test('the Embed dialog: keyboard, and both snippets reproduce the page\'s snapsh
     return el.step(120);
   });
   assert.deepEqual(fromFrame, expected, 'embed.html#hash reproduces the page');
+  // Without a hash the frame shows the momentum lesson.
+  const bare = await openFixture('embed.html');
+  const lesson = await bare.page.evaluate(async () => {
+    const el = document.querySelector('convergence-playground');
+    await el.ready;
+    const { presetById } = await import('/presets.js');
+    return { shown: el.getConfig().runs.map((r) => [r.label, r.color]), lesson: presetById('momentum').config.runs.map((r) => [r.label, r.color]) };
+  });
+  assert.deepEqual(lesson.shown, lesson.lesson);
+  await bare.page.close();
   // The element form.
   const elementHash = await parse(open.element, 'convergence-playground', 'hash');
   const blank = await openFixture('fixtures/blank.html');

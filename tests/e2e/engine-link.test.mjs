@@ -147,6 +147,14 @@ test('without watch (a disconnected widget) renewals are not followed', () => {
   engine.switchTo();
   assert.equal(link.pg.gen, 1, 'still the old Playground');
   assert.deepEqual(host.log, []);
+  // Connected again: the renewal it missed moves it to the fresh engine at once.
+  link.watch(true);
+  assert.equal(link.pg.gen, 2, 'a Playground of the fresh engine');
+  assert.deepEqual(host.log, ['dropped: internal error: the computing engine was restarted', 'restored']);
+  assert.deepEqual(host.alerts.map((a) => a.title), [RENEWED_TITLE]);
+  // Watching again while it already follows the engine changes nothing.
+  link.watch(true);
+  assert.equal(engine.made.length, 2);
 });
 
 test('a restart that fails leaves no Playground and says so', async () => {

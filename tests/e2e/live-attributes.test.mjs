@@ -20,21 +20,28 @@ after(async () => {
   await server?.close();
 });
 
-/** The blank fixture page with one widget of `attrs`, ready; collects console errors. */
-async function widgetPage(attrs, { height = 1600 } = {}) {
+/**
+ * The blank fixture page with one widget of `attrs`, ready; the attributes of `starting` are set
+ * just after it is put on the page, while it starts. Collects console errors.
+ */
+async function widgetPage(attrs, { height = 1600, starting = {} } = {}) {
   const page = await harness.browser.newPage({ viewport: { width: 1280, height } });
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   await page.goto(`${server.url}fixtures/blank.html`);
-  await page.evaluate(async (attrs) => {
+  const pgDuringStart = await page.evaluate(async ({ attrs, starting }) => {
     await customElements.whenDefined('convergence-playground');
     const el = document.createElement('convergence-playground');
     el.id = 'w';
     for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
     document.getElementById('place').append(el);
+    const startingNow = el.pg === null;
+    for (const [k, v] of Object.entries(starting)) el.setAttribute(k, v);
     await el.ready;
-  }, attrs);
+    return startingNow;
+  }, { attrs, starting });
+  assert.equal(pgDuringStart, true, 'the widget had no Playground yet when the attributes were set');
   return { page, errors };
 }
 
@@ -45,6 +52,12 @@ async function change(page, name, value) {
     if (value === null) el.removeAttribute(name);
     else el.setAttribute(name, value);
   }, { name, value });
+  await page.waitForTimeout(150);
+}
+
+/** Emulates the system's colour scheme and lets the page's media listeners run. */
+async function scheme(page, colorScheme) {
+  await page.emulateMedia({ colorScheme });
   await page.waitForTimeout(150);
 }
 
@@ -142,6 +155,86 @@ test('speed, theme, height, autoplay and loop changed after connection', async (
   await change(page, 'loop', '');
   await page.waitForFunction(() => window.__ends >= 2, null, { timeout: 10_000 });
   await change(page, 'loop', null);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a theme changed from auto no longer follows the system, nor does a widget taken off the page', async () => {
+  const { page, errors } = await widgetPage({ controls: 'minimal', preset: 'bowl', theme: 'auto' });
+  await scheme(page, 'dark');
+  assert.equal((await looks(page)).dark, true, 'auto follows the system to dark');
+  await change(page, 'theme', 'light');
+  await scheme(page, 'light');
+  await scheme(page, 'dark');
+  assert.equal((await looks(page)).dark, false, 'the author\'s light holds when the system turns dark');
+  // Auto again, then the widget leaves the page: a system change no longer reaches its shell;
+  // back on the page it follows the system again.
+  await change(page, 'theme', 'auto');
+  assert.equal((await looks(page)).dark, true);
+  const detached = await page.evaluate(() => {
+    const el = document.getElementById('w');
+    window.__w = el;
+    el.remove();
+    return el.shadowRoot.querySelector('.pg').classList.contains('dark');
+  });
+  assert.equal(detached, true);
+  await scheme(page, 'light');
+  assert.equal(await page.evaluate(() => window.__w.shadowRoot.querySelector('.pg').classList.contains('dark')), true, 'off the page: not followed');
+  await page.evaluate(() => document.getElementById('place').append(window.__w));
+  assert.equal((await looks(page)).dark, false, 'back on the page: the system\'s light');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Copy link in a widget without url gives the playground page with its experiment, not the host page', async () => {
+  const { page, errors } = await widgetPage({ controls: 'full', preset: 'momentum' });
+  const copied = await page.evaluate(async () => {
+    let text = null;
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText: async (t) => { text = t; } } });
+    const root = document.getElementById('w').shadowRoot;
+    [...root.querySelectorAll('button')].find((b) => b.textContent === 'Copy link').click();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return { text, page: location.href };
+  });
+  assert.ok(copied.text, 'something was copied');
+  assert.ok(copied.text.startsWith(`${server.url}index.html#problem=`), copied.text);
+  assert.equal(copied.page, `${server.url}fixtures/blank.html`, 'the host page\'s address is left alone');
+  // The link opens the same experiment.
+  const config = await page.evaluate(() => document.getElementById('w').getConfig());
+  const opened = await page.evaluate(async (hash) => (await import('/urlstate.js')).fromHash(hash).config, new URL(copied.text).hash);
+  assert.deepEqual(JSON.parse(opened).runs.map((r) => r.optimizer), config.runs.map((r) => r.optimizer));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('of two quick source changes the later one wins, even when the earlier fetch ends last', async () => {
+  const { page, errors } = await widgetPage({ controls: 'minimal', preset: 'bowl' });
+  const body = await page.evaluate(async () => (await fetch('experiment.json')).text());
+  await page.route('**/slow.json', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await route.fulfill({ status: 200, contentType: 'application/json', body });
+  });
+  await page.evaluate(() => {
+    const el = document.getElementById('w');
+    el.setAttribute('src', 'slow.json');
+    el.setAttribute('preset', 'lr');
+  });
+  await page.waitForTimeout(1200);
+  const lr = await page.evaluate(async () => (await import('/presets.js')).presetById('lr').config);
+  const l = await looks(page);
+  assert.deepEqual(l.config.runs.map((r) => r.label), lr.runs.map((r) => r.label), 'preset="lr", set last, is shown');
+  assert.equal(l.alerts, '');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an attribute changed while the widget starts is applied once it is ready', async () => {
+  const { page, errors } = await widgetPage({ controls: 'minimal', preset: 'bowl' }, { starting: { preset: 'lr', theme: 'dark' } });
+  await page.waitForTimeout(300);
+  const l = await looks(page);
+  const lr = await page.evaluate(async () => (await import('/presets.js')).presetById('lr').config);
+  assert.deepEqual(l.config.runs.map((r) => r.label), lr.runs.map((r) => r.label), 'preset="lr" set during start-up');
+  assert.equal(l.dark, true, 'theme="dark" set during start-up');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -700,6 +700,35 @@ test('every kind of control edits the config, the experiment and the URL', async
   await page.close();
 });
 
+test('runs keep to the core\'s limits: a duplicated long label stays short enough, Add stops at the most runs', async () => {
+  const { page, errors } = await openPage();
+  const q = (sel) => page.locator(`convergence-playground ${sel}`);
+  const path = (p) => q(`[data-path="${p}"]`);
+  const config = () => page.evaluate(() => document.querySelector('convergence-playground').getConfig());
+  const limits = await page.evaluate(async () => (await import('./catalog.js')).LIMITS);
+  assert.deepEqual(limits, { maxRuns: 16, maxLabelChars: 64, maxCsvBytes: 1048576, maxSweepValues: 32 });
+  const long = 'ü'.repeat(limits.maxLabelChars);
+  await path('runs[0].label').fill(long);
+  await path('runs[0].label').press('Enter');
+  for (let i = 0; i < 2; i += 1) {
+    await path('runs[0].select').click();
+    await path('runs.duplicate').click();
+  }
+  let c = await config();
+  const labels = c.runs.map((r) => r.label);
+  assert.equal(new Set(labels).size, labels.length, `unique: ${labels.join(' | ')}`);
+  assert.ok(labels.every((l) => [...l].length <= limits.maxLabelChars), labels.join(' | '));
+  assert.equal(labels.filter((l) => l.startsWith('üüü')).length, 3, labels.join(' | '));
+  assert.equal(await alertText(page), '', 'no alert');
+  while ((await config()).runs.length < limits.maxRuns) await path('runs.add').click();
+  assert.equal(await path('runs.add').isDisabled(), true, 'Add is off at the most runs');
+  assert.equal(await path('runs.duplicate').isDisabled(), true);
+  c = await config();
+  assert.equal(c.runs.length, limits.maxRuns);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('one animation loop: n steps per frame, even after pause/play and edits while playing', async () => {
   const { page, errors } = await openPage();
   await page.evaluate(() => document.querySelector('convergence-playground').load({

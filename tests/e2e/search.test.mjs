@@ -174,6 +174,10 @@ test('the fairness preset: random search and Hyperband with the same budget, as 
   await page.evaluate(() => document.querySelector('convergence-playground').pause());
   const out = await runSearch(page);
   assert.equal(out.results.method, 'hyperband');
+  // Both methods' workers stopped when their search ended (the first method's pool too).
+  const deadline = Date.now() + 3000;
+  while (page.workers().length && Date.now() < deadline) await page.waitForTimeout(50);
+  assert.equal(page.workers().length, 0, `workers left: ${page.workers().map((w) => w.url()).join(', ')}`);
   const trials = new Set(out.results.trials.map((r) => `${r.bracket}:${r.index}`));
   assert.equal(trials.size, 415, 'Hyperband tries 415 configurations');
   assert.ok(Math.abs(out.results.best.objective - 0.129) < 0.0005, `Hyperband's best ${out.results.best.objective}`);

@@ -537,6 +537,25 @@ test('the complexity sweep runs to the end without freezing the page and draws t
   assert.ok(long.mean < 34, `about 30 to 60 frames per second while sweeping (mean ${long.mean.toFixed(1)} ms)`);
   assert.match(long.progress, /^Stopped: \d of 6 sizes/);
   assert.equal(long.running, false);
+  // A sweep interrupted by the widget leaving the page is stopped; back on the page, Start works.
+  const back = await page.evaluate(async () => {
+    const w = document.querySelector('convergence-playground');
+    const root = w.shadowRoot;
+    root.querySelector('button.sweep-start').click();
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const parent = w.parentNode;
+    const next = w.nextSibling;
+    w.remove();
+    parent.insertBefore(w, next);
+    return {
+      running: w.sweep.running,
+      start: root.querySelector('button.sweep-start').disabled,
+      stop: root.querySelector('button.sweep-stop').disabled,
+      progress: root.querySelector('.sweep-progress').textContent,
+    };
+  });
+  assert.deepEqual({ running: back.running, start: back.start, stop: back.stop }, { running: false, start: false, stop: true }, JSON.stringify(back));
+  assert.match(back.progress, /^Stopped: \d of 6 sizes/);
   // Any change to the experiment clears the sweep.
   await path(page, 'problem.data.n').fill('100');
   await path(page, 'problem.data.n').press('Enter');
@@ -545,6 +564,9 @@ test('the complexity sweep runs to the end without freezing the page and draws t
   await q(page, 'input.sweep-values').fill('1, two');
   await q(page, 'button.sweep-start').click();
   assert.match(await alertText(page, '.sweep-alert'), /sweep\.values: "two" is not a whole number/);
+  await q(page, 'input.sweep-values').fill('1-100');
+  await q(page, 'button.sweep-start').click();
+  assert.match(await alertText(page, '.sweep-alert'), /sweep\.values: "1-100" has 100 values: give at most 32/);
   await q(page, 'input.sweep-values').fill('40');
   await q(page, 'button.sweep-start').click();
   assert.match(await alertText(page, '.sweep-alert'), /sweep\.values\[0\]/);

@@ -1,6 +1,7 @@
 //! The page's catalogue: every problem, dataset, model, optimizer and schedule with its name,
 //! title, formula, blurb and fields (label, input kind, default, range, help), and the stopping
-//! rules' defaults, as one value the page reads from the wasm (`web::catalog`).
+//! rules' defaults, and the limits the page's controls keep to (the config reader enforces
+//! them), as one value the page reads from the wasm (`web::catalog`).
 //!
 //! The names and keys come from the configs' own `tagged_enum!` declarations, and every default
 //! is what the config reader fills in: a variant is read from `{"name": N}` (plus a starting
@@ -24,6 +25,7 @@ use crate::analysis::job::AnalysisKind;
 use crate::chart::PALETTE;
 use crate::config::tagged::{Keys, Tagged};
 use crate::run::monitor::{EarlyStoppingCriterion, StopConfig, TargetLossCriterion};
+use crate::search::SearchConfig;
 
 /// The loss target offered when the page switches the `target_loss` criterion on (it is off by
 /// default, and its `value` has no default).
@@ -37,6 +39,9 @@ pub struct Catalog {
     pub dataset_groups: Vec<(&'static str, Vec<&'static str>)>,
     pub models: Vec<Entry>,
     pub model_limits: Value,
+    /// The experiment's limits the page's controls keep to: runs, label length, CSV size and
+    /// the complexity sweep's values.
+    pub limits: Value,
     pub training_defaults: Value,
     /// The training settings of a model problem and the experiment's seed, by key.
     pub training_fields: Vec<Field>,
@@ -45,6 +50,11 @@ pub struct Catalog {
     pub weight_decay_notes: Map<String, Value>,
     pub schedules: Vec<Entry>,
     pub stop_defaults: Value,
+    /// The search section's defaults: max_resource, eta, seed, population.
+    pub search_defaults: Value,
+    /// The codes of the analysis overlays' drawing calls: `point_kinds` (a critical point's
+    /// kind by its code) and `pending_cell` (a basins cell not computed yet).
+    pub overlay_codes: Value,
     pub palette: Vec<&'static str>,
     /// The analyses the page offers (every one but classify, which is a click on the landscape).
     pub analyses: Vec<Entry>,
@@ -296,6 +306,19 @@ pub fn read<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     from_value(&value).map_err(|e| format!("catalogue: {e}"))
 }
 
+/// The search card's settings when a search section leaves them out, as the config reader fills
+/// them in (and PBT's population, which the reader leaves unset and `SearchConfig::population`
+/// defaults).
+fn search_defaults() -> Result<Value, String> {
+    let search: SearchConfig = read(r#"{"method": "hyperband", "space": []}"#)?;
+    Ok(serde_json::json!({
+        "max_resource": search.max_resource,
+        "eta": search.eta,
+        "seed": search.seed,
+        "population": search.population(),
+    }))
+}
+
 /// The stopping rules' defaults, and the values offered when an optional rule is switched on.
 fn stop_defaults() -> Result<Value, String> {
     let mut stop = written(&read::<StopConfig>("{}")?)?;
@@ -320,6 +343,16 @@ fn analyses() -> Vec<Entry> {
         .collect()
 }
 
+/// The limits of an experiment that the page's controls keep to, under the names the page reads.
+fn limits() -> Value {
+    serde_json::json!({
+        "maxRuns": crate::config::MAX_RUNS,
+        "maxLabelChars": crate::config::MAX_LABEL_CHARS,
+        "maxCsvBytes": crate::config::limits::MAX_CSV_BYTES,
+        "maxSweepValues": crate::analysis::sweep::MAX_SWEEP_VALUES,
+    })
+}
+
 /// Builds the catalogue; an error names the entry that does not match its config.
 pub fn catalog() -> Result<Catalog, String> {
     let problems = landscapes::entries()?;
@@ -332,6 +365,7 @@ pub fn catalog() -> Result<Catalog, String> {
         dataset_groups: training::DATASET_GROUPS.iter().map(|(group, names)| (*group, names.to_vec())).collect(),
         models: training::models()?,
         model_limits: training::limits(),
+        limits: limits(),
         training_defaults: training::defaults()?,
         training_fields: training::fields()?,
         optimizers,
@@ -341,6 +375,11 @@ pub fn catalog() -> Result<Catalog, String> {
         ),
         schedules,
         stop_defaults: stop_defaults()?,
+        search_defaults: search_defaults()?,
+        overlay_codes: serde_json::json!({
+            "point_kinds": written(&crate::chart::analysis_overlay::POINT_KIND_CODES)?,
+            "pending_cell": crate::chart::analysis_overlay::PENDING,
+        }),
         palette: PALETTE.to_vec(),
         analyses: analyses(),
     })
@@ -362,6 +401,23 @@ mod tests {
     fn the_catalogue_builds() {
         let catalog = catalog().unwrap();
         assert_eq!(catalog.optimizers.len(), OptimizerConfig::NAMES.len() - 1, "every optimizer but Lookahead");
+    }
+
+    #[test]
+    fn the_limits_and_search_defaults_are_the_readers() {
+        let catalog = catalog().unwrap();
+        assert_eq!(catalog.limits["maxRuns"], crate::config::MAX_RUNS);
+        assert_eq!(catalog.limits["maxLabelChars"], crate::config::MAX_LABEL_CHARS);
+        assert_eq!(catalog.limits["maxCsvBytes"], crate::config::limits::MAX_CSV_BYTES);
+        assert_eq!(catalog.limits["maxSweepValues"], crate::analysis::sweep::MAX_SWEEP_VALUES);
+        // A search section with only its method and space, read by the experiment's reader.
+        let search: SearchConfig = read(r#"{"method": "pbt", "space": []}"#).unwrap();
+        let defaults = &catalog.search_defaults;
+        assert_eq!(defaults["max_resource"], search.max_resource);
+        assert_eq!(defaults["eta"], search.eta);
+        assert_eq!(defaults["seed"], search.seed);
+        assert_eq!(defaults["population"], search.population());
+        assert_eq!((defaults["max_resource"].as_u64(), defaults["population"].as_u64()), (Some(81), Some(8)));
     }
 
     #[test]

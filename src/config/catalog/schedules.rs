@@ -43,9 +43,15 @@ const FIELDS: [Words; 19] = [
         initial: "[50]",
         ..WORDS
     },
-    // The child schedules are edited as a list, not as a field; the starting value only lets
-    // the catalogue read SequentialLR.
-    Words { key: "schedulers", kind: "schedules", initial: r#"[{"name": "constant"}, {"name": "constant"}]"#, ..WORDS },
+    // The child schedules are edited as a list, not as a field; their starting value (a linear
+    // warm-up over the first milestone's 50 steps, then cosine annealing) is the catalogue's
+    // `children`, the list a new SequentialLR starts with on the page.
+    Words {
+        key: "schedulers",
+        kind: "schedules",
+        initial: r#"[{"name": "LinearLR", "start_factor": 0.1, "total_iters": 50}, {"name": "CosineAnnealingLR", "T_max": 500}]"#,
+        ..WORDS
+    },
     Words { key: "gamma", of: &["ExponentialLR"], initial: "0.99", ..WORDS },
     Words { key: "T_max", initial: "500", ..WORDS },
     Words { key: "T_0", initial: "100", ..WORDS },
@@ -88,7 +94,7 @@ const FIELDS: [Words; 19] = [
 ];
 
 /// Every schedule of `ScheduleConfig`, in the config's order. SequentialLR's child schedules
-/// are edited as a list of schedules (`children`), not as a field.
+/// are edited as a list of schedules, not as a field: `children` is the list it starts with.
 pub fn entries() -> Result<Vec<Entry>, String> {
     let names = ScheduleConfig::NAMES;
     let listed: Vec<&str> = FORMULAS.iter().map(|f| f.0).collect();
@@ -101,9 +107,9 @@ pub fn entries() -> Result<Vec<Entry>, String> {
         let keys = ScheduleConfig::keys_of(name).unwrap_or(&[]);
         let mut fields = fields_of(name, keys, &FIELDS, read_back::<ScheduleConfig>)?;
         let mut extra = Map::new();
-        if fields.iter().any(|f| f.kind == "schedules") {
+        if let Some(children) = fields.iter().find(|f| f.kind == "schedules") {
+            extra.insert("children".into(), children.initial.clone().unwrap_or(Value::Array(Vec::new())));
             fields.retain(|f| f.kind != "schedules");
-            extra.insert("children".into(), Value::Bool(true));
         }
         entries.push(Entry { name, title: name, formula, extra, fields, ..Entry::default() });
     }
