@@ -1100,6 +1100,24 @@ pub fn validate_config(config_json: &str) -> String {
     }
 }
 
+/// The shape of a CSV text as it is typed (`data::CsvShape`): [columns (0 when no line has 2 or
+/// 3 fields), rows].
+#[wasm_bindgen]
+pub fn csv_shape(text: &str) -> Vec<u32> {
+    let shape = crate::data::csv_shape(text);
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    vec![count(shape.columns.unwrap_or(0)), count(shape.rows)]
+}
+
+/// How the data of a model problem (`problem_json`, the problem section) splits: [points,
+/// train, validation], empty for a landscape; throws with the problem's problems.
+#[wasm_bindgen]
+pub fn data_split(problem_json: &str) -> Result<Vec<u32>, JsError> {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let split = crate::problem::data_split(problem_json).map_err(js_error)?;
+    Ok(split.map_or_else(Vec::new, |s| vec![count(s.points), count(s.train), count(s.validation)]))
+}
+
 /// Runs the benchmark suite with `performance.now()` as the clock; returns
 /// `{"benchmarks": [{"name", "steps_per_s"}]}`.
 #[wasm_bindgen]

@@ -816,3 +816,24 @@ fn awkward_floats_survive_a_json_round_trip_bit_for_bit() {
 fn adam() -> OptimizerConfig {
     serde_json::from_str(r#"{"name": "Adam"}"#).unwrap()
 }
+
+#[test]
+fn data_split_counts_what_the_core_cuts() {
+    use convergence::problem::{data_split, DataSplit};
+    // 200 spiral points, a quarter validating: the split of a real run of the same problem.
+    let problem = r#"{"name": "model", "data": {"name": "spiral", "n": 200}, "model": {"name": "mlp"}, "validation_share": 0.25}"#;
+    assert_eq!(data_split(problem).unwrap(), Some(DataSplit { points: 200, train: 150, validation: 50 }));
+    let config =
+        format!(r#"{{"problem": {problem}, "runs": [{{"label": "a", "optimizer": {{"name": "SGD", "lr": 0.1}}}}]}}"#);
+    let experiment = convergence::config::Experiment::from_json(&config).unwrap();
+    let size = experiment.problem.size();
+    assert_eq!((size.train, size.examples), (150, 200));
+    // A CSV of five lines below its header.
+    let csv = r#"{"name": "model", "data": {"name": "csv", "text": "x,y\n1,2\n2,3\n3,4\n4,5\n5,6\n"}, "model": {"name": "polynomial"}, "validation_share": 0.2}"#;
+    assert_eq!(data_split(csv).unwrap(), Some(DataSplit { points: 5, train: 4, validation: 1 }));
+    // A landscape has no data; an invalid problem names its field.
+    assert_eq!(data_split(r#"{"name": "rosenbrock"}"#).unwrap(), None);
+    let errors =
+        data_split(r#"{"name": "model", "data": {"name": "spiral", "n": 2}, "model": {"name": "mlp"}}"#).unwrap_err();
+    assert_eq!(errors.0[0].path, "problem.data.n");
+}

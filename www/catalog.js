@@ -16,7 +16,7 @@
 //   initial: the value the page starts from when the core has no default.
 //   hide_if: [key, value]: the field is hidden while that field has that value.
 
-import { loadEngine } from './wasm.js';
+import { loadEngine, call } from './wasm.js';
 import { speedLabel } from './pace.js';
 
 const CATALOG_URL = new URL('./pkg/catalog.json', import.meta.url);
@@ -146,40 +146,24 @@ export function dataTask(data) {
   return csvShape(data.text || '').columns === 3 ? 'classification' : 'regression';
 }
 
-/** Column count and number of data lines of a CSV text (a header line is not counted). */
+/** Column count (2, 3 or null) and number of data lines of a CSV text, as the core reads it. */
 export function csvShape(text) {
-  let columns = null;
-  let rows = 0;
-  let first = true;
-  for (const raw of String(text).replace(/^\ufeff/, '').split(/\r\n|\n|\r/)) {
-    const line = raw.trim();
-    if (!line) continue;
-    const fields = line.split(',').map((f) => f.trim());
-    const numeric = fields.map((f) => f !== '' && Number.isFinite(Number(f)));
-    if (first) {
-      first = false;
-      if (!numeric.some(Boolean)) {
-        if (fields.length === 2 || fields.length === 3) columns = fields.length;
-        continue;
-      }
-    }
-    if (columns === null && (fields.length === 2 || fields.length === 3)) columns = fields.length;
-    rows += 1;
-  }
-  return { columns, rows };
+  const [columns, rows] = call((w) => w.csv_shape(String(text)));
+  return { columns: columns || null, rows };
 }
 
-/** The number of training and validation points of a model problem (as src/data/mod.rs splits). */
+/**
+ * The number of points of a model problem and how many train and validate, as the core cuts
+ * them: {points, train, validation}, all 0 while the problem is not valid.
+ */
 export function splitSizes(problem) {
-  const data = problem.data || {};
-  let n;
-  if (data.name === 'csv') n = csvShape(data.text || '').rows;
-  else if (typeof data.n === 'number') n = data.n;
-  else n = DATASETS[data.name] ? fieldValue(null, DATASETS[data.name].params.find((f) => f.key === 'n')) : 0;
-  const share = typeof problem.validation_share === 'number' ? problem.validation_share : TRAINING_FIELDS.validation_share.default;
-  let train = Math.round((1 - share) * n);
-  if (n >= 2) train = Math.min(n - 1, Math.max(1, train));
-  return { n, train, validation: Math.max(0, n - train) };
+  try {
+    const [points = 0, train = 0, validation = 0] = call((w) => w.data_split(JSON.stringify(problem)));
+    return { points, train, validation };
+  } catch (e) {
+    if (e && e.internal) throw e;
+    return { points: 0, train: 0, validation: 0 };
+  }
 }
 
 /** A fresh model problem config. */

@@ -228,8 +228,8 @@ function modelEditor(draft, ctx) {
 
   const splitNote = h('p', { class: 'note split-note' });
   const refreshSplit = () => {
-    const { n, train, validation } = splitSizes(problem);
-    splitNote.textContent = n >= 2 ? `${train} training points (filled), ${validation} validation points (hollow).` : '';
+    const { points, train, validation } = splitSizes(problem);
+    splitNote.textContent = points >= 2 ? `${train} training points (filled), ${validation} validation points (hollow).` : '';
   };
   ctx.watch(refreshSplit);
   refreshSplit();
@@ -269,7 +269,10 @@ function modelEditor(draft, ctx) {
   const refreshBatch = () => {
     const { train } = splitSizes(problem);
     const b = problem.batch_size;
-    if (typeof b === 'number' && b >= 1 && b < train) {
+    if (!train) {
+      // The data settings are not valid yet (their alert names the field): nothing to count.
+      batchNote.textContent = '';
+    } else if (typeof b === 'number' && b >= 1 && b < train) {
       const steps = Math.ceil(train / b);
       batchNote.textContent = `Minibatches of ${b}: one epoch (a pass over the ${train} training points) is ${steps} steps, each on different points, so the loss per step is noisy.`;
     } else {

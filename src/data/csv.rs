@@ -251,6 +251,20 @@ impl Parsed {
     }
 }
 
+/// What the page says of a CSV text while it is typed: the column count its lines fix (2 or
+/// 3; None when no line has 2 or 3 fields) and its number of data lines, good or bad.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CsvShape {
+    pub columns: Option<usize>,
+    pub rows: usize,
+}
+
+/// The shape of a CSV text (an empty shape for a text over `limits::MAX_CSV_BYTES`).
+pub fn shape(text: &str) -> CsvShape {
+    let parsed = parse(text);
+    CsvShape { columns: parsed.columns, rows: parsed.data_lines }
+}
+
 /// Classification for a 3-column file, regression for anything else.
 pub(crate) fn task(text: &str) -> Task {
     match parse(text).columns {
@@ -303,6 +317,14 @@ mod tests {
         let quoted = quote(&long);
         assert_eq!(quoted.chars().count(), MAX_QUOTED_CHARS + 5);
         assert!(quoted.ends_with("...\""));
+    }
+
+    #[test]
+    fn shape_counts_data_lines_good_or_bad_below_a_header() {
+        assert_eq!(shape("x1,x2,label\n1,2,0\n\n3,oops,1\n"), CsvShape { columns: Some(3), rows: 2 });
+        assert_eq!(shape("1,2\r\n3,4"), CsvShape { columns: Some(2), rows: 2 });
+        assert_eq!(shape("only one\n"), CsvShape { columns: None, rows: 0 });
+        assert_eq!(shape(""), CsvShape { columns: None, rows: 0 });
     }
 
     #[test]

@@ -28,6 +28,7 @@
 
 mod classification;
 mod csv;
+pub use csv::{shape as csv_shape, CsvShape};
 mod regression;
 mod rng;
 

@@ -32,7 +32,7 @@ mod training;
 use serde::{Deserialize, Serialize};
 
 use crate::config::limits::MAX_INLINE_POINTS;
-use crate::config::validate::{join, Validator};
+use crate::config::validate::{join, ValidationErrors, Validator};
 
 pub use expression::Expression;
 pub use landscapes::Landscape;
@@ -318,6 +318,36 @@ pub struct ProblemSize {
     pub batch: usize,
     pub train: usize,
     pub examples: usize,
+}
+
+/// How many points a model problem's data has and how many of them train and validate, as the
+/// core cuts them (`data::split`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct DataSplit {
+    pub points: usize,
+    pub train: usize,
+    pub validation: usize,
+}
+
+/// The split of the data of `problem_json` (a problem section, as JSON), what the page's
+/// settings say before a run starts; its problems when it cannot be read or is not valid, and
+/// None for a problem without data (a landscape).
+pub fn data_split(problem_json: &str) -> Result<Option<DataSplit>, ValidationErrors> {
+    crate::config::limits::check_len("problem", problem_json, crate::config::limits::MAX_CONFIG_BYTES)?;
+    // Read as the problem of an experiment without runs: the experiment's own reader, which the
+    // wasm carries anyway (a reader of the problem alone would add its own copy).
+    let mut root = serde_json::Map::new();
+    root.insert("problem".to_string(), crate::config::reader::parse_json(problem_json)?);
+    root.insert("runs".to_string(), serde_json::Value::Array(Vec::new()));
+    let problem = crate::config::Experiment::from_value(serde_json::Value::Object(root))?.problem;
+    let mut v = Validator::new();
+    problem.validate("problem", &mut v);
+    v.finish()?;
+    if !matches!(problem, ProblemConfig::Model(_)) {
+        return Ok(None);
+    }
+    let size = problem.size();
+    Ok(Some(DataSplit { points: size.examples, train: size.train, validation: size.examples - size.train }))
 }
 
 impl ProblemSize {
