@@ -229,7 +229,8 @@ function modelEditor(draft, ctx) {
   const splitNote = h('p', { class: 'note split-note' });
   const refreshSplit = () => {
     const { points, train, validation } = splitSizes(problem);
-    splitNote.textContent = points >= 2 ? `${train} training points (filled), ${validation} validation points (hollow).` : '';
+    const counted = (n, what) => `${n} ${what} ${n === 1 ? 'point' : 'points'}`;
+    splitNote.textContent = points >= 2 ? `${counted(train, 'training')} (filled), ${counted(validation, 'validation')} (hollow).` : '';
   };
   ctx.watch(refreshSplit);
   refreshSplit();

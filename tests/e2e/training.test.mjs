@@ -362,6 +362,12 @@ test('a bad CSV shows an alert naming its line and keeps the running experiment;
   const trained = await page.evaluate(() => document.querySelector('convergence-playground').step(2000));
   assert.ok(trained.runs[0].training.train_accuracy > 0.9, JSON.stringify(trained.runs[0].training));
   assert.match(await page.evaluate(() => location.hash), /data=csv\(text='x1%2Cx2%2Clabel%0A/);
+  // Five points at the default share: the core's cut, counted in words.
+  await area.fill('x,y\n-1,1\n-0.5,0.3\n0,0\n0.5,0.2\n1,1\n');
+  await area.blur();
+  await settle(page);
+  assert.equal(await alertText(page, '.config-alert'), '');
+  assert.match(await q(page, '.split-note').textContent(), /^4 training points \(filled\), 1 validation point \(hollow\)\.$/);
   assert.deepEqual(errors, []);
   await page.close();
 });
