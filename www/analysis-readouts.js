@@ -5,7 +5,7 @@
 // The pictures drawn beside some of them (basin maps, sweep charts) live in their own modules.
 
 import { h } from './dom.js';
-import { fmt } from './catalog.js';
+import { fmt, OVERLAY_CODES } from './catalog.js';
 import { lossPlane } from './loss-plane.js';
 import { call } from './wasm.js';
 
@@ -29,7 +29,9 @@ function criticalPoints(points) {
     return `${n} ${n === 1 ? one : many}`;
   };
   const summary = `${points.length} critical point${points.length === 1 ? '' : 's'} in view: ${count('minimum', 'minimum', 'minima')}, ${count('saddle', 'saddle', 'saddles')}, ${count('maximum', 'maximum', 'maxima')}, ${count('degenerate', 'degenerate point', 'degenerate points')}.`;
-  const key = 'On the landscape: ▽ a minimum (white), ▲ a maximum (black), ◆ a saddle (yellow), ■ a degenerate point (grey). Click any point of the landscape to classify it.';
+  // The markers as Rust draws them (the catalogue's key to its drawing).
+  const marks = OVERLAY_CODES.point_key.map(([kind, symbol, colour]) => `${symbol} a ${KIND_WORDS[kind] || kind} (${colour})`);
+  const key = `On the landscape: ${marks.join(', ')}. Click any point of the landscape to classify it.`;
   return [h('p', null, summary), h('p', { class: 'note critical-key' }, key),
     table('Critical points, by the signs of the Hessian eigenvalues', ['kind', 'at', 'f', 'eigenvalues'],
       points.map((p) => [KIND_WORDS[p.kind] || p.kind, point(p.x), fmt(p.value), p.eigenvalues.map(fmt).join(', ')]))];

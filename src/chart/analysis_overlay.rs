@@ -147,6 +147,15 @@ fn look(kind: PointKind) -> (Marker, (u8, u8, u8), (u8, u8, u8)) {
     }
 }
 
+/// The page's key to `look`, in words: each kind with its marker's symbol and fill colour
+/// (the catalogue gives it to the page; a test checks it against `look`).
+pub const POINT_KEY: [(PointKind, &str, &str); 4] = [
+    (PointKind::Minimum, "▽", "white"),
+    (PointKind::Maximum, "▲", "black"),
+    (PointKind::Saddle, "◆", "yellow"),
+    (PointKind::Degenerate, "■", "grey"),
+];
+
 /// The critical points' kinds by their code in the page's overlay (the index; the page reads
 /// this list from the catalogue).
 pub const POINT_KIND_CODES: [PointKind; 4] =
@@ -219,6 +228,31 @@ impl Overlay {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_point_key_names_the_markers_drawn() {
+        let kinds: Vec<PointKind> = POINT_KEY.iter().map(|k| k.0).collect();
+        assert_eq!(kinds, POINT_KIND_CODES.to_vec(), "every kind, once");
+        for (kind, symbol, colour) in POINT_KEY {
+            let (marker, (r, g, b), _) = look(kind);
+            let drawn = match marker {
+                Marker::TriangleDown => "▽",
+                Marker::TriangleUp => "▲",
+                Marker::Diamond => "◆",
+                Marker::Square => "■",
+                Marker::Circle => "●",
+            };
+            assert_eq!(symbol, drawn, "{kind:?}");
+            let (high, low) = (r.max(g).max(b), r.min(g).min(b));
+            let named = match (high, high - low) {
+                (_, spread) if spread > 100 && b < r && b < g => "yellow",
+                (h, _) if h > 230 => "white",
+                (h, _) if h < 60 => "black",
+                _ => "grey",
+            };
+            assert_eq!(colour, named, "{kind:?}: fill {:?}", (r, g, b));
+        }
+    }
 
     #[test]
     fn each_cell_takes_its_outcome_a_border_where_outcomes_meet_and_pending_cells_stay() {

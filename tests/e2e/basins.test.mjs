@@ -76,6 +76,9 @@ test('critical points are marked by kind on the landscape, and a click classifie
   });
   // The maximum had no black there before the markers were drawn.
   assert.ok(!before[0].some((c) => near(c, fills.maximum, 2)), 'black was already there');
+  // The key under the analysis names those markers (the catalogue's key to Rust's drawing).
+  const key = await page.locator(`${el} .critical-key`).textContent();
+  assert.match(key, /▽ a minimum \(white\), ▲ a maximum \(black\), ◆ a saddle \(yellow\), ■ a degenerate point \(grey\)/);
   // A click near the minimum (3, 2) classifies it, in words and as converge analyse does.
   await page.locator(`${el} canvas.landscape`).scrollIntoViewIfNeeded();
   const spot = await page.evaluate(() => {

@@ -53,7 +53,8 @@ pub struct Catalog {
     /// The search section's defaults: max_resource, eta, seed, population.
     pub search_defaults: Value,
     /// The codes of the analysis overlays' drawing calls: `point_kinds` (a critical point's
-    /// kind by its code) and `pending_cell` (a basins cell not computed yet).
+    /// kind by its code), `point_key` ([kind, symbol, colour] of each kind's marker, for the
+    /// page's key) and `pending_cell` (a basins cell not computed yet).
     pub overlay_codes: Value,
     pub palette: Vec<&'static str>,
     /// The analyses the page offers (every one but classify, which is a click on the landscape).
@@ -378,6 +379,7 @@ pub fn catalog() -> Result<Catalog, String> {
         search_defaults: search_defaults()?,
         overlay_codes: serde_json::json!({
             "point_kinds": written(&crate::chart::analysis_overlay::POINT_KIND_CODES)?,
+            "point_key": written(&crate::chart::analysis_overlay::POINT_KEY)?,
             "pending_cell": crate::chart::analysis_overlay::PENDING,
         }),
         palette: PALETTE.to_vec(),
