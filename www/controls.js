@@ -227,13 +227,10 @@ function modelEditor(draft, ctx) {
   });
 
   const splitNote = h('p', { class: 'note split-note' });
-  const refreshSplit = () => {
-    const { points, train, validation } = splitSizes(problem);
+  const refreshSplit = ({ points, train, validation }) => {
     const counted = (n, what) => `${n} ${what} ${n === 1 ? 'point' : 'points'}`;
     splitNote.textContent = points >= 2 ? `${counted(train, 'training')} (filled), ${counted(validation, 'validation')} (hollow).` : '';
   };
-  ctx.watch(refreshSplit);
-  refreshSplit();
 
   const seedRow = h('div', { class: 'seed-row' },
     field(training('seed'), draft, '', ctx),
@@ -267,8 +264,7 @@ function modelEditor(draft, ctx) {
   const lossField = field({ key: 'loss', label: 'loss', type: 'select', default: null, dfltText: 'default auto', options: lossOptions }, problem, 'problem', ctx);
 
   const batchNote = h('p', { class: 'note batch-note' });
-  const refreshBatch = () => {
-    const { train } = splitSizes(problem);
+  const refreshBatch = ({ train }) => {
     const b = problem.batch_size;
     if (!train) {
       // The data settings are not valid yet (their alert names the field): nothing to count.
@@ -280,8 +276,14 @@ function modelEditor(draft, ctx) {
       batchNote.textContent = `Full batch: every step uses all ${train} training points, so one step is one epoch.`;
     }
   };
-  ctx.watch(refreshBatch);
-  refreshBatch();
+  // The core builds the data once per change for both notes.
+  const refreshCounts = () => {
+    const split = splitSizes(problem);
+    refreshSplit(split);
+    refreshBatch(split);
+  };
+  ctx.watch(refreshCounts);
+  refreshCounts();
 
   const reg = problem.regularization || (problem.regularization = {});
   const regBox = h('fieldset', { class: 'regularization' },
