@@ -5,7 +5,7 @@
 // reader itself: the build writes it, with `converge catalog`, to pkg/catalog.json beside the
 // wasm (the wasm does not carry the catalogue's code and words; the build fails if a config and
 // its description disagree). This module only reshapes it for the controls and adds the page's
-// own choices (speeds, the sample CSV).
+// own presentation (speeds, the sample CSV).
 //
 // A field descriptor: {key, label, type, default, initial, help, keep, options, min, max, step,
 // format, dfltText, hide_if}.
@@ -59,6 +59,8 @@ export let SEARCH_DEFAULTS = {};
 /** The analysis overlays' codes: {point_kinds (a kind's code is its index), pending_cell}. */
 export let OVERLAY_CODES = { point_kinds: [], pending_cell: null };
 export let PALETTE = [];
+/** The page's starting choices (src/config/catalog/starts.rs): {run, landscape, dataset, model_for_task, layer_units}. */
+export let STARTS = {};
 /** The analyses of the analysis card, in order: {name, title, blurb, needs}. */
 export let ANALYSES = [];
 
@@ -84,6 +86,7 @@ export function loadCatalog() {
       SEARCH_DEFAULTS = catalog.search_defaults;
       OVERLAY_CODES = catalog.overlay_codes;
       PALETTE = catalog.palette;
+      STARTS = catalog.starts;
       ANALYSES = catalog.analyses;
     });
   }
@@ -97,11 +100,10 @@ function defaultModel(name) {
   return out;
 }
 
-/** A fresh model config that fits a task (keeps the current one when it already fits). */
+/** A fresh model config that fits a task (the core's starting model for it) (keeps the current one when it already fits). */
 export function modelForTask(model, task) {
   if (model && MODELS[model.name] && MODELS[model.name].tasks.includes(task)) return model;
-  if (task === 'classification') return defaultModel('mlp');
-  return defaultModel('polynomial');
+  return defaultModel(STARTS.model_for_task[task] || STARTS.model_for_task.regression);
 }
 
 /** A fresh model config of the named kind, with the core's defaults. */
@@ -167,7 +169,7 @@ export function splitSizes(problem) {
 }
 
 /** A fresh model problem config. */
-export function newModelProblem(dataName = 'circle') {
+export function newModelProblem(dataName = STARTS.dataset) {
   const task = DATASETS[dataName].task || 'regression';
   return { name: 'model', data: { name: dataName }, model: modelForTask(null, task) };
 }

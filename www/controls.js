@@ -8,7 +8,7 @@
 import { h, select, selectValue } from './dom.js';
 import {
   PROBLEMS, OPTIMIZERS, SCHEDULES, LOOKAHEAD_FIELDS, WEIGHT_DECAY_NOTES, STOP_DEFAULTS,
-  DATASETS, DATASET_GROUPS, MODELS, MODEL_FIELDS, TRAINING_FIELDS, MODEL_LIMITS, LIMITS, SAMPLE_CSV,
+  DATASETS, DATASET_GROUPS, MODELS, MODEL_FIELDS, TRAINING_FIELDS, MODEL_LIMITS, LIMITS, SAMPLE_CSV, STARTS,
   fieldValue, fmt, newOptimizer, newSchedule, newModel, hasMomentum, dataTask, modelForTask, csvShape, splitSizes,
 } from './catalog.js';
 import { expressionField } from './expression-field.js';
@@ -209,7 +209,7 @@ let lastCsvText = null;
 
 function modelEditor(draft, ctx) {
   const problem = draft.problem;
-  if (!problem.data) problem.data = { name: 'circle' };
+  if (!problem.data) problem.data = { name: STARTS.dataset };
   if (!problem.model) problem.model = modelForTask(null, dataTask(problem.data) || 'classification');
   const data = problem.data;
   const dataSpec = DATASETS[data.name];
@@ -323,7 +323,7 @@ function mlpEditor(model, ctx) {
     h('span', { class: 'layer-count', 'aria-live': 'polite' }, String(count)),
     h('button', {
       type: 'button', class: 'small', 'aria-label': 'Add a hidden layer', dataset: { path: 'problem.model.hidden.add' }, disabled: count >= MODEL_LIMITS.maxLayers,
-      onclick: () => { hidden.push(count ? hidden[count - 1] : 4); ctx.changed('structure'); },
+      onclick: () => { hidden.push(count ? hidden[count - 1] : STARTS.layer_units); ctx.changed('structure'); },
     }, '+'));
   const units = h('div', { class: 'units' }, hidden.map((u, i) => {
     const input = h('input', {

@@ -10,8 +10,10 @@
 // learning rate climbing a hundredfold in its first 50 steps: log x and log y); every other
 // chart starts from its default scales.
 
-// Run colours chosen per story, from Okabe and Ito's colour-blind-safe palette (the default
-// palette's colours, src/chart/style.rs).
+// Run colours chosen per story, from Okabe and Ito's colour-blind-safe palette. The core owns
+// the palette (src/chart/style.rs, the catalogue's `palette`); this module is read before the
+// catalogue loads (and by the Node tests), so it names the colours it picks, and
+// tests/e2e/catalog.test.mjs checks that each is one of the core's.
 const C = ['#e69f00', '#56b4e9', '#009e73', '#d55e00', '#cc79a7', '#0072b2'];
 
 const sgd = (label, lr, x0, color, extra = {}, schedule = { name: 'constant' }) => ({

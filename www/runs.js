@@ -12,7 +12,7 @@
 // render(part), viewStep().
 
 import { h, replace } from './dom.js';
-import { PALETTE, LIMITS, fmt } from './catalog.js';
+import { PALETTE, LIMITS, STARTS, fmt } from './catalog.js';
 import { colorOf } from './context.js';
 import { STATUS_INTERVAL_MS } from './frame-loop.js';
 import { clone, num } from './util.js';
@@ -246,7 +246,8 @@ export class RunsList {
       run = clone(current);
       run.label = this.#uniqueLabel(`${current.label} copy`);
     } else {
-      run = { label: this.#uniqueLabel('run'), optimizer: { name: 'SGD', lr: 0.01 }, schedule: { name: 'constant' } };
+      run = clone(STARTS.run);
+      run.label = this.#uniqueLabel(run.label);
       if (current && Array.isArray(current.x0)) run.x0 = [...current.x0];
     }
     run.color = this.#freeColor();

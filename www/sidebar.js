@@ -9,7 +9,7 @@
 // writeHash(), plus remapStarts(draft, problem) (landscape.js) given to the constructor.
 
 import { h, replace } from './dom.js';
-import { newModelProblem, newProblem } from './catalog.js';
+import { STARTS, newModelProblem, newProblem } from './catalog.js';
 import { colorOf } from './context.js';
 import { problemEditor, runEditor, stopEditor } from './controls.js';
 import { clone } from './util.js';
@@ -107,10 +107,10 @@ export class Sidebar {
     const wasModel = draft.problem && draft.problem.name === 'model';
     this.#savedProblems[wasModel ? 'model' : 'landscape'] = clone(draft.problem);
     if (kind === 'model') {
-      draft.problem = this.#savedProblems.model || newModelProblem('circle');
+      draft.problem = this.#savedProblems.model || newModelProblem();
       for (const run of draft.runs) delete run.x0;
     } else {
-      draft.problem = this.#savedProblems.landscape || { name: 'quadratic' };
+      draft.problem = this.#savedProblems.landscape || newProblem(STARTS.landscape.name);
       if (draft.stop) delete draft.stop.early_stopping;
     }
     this.#ctx.apply('structure');

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBrowser, ROOT } from './harness.mjs';
+import { PRESETS } from '../../www/presets.js';
 
 const { openPage } = useBrowser();
 const CONVERGE = join(ROOT, 'target', 'debug', 'converge');
@@ -147,4 +148,71 @@ test('the page reads its catalogue from the core: a field the core knows has a c
   });
   assert.deepEqual(search, catalog.search_defaults);
   await page.close();
+});
+
+test('the page starts new things from the core: a new run, a switch of kind, a first hidden layer', async () => {
+  const { starts, model_limits: limits } = nativeCatalog();
+  const { page, errors } = await openPage();
+  const path = (p) => page.locator(`convergence-playground [data-path="${p}"]`);
+  const settle = () => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  const config = () => page.evaluate(() => document.querySelector('convergence-playground').getConfig());
+
+  // A new run: the starting optimizer and schedule, a label from the starting stem.
+  const before = await config();
+  await path('runs.add').click();
+  await settle();
+  let c = await config();
+  const added = c.runs[c.runs.length - 1];
+  assert.equal(c.runs.length, before.runs.length + 1);
+  // getConfig() fills in every default; the starting choice's own fields are there as chosen.
+  for (const part of ['optimizer', 'schedule']) {
+    for (const [key, value] of Object.entries(starts.run[part])) assert.deepEqual(added[part][key], value, `${part}.${key}`);
+  }
+  assert.ok(added.label.startsWith(starts.run.label), `label ${added.label}`);
+
+  // Model on data: the starting dataset and its task's starting model.
+  await path('problem.kind.model').click();
+  await settle();
+  c = await config();
+  assert.equal(c.problem.data.name, starts.dataset);
+  const task = nativeCatalog().datasets.find((d) => d.name === starts.dataset).task;
+  assert.equal(c.problem.model.name, starts.model_for_task[task]);
+
+  // Hidden layers removed down to none, then one added: the starting units.
+  while ((await config()).problem.model.hidden.length > 0) {
+    await path('problem.model.hidden.remove').click();
+    await settle();
+  }
+  await path('problem.model.hidden.add').click();
+  await settle();
+  assert.deepEqual((await config()).problem.model.hidden, [starts.layer_units]);
+  assert.ok(starts.layer_units <= limits.maxUnits);
+
+  // A page that began on a model (a config loaded before any switch of kind) switched to a
+  // landscape: the starting one.
+  const fresh = await openPage();
+  await fresh.page.evaluate((problem) => document.querySelector('convergence-playground').load({
+    problem, runs: [{ label: 'a', optimizer: { name: 'Adam' } }],
+  }), c.problem);
+  await fresh.page.locator('convergence-playground [data-path="problem.kind.landscape"]').click();
+  await fresh.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  const landscape = await fresh.page.evaluate(() => document.querySelector('convergence-playground').getConfig().problem);
+  assert.equal(landscape.name, starts.landscape.name);
+  assert.deepEqual(fresh.errors, []);
+  await fresh.page.close();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the presets colour their runs from the core's palette (and one neutral grey for a baseline)", () => {
+  const { palette } = nativeCatalog();
+  const BASELINE_GREY = '#7f7f7f';
+  const foreign = [];
+  for (const preset of PRESETS) {
+    for (const run of preset.config.runs) {
+      if (run.color && run.color !== BASELINE_GREY && !palette.includes(run.color)) foreign.push(`${preset.id}: ${run.label} ${run.color}`);
+    }
+  }
+  assert.deepEqual(foreign, []);
+  assert.ok(PRESETS.some((p) => p.config.runs.some((r) => r.color === palette[0])), 'the check sees the presets\' colours');
 });

@@ -1,7 +1,8 @@
 //! The page's catalogue: every problem, dataset, model, optimizer and schedule with its name,
 //! title, formula, blurb and fields (label, input kind, default, range, help), and the stopping
-//! rules' defaults, and the limits the page's controls keep to (the config reader enforces
-//! them), as one value the page reads from the wasm (`web::catalog`).
+//! rules' defaults, the limits the page's controls keep to (the config reader enforces them)
+//! and the page's starting choices (`starts`), as one value: the build writes it with
+//! `converge catalog` to `pkg/catalog.json` beside the wasm, which the page reads.
 //!
 //! The names and keys come from the configs' own `tagged_enum!` declarations, and every default
 //! is what the config reader fills in: a variant is read from `{"name": N}` (plus a starting
@@ -14,6 +15,7 @@ mod landscapes;
 pub use landscapes::goes_negative;
 mod optimizers;
 mod schedules;
+mod starts;
 mod training;
 
 use serde::Serialize;
@@ -57,6 +59,9 @@ pub struct Catalog {
     /// page's key) and `pending_cell` (a basins cell not computed yet).
     pub overlay_codes: Value,
     pub palette: Vec<&'static str>,
+    /// The page's starting choices: a new run, the landscape and the dataset a switch of kind
+    /// starts from, the model a task starts with, a first hidden layer's units (`starts`).
+    pub starts: Value,
     /// The analyses the page offers (every one but classify, which is a click on the landscape).
     pub analyses: Vec<Entry>,
 }
@@ -383,6 +388,7 @@ pub fn catalog() -> Result<Catalog, String> {
             "pending_cell": crate::chart::analysis_overlay::PENDING,
         }),
         palette: PALETTE.to_vec(),
+        starts: starts::starts(),
         analyses: analyses(),
     })
 }
