@@ -38,7 +38,7 @@ function criticalPoints(points) {
 }
 
 /** The words for one basin outcome. */
-export function outcomeWords(o) {
+function outcomeWords(o) {
   if (o.kind === 'diverged') return 'diverged';
   if (o.kind === 'not_converged') return 'did not converge in the step limit';
   return `minimum at ${point(o.x)}, f = ${fmt(o.value)}`;

@@ -18,7 +18,7 @@ function attributeSource(name, value) {
 }
 
 /** The markup of a `<convergence-playground>` element: its attributes, in their order. */
-export function widgetSnippet(el) {
+function widgetSnippet(el) {
   const tag = el.localName;
   const attributes = [...el.attributes].map(({ name, value }) => attributeSource(name, value));
   return `<${tag} ${attributes.join(' ')}></${tag}>`;

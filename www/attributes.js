@@ -34,16 +34,16 @@ import { CHART_NAMES } from './charts.js';
 import { stepsPerFrame } from './pace.js';
 
 /** The control modes of `controls`. */
-export const CONTROL_MODES = ['none', 'minimal', 'full'];
+const CONTROL_MODES = ['none', 'minimal', 'full'];
 
 /** The panels `controls` may list, named after the skeleton's parts (skeleton.js). */
 export const PANELS = ['presets', 'playback', 'status', 'timeline', 'charts', 'sweep', 'search', 'analysis', 'problem', 'runs', 'run', 'stop'];
 
 /** The themes of `theme`. */
-export const THEMES = ['light', 'dark', 'auto'];
+const THEMES = ['light', 'dark', 'auto'];
 
 /** The picture's size (`height`), in CSS pixels: [smallest, largest]. */
-export const HEIGHT_PX = [150, 1200];
+const HEIGHT_PX = [150, 1200];
 
 /** The experiment sources in their order of precedence. */
 export const SOURCES = ['config', 'hash', 'src', 'preset'];

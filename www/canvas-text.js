@@ -14,7 +14,7 @@
 
 import { fmt } from './catalog.js';
 
-export const LABEL_INTERVAL_MS = 500;
+const LABEL_INTERVAL_MS = 500;
 
 // The snapshot field each chart's latest value comes from, by the chart's first label.
 const VALUE_OF = {

@@ -15,7 +15,7 @@
 import { h } from './dom.js';
 
 /** Escapes text for an HTML attribute value in double quotes. */
-export function escapeAttribute(text) {
+function escapeAttribute(text) {
   return String(text).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

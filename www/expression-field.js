@@ -11,7 +11,7 @@ import { validateConfig } from './wasm.js';
 const CHECK_DELAY_MS = 150;
 
 /** Rust's words about `text` as the function of a landscape: "" when it is a valid function. */
-export function expressionProblem(text, path) {
+function expressionProblem(text, path) {
   const probe = { problem: { name: 'custom', f: text }, runs: [{ label: 'probe', optimizer: { name: 'SGD' } }] };
   let message;
   try {

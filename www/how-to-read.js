@@ -7,7 +7,7 @@
 
 import { h } from './dom.js';
 
-export const HOWTO_KEY = 'convergence-playground:how-to-read-hidden';
+const HOWTO_KEY = 'convergence-playground:how-to-read-hidden';
 
 function storedHidden() {
   try {

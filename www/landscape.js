@@ -21,7 +21,7 @@ const HOVER_REACH_PX = 6;
 
 export const LANDSCAPE_PX = 420;
 // A finger held this long without moving more than TOUCH_SLOP_PX picks up the start point.
-export const LONG_PRESS_MS = 500;
+const LONG_PRESS_MS = 500;
 const TOUCH_SLOP_PX = 10;
 // A finger within this many CSS pixels of the start marker picks it up at once.
 const MARKER_REACH_PX = 24;
@@ -39,7 +39,7 @@ function ticks(lo, hi, count = 5) {
 }
 
 /** A view box [x0, x1, y0, y1] made square about its centre. */
-export function squareView(v) {
+function squareView(v) {
   if (!v || v.length !== 4) return null;
   const [x0, x1, y0, y1] = v;
   const w = x1 - x0;
@@ -359,7 +359,7 @@ export class LandscapeView {
  * A formula cut where a narrow card may break its line: after each ' = ', ' + ', ' − ' and ' · '
  * outside brackets, so that no term is split ("b (y − x²)²" stays whole).
  */
-export function formulaPieces(text) {
+function formulaPieces(text) {
   const pieces = [];
   let depth = 0;
   let start = 0;

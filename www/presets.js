@@ -269,7 +269,7 @@ const moons = (batch) => ({
   stop: { max_steps: 3000 },
 });
 
-export const DATA_PRESETS = [
+const DATA_PRESETS = [
   {
     id: 'fit-under', group: 'data',
     title: 'Underfitting: a straight line through a sine',

@@ -17,7 +17,8 @@
 //
 // The search section is part of the experiment (config.search), so the page's link and the
 // CLI reproduce it. From the widget's ctx it uses pg(), config() and draft() (the section is
-// recorded in both), writeHash() and addRun(run).
+// recorded in both), writeHash(), addRun(run) and dispatch(type, detail) (`searchdone`
+// {cancelled, results} on the element when a search ends).
 
 import { h, replace } from './dom.js';
 import { compiledModule } from './wasm.js';
@@ -373,7 +374,7 @@ export class SearchCard {
     this.#buttons();
     this.#results = pg.search_results();
     this.#renderResults(cancelled);
-    this.element.dispatchEvent(new CustomEvent('searchdone', { bubbles: true, composed: true, detail: { cancelled, results: this.#results } }));
+    this.#host.dispatch('searchdone', { cancelled, results: this.#results });
   }
 
   /** Records the search section in the running experiment, its draft and the link. */

@@ -63,7 +63,7 @@ export function onRenewal(listener) {
 }
 
 /** True for an exception that means the instance trapped (not a validation error). */
-export function isTrap(error) {
+function isTrap(error) {
   if (error instanceof WebAssembly.RuntimeError) return true;
   const message = error && error.message ? String(error.message) : '';
   return message.startsWith('recursive use of an object') || message.includes('null pointer passed to rust');

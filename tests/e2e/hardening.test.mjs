@@ -236,7 +236,7 @@ test('every page works under a strict CSP with no violation', async () => {
       // A search trains in Web Workers, which the policy must let run.
       const search = await page.evaluate(async () => {
         const root = document.querySelector('convergence-playground').shadowRoot;
-        const done = new Promise((ok) => root.querySelector('.search-card').addEventListener('searchdone', (e) => ok(e.detail), { once: true }));
+        const done = new Promise((ok) => root.host.addEventListener('searchdone', (e) => ok(e.detail), { once: true }));
         root.querySelector('button.search-start').click();
         const detail = await done;
         return { done: detail.results.done, alert: root.querySelector('.search-alert').hidden };

@@ -17,7 +17,6 @@ const CONVERGE = join(ROOT, 'target', 'debug', 'converge');
 async function runSearch(page, { method = null, compare = null, cancelOnProgress = false } = {}) {
   return page.evaluate(async ({ method, compare, cancelOnProgress }) => {
     const root = document.querySelector('convergence-playground').shadowRoot;
-    const card = root.querySelector('.search-card');
     if (method) {
       const select = root.querySelector('select.search-method');
       select.value = method;
@@ -39,7 +38,8 @@ async function runSearch(page, { method = null, compare = null, cancelOnProgress
       if (watching) requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
-    const done = new Promise((ok) => card.addEventListener('searchdone', (e) => ok(e.detail), { once: true }));
+    // searchdone is the element's event (README), heard on the element itself.
+    const done = new Promise((ok) => root.host.addEventListener('searchdone', (e) => ok(e.detail), { once: true }));
     root.querySelector('button.search-start').click();
     const startDisabled = root.querySelector('button.search-start').disabled;
     const detail = await done;
