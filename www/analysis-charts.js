@@ -6,7 +6,8 @@
 // axis. Each figure keeps its chart sharp and sized to its column (canvas-size.js, a
 // ResizeObserver) and carries a text alternative.
 //
-// figures(kind, report, { pg, runIndex(label), colorOf(i) }) -> [figure elements]; each
+// figures(kind, report, { pg, runIndex(label), colorOf(i), rangeLabel, bandLabel }) -> [figure
+// elements] (rangeLabel, bandLabel: the run a range test or seed bands were computed for); each
 // figure draws itself once it is in the document. Chart keys (for pg.chart_layout(key)) are
 // `analysis:<kind>:<name>`. Bounds and suggestions are dashed vertical lines named in the legend.
 

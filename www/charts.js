@@ -17,7 +17,7 @@
 // options.
 //
 // Host contract (the widget's ctx): pg(), config(), kind(), isModel(), full, locked, noControls, chartList
-// (chart kinds in order, or null), playing(), viewStep(), colorOf(i), snapshot(), selected(),
+// (chart kinds in order, or null), playing(), viewStep(), colorOf(i), snapshot(),
 // hovered().
 
 import { h, replace } from './dom.js';

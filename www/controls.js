@@ -4,6 +4,10 @@
 // controls: the set of fields changed) or 'cosmetic' (label/color: the runs can be replayed).
 // Every interactive element carries data-path (the config path, as in validation messages) so
 // that errors can be pointed at and focus restored after a re-render.
+//
+// Host contract (the widget's ctx): changed(kind); changeKind(kind) and changeProblem(name) (the
+// sidebar keeps each kind's last problem); colorOf(i); sliding() (a slider is being dragged: the
+// link is written once it rests); watch(fn) (fn runs after every applied change).
 
 import { h, select, selectValue } from './dom.js';
 import {

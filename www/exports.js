@@ -9,7 +9,7 @@
 // names say what they hold: the preset's id (or the problem's name), then the figure or "trace".
 // Hidden while the widget has the `locked` attribute.
 //
-// Host contract (the widget's ctx): pg(), config(), isModel(), selected(), viewStep(); and from
+// Host contract (the widget's ctx): pg(), selected(), viewStep(); and from
 // the widget: canvasOf(name), chartOptions(kind), locked(), baseName().
 
 import { h, replace } from './dom.js';

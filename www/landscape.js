@@ -8,7 +8,8 @@
 // others dimmed.
 //
 // Host contract (the widget's ctx): pg(), config(), draft(), selected(), hovered(), viewStep(),
-// hoverRun(i), full, apply(kind) -> bool, render(part), writeHash().
+// hoverRun(i), full, apply(kind) -> bool, render(part), writeHash(), viewChanged() (the view box
+// moved: the analysis card's overlays follow).
 
 import { h, replace } from './dom.js';
 import { call } from './wasm.js';

@@ -9,7 +9,7 @@
 //
 // Host contract (the widget's ctx): pg(), config(), draft(), kind(), isModel(), selected(),
 // setSelected(i), select(i), full, snapshot(), lastSnap(), apply(kind) -> bool, rerender(what),
-// render(part), viewStep().
+// render(part), viewStep(), colorOf(i).
 
 import { h, replace } from './dom.js';
 import { PALETTE, LIMITS, STARTS, fmt } from './catalog.js';
