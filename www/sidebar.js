@@ -23,6 +23,10 @@ export class Sidebar {
   #remapStarts;
   #watchers = [];
   #savedProblems = {};
+  /** The landscape's start points by run label, while the problem is a model. */
+  #savedStarts = new Map();
+  /** The model's early stopping rule, while the problem is a landscape. */
+  #savedEarlyStopping = null;
   #slideUntil = 0;
   #slideTimer = 0;
 
@@ -101,16 +105,26 @@ export class Sidebar {
     });
   }
 
-  /** "Loss landscape" or "Model on data" chosen in the problem panel. */
+  /**
+   * "Loss landscape" or "Model on data" chosen in the problem panel. What only one kind has is
+   * kept for when that kind comes back: the landscape's start points (by run label) and the
+   * model's early stopping rule.
+   */
   changeKind(kind) {
     const draft = this.#ctx.draft();
     const wasModel = draft.problem && draft.problem.name === 'model';
     this.#savedProblems[wasModel ? 'model' : 'landscape'] = clone(draft.problem);
     if (kind === 'model') {
+      this.#savedStarts = new Map(draft.runs.filter((run) => run.x0).map((run) => [run.label, clone(run.x0)]));
       draft.problem = this.#savedProblems.model || newModelProblem();
       for (const run of draft.runs) delete run.x0;
+      if (this.#savedEarlyStopping) draft.stop = { ...draft.stop, early_stopping: clone(this.#savedEarlyStopping) };
     } else {
       draft.problem = this.#savedProblems.landscape || newProblem(STARTS.landscape.name);
+      for (const run of draft.runs) {
+        if (this.#savedStarts.has(run.label)) run.x0 = clone(this.#savedStarts.get(run.label));
+      }
+      this.#savedEarlyStopping = draft.stop && draft.stop.early_stopping ? clone(draft.stop.early_stopping) : null;
       if (draft.stop) delete draft.stop.early_stopping;
     }
     this.#ctx.apply('structure');

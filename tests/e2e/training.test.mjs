@@ -703,3 +703,35 @@ test('model problems at 800 px wide and in minimal mode', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a switch to "Model on data" and back keeps each run\'s start point and the model\'s early stopping', async () => {
+  const { page, errors } = await openPage();
+  await page.evaluate(() => document.querySelector('convergence-playground').load({
+    problem: { name: 'six_hump_camel' },
+    runs: [
+      { label: 'left', x0: [-1.5, 0.5], optimizer: { name: 'SGD', lr: 0.01 } },
+      { label: 'right', x0: [1.5, -0.5], optimizer: { name: 'Adam', lr: 0.05 } },
+    ],
+  }));
+  await settle(page);
+  await path(page, 'problem.kind.model').click();
+  await settle(page);
+  let c = await config(page);
+  assert.equal(c.problem.name, 'model');
+  assert.ok(c.runs.every((r) => !r.x0));
+  // The model's early stopping rule, changed on the model, survives a visit to a landscape.
+  await page.evaluate(() => document.querySelector('convergence-playground').set('stop.early_stopping', { patience: 7, min_delta: 0, restore_best: true, stop: true }));
+  await settle(page);
+  assert.equal((await config(page)).stop.early_stopping.patience, 7);
+  await path(page, 'problem.kind.landscape').click();
+  await settle(page);
+  c = await config(page);
+  assert.equal(c.problem.name, 'six_hump_camel');
+  assert.deepEqual(c.runs.map((r) => [r.label, r.x0]), [['left', [-1.5, 0.5]], ['right', [1.5, -0.5]]]);
+  assert.equal(c.stop.early_stopping ?? null, null, 'a landscape has no early stopping');
+  await path(page, 'problem.kind.model').click();
+  await settle(page);
+  assert.equal((await config(page)).stop.early_stopping.patience, 7);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
