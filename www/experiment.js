@@ -42,6 +42,13 @@ export function replaySteps(steps, maxSteps) {
   return steps >= maxSteps ? steps + 1 : steps;
 }
 
+/**
+ * The sections the page records in the running config (and the draft, and so the link) without
+ * restarting the runs: an analysis that was run, a search. The Playground's experiment lacks
+ * them until the next restart.
+ */
+export const PAGE_SECTIONS = ['analysis', 'search'];
+
 export class Experiment {
   #host;
   #config = null;
@@ -54,6 +61,22 @@ export class Experiment {
 
   constructor(host) {
     this.#host = host;
+  }
+
+  /**
+   * The running experiment as the core writes it (every default filled in) with the page's
+   * sections (PAGE_SECTIONS) as the link has them: what getConfig() and the config export give.
+   * `setPath(json, path, valueJson)` is the core's set_config_path. Null before start-up.
+   */
+  fullJson(setPath) {
+    const pg = this.#host.pg();
+    if (!pg) return null;
+    let json = pg.config_json();
+    for (const key of PAGE_SECTIONS) {
+      const section = this.#config ? this.#config[key] : undefined;
+      if (section !== undefined) json = setPath(json, key, JSON.stringify(section));
+    }
+    return json;
   }
 
   /** The experiment running now (object), or null before start-up. */

@@ -10,7 +10,8 @@
 // Hidden while the widget has the `locked` attribute.
 //
 // Host contract (the widget's ctx): pg(), selected(), viewStep(); and from
-// the widget: canvasOf(name), chartOptions(kind), locked(), baseName().
+// the widget: canvasOf(name), chartOptions(kind), locked(), baseName(), configJson() (the running
+// experiment with every default and the page's analysis and search sections, as getConfig()).
 
 import { h, replace } from './dom.js';
 import { pytorchScript, traceBytes } from './lab.js';
@@ -174,7 +175,7 @@ export class ExportMenu {
   }
 
   #configJson() {
-    const text = `${JSON.stringify(JSON.parse(this.#ctx.pg().config_json()), null, 2)}\n`;
+    const text = `${JSON.stringify(JSON.parse(this.#host.configJson()), null, 2)}\n`;
     this.#download(new Blob([text], { type: 'application/json' }), `${this.#host.baseName()}-config.json`);
   }
 

@@ -12,7 +12,8 @@
 // (the contract of context.js), attrs (readAttributes), mode ('full', 'minimal' or 'none'),
 // playback (Playback: its speed, toggle(), userStep(), reset()), choosePreset(id), scrubbed()
 // (the timeline's step changed), link() (the address of the running experiment),
-// hoverRun(i), config() (the running experiment, or null).
+// hoverRun(i), config() (the running experiment, or null), configJson() (it as getConfig()
+// gives it, for the config export).
 
 import { buildSkeleton, showPanels } from './skeleton.js';
 import { applyTheme } from './theme.js';
@@ -52,6 +53,7 @@ export function buildParts(host, parts) {
       return parts.charts.canvasOf(name);
     },
     chartOptions: (name) => parts.charts.optionsOf(name),
+    configJson: () => host.configJson(),
     baseName: () => {
       const config = host.config();
       const preset = config ? presetIdOf(config) : null;

@@ -47,7 +47,7 @@ import { OBSERVED } from './attributes.js';
 import { attributeChanged } from './attribute-changes.js';
 import { shortcuts } from './shortcuts.js';
 import { RunEvents } from './run-events.js';
-import { wire } from './wiring.js';
+import { wire, setConfigPath } from './wiring.js';
 import { applyTheme, stopTheme } from './theme.js';
 
 const message = (e) => String(e && e.message ? e.message : e);
@@ -251,9 +251,13 @@ export class ConvergencePlayground extends HTMLElement {
     return this.pg ? this.pg.report() : null;
   }
 
-  /** The experiment running now, with every default filled in (as the Rust core sees it). */
+  /**
+   * The experiment running now, with every default filled in (as the Rust core writes it), and
+   * the analysis or search the visitor ran since, as the link has them.
+   */
   getConfig() {
-    return this.pg ? JSON.parse(this.pg.config_json()) : null;
+    const json = this.#w.experiment.fullJson(setConfigPath);
+    return json ? JSON.parse(json) : null;
   }
 }
 

@@ -13,6 +13,9 @@
 // start afresh from `snap`, or from nothing), dispatch(type, detail), ready() (resolve el.ready).
 
 import { engineGeneration, guard, call, onRenewal, renewal, isRenewing, validateConfig } from './wasm.js';
+
+/** The core's set_config_path: `json` with `valueJson` at `path`, validated (throws otherwise). */
+export const setConfigPath = (json, path, valueJson) => call((w) => w.set_config_path(json, path, valueJson));
 import { readAttributes } from './attributes.js';
 import { SelfRunning } from './self-running.js';
 import { PageLink } from './page-link.js';
@@ -183,6 +186,7 @@ export function wire(element, hooks) {
       link: () => w.link.shareable(),
       hoverRun: (i) => w.views.hoverRun(i),
       config: () => w.experiment.config,
+      configJson: () => w.experiment.fullJson(setConfigPath),
     }, parts);
   };
 

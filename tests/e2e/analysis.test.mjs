@@ -109,6 +109,9 @@ test('a link that names an analysis reproduces it: the page opened on it runs th
   const { page } = await openPreset('bowl');
   const first = await runAnalysis(page, 'theory');
   const hash = await page.evaluate(() => location.hash);
+  // getConfig() (and so the config export) names the analysis run, as the link does.
+  const config = await page.evaluate(() => document.querySelector('convergence-playground').getConfig());
+  assert.deepEqual(config.analysis, { theory: true });
   const { page: again, errors } = await openPage(hash);
   await again.waitForFunction(() => {
     const a = document.querySelector('convergence-playground').analysis;
@@ -117,5 +120,7 @@ test('a link that names an analysis reproduces it: the page opened on it runs th
   const second = await again.evaluate(() => document.querySelector('convergence-playground').analysis);
   assert.deepEqual(second.report, first.report);
   assert.equal(await again.locator('convergence-playground .analysis-choice').inputValue(), 'theory');
+  assert.deepEqual(await again.evaluate(() => document.querySelector('convergence-playground').getConfig()), config,
+    'the page opened on the link has the same config');
   assert.deepEqual(errors, []);
 });
