@@ -229,11 +229,15 @@ fn a_run_remedy_becomes_a_new_run_beside_the_old_one() {
     let grown = apply_as_new_run(&e, 0, &d[0].remedy).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(grown.runs.len(), 2);
     assert_eq!(grown.runs[0], e.runs[0], "the ailing run stays as it was");
-    assert_eq!(grown.runs[1].label, "r (doctor)");
+    assert_eq!(grown.runs[1].label, "r → lr 0.03", "the label names the new setting");
     assert_eq!(grown.runs[1].optimizer.lr(), 0.3 * 0.1);
     // Twice: the label stays unique.
     let twice = apply_as_new_run(&grown, 0, &d[0].remedy).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(twice.runs[2].label, "r (doctor 2)");
+    assert_eq!(twice.runs[2].label, "r → lr 0.03 (2)");
+    // A remedy of the remedied run names the first run as its origin.
+    let again = apply_as_new_run(&twice, 1, &[Change { path: "runs[1].optimizer.lr".into(), value: json!(0.01) }])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.runs[3].label, "r → lr 0.01");
     // A shared change (the stop rule) gives the changed experiment instead.
     let shared = [convergence::analysis::doctor::Change { path: "stop.max_steps".into(), value: json!(10) }];
     let changed = apply_as_new_run(&e, 0, &shared).unwrap_or_else(|e| panic!("{e}"));
@@ -275,4 +279,26 @@ fn during_a_run_the_doctor_diagnoses_the_history_so_far() {
     let late = doctor_at(Some(vec![at_step + 10]));
     assert_eq!(symptoms(&late[0].result), vec![Symptom::Diverged]);
     assert_eq!(late, doctor_at(None));
+}
+
+#[test]
+fn a_remedy_run_is_labelled_by_what_the_remedy_sets() {
+    let change = |path: &str, value: Value| Change { path: path.into(), value };
+    assert_eq!(change("runs[0].optimizer.lr", json!(0.020000000000000004)).words(), "lr 0.02");
+    assert_eq!(change("runs[0].optimizer.betas", json!([0.9, 0.99])).words(), "betas [0.9, 0.99]");
+    assert_eq!(change("runs[2].x0", json!([0.0123456, -1.0])).words(), "x0 [0.01235, -1]");
+    assert_eq!(
+        change("runs[0].optimizer", json!({"name": "SGD", "lr": 0.23094010767585, "momentum": 0.2699})).words(),
+        "optimizer SGD (lr 0.2309, momentum 0.2699)"
+    );
+    assert_eq!(change("problem.model", json!({"name": "mlp"})).words(), "model mlp");
+    // A long label is cut so that the changes still show, within the label limit.
+    let mut config = bowl(10.0, json!({"name": "SGD", "lr": 0.3}), [3.0, 2.0], json!({"max_steps": 20}));
+    config["runs"][0]["label"] = json!("a very long label ".repeat(3).trim_end());
+    let e = experiment(config);
+    let grown =
+        apply_as_new_run(&e, 0, &[change("runs[0].optimizer.lr", json!(0.03))]).unwrap_or_else(|e| panic!("{e}"));
+    let label = &grown.runs[1].label;
+    assert!(label.ends_with("… → lr 0.03"), "{label}");
+    assert!(label.chars().count() <= convergence::config::MAX_LABEL_CHARS, "{label}");
 }

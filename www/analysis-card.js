@@ -286,8 +286,9 @@ export class AnalysisCard {
     replace(this.#$.body, ...readout(kind, report, {
       applyRemedy: (run, diagnosis) => this.#applyRemedy(run, diagnosis),
       remedyWords: AnalysisCard.remedyWords,
-      // The run selected when the readout is drawn: the one its buttons name and set.
-      useOptimal: (optimizer) => ctx.setPath(`runs[${selected}].optimizer`, optimizer),
+      // The run selected when the readout is drawn: the one its buttons name; the optimal
+      // settings become a new run beside it, labelled by Rust with what they set.
+      useOptimal: (optimizer) => this.#applyRemedy(selected, { remedy: [{ path: `runs[${selected}].optimizer`, value: optimizer }] }),
       selected: config?.runs[selected]?.label ?? '',
       pg: ctx.pg(),
       rerun: (settings) => this.#rerun(kind, settings),

@@ -115,15 +115,15 @@ function contractions(measured) {
       m.predicted === null ? '— (only for SGD, with or without momentum, at a constant lr)' : fmt(m.predicted)]));
 }
 
-/** The buttons that set theory's optimal settings on the selected run. */
+/** The buttons that try theory's optimal settings as a new run beside the selected one. */
 function optimalButtons(t, useOptimal, selected) {
   if (!useOptimal) return null;
   const settings = [
-    ['Use gradient descent’s optimal lr', { name: 'SGD', lr: t.gd_optimal_lr }],
-    ['Use heavy ball’s optimal lr and momentum', { name: 'SGD', lr: t.heavy_ball_lr, momentum: t.heavy_ball_momentum }],
+    ['Try gradient descent’s optimal lr', { name: 'SGD', lr: t.gd_optimal_lr }],
+    ['Try heavy ball’s optimal lr and momentum', { name: 'SGD', lr: t.heavy_ball_lr, momentum: t.heavy_ball_momentum }],
   ];
   return h('p', { class: 'analysis-buttons' }, settings.map(([words, optimizer], i) =>
-    h('button', { type: 'button', class: `small analysis-optimal analysis-optimal-${i === 0 ? 'gd' : 'hb'}`, onclick: () => useOptimal(optimizer) }, `${words} on run “${selected}”`)));
+    h('button', { type: 'button', class: `small analysis-optimal analysis-optimal-${i === 0 ? 'gd' : 'hb'}`, onclick: () => useOptimal(optimizer) }, `${words} beside run “${selected}”`)));
 }
 
 function theory(t, useOptimal, selected) {

@@ -110,7 +110,7 @@ test('the learning-rate sweep needs no settings, equals converge analyse and dra
   assert.deepEqual(errors, []);
 });
 
-test('theory: the measured contraction beside theory, and the optimal-settings buttons set the selected run', async () => {
+test('theory: the measured contraction beside theory, and the optimal settings as new runs labelled by what they set', async () => {
   const { page, errors } = await openPage();
   await load(page, BOWL);
   const state = await runAnalysis(page, 'theory');
@@ -120,24 +120,32 @@ test('theory: the measured contraction beside theory, and the optimal-settings b
   assert.ok(Math.abs(theory.measured[0].measured - 0.95) < 1e-6, JSON.stringify(theory.measured[0]));
   assert.ok(Math.abs(theory.measured[0].predicted - 0.95) < 1e-12);
   assert.match(await page.locator(`${el} .analysis-body`).innerText(), /Measured contraction/);
-  // The selected run (the first) gets gradient descent's optimal lr, then heavy ball's settings.
+  // Gradient descent's optimal lr becomes a new run beside the selected one (the first), which
+  // stays as it was; its label says what it sets, never contradicting a label that names an lr.
   await page.locator(`${el} .analysis-optimal-gd`).click();
-  await page.waitForFunction((lr) => document.querySelector('convergence-playground').getConfig().runs[0].optimizer.lr === lr, theory.gd_optimal_lr);
-  let optimizer = await page.evaluate(() => document.querySelector('convergence-playground').getConfig().runs[0].optimizer);
+  await page.waitForFunction(() => document.querySelector('convergence-playground').getConfig().runs.length === 3);
+  let runs = await page.evaluate(() => document.querySelector('convergence-playground').getConfig().runs);
+  assert.deepEqual(runs[0].optimizer.lr, BOWL.runs[0].optimizer.lr, 'the selected run is unchanged');
+  let optimizer = runs[2].optimizer;
   assert.equal(optimizer.name, 'SGD');
+  assert.equal(optimizer.lr, theory.gd_optimal_lr);
   assert.equal(optimizer.momentum, 0);
+  assert.match(runs[2].label, /^gd → optimizer SGD \(lr [0-9.]+\)$/);
   // The theory runs again on the changed experiment (it stays named in the section): the run
   // now contracts at theory's optimal rate.
   const again = await waitDone(page, 'theory');
-  await page.waitForFunction(() => document.querySelector('convergence-playground').analysis.report?.theory?.measured?.length === 2);
+  await page.waitForFunction(() => document.querySelector('convergence-playground').analysis.report?.theory?.measured?.length === 3);
   const after = await page.evaluate(() => document.querySelector('convergence-playground').analysis.report.theory);
   assert.equal(again.error, null);
-  assert.ok(Math.abs(after.measured[0].predicted - theory.gd_optimal_rate) < 1e-12, `${after.measured[0].predicted}`);
-  assert.ok(Math.abs(after.measured[0].measured - theory.gd_optimal_rate) < 1e-3, `${after.measured[0].measured}`);
+  assert.ok(Math.abs(after.measured[2].predicted - theory.gd_optimal_rate) < 1e-12, `${after.measured[2].predicted}`);
+  assert.ok(Math.abs(after.measured[2].measured - theory.gd_optimal_rate) < 1e-3, `${after.measured[2].measured}`);
   await page.locator(`${el} .analysis-optimal-hb`).click();
-  await page.waitForFunction((m) => document.querySelector('convergence-playground').getConfig().runs[0].optimizer.momentum === m, theory.heavy_ball_momentum);
-  optimizer = await page.evaluate(() => document.querySelector('convergence-playground').getConfig().runs[0].optimizer);
+  await page.waitForFunction(() => document.querySelector('convergence-playground').getConfig().runs.length === 4);
+  runs = await page.evaluate(() => document.querySelector('convergence-playground').getConfig().runs);
+  optimizer = runs[3].optimizer;
   assert.equal(optimizer.lr, theory.heavy_ball_lr);
+  assert.equal(optimizer.momentum, theory.heavy_ball_momentum);
+  assert.match(runs[3].label, /^gd → optimizer SGD \(lr [0-9.]+, momentum [0-9.]+\)$/);
   assert.deepEqual(errors, []);
 });
 
@@ -249,7 +257,7 @@ test('the doctor\'s remedy is computed by Rust and added as a new run beside the
   await page.waitForFunction(() => document.querySelector('convergence-playground').getConfig().runs.length === 2);
   const runs = await page.evaluate(() => document.querySelector('convergence-playground').getConfig().runs);
   assert.equal(runs[0].optimizer.lr, 0.25, 'the old run stays');
-  assert.equal(runs[1].label, 'hot (doctor)');
+  assert.equal(runs[1].label, 'hot → lr 0.025');
   assert.equal(runs[1].optimizer.lr, diagnosis.remedy[0].value);
   assert.ok(Math.abs(runs[1].optimizer.lr - 0.025) < 1e-15);
   // The doctor runs again on the new experiment: the remedied run is healthy.

@@ -99,6 +99,15 @@ pub struct Change {
 }
 
 impl Change {
+    /// The change in words for a run's label: the setting's key and its value, numbers to 4
+    /// significant digits ("lr 0.025", "betas [0.9, 0.99]", "x0 [0.01, 0]", "optimizer SGD (lr
+    /// 0.2309, momentum 0.2699)").
+    pub fn words(&self) -> String {
+        let key = self.path.rsplit('.').next().unwrap_or(&self.path);
+        let key = key.split('[').next().unwrap_or(key);
+        format!("{key} {}", value_words(&self.value))
+    }
+
     /// The changes of a remedy as JSON gives them back (`[{"path": ..., "value": ...}]`, as a
     /// diagnosis's `remedy` is written), or what is wrong with them.
     pub fn list_from_value(value: &Value) -> Result<Vec<Change>, String> {
@@ -111,6 +120,29 @@ impl Change {
                 Ok(Change { path: path.to_string(), value })
             })
             .collect()
+    }
+}
+
+/// A config value in a few words: numbers short, lists in brackets, a choice by its name.
+fn value_words(value: &Value) -> String {
+    match value {
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), crate::run::report::short),
+        Value::Array(items) => format!("[{}]", items.iter().map(value_words).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => {
+            let name = map.get("name").and_then(Value::as_str).unwrap_or("");
+            let rest: Vec<String> = map
+                .iter()
+                .filter(|(key, _)| *key != "name")
+                .map(|(key, v)| format!("{key} {}", value_words(v)))
+                .collect();
+            match (name.is_empty(), rest.is_empty()) {
+                (_, true) => name.to_string(),
+                (true, false) => rest.join(", "),
+                (false, false) => format!("{name} ({})", rest.join(", ")),
+            }
+        }
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -138,7 +170,7 @@ pub fn apply(experiment: &Experiment, remedy: &[Change]) -> Result<Experiment, V
 }
 
 /// The experiment with a remedy for run `run` applied to a copy of that run, added as a new
-/// run (labelled "<label> (doctor)", made unique), so that the page shows the cure beside the
+/// run (labelled "<label> → <the changes>", e.g. "hot → lr 0.025", made unique), so that the page shows the cure beside the
 /// ailment. A remedy that changes what all runs share (`stop`, `problem`) cannot be a run of
 /// its own: it gives the changed experiment, as `apply` does.
 pub fn apply_as_new_run(
@@ -154,11 +186,22 @@ pub fn apply_as_new_run(
     let mut grown = experiment.clone();
     let mut copy = original.clone();
     let taken = |label: &str| experiment.runs.iter().any(|r| r.label == label);
-    let base: String = original.label.chars().take(crate::config::MAX_LABEL_CHARS - 12).collect();
-    let mut label = format!("{base} (doctor)");
+    // "<label> → lr 0.025": the old run's label, which may name a setting ("lr 0.25"), then the
+    // settings the remedy gives, so that the new label never contradicts its run.
+    // A run made this way names its own origin: a remedy of "hot → lr 0.025" is "hot → ...".
+    let changes = remedy.iter().map(|c| c.words()).collect::<Vec<_>>().join(", ");
+    let origin = original.label.split(" → ").next().unwrap_or(&original.label);
+    let room = crate::config::MAX_LABEL_CHARS.saturating_sub(changes.chars().count() + 8).max(8);
+    let base: String = if origin.chars().count() > room {
+        origin.chars().take(room - 1).chain(['…']).collect()
+    } else {
+        origin.to_string()
+    };
+    let stem: String = format!("{base} → {changes}").chars().take(crate::config::MAX_LABEL_CHARS - 5).collect();
+    let mut label = stem.clone();
     let mut n = 2;
     while taken(&label) {
-        label = format!("{base} (doctor {n})");
+        label = format!("{stem} ({n})");
         n += 1;
     }
     copy.label = label;
