@@ -527,7 +527,7 @@ fn csv_bad_lines_carry_their_line_numbers() {
         vec![
             "problem.data.text: line 3: label must be 0 or 1 (or -1 and 1), got 2",
             "problem.data.text: line 7: expected 3 numbers separated by commas, got \"1.2,abc,0\"",
-            "problem.data.text: line 8: expected 3 numbers separated by commas (as on line 1), got \"4,4\"",
+            "problem.data.text: line 8: expected 3 numbers separated by commas (as the header on line 1), got \"4,4\"",
             "problem.data.text: line 9: every number must be finite, got \"5,5,nan\"",
         ]
     );

@@ -86,7 +86,7 @@ function classify(reports) {
 function lrSweep(s) {
   const grid = s.lrs.length > 0 ? `${s.lrs.length} learning rates on a log grid from ${fmt(s.lrs[0])} to ${fmt(s.lrs[s.lrs.length - 1])}.` : '';
   const bound = s.theory ? ` Gradient descent is stable below 2/L = ${fmt(s.theory.gd_stable_below)} and fastest at 2/(L + μ) = ${fmt(s.theory.gd_optimal_lr)}.` : '';
-  return [h('p', null, grid + bound), h('details', { class: 'analysis-details' }, h('summary', null, `Every run of the sweep (${s.rows.length} rows)`),
+  return [h('p', null, grid + bound), h('details', { class: 'analysis-details' }, h('summary', null, `Every run of the sweep (${s.rows.length} ${s.rows.length === 1 ? 'row' : 'rows'})`),
     table('Final loss and steps against the learning rate', ['run', 'lr', 'outcome', 'steps', 'final loss'],
       s.rows.map((r) => [r.run, fmt(r.lr), r.outcome === 'converged' ? `criterion fired at ${r.converged_at} (${r.word})` : r.outcome.replace(/_/g, ' '), String(r.steps), fmt(r.final_loss)])))];
 }

@@ -40,16 +40,25 @@ function valuesOf(row) {
 
 /** The search's best in words. PBT judges its members at the last round, and a member may have
  * been lower earlier (a state the population did not keep): both are named. */
+/**
+ * What a trial trained, in words: its budget and, when they differ, the steps its run took (a run
+ * may stop before its budget: converged, or diverged).
+ */
+function trainedWords(trial, unit) {
+  if (unit === 'steps' && trial.steps === trial.units) return `${trial.units} steps`;
+  return `a budget of ${trial.units} ${unit}, ${trial.steps} steps taken`;
+}
+
 function bestWords(results) {
   const best = results.best;
   const bracket = best.bracket === null || best.bracket === undefined ? '' : `, bracket s = ${best.bracket}`;
   if (!results.pbt) {
-    return `Best objective ${short(best.objective)} with ${valuesOf(best)} (trial ${best.index}${bracket}, ${best.units} ${results.unit}).`;
+    return `Best objective ${short(best.objective)} with ${valuesOf(best)} (trial ${best.index}${bracket}, ${trainedWords(best, results.unit)}).`;
   }
-  let text = `Best of the final population: objective ${short(best.objective)} with ${valuesOf(best)} (member ${best.index}, ${best.units} ${results.unit}).`;
+  let text = `Best of the final population: objective ${short(best.objective)} with ${valuesOf(best)} (member ${best.index}, ${trainedWords(best, results.unit)}).`;
   const low = results.lowest;
   if (low && low.objective < best.objective) {
-    text += ` Lowest objective seen while training: ${short(low.objective)} (member ${low.index}, round ${low.round}, ${low.units} ${results.unit}); the population did not keep that state (training on raised its loss, or a better member was copied over it).`;
+    text += ` Lowest objective seen while training: ${short(low.objective)} (member ${low.index}, round ${low.round}, ${trainedWords(low, results.unit)}); the population did not keep that state (training on raised its loss, or a better member was copied over it).`;
   }
   return text;
 }
@@ -226,7 +235,7 @@ export class SearchCard {
     $.etaLabel = h('label', null, 'η ', $.eta);
     $.populationLabel = h('label', null, 'population ', $.population);
     $.compare = h('input', { type: 'checkbox', class: 'search-compare' });
-    $.compareLabel = h('label', { class: 'check' }, $.compare, ' then random search with the same budget');
+    $.compareLabel = h('label', { class: 'check' }, $.compare, ' compared with random search on the same budget (run first)');
     $.space = h('div', { class: 'search-space' });
     $.paths = h('datalist', { id: `search-paths-${Math.random().toString(36).slice(2)}` });
     $.start = h('button', { type: 'button', class: 'primary search-start', onclick: () => this.start() }, 'Start search');

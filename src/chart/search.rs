@@ -137,7 +137,13 @@ pub fn pbt_lr_series(results: &SearchResults) -> Option<(Vec<CurveSeries>, Curve
                 }
                 stairs.push((p[0], p[1]));
             }
-            line(format!("member {member}"), palette(member), stairs)
+            // A run's style (colour, dash, marker): the palette's 7 colours alone would give
+            // member 7 member 0's line.
+            let style = super::style::run_style(None, member);
+            let mut series = line(format!("member {member}"), style.color, stairs);
+            series.dash = style.dash;
+            series.marker = style.marker;
+            series
         })
         .collect();
     let options = CurveOptions {
@@ -262,6 +268,24 @@ mod tests {
         assert_ne!(series[0].color, series[2].color);
         assert_eq!(options.vlines, vec![3.0, 9.0]);
         assert!(options.log_x && options.x_from_one);
+    }
+
+    #[test]
+    fn every_pbt_member_has_a_line_of_its_own() {
+        let mut r = results(Vec::new());
+        let members = 16;
+        r.pbt = Some(crate::search::runner::PbtRecord {
+            lr: (0..members).map(|m| vec![[0.0, 0.01 * (m + 1) as f64], [10.0, 0.02]]).collect(),
+            paths: Vec::new(),
+            jumps: Vec::new(),
+        });
+        let (series, _) = pbt_lr_series(&r).unwrap();
+        assert_eq!(series.len(), members);
+        for (i, a) in series.iter().enumerate() {
+            for b in &series[i + 1..] {
+                assert!((a.color, a.dash) != (b.color, b.dash), "{} and {} look the same", a.label, b.label);
+            }
+        }
     }
 
     #[test]

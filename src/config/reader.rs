@@ -10,7 +10,7 @@
 //!   sequence or tuple is expected (serde_json also reads a struct from an array of its fields
 //!   in order), and rejects an array with surplus elements. An error is a `ReadError` whose path
 //!   grows on its way up: each object level adds its key, each array level its index, so
-//!   `runs[0].x0[0]: invalid type: null, expected f64` needs no search afterwards.
+//!   `runs[0].x0[0]: must be a number, got null` needs no search afterwards.
 //!
 //! The `{"name": ...}`-tagged configs (`tagged.rs`) read their fields with `from_value` too, but
 //! their `Deserialize` impl is generic over the deserializer, so a `ReadError` must cross it as
@@ -104,13 +104,31 @@ impl de::Error for ReadError {
         ReadError::from_relayed(&text).unwrap_or_else(|| ReadError::new(text))
     }
 
-    /// serde's message, except that a JSON `null` is called so rather than "unit value".
+    /// serde's message, except that a JSON `null` is called so rather than "unit value", and a
+    /// number's Rust type is said in words ("must be a number, got string \"abc\"", not
+    /// "expected f64").
     fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
         let unexpected = match unexpected {
             Unexpected::Unit => Unexpected::Other("null"),
             other => other,
         };
-        ReadError::new(format!("invalid type: {unexpected}, expected {expected}"))
+        let expected = expected.to_string();
+        match plain_type(&expected) {
+            Some(words) => ReadError::new(format!("must be {words}, got {unexpected}")),
+            None => ReadError::new(format!("invalid type: {unexpected}, expected {expected}")),
+        }
+    }
+}
+
+/// A primitive type as serde names it ("f64", "u64", "a boolean"), in words for people.
+fn plain_type(expected: &str) -> Option<&'static str> {
+    match expected {
+        "f64" | "f32" => Some("a number"),
+        "u64" | "u32" | "u16" | "u8" | "usize" => Some("a whole number (0 or more)"),
+        "i64" | "i32" => Some("a whole number"),
+        "a boolean" => Some("true or false"),
+        "a string" => Some("text in quotes"),
+        _ => None,
     }
 }
 

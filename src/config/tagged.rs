@@ -9,7 +9,7 @@
 //! default, and any field left over is an error. The messages are serde's own, each with the
 //! path of the field inside the tagged object: `name: unknown variant `Adamm`, expected one of
 //! `SGD`, ...`, `c: unknown field `c`, expected `a` or `b``, `missing field `step_size``,
-//! `inner.lr: invalid type: string "x", expected f64`.
+//! `inner.lr: must be a number, got string "x"`.
 //!
 //! Syntax: each variant is `Variant as "json-name" { field: Type = default, ... }` or
 //! `Variant as "json-name"(Type)` for a variant holding another config. A field's JSON key is
@@ -45,9 +45,7 @@ pub fn split_tag(value: Value) -> Result<(String, Map<String, Value>), ReadError
     };
     match map.remove("name") {
         Some(Value::String(name)) => Ok((name, map)),
-        Some(other) => {
-            Err(ReadError::new(format!("invalid type: {}, expected a string", kind(&other))).under_key("name"))
-        }
+        Some(other) => Err(ReadError::new(format!("must be text in quotes, got {}", kind(&other))).under_key("name")),
         None => Err(ReadError::new("missing field `name`")),
     }
 }

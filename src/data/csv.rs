@@ -101,6 +101,8 @@ pub(crate) fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
     // The line that fixed the column count, quoted in messages about other counts.
     let mut columns_line = 0usize;
+    // Whether that line is the header (whose names are not numbers).
+    let mut header_fixed = false;
     let mut conventions = Conventions::default();
     let mut first_content = true;
     let lines = Lines { rest: Some(text) };
@@ -120,6 +122,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
                 if fields.len() == 2 || fields.len() == 3 {
                     parsed.columns = Some(fields.len());
                     columns_line = number;
+                    header_fixed = true;
                 } else {
                     parsed.bad(format!(
                         "line {number}: expected a header with 2 columns (x,y) or 3 columns (x1,x2,label), got {}",
@@ -131,7 +134,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
         }
 
         parsed.data_lines += 1;
-        let context = LineContext { line, number, columns: parsed.columns, columns_line };
+        let context = LineContext { line, number, columns: parsed.columns, columns_line, header_fixed };
         if let Some(problem) = check_line(&context, &numbers, &mut conventions) {
             parsed.bad(format!("line {number}: {problem}"));
         } else if parsed.columns.is_none() {
@@ -166,17 +169,20 @@ struct LineContext<'a> {
     columns: Option<usize>,
     /// The line that fixed the column count.
     columns_line: usize,
+    /// Whether that line is the header.
+    header_fixed: bool,
 }
 
 /// The problem of one data line, if any, without the `line N: ` prefix. A line whose field count
 /// is 2 or 3 while no count is fixed yet is judged as if it fixed the count.
 fn check_line(context: &LineContext<'_>, numbers: &[Option<f64>], conventions: &mut Conventions) -> Option<String> {
-    let LineContext { line, number, columns, columns_line } = *context;
+    let LineContext { line, number, columns, columns_line, header_fixed } = *context;
     let count = numbers.len();
     let columns = match columns {
         Some(columns) if columns != count => {
+            let source = if header_fixed { "as the header on line" } else { "as on line" };
             return Some(format!(
-                "expected {columns} numbers separated by commas (as on line {columns_line}), got {}",
+                "expected {columns} numbers separated by commas ({source} {columns_line}), got {}",
                 quote(line)
             ));
         }

@@ -148,6 +148,10 @@ test('population-based training runs on the page in slices and keeps the frame r
   assert.equal(out.results.done, true);
   assert.ok(out.results.pbt.jumps.length > 0, 'members copied each other');
   assert.ok(out.results.pbt.lr.every((curve) => curve.length > 1), 'every member has an lr curve');
+  // The summary's budget and steps are the best member's own (a run may stop before its budget).
+  const best = out.results.best;
+  const trained = best.steps === best.units ? `${best.units} steps` : `a budget of ${best.units} steps, ${best.steps} steps taken`;
+  assert.ok(out.summary.includes(`(member ${best.index}, ${trained})`), out.summary);
   assert.ok(out.frames >= 3, `frames kept coming (${out.frames})`);
   assert.ok(out.worst < 100, `no frame longer than 100 ms (worst ${out.worst.toFixed(1)} ms)`);
   const drawn = await page.evaluate(() => {
