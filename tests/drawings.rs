@@ -833,3 +833,35 @@ fn long_y_tick_labels_widen_their_area_instead_of_being_clipped() {
         }
     }
 }
+
+/// The white grounds drawn under key-moment labels: `<rect>`s filled white at the label ground's
+/// opacity, as [x, y] of their top-left corner.
+fn label_grounds(svg: &str) -> Vec<[i32; 2]> {
+    svg.split("<rect")
+        .skip(1)
+        .filter(|r| r.contains("fill=\"#FFFFFF\"") && r.contains("opacity=\"0.85\""))
+        .filter_map(|r| {
+            let attr = |name: &str| r.split(&format!(" {name}=\"")).nth(1)?.split('"').next()?.parse::<f64>().ok();
+            Some([attr("x")? as i32, attr("y")? as i32])
+        })
+        .collect()
+}
+
+#[test]
+fn a_key_moment_label_over_lines_gets_a_white_ground_and_one_in_a_free_place_none() {
+    // Forty level lines fill the plot: wherever the label goes, lines run through it.
+    let mut series: Vec<CurveSeries> =
+        (0..40).map(|k| line("", (0..=100).map(|s| (f64::from(s), f64::from(k))).collect())).collect();
+    series[20].moments.push(convergence::chart::curves::Moment { at: (50.0, 20.0), label: "best validation".into() });
+    let (text, layout) = svg(&series, &CurveOptions::default());
+    let rect = layout.moments.first().map(|(_, r)| *r).expect("the label is placed");
+    let grounds = label_grounds(&text);
+    assert_eq!(grounds.len(), 1, "{grounds:?}");
+    assert!((grounds[0][0] - (rect[0] - 1)).abs() <= 1 && (grounds[0][1] - rect[1]).abs() <= 1, "{grounds:?} {rect:?}");
+    // One line and room beside it: the label covers nothing and needs no ground.
+    let mut free = line("run", (0..=100).map(|s| (f64::from(s), (100 - s) as f64)).collect());
+    free.moments.push(convergence::chart::curves::Moment { at: (50.0, 50.0), label: "plateau".into() });
+    let (text, layout) = svg(&[free], &CurveOptions::default());
+    assert_eq!(layout.moments.len(), 1);
+    assert!(label_grounds(&text).is_empty());
+}

@@ -230,6 +230,9 @@ const MOST_X_TICKS: usize = 6;
 
 /// The colour of a labelled vertical line (a bound, a suggestion).
 const BOUND_GREY: (u8, u8, u8) = (90, 90, 90);
+/// The opacity of the white ground under a key-moment label that lies over lines.
+const LABEL_GROUND_OPACITY: f64 = 0.85;
+
 /// The dash patterns of labelled vertical lines, in turn (as short as a legend sample shows).
 const BOUND_DASHES: [(u32, u32); 2] = [(6, 3), (2, 3)];
 
@@ -795,6 +798,12 @@ pub fn draw_curves<DB: DrawingBackend>(
                 if let Some((from, to)) = leader_of(rect) {
                     root.draw(&PathElement::new(vec![from, to], RGBColor(90, 90, 90).stroke_width(1))).map_err(err)?;
                     layout.moment_leaders.push((from, to));
+                }
+                // A label that has to lie over lines (a small plot) gets a white ground, so that
+                // a line through it does not strike its words out.
+                if covered(rect) > 0 {
+                    let ground = [(rect[0] - 1, rect[1]), (rect[2] + 1, rect[3])];
+                    root.draw(&Rectangle::new(ground, WHITE.mix(LABEL_GROUND_OPACITY).filled())).map_err(err)?;
                 }
                 // In its run's colour, darkened to read on white: whose moment it is.
                 let (r, g, b) = text_on_white(c);
