@@ -23,6 +23,7 @@ export class AnalysisOverlays {
   #shown; // () => the analysis the card shows or runs, or null
   #onClassify; // (point) => the card classifies it
   #basins = null; // the basins result drawn (for a click on a cell)
+  #shownOn = null; // the Playground holding an overlay, if one is shown
   #wired = null; // the canvas the click listeners are on
   #pointer = 'mouse'; // the type of the last pointer pressed on the canvas
 
@@ -51,14 +52,25 @@ export class AnalysisOverlays {
     } else {
       return;
     }
+    this.#shownOn = pg;
     this.#ctx.redrawLandscape();
   }
 
-  /** Removes every overlay (another analysis, or another experiment). */
+  /**
+   * Removes every overlay (another analysis, or another experiment). Without one shown there is
+   * nothing to remove, and the landscape is not drawn again (at start-up and on every load the
+   * views are drawn just after).
+   */
   clear() {
     const pg = this.#ctx.pg();
     this.#basins = null;
-    if (!pg) return;
+    if (!pg || !this.#shownOn) return;
+    if (this.#shownOn !== pg) {
+      // Shown on an engine since renewed: the new Playground has none to remove.
+      this.#shownOn = null;
+      return;
+    }
+    this.#shownOn = null;
     pg.show_critical_points(new Float64Array(0));
     pg.show_basins(0, new Float64Array(0), new Uint16Array(0));
     this.#ctx.redrawLandscape();

@@ -53,7 +53,8 @@ export async function startUp(host) {
   else views.chartDefaults(config);
   host.statesReset();
   parts.sidebar.render();
-  views.render();
+  // Drawn in tasks of their own (the main view, then the rest), not in this one's.
+  await views.renderSoon();
   host.writeHash();
   host.ready();
   parts.presetBar.warm();
