@@ -284,11 +284,11 @@ export class AnalysisCard {
       bandLabel: labelOf('seed_bands'),
     };
     replace(this.#$.body, ...readout(kind, report, {
-      applyRemedy: (run, diagnosis) => this.#applyRemedy(run, diagnosis),
+      applyRemedy: (run, diagnosis) => this.#applyChanges(run, diagnosis.remedy),
       remedyWords: AnalysisCard.remedyWords,
       // The run selected when the readout is drawn: the one its buttons name; the optimal
       // settings become a new run beside it, labelled by Rust with what they set.
-      useOptimal: (optimizer) => this.#applyRemedy(selected, { remedy: [{ path: `runs[${selected}].optimizer`, value: optimizer }] }),
+      useOptimal: (optimizer) => this.#applyChanges(selected, [{ path: `runs[${selected}].optimizer`, value: optimizer }]),
       selected: config?.runs[selected]?.label ?? '',
       pg: ctx.pg(),
       rerun: (settings) => this.#rerun(kind, settings),
@@ -341,15 +341,16 @@ export class AnalysisCard {
   }
 
   /**
-   * Applies the doctor's remedy: Rust (the analysis worker's `apply_remedy`) makes the new
-   * experiment, with the remedy as a new run beside run `run` when it changes only that run, or
-   * applied to the experiment (a stopping rule or the problem is shared by every run).
+   * Applies config changes (the doctor's remedy, theory's optimal settings): Rust (the analysis
+   * worker's `apply_remedy`) makes the new experiment, with the changes as a new run beside run
+   * `run` when they change only that run, or applied to the experiment (a stopping rule or the
+   * problem is shared by every run).
    */
-  async #applyRemedy(run, diagnosis) {
+  async #applyChanges(run, changes) {
     const ctx = this.#ctx;
     const before = ctx.config();
     try {
-      const changed = JSON.parse(await applyRemedy({ config: ctx.pg().config_json(), run, remedy: diagnosis.remedy }));
+      const changed = JSON.parse(await applyRemedy({ config: ctx.pg().config_json(), run, remedy: changes }));
       if (ctx.config() !== before) return; // the experiment changed meanwhile
       if (changed.runs.length === before.runs.length + 1) ctx.addRun(changed.runs[changed.runs.length - 1]);
       else await ctx.load(changed);

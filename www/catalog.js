@@ -100,7 +100,7 @@ function defaultModel(name) {
   return out;
 }
 
-/** A fresh model config that fits a task (the core's starting model for it) (keeps the current one when it already fits). */
+/** A fresh model config that fits a task: the current one when it fits, else the task's starting model. */
 export function modelForTask(model, task) {
   if (model && MODELS[model.name] && MODELS[model.name].tasks.includes(task)) return model;
   return defaultModel(STARTS.model_for_task[task] || STARTS.model_for_task.regression);

@@ -42,7 +42,7 @@
 // self-running.js what the widget does by itself. The contract between the parts is one
 // object, `ctx` (context.js). Rust (wasm) owns the numbers and draws every chart.
 
-import { loadEngine, call, validateConfig } from './wasm.js';
+import { loadEngine, validateConfig } from './wasm.js';
 import { OBSERVED } from './attributes.js';
 import { attributeChanged } from './attribute-changes.js';
 import { shortcuts } from './shortcuts.js';
@@ -215,7 +215,7 @@ export class ConvergencePlayground extends HTMLElement {
   async set(path, value) {
     await this.ready;
     const config = JSON.stringify(this.#w.experiment.config);
-    const json = call((w) => w.set_config_path(config, String(path), JSON.stringify(value === undefined ? null : value)));
+    const json = setConfigPath(config, String(path), JSON.stringify(value === undefined ? null : value));
     await this.#w.experiment.load(json, null);
   }
 

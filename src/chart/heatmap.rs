@@ -131,29 +131,6 @@ pub fn stretch_rgba(rgba: &[u8], width: usize, height: usize, to_width: usize, t
     stretch_in_256ths(rgba, width, &xs, &ys)
 }
 
-/// `stretch_rgba` in floats with the axes' cells and fractions given: the reference the
-/// integer version is tested against.
-#[cfg(test)]
-fn stretch_in_floats(rgba: &[u8], width: usize, xs: &[(usize, usize, f64)], ys: &[(usize, usize, f64)]) -> Vec<u8> {
-    let mut out = vec![0u8; xs.len() * ys.len() * 4];
-    // Flat loops over slices: the size-optimised wasm build inlines no closures.
-    let mut o = 0;
-    for &(y0, y1, fy) in ys {
-        let (top_row, bottom_row) = (y0 * width * 4, y1 * width * 4);
-        for &(x0, x1, fx) in xs {
-            let (a, b) = (top_row + x0 * 4, top_row + x1 * 4);
-            let (c, d) = (bottom_row + x0 * 4, bottom_row + x1 * 4);
-            for k in 0..4 {
-                let top = f64::from(rgba[a + k]) + (f64::from(rgba[b + k]) - f64::from(rgba[a + k])) * fx;
-                let bottom = f64::from(rgba[c + k]) + (f64::from(rgba[d + k]) - f64::from(rgba[c + k])) * fx;
-                out[o + k] = (top + (bottom - top) * fy + 0.5) as u8;
-            }
-            o += 4;
-        }
-    }
-    out
-}
-
 /// The source coordinate of each of `to` target pixel centres on an axis of `from` pixels,
 /// split into its cell (lo, hi) and the fraction between them.
 fn axis(to: usize, from: usize) -> Vec<(usize, usize, f64)> {
@@ -228,6 +205,23 @@ mod tests {
         assert_eq!(pixel(6), ramp(1.0), "+inf is the top of the ramp");
         assert_eq!(pixel(9), ramp(0.0), "-inf is the bottom of the ramp");
         assert!((0..=1000).all(|k| ramp(f64::from(k) / 1000.0) != UNDEFINED_RGB), "the ramp never reaches the grey");
+    }
+
+    /// The float bilinear stretch the integer one is tested against, pixel by pixel.
+    fn stretch_in_floats(rgba: &[u8], width: usize, xs: &[(usize, usize, f64)], ys: &[(usize, usize, f64)]) -> Vec<u8> {
+        let at = |row: usize, col: usize, k: usize| f64::from(rgba[(row * width + col) * 4 + k]);
+        let lerp = |a: f64, b: f64, f: f64| a + (b - a) * f;
+        ys.iter()
+            .flat_map(|&(y0, y1, fy)| {
+                xs.iter().flat_map(move |&(x0, x1, fx)| {
+                    (0..4).map(move |k| {
+                        let value =
+                            lerp(lerp(at(y0, x0, k), at(y0, x1, k), fx), lerp(at(y1, x0, k), at(y1, x1, k), fx), fy);
+                        (value + 0.5) as u8
+                    })
+                })
+            })
+            .collect()
     }
 
     #[test]
