@@ -124,3 +124,37 @@ fn an_automatic_log_axis_takes_more_than_two_decades() {
     assert!(!from_spec(&spec(vec![1.0, 0.0, -5.0])).1.log_y, "one positive value: linear");
     assert!(from_spec(&json!({"log_y": true})).1.log_y && !from_spec(&json!({})).1.log_y);
 }
+
+/// The labels plotters drew left of the plot (the y axis's ticks), top to bottom.
+fn y_tick_labels(text: &str, layout: &ChartLayout) -> Vec<String> {
+    let mut labels = Vec::new();
+    for piece in text.split("<text").skip(1) {
+        let x: f64 = piece
+            .split("x=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::MAX);
+        let label = piece.split('>').nth(1).and_then(|r| r.split('<').next()).unwrap_or("");
+        if x < f64::from(layout.plot[0]) && !label.is_empty() {
+            labels.push(label.trim().to_string());
+        }
+    }
+    labels
+}
+
+#[test]
+fn a_linear_axis_of_tiny_values_still_has_a_scale() {
+    // PBT's best objective on Himmelblau: 3.2e-30, then exactly 0. plotters alone gave this
+    // axis one tick, "-1.893e-31".
+    let spec = json!({"series": [{"label": "best", "x": [200, 400, 600], "y": [3.1554436208840472e-30, 0.0, 0.0]}]});
+    let (text, layout) = svg(&spec, 400);
+    let labels = y_tick_labels(&text, &layout);
+    assert!(labels.len() >= 3, "a scale of several ticks: {labels:?}");
+    assert!(labels.iter().any(|l| l == "0"), "0 is on the axis: {labels:?}");
+    assert!(labels.iter().all(|l| !l.starts_with('-')), "non-negative data on a non-negative axis: {labels:?}");
+    // Values near 1 that differ by 1e-14 (a flat line at the scale of a tick label) too.
+    let spec = json!({"series": [{"label": "flat", "x": [1, 2], "y": [1.0, 1.0 + 1e-14]}]});
+    let (text, layout) = svg(&spec, 400);
+    assert!(y_tick_labels(&text, &layout).len() >= 3, "{:?}", y_tick_labels(&text, &layout));
+}

@@ -299,6 +299,26 @@ fn y_labels_width<DB: DrawingBackend>(
     Ok(Y_LABELS.max(widest + Y_LABEL_GAP_PX))
 }
 
+/// The least span of a y axis: plotters places its ticks by comparing with `f64::EPSILON` in
+/// absolute terms, so a span of 3e-30 gets a single tick (the axis's low end) and no scale.
+const MIN_SPAN: f64 = 1e-12;
+
+/// The y range `y0..y1` (in axis units: log10 of the values on a log axis) widened to at least
+/// `MIN_SPAN`, or a billionth of its largest magnitude (finer differences do not show in a
+/// tick label), about its middle; a linear axis of values that are all non-negative starts at
+/// 0, so that a loss of 3e-30 reads as a flat line at 0 rather than on a negative axis.
+fn widen_tiny_span(y0: f64, y1: f64, log: bool) -> (f64, f64) {
+    let least = MIN_SPAN.max(1e-9 * y0.abs().max(y1.abs()));
+    if y1 - y0 >= least {
+        (y0, y1)
+    } else if !log && y0 > -least && y1 <= least {
+        (0.0, least)
+    } else {
+        let middle = 0.5 * (y0 + y1);
+        (middle - 0.5 * least, middle + 0.5 * least)
+    }
+}
+
 /// Where the legend box goes: the first corner (top right, top left, bottom right, bottom
 /// left) whose box, with a gap of 2 px, touches no data segment or marker, or None.
 pub fn free_corner(
@@ -430,7 +450,7 @@ pub fn draw_curves<DB: DrawingBackend>(
     } else {
         1.0
     };
-    let (y0, y1) = (y0 - pad, y1 + pad);
+    let (y0, y1) = widen_tiny_span(y0 - pad, y1 + pad, options.log_y);
 
     // The layout: title, then the legend in a free corner of the plot or in a band above it.
     let title_px = if options.title.is_empty() { 0 } else { TITLE_PX };

@@ -12,6 +12,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::curves::{CurveOptions, CurveSeries};
+use super::style::run_style;
 use super::PALETTE;
 use crate::problem::ViewBox;
 use crate::search::SearchResults;
@@ -19,6 +20,9 @@ use crate::search::SearchResults;
 fn palette(index: usize) -> (u8, u8, u8) {
     super::parse_color(PALETTE[index % PALETTE.len()])
 }
+
+/// A dash longer than any drawing: `DashedLineSeries` draws a solid line with it.
+const SOLID_DASH: u32 = 1 << 30;
 
 fn line(label: String, color: (u8, u8, u8), points: Vec<(f64, f64)>) -> CurveSeries {
     CurveSeries::new(label, color, points)
@@ -139,7 +143,7 @@ pub fn pbt_lr_series(results: &SearchResults) -> Option<(Vec<CurveSeries>, Curve
             }
             // A run's style (colour, dash, marker): the palette's 7 colours alone would give
             // member 7 member 0's line.
-            let style = super::style::run_style(None, member);
+            let style = run_style(None, member);
             let mut series = line(format!("member {member}"), style.color, stairs);
             series.dash = style.dash;
             series.marker = style.marker;
@@ -181,8 +185,9 @@ pub fn pbt_stretches(path: &[[f64; 3]]) -> (Vec<Vec<(f64, f64)>>, Vec<Jump>) {
 }
 
 /// Draws a PBT population's paths over a landscape (onto `root`, which is not cleared): each
-/// member's training in its colour, each jump (exploit: the member takes another's weights) as
-/// a dashed black line ending in a ring, so that the jumps are seen.
+/// member's training in its run's colour and dash (the palette's 7 colours alone would give
+/// member 7 member 0's line) ending in a dot, each jump (exploit: the member takes another's
+/// weights) as a dashed black line ending in a ring, so that the jumps are seen.
 pub fn draw_population<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     view: ViewBox,
@@ -196,12 +201,15 @@ pub fn draw_population<DB: DrawingBackend>(
         ChartBuilder::on(root).build_cartesian_2d(view.x[0]..view.x[1], view.y[0]..view.y[1]).map_err(err)?;
     let inside = |p: &(f64, f64)| p.0.is_finite() && p.1.is_finite();
     for (member, path) in record.paths.iter().enumerate() {
-        let (r, g, b) = palette(member);
+        let style = run_style(None, member);
+        let (r, g, b) = style.color;
         let color = RGBColor(r, g, b);
+        // A solid line is one dash longer than any path (one series type keeps the wasm small).
+        let (on, off) = style.dash.unwrap_or((SOLID_DASH, 0));
         let (stretches, jumps) = pbt_stretches(path);
         for stretch in stretches {
             let line: Vec<(f64, f64)> = stretch.into_iter().filter(inside).collect();
-            chart.draw_series(LineSeries::new(line, color.stroke_width(2))).map_err(err)?;
+            chart.draw_series(DashedLineSeries::new(line, on, off, color.stroke_width(2))).map_err(err)?;
         }
         for (from, to) in jumps.into_iter().filter(|(a, b)| inside(a) && inside(b)) {
             chart.draw_series(DashedLineSeries::new(vec![from, to], 4, 3, BLACK.stroke_width(2))).map_err(err)?;
@@ -286,6 +294,31 @@ mod tests {
                 assert!((a.color, a.dash) != (b.color, b.dash), "{} and {} look the same", a.label, b.label);
             }
         }
+    }
+
+    #[test]
+    fn pbt_members_seven_apart_look_different_on_the_map() {
+        // Only member `who` of eight has a path, the same one: the two drawings may differ only
+        // in how the member is drawn (member 7 shares member 0's colour).
+        let draw = |who: usize| {
+            let mut r = results(Vec::new());
+            let path = vec![[0.0, -1.0, -1.0], [5.0, 0.0, 0.5], [10.0, 1.0, 1.0]];
+            r.pbt = Some(crate::search::runner::PbtRecord {
+                lr: Vec::new(),
+                paths: (0..8).map(|m| if m == who { path.clone() } else { Vec::new() }).collect(),
+                jumps: Vec::new(),
+            });
+            let mut text = String::new();
+            {
+                let root = plotters_svg::SVGBackend::with_string(&mut text, (200, 200)).into_drawing_area();
+                let view = ViewBox { x: [-2.0, 2.0], y: [-2.0, 2.0] };
+                draw_population(&root, view, &r).unwrap();
+            }
+            text
+        };
+        let (first, eighth) = (draw(0), draw(7));
+        assert!(first.to_lowercase().contains("#e69f00") && eighth.to_lowercase().contains("#e69f00"));
+        assert_ne!(first, eighth, "members 0 and 7 are drawn alike");
     }
 
     #[test]
