@@ -390,7 +390,7 @@ fn betas_bounds() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Structural errors: one, with the path and the allowed values
+// Structural errors: each with the path and the allowed values
 // ---------------------------------------------------------------------------------------------
 
 fn one_error(json: &str) -> (String, String) {
@@ -494,8 +494,12 @@ fn missing_and_mistyped_fields() {
     let (path, message) = one_error(&with_optimizer(r#"{"lr": 0.1}"#));
     assert_eq!((path.as_str(), message.as_str()), ("runs[0].optimizer", "missing field `name`"));
 
-    let (path, message) = one_error(r#"{"seed": "one", "problem": {"name": "rosenbrock"}, "runs": []}"#);
-    assert_eq!((path.as_str(), message.as_str()), ("seed", r#"must be a whole number (0 or more), got string "one""#));
+    // A wrong type and the problems of the rest of the config are told together.
+    let e = errors(r#"{"seed": "one", "problem": {"name": "rosenbrock"}, "runs": []}"#);
+    assert_eq!(
+        lines(&e),
+        [r#"seed: must be a whole number (0 or more), got string "one""#, "runs: at least one run is needed"]
+    );
 
     let (path, message) = one_error(&with_optimizer(r#"{"name": "Adam", "lr": "fast"}"#));
     assert_eq!((path.as_str(), message.as_str()), ("runs[0].optimizer.lr", r#"must be a number, got string "fast""#));
@@ -510,6 +514,37 @@ fn missing_and_mistyped_fields() {
     let (path, message) = one_error("{not json");
     assert_eq!(path, "");
     assert!(message.starts_with("invalid JSON: key must be a string at line 1 column 2"), "{message}");
+}
+
+#[test]
+fn every_wrong_type_and_every_value_out_of_range_are_told_at_once() {
+    // Two wrong types in one run, a value out of range in another, and an unknown field: each
+    // field left out in turn, the rest read and validated.
+    let e = errors(
+        r#"{"problem": {"name": "rosenbrock"}, "runs": [
+            {"label": "a", "optimizer": {"name": "SGD", "lr": "abc", "momentum": -1, "weight_decay": "x"}},
+            {"label": "b", "optimizer": {"name": "Adam", "lr": -0.5}, "speed": 3}]}"#,
+    );
+    let text = lines(&e);
+    assert!(text[0].starts_with("runs[0].optimizer.lr: must be a number, got string \"abc\""), "{text:?}");
+    assert!(text[1].starts_with("runs[0].optimizer.weight_decay: must be a number"), "{text:?}");
+    assert!(text[2].starts_with("runs[1].speed: unknown field `speed`"), "{text:?}");
+    assert!(text.contains(&"runs[0].optimizer.momentum: must be >= 0, got -1".to_string()), "{text:?}");
+    assert!(text.iter().any(|l| l.starts_with("runs[1].optimizer.lr: ")), "{text:?}");
+    assert_eq!(text.len(), 5, "{text:?}");
+}
+
+#[test]
+fn a_field_without_a_default_or_an_array_item_ends_the_search() {
+    // The unknown name is the one problem: the optimizer without its name is not reported as well.
+    let e = errors(&with_optimizer(r#"{"name": "Adamm", "lr": "x"}"#));
+    assert_eq!(e.0.len(), 1, "{e}");
+    assert_eq!(e.0[0].path, "runs[0].optimizer.name");
+    // A wrong item in an array: leaving it out would move the items after it, so reading stops.
+    let e = errors(
+        r#"{"problem": {"name": "rosenbrock"}, "runs": [{"label": "a", "x0": [1, "y"], "optimizer": {"name": "SGD", "lr": -1}}]}"#,
+    );
+    assert_eq!(lines(&e), [r#"runs[0].x0[1]: must be a number, got string "y""#]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,9 +7,11 @@
 //!            "schedule": {"name": "constant"}}],
 //!  "stop": {"max_steps": 3000}}
 //! ```
-//! Parsing (`reader.rs`) reports the first structural problem (a key given twice, a wrong type,
-//! an unknown field or name with the allowed values) with its path; validation then collects
-//! every value problem with its path.
+//! Parsing (`reader.rs`) reports a structural problem (a key given twice, a wrong type, an
+//! unknown field or name with the allowed values) with its path; reading goes on without that
+//! field to find the others (`Experiment::from_value`), and validation collects every value
+//! problem with its path, so that a config with a wrong type and a value out of range is told
+//! both at once.
 
 pub mod catalog;
 pub mod edit;
@@ -21,7 +23,7 @@ pub mod validate;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::validate::{join, ValidationErrors, Validator};
+use crate::config::validate::{join, FieldError, ValidationErrors, Validator};
 use crate::optim::OptimizerConfig;
 use crate::problem::{ProblemConfig, ProblemSize, ViewBox};
 use crate::run::monitor::StopConfig;
@@ -34,6 +36,9 @@ pub const MAX_RUNS: usize = 16;
 /// per run for the largest network on the largest training set (24.3 million passes) in the wasm
 /// build, which leaves room in the same task for drawing the model view and a chart.
 pub const MAX_SNAPSHOT_WORK: u64 = 30_000_000;
+/// Most structural problems (wrong types, unknown fields) reported for one config: after each,
+/// the config is read again without the field.
+pub const MAX_READ_PROBLEMS: usize = 20;
 /// Longest run label, in characters.
 pub const MAX_LABEL_CHARS: usize = 64;
 
@@ -100,8 +105,38 @@ impl Experiment {
     /// is the one place configs are deserialized (the JSON text, the URL hash and its encoder
     /// all come through here), which keeps a single copy of the deserialization code in the
     /// wasm binary.
+    ///
+    /// A structural problem at a field leaves the field out (its default is taken where it has
+    /// one) and the reading goes on, up to `MAX_READ_PROBLEMS`; when the rest reads, its values
+    /// are validated too and every problem is returned. The search ends at a problem that is
+    /// not at an object's field (an array item: leaving it out would move the items after it),
+    /// and at a missing field once a field was left out (it may be the one left out).
     pub fn from_value(value: serde_json::Value) -> Result<Experiment, ValidationErrors> {
-        crate::config::reader::from_value(&value).map_err(crate::config::reader::ReadError::into_errors)
+        let mut value = value;
+        let mut problems: Vec<FieldError> = Vec::new();
+        loop {
+            match crate::config::reader::from_value::<Experiment>(&value) {
+                Ok(experiment) if problems.is_empty() => return Ok(experiment),
+                Ok(experiment) => {
+                    if let Err(more) = experiment.validate() {
+                        problems.extend(more.0);
+                    }
+                    return Err(ValidationErrors(problems));
+                }
+                // A field left out that has no default comes back as missing: the problem
+                // told before is the one to fix.
+                Err(e) if !problems.is_empty() && e.message.starts_with("missing field") => {
+                    return Err(ValidationErrors(problems));
+                }
+                Err(e) => {
+                    let go_on = problems.len() + 1 < MAX_READ_PROBLEMS && remove_field(&mut value, &e.path);
+                    problems.push(FieldError { path: e.path, message: e.message });
+                    if !go_on {
+                        return Err(ValidationErrors(problems));
+                    }
+                }
+            }
+        }
     }
 
     /// The config as a JSON value.
@@ -153,6 +188,22 @@ impl Experiment {
             analysis.validate(self, &mut v);
         }
         v.finish()
+    }
+}
+
+/// Removes the object field at `path` (`runs[0].optimizer.lr`) from `value`; false when the
+/// path does not end at a field that is there. (Not inlined: the page's wasm is smaller.)
+#[inline(never)]
+fn remove_field(value: &mut serde_json::Value, path: &str) -> bool {
+    use crate::search::space::{get_at_mut, parse_path, Step};
+    let Ok(steps) = parse_path(path) else {
+        return false;
+    };
+    match steps.split_last() {
+        Some((Step::Key(key), parent)) => {
+            get_at_mut(value, parent).and_then(|node| node.as_object_mut()).is_some_and(|map| map.remove(key).is_some())
+        }
+        _ => false,
     }
 }
 

@@ -175,6 +175,14 @@ pub fn get_at<'v>(root: &'v Value, steps: &[Step]) -> Option<&'v Value> {
     })
 }
 
+/// The value at `steps` in `root`, if there is one, to change.
+pub fn get_at_mut<'v>(root: &'v mut Value, steps: &[Step]) -> Option<&'v mut Value> {
+    steps.iter().try_fold(root, |node, step| match step {
+        Step::Key(k) => node.get_mut(k.as_str()),
+        Step::Index(i) => node.get_mut(*i),
+    })
+}
+
 /// A JSON number for a finite float, or for a whole number written as an integer.
 pub fn number(x: f64, integer: bool) -> Value {
     if integer && x.fract() == 0.0 && x.abs() <= MAX_INTEGER {

@@ -297,6 +297,17 @@ test('el.load with a bad config rejects with every problem and keeps the experim
   assert.match(await alertText(page, '.config-alert'), /runs\[0\]\.optimizer\.lr/);
   assert.equal(await lr.getAttribute('aria-invalid'), 'true');
   assert.equal((await page.evaluate(() => document.querySelector('convergence-playground').getConfig())).runs[0].optimizer.lr, 0.1);
+  // A wrong type in another field is told with the value out of range, both fields marked.
+  const wd = page.locator('convergence-playground input[data-path="runs[0].optimizer.weight_decay"]');
+  await wd.fill('abc');
+  await wd.press('Enter');
+  const both = await alertText(page, '.config-alert');
+  assert.match(both, /runs\[0\]\.optimizer\.weight_decay: must be a number, got string "abc"/);
+  assert.match(both, /runs\[0\]\.optimizer\.lr: must be >= 0, got -5/, both);
+  assert.equal(await wd.getAttribute('aria-invalid'), 'true');
+  assert.equal(await lr.getAttribute('aria-invalid'), 'true');
+  await wd.fill('0');
+  await wd.press('Enter');
   await lr.fill('0.05');
   await lr.press('Enter');
   assert.equal(await alertText(page, '.config-alert'), '');
