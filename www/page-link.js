@@ -1,6 +1,8 @@
 // The page's link, for a widget with the `url` attribute: at start-up the experiment in the
 // page's hash (sources.js takes it first), afterwards the hash written after every change
 // (readably, through the Rust codec of urlstate.js) and followed when the visitor edits it.
+// A link whose experiment has problems stays in the address bar until the visitor changes
+// something (writeAtStart), so that a typo can be mended in place and nothing is lost.
 // A widget without `url` never reads or writes the hash; its Copy link gives the playground
 // page's address with the experiment's hash (shareable).
 //
@@ -14,9 +16,15 @@ import { toHash, fromHash } from './urlstate.js';
 
 const message = (e) => String(e && e.message ? e.message : e);
 
+// The alert's title for a link whose experiment cannot be shown.
+const KEPT = 'The experiment in this link has problems, so this widget’s own experiment is shown instead; the link stays in the address bar until you change something:';
+
 export class PageLink {
   #host;
   #lastHash = null;
+  // The page's hash when its experiment had problems: start-up leaves it in the address bar
+  // (so that the visitor can mend it there, or go back to it), the first change replaces it.
+  #kept = null;
 
   constructor(host) {
     this.#host = host;
@@ -35,11 +43,17 @@ export class PageLink {
       if (!parsed) return null;
       const msg = host.validate(parsed.config);
       if (!msg) return { json: parsed.config, view: parsed.view };
-      host.alert('The experiment in this link has problems, so this widget’s own experiment is shown instead:', msg.split('\n'));
+      host.alert(KEPT, msg.split('\n'));
     } catch (e) {
-      host.alert('The experiment in this link could not be read, so this widget’s own experiment is shown instead:', [message(e)]);
+      host.alert(KEPT, [message(e)]);
     }
+    this.#kept = location.hash;
     return null;
+  }
+
+  /** Start-up's write: none while the page's hash is a link with problems (fromPage). */
+  writeAtStart() {
+    if (this.#kept === null || location.hash !== this.#kept) this.write();
   }
 
   /** Writes the running experiment into the hash (once a drag or slide has ended). */
@@ -48,6 +62,7 @@ export class PageLink {
     // Browsers throttle history updates that come at frame rate: while a start point is
     // dragged the hash is written once, on release.
     if (!host.enabled() || !host.config() || host.holding()) return;
+    this.#kept = null;
     const hash = toHash(host.config(), host.view());
     this.#lastHash = hash;
     if (location.hash !== hash) history.replaceState(null, '', hash);

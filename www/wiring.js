@@ -266,7 +266,7 @@ export function wire(element, hooks) {
     parts,
     views: w.views,
     statesReset,
-    writeHash: () => w.link.write(),
+    writeHash: () => w.link.writeAtStart(),
     alert,
     ready: hooks.ready,
     reducedMotion,

@@ -58,6 +58,24 @@ for (const [preset, kinds] of [['himmelblau', ['critical_points', 'basins', 'rat
   });
 }
 
+test('on a phone the analyses\' tables fit their card: no column is cut off', async () => {
+  const { page, errors } = await openPage('', { width: 360, height: 800 });
+  for (const [preset, kinds] of [['lr', ['theory']], ['six-hump', ['critical_points', 'basins']]]) {
+    await page.locator('convergence-playground .preset-select').selectOption(preset);
+    await page.waitForFunction((id) => document.querySelector('convergence-playground').shadowRoot.querySelector('.preset-select').value === id, preset);
+    for (const kind of kinds) {
+      await runAnalysis(page, kind);
+      const tables = await page.evaluate(() => [...document.querySelector('convergence-playground').shadowRoot
+        .querySelectorAll('.analysis-body table')].map((t) => ({ width: t.scrollWidth, room: t.closest('.analysis-body').clientWidth })));
+      assert.ok(tables.length > 0, `${preset} ${kind}: a table`);
+      for (const t of tables) assert.ok(t.width <= t.room, `${preset} ${kind}: a table ${t.width} px wide in ${t.room} px`);
+    }
+  }
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360, 'no sideways scroll');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the menu offers only the analyses that fit the problem', async () => {
   const { page } = await openPreset('fit-over');
   const offered = await page.locator('convergence-playground .analysis-choice option').evaluateAll((os) => os.map((o) => o.value));

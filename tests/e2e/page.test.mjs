@@ -248,19 +248,24 @@ test('URL round trip: the same hash gives the same experiment and identical snap
   await other.page.close();
 });
 
-test('a hash that cannot be read shows an alert and the default experiment runs', async () => {
+test('a link with problems shows an alert, the default experiment runs and the link stays until a change', async () => {
   const { page, errors } = await openPage('#config=%7Bnot%20json');
   const text = await alertText(page);
-  assert.match(text, /could not be read/);
+  assert.match(text, /has problems, so this widget’s own experiment is shown instead; the link stays in the address bar/);
   assert.match(text, /not valid JSON/);
   const snap = await page.evaluate(() => document.querySelector('convergence-playground').step(5));
   assert.equal(snap.runs[0].label, 'gd');
   assert.equal(snap.runs[0].step, 5);
-  assert.match(await page.evaluate(() => location.hash), /^#problem=quadratic/, 'the hash now holds the default experiment');
-  // A readable hash with an invalid experiment: the alert names the field.
-  const bad = await openPage('#problem=quadratic&run=a:SGD(lr=-1)');
-  assert.match(await alertText(bad.page), /runs\[0\]\.optimizer\.lr: must be >= 0/);
+  assert.equal(await page.evaluate(() => location.hash), '#config=%7Bnot%20json', 'the link is kept while nothing changed');
+  await page.evaluate(() => document.querySelector('convergence-playground').set('runs[0].optimizer.lr', 0.05));
+  assert.match(await page.evaluate(() => location.hash), /^#problem=quadratic.*lr=0\.05/, 'a change writes the running experiment');
+  // A readable hash with an invalid experiment: the alert names the field, the link is kept.
+  const link = '#problem=rosenbrock&run=adam:Adam(lr=0.05)@-1.5,2&run=sgd:SGD(lr=-0.001,momentum=0.9)@-1.5,2&seed=1';
+  const bad = await openPage(link);
+  assert.match(await alertText(bad.page), /runs\[1\]\.optimizer\.lr: must be >= 0/);
   assert.equal((await snapshot(bad.page)).runs[0].label, 'gd');
+  await bad.page.waitForTimeout(1000);
+  assert.equal(await bad.page.evaluate(() => decodeURIComponent(location.hash)), decodeURIComponent(link), 'the link is kept');
   // A link cut short: the alert says where the syntax breaks.
   const cut = await openPage('#problem=rosenbrock&run=x:SGD(lr=0.1');
   assert.match(await alertText(cut.page), /hash: run #1: expected '\)'/);
