@@ -13,7 +13,7 @@ use crate::analysis::sweep::{whole_values, Sweep, SweepParameter};
 use crate::chart::analysis_overlay::{basin_color, draw_critical_points, kind_of_code, BasinPicture, Overlay};
 use crate::chart::curves::{draw_curves, ChartLayout, CurveOptions, CurveSeries};
 use crate::chart::figures;
-use crate::chart::heatmap::{sample, stretch_rgba, values_rgba, LINE_CSS_PX, UNDEFINED_RGB};
+use crate::chart::heatmap::{landscape_image, stretch_rgba, LINE_CSS_PX, UNDEFINED_RGB};
 use crate::chart::measured::{MeasureError, Measured, TextMeasure};
 use crate::chart::model_view::{boundary_rgba, data_view, disc, draw_model, PlotPoint, PointDrawing};
 use crate::chart::network;
@@ -82,7 +82,10 @@ fn chart_options(options_json: &str) -> Result<ChartOptions, JsError> {
     if options_json.is_empty() {
         Ok(ChartOptions::default())
     } else {
-        serde_json::from_str(options_json).map_err(|e| js_error(format!("chart options: {e}")))
+        // Read as configs are (`config::reader`): one deserializer in the wasm, not a second.
+        let value =
+            crate::config::reader::parse_json(options_json).map_err(|e| js_error(format!("chart options: {e}")))?;
+        crate::config::reader::from_value(&value).map_err(|e| js_error(format!("chart options: {e}")))
     }
 }
 
@@ -985,9 +988,9 @@ fn canvas_area(canvas: HtmlCanvasElement) -> Result<DrawingArea<AnyBackend<'stat
 fn sharp_landscape(problem: &Problem, view: ViewBox, canvas: &HtmlCanvasElement) -> (Vec<u8>, bool) {
     let undefined = std::cell::Cell::new(false);
     let rgba = sharp_image(canvas, |w, h| {
-        let values = sample(problem, view, w, h);
-        undefined.set(values.iter().any(|v| v.is_nan()));
-        values_rgba(&values, w, h, LINE_CSS_PX)
+        let (rgba, has_undefined) = landscape_image(problem, view, w, h, LINE_CSS_PX);
+        undefined.set(has_undefined);
+        rgba
     });
     (rgba, undefined.get())
 }

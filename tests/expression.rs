@@ -146,6 +146,36 @@ fn every_function_differentiates_like_finite_differences() {
 }
 
 #[test]
+fn the_plain_value_is_the_dual_value_bit_for_bit() {
+    // `value` evaluates without derivatives; it must give the bits `eval` gives, everywhere,
+    // undefined points (NaN) and min/max ties included.
+    let functions = [
+        "sin(x)*cos(y) + 0.1*(x^2 + y^2)",
+        "tan(0.3*x) - y/(1 + x^2)",
+        "exp(-x^2) * log(2 + y^2) - log(x)",
+        "sqrt(1 + x^2 + y^4) - sqrt(y)",
+        "abs(x - 0.123) + tanh(y)*x",
+        "min(x^2, y + 3) + max(sin(y), 0.2*x) - min(x, x)",
+        "(1.5 + x^2)^(0.5*y) + x^y",
+        "x - y - -x",
+        "2^x * y^-2 / (x - y)",
+    ];
+    for text in functions {
+        let e = Expression::parse(text).unwrap_or_else(|err| panic!("`{text}`: {err}"));
+        for i in -12..=12 {
+            for j in -12..=12 {
+                let (x, y) = (0.37 * f64::from(i), 0.41 * f64::from(j));
+                let (plain, dual) = (e.value(x, y), e.eval(x, y).v);
+                assert!(
+                    plain.to_bits() == dual.to_bits() || (plain.is_nan() && dual.is_nan()),
+                    "`{text}` at ({x}, {y}): {plain} vs {dual}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn himmelblau_typed_by_hand_equals_the_built_in_one() {
     let typed = ProblemConfig::Custom { f: "(x^2 + y - 11)^2 + (x + y^2 - 7)^2".into() }.build();
     let built_in = ProblemConfig::Himmelblau {}.build();

@@ -62,6 +62,40 @@ pub fn sample(problem: &Problem, view: ViewBox, width: usize, height: usize) -> 
     values
 }
 
+/// The most work one heatmap may do, in operations of the loss (a typed function's nodes per
+/// point; a built-in landscape counts one): 420 x 420 points of a function of 22 nodes. A
+/// longer typed function is sampled on a coarser grid and stretched, so that drawing its
+/// landscape stays a short task (a 483-character function took 1.4 s at full resolution).
+pub const MAX_SAMPLE_WORK: usize = 4_000_000;
+
+/// The grid on which a `width` x `height` image of a loss costing `work_per_value` operations
+/// per point is sampled: the image's own, or a coarser one of about the same shape within
+/// `MAX_SAMPLE_WORK`.
+pub fn sample_grid(work_per_value: usize, width: usize, height: usize) -> (usize, usize) {
+    let work = work_per_value.max(1);
+    if width * height * work <= MAX_SAMPLE_WORK {
+        return (width, height);
+    }
+    let scale = ((MAX_SAMPLE_WORK / work) as f64 / (width * height) as f64).sqrt();
+    let shrink = |v: usize| ((v as f64 * scale) as usize).clamp(2, v.max(2));
+    (shrink(width), shrink(height))
+}
+
+/// The landscape's `width` x `height` image (as `landscape_rgba`), sampled on `sample_grid`'s
+/// grid and stretched to the image, with its contour lines `line_px` wide in the image; and
+/// whether f has no value somewhere in it.
+pub fn landscape_image(problem: &Problem, view: ViewBox, width: usize, height: usize, line_px: f64) -> (Vec<u8>, bool) {
+    let (w, h) = sample_grid(problem.value_work(), width, height);
+    let values = sample(problem, view, w, h);
+    let undefined = values.iter().any(|v| v.is_nan());
+    let rgba = values_rgba(&values, w, h, line_px * w as f64 / width.max(1) as f64);
+    if (w, h) == (width, height) {
+        (rgba, undefined)
+    } else {
+        (stretch_rgba(&rgba, w, h, width, height), undefined)
+    }
+}
+
 /// Width of the contour lines in CSS pixels.
 pub const LINE_CSS_PX: f64 = 1.2;
 
@@ -178,6 +212,31 @@ fn stretch_in_256ths(rgba: &[u8], width: usize, xs: &[(usize, usize, i32)], ys: 
 mod tests {
     use super::*;
     use crate::problem::ProblemConfig;
+
+    #[test]
+    fn a_costly_typed_function_is_sampled_coarser_within_the_budget() {
+        // A short function and a built-in landscape: every pixel.
+        assert_eq!(sample_grid(1, 420, 420), (420, 420));
+        assert_eq!(sample_grid(13, 420, 420), (420, 420));
+        // 240 nodes (a 480-character function): a coarser grid of the same shape, within budget.
+        let (w, h) = sample_grid(240, 420, 420);
+        assert!(w < 420 && w == h, "{w} x {h}");
+        assert!(w * h * 240 <= MAX_SAMPLE_WORK && (w + 1) * (h + 1) * 240 > MAX_SAMPLE_WORK, "{w} x {h}");
+        assert_eq!(sample_grid(240, 600, 300).0, 2 * sample_grid(240, 600, 300).1);
+        // The image is whole either way, and the coarse one is close to the full one.
+        let term = "sin(x*1.1+cos(y*1.3))";
+        let text = vec![term; 22].join("+");
+        let problem = ProblemConfig::Custom { f: text.clone() }.build();
+        assert!(problem.value_work() * 420 * 420 > MAX_SAMPLE_WORK, "{} nodes", problem.value_work());
+        let view = ViewBox { x: [-2.0, 2.0], y: [-2.0, 2.0] };
+        assert!(sample_grid(problem.value_work(), 200, 200).0 < 160, "{} nodes", problem.value_work());
+        let (coarse, undefined) = landscape_image(&problem, view, 200, 200, 1.0);
+        assert_eq!(coarse.len(), 200 * 200 * 4);
+        assert!(!undefined);
+        let full = landscape_rgba(&problem, view, 200, 200, 1.0);
+        let close = coarse.iter().zip(&full).filter(|(a, b)| a.abs_diff(**b) <= 40).count();
+        assert!(close * 10 >= full.len() * 9, "{close} of {} bytes within 40 levels", full.len());
+    }
 
     #[test]
     fn bowl_is_dark_in_the_middle_and_bright_at_the_corner() {

@@ -388,6 +388,15 @@ impl Problem {
         }
     }
 
+    /// The work of one `loss` of a 2-D problem, in operations: a typed function's nodes, one
+    /// for a built-in landscape (for the heatmap's budget, `chart::heatmap::sample_grid`).
+    pub fn value_work(&self) -> usize {
+        match self {
+            Problem::Custom(e) => e.size(),
+            _ => 1,
+        }
+    }
+
     /// f(w). A `w` whose length is not `dim()` gives NaN.
     pub fn loss(&self, w: &[f64]) -> f64 {
         match self {

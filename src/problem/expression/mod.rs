@@ -75,9 +75,15 @@ impl Expression {
         self.node(self.root, Dual::variable(x, 0), Dual::variable(y, 1))
     }
 
-    /// f(x, y).
+    /// f(x, y), without derivatives: the same operations on the values as `eval` does (so the
+    /// same bits), several times faster, for the landscape's heatmap and the loss.
     pub fn value(&self, x: f64, y: f64) -> f64 {
-        self.eval(x, y).v
+        self.value_of(self.root, x, y)
+    }
+
+    /// How many nodes the tree has: the work of one evaluation, in operations.
+    pub fn size(&self) -> usize {
+        self.nodes.len()
     }
 
     /// f(x, y) and its gradient.
@@ -102,6 +108,18 @@ impl Expression {
             Some(&Node::Unary(f, a)) => unary(f, self.node(a, x, y)),
             Some(&Node::Binary(op, a, b)) => binary(op, self.node(a, x, y), self.node(b, x, y)),
             None => Dual::constant(f64::NAN),
+        }
+    }
+
+    /// The value of node `i` (as `node`, with plain numbers).
+    fn value_of(&self, i: usize, x: f64, y: f64) -> f64 {
+        match self.nodes.get(i) {
+            Some(Node::Number(c)) => *c,
+            Some(Node::X) => x,
+            Some(Node::Y) => y,
+            Some(&Node::Unary(f, a)) => unary_value(f, self.value_of(a, x, y)),
+            Some(&Node::Binary(op, a, b)) => binary_value(op, self.value_of(a, x, y), self.value_of(b, x, y)),
+            None => f64::NAN,
         }
     }
 
@@ -141,30 +159,67 @@ impl Expression {
 /// A function of one argument with its first two derivatives.
 fn unary(f: Function, u: Dual) -> Dual {
     let v = u.v;
+    // The value as `unary_value` computes it (one copy of each function's value in the wasm).
+    let g = unary_value(f, v);
     match f {
         Function::Neg => u.negated(),
-        Function::Sin => u.chain(sin(v), cos(v), -sin(v)),
-        Function::Cos => u.chain(cos(v), -sin(v), -cos(v)),
+        Function::Sin => u.chain(g, cos(v), -g),
+        Function::Cos => u.chain(g, -sin(v), -g),
         Function::Tan => {
-            let t = tan(v);
-            let d1 = 1.0 + t * t;
-            u.chain(t, d1, 2.0 * t * d1)
+            let d1 = 1.0 + g * g;
+            u.chain(g, d1, 2.0 * g * d1)
         }
-        Function::Exp => {
-            let e = exp(v);
-            u.chain(e, e, e)
-        }
-        Function::Log => u.chain(ln(v), 1.0 / v, -1.0 / (v * v)),
-        Function::Sqrt => {
-            let s = sqrt(v);
-            u.chain(s, 0.5 / s, -0.25 / (s * v))
-        }
+        Function::Exp => u.chain(g, g, g),
+        Function::Log => u.chain(g, 1.0 / v, -1.0 / (v * v)),
+        Function::Sqrt => u.chain(g, 0.5 / g, -0.25 / (g * v)),
         // |u| has the subgradient 0 at u = 0, as torch's abs does.
-        Function::Abs => u.chain(v.abs(), sign(v), 0.0),
+        Function::Abs => u.chain(g, sign(v), 0.0),
         Function::Tanh => {
-            let t = tanh(v);
-            let d1 = 1.0 - t * t;
-            u.chain(t, d1, -2.0 * t * d1)
+            let d1 = 1.0 - g * g;
+            u.chain(g, d1, -2.0 * g * d1)
+        }
+    }
+}
+
+/// A function of one argument, on its value alone (`unary`'s value). Not inlined: one copy
+/// serves both evaluations (a smaller wasm).
+#[inline(never)]
+fn unary_value(f: Function, v: f64) -> f64 {
+    match f {
+        Function::Neg => -v,
+        Function::Sin => sin(v),
+        Function::Cos => cos(v),
+        Function::Tan => tan(v),
+        Function::Exp => exp(v),
+        Function::Log => ln(v),
+        Function::Sqrt => sqrt(v),
+        Function::Abs => v.abs(),
+        Function::Tanh => tanh(v),
+    }
+}
+
+/// An operation on two values (`binary`'s value: a - b is a + (-b) there, the same number).
+fn binary_value(op: Operation, a: f64, b: f64) -> f64 {
+    match op {
+        Operation::Add => a + b,
+        Operation::Sub => a - b,
+        Operation::Mul => a * b,
+        Operation::Div => a / b,
+        Operation::Pow => pow(a, b),
+        Operation::Min | Operation::Max if a.is_nan() || b.is_nan() => f64::NAN,
+        Operation::Min => {
+            if b < a {
+                b
+            } else {
+                a
+            }
+        }
+        Operation::Max => {
+            if b > a {
+                b
+            } else {
+                a
+            }
         }
     }
 }
