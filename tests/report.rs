@@ -1,7 +1,8 @@
 //! Classification of end points (`report::classify`): a stationary point with a mixed-sign
 //! Hessian is a saddle, never a minimum; a positive-definite one at a minimum of
 //! `tests/reference/minima.json` is global or local as the file says; a point with a clear
-//! gradient is a slope whatever its curvature. The verdict (`end` in the snapshot, the mark and
+//! gradient is a slope whatever its curvature; a flat point where f is lower a little way on is
+//! a shoulder, and a run whose Newton step lands on a known minimum is at it. The verdict (`end` in the snapshot, the mark and
 //! the words of the report) keeps "converged" and "at a minimum" apart: a saddle, a slope or a
 //! loss falling without bound never gets the success mark.
 
@@ -430,4 +431,41 @@ fn a_network_that_learned_nothing_is_not_a_success() {
     assert_eq!(reports[0].word, "learned nothing");
     assert!(reports[0].advice.contains("learned nothing"), "{}", reports[0].advice);
     assert!(reports[0].advice.contains("lower the learning rate"), "{}", reports[0].advice);
+}
+
+#[test]
+fn a_flat_shoulder_is_not_a_minimum_and_a_flat_bowl_is() {
+    // x^3 + y^2 at (0.01, 0): gradient (3e-4, 0), Hessian diag(0.06, 2) positive definite, yet
+    // f is lower at x < 0: no minimum anywhere.
+    let cubic = problem(r#"{"name": "custom", "f": "x^3 + y^2"}"#);
+    let (kind, eig) = classify(&cubic, &[0.01, 0.0]);
+    assert_eq!(kind, EndKind::Shoulder, "{eig:?}");
+    // x^4 + y^4 near its minimum at 0: as flat, and a minimum (a typed function has no list of
+    // known minima, so it is a plain minimum).
+    let quartic = problem(r#"{"name": "custom", "f": "x^4 + y^4"}"#);
+    assert_eq!(classify(&quartic, &[0.0158, 0.0158]).0, EndKind::Minimum);
+    // A run that ends on the shoulder is cautioned, in words that say so.
+    let config = r#"{"problem": {"name": "custom", "f": "x^3 + y^2"}, "runs": [{"label": "gd", "x0": [1, 1],
+        "optimizer": {"name": "SGD", "lr": 0.1}}], "stop": {"max_steps": 100000, "grad_norm": {"tol": 1e-3}}}"#;
+    let (snapshot, reports) = run_to_end(config);
+    assert_eq!(snapshot["runs"][0]["status"]["state"], "converged", "{snapshot}");
+    assert_eq!(snapshot["runs"][0]["end"], "shoulder");
+    assert_eq!(reports[0].mark, Mark::Caution);
+    assert!(reports[0].text.contains("on a flat shoulder, not at a minimum"), "{}", reports[0].text);
+    assert!(reports[0].advice.contains("f is lower a little way on"), "{}", reports[0].advice);
+}
+
+#[test]
+fn a_run_in_the_global_minimums_bowl_is_at_it_though_a_little_way_off() {
+    // Figure 2 of the article: gradient descent along Rosenbrock's valley, stopped by the
+    // gradient test at 0.0025 from (1, 1), where the curvature along the valley is 0.4. The
+    // Newton step from there lands within 0.002 of (1, 1): the global minimum.
+    let config = r#"{"seed": 1, "problem": {"name": "rosenbrock"}, "runs": [{"label": "gd", "x0": [-1.5, 2],
+        "optimizer": {"name": "SGD", "lr": 0.001}}], "stop": {"max_steps": 20000, "grad_norm": {"tol": 1e-3}}}"#;
+    let mut session = Session::from_json(config).expect("valid config");
+    session.step(u64::MAX);
+    let w = session.runs()[0].params().to_vec();
+    let off = (w[0] - 1.0).hypot(w[1] - 1.0);
+    assert!(off > 2e-3, "the run ends {off} from (1, 1), outside the distance test");
+    assert_eq!(classify(session.problem(), &w).0, EndKind::GlobalMinimum, "at {w:?}");
 }

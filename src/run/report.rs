@@ -191,10 +191,15 @@ fn place_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
             "at a minimum of the regularised loss f + (λ/2)·||w||² with λ = {}, not of f{eig}",
             short(verdict.l2)
         ),
+        // A typed function has no list of minima to compare with.
+        EndKind::Minimum if problem.known_minima().is_empty() => format!("at a minimum{eig}"),
         EndKind::Minimum => format!("at a minimum that is not one of the landscape's known minima{eig}"),
         EndKind::Saddle => format!("at a saddle point, not a minimum{eig}"),
         EndKind::Maximum => format!("at a maximum{eig}"),
         EndKind::Slope => format!("on a slope, not at a minimum (||∇f|| = {})", short(end.grad_norm)),
+        EndKind::Shoulder => {
+            format!("on a flat shoulder, not at a minimum: f is lower a little way along the flattest direction{eig}")
+        }
         EndKind::Unbounded => "heading for f = −∞".to_string(),
         EndKind::Unknown => match (problem, run.evaluations().last()) {
             (Problem::Model(_), Some(e)) => evaluation_words(e),
@@ -256,6 +261,7 @@ fn caution_advice(run: &Run, problem: &Problem, criterion: Criterion, end: &EndP
             Criterion::GradNorm => "The gradient tolerance is larger than the slope here: tighten grad_norm.tol.".to_string(),
             Criterion::EarlyStopping => String::new(),
         },
+        EndKind::Shoulder => "The slope is nearly flat and curves upward here, yet f is lower a little way on (a shoulder, as x³ has at 0): the test fired before the run slid on. Tighten the tolerance of the test that fired, or switch it off, to see where the run goes.".to_string(),
         _ => "The Hessian is singular here, so no test of the gradient or the curvature can tell a minimum from a flat saddle.".to_string(),
     }
 }

@@ -88,6 +88,9 @@ pub enum EndKind {
     Maximum,
     /// The gradient is not small: a slope, not a stationary point.
     Slope,
+    /// The gradient is nearly zero and the curvature positive, but f is lower a little way
+    /// along the flattest direction (as x³ near 0): a shoulder, not a minimum.
+    Shoulder,
     /// The loss fell without bound: there is no minimum in that direction.
     Unbounded,
     Unknown,
@@ -150,6 +153,12 @@ pub fn hessian_eigenvalues(problem: &Problem, w: &[f64]) -> Option<[f64; 2]> {
 }
 
 fn regularised_eigenvalues(problem: &Problem, w: &[f64], l2: f64) -> Option<[f64; 2]> {
+    regularised_hessian(problem, w, l2).map(|(eig, _)| eig)
+}
+
+/// The eigenvalues (smallest first) and the entries (row-major) of the Hessian of
+/// `f + (l2/2)·||w||²` at `w`, for a 2-D landscape.
+fn regularised_hessian(problem: &Problem, w: &[f64], l2: f64) -> Option<([f64; 2], [f64; 4])> {
     if problem.dim() != 2 || w.len() != 2 || matches!(problem, Problem::Model(_)) {
         return None;
     }
@@ -161,7 +170,46 @@ fn regularised_eigenvalues(problem: &Problem, w: &[f64], l2: f64) -> Option<[f64
     let det = h[0] * h[3] - h[1] * h[2];
     let root = (half_trace * half_trace - det).max(0.0).sqrt();
     let eig = [half_trace - root, half_trace + root];
-    eig.iter().all(|e| e.is_finite()).then_some(eig)
+    eig.iter().all(|e| e.is_finite()).then_some((eig, h))
+}
+
+/// Where Newton's method puts the stationary point near `w`: `w - H⁻¹ ∇f` (H positive
+/// definite, so invertible).
+fn newton_point(h: [f64; 4], grad: &[f64], w: &[f64]) -> [f64; 2] {
+    let det = h[0] * h[3] - h[1] * h[2];
+    let step = [(h[3] * grad[0] - h[1] * grad[1]) / det, (h[0] * grad[1] - h[2] * grad[0]) / det];
+    [w[0] - step[0], w[1] - step[1]]
+}
+
+/// Whether f (plus the l2 term) is lower than at `w` a little way either side along the
+/// Hessian's flattest direction: past the Newton step ten times over (at least 1e-3 of w's
+/// scale), where a minimum's quadratic bowl has risen again, and by more than rounding.
+fn lower_nearby(
+    problem: &Problem,
+    w: &[f64],
+    l2: f64,
+    loss: f64,
+    h: [f64; 4],
+    smallest: f64,
+    newton: [f64; 2],
+) -> bool {
+    let (a, b, d) = (h[0], h[1], h[3]);
+    // An eigenvector of `smallest`: (b, smallest - a) or (smallest - d, b), whichever is longer.
+    let (p, q) = ([b, smallest - a], [smallest - d, b]);
+    let v = if p[0].hypot(p[1]) >= q[0].hypot(q[1]) { p } else { q };
+    let length = v[0].hypot(v[1]);
+    let v = if length > 0.0 {
+        [v[0] / length, v[1] / length]
+    } else if a <= d {
+        [1.0, 0.0]
+    } else {
+        [0.0, 1.0]
+    };
+    let step = (newton[0] - w[0]).hypot(newton[1] - w[1]);
+    let t = (10.0 * step).max(1e-3 * (1.0 + w[0].abs().max(w[1].abs())));
+    let objective = |x: [f64; 2]| problem.loss(&x) + 0.5 * l2 * (x[0] * x[0] + x[1] * x[1]);
+    let noise = 1e-12 * (1.0 + loss.abs());
+    [-t, t].iter().any(|s| objective([w[0] + s * v[0], w[1] + s * v[1]]) < loss - noise)
 }
 
 /// Classifies the point `w` of a 2-D landscape.
@@ -173,7 +221,7 @@ pub fn classify(problem: &Problem, w: &[f64]) -> (EndKind, Option<[f64; 2]>) {
 /// Classifies the point `w` as a point of `f + (l2/2)·||w||²`.
 pub fn classify_point(problem: &Problem, w: &[f64], l2: f64) -> EndPoint {
     let unknown = EndPoint { kind: EndKind::Unknown, eigenvalues: None, grad_norm: f64::NAN, above_global: None };
-    let Some(eig) = regularised_eigenvalues(problem, w, l2) else {
+    let Some((eig, hessian)) = regularised_hessian(problem, w, l2) else {
         return unknown;
     };
     let mut grad = vec![0.0; w.len()];
@@ -192,14 +240,19 @@ pub fn classify_point(problem: &Problem, w: &[f64], l2: f64) -> EndPoint {
     let scale = eig[1].abs().max(eig[0].abs()).max(1e-12);
     let tiny = 1e-9 * scale;
     if eig[0] > tiny {
+        let newton = newton_point(hessian, &grad, w);
+        if lower_nearby(problem, w, l2, loss, hessian, eig[0], newton) {
+            return at(EndKind::Shoulder);
+        }
         if l2 != 0.0 {
             return at(EndKind::Minimum);
         }
+        // The known minimum the run is at, or the one its Newton step points to (a run that
+        // stopped in a long flat valley may be far from the minimum in w, not in the model).
         let minima = problem.known_minima();
         let near = minima.iter().find(|m| {
-            let dx = m.x[0] - w[0];
-            let dy = m.x[1] - w[1];
-            (dx * dx + dy * dy).sqrt() <= 1e-3 * (1.0 + m.x[0].abs().max(m.x[1].abs()))
+            let tolerance = 1e-3 * (1.0 + m.x[0].abs().max(m.x[1].abs()));
+            [[w[0], w[1]], newton].iter().any(|p| (m.x[0] - p[0]).hypot(m.x[1] - p[1]) <= tolerance)
         });
         return match near.map(|m| m.kind) {
             Some(MinimumKind::Global) => at(EndKind::GlobalMinimum),
