@@ -469,3 +469,17 @@ fn a_run_in_the_global_minimums_bowl_is_at_it_though_a_little_way_off() {
     assert!(off > 2e-3, "the run ends {off} from (1, 1), outside the distance test");
     assert_eq!(classify(session.problem(), &w).0, EndKind::GlobalMinimum, "at {w:?}");
 }
+
+#[test]
+fn a_run_that_has_not_taken_a_step_is_not_said_to_be_running() {
+    let config = r#"{"problem": {"name": "quadratic", "a": 1, "b": 4}, "runs": [{"label": "gd", "x0": [-4, 3],
+        "optimizer": {"name": "SGD", "lr": 0.1}}]}"#;
+    let mut session = Session::from_json(config).expect("valid config");
+    let before = describe(&session.runs()[0], session.problem());
+    assert_eq!(before.text, "not started: loss 26 at the start point");
+    assert_eq!(before.word, "not started");
+    session.step(1);
+    let after = describe(&session.runs()[0], session.problem());
+    assert!(after.text.starts_with("running: step 1, loss "), "{}", after.text);
+    assert_eq!(after.word, "running");
+}

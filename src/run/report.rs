@@ -106,6 +106,10 @@ fn criterion_words(run: &Run, criterion: Criterion) -> String {
 /// How the run ended.
 fn ended_words(run: &Run, problem: &Problem, status: Status) -> String {
     match status {
+        // Nothing has run yet: the loss is the start point's.
+        Status::Running if run.step() == 0 => {
+            format!("not started: loss {} at the start point", short(run.objective(problem)))
+        }
         Status::Running => format!("running: step {}, loss {}", run.step(), short(run.objective(problem))),
         Status::Converged { criterion: Criterion::EarlyStopping, at_step } => {
             let restore = run.monitor().config().early_stopping.as_ref().is_some_and(|c| c.restore_best);
@@ -353,6 +357,7 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
 /// minima.
 pub(crate) fn mark_word(mark: Mark, run: &Run, problem: &Problem) -> &'static str {
     match mark {
+        Mark::Running if run.step() == 0 => "not started",
         Mark::Running => "running",
         Mark::Success => "converged",
         Mark::LocalMinimum => "local minimum",
