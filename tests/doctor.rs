@@ -94,6 +94,26 @@ fn a_run_stuck_on_a_saddle_is_moved_off_it() {
 }
 
 #[test]
+fn a_run_at_a_local_minimum_is_told_so_without_a_remedy() {
+    // Six-hump camel from (1.5, -0.6): gradient descent settles in the local minimum at about
+    // (1.704, -0.796), f = -0.2155, above the global -1.0316.
+    let config = json!({"problem": {"name": "six_hump_camel"},
+        "runs": [{"label": "r", "x0": [1.5, -0.6], "optimizer": {"name": "SGD", "lr": 0.01}}],
+        "stop": {"max_steps": 20000}});
+    let (_, session, d) = run_and_diagnose(config);
+    assert!(matches!(session.runs()[0].status(), Status::Converged { .. }));
+    assert_eq!(symptoms(&d), vec![Symptom::LocalMinimum], "{d:?}");
+    assert!(d[0].remedy.is_empty());
+    assert!(d[0].text.starts_with("Ended at a local minimum, not the global one (f − f_global = 0.8"), "{}", d[0].text);
+    // From (0, -0.5) it reaches the global minimum: nothing to say.
+    let config = json!({"problem": {"name": "six_hump_camel"},
+        "runs": [{"label": "r", "x0": [0.0, -0.5], "optimizer": {"name": "SGD", "lr": 0.01}}],
+        "stop": {"max_steps": 20000}});
+    let (_, _, d) = run_and_diagnose(config);
+    assert_eq!(d, vec![], "{d:?}");
+}
+
+#[test]
 fn a_loose_plateau_tolerance_stops_short_on_a_slope() {
     let config = json!({"problem": {"name": "rosenbrock"},
         "runs": [{"label": "r", "x0": [-1.5, 2.0], "optimizer": {"name": "SGD", "lr": 0.001}}],

@@ -20,6 +20,9 @@
 //!   eigenvalue. Start elsewhere (here: the start moved along the escape direction) or add noise;
 //!   for Newton's method, which heads for any stationary point, damp it (here: a damping of twice
 //!   the negative eigenvalue's size).
+//! - `local_minimum`: the run converged at a known local minimum that is not the global one.
+//!   No remedy (which start reaches which minimum is the basins analysis' question): start
+//!   elsewhere, or add momentum.
 //! - `stopped_short`: a plateau or parameter-change criterion stopped the run where the gradient
 //!   is not small. Tighten the tolerance (here: a hundredth).
 //! - `overfitting`: the validation loss rose `OVERFIT_RISE` above its best while the training
@@ -85,6 +88,7 @@ pub enum Symptom {
     Crawling,
     Plateau,
     Saddle,
+    LocalMinimum,
     StoppedShort,
     Overfitting,
     Noisy,
@@ -240,6 +244,7 @@ fn diagnose_with(context: Context) -> Vec<Diagnosis> {
         crawling(&context),
         plateau(&context),
         saddle(&context),
+        local_minimum(&context),
         stopped_short(&context),
         overfitting(&context),
         noisy(&context),

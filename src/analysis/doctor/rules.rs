@@ -145,6 +145,33 @@ pub(super) fn eigenvector(h: [f64; 4], lambda: f64) -> [f64; 2] {
     }
 }
 
+/// The run converged at a known local minimum that is not the global one: nothing went wrong on
+/// the way, but it is not the lowest point. No remedy is applied: which start reaches which
+/// minimum is what the basins analysis shows.
+pub(super) fn local_minimum(c: &Context) -> Option<Diagnosis> {
+    let Status::Converged { at_step, .. } = c.trace.status else {
+        return None;
+    };
+    c.trace.end_hessian?;
+    let problem = c.experiment.problem.build_with_seed(c.experiment.seed);
+    let end = crate::run::verdict::classify_point(&problem, &c.trace.end, 0.0);
+    if end.kind != crate::run::verdict::EndKind::LocalMinimum {
+        return None;
+    }
+    let gap = end.above_global.map_or(String::new(), |g| format!(" (f − f_global = {})", short(g)));
+    Some(Diagnosis {
+        symptom: Symptom::LocalMinimum,
+        step: at_step,
+        text: format!(
+            "Ended at a local minimum, not the global one{gap}: nothing went wrong on the way, but a \
+             gradient method stops at the first minimum it reaches. Start elsewhere (Basins of \
+             attraction shows which starts reach which minimum), or add momentum to roll through \
+             shallow ones."
+        ),
+        remedy: Vec::new(),
+    })
+}
+
 pub(super) fn saddle(c: &Context) -> Option<Diagnosis> {
     let at = match c.trace.status {
         Status::Converged { at_step, .. } | Status::Stopped { at_step } => at_step,
