@@ -384,7 +384,8 @@ function csvEditor(problem, ctx) {
     if (!f) return;
     if (f.size > LIMITS.maxCsvBytes) {
       const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
-      fileNote.textContent = `“${f.name}” is ${mb(f.size)} MB: too large (at most ${mb(LIMITS.maxCsvBytes)} MB of CSV, and ${MODEL_LIMITS.maxPoints} rows are used).`;
+      // The same rule the core states for a CSV with too many rows: refused, not cut.
+      fileNote.textContent = `“${f.name}” is ${mb(f.size)} MB, too large: a CSV may have at most ${mb(LIMITS.maxCsvBytes)} MB and ${MODEL_LIMITS.maxPoints} data rows. Nothing was changed.`;
       file.value = '';
       return;
     }

@@ -359,6 +359,11 @@ test('a bad CSV shows an alert naming its line and keeps the running experiment;
   const split = (await q(page, '.split-note').textContent()).match(/^(\d+) training points \(filled\), (\d+) validation points/);
   assert.ok(split, 'the split of the uploaded points is said');
   assert.equal(Number(split[1]) + Number(split[2]), 60);
+  // A file over the size limit is refused, in the words of the row limit, and nothing changes.
+  await path(page, 'problem.data.file').setInputFiles({ name: 'huge.csv', mimeType: 'text/csv', buffer: Buffer.alloc(1.4 * 2 ** 20, 'x') });
+  assert.match(await q(page, '.csv-file').textContent(),
+    /^“huge\.csv” is 1\.4 MB, too large: a CSV may have at most 1\.0 MB and \d+ data rows\. Nothing was changed\.$/);
+  assert.equal((await config(page)).problem.data.text, text);
   const trained = await page.evaluate(() => document.querySelector('convergence-playground').step(2000));
   assert.ok(trained.runs[0].training.train_accuracy > 0.9, JSON.stringify(trained.runs[0].training));
   assert.match(await page.evaluate(() => location.hash), /data=csv\(text='x1%2Cx2%2Clabel%0A/);
