@@ -181,6 +181,25 @@ fn newton_point(h: [f64; 4], grad: &[f64], w: &[f64]) -> [f64; 2] {
     [w[0] - step[0], w[1] - step[1]]
 }
 
+/// The unit eigenvector of the symmetric 2x2 matrix `h` for its eigenvalue `lambda`.
+pub(crate) fn eigenvector(h: [f64; 4], lambda: f64) -> [f64; 2] {
+    let (p, q, r) = (h[0], 0.5 * (h[1] + h[2]), h[3]);
+    let candidates = [[q, lambda - p], [lambda - r, q]];
+    let v = if crate::math::norm2(&candidates[0]) >= crate::math::norm2(&candidates[1]) {
+        candidates[0]
+    } else {
+        candidates[1]
+    };
+    let n = crate::math::norm2(&v);
+    if n > 0.0 {
+        [v[0] / n, v[1] / n]
+    } else if p <= r {
+        [1.0, 0.0]
+    } else {
+        [0.0, 1.0]
+    }
+}
+
 /// Whether f (plus the l2 term) is lower than at `w` a little way either side along the
 /// Hessian's flattest direction: past the Newton step ten times over (at least 1e-3 of w's
 /// scale), where a minimum's quadratic bowl has risen again, and by more than rounding.
@@ -193,18 +212,7 @@ fn lower_nearby(
     smallest: f64,
     newton: [f64; 2],
 ) -> bool {
-    let (a, b, d) = (h[0], h[1], h[3]);
-    // An eigenvector of `smallest`: (b, smallest - a) or (smallest - d, b), whichever is longer.
-    let (p, q) = ([b, smallest - a], [smallest - d, b]);
-    let v = if p[0].hypot(p[1]) >= q[0].hypot(q[1]) { p } else { q };
-    let length = v[0].hypot(v[1]);
-    let v = if length > 0.0 {
-        [v[0] / length, v[1] / length]
-    } else if a <= d {
-        [1.0, 0.0]
-    } else {
-        [0.0, 1.0]
-    };
+    let v = eigenvector(h, smallest);
     let step = (newton[0] - w[0]).hypot(newton[1] - w[1]);
     let t = (10.0 * step).max(1e-3 * (1.0 + w[0].abs().max(w[1].abs())));
     let objective = |x: [f64; 2]| problem.loss(&x) + 0.5 * l2 * (x[0] * x[0] + x[1] * x[1]);

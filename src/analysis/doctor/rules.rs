@@ -10,6 +10,7 @@ use crate::model::ModelConfig;
 use crate::run::history::TracePoint;
 use crate::run::monitor::{Criterion, Status};
 use crate::run::report::short;
+use crate::run::verdict::eigenvector;
 
 /// Consecutive reversing updates that make an oscillation.
 const OSCILLATION_WINDOW: usize = 10;
@@ -128,21 +129,6 @@ pub(super) fn plateau(c: &Context) -> Option<Diagnosis> {
         ),
         remedy: c.scale_lr(2.0),
     })
-}
-
-/// The unit eigenvector of the symmetric 2x2 matrix `h` for its eigenvalue `lambda`.
-pub(super) fn eigenvector(h: [f64; 4], lambda: f64) -> [f64; 2] {
-    let (p, q, r) = (h[0], 0.5 * (h[1] + h[2]), h[3]);
-    let candidates = [[q, lambda - p], [lambda - r, q]];
-    let v = if norm2(&candidates[0]) >= norm2(&candidates[1]) { candidates[0] } else { candidates[1] };
-    let n = norm2(&v);
-    if n > 0.0 {
-        [v[0] / n, v[1] / n]
-    } else if p <= r {
-        [1.0, 0.0]
-    } else {
-        [0.0, 1.0]
-    }
 }
 
 /// The run converged at a known local minimum that is not the global one: nothing went wrong on

@@ -206,22 +206,21 @@ fn binary_value(op: Operation, a: f64, b: f64) -> f64 {
         Operation::Mul => a * b,
         Operation::Div => a / b,
         Operation::Pow => pow(a, b),
-        Operation::Min | Operation::Max if a.is_nan() || b.is_nan() => f64::NAN,
-        Operation::Min => {
-            if b < a {
-                b
-            } else {
-                a
-            }
-        }
-        Operation::Max => {
-            if b > a {
-                b
-            } else {
-                a
-            }
-        }
+        Operation::Min | Operation::Max => match takes_second(op, a, b) {
+            None => f64::NAN,
+            Some(true) => b,
+            Some(false) => a,
+        },
     }
+}
+
+/// For min and max: whether the second argument is taken (at a tie, the first is), or None
+/// when either is NaN.
+fn takes_second(op: Operation, a: f64, b: f64) -> Option<bool> {
+    if a.is_nan() || b.is_nan() {
+        return None;
+    }
+    Some(if op == Operation::Min { b < a } else { b > a })
 }
 
 /// An operation on two arguments.
@@ -232,22 +231,12 @@ fn binary(op: Operation, a: Dual, b: Dual) -> Dual {
         Operation::Mul => a.times(b),
         Operation::Div => a.over(b),
         Operation::Pow => power(a, b),
-        Operation::Min | Operation::Max if a.v.is_nan() || b.v.is_nan() => Dual::constant(f64::NAN),
         // At a tie the first argument is taken, with its derivatives.
-        Operation::Min => {
-            if b.v < a.v {
-                b
-            } else {
-                a
-            }
-        }
-        Operation::Max => {
-            if b.v > a.v {
-                b
-            } else {
-                a
-            }
-        }
+        Operation::Min | Operation::Max => match takes_second(op, a.v, b.v) {
+            None => Dual::constant(f64::NAN),
+            Some(true) => b,
+            Some(false) => a,
+        },
     }
 }
 
