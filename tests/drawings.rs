@@ -387,6 +387,44 @@ fn legend_rows_never_leave_the_plot_too_short() {
 }
 
 #[test]
+fn many_long_labels_shorten_and_the_chart_grows_once_to_a_full_plot() {
+    // Sixteen runs with 50-character labels on a narrow chart (a tester's link on a phone): the
+    // band of one row per run is taller than the chart. One growth to the height asked for
+    // gives a plot MIN_PLOT_PX tall, and every label too wide for the chart ends in "…" and
+    // fits inside it.
+    use convergence::chart::curves::MIN_PLOT_PX;
+    let zig: Vec<(f64, f64)> = (0..=40).map(|s| (f64::from(s), if s % 2 == 0 { 0.0 } else { 10.0 })).collect();
+    let series: Vec<CurveSeries> =
+        (0..16).map(|i| line(&format!("run number {i} with a rather long descriptive label"), zig.clone())).collect();
+    let draw = |height: u32| {
+        let mut text = String::new();
+        let layout = {
+            let root = plotters_svg::SVGBackend::with_string(&mut text, (220, height)).into_drawing_area();
+            draw_curves(&root, &series, &CurveOptions::default()).expect("the chart draws")
+        };
+        (text, layout)
+    };
+    let (_, small) = draw(140);
+    assert!(small.legend_outside, "{small:?}");
+    assert!(small.height_needed > 140 + MIN_PLOT_PX, "{small:?}");
+    let (text, grown) = draw(small.height_needed as u32);
+    assert!(grown.plot[3] - grown.plot[1] >= MIN_PLOT_PX, "{grown:?}");
+    assert_eq!(grown.height_needed, small.height_needed, "grown enough at once");
+    let legend = grown.legend.expect("a legend");
+    assert!(legend[2] <= 220, "{legend:?}");
+    assert!(text.matches('…').count() >= 16, "every long label is cut: {text}");
+    assert!(!text.contains("descriptive label\n"), "no whole 50-character label: {text}");
+    // A label that fits stays whole.
+    let short = [line("adam", zig.clone()), line("sgd", zig.clone())];
+    let mut text = String::new();
+    {
+        let root = plotters_svg::SVGBackend::with_string(&mut text, (220, 140)).into_drawing_area();
+        draw_curves(&root, &short, &CurveOptions::default()).expect("the chart draws");
+    }
+    assert!(text.contains("\nadam\n") && !text.contains("…"), "{text}");
+}
+
+#[test]
 fn key_moment_labels_stay_inside_and_off_lines_markers_and_each_other() {
     // Two runs converging at the same step and value at the right edge on a tolerance line (two
     // "‖∇f‖ < tol" at one point, as in the six-hump lesson), for many values: each label lies

@@ -472,7 +472,7 @@ pub fn draw_curves<DB: DrawingBackend>(
                 marker: None,
             }))
             .collect();
-        Some(Legend::measure(root, entries)?)
+        Some(Legend::measure(root, entries, width - 2 * MARGIN)?)
     } else {
         None
     };
@@ -564,7 +564,10 @@ pub fn draw_curves<DB: DrawingBackend>(
         .map_err(err)?;
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     layout.plot = [xs.start, ys.start, xs.end, ys.end];
-    layout.height_needed = height + (MIN_PLOT_PX - (ys.end - ys.start)).max(0);
+    // From the layout's own sizes, not plotters' pixel range, which cannot be negative: a
+    // legend band taller than the chart must ask for all the height it lacks at once.
+    let plot_height = height - MARGIN - X_LABELS - top;
+    layout.height_needed = height + (MIN_PLOT_PX - plot_height).max(0);
     let coord = chart.as_coord_spec().clone();
     let pixel = |p: (f64, f64)| coord.translate(&p);
     layout.x_range = [x0, x1];

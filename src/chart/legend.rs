@@ -43,18 +43,32 @@ pub struct Legend {
 }
 
 impl Legend {
-    /// Measures `entries` with the backend's text metrics.
+    /// Measures `entries` with the backend's text metrics. A label too wide for a legend
+    /// `max_width` pixels wide (a long run label on a phone) is cut at a character boundary
+    /// and ends with "…", so that no entry runs off the chart.
     pub fn measure<DB: DrawingBackend>(
         root: &DrawingArea<DB, Shift>,
         entries: Vec<LegendEntry>,
+        max_width: i32,
     ) -> Result<Legend, String> {
         let font: TextStyle = (crate::chart::style::FONT, FONT_PX).into_font().color(&BLACK);
+        let text_width = |text: &str| -> Result<i32, String> {
+            let (w, _) =
+                root.estimate_text_size(text, &font).map_err(|e| format!("measuring the legend failed: {e}"))?;
+            Ok(w as i32)
+        };
+        // The room for a label: the box's padding on both sides, the sample and its gap.
+        let room = max_width - 3 * PAD_PX - SAMPLE_PX;
+        let mut entries = entries;
         let mut widths = Vec::with_capacity(entries.len());
-        for entry in &entries {
-            let (w, _) = root
-                .estimate_text_size(&entry.label, &font)
-                .map_err(|e| format!("measuring the legend failed: {e}"))?;
-            widths.push(SAMPLE_PX + PAD_PX + w as i32);
+        for entry in &mut entries {
+            let mut w = text_width(&entry.label)?;
+            if w > room {
+                let (label, cut) = shortened(&entry.label, room, &text_width)?;
+                entry.label = label;
+                w = cut;
+            }
+            widths.push(SAMPLE_PX + PAD_PX + w);
         }
         Ok(Legend { entries, widths })
     }
@@ -116,6 +130,34 @@ impl Legend {
         }
         Ok(())
     }
+}
+
+/// The longest start of `label` that, followed by "…", is at most `room` pixels wide (by
+/// bisection on the number of characters), and its width; just "…" when nothing fits.
+fn shortened(
+    label: &str,
+    room: i32,
+    text_width: &dyn Fn(&str) -> Result<i32, String>,
+) -> Result<(String, i32), String> {
+    let chars: Vec<char> = label.chars().collect();
+    let with_ellipsis = |n: usize| -> String {
+        let mut text: String = chars[..n].iter().collect();
+        text.truncate(text.trim_end().len());
+        text.push('…');
+        text
+    };
+    let (mut fits, mut too_long) = (0, chars.len());
+    while too_long - fits > 1 {
+        let mid = (fits + too_long) / 2;
+        if text_width(&with_ellipsis(mid))? <= room {
+            fits = mid;
+        } else {
+            too_long = mid;
+        }
+    }
+    let text = with_ellipsis(fits);
+    let width = text_width(&text)?;
+    Ok((text, width))
 }
 
 /// Draws one entry with its row's top-left corner at `at`.
