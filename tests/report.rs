@@ -483,3 +483,30 @@ fn a_run_that_has_not_taken_a_step_is_not_said_to_be_running() {
     assert!(after.text.starts_with("running: step 1, loss "), "{}", after.text);
     assert_eq!(after.word, "running");
 }
+
+#[test]
+fn a_run_bouncing_across_a_kink_out_of_steps_is_told_to_lower_the_learning_rate() {
+    // |x| + |y| with SGD at lr 0.1 from (1.05, 2.03) (a tester's case): after 20 steps the run
+    // hops between points 0.05 to 0.07 from the minimum for ever, on a slope of ||∇f|| = √2
+    // wherever it lands. More steps or a larger learning rate cannot help.
+    let (snapshot, reports) = run_to_end(
+        r#"{"problem": {"name": "custom", "f": "abs(x) + abs(y)"}, "runs": [
+            {"label": "GD", "x0": [1.05, 2.03], "optimizer": {"name": "SGD", "lr": 0.1}}],
+            "stop": {"max_steps": 3000}}"#,
+    );
+    assert_eq!(snapshot["runs"][0]["status"]["criterion"], "max_steps", "{snapshot}");
+    assert_eq!(reports[0].mark, Mark::Stopped);
+    let advice = &reports[0].advice;
+    assert!(advice.contains("smaller or decaying learning rate"), "{advice}");
+    assert!(!advice.contains("larger learning rate"), "{advice}");
+    assert!(advice.contains("in the last 29"), "the best loss is 20-odd steps in: {advice}");
+    // The same run with a learning rate so small that it is still descending at the end keeps
+    // the advice to allow more steps.
+    let (_, reports) = run_to_end(
+        r#"{"problem": {"name": "custom", "f": "abs(x) + abs(y)"}, "runs": [
+            {"label": "GD", "x0": [1.05, 2.03], "optimizer": {"name": "SGD", "lr": 0.0001}}],
+            "stop": {"max_steps": 3000}}"#,
+    );
+    assert_eq!(reports[0].mark, Mark::Stopped);
+    assert!(reports[0].advice.starts_with("Allow more steps"), "{}", reports[0].advice);
+}

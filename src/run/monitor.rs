@@ -318,6 +318,9 @@ pub struct Monitor {
     fired: [Option<u64>; 5],
     best_validation: Option<(u64, f64)>,
     evaluations_without_improvement: u64,
+    /// The first step of the lowest loss seen and that loss, kept whether or not the run
+    /// records a history (the words on how a run ended use it, in the CLI as in the page).
+    best_loss: Option<(u64, f64)>,
 }
 
 impl Monitor {
@@ -332,7 +335,13 @@ impl Monitor {
             fired: [None; 5],
             best_validation: None,
             evaluations_without_improvement: 0,
+            best_loss: None,
         }
+    }
+
+    /// The first step of the lowest finite loss seen, and that loss.
+    pub fn best_loss(&self) -> Option<(u64, f64)> {
+        self.best_loss
     }
 
     /// The stop settings.
@@ -368,6 +377,9 @@ impl Monitor {
         }
         if !grad_norm.is_finite() {
             return Some(Status::Diverged { reason: Divergence::NonfiniteGradient, at_step: step });
+        }
+        if self.best_loss.is_none_or(|(_, best)| loss < best) {
+            self.best_loss = Some((step, loss));
         }
         let initial = *self.initial_loss.get_or_insert(loss);
         let bound = self.config.divergence.factor * initial.abs().max(1.0);

@@ -293,6 +293,20 @@ fn bouncing(run: &Run, end: &EndPoint) -> Option<f64> {
     (step * end.grad_norm > BOUNCE_FACTOR * allowed).then_some(step)
 }
 
+/// The fewest steps, and the least share of the run, without a new lowest loss before a run
+/// that stopped on a slope counts as stuck there rather than still descending.
+const STUCK_STEPS: u64 = 10;
+const STUCK_SHARE: u64 = 10;
+
+/// The step and loss of the best point of a run that has made no progress lately: its lowest
+/// loss is at least `STUCK_STEPS` steps and a tenth of the run old (a run still descending
+/// reaches a new low at nearly every step).
+fn stuck_since(run: &Run) -> Option<(u64, f64)> {
+    let (step, loss) = run.monitor().best_loss()?;
+    let idle = run.step().saturating_sub(step);
+    (idle >= STUCK_STEPS && idle >= run.step() / STUCK_SHARE).then_some((step, loss))
+}
+
 /// True for SGD without momentum (none set and none imposed by the schedule): the method whose
 /// stability limit on a quadratic is the learning rate 2/L.
 fn plain_gradient_descent(run: &Run) -> bool {
@@ -339,7 +353,15 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
             "Decoupled weight decay (λ = {}) shrinks the weights by lr·λ·w every step, so the run hovers where the decay balances its step instead of settling at a minimum of f: lower weight_decay.",
             short(verdict.decoupled_decay)
         ),
-        (Mark::Stopped, _) => "Allow more steps, or try a larger learning rate or momentum.".to_string(),
+        (Mark::Stopped, _) => match stuck_since(run) {
+            Some((best_step, best_loss)) => format!(
+                "Its loss has not gone below the {} of step {} in the last {} steps, although the gradient is not small: the steps overshoot, bouncing across the minimum (or a valley) instead of settling, and more steps will not help. Try a smaller or decaying learning rate.",
+                short(best_loss),
+                best_step,
+                run.step() - best_step
+            ),
+            None => "Allow more steps, or try a larger learning rate or momentum.".to_string(),
+        },
         (Mark::Diverged, Status::Diverged { reason: Divergence::UnboundedBelow, .. }) => {
             "This function has no minimum in that direction, so no learning rate can make it converge.".to_string()
         }
