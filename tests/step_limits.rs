@@ -88,12 +88,19 @@ fn one_lbfgs_step_on_a_model_is_bounded() {
     // The largest network on the largest data set: full batch is too much (3 passes over 4500
     // training points and an evaluation of all 5000, with 5409 parameters)...
     let largest = mlp(5000, "[32, 32, 32, 32, 32, 32]");
-    assert_eq!(
-        rejected(&config(&largest, r#"{"name": "Adam"}"#)),
-        ["runs[0].optimizer.name: one step may compute a gradient over 4500 examples and an evaluation over \
-          5000 examples, with 5409 parameters (100066500 example-parameter passes), more than the limit of \
-          30000000; use a smaller model, fewer points or a smaller batch_size"]
+    // The optimizer is not what to change: the problem is told once, at the model, whatever
+    // the runs.
+    let too_much = "problem.model: one step computes a gradient over 4500 examples and an evaluation over 5000 \
+                    examples, with 5409 parameters (100066500 example-parameter passes), more than the limit of \
+                    30000000; use a smaller model, fewer points or a smaller batch_size";
+    assert_eq!(rejected(&config(&largest, r#"{"name": "Adam"}"#)), [too_much]);
+    assert_eq!(rejected(&config(&largest, r#"{"name": "LBFGS"}"#)), [too_much]);
+    let two_runs = format!(
+        r#"{{"problem": {largest}, "runs": [{{"label": "a", "optimizer": {{"name": "Adam"}}}},
+            {{"label": "b", "optimizer": {{"name": "SGD", "lr": 0.1}}}}]}}"#
     );
+    let e = rejected(&two_runs);
+    assert_eq!(e.iter().filter(|line| line.contains("one step computes")).count(), 1, "{e:?}");
     // ...minibatches of 50 points fit, with one gradient per step: L-BFGS's further gradients go
     // over the whole training set.
     let minibatch = largest.replace(r#""validation_share": 0.1"#, r#""validation_share": 0.1, "batch_size": 50"#);

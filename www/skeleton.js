@@ -189,7 +189,12 @@ export function fillAlert(el, title, lines, dismissible) {
   el.hidden = false;
 }
 
-/** Marks every control of `root` whose data-path a problem line names as aria-invalid. */
+/**
+ * Marks every control of `root` whose data-path a problem line names as aria-invalid: the
+ * control of that path, of a path inside it, and the controls inside a nested part that has
+ * the problem as a whole (`problem.model` marks the model's controls; a problem of a whole
+ * top-level part, such as `runs`, marks none of them).
+ */
 export function markInvalid(root, lines) {
   const paths = lines.map((l) => {
     const i = l.indexOf(': ');
@@ -197,7 +202,8 @@ export function markInvalid(root, lines) {
   }).filter(Boolean);
   for (const el of root.querySelectorAll('[data-path]')) {
     const p = el.dataset.path;
-    const bad = paths.some((q) => q === p || q.startsWith(`${p}[`) || q.startsWith(`${p}.`) || p.startsWith(`${q}[`));
+    const bad = paths.some((q) => q === p || q.startsWith(`${p}[`) || q.startsWith(`${p}.`) || p.startsWith(`${q}[`)
+      || (q.includes('.') && p.startsWith(`${q}.`)));
     if (bad) el.setAttribute('aria-invalid', 'true');
     else el.removeAttribute('aria-invalid');
   }

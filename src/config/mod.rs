@@ -164,6 +164,8 @@ impl Experiment {
                 v.error(join(&path, "label"), format!("duplicate label \"{}\"; labels must be unique", run.label));
             }
         }
+        let model_path = if matches!(self.problem, ProblemConfig::Model(_)) { "problem.model" } else { "problem" };
+        OptimizerConfig::validate_problem_step(model_path, size, &mut v);
         // A snapshot or a report evaluates every run's objective on the training set.
         let snapshot_work = (self.runs.len() as u64).saturating_mul(size.train as u64).saturating_mul(dim as u64);
         v.require(

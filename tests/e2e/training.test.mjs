@@ -463,6 +463,34 @@ test('the model controls edit the config, the experiment and the URL', async () 
   await page.close();
 });
 
+test('a model too large for one step is told at the model, whose controls are marked, not the optimizer\'s', async () => {
+  const { page, errors } = await openPage();
+  const fill = async (p, v) => { await path(page, p).fill(String(v)); await path(page, p).press('Enter'); await settle(page); };
+  await path(page, 'problem.kind.model').click();
+  await settle(page);
+  await fill('problem.data.n', 5000);
+  await path(page, 'problem.validation_share').evaluate((el) => { el.value = '0.1'; el.dispatchEvent(new Event('input')); });
+  await settle(page);
+  await path(page, 'problem.model.hidden.add').click();
+  await settle(page);
+  for (const i of [0, 1, 2]) await fill(`problem.model.hidden[${i}]`, 32);
+  // (3 x 4500 + 5000) examples x 2241 parameters: 41.5 million passes a step.
+  const text = await alertText(page, '.config-alert');
+  assert.match(text, /problem\.model: one step computes a gradient over 4500 examples and an evaluation over 5000 examples, with 2241 parameters/);
+  assert.doesNotMatch(text, /optimizer\.name/);
+  assert.equal(await path(page, 'problem.model.hidden[0]').getAttribute('aria-invalid'), 'true');
+  assert.equal(await path(page, 'problem.model.name').getAttribute('aria-invalid'), 'true');
+  assert.equal(await path(page, 'runs[0].optimizer.name').getAttribute('aria-invalid'), null);
+  // A smaller network clears the problem and the marks.
+  await path(page, 'problem.model.hidden.remove').click();
+  await settle(page);
+  await fill('problem.model.hidden[0]', 8);
+  assert.doesNotMatch(await alertText(page, '.config-alert'), /one step computes/);
+  assert.equal(await path(page, 'problem.model.hidden[0]').getAttribute('aria-invalid'), null);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the complexity sweep runs to the end without freezing the page and draws the U-curve', async () => {
   const { page, errors } = await openPage();
   await runPreset(page, 'fit-over');
