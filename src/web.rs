@@ -516,10 +516,11 @@ impl Playground {
     /// Each run as it stood at step `step`, from the recorded history (the status lines while
     /// the timeline is scrubbed): one line in words per run.
     pub fn states_at(&self, step: f64) -> Result<JsValue, JsError> {
-        let texts: Vec<String> = crate::run::timeline::states_at(self.session.runs(), whole_step(step))
-            .into_iter()
-            .map(|s| s.text)
-            .collect();
+        let texts: Vec<String> =
+            crate::run::timeline::states_at(self.session.runs(), self.session.problem(), whole_step(step))
+                .into_iter()
+                .map(|s| s.text)
+                .collect();
         to_js(&texts)
     }
 

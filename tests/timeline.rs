@@ -131,3 +131,34 @@ fn a_divergence_is_marked_at_the_last_finite_value_and_not_at_all_without_one() 
     let (series, _) = curve_series(&session, "loss", false, false, 0.0).expect("loss chart");
     assert_eq!(series[0].divergence, None);
 }
+
+#[test]
+fn a_run_ended_by_the_update_test_shows_its_live_last_point_when_scrubbed_to_its_end() {
+    // An lr halved every step: the updates die out and the ||Δw|| test ends the run at the
+    // step its last update reached, a point the history never recorded (no loss was computed
+    // there). Scrubbed at or past that step, the status line is the live one, at that step;
+    // one step earlier it is the recorded point (a tester saw "at step 1223" for a run that
+    // converged at 1224, with another loss).
+    use convergence::run::timeline::states_at;
+    let mut session = Session::from_json(
+        r#"{"problem": {"name": "quadratic", "a": 1, "b": 10}, "runs": [{"label": "halving", "x0": [-4, 1],
+            "optimizer": {"name": "SGD", "lr": 0.05}, "schedule": {"name": "ExponentialLR", "gamma": 0.5}}],
+            "stop": {"grad_norm": null}}"#,
+    )
+    .expect("valid config");
+    session.step(5000);
+    let snapshot: serde_json::Value = serde_json::from_str(&session.snapshot().to_json()).expect("snapshot JSON");
+    assert_eq!(snapshot["runs"][0]["status"]["criterion"], "param_change", "{snapshot}");
+    let run = &session.runs()[0];
+    let end = run.step();
+    assert!(run.history().last().is_some_and(|p| p.step == end - 1), "the last update's point is not recorded");
+    for at in [end, end + 1000] {
+        let state = &states_at(session.runs(), session.problem(), at)[0];
+        assert_eq!(state.step, Some(end), "at {at}");
+        assert_eq!(state.loss, snapshot["runs"][0]["loss"].as_f64().expect("a loss"), "at {at}");
+        assert!(state.text.starts_with(&format!("at step {end}: loss ")), "{}", state.text);
+    }
+    let before = &states_at(session.runs(), session.problem(), end - 1)[0];
+    assert_eq!(before.step, Some(end - 1));
+    assert_eq!(before.loss, run.history().last().map(|p| p.loss).expect("a point"));
+}

@@ -109,7 +109,7 @@ fn the_caption_says_which_weights_are_drawn() {
 #[test]
 fn status_lines_at_a_scrubbed_step_come_from_the_history() {
     let session = session_after(&spiral(400, ""), 400);
-    let states = states_at(session.runs(), 120);
+    let states = states_at(session.runs(), session.problem(), 120);
     assert_eq!(states.len(), 2);
     for (state, run) in states.iter().zip(session.runs()) {
         let point = run.history().points().find(|p| p.step == 120).expect("step 120 kept");
@@ -122,7 +122,7 @@ fn status_lines_at_a_scrubbed_step_come_from_the_history() {
         assert!(!state.text.contains("converged") && !state.text.contains("out of steps"), "{}", state.text);
     }
     // Past a run's end the line says when it ended.
-    let late = states_at(session.runs(), 10_000);
+    let late = states_at(session.runs(), session.problem(), 10_000);
     assert!(late[0].text.contains("(the run stopped at step 400)"), "{}", late[0].text);
 }
 

@@ -7,7 +7,10 @@
 //! While the timeline is scrubbed, the page's status lines show each run as it stood at the
 //! scrubbed step (`states_at`): the recorded point at or before it (step and loss) and, for a
 //! model, the evaluation at or before it (training and validation loss and accuracy), in words
-//! marked "at step s", never the live verdict. It too reads only what was recorded.
+//! marked "at step s", never the live verdict. It reads only what was recorded, but for the
+//! run's last point at or after its current step: a run ended by the ||Δw|| test (or a running
+//! run) has not recorded the point its last update reached, so that point's step and loss are
+//! the live ones (the objective at the current parameters, as the live status line says).
 
 use serde::Serialize;
 
@@ -15,6 +18,7 @@ use super::history::{EvalPoint, TracePoint};
 use super::report::{evaluation_words, short};
 use super::snapshot::StatusView;
 use super::Run;
+use crate::problem::Problem;
 
 /// One tick on the timeline.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -96,10 +100,14 @@ fn last_at_or_before<'a, T: Copy + 'a>(
 }
 
 /// Every run as it stood at step `step`, in run order (see the module header).
-pub fn states_at(runs: &[Run], step: u64) -> Vec<RunAt> {
+pub fn states_at(runs: &[Run], problem: &Problem, step: u64) -> Vec<RunAt> {
     runs.iter()
         .map(|r| {
-            let point: Option<TracePoint> = last_at_or_before(r.history().points(), step, |p| p.step);
+            let mut point: Option<TracePoint> = last_at_or_before(r.history().points(), step, |p| p.step);
+            if let Some(p) = point.as_mut().filter(|p| step >= r.step() && p.step < r.step()) {
+                p.step = r.step();
+                p.loss = r.objective(problem);
+            }
             let evaluation = last_at_or_before(r.evaluations().points(), step, |e| e.step);
             let mut text = match point {
                 Some(p) => format!("at step {}: loss {}", p.step, short(p.loss)),
