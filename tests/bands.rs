@@ -60,3 +60,30 @@ fn landscapes_and_bad_counts_are_refused() {
     assert!(SeedBands::new(&experiment(Some(8), 10), 0, 65).is_err());
     assert!(SeedBands::new(&experiment(Some(8), 10), 1, 4).is_err());
 }
+
+#[test]
+fn a_full_batch_run_has_no_full_batch_twin_and_the_band_ends_where_its_runs_end() {
+    // Full batch, no dropout: the seeds differ only in their initial weights, and the band is
+    // not drawn beside "the same run in full batch", which it already is.
+    let config = json!({"seed": 7, "problem": {"name": "model", "data": {"name": "moons", "n": 120, "noise": 0.1},
+        "model": {"name": "mlp", "hidden": [6], "activation": "tanh"}},
+        "runs": [{"label": "sgd", "optimizer": {"name": "SGD", "lr": 0.5}}],
+        "stop": {"max_steps": 20000, "grad_norm": {"tol": 0.02}, "loss_plateau": null, "param_change": null}});
+    let e = Experiment::from_json(&config.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let mut bands = SeedBands::new(&e, 0, 4).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bands.stride(), 40);
+    while !bands.advance(997) {}
+    assert_eq!(bands.progress(), 1.0);
+    let r = bands.result();
+    assert_eq!(r.seeds, 4);
+    assert!(r.full_batch.is_empty(), "{:?}", r.full_batch);
+    assert!(r.std[0] > 0.0, "the initial weights differ");
+    // Every seed's run converged long before the step limit: the band ends at the first
+    // recorded step after the last one stopped, where every seed keeps its last loss.
+    let end = *r.steps.last().expect("steps");
+    assert!(end < 20000, "the band ends at {end}");
+    assert!(end > 0 && r.mean.last() < r.mean.first(), "{:?}", r.mean);
+    let mut runs = SeedBands::new(&e, 0, 4).unwrap_or_else(|e| panic!("{e}"));
+    runs.advance(u64::MAX);
+    assert_eq!(runs.result(), r, "one chunk or many");
+}

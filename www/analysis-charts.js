@@ -76,8 +76,11 @@ function bandSpecs(b, host) {
   const high = b.mean.map((m, i) => Math.min(m + b.std[i], b.max[i]));
   const series = [{ label: `mean of ${b.seeds} seed${b.seeds === 1 ? '' : 's'} (bands: min–max, ± std)`, style: 0, color: own.color, x: b.steps, y: b.mean }];
   if (b.full_batch.length > 0) series.push({ label: 'full batch, same optimizer', style: 1, color: '#0072b2', x: b.steps.slice(0, b.full_batch.length), y: b.full_batch });
-  return [{ name: 'bands', caption: 'Training loss against the step: the seeds’ spread as bands, the same run in full batch as a line',
-    spec: { x_label: 'step', series,
+  const caption = b.full_batch.length > 0
+    ? 'Training loss against the step: the seeds’ spread as bands, the same run in full batch as a line'
+    : 'Training loss against the step: the seeds’ spread as bands';
+  return [{ name: 'bands', caption,
+    spec: { x_label: 'step', log_y: 'auto', series,
       bands: [
         { style: 0, color: own.color, x: b.steps, low: b.min, high: b.max, opacity: RANGE_OPACITY },
         { style: 0, color: own.color, x: b.steps, low, high, opacity: SPREAD_OPACITY },

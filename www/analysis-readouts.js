@@ -103,7 +103,11 @@ function seedBands(b) {
   if (last < 0) return [h('p', null, 'No seed has finished yet.')];
   const gd = b.full_batch.length > last ? ` The same run in full batch (every step on the whole training set): ${fmt(b.full_batch[last])}.` : '';
   const same = b.seeds > 1 && b.std.every((s) => s === 0);
-  return [h('p', null, `${b.seeds} seed${b.seeds === 1 ? '' : 's'}: at step ${b.steps[last]} the loss is ${fmt(b.mean[last])} on average (standard deviation ${fmt(b.std[last])}, from ${fmt(b.min[last])} to ${fmt(b.max[last])}; a seed whose run stopped earlier keeps its last loss).${gd}`),
+  const only = b.full_batch.length === 0 && !same
+    ? h('p', null, 'This run is full batch already: its seeds differ only in their initial weights, so the band shows how much the start matters, not minibatch noise.')
+    : null;
+  return [h('p', null, `${b.seeds} seed${b.seeds === 1 ? '' : 's'}: at step ${b.steps[last]}, where the band ends (a seed whose run stopped earlier keeps its last loss), the loss is ${fmt(b.mean[last])} on average (standard deviation ${fmt(b.std[last])}, from ${fmt(b.min[last])} to ${fmt(b.max[last])}).${gd}`),
+    only,
     same ? h('p', null, 'Every seed gave the same loss at every step: nothing random in this run depends on the seed, so the band has no width. A minibatch run shows the noise of stochastic training.') : null];
 }
 

@@ -3,10 +3,13 @@
 //! weights, minibatch order and dropout masks (the data and their split stay those of the
 //! experiment's seed), and the full training loss is recorded every `stride` steps. The band
 //! is the mean and the standard deviation (population, over the seeds) at each recorded step,
-//! with the minimum and maximum; beside it, the same run in full batch (the same optimizer and
-//! schedule with `batch_size: null` and the experiment's own initial weights). A run that
-//! stops early keeps its last loss for the later steps. The stride keeps at most
-//! `MAX_BAND_POINTS` points whatever the step limit. Seeds are run one after another in chunks.
+//! with the minimum and maximum; beside a minibatch (or dropout) run, the same run in full batch
+//! (the same optimizer and schedule with `batch_size: null` and the experiment's own initial
+//! weights). A full-batch run's band already is full batch, and its seeds differ only in their
+//! initial weights: it has no such comparison. A run that stops early keeps its last loss for
+//! the later steps, and the band ends at the first recorded step at or after the last run's
+//! end, not at the step limit. The stride keeps at most `MAX_BAND_POINTS` points whatever the
+//! step limit. Seeds are run one after another in chunks.
 
 use serde::Serialize;
 
@@ -47,7 +50,8 @@ pub struct BandResult {
     pub std: Vec<f64>,
     pub min: Vec<f64>,
     pub max: Vec<f64>,
-    /// The same run's loss in full batch at the same steps (empty until it has run).
+    /// The same run's loss in full batch at the same steps (empty until it has run, and for a
+    /// run that is full batch already).
     pub full_batch: Vec<f64>,
     /// Seeds done.
     pub seeds: usize,
@@ -69,6 +73,10 @@ pub struct SeedBands {
     /// Per seed, the loss at each recorded step.
     curves: Vec<Vec<f64>>,
     full: Vec<f64>,
+    /// Whether the band is drawn beside the same run in full batch (a stochastic run's).
+    compared: bool,
+    /// The last step any finished run reached.
+    reached: u64,
     current: Option<(Run, Vec<f64>)>,
 }
 
@@ -91,8 +99,10 @@ impl SeedBands {
         let stop = experiment.stop.clone();
         let stride = stop.max_steps.div_ceil(MAX_BAND_POINTS).max(1);
         let steps: Vec<u64> = (0..=stop.max_steps / stride).map(|k| k * stride).collect();
+        let minibatch = experiment.problem.build_with_seed(experiment.seed);
+        let compared = matches!(&minibatch, Problem::Model(m) if m.is_stochastic());
         Ok(SeedBands {
-            minibatch: experiment.problem.build_with_seed(experiment.seed),
+            minibatch,
             full_batch: ProblemConfig::Model(Box::new(full_config)).build_with_seed(experiment.seed),
             run: config.clone(),
             stop,
@@ -102,6 +112,8 @@ impl SeedBands {
             steps,
             curves: Vec::new(),
             full: Vec::new(),
+            compared,
+            reached: 0,
             current: None,
         })
     }
@@ -116,7 +128,7 @@ impl SeedBands {
             };
             let x0 = model.model.init(&mut Rng::new(seed, STREAM_INIT));
             Run::new(&self.run, x0, &self.stop, &self.minibatch, seed)
-        } else if self.full.is_empty() {
+        } else if self.compared && self.full.is_empty() {
             let Problem::Model(model) = &self.full_batch else {
                 return None;
             };
@@ -151,7 +163,10 @@ impl SeedBands {
             }
             if curve.len() < self.steps.len() {
                 self.current = Some((run, curve));
-            } else if self.curves.len() < self.seeds {
+                continue;
+            }
+            self.reached = self.reached.max(run.step());
+            if self.curves.len() < self.seeds {
                 self.curves.push(curve);
             } else {
                 self.full = curve;
@@ -160,21 +175,24 @@ impl SeedBands {
         self.done()
     }
 
-    /// The share of runs done (the seeds and the full-batch run).
+    /// The share of runs done (the seeds and the full-batch run, if compared).
     pub fn progress(&self) -> f64 {
-        (self.curves.len() + usize::from(!self.full.is_empty())) as f64 / (self.seeds + 1) as f64
+        let compared = usize::from(self.compared);
+        (self.curves.len() + usize::from(!self.full.is_empty())) as f64 / (self.seeds + compared) as f64
     }
 
-    /// True when every seed and the full-batch run are done.
+    /// True when every seed and the full-batch run (if compared) are done.
     pub fn done(&self) -> bool {
-        self.curves.len() >= self.seeds && !self.full.is_empty()
+        self.curves.len() >= self.seeds && (!self.compared || !self.full.is_empty())
     }
 
     /// The band over the seeds done so far.
     pub fn result(&self) -> BandResult {
         let n = self.curves.len().max(1) as f64;
         let at = |i: usize| self.curves.iter().filter_map(move |c| c.get(i).copied());
-        let count = if self.curves.is_empty() { 0 } else { self.steps.len() };
+        // Up to the first recorded step at or after the last finished run's end.
+        let ended = self.steps.iter().position(|&s| s >= self.reached).map_or(self.steps.len(), |i| i + 1);
+        let count = if self.curves.is_empty() { 0 } else { ended };
         let mean: Vec<f64> = (0..count).map(|i| at(i).sum::<f64>() / n).collect();
         let std = (0..count)
             .map(|i| {
@@ -188,7 +206,7 @@ impl SeedBands {
             min: (0..count).map(|i| at(i).fold(f64::INFINITY, f64::min)).collect(),
             max: (0..count).map(|i| at(i).fold(f64::NEG_INFINITY, f64::max)).collect(),
             mean,
-            full_batch: self.full.clone(),
+            full_batch: self.full.get(..count).unwrap_or(&self.full).to_vec(),
             seeds: self.curves.len(),
         }
     }

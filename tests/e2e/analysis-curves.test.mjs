@@ -216,6 +216,23 @@ test('seed bands and the range test on a minibatch model equal converge analyse 
   assert.deepEqual(errors, []);
 });
 
+test('seed bands of a full-batch run are not drawn beside a full-batch twin and say what the seeds change', async () => {
+  const { page, errors } = await openPage();
+  await load(page, { ...NOISY, problem: { ...NOISY.problem, batch_size: null } });
+  const bands = await runAnalysis(page, 'seed_bands');
+  const b = await assertSameAsCli(page, bands, 'seed_bands');
+  assert.equal(b.seeds, 8);
+  assert.deepEqual(b.full_batch, []);
+  const drawn = await charts(page, ['#cc79a7', '#0072b2']);
+  assert.ok(drawn[0].counts[0] > 100, `the mean in the run's colour: ${drawn[0].counts}`);
+  assert.equal(drawn[0].counts[1], 0, 'no full-batch line');
+  const words = await page.evaluate(() => document.querySelector('convergence-playground').shadowRoot.querySelector('.analysis-card').textContent);
+  assert.match(words, /This run is full batch already: its seeds differ only in their initial weights/);
+  assert.doesNotMatch(words, /The same run in full batch \(/);
+  assert.match(words, new RegExp(`at step ${b.steps[b.steps.length - 1]}, where the band ends`));
+  assert.deepEqual(errors, []);
+});
+
 test('long seed bands can be cancelled while the page keeps its frame rate', async () => {
   const { page, errors } = await openPage();
   // 32 seeds of an MLP for 100,000 steps each: far longer than the test; named in the config's
