@@ -230,8 +230,9 @@ export class Charts {
     for (const k of Object.keys(this.#charts)) this.#charts[k].card.hidden = !this.#active(k);
     // The cards that fit go up beside the picture, and an odd card out in the two-column row
     // below spans the row (with a wider chart of the same height), so that the row has no empty
-    // half; again whenever a height changes.
-    if (this.#columns) this.#columns.update();
+    // half; again whenever a height changes. At the next animation frame, with the layout the
+    // frame does anyway: measured now, a new page's first layout would be forced in this task.
+    if (this.#columns) this.#columns.schedule();
   }
 
   /**

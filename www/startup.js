@@ -15,6 +15,7 @@
 import { loadCatalog, DEFAULT_PRESET } from './catalog.js';
 import { chooseExperiment } from './sources.js';
 import { presetById } from './presets.js';
+import { inTask } from './util.js';
 
 const message = (e) => String(e && e.message ? e.message : e);
 
@@ -52,8 +53,9 @@ export async function startUp(host) {
   if (preset) experiment.presetExtras(preset, !attrs.speed);
   else views.chartDefaults(config);
   host.statesReset();
-  parts.sidebar.render();
-  // Drawn in tasks of their own (the main view, then the rest), not in this one's.
+  // The settings panels, then the drawing (the main view, then the rest), each in tasks of
+  // their own: together with the engine's start they would hold the main thread too long.
+  await inTask(() => parts.sidebar.render());
   await views.renderSoon();
   host.writeHash();
   host.ready();

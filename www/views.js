@@ -12,26 +12,11 @@
 import { PROBLEMS, STOP_DEFAULTS } from './catalog.js';
 import { describeCanvases } from './canvas-text.js';
 import { counterText } from './playback.js';
+import { inTask } from './util.js';
 
 /** The step limit of `config`, with the core's default when it names none (catalog.js). */
 export function maxStepsOf(config) {
   return (config && config.stop && config.stop.max_steps) || STOP_DEFAULTS.max_steps;
-}
-
-/** Runs `fn` in a task of its own, posted now; resolves with what it returns, rejects with what it throws. */
-function inTask(fn) {
-  return new Promise((resolve, reject) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      try {
-        resolve(fn());
-      } catch (e) {
-        reject(e);
-      }
-    };
-    channel.port2.postMessage(null);
-  });
 }
 
 const maxOf = (runs, value) => runs.reduce((m, r) => Math.max(m, value(r)), 0);
