@@ -513,8 +513,9 @@ impl Playground {
         draw_plane_path(&canvas_area(canvas)?, span, &points, style).map_err(js_error)
     }
 
-    /// Each run as it stood at step `step`, from the recorded history (the status lines while
-    /// the timeline is scrubbed): one line in words per run.
+    /// Each run as it stood at step `step`, from the recorded history or, at its end, live
+    /// (`run::timeline::states_at`; the status lines while the timeline is scrubbed): one line
+    /// in words per run.
     pub fn states_at(&self, step: f64) -> Result<JsValue, JsError> {
         let texts: Vec<String> =
             crate::run::timeline::states_at(self.session.runs(), self.session.problem(), whole_step(step))

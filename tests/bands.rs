@@ -1,4 +1,4 @@
-//! Seed bands: minibatch runs over seeds against the same run in full batch.
+//! Seed bands: a run over seeds, a minibatch run beside the same run in full batch.
 
 use convergence::analysis::bands::SeedBands;
 use convergence::config::Experiment;
@@ -23,6 +23,7 @@ fn seeds_spread_the_minibatch_curve_around_full_batch_descent() {
     assert_eq!(r.steps.last(), Some(&400));
     assert_eq!(r.mean.len(), r.steps.len());
     assert_eq!(r.full_batch.len(), r.steps.len());
+    assert!(r.compared);
     // Different initial weights: the seeds already disagree at step 0, and still at the end.
     assert!(r.std[0] > 0.0 && r.std.last().copied().unwrap_or(0.0) > 0.0);
     for i in 0..r.steps.len() {
@@ -77,6 +78,7 @@ fn a_full_batch_run_has_no_full_batch_twin_and_the_band_ends_where_its_runs_end(
     let r = bands.result();
     assert_eq!(r.seeds, 4);
     assert!(r.full_batch.is_empty(), "{:?}", r.full_batch);
+    assert!(!r.compared);
     assert!(r.std[0] > 0.0, "the initial weights differ");
     // Every seed's run converged long before the step limit: the band ends at the first
     // recorded step after the last one stopped, where every seed keeps its last loss.

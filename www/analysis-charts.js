@@ -76,7 +76,7 @@ function bandSpecs(b, host) {
   const high = b.mean.map((m, i) => Math.min(m + b.std[i], b.max[i]));
   const series = [{ label: `mean of ${b.seeds} seed${b.seeds === 1 ? '' : 's'} (bands: min–max, ± std)`, style: 0, color: own.color, x: b.steps, y: b.mean }];
   if (b.full_batch.length > 0) series.push({ label: 'full batch, same optimizer', style: 1, color: '#0072b2', x: b.steps.slice(0, b.full_batch.length), y: b.full_batch });
-  const caption = b.full_batch.length > 0
+  const caption = b.compared
     ? 'Training loss against the step: the seeds’ spread as bands, the same run in full batch as a line'
     : 'Training loss against the step: the seeds’ spread as bands';
   return [{ name: 'bands', caption,

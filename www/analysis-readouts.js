@@ -102,9 +102,10 @@ function seedBands(b) {
   const last = b.steps.length - 1;
   if (last < 0) return [h('p', null, 'No seed has finished yet.')];
   const gd = b.full_batch.length > last ? ` The same run in full batch (every step on the whole training set): ${fmt(b.full_batch[last])}.` : '';
-  const same = b.seeds > 1 && b.std.every((s) => s === 0);
-  const only = b.full_batch.length === 0 && !same
-    ? h('p', null, 'This run is full batch already: its seeds differ only in their initial weights, so the band shows how much the start matters, not minibatch noise.')
+  // No width: every seed's loss equal to rounding (the mean of equal losses may differ from them in the last bit).
+  const same = b.seeds > 1 && b.std.every((s, i) => s <= 1e-12 * Math.abs(b.mean[i]));
+  const only = !b.compared && !same
+    ? h('p', null, 'This run is full batch already: its seeds differ in their initial weights (and dropout masks, where it has dropout), so the band shows how much those matter, not minibatch noise.')
     : null;
   return [h('p', null, `${b.seeds} seed${b.seeds === 1 ? '' : 's'}: at step ${b.steps[last]}, where the band ends (a seed whose run stopped earlier keeps its last loss), the loss is ${fmt(b.mean[last])} on average (standard deviation ${fmt(b.std[last])}, from ${fmt(b.min[last])} to ${fmt(b.max[last])}).${gd}`),
     only,

@@ -3,10 +3,10 @@
 //! weights, minibatch order and dropout masks (the data and their split stay those of the
 //! experiment's seed), and the full training loss is recorded every `stride` steps. The band
 //! is the mean and the standard deviation (population, over the seeds) at each recorded step,
-//! with the minimum and maximum; beside a minibatch (or dropout) run, the same run in full batch
-//! (the same optimizer and schedule with `batch_size: null` and the experiment's own initial
-//! weights). A full-batch run's band already is full batch, and its seeds differ only in their
-//! initial weights: it has no such comparison. A run that stops early keeps its last loss for
+//! with the minimum and maximum; beside a minibatch run, the same run in full batch (the same
+//! optimizer and schedule with `batch_size: null` and the experiment's own initial weights). A
+//! full-batch run's band already is full batch, and its seeds differ in their initial weights
+//! (and dropout masks): it has no such comparison. A run that stops early keeps its last loss for
 //! the later steps, and the band ends at the first recorded step at or after the last run's
 //! end, not at the step limit. The stride keeps at most `MAX_BAND_POINTS` points whatever the
 //! step limit. Seeds are run one after another in chunks.
@@ -55,6 +55,8 @@ pub struct BandResult {
     pub full_batch: Vec<f64>,
     /// Seeds done.
     pub seeds: usize,
+    /// Whether the band has a full-batch twin (a minibatch run), drawn once it has run.
+    pub compared: bool,
 }
 
 impl crate::json::InfallibleJson for BandResult {}
@@ -73,7 +75,7 @@ pub struct SeedBands {
     /// Per seed, the loss at each recorded step.
     curves: Vec<Vec<f64>>,
     full: Vec<f64>,
-    /// Whether the band is drawn beside the same run in full batch (a stochastic run's).
+    /// Whether the band is drawn beside the same run in full batch (a minibatch run's).
     compared: bool,
     /// The last step any finished run reached.
     reached: u64,
@@ -81,7 +83,7 @@ pub struct SeedBands {
 }
 
 impl SeedBands {
-    /// Bands of run `run` of `experiment` (a model trained on minibatches) over `seeds` seeds.
+    /// Bands of run `run` of `experiment` (a model trained on data) over `seeds` seeds.
     pub fn new(experiment: &Experiment, run: usize, seeds: usize) -> Result<SeedBands, ValidationErrors> {
         let mut v = Validator::new();
         check(experiment, run, seeds, &mut v);
@@ -100,7 +102,7 @@ impl SeedBands {
         let stride = stop.max_steps.div_ceil(MAX_BAND_POINTS).max(1);
         let steps: Vec<u64> = (0..=stop.max_steps / stride).map(|k| k * stride).collect();
         let minibatch = experiment.problem.build_with_seed(experiment.seed);
-        let compared = matches!(&minibatch, Problem::Model(m) if m.is_stochastic());
+        let compared = matches!(&minibatch, Problem::Model(m) if m.batch_size() < m.train.len());
         Ok(SeedBands {
             minibatch,
             full_batch: ProblemConfig::Model(Box::new(full_config)).build_with_seed(experiment.seed),
@@ -118,7 +120,8 @@ impl SeedBands {
         })
     }
 
-    /// The next run to start: a seed of the band, then the same run in full batch.
+    /// The next run to start: a seed of the band, then (for a minibatch run) the same run in
+    /// full batch.
     fn start_next(&self) -> Option<Run> {
         let k = self.curves.len();
         let mut run = if k < self.seeds {
@@ -190,7 +193,7 @@ impl SeedBands {
     pub fn result(&self) -> BandResult {
         let n = self.curves.len().max(1) as f64;
         let at = |i: usize| self.curves.iter().filter_map(move |c| c.get(i).copied());
-        // Up to the first recorded step at or after the last finished run's end.
+        // The band ends at the first recorded step at or after the last finished run's end.
         let ended = self.steps.iter().position(|&s| s >= self.reached).map_or(self.steps.len(), |i| i + 1);
         let count = if self.curves.is_empty() { 0 } else { ended };
         let mean: Vec<f64> = (0..count).map(|i| at(i).sum::<f64>() / n).collect();
@@ -207,6 +210,7 @@ impl SeedBands {
             max: (0..count).map(|i| at(i).fold(f64::NEG_INFINITY, f64::max)).collect(),
             mean,
             full_batch: self.full.get(..count).unwrap_or(&self.full).to_vec(),
+            compared: self.compared,
             seeds: self.curves.len(),
         }
     }

@@ -110,7 +110,7 @@ impl AnalysisKind {
             AnalysisKind::Basins => "The selected run's optimizer, schedule and stopping rule started from every point of a grid; each start is coloured by where it ended: a known minimum, diverged or not converged.",
             AnalysisKind::LrSweep => "Each run repeated over a log grid of learning rates: the final loss and the steps to converge against the learning rate.",
             AnalysisKind::LrRange => "One run whose learning rate grows exponentially at every step (Smith 2017): the loss against the learning rate suggests a range to train with.",
-            AnalysisKind::SeedBands => "The selected run repeated over seeds, each with its own initial weights (and minibatch order and dropout masks): the mean loss and its spread at each step; a minibatch run beside the same run in full batch.",
+            AnalysisKind::SeedBands => "The selected run repeated over seeds, each with its own initial weights (and minibatch order and dropout masks, where it has them): the mean loss and its spread at each step; a minibatch run beside the same run in full batch.",
             AnalysisKind::Theory => "For a quadratic loss: its condition number, gradient descent's stability bound and optimal rate, and heavy-ball momentum's optimal settings and rate (Polyak 1964; Goh 2017).",
             AnalysisKind::Rate => "f - f* and the distance to the minimum against the step, with the fitted rate (linear, or a power of 1/t) and the steps it needs to reach the tolerance.",
             AnalysisKind::Doctor => "A diagnosis of each run from its history, in plain words, with the remedy the topic prescribes.",

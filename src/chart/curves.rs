@@ -564,8 +564,9 @@ pub fn draw_curves<DB: DrawingBackend>(
         .map_err(err)?;
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     layout.plot = [xs.start, ys.start, xs.end, ys.end];
-    // From the layout's own sizes, not plotters' pixel range, which cannot be negative: a
-    // legend band taller than the chart must ask for all the height it lacks at once.
+    // The height asked for comes from the layout's own sizes, not from plotters' pixel range,
+    // which cannot be negative: a legend band taller than the chart asks for all the height it
+    // lacks at once.
     let plot_height = height - MARGIN - X_LABELS - top;
     layout.height_needed = height + (MIN_PLOT_PX - plot_height).max(0);
     let coord = chart.as_coord_spec().clone();

@@ -283,8 +283,9 @@ impl OptimizerConfig {
     }
 
     /// Checks that the optimizer's work per step stays bounded on a problem of `size`: Newton's
-    /// method is limited to `MAX_NEWTON_PARAMS` parameters, and a step (its gradients and an
-    /// evaluation) to `MAX_STEP_WORK`.
+    /// method is limited to `MAX_NEWTON_PARAMS` parameters, and a step of further gradients
+    /// (L-BFGS's) to `MAX_STEP_WORK`; a step of one gradient over it is the problem's
+    /// (`validate_problem_step`).
     pub fn validate_for_problem(&self, path: &str, size: ProblemSize, v: &mut Validator) {
         if let OptimizerConfig::Lookahead { inner, .. } = self {
             return inner.validate_for_problem(&join(path, "inner"), size, v);

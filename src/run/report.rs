@@ -293,13 +293,16 @@ fn bouncing(run: &Run, end: &EndPoint) -> Option<f64> {
     (step * end.grad_norm > BOUNCE_FACTOR * allowed).then_some(step)
 }
 
-/// The fewest steps, and the least share of the run, without a new lowest loss before a run
-/// that stopped on a slope counts as stuck there rather than still descending.
-const STUCK_STEPS: u64 = 10;
-const STUCK_SHARE: u64 = 10;
+/// The fewest steps without a new lowest loss before a run that stopped on a slope counts as
+/// stuck there rather than still descending (heavy ball spiralling in makes a new low only
+/// every half turn, some tens of steps).
+const STUCK_STEPS: u64 = 50;
+/// The least share of the run, as a divisor (a quarter), without a new lowest loss before such
+/// a run counts as stuck.
+const STUCK_SHARE: u64 = 4;
 
 /// The step and loss of the best point of a run that has made no progress lately: its lowest
-/// loss is at least `STUCK_STEPS` steps and a tenth of the run old (a run still descending
+/// loss is at least `STUCK_STEPS` steps and a quarter of the run old (a run still descending
 /// reaches a new low at nearly every step).
 fn stuck_since(run: &Run) -> Option<(u64, f64)> {
     let (step, loss) = run.monitor().best_loss()?;
@@ -353,7 +356,7 @@ fn advice_words(run: &Run, problem: &Problem, verdict: &Verdict) -> String {
             "Decoupled weight decay (λ = {}) shrinks the weights by lr·λ·w every step, so the run hovers where the decay balances its step instead of settling at a minimum of f: lower weight_decay.",
             short(verdict.decoupled_decay)
         ),
-        (Mark::Stopped, _) => match stuck_since(run) {
+        (Mark::Stopped, _) => match stuck_since(run).filter(|_| end.kind == EndKind::Slope) {
             Some((best_step, best_loss)) => format!(
                 "Its loss has not gone below the {} of step {} in the last {} steps, although the gradient is not small: the steps overshoot, bouncing across the minimum (or a valley) instead of settling, and more steps will not help. Try a smaller or decaying learning rate.",
                 short(best_loss),

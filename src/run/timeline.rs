@@ -10,11 +10,13 @@
 //! marked "at step s", never the live verdict. It reads only what was recorded, but for the
 //! run's last point at or after its current step: a run ended by the ||Δw|| test (or a running
 //! run) has not recorded the point its last update reached, so that point's step and loss are
-//! the live ones (the objective at the current parameters, as the live status line says).
+//! the live ones (the objective at the current parameters, as the live status line says). A
+//! diverged run keeps its last recorded point, the last with a value.
 
 use serde::Serialize;
 
 use super::history::{EvalPoint, TracePoint};
+use super::monitor::{Criterion, Status};
 use super::report::{evaluation_words, short};
 use super::snapshot::StatusView;
 use super::Run;
@@ -75,13 +77,14 @@ pub fn marks(runs: &[Run]) -> Vec<TimelineMark> {
     out
 }
 
-/// A run as it stood at a scrubbed step, from its recorded history.
+/// A run as it stood at a scrubbed step, from its recorded history (or live, see the module
+/// header).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunAt {
-    /// The step of the recorded point shown (at or before the step asked for; None before any
-    /// point).
+    /// The step of the point shown (at or before the step asked for; None before any point).
     pub step: Option<u64>,
-    /// The loss there (of the minibatch, for a stochastic model; NaN before any point).
+    /// The loss there (of the minibatch for a stochastic model's recorded point, the objective
+    /// for the live one; NaN before any point).
     pub loss: f64,
     /// A model's evaluation at or before the step asked for.
     pub evaluation: Option<EvalPoint>,
@@ -104,7 +107,12 @@ pub fn states_at(runs: &[Run], problem: &Problem, step: u64) -> Vec<RunAt> {
     runs.iter()
         .map(|r| {
             let mut point: Option<TracePoint> = last_at_or_before(r.history().points(), step, |p| p.step);
-            if let Some(p) = point.as_mut().filter(|p| step >= r.step() && p.step < r.step()) {
+            // Only where the last update's point is a finite one the run stands at: a run
+            // ended by the ||Δw|| test, or still running (not a divergence, whose last point
+            // has no value).
+            let live =
+                matches!(r.status(), Status::Running | Status::Converged { criterion: Criterion::ParamChange, .. });
+            if let Some(p) = point.as_mut().filter(|p| live && step >= r.step() && p.step < r.step()) {
                 p.step = r.step();
                 p.loss = r.objective(problem);
             }

@@ -218,16 +218,24 @@ test('seed bands and the range test on a minibatch model equal converge analyse 
 
 test('seed bands of a full-batch run are not drawn beside a full-batch twin and say what the seeds change', async () => {
   const { page, errors } = await openPage();
-  await load(page, { ...NOISY, problem: { ...NOISY.problem, batch_size: null } });
+  // A small network in full batch: the seeds draw different initial weights.
+  await load(page, {
+    seed: 1,
+    problem: { name: 'model', data: { name: 'moons', n: 120, noise: 0.1 }, model: { name: 'mlp', hidden: [6], activation: 'tanh' } },
+    runs: [{ label: 'SGD momentum', optimizer: { name: 'SGD', lr: 0.1, momentum: 0.9 }, color: '#cc79a7' }],
+    stop: { max_steps: 600 },
+  });
   const bands = await runAnalysis(page, 'seed_bands');
   const b = await assertSameAsCli(page, bands, 'seed_bands');
   assert.equal(b.seeds, 8);
   assert.deepEqual(b.full_batch, []);
+  assert.equal(b.compared, false);
+  assert.ok(b.std[0] > 1e-6, `the seeds start apart: ${b.std[0]}`);
   const drawn = await charts(page, ['#cc79a7', '#0072b2']);
   assert.ok(drawn[0].counts[0] > 100, `the mean in the run's colour: ${drawn[0].counts}`);
   assert.equal(drawn[0].counts[1], 0, 'no full-batch line');
   const words = await page.evaluate(() => document.querySelector('convergence-playground').shadowRoot.querySelector('.analysis-card').textContent);
-  assert.match(words, /This run is full batch already: its seeds differ only in their initial weights/);
+  assert.match(words, /This run is full batch already: its seeds differ in their initial weights/);
   assert.doesNotMatch(words, /The same run in full batch \(/);
   assert.match(words, new RegExp(`at step ${b.steps[b.steps.length - 1]}, where the band ends`));
   assert.deepEqual(errors, []);
