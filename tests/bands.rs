@@ -89,3 +89,19 @@ fn a_full_batch_run_has_no_full_batch_twin_and_the_band_ends_where_its_runs_end(
     runs.advance(u64::MAX);
     assert_eq!(runs.result(), r, "one chunk or many");
 }
+
+#[test]
+fn a_band_whose_seeds_change_nothing_has_no_spread() {
+    // A polynomial starts at zero whatever the seed: in full batch every seed's run is the same
+    // (to rounding in the mean), and the band says it has no width. A network's seeds differ.
+    let config = json!({"seed": 3, "problem": {"name": "model", "data": {"name": "sine", "n": 40},
+        "model": {"name": "polynomial", "degree": 3}},
+        "runs": [{"label": "sgd", "optimizer": {"name": "SGD", "lr": 0.05}}], "stop": {"max_steps": 200}});
+    let e = Experiment::from_json(&config.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let mut bands = SeedBands::new(&e, 0, 4).unwrap_or_else(|e| panic!("{e}"));
+    bands.advance(u64::MAX);
+    assert!(bands.result().no_spread, "{:?}", bands.result().std);
+    let mut bands = SeedBands::new(&experiment(Some(8), 100), 0, 4).unwrap_or_else(|e| panic!("{e}"));
+    bands.advance(u64::MAX);
+    assert!(!bands.result().no_spread);
+}

@@ -102,8 +102,7 @@ function seedBands(b) {
   const last = b.steps.length - 1;
   if (last < 0) return [h('p', null, 'No seed has finished yet.')];
   const gd = b.full_batch.length > last ? ` The same run in full batch (every step on the whole training set): ${fmt(b.full_batch[last])}.` : '';
-  // No width: every seed's loss equal to rounding (the mean of equal losses may differ from them in the last bit).
-  const same = b.seeds > 1 && b.std.every((s, i) => s <= 1e-12 * Math.abs(b.mean[i]));
+  const same = b.no_spread;
   const only = !b.compared && !same
     ? h('p', null, 'This run is full batch already: its seeds differ in their initial weights (and dropout masks, where it has dropout), so the band shows how much those matter, not minibatch noise.')
     : null;

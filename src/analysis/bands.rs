@@ -57,7 +57,14 @@ pub struct BandResult {
     pub seeds: usize,
     /// Whether the band has a full-batch twin (a minibatch run), drawn once it has run.
     pub compared: bool,
+    /// Whether the band has no width: more than one seed, and at every step a standard
+    /// deviation within `NO_SPREAD` of the mean (nothing random in the run depends on the
+    /// seed; the mean of equal losses may differ from them in the last bit).
+    pub no_spread: bool,
 }
+
+/// The relative standard deviation at or below which a band has no width (`no_spread`).
+pub const NO_SPREAD: f64 = 1e-12;
 
 impl crate::json::InfallibleJson for BandResult {}
 
@@ -197,12 +204,13 @@ impl SeedBands {
         let ended = self.steps.iter().position(|&s| s >= self.reached).map_or(self.steps.len(), |i| i + 1);
         let count = if self.curves.is_empty() { 0 } else { ended };
         let mean: Vec<f64> = (0..count).map(|i| at(i).sum::<f64>() / n).collect();
-        let std = (0..count)
+        let std: Vec<f64> = (0..count)
             .map(|i| {
                 let m = mean.get(i).copied().unwrap_or(f64::NAN);
                 sqrt(at(i).map(|x| (x - m) * (x - m)).sum::<f64>() / n)
             })
             .collect();
+        let no_spread = self.curves.len() > 1 && std.iter().zip(&mean).all(|(s, m)| *s <= NO_SPREAD * m.abs());
         BandResult {
             steps: self.steps.get(..count).unwrap_or(&[]).to_vec(),
             std,
@@ -212,6 +220,7 @@ impl SeedBands {
             full_batch: self.full.get(..count).unwrap_or(&self.full).to_vec(),
             compared: self.compared,
             seeds: self.curves.len(),
+            no_spread,
         }
     }
 
